@@ -1,0 +1,170 @@
+"""Run a model on a sentence and record what happens inside, through forward hooks.
+
+Names and shapes of what is captured (batch dimension removed, T tokens):
+    layers.{i}.attention      [heads, T, T]   softmax probabilities (rows sum to 1)
+    layers.{i}.conv_kernels   [conv_heads, T, K]  ConvBERT only, softmaxed over K offsets
+    embeddings.position       [T, E]          position embeddings added for this input
+    embeddings.token_type     [T, E]          token-type (segment) embeddings added
+    hidden_states             [layers + 1, T, D]  embeddings output, then each layer's output
+
+Hooks are global state on a shared model: they are registered inside a
+context manager that removes them in `finally`, and each model's lock keeps
+two users' captures from ever running on it at the same time.
+"""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from bertviz_core import registry
+from bertviz_core.loading import LoadedModel
+
+CONV_SPAN_NOTE = "token i's weights sit on keys i-K//2 .. i+K//2; weights falling past the ends multiply zero padding"
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """Everything captured from one forward pass. Arrays are float32 and read-only."""
+    model_id: str
+    family: str
+    text: str
+    text_b: str | None
+    tokens: list[str]                 # length T, special tokens included
+    token_ids: list[int]
+    attentions: np.ndarray            # [layers, heads, T, T]
+    hidden_states: np.ndarray         # [layers + 1, T, D]
+    position_embeddings: np.ndarray | None   # [T, E] or None (relative-position models)
+    token_type_embeddings: np.ndarray | None  # [T, E] or None
+    conv_kernels: np.ndarray | None   # [layers, conv_heads, T, K] or None
+    b_start: int | None               # index of the first token of text_b, or None
+    dropped_tokens: int               # tokens cut off to fit the model's limit
+
+    @property
+    def n_layers(self) -> int:
+        return self.attentions.shape[0]
+
+    @property
+    def n_heads(self) -> int:
+        return self.attentions.shape[1]
+
+    @property
+    def n_conv_heads(self) -> int:
+        return 0 if self.conv_kernels is None else self.conv_kernels.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def conv_matrices(self, layer: int | None = None) -> np.ndarray:
+        """Conv kernels as banded attention-like matrices.
+
+        [layers, conv_heads, T, T] (or [conv_heads, T, T] for one layer); """ + CONV_SPAN_NOTE + "."
+        if self.conv_kernels is None:
+            raise ValueError(f"{self.model_id} has no convolution heads.")
+        kernels = self.conv_kernels if layer is None else self.conv_kernels[layer : layer + 1]
+        out = kernels_to_banded(kernels)
+        return out if layer is None else out[0]
+
+
+def kernels_to_banded(kernels: np.ndarray) -> np.ndarray:
+    """[..., T, K] kernels -> [..., T, T] with row i holding kernel i at columns i-K//2..i+K//2."""
+    *lead, T, K = kernels.shape
+    half = K // 2
+    out = np.zeros((*lead, T, T), dtype=kernels.dtype)
+    rows = np.arange(T)
+    for offset in range(K):
+        cols = rows + offset - half
+        ok = (cols >= 0) & (cols < T)
+        out[..., rows[ok], cols[ok]] = kernels[..., rows[ok], offset]
+    return out
+
+
+def _readonly(a: np.ndarray | None) -> np.ndarray | None:
+    if a is not None:
+        a.setflags(write=False)
+    return a
+
+
+@contextlib.contextmanager
+def hooks(model, want_conv: bool):
+    """Register the capture hooks on `model`; yields the dict they fill. Always removed."""
+    import torch
+
+    attention_class = registry.ATTENTION_MODULES[model.config.model_type]
+    store: dict[str, list] = {"attention": [], "conv_kernels": [], "position": [], "token_type": []}
+    handles = []
+
+    def on_attention(module, args, output):  # output: (context [B,T,D], probs [B,H,T,T])
+        store["attention"].append(output[1].detach())
+
+    def on_conv_kernel(module, args, output):  # output: [B, T, conv_heads * K] logits
+        store["conv_kernels"].append(output.detach())
+
+    def on_embedding(kind):
+        def hook(module, args, output):  # [1 or B, T, E]
+            store[kind].append(output.detach())
+        return hook
+
+    try:
+        for name, module in model.named_modules():
+            if type(module).__name__ == attention_class:
+                handles.append(module.register_forward_hook(on_attention))
+                if want_conv and hasattr(module, "conv_kernel_layer"):
+                    handles.append(module.conv_kernel_layer.register_forward_hook(on_conv_kernel))
+            elif name.endswith("embeddings.position_embeddings") and isinstance(module, torch.nn.Embedding):
+                handles.append(module.register_forward_hook(on_embedding("position")))
+            elif name.endswith("embeddings.token_type_embeddings") and isinstance(module, torch.nn.Embedding):
+                handles.append(module.register_forward_hook(on_embedding("token_type")))
+        yield store
+    finally:
+        for h in handles:
+            h.remove()
+
+
+def tokenize(lm: LoadedModel, text: str, text_b: str | None = None):
+    """Tokenize within the model's limit. Returns (encoding, dropped_token_count)."""
+    tok = lm.tokenizer
+    pair = (text, text_b) if text_b else (text,)
+    full = len(tok(*pair, truncation=False, verbose=False)["input_ids"])
+    enc = tok(*pair, truncation="longest_first" if text_b else True, max_length=lm.max_tokens,
+              return_tensors="pt")
+    return enc, max(0, full - enc["input_ids"].shape[1])
+
+
+def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
+    """Run `lm` on `text` (and optional `text_b`) and return a Trace.
+
+    Raises ValueError for empty input."""
+    import torch
+
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("The sentence is empty.")
+    text_b = text_b if (text_b and text_b.strip()) else None
+    enc, dropped = tokenize(lm, text, text_b)
+    ids = enc["input_ids"][0].tolist()
+    conv = lm.family == "convbert"
+    with lm.lock, torch.inference_mode(), hooks(lm.model, want_conv=conv) as store:
+        out = lm.model(**enc, output_hidden_states=True, output_attentions=True)  # some families (DeBERTa) only return probs when asked
+    T = len(ids)
+    attentions = torch.stack([a[0] for a in store["attention"]]).float().numpy()  # [L, H, T, T]
+    hidden = torch.stack([h[0] for h in out.hidden_states]).float().numpy()      # [L+1, T, D]
+    kernels = None
+    if conv and store["conv_kernels"]:
+        K = lm.model.config.conv_kernel_size
+        # [B, T, C*K] -> [T, C, K] (head-major), softmax over offsets, -> [C, T, K]
+        kernels = torch.stack([k[0].reshape(T, -1, K).softmax(-1).transpose(0, 1)
+                               for k in store["conv_kernels"]]).float().numpy()
+    position = store["position"][0][0].expand(T, -1).float().numpy().copy() if store["position"] else None
+    token_type = store["token_type"][0][0].float().numpy() if store["token_type"] else None
+    b_start = None
+    if text_b:
+        seq_ids = enc.sequence_ids(0)
+        b_start = seq_ids.index(1) if 1 in seq_ids else None
+    return Trace(
+        model_id=lm.id, family=lm.family, text=text, text_b=text_b,
+        tokens=lm.tokenizer.convert_ids_to_tokens(ids), token_ids=ids,
+        attentions=_readonly(attentions), hidden_states=_readonly(hidden),
+        position_embeddings=_readonly(position), token_type_embeddings=_readonly(token_type),
+        conv_kernels=_readonly(kernels), b_start=b_start, dropped_tokens=dropped,
+    )

@@ -1,0 +1,78 @@
+"""Reading sentences from plain-text folders and CoNLL-U files.
+
+Pure helpers shared by the distillation command, the benchmarks and the
+"many sentences" analyses. Nothing here knows about models.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# Split after . ! ? when followed by whitespace and an upper-case letter,
+# a digit or a quote. Good enough for speeches; not a linguistic tokenizer.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])")
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode bytes as UTF-8, falling back to Latin-1 (never raises)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def split_sentences(text: str, min_words: int = 3) -> list[str]:
+    """Split running text into sentences; drop fragments under `min_words`."""
+    sentences = []
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        paragraph = " ".join(paragraph.split())
+        for sentence in _SENTENCE_END.split(paragraph):
+            if len(sentence.split()) >= min_words:
+                sentences.append(sentence)
+    return sentences
+
+
+def read_text_folder(folder: str | Path) -> list[str]:
+    """All sentences of every `.txt` file below `folder`, in sorted file order."""
+    files = sorted(Path(folder).rglob("*.txt"))
+    if not files:
+        raise ValueError(f"No .txt files found under {folder}")
+    sentences: list[str] = []
+    for path in files:
+        sentences.extend(split_sentences(decode_text(path.read_bytes())))
+    return sentences
+
+
+def conllu_sentences(text: str) -> list[str]:
+    """Sentence texts of a CoNLL-U document (the `# text =` line, else the word forms)."""
+    import conllu
+
+    sentences = []
+    for token_list in conllu.parse(text):
+        sentence = token_list.metadata.get("text")
+        if not sentence:
+            # integer ids only: skip multiword ranges (3-4) and empty nodes (8.1)
+            sentence = " ".join(t["form"] for t in token_list if isinstance(t["id"], int))
+        if sentence.strip():
+            sentences.append(sentence.strip())
+    return sentences
+
+
+def parse_sentence_upload(name: str, raw: bytes, max_sentences: int = 500) -> list[str]:
+    """Sentences from an uploaded `.txt` (one per line) or `.conllu` file.
+
+    Raises ValueError with a user-facing message on binary or malformed input.
+    """
+    if b"\x00" in raw[:4096]:
+        raise ValueError("This file looks binary; upload a plain-text or CoNLL-U file.")
+    text = decode_text(raw)
+    if name.lower().endswith((".conllu", ".conll")):
+        try:
+            sentences = conllu_sentences(text)
+        except Exception as exc:  # conllu raises several parse error types
+            raise ValueError(f"Could not read this CoNLL-U file: {exc}") from None
+    else:
+        sentences = [line.strip() for line in text.splitlines() if line.strip()]
+    if not sentences:
+        raise ValueError("No sentences found in this file.")
+    return sentences[:max_sentences]

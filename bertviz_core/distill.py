@@ -1,0 +1,206 @@
+"""Distil the bundled MiniLM BERT into a ConvBERT student of the same size.
+
+    python -m bertviz_core.distill --corpus ../shared/data/corpora --out runs/convbert
+
+Seeded and resumable: a checkpoint is written every `--save-every` steps and
+picked up again when the same command is run with the same `--out`. The
+finished student is written to `--out` in the compact format of
+`bertviz_core.student` together with `training_log.json` (loss curve, held-out
+cosine, wall time).
+
+Loss per batch (masks leave out padding):
+    sum over layers l=1..L of MSE(h_student[l], h_teacher[l])
+  + KL(teacher heads 0-5 || student attention heads), the heads the student kept
+  + 2 (1 - cos(mean-pooled student, mean-pooled teacher)), the quality metric itself
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import torch
+
+from bertviz_core import corpus, student as st
+
+CHECKPOINT = "checkpoint.pt"
+LOG = "training_log.json"
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """hidden [B, T, D], mask [B, T] -> [B, D] mean over real tokens."""
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1)
+
+
+def make_examples(token_ids: list[list[int]], max_len: int, seed: int) -> list[list[int]]:
+    """Runs of 1-4 consecutive sentences, each run at most max_len - 2 word pieces."""
+    rng = random.Random(seed)
+    examples, i = [], 0
+    while i < len(token_ids):
+        want, run = rng.randint(1, 4), []
+        while i < len(token_ids) and want > 0 and len(run) + len(token_ids[i]) <= max_len - 2:
+            run += token_ids[i]
+            i, want = i + 1, want - 1
+        if not run:  # one sentence longer than max_len: keep its start
+            run, i = token_ids[i][: max_len - 2], i + 1
+        examples.append(run)
+    return examples
+
+
+def collate(examples: list[list[int]], cls_id: int, sep_id: int):
+    longest = max(len(e) for e in examples) + 2
+    ids = torch.zeros(len(examples), longest, dtype=torch.long)
+    mask = torch.zeros(len(examples), longest, dtype=torch.long)
+    for row, e in enumerate(examples):
+        seq = [cls_id, *e, sep_id]
+        ids[row, : len(seq)] = torch.tensor(seq)
+        mask[row, : len(seq)] = 1
+    return ids, mask
+
+
+def distillation_loss(s_out, t_out, mask, kept_heads: int):
+    m = mask.unsqueeze(-1).float()  # [B, T, 1]
+    n = m.sum() * s_out.hidden_states[0].shape[-1]
+    hidden = sum(((s - t) ** 2 * m).sum() / n
+                 for s, t in zip(s_out.hidden_states[1:], t_out.hidden_states[1:]))
+    attn = 0.0
+    rows = mask.float()[:, None, :, None]  # [B, 1, T, 1] valid query rows
+    for s, t in zip(s_out.attentions, t_out.attentions):  # s [B, 6, T, T], t [B, 12, T, T]
+        t = t[:, :kept_heads]
+        kl = (t * (torch.log(t + 1e-9) - torch.log(s + 1e-9)) * rows).sum()
+        attn = attn + kl / (rows.sum() * kept_heads)
+    cos = torch.nn.functional.cosine_similarity(
+        mean_pool(s_out.last_hidden_state, mask), mean_pool(t_out.last_hidden_state, mask)).mean()
+    total = hidden + attn / len(s_out.attentions) + 2 * (1 - cos)
+    return total, {"hidden": hidden.item(), "attn": float(attn) / len(s_out.attentions), "cos": cos.item()}
+
+
+@torch.no_grad()
+def pooled_cosine(student, teacher, tokenizer, sentences: list[str], batch: int = 64) -> float:
+    """Mean cosine between teacher and student mean-pooled sentence embeddings."""
+    total = 0.0
+    for i in range(0, len(sentences), batch):
+        enc = tokenizer(sentences[i:i + batch], padding=True, truncation=True, max_length=128,
+                        return_tensors="pt")
+        s = mean_pool(student(**enc).last_hidden_state, enc["attention_mask"])
+        t = mean_pool(teacher(**enc).last_hidden_state, enc["attention_mask"])
+        total += torch.nn.functional.cosine_similarity(s, t).sum().item()
+    return total / len(sentences)
+
+
+def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: int = 64,
+        lr: float = 3e-4, warmup: int = 50, seed: int = 0, save_every: int = 50,
+        eval_every: int = 100, eval_sentences: list[str] | None = None, threads: int | None = None,
+        progress: bool = True) -> Path:
+    from transformers import AutoTokenizer, BertModel
+    from tqdm import tqdm
+
+    if threads:
+        torch.set_num_threads(threads)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+
+    tokenizer = AutoTokenizer.from_pretrained(st.teacher_path())
+    teacher = BertModel.from_pretrained(st.teacher_path(), attn_implementation="eager").eval()
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    student = st.new_student()
+    st.init_from_teacher(student, st.teacher_state())
+    student.eval()  # dropout off; gradients still flow
+    trainable = [p for n, p in student.named_parameters() if not n.startswith(st.FROZEN_PREFIXES)]
+    for n, p in student.named_parameters():
+        p.requires_grad_(not n.startswith(st.FROZEN_PREFIXES))
+    optimizer = torch.optim.AdamW(trainable, lr=lr, weight_decay=0.01)
+    schedule = lambda step: min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+
+    sentences = corpus.read_text_folder(corpus_dir)
+    token_ids = tokenizer(sentences, add_special_tokens=False)["input_ids"]
+    examples = make_examples(token_ids, max_len, seed)
+
+    log = {"config": {"corpus": str(corpus_dir), "sentences": len(sentences), "examples": len(examples),
+                      "steps": steps, "batch": batch, "max_len": max_len, "lr": lr, "seed": seed,
+                      "threads": torch.get_num_threads()},
+           "steps": [], "evals": [], "wall_seconds": 0.0}
+    start_step = 0
+    ckpt = out_dir / CHECKPOINT
+    if ckpt.exists():
+        saved = torch.load(ckpt, weights_only=False)  # our own file, written below
+        student.load_state_dict(saved["student"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        start_step, log = saved["step"], saved["log"]
+
+    def save_checkpoint(step):
+        tmp = out_dir / (CHECKPOINT + ".tmp")
+        torch.save({"student": student.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(), "step": step, "log": log}, tmp)
+        os.replace(tmp, ckpt)
+
+    def evaluate(step):
+        if eval_sentences:
+            log["evals"].append({"step": step, "heldout_cosine": pooled_cosine(student, teacher, tokenizer, eval_sentences)})
+
+    if start_step == 0:
+        evaluate(0)
+    bar = tqdm(range(start_step, steps), initial=start_step, total=steps, disable=not progress,
+               desc="distilling")
+    t0 = time.time() - log["wall_seconds"]
+    for step in bar:
+        rng = random.Random(seed * 1_000_003 + step)  # batch depends only on (seed, step): resumable
+        ids, mask = collate(rng.sample(examples, batch), tokenizer.cls_token_id, tokenizer.sep_token_id)
+        kwargs = dict(input_ids=ids, attention_mask=mask, output_hidden_states=True, output_attentions=True)
+        with torch.no_grad():
+            t_out = teacher(**kwargs)
+        s_out = student(**kwargs)
+        loss, parts = distillation_loss(s_out, t_out, mask, kept_heads=s_out.attentions[0].shape[1])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+        optimizer.step()
+        scheduler.step()
+        log["wall_seconds"] = time.time() - t0
+        log["steps"].append({"step": step + 1, "loss": loss.item(), **parts, "lr": scheduler.get_last_lr()[0]})
+        bar.set_postfix(loss=f"{loss.item():.4f}", cos=f"{parts['cos']:.4f}")
+        if (step + 1) % eval_every == 0 or step + 1 == steps:
+            evaluate(step + 1)
+            if log["evals"]:
+                bar.write(f"step {step + 1}: held-out cosine {log['evals'][-1]['heldout_cosine']:.4f}")
+        if (step + 1) % save_every == 0 or step + 1 == steps:
+            save_checkpoint(step + 1)
+
+    st.save_student(student, out_dir)
+    (out_dir / LOG).write_text(json.dumps(log, indent=1))
+    return out_dir
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", required=True, help="folder of .txt files (searched recursively)")
+    ap.add_argument("--out", required=True, help="output folder (checkpoint + finished student)")
+    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--max-len", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--save-every", type=int, default=50)
+    ap.add_argument("--eval-every", type=int, default=100)
+    ap.add_argument("--eval-conllu", help="CoNLL-U file whose sentences monitor held-out cosine")
+    ap.add_argument("--eval-n", type=int, default=256)
+    ap.add_argument("--threads", type=int, default=None)
+    a = ap.parse_args(argv)
+    eval_sentences = None
+    if a.eval_conllu:
+        eval_sentences = corpus.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
+    run(a.corpus, a.out, a.steps, a.batch, a.max_len, a.lr, seed=a.seed, save_every=a.save_every,
+        eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The models the app offers, and what each model family looks like inside."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    id: str          # registry id used in URLs, e.g. "bert-minilm-l6"
+    label: str       # shown in pickers
+    family: str      # transformers model_type: bert, convbert, ...
+    source: str      # "bundled" (works offline) or "hub" (needs the internet the first time)
+    location: str    # hub id, or "" for bundled entries (resolved by the loader)
+    note: str = ""
+
+    @property
+    def needs_internet(self) -> bool:
+        return self.source == "hub"
+
+
+REGISTRY: tuple[ModelEntry, ...] = (
+    ModelEntry("bert-minilm-l6", "BERT · MiniLM-L6 (bundled)", "bert", "bundled", "",
+               "all-MiniLM-L6-v2: 6 layers x 12 heads, hidden 384, uncased WordPiece"),
+    ModelEntry("convbert-minilm-l6", "ConvBERT · MiniLM-L6 (bundled, distilled in-house)", "convbert",
+               "bundled", "", "6 layers, 6 attention + 6 convolution heads, span 9; same tokenizer as bert-minilm-l6"),
+    ModelEntry("bert-base-uncased", "BERT base uncased", "bert", "hub", "bert-base-uncased"),
+    ModelEntry("bert-base-multilingual-cased", "mBERT base cased", "bert", "hub", "bert-base-multilingual-cased"),
+    ModelEntry("bert-base-chinese", "BERT base Chinese", "bert", "hub", "bert-base-chinese"),
+    ModelEntry("distilbert-base-uncased", "DistilBERT base uncased", "distilbert", "hub", "distilbert-base-uncased"),
+    ModelEntry("albert-base-v2", "ALBERT base v2", "albert", "hub", "albert-base-v2"),
+    ModelEntry("roberta-base", "RoBERTa base", "roberta", "hub", "roberta-base"),
+    ModelEntry("electra-small-discriminator", "ELECTRA small discriminator", "electra", "hub",
+               "google/electra-small-discriminator"),
+    ModelEntry("deberta-v3-small", "DeBERTa-v3 small", "deberta-v2", "hub", "microsoft/deberta-v3-small"),
+    ModelEntry("conv-bert-base", "ConvBERT base (YituTech)", "convbert", "hub", "YituTech/conv-bert-base"),
+)
+
+# The module whose forward output is (context [B,T,D], probs [B,H,T,T]), per model_type.
+ATTENTION_MODULES = {
+    "bert": "BertSelfAttention",
+    "convbert": "ConvBertSelfAttention",
+    "distilbert": "DistilBertSelfAttention",
+    "albert": "AlbertAttention",  # one shared module, called once per layer
+    "roberta": "RobertaSelfAttention",
+    "xlm-roberta": "XLMRobertaSelfAttention",
+    "electra": "ElectraSelfAttention",
+    "deberta-v2": "DisentangledSelfAttention",
+}
+
+# How each family encodes positions (shown on /positions).
+POSITION_SCHEMES = {
+    "bert": "learned absolute",
+    "convbert": "learned absolute",
+    "distilbert": "learned absolute",
+    "albert": "learned absolute",
+    "roberta": "learned absolute (offset by padding_idx + 1)",
+    "xlm-roberta": "learned absolute (offset by padding_idx + 1)",
+    "electra": "learned absolute",
+    "deberta-v2": "relative (disentangled attention; no absolute embedding added unless position_biased_input)",
+}
+
+
+def available_models() -> list[ModelEntry]:
+    """Registry entries in display order (bundled first)."""
+    return list(REGISTRY)
+
+
+def entry(model_id: str) -> ModelEntry | None:
+    return next((e for e in REGISTRY if e.id == model_id), None)
+
+
+def entry_for_location(location: str) -> ModelEntry | None:
+    return next((e for e in REGISTRY if e.location and e.location == location), None)

@@ -1,0 +1,57 @@
+"""Shared fixtures: tiny random checkpoints of every family, saved with save_pretrained."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+FAMILIES = ("bert", "convbert", "distilbert", "albert", "roberta", "electra", "deberta-v2")
+
+
+def tiny_config(family: str):
+    import transformers as tf
+
+    common = dict(vocab_size=30522, max_position_embeddings=64)
+    small = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37, **common)
+    return {
+        "bert": lambda: tf.BertConfig(**small),
+        # head_ratio 2: 2 attention heads + 2 conv heads, kernel 9
+        "convbert": lambda: tf.ConvBertConfig(**small, embedding_size=32, head_ratio=2, conv_kernel_size=9, pad_token_id=0),
+        "distilbert": lambda: tf.DistilBertConfig(dim=32, n_layers=2, n_heads=4, hidden_dim=37, **common),
+        "albert": lambda: tf.AlbertConfig(**small, embedding_size=16),
+        "roberta": lambda: tf.RobertaConfig(**{**small, "max_position_embeddings": 66}),
+        "electra": lambda: tf.ElectraConfig(**small, embedding_size=16),
+        "deberta-v2": lambda: tf.DebertaV2Config(**small, relative_attention=True, position_biased_input=False,
+                                                 pos_att_type=["p2c", "c2p"], max_relative_positions=64),
+    }[family]()
+
+
+@pytest.fixture(scope="session")
+def models_root(tmp_path_factory):
+    """A models folder holding one tiny random checkpoint per family (safetensors)."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+    from bertviz_core import student
+
+    root = tmp_path_factory.mktemp("models")
+    tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
+    for family in FAMILIES:
+        torch.manual_seed(0)
+        model = AutoModel.from_config(tiny_config(family))
+        model.save_pretrained(root / f"tiny-{family}")
+        tokenizer.save_pretrained(root / f"tiny-{family}")
+    os.environ["BERTVIZ_MODELS_DIR"] = str(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def bert():
+    import bertviz_core as bc
+
+    return bc.load_model("bert-minilm-l6")

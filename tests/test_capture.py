@@ -1,0 +1,158 @@
+"""Capture core: hooked values equal the model's own outputs, for every family."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+import bertviz_core as bc
+from conftest import FAMILIES, ROOT
+
+SENTENCE = "The quick brown fox jumps over the lazy dog."
+
+
+def model_outputs(lm, text, text_b=None):
+    enc = lm.tokenizer(text, text_b, return_tensors="pt") if text_b else lm.tokenizer(text, return_tensors="pt")
+    with torch.no_grad():
+        return lm.model(**enc, output_attentions=True, output_hidden_states=True)
+
+
+def hook_snapshot(model):
+    """Every hook on every module (transformers installs a few of its own, permanently)."""
+    return {name: (tuple(m._forward_hooks), tuple(m._forward_pre_hooks)) for name, m in model.named_modules()}
+
+
+def assert_no_hooks(model, before):
+    assert hook_snapshot(model) == before, "capture left hooks behind"
+
+
+def test_bundled_bert_attentions_equal_output_attentions(bert):
+    before = hook_snapshot(bert.model)
+    trace = bc.capture(bert, SENTENCE)
+    out = model_outputs(bert, SENTENCE)
+    expected = torch.stack([a[0] for a in out.attentions]).numpy()
+    assert trace.attentions.shape == (6, 12, len(trace.tokens), len(trace.tokens))
+    assert trace.attentions.dtype == np.float32
+    np.testing.assert_array_equal(trace.attentions, expected)
+    np.testing.assert_allclose(trace.attentions.sum(-1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(trace.hidden_states, torch.stack([h[0] for h in out.hidden_states]).numpy())
+    assert trace.tokens[0] == "[CLS]" and trace.tokens[-1] == "[SEP]" and "fox" in trace.tokens
+    assert trace.conv_kernels is None
+    assert_no_hooks(bert.model, before)
+
+
+def test_position_embeddings_are_the_rows_added(bert):
+    trace = bc.capture(bert, SENTENCE)
+    weight = bert.model.embeddings.position_embeddings.weight.detach().numpy()
+    np.testing.assert_array_equal(trace.position_embeddings, weight[: len(trace)])
+
+
+def test_sentence_pair_boundary(bert):
+    trace = bc.capture(bert, "The cat sat.", "It purred.")
+    assert trace.tokens[trace.b_start - 1] == "[SEP]" and trace.tokens[trace.b_start] == "it"
+    # segment B uses token type 1
+    tt = bert.model.embeddings.token_type_embeddings.weight.detach().numpy()
+    np.testing.assert_array_equal(trace.token_type_embeddings[trace.b_start], tt[1])
+    np.testing.assert_array_equal(trace.token_type_embeddings[0], tt[0])
+    out = model_outputs(bert, "The cat sat.", "It purred.")
+    np.testing.assert_array_equal(trace.attentions[3], out.attentions[3][0].numpy())
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_on_a_tiny_local_checkpoint(models_root, family):
+    lm = bc.load_model(f"tiny-{family}")
+    assert lm.family == family
+    before = hook_snapshot(lm.model)
+    trace = bc.capture(lm, SENTENCE, "A second sentence.")
+    out = model_outputs(lm, SENTENCE, "A second sentence.")
+    T = len(trace.tokens)
+    n_layers = len(out.attentions)
+    heads = out.attentions[0].shape[1]  # from shapes, not configs
+    assert trace.attentions.shape == (n_layers, heads, T, T)
+    np.testing.assert_allclose(trace.attentions, torch.stack([a[0] for a in out.attentions]).numpy(), atol=1e-6)
+    np.testing.assert_allclose(trace.attentions.sum(-1), 1.0, atol=1e-5)
+    assert trace.hidden_states.shape == (n_layers + 1, T, out.last_hidden_state.shape[-1])
+    if family == "deberta-v2":
+        assert trace.position_embeddings is None  # relative positions only
+    else:
+        assert trace.position_embeddings.shape[0] == T
+    if family == "convbert":
+        assert heads == 2  # head_ratio 2 halves the attention heads
+        assert trace.conv_kernels.shape == (n_layers, 2, T, 9)
+        np.testing.assert_allclose(trace.conv_kernels.sum(-1), 1.0, atol=1e-5)
+    else:
+        assert trace.conv_kernels is None
+    assert_no_hooks(lm.model, before)
+
+
+def test_hooks_removed_when_forward_raises(bert, monkeypatch):
+    layer = bert.model.encoder.layer[2]
+    before = hook_snapshot(bert.model)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(layer, "forward", boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        bc.capture(bert, SENTENCE)
+    monkeypatch.undo()
+    assert_no_hooks(bert.model, before)
+    assert not bert.lock.locked()
+    assert bc.capture(bert, SENTENCE).attentions.shape[0] == 6
+
+
+def test_concurrent_captures_never_mix(bert):
+    sentences = [f"Sentence number {i} talks about {w}." for i, w in
+                 enumerate(["cats", "quantum physics", "the weather today", "a red balloon"])]
+    expected = {s: bc.capture(bert, s) for s in sentences}
+    errors = []
+
+    def worker(s):
+        for _ in range(5):
+            t = bc.capture(bert, s)
+            if t.tokens != expected[s].tokens or not np.array_equal(t.attentions, expected[s].attentions):
+                errors.append(s)
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in sentences]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+
+
+def test_empty_sentence_is_refused(bert):
+    with pytest.raises(ValueError, match="empty"):
+        bc.capture(bert, "   ")
+
+
+def test_long_input_is_truncated_with_count(bert):
+    trace = bc.capture(bert, "word " * 600)
+    assert len(trace.tokens) == 512
+    assert trace.dropped_tokens == 602 - 512
+
+
+def test_trace_arrays_are_read_only(bert):
+    trace = bc.capture(bert, SENTENCE)
+    with pytest.raises(ValueError):
+        trace.attentions[0, 0, 0, 0] = 1.0
+
+
+def test_core_never_imports_streamlit():
+    code = ("import sys, bertviz_core, bertviz_core.figures, bertviz_core.analysis, bertviz_core.distill;"
+            "bad=[m for m in sys.modules if m.split('.')[0]=='streamlit']; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    for path in (ROOT / "bertviz_core").rglob("*.py"):
+        assert "import streamlit" not in path.read_text(), path
+
+
+def test_registry_lists_bundled_and_hub_models():
+    models = bc.available_models()
+    ids = {m.id for m in models}
+    assert {"bert-minilm-l6", "convbert-minilm-l6", "bert-base-uncased", "conv-bert-base"} <= ids
+    assert all(not m.needs_internet for m in models if m.source == "bundled")
+    assert all(m.needs_internet for m in models if m.source == "hub")
