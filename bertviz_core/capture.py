@@ -40,6 +40,7 @@ class Trace:
     conv_kernels: np.ndarray | None   # [layers, conv_heads, T, K] or None
     b_start: int | None               # index of the first token of text_b, or None
     dropped_tokens: int               # tokens cut off to fit the model's limit
+    special: tuple[bool, ...] = ()    # length T: True for [CLS], [SEP], <s>, ...
 
     @property
     def n_layers(self) -> int:
@@ -167,4 +168,5 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
         attentions=_readonly(attentions), hidden_states=_readonly(hidden),
         position_embeddings=_readonly(position), token_type_embeddings=_readonly(token_type),
         conv_kernels=_readonly(kernels), b_start=b_start, dropped_tokens=dropped,
+        special=tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True)),
     )

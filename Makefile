@@ -1,0 +1,30 @@
+# Two promises (see README): `make app` installs and starts the app; `make test` installs and runs the tests.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: app test install install-dev browser bench
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0   # CPU wheel; always before the rest
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+
+browser:  # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no downloads)
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+app: install
+	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(BIN)/streamlit run app/main.py
+
+test: install-dev browser
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+bench: install-dev browser
+	$(BIN)/pip install -q bertviz matplotlib
+	$(BIN)/python bench/run_all.py

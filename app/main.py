@@ -1,0 +1,31 @@
+"""Entrypoint: `streamlit run app/main.py`. Router plus the shared frame (sidebar)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app import i18n, nav, state  # noqa: E402
+from app.i18n import t  # noqa: E402
+
+st.set_page_config(page_title="BERT Inside", page_icon="🔎", layout="wide")
+state.init_session()
+
+page = st.navigation(nav.all_pages())
+
+with st.sidebar:
+    st.session_state.setdefault("lang", "en")
+    st.radio(t("language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang", horizontal=True)
+    st.toggle(t("projector"), key="big")
+
+if st.session_state.get("big"):
+    # constant CSS only (never user text)
+    st.markdown("<style>html, body, [class*='st-'] {font-size: 1.25rem;} h1 {font-size: 3rem;}</style>",
+                unsafe_allow_html=True)
+
+page.run()

@@ -1,0 +1,35 @@
+"""The app's pages: file, title key and URL path, defined once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app.i18n import t
+
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+
+# name -> (title key, url path); order is the sidebar's order
+PAGES = {
+    "home": ("nav_home", "home"),
+    "attention": ("nav_attention", "attention"),
+    "model_view": ("nav_model_view", "model-view"),
+    "convolution": ("nav_convolution", "convolution"),
+    "compare": ("nav_compare", "compare"),
+    "positions": ("nav_positions", "positions"),
+    "step_by_step": ("nav_step", "step-by-step"),
+    "lessons": ("nav_lessons", "lessons"),
+}
+
+
+def page(name: str) -> st.Page:
+    title_key, url_path = PAGES[name]
+    return st.Page(PAGES_DIR / f"{name}.py", title=t(title_key), url_path=url_path, default=name == "home")
+
+
+def all_pages() -> list[st.Page]:
+    return [page(name) for name in PAGES if (PAGES_DIR / f"{name}.py").exists()]
+
+
+def exists(name: str) -> bool:
+    return (PAGES_DIR / f"{name}.py").exists()

@@ -1,0 +1,111 @@
+"""Session state, URL query parameters and cached resources (Streamlit glue).
+
+- Models: `st.cache_resource`, one per process, shared by every session.
+- Traces: `st.cache_resource` too (frozen, read-only numpy arrays: no copy per
+  rerun), bounded by MAX_TRACES; keyed by (model, text, text_b) only, so reruns
+  that change only the view reuse the capture.
+- View state lives in `st.session_state` under plain keys that outlive a page
+  change, and mirrors into the URL so any view is a shareable link.
+"""
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+import bertviz_core as bc
+
+DEFAULT_MODEL = "bert-minilm-l6"
+DEFAULT_PARTNER = "convbert-minilm-l6"
+DEFAULT_TEXT = "The animal didn't cross the street because it was too tired."
+MAX_CHARS = 5000  # longer input is cut before tokenizing (the model's token limit still applies)
+MAX_TRACES = 48
+MAX_CONCURRENT_CAPTURES = 2  # 2 cores: more at once only makes everyone slower
+
+# key -> parser for values read from the URL (strings)
+QUERY_KEYS = {
+    "model": str, "model_a": str, "model_b": str, "text": str, "text_b": str,
+    "layer": int, "head": str, "scale": str, "hide_special": lambda v: v in ("1", "true", "True"),
+    "lang": str, "big": lambda v: v in ("1", "true", "True"),
+}
+
+_capture_slots = threading.BoundedSemaphore(MAX_CONCURRENT_CAPTURES)
+
+
+def init_session() -> None:
+    """Once per session: seed state from the URL. On every run: keep view state across pages."""
+    ss = st.session_state
+    if not ss.get("_seeded"):
+        for key, parse in QUERY_KEYS.items():
+            if key in st.query_params:
+                try:
+                    ss[key] = parse(st.query_params[key])
+                except (TypeError, ValueError):
+                    pass  # a malformed parameter falls back to the default
+        ss["_seeded"] = True
+    for key in QUERY_KEYS:  # re-assigning stops Streamlit from dropping widget state on page change
+        if key in ss:
+            ss[key] = ss[key]
+
+
+def sync_url(*keys: str) -> None:
+    """Mirror the given state keys into the URL (only those, so each page's link is minimal)."""
+    wanted = {}
+    for k in keys:
+        v = st.session_state.get(k)
+        if v is None or v == "" or v is False:
+            continue
+        wanted[k] = "1" if v is True else str(v)
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def get_model(model_id: str) -> bc.LoadedModel:
+    return bc.load_model(model_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=MAX_TRACES)
+def _cached_trace(model_id: str, text: str, text_b: str | None) -> bc.Trace:
+    lm = get_model(model_id)
+    with _capture_slots:
+        return bc.capture(lm, text, text_b)
+
+
+def clean_text(text: str | None) -> str:
+    """Strip, drop control characters (keep newlines/tabs as spaces), cap the length."""
+    if not text:
+        return ""
+    text = "".join(ch if ch.isprintable() or ch in " \t\n" else " " for ch in text[:MAX_CHARS])
+    return " ".join(text.split())
+
+
+def trace_or_stop(model_id: str, text: str, text_b: str | None = None) -> tuple[bc.LoadedModel, bc.Trace]:
+    """Load and capture, or show a friendly message and stop the page."""
+    from app import i18n
+
+    text, text_b = clean_text(text), clean_text(text_b) or None
+    if not text:
+        st.info(i18n.t("empty_sentence"))
+        st.stop()
+    try:
+        lm = get_model(model_id)
+    except bc.ModelLoadError as exc:
+        st.error(i18n.t("model_failed", model=model_id, reason=str(exc)))
+        st.stop()
+    except Exception as exc:  # anything unexpected: a message, never a traceback
+        st.error(i18n.t("model_failed", model=model_id, reason=f"{type(exc).__name__}: {exc}"))
+        st.stop()
+    if _capture_slots._value == 0:  # all slots busy: say so while we wait
+        st.caption(i18n.t("waiting"))
+    with st.spinner(i18n.t("running", model=lm.label)):
+        try:
+            trace = _cached_trace(model_id, text, text_b)
+        except Exception as exc:
+            st.error(i18n.t("capture_failed", reason=f"{type(exc).__name__}: {exc}"))
+            st.stop()
+    if trace.dropped_tokens:
+        st.warning(i18n.t("truncated", kept=len(trace), dropped=trace.dropped_tokens))
+    if len(text) >= MAX_CHARS:
+        st.warning(i18n.t("chars_cut", n=MAX_CHARS))
+    return lm, trace

@@ -1,0 +1,119 @@
+"""Plotly figures from Traces and arrays. No torch, no streamlit.
+
+Payload matters (bertviz ships 870 MB at 512 tokens): matrices go to the
+browser as float32 binary arrays (Plotly encodes numpy arrays as base64),
+thumbnails are block-averaged to the pixels they occupy and sent as uint8.
+Token labels are escaped, since Plotly reads a little HTML in labels.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+ATTENTION_SCALE = "Blues"
+DIFF_SCALE = "RdBu_r"
+FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif")
+
+
+def escape_label(text: str) -> str:
+    """Make a user string inert in Plotly's pseudo-HTML labels."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def token_labels(tokens: list[str]) -> list[str]:
+    """Unique, escaped axis labels: a repeated token gets its position, e.g. 'the #5'."""
+    counts: dict[str, int] = {}
+    for t in tokens:
+        counts[t] = counts.get(t, 0) + 1
+    return [escape_label(t if counts[t] == 1 else f"{t} #{i}") for i, t in enumerate(tokens)]
+
+
+def _tick_font_size(n: int, base: int) -> int:
+    return max(7, min(base, int(base * 28 / max(n, 1)))) if n > 28 else base
+
+
+def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[str], *, title: str,
+                   zmin: float | None = 0.0, zmax: float | None = None, colorscale=ATTENTION_SCALE,
+                   zmid: float | None = None, colorbar_title: str = "weight", font_size: int = 13,
+                   row_title: str = "query token (from)", col_title: str = "key token (to)",
+                   hover_value: str = "weight", height: int | None = None) -> go.Figure:
+    """One T_q x T_k matrix as a heatmap, rows top to bottom, hover 'from -> to: value'.
+
+    Axes are categories with unique labels (repeated tokens get their position),
+    so the hover names come from the axes and no T x T text is sent.
+    """
+    matrix = np.asarray(matrix, dtype=np.float32)
+    rows, cols = token_labels(row_tokens), token_labels(col_tokens)
+    n = max(len(rows), len(cols))
+    fig = go.Figure(go.Heatmap(
+        z=matrix, x=cols, y=rows, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid,
+        colorbar=dict(title=dict(text=colorbar_title), thickness=14), hoverongaps=False,
+        hovertemplate=f"%{{y}} -> %{{x}}: {hover_value} %{{z:.3f}}<extra></extra>",
+    ))
+    every = max(1, int(np.ceil(n / 64)))  # at most ~64 tick labels per axis
+    size = _tick_font_size(n, font_size)
+    fig.update_xaxes(title=col_title, tickangle=-60, tickfont=dict(size=size), showgrid=False,
+                     type="category", dtick=every)
+    fig.update_yaxes(title=row_title, autorange="reversed", tickfont=dict(size=size), showgrid=False,
+                     type="category", dtick=every, scaleanchor="x", constrain="domain")
+    fig.update_xaxes(constrain="domain")
+    side = height or int(min(860, max(560, 200 + 22 * n)))
+    fig.update_layout(title=dict(text=escape_label(title)), height=side, width=side + 160,
+                      margin=dict(l=10, r=10, t=60, b=10),
+                      font=dict(size=font_size, **FONT), plot_bgcolor="white")
+    return fig
+
+
+def block_average(matrix: np.ndarray, size: int) -> np.ndarray:
+    """Downsample a [T, T] matrix to at most [size, size] by averaging blocks."""
+    T = matrix.shape[-1]
+    if T <= size:
+        return matrix
+    edges = np.linspace(0, T, size + 1).astype(int)
+    rows = np.add.reduceat(matrix, edges[:-1], axis=-2) / np.diff(edges)[:, None]
+    return np.add.reduceat(rows, edges[:-1], axis=-1) / np.diff(edges)[None, :]
+
+
+def model_view_grid(attentions: np.ndarray, *, thumb: int = 48, row_label: str = "layer",
+                    col_label: str = "head", font_size: int = 13, head_names: list[str] | None = None) -> go.Figure:
+    """Every layer x head as one tiled image, plus a clickable, nearly invisible marker per tile.
+
+    attentions [L, H, T, T] -> one heatmap of (L*(s+1)) x (H*(s+1)) uint8 cells, s = min(T, thumb),
+    each tile scaled to its own max (to show patterns); a scatter point per tile carries
+    (layer, head) for hover and click-to-open.
+    """
+    L, H, T, _ = attentions.shape
+    s = min(T, thumb)
+    tile_px = 76  # on-screen size of one tile
+    gap = 1
+    tiles = np.full((L * (s + gap), H * (s + gap)), np.nan, dtype=np.float32)
+    for l in range(L):
+        for h in range(H):
+            tile = block_average(attentions[l, h].astype(np.float32), s)
+            tile = tile / max(float(tile.max()), 1e-9)
+            tiles[l * (s + gap): l * (s + gap) + s, h * (s + gap): h * (s + gap) + s] = tile
+    z = np.where(np.isnan(tiles), 255, np.round(tiles * 254)).astype(np.uint8)  # 255 marks the gaps
+    scale = [[0, "#f7fbff"], [0.5, "#6baed6"], [254 / 255, "#08306b"], [254.5 / 255, "#ffffff"], [1, "#ffffff"]]
+    fig = go.Figure(go.Heatmap(z=z, colorscale=scale, zmin=0, zmax=255, showscale=False, hoverinfo="skip"))
+    centers_x = [h * (s + gap) + (s - 1) / 2 for l in range(L) for h in range(H)]
+    centers_y = [l * (s + gap) + (s - 1) / 2 for l in range(L) for h in range(H)]
+    names = head_names or [f"{col_label} {h}" for h in range(H)]
+    fig.add_trace(go.Scatter(
+        x=centers_x, y=centers_y, mode="markers",
+        marker=dict(symbol="square", size=tile_px - 8, opacity=0.0),
+        customdata=[[l, h] for l in range(L) for h in range(H)],
+        hovertemplate=f"{row_label} %{{customdata[0]}}, {col_label} %{{customdata[1]}}<extra>click to open</extra>",
+        text=[f"{row_label} {l} · {names[h]}" for l in range(L) for h in range(H)],
+        showlegend=False,
+    ))
+    tickx = [h * (s + gap) + (s - 1) / 2 for h in range(H)]
+    ticky = [l * (s + gap) + (s - 1) / 2 for l in range(L)]
+    fig.update_xaxes(tickmode="array", tickvals=tickx, ticktext=names, side="top", showgrid=False,
+                     zeroline=False, title=col_label)
+    fig.update_yaxes(tickmode="array", tickvals=ticky, ticktext=[f"{row_label} {l}" for l in range(L)],
+                     autorange="reversed", showgrid=False, zeroline=False, scaleanchor="x")
+    fig.update_layout(width=H * tile_px + 140, height=L * tile_px + 110, margin=dict(l=10, r=10, t=90, b=10),
+                      plot_bgcolor="white",
+                      font=dict(size=font_size, **FONT), dragmode=False, clickmode="event+select")
+    return fig

@@ -1,0 +1,37 @@
+"""/attention: one head (or the layer's mean) as a query x key heatmap."""
+import numpy as np
+import streamlit as st
+
+from app import controls, state
+from app.i18n import t
+from bertviz_core import figures
+
+st.title(t("attention_title"))
+model_id, text, text_b = controls.model_and_sentence(pair=True)
+lm, trace = state.trace_or_stop(model_id, text, text_b)
+
+layer, head = controls.layer_and_head(trace.n_layers, trace.n_heads, trace.n_conv_heads)
+c1, c2 = st.columns(2)
+fixed = c1.toggle(t("fixed_scale"), key="scale_fixed", value=st.session_state.get("scale") == "fixed")
+st.session_state["scale"] = "fixed" if fixed else "auto"
+hide = c2.toggle(t("hide_special"), key="hide_special")
+
+if head == "mean":
+    matrix = trace.attentions[layer].mean(0)  # [T, T]
+elif head.startswith("c"):
+    matrix = trace.conv_matrices(layer)[int(head[1:])]  # banded [T, T]
+else:
+    matrix = trace.attentions[layer, int(head)]
+cols = np.arange(len(trace))
+if hide:
+    cols = np.array([i for i in cols if not trace.special[i]])
+    st.caption(t("special_hidden_note"))
+fig = figures.matrix_heatmap(
+    matrix[:, cols], trace.tokens, [trace.tokens[i] for i in cols],
+    title=t("fig_attention", layer=layer, head=controls.head_label(head)) + " · " + t("tokens_line", n=len(trace)),
+    zmax=1.0 if fixed else None, font_size=controls.font_size(),
+    row_title=t("from_token"), col_title=t("to_token"), hover_value=t("weight"))
+st.plotly_chart(fig, width="content", key="attention_heatmap")
+st.caption(t("attention_caption"))
+state.sync_url("model", "text", "text_b", "layer", "head", "scale", "hide_special")
+controls.share_link("attention")

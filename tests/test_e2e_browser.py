@@ -1,0 +1,51 @@
+"""Real browser: streamlit run on 127.0.0.1, driven by Playwright in Debian's Chromium."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from browser_util import CHROMIUM, browser, heatmap_labels, streamlit_server, wait_for_plot
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
+                                reason="Chromium not installed")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as proc:
+        yield proc.base_url
+
+
+def test_attention_in_chromium(server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server}/attention?model=bert-minilm-l6&text=The%20cat%20sat.")
+        wait_for_plot(page)
+        labels = heatmap_labels(page)
+        assert labels["x"] == ["[CLS]", "the", "cat", "sat", ".", "[SEP]"]
+        assert labels["y"] == labels["x"]
+        page.screenshot(path=str(ARTIFACTS / "attention.png"), full_page=True)
+
+        box = page.get_by_label("Sentence", exact=True)
+        box.fill("Dogs bark loudly at night")
+        box.press("Enter")
+        page.wait_for_function(
+            "() => { const el = document.querySelector('.js-plotly-plot');"
+            " return el && el._fullData && el._fullData[0].x.includes('dogs'); }", timeout=60_000)
+        labels = heatmap_labels(page)
+        assert labels["x"] == ["[CLS]", "dogs", "bark", "loudly", "at", "night", "[SEP]"]
+        page.screenshot(path=str(ARTIFACTS / "attention_after_typing.png"), full_page=True)
+
+
+def test_model_view_in_chromium(server):
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server}/model-view?model=bert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.")
+        wait_for_plot(page)
+        n = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[1].customdata.length")
+        assert n == 72
+        page.screenshot(path=str(ARTIFACTS / "model_view.png"), full_page=True)
