@@ -7,6 +7,7 @@
 
 Pure Python (torch, transformers, numpy, plotly); never imports streamlit.
 """
+from bertviz_core import registry
 from bertviz_core.registry import ModelEntry, available_models
 from bertviz_core.loading import LoadedModel, ModelLoadError, load_model
 from bertviz_core.capture import Trace, capture, kernels_to_banded

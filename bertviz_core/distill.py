@@ -77,7 +77,7 @@ def distillation_loss(s_out, t_out, mask, kept_heads: int):
     cos = torch.nn.functional.cosine_similarity(
         mean_pool(s_out.last_hidden_state, mask), mean_pool(t_out.last_hidden_state, mask)).mean()
     total = hidden + attn / len(s_out.attentions) + 2 * (1 - cos)
-    return total, {"hidden": hidden.item(), "attn": float(attn) / len(s_out.attentions), "cos": cos.item()}
+    return total, {"hidden": hidden.item(), "attn": attn.item() / len(s_out.attentions), "cos": cos.item()}
 
 
 @torch.no_grad()
@@ -200,6 +200,19 @@ def main(argv=None):
         eval_sentences = corpus.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
     run(a.corpus, a.out, a.steps, a.batch, a.max_len, a.lr, seed=a.seed, save_every=a.save_every,
         eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads)
+
+
+
+
+def export_checkpoint(run_dir: str | Path, dest: str | Path) -> Path:
+    """Write the student of a (possibly unfinished) run's checkpoint in the compact format."""
+    saved = torch.load(Path(run_dir) / CHECKPOINT, weights_only=False)  # our own file
+    model = st.new_student()
+    model.load_state_dict(saved["student"])
+    st.save_student(model, dest)
+    log = saved["log"]
+    (Path(dest) / LOG).write_text(json.dumps(log, indent=1))
+    return Path(dest)
 
 
 if __name__ == "__main__":

@@ -117,3 +117,55 @@ def model_view_grid(attentions: np.ndarray, *, thumb: int = 48, row_label: str =
                       plot_bgcolor="white",
                       font=dict(size=font_size, **FONT), dragmode=False, clickmode="event+select")
     return fig
+
+
+def head_grid(matrices: np.ndarray, titles: list[str], tokens: list[str], *, cols: int = 6, zmax: float = 1.0,
+              max_cells: int = 64, font_size: int = 12, colorscale=ATTENTION_SCALE, zmin: float = 0.0,
+              zmid: float | None = None, panel_px: int = 190) -> go.Figure:
+    """Several [T, T] matrices as small heatmaps on ONE colour scale (zmin..zmax).
+
+    Matrices longer than `max_cells` tokens are block-averaged to `max_cells` (labels then
+    show every few tokens' positions only)."""
+    n = len(matrices)
+    rows = int(np.ceil(n / cols))
+    T = matrices.shape[-1]
+    labels = token_labels(tokens) if T <= max_cells else None
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[escape_label(t) for t in titles],
+                        horizontal_spacing=0.02, vertical_spacing=0.08 if rows > 1 else 0.02)
+    for k, m in enumerate(matrices):
+        z = block_average(np.asarray(m, dtype=np.float32), max_cells)
+        axis = labels if labels is not None else np.arange(z.shape[0]) * (T / z.shape[0])
+        fig.add_trace(go.Heatmap(
+            z=z, x=axis, y=axis, coloraxis="coloraxis",
+            hovertemplate=(f"{escape_label(titles[k])}<br>%{{y}} -> %{{x}}: %{{z:.3f}}<extra></extra>")),
+            row=k // cols + 1, col=k % cols + 1)
+    fig.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x", constrain="domain")
+    fig.update_xaxes(showticklabels=False, constrain="domain")
+    fig.update_layout(coloraxis=dict(colorscale=colorscale, cmin=zmin, cmax=zmax, cmid=zmid,
+                                     colorbar=dict(title=dict(text="weight"), thickness=12)),
+                      height=rows * panel_px + 70, margin=dict(l=10, r=10, t=50, b=10),
+                      font=dict(size=font_size, **FONT), plot_bgcolor="white")
+    return fig
+
+
+def kernel_heatmaps(kernels: np.ndarray, tokens: list[str], *, title_of=lambda c: f"conv head {c}",
+                    font_size: int = 12, x_title: str = "offset") -> go.Figure:
+    """ConvBERT kernels [C, T, K] as C panels: rows = tokens, columns = offsets -K//2..+K//2."""
+    C, T, K = kernels.shape
+    offsets = [f"{o:+d}" if o else "0" for o in range(-(K // 2), K // 2 + 1)]
+    labels = token_labels(tokens)
+    fig = make_subplots(rows=1, cols=C, shared_yaxes=True, horizontal_spacing=0.012,
+                        subplot_titles=[escape_label(title_of(c)) for c in range(C)])
+    for c in range(C):
+        fig.add_trace(go.Heatmap(
+            z=np.asarray(kernels[c], dtype=np.float32), x=offsets, y=labels, coloraxis="coloraxis",
+            hovertemplate=f"{escape_label(title_of(c))}<br>%{{y}}, offset %{{x}}: %{{z:.3f}}<extra></extra>"),
+            row=1, col=c + 1)
+    every = max(1, int(np.ceil(T / 48)))
+    fig.update_yaxes(autorange="reversed", type="category", dtick=every, tickfont=dict(size=_tick_font_size(T, font_size)))
+    fig.update_xaxes(title=x_title, tickfont=dict(size=max(8, font_size - 3)), tickangle=0)
+    fig.update_layout(coloraxis=dict(colorscale=ATTENTION_SCALE, cmin=0, cmax=1,
+                                     colorbar=dict(title=dict(text="weight"), thickness=12)),
+                      height=int(min(1100, max(360, 130 + 20 * T))), margin=dict(l=10, r=10, t=50, b=10),
+                      font=dict(size=font_size, **FONT), plot_bgcolor="white")
+    return fig

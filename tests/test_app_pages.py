@@ -73,3 +73,24 @@ def test_too_long_input_is_truncated_with_notice():
     at = open_page("attention", text="word " * 700)
     assert not at.exception
     assert any("dropped" in w.value for w in at.warning)
+
+
+def test_convolution_page_shows_kernels_and_banded_heads():
+    sentence = "The animal didn't cross the street because it was too tired."
+    at = open_page("convolution", text=sentence, layer="1")
+    assert not at.exception
+    kernels, grid = charts(at)
+    trace = bc.capture(bc.load_model("convbert-minilm-l6"), sentence)
+    assert len(kernels["data"]) == trace.n_conv_heads
+    np.testing.assert_allclose(decode(kernels["data"][0]["z"]), trace.conv_kernels[1, 0], atol=1e-6)
+    assert kernels["data"][0]["y"] == token_labels(trace.tokens)
+    assert len(grid["data"]) == trace.n_heads + trace.n_conv_heads
+    np.testing.assert_allclose(decode(grid["data"][-1]["z"]), trace.conv_matrices(1)[-1], atol=1e-6)
+    assert "in parallel" in texts(at)
+
+
+def test_convolution_page_switches_from_bert_to_convbert():
+    at = open_page("convolution", model="bert-minilm-l6", text=TEXT)
+    assert not at.exception
+    assert at.session_state["model"] == "convbert-minilm-l6"
+    assert len(charts(at)) == 2

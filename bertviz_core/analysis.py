@@ -1,0 +1,190 @@
+"""Analyses on Traces: pure numpy functions (plus two torch recomputations that
+re-derive captured values from the model's own weights, used as oracles and
+by the step-by-step page).
+"""
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from bertviz_core.capture import Trace
+
+
+# ---------------------------------------------------------------- recomputation
+def conv_branch_from_kernels(self_attention, layer_input: np.ndarray, kernels: np.ndarray) -> np.ndarray:
+    """ConvBERT's convolution heads recomputed from captured kernels.
+
+    self_attention: a ConvBertSelfAttention module; layer_input [T, D] (= hidden_states[layer]);
+    kernels [C, T, K] (softmaxed). Returns the conv heads' context [T, C * d]:
+        out[t, c] = sum_k kernels[c, t, k] * V_conv[t + k - K//2, c]   (zero outside 0..T-1)
+    where V_conv = conv_out_layer(layer_input) split into C heads of size d.
+    """
+    import torch
+
+    C, T, K = kernels.shape
+    with torch.no_grad():
+        v = self_attention.conv_out_layer(torch.tensor(np.asarray(layer_input))).numpy()  # [T, C*d]
+    d = v.shape[1] // C
+    v = v.reshape(T, C, d)
+    padded = np.zeros((T + K - 1, C, d), dtype=v.dtype)
+    padded[K // 2: K // 2 + T] = v
+    windows = np.stack([padded[k: k + T] for k in range(K)], axis=2)  # [T, C, K, d]
+    out = np.einsum("ctk,tckd->tcd", kernels, windows)
+    return out.reshape(T, C * d)
+
+
+def attention_steps(self_attention, layer_input: np.ndarray, head: int, query: int) -> dict:
+    """Walk one head's computation for one query token with the module's own weights.
+
+    Returns X [T, D], Q/K/V [T, d] for this head, scores [T] = q . K^T / sqrt(d),
+    probs [T] = softmax(scores), context [d] = probs @ V. Works for BERT-style and
+    ConvBERT self-attention (attention heads only): both expose query/key/value Linear layers.
+    """
+    import torch
+
+    x = torch.tensor(np.asarray(layer_input))
+    with torch.no_grad():
+        q_all, k_all, v_all = (getattr(self_attention, n)(x).numpy() for n in ("query", "key", "value"))
+    d = self_attention.attention_head_size
+    sl = slice(head * d, (head + 1) * d)
+    Q, K, V = q_all[:, sl], k_all[:, sl], v_all[:, sl]
+    scores = K @ Q[query] / np.sqrt(d)
+    probs = np.exp(scores - scores.max())
+    probs /= probs.sum()
+    return {"X": layer_input, "Q": Q, "K": K, "V": V, "scores": scores, "probs": probs,
+            "context": probs @ V, "d_head": d}
+
+
+# ---------------------------------------------------------------- head metrics
+PUNCTUATION = set(string.punctuation) | {"。", "，", "、", "！", "？", "；", "：", "…"}
+
+METRICS = {
+    "entropy": "Entropy of the attention row in nats, averaged over tokens (0 = sharp, log T = uniform).",
+    "distance": "Mean |i - j| between a token and the tokens it attends to.",
+    "local": "Attention mass within 4 positions (|i - j| <= 4), ConvBERT's span.",
+    "cls": "Attention mass on the first special token ([CLS] / <s>).",
+    "sep": "Attention mass on separator tokens ([SEP] / </s>).",
+    "punct": "Attention mass on punctuation tokens.",
+    "self": "Attention mass on the token itself.",
+    "prev": "Attention mass on the previous token.",
+    "next": "Attention mass on the next token.",
+}
+
+
+def is_punct(token: str) -> bool:
+    core = token.lstrip("#").lstrip("Ġ▁")
+    return bool(core) and all(ch in PUNCTUATION for ch in core)
+
+
+def head_metrics(attn: np.ndarray, tokens: list[str], special: tuple[bool, ...] | None = None) -> dict[str, np.ndarray]:
+    """Per-head metrics (Clark et al. 2019) of attentions [..., T, T], averaged over query rows.
+
+    Returns each METRICS key -> array of shape attn.shape[:-2] (e.g. [layers, heads]).
+    """
+    attn = np.asarray(attn, dtype=np.float64)
+    T = attn.shape[-1]
+    i, j = np.indices((T, T))
+    dist = np.abs(i - j)
+    special = special or tuple(False for _ in tokens)
+    cls_cols = np.zeros(T, bool)
+    if special and special[0]:
+        cls_cols[0] = True
+    sep_cols = np.array([s and k > 0 for k, s in enumerate(special)])
+    punct_cols = np.array([is_punct(t) for t in tokens])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plogp = np.where(attn > 0, attn * np.log(attn), 0.0)
+    rows = lambda x: x.mean(-1)  # noqa: E731 - average over query tokens
+    return {
+        "entropy": rows(-plogp.sum(-1)),
+        "distance": rows((attn * dist).sum(-1)),
+        "local": rows((attn * (dist <= 4)).sum(-1)),
+        "cls": rows(attn[..., cls_cols].sum(-1)),
+        "sep": rows(attn[..., sep_cols].sum(-1)),
+        "punct": rows(attn[..., punct_cols].sum(-1)),
+        "self": rows(np.diagonal(attn, axis1=-2, axis2=-1)),
+        "prev": rows(np.pad(np.diagonal(attn, offset=-1, axis1=-2, axis2=-1), [(0, 0)] * (attn.ndim - 2) + [(1, 0)])),
+        "next": rows(np.pad(np.diagonal(attn, offset=1, axis1=-2, axis2=-1), [(0, 0)] * (attn.ndim - 2) + [(0, 1)])),
+    }
+
+
+def all_heads(trace: Trace) -> tuple[np.ndarray, list[str]]:
+    """Every head of a trace as [layers, heads + conv_heads, T, T] with names ('H3', 'C0', ...).
+
+    ConvBERT's convolution heads join as banded matrices after the attention heads."""
+    names = [f"H{h}" for h in range(trace.n_heads)]
+    if trace.conv_kernels is None:
+        return trace.attentions, names
+    banded = trace.conv_matrices()
+    return np.concatenate([trace.attentions, banded], axis=1), names + [f"C{c}" for c in range(trace.n_conv_heads)]
+
+
+# ---------------------------------------------------------------- comparing models
+def js_divergence(p: np.ndarray, q: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Jensen-Shannon divergence (nats, in [0, log 2]) between distributions along `axis`."""
+    p = np.asarray(p, dtype=np.float64)
+    q = np.asarray(q, dtype=np.float64)
+    p = p / np.clip(p.sum(axis, keepdims=True), 1e-12, None)
+    q = q / np.clip(q.sum(axis, keepdims=True), 1e-12, None)
+    m = 0.5 * (p + q)
+
+    def kl(a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(a > 0, a * np.log(a / np.where(b > 0, b, 1)), 0.0).sum(axis)
+
+    return 0.5 * kl(p, m) + 0.5 * kl(q, m)
+
+
+def head_js_matrix(heads_a: np.ndarray, heads_b: np.ndarray) -> np.ndarray:
+    """JS divergence between every head of A and every head of B, averaged over query tokens.
+
+    heads_a [Na, T, T], heads_b [Nb, T, T] (same T, e.g. after word alignment) -> [Na, Nb].
+    """
+    out = np.empty((heads_a.shape[0], heads_b.shape[0]))
+    for a in range(heads_a.shape[0]):
+        out[a] = js_divergence(heads_a[a][None], heads_b).mean(-1)
+    return out
+
+
+def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
+    """Linear CKA (Kornblith et al. 2019) between representations x [n, d1] and y [n, d2]."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    x = x - x.mean(0)
+    y = y - y.mean(0)
+    num = np.linalg.norm(y.T @ x) ** 2
+    den = np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)
+    return float(num / den) if den > 0 else 0.0
+
+
+def cka_matrix(hidden_a: np.ndarray, hidden_b: np.ndarray) -> np.ndarray:
+    """Layer x layer linear CKA of hidden states [La, n, Da] and [Lb, n, Db] -> [La, Lb]."""
+    return np.array([[linear_cka(a, b) for b in hidden_b] for a in hidden_a])
+
+
+# ---------------------------------------------------------------- word alignment
+def word_groups(tokens: list[str], special: tuple[bool, ...], text: str | None = None) -> list[list[int]]:
+    """Group sub-word tokens into words: WordPiece '##x' continues, BPE 'Ġx'/SentencePiece '▁x' start.
+
+    Special tokens are their own groups."""
+    groups: list[list[int]] = []
+    bpe = any(t.startswith(("Ġ", "▁")) for t in tokens)
+    for i, tok in enumerate(tokens):
+        starts = (special[i] or not groups or (special[i - 1] if i else True)
+                  or (tok.startswith(("Ġ", "▁")) if bpe else not tok.startswith("##")))
+        if starts:
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    return groups
+
+
+def pool_to_words(attn: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """[..., T, T] -> [..., W, W]: columns summed within a word (mass it receives), rows averaged
+    within a word (a word attends as its pieces do on average). Rows still sum to 1."""
+    cols = np.stack([attn[..., g].sum(-1) for g in groups], axis=-1)        # [..., T, W]
+    return np.stack([cols[..., g, :].mean(-2) for g in groups], axis=-2)     # [..., W, W]
+
+
+def word_label(tokens: list[str], group: list[int]) -> str:
+    return "".join(tokens[i].replace("##", "") if k else tokens[i].lstrip("Ġ▁") for k, i in enumerate(group)) or tokens[group[0]]

@@ -1,0 +1,99 @@
+"""ConvBERT: captured kernels are the model's own; the student format and distillation command work."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import bertviz_core as bc
+from bertviz_core import analysis, distill, student
+from conftest import SHARED
+
+
+def check_kernels_reproduce_module(lm, text):
+    trace = bc.capture(lm, text)
+    T = len(trace)
+    for layer, block in enumerate(lm.model.encoder.layer):
+        x = trace.hidden_states[layer]  # input of this layer, [T, D]
+        with torch.no_grad():
+            context, probs = block.attention.self(torch.tensor(x)[None])
+        n_attn = probs.shape[1] * block.attention.self.attention_head_size
+        recomputed = analysis.conv_branch_from_kernels(block.attention.self, x, trace.conv_kernels[layer])
+        np.testing.assert_allclose(recomputed, context[0, :, n_attn:].numpy(), atol=1e-5)
+        np.testing.assert_allclose(probs[0].numpy(), trace.attentions[layer], atol=1e-6)
+    banded = trace.conv_matrices(1)
+    assert banded.shape == (trace.n_conv_heads, T, T)
+    # row i holds kernel i at columns i-4..i+4
+    np.testing.assert_allclose(banded[0, 5, 1:10], trace.conv_kernels[1, 0, 5])
+    assert banded[0, 5, 0] == 0 and banded[0, 5, 10:].sum() == 0
+    return trace
+
+
+def test_kernel_reconstruction_tiny_convbert(models_root):
+    check_kernels_reproduce_module(bc.load_model("tiny-convbert"), "A short sentence for the tiny ConvBERT model.")
+
+
+def test_kernel_reconstruction_bundled_student():
+    lm = bc.load_model("convbert-minilm-l6")
+    trace = check_kernels_reproduce_module(lm, "The animal didn't cross the street because it was too tired.")
+    assert trace.n_heads == 6 and trace.n_conv_heads == 6 and trace.conv_kernels.shape[-1] == 9
+    # trained kernels are not uniform (a random init gives ~1/9 everywhere)
+    assert trace.conv_kernels.max() > 0.5
+
+
+def test_student_shares_tokenizer_with_teacher():
+    a = bc.capture(bc.load_model("bert-minilm-l6"), "Tokenization should match exactly, shouldn't it?")
+    b = bc.capture(bc.load_model("convbert-minilm-l6"), "Tokenization should match exactly, shouldn't it?")
+    assert a.tokens == b.tokens
+
+
+def test_save_and_load_student_roundtrip(tmp_path):
+    torch.manual_seed(0)
+    model = student.new_student()
+    done = student.init_from_teacher(model, student.teacher_state())
+    assert "encoder.layer.0.attention.self.conv_out_layer.weight" in done
+    teacher = student.teacher_state()
+    np.testing.assert_array_equal(model.state_dict()["encoder.layer.3.attention.self.query.weight"].numpy(),
+                                  teacher["encoder.layer.3.attention.self.query.weight"][:192].numpy())
+    student.save_student(model, tmp_path)
+    stored = json.loads((tmp_path / student.BASE_FILE).read_text())
+    assert all(k.startswith("embeddings.") for k in stored["from_base"])
+    loaded = student.load_student(tmp_path)
+    for k, v in model.state_dict().items():
+        tol = 0 if k.startswith("embeddings.") else 2e-3  # fp16 storage
+        np.testing.assert_allclose(loaded.state_dict()[k].numpy(), v.numpy(), atol=tol, rtol=tol)
+
+
+def test_tiny_distillation_run_is_resumable(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes("The first speech. It has several sentences in it! Does it work?\n".encode() * 20)
+    (corpus / "b.txt").write_bytes("Caf\xe9 au lait is a drink. Latin-1 text must not crash the reader.\n".encode("latin-1") * 20)
+    out = tmp_path / "run"
+    distill.run(str(corpus), str(out), steps=2, batch=4, max_len=32, save_every=1, eval_every=2,
+                eval_sentences=["A held-out sentence."], progress=False)
+    log = json.loads((out / distill.LOG).read_text())
+    assert [s["step"] for s in log["steps"]] == [1, 2]
+    assert log["evals"][0]["step"] == 0 and 0 < log["evals"][-1]["heldout_cosine"] <= 1
+    # resume: asking for 3 steps continues from step 2 instead of starting over
+    distill.run(str(corpus), str(out), steps=3, batch=4, max_len=32, save_every=1, eval_every=10, progress=False)
+    log = json.loads((out / distill.LOG).read_text())
+    assert [s["step"] for s in log["steps"]] == [1, 2, 3]
+    assert bc.capture(_load_dir(out), "Works.").conv_kernels is not None
+
+
+def _load_dir(folder):
+    """A finished run's folder, loaded as the app would load it."""
+    from transformers import AutoTokenizer
+
+    from bertviz_core.loading import _finish
+
+    return _finish("run", "run", student.load_student(folder), AutoTokenizer.from_pretrained(student.teacher_path()))
+
+
+def test_make_examples_respects_max_len():
+    ids = [[1] * 10, [2] * 50, [3] * 5, [4] * 100]
+    ex = distill.make_examples(ids, max_len=32, seed=0)
+    assert all(len(e) <= 30 for e in ex)
