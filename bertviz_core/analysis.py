@@ -163,28 +163,72 @@ def cka_matrix(hidden_a: np.ndarray, hidden_b: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- word alignment
-def word_groups(tokens: list[str], special: tuple[bool, ...], text: str | None = None) -> list[list[int]]:
-    """Group sub-word tokens into words: WordPiece '##x' continues, BPE 'Ġx'/SentencePiece '▁x' start.
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    import re
 
-    Special tokens are their own groups."""
+    return [m.span() for m in re.finditer(r"\S+", text)]
+
+
+def word_groups(trace: Trace) -> tuple[list[list[int]], list[str]]:
+    """Group a trace's tokens into whitespace-separated words of the input text.
+
+    Uses the tokenizer's character offsets, so WordPiece, BPE and SentencePiece agree.
+    Runs of special tokens form one group, labelled [CLS] at the start and [SEP] elsewhere.
+    Returns (groups of token indices, word labels)."""
+    if not trace.offsets:
+        raise ValueError(f"{trace.model_id}: word alignment needs a fast tokenizer (character offsets).")
+    spans = {0: _word_spans(trace.text), 1: _word_spans(trace.text_b or "")}
+    texts = {0: trace.text, 1: trace.text_b or ""}
     groups: list[list[int]] = []
-    bpe = any(t.startswith(("Ġ", "▁")) for t in tokens)
-    for i, tok in enumerate(tokens):
-        starts = (special[i] or not groups or (special[i - 1] if i else True)
-                  or (tok.startswith(("Ġ", "▁")) if bpe else not tok.startswith("##")))
-        if starts:
-            groups.append([i])
+    labels: list[str] = []
+    keys: list[tuple] = []
+    for i, (seq, start, end) in enumerate(trace.offsets):
+        if seq < 0 or end <= start and trace.special[i]:
+            key = ("special",)
+            label = "[CLS]" if not groups else "[SEP]"
         else:
+            word = next((w for w, (a, b) in enumerate(spans[seq]) if a <= start < b), None)
+            if word is None:  # a whitespace-only token: joins the previous group
+                groups[-1].append(i)
+                continue
+            key = ("word", seq, word)
+            a, b = spans[seq][word]
+            label = texts[seq][a:b]
+        if keys and keys[-1] == key:
             groups[-1].append(i)
-    return groups
+        else:
+            groups.append([i])
+            labels.append(label)
+            keys.append(key)
+    return groups, labels
 
 
 def pool_to_words(attn: np.ndarray, groups: list[list[int]]) -> np.ndarray:
-    """[..., T, T] -> [..., W, W]: columns summed within a word (mass it receives), rows averaged
-    within a word (a word attends as its pieces do on average). Rows still sum to 1."""
+    """[..., T, T] -> [..., W, W]: columns summed within a word (the mass the word receives),
+    rows averaged within a word (a word attends as its pieces do on average). Rows still sum to 1."""
     cols = np.stack([attn[..., g].sum(-1) for g in groups], axis=-1)        # [..., T, W]
     return np.stack([cols[..., g, :].mean(-2) for g in groups], axis=-2)     # [..., W, W]
 
 
-def word_label(tokens: list[str], group: list[int]) -> str:
-    return "".join(tokens[i].replace("##", "") if k else tokens[i].lstrip("Ġ▁") for k, i in enumerate(group)) or tokens[group[0]]
+def pool_hidden_to_words(hidden: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """[..., T, D] -> [..., W, D]: mean over each word's pieces."""
+    return np.stack([hidden[..., g, :].mean(-2) for g in groups], axis=-2)
+
+
+def align_pair(a: Trace, b: Trace):
+    """Common units for comparing two traces of the same text.
+
+    Returns (heads_a [L, Na, U, U], heads_b [L, Nb, U, U], hidden_a [La+1, U, D], hidden_b, labels, by_words).
+    Token by token when both tokenizations are identical; otherwise pooled to words."""
+    heads_a, _ = all_heads(a)
+    heads_b, _ = all_heads(b)
+    if a.tokens == b.tokens:
+        return heads_a, heads_b, a.hidden_states, b.hidden_states, list(a.tokens), False
+    groups_a, labels_a = word_groups(a)
+    groups_b, labels_b = word_groups(b)
+    if labels_a != labels_b:
+        raise ValueError("The two models kept different parts of the text (one truncated it), "
+                         "so their words cannot be aligned. Try a shorter text.")
+    return (pool_to_words(heads_a, groups_a), pool_to_words(heads_b, groups_b),
+            pool_hidden_to_words(a.hidden_states, groups_a), pool_hidden_to_words(b.hidden_states, groups_b),
+            labels_a, True)

@@ -41,6 +41,7 @@ class Trace:
     b_start: int | None               # index of the first token of text_b, or None
     dropped_tokens: int               # tokens cut off to fit the model's limit
     special: tuple[bool, ...] = ()    # length T: True for [CLS], [SEP], <s>, ...
+    offsets: tuple[tuple[int, int, int], ...] = ()  # length T: (sentence 0/1, start char, end char); (-1, 0, 0) for specials
 
     @property
     def n_layers(self) -> int:
@@ -129,8 +130,16 @@ def tokenize(lm: LoadedModel, text: str, text_b: str | None = None):
     pair = (text, text_b) if text_b else (text,)
     full = len(tok(*pair, truncation=False, verbose=False)["input_ids"])
     enc = tok(*pair, truncation="longest_first" if text_b else True, max_length=lm.max_tokens,
-              return_tensors="pt")
+              return_tensors="pt", return_offsets_mapping=tok.is_fast)
     return enc, max(0, full - enc["input_ids"].shape[1])
+
+
+def _offsets(enc) -> tuple[tuple[int, int, int], ...]:
+    if "offset_mapping" not in enc:
+        return ()
+    seq = enc.sequence_ids(0)
+    spans = enc.pop("offset_mapping")[0].tolist()
+    return tuple((-1, 0, 0) if s is None else (s, a, b) for s, (a, b) in zip(seq, spans))
 
 
 def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
@@ -144,6 +153,7 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
     text_b = text_b if (text_b and text_b.strip()) else None
     enc, dropped = tokenize(lm, text, text_b)
     ids = enc["input_ids"][0].tolist()
+    offsets = _offsets(enc)  # also removes offset_mapping, which the model must not receive
     conv = lm.family == "convbert"
     with lm.lock, torch.inference_mode(), hooks(lm.model, want_conv=conv) as store:
         out = lm.model(**enc, output_hidden_states=True, output_attentions=True)  # some families (DeBERTa) only return probs when asked
@@ -169,4 +179,5 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
         position_embeddings=_readonly(position), token_type_embeddings=_readonly(token_type),
         conv_kernels=_readonly(kernels), b_start=b_start, dropped_tokens=dropped,
         special=tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True)),
+        offsets=offsets,
     )

@@ -32,6 +32,21 @@ def tiny_config(family: str):
     }[family]()
 
 
+def tiny_bpe_tokenizer():
+    """A byte-level BPE tokenizer trained on two lines: splits words unlike WordPiece."""
+    from tokenizers import ByteLevelBPETokenizer, processors
+    from transformers import PreTrainedTokenizerFast
+
+    lines = ["The quick brown fox jumps over the lazy dog.", "Tokenizers disagree about words."] * 5
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(lines, vocab_size=300, min_frequency=1,
+                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    bpe.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
+    return PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, bos_token="<s>", eos_token="</s>",
+                                   pad_token="<pad>", unk_token="<unk>", mask_token="<mask>",
+                                   cls_token="<s>", sep_token="</s>")
+
+
 @pytest.fixture(scope="session")
 def models_root(tmp_path_factory):
     """A models folder holding one tiny random checkpoint per family (safetensors)."""
@@ -45,7 +60,7 @@ def models_root(tmp_path_factory):
         torch.manual_seed(0)
         model = AutoModel.from_config(tiny_config(family))
         model.save_pretrained(root / f"tiny-{family}")
-        tokenizer.save_pretrained(root / f"tiny-{family}")
+        (tiny_bpe_tokenizer() if family == "roberta" else tokenizer).save_pretrained(root / f"tiny-{family}")
     os.environ["BERTVIZ_MODELS_DIR"] = str(root)
     return root
 

@@ -1,0 +1,102 @@
+"""Analyses against hand-computed cases."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import bertviz_core as bc
+from bertviz_core import analysis as an
+
+TOKENS = ["[CLS]", "the", "cat", ",", "sat", "[SEP]"]
+SPECIAL = (True, False, False, False, False, True)
+
+
+def test_uniform_attention_has_entropy_log_t():
+    T = len(TOKENS)
+    m = an.head_metrics(np.full((T, T), 1 / T), TOKENS, SPECIAL)
+    assert m["entropy"] == pytest.approx(np.log(T))
+    assert m["cls"] == pytest.approx(1 / T)
+    assert m["sep"] == pytest.approx(1 / T)
+    assert m["punct"] == pytest.approx(1 / T)
+    # mean |i-j| under uniform attention: average over i of sum_j |i-j| / T
+    T_ = np.arange(T)
+    assert m["distance"] == pytest.approx(np.abs(T_[:, None] - T_[None]).mean())
+
+
+def test_identity_attention_distance_zero_self_one():
+    m = an.head_metrics(np.eye(6), TOKENS, SPECIAL)
+    assert m["distance"] == 0 and m["self"] == 1 and m["entropy"] == 0
+    assert m["prev"] == 0 and m["next"] == 0 and m["local"] == 1
+
+
+def test_previous_token_head():
+    T = 6
+    prev = np.zeros((T, T))
+    prev[0, 0] = 1
+    prev[np.arange(1, T), np.arange(T - 1)] = 1
+    m = an.head_metrics(prev, TOKENS, SPECIAL)
+    assert m["prev"] == pytest.approx(5 / 6) and m["next"] == 0 and m["distance"] == pytest.approx(5 / 6)
+    batched = an.head_metrics(np.stack([prev, np.eye(T)])[None], TOKENS, SPECIAL)
+    assert batched["self"].shape == (1, 2) and batched["self"][0, 1] == 1
+
+
+def test_js_divergence_properties():
+    rng = np.random.default_rng(0)
+    heads = rng.dirichlet(np.ones(7), size=(3, 7))  # [3 heads, 7 rows, 7]
+    js = an.head_js_matrix(heads, heads)
+    np.testing.assert_allclose(np.diag(js), 0, atol=1e-12)
+    np.testing.assert_allclose(js, js.T, atol=1e-12)
+    assert an.js_divergence(np.array([1.0, 0]), np.array([0, 1.0])) == pytest.approx(np.log(2))
+
+
+def test_cka_of_itself_is_one_and_invariant_to_rotation_and_scale():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 10))
+    q, _ = np.linalg.qr(rng.normal(size=(10, 10)))
+    assert an.linear_cka(x, x) == pytest.approx(1.0)
+    assert an.linear_cka(x, 3 * x @ q) == pytest.approx(1.0)
+    assert an.linear_cka(x, rng.normal(size=(40, 10))) < 0.6
+    cka = an.cka_matrix(np.stack([x, x]), np.stack([x]))
+    assert cka.shape == (2, 1)
+
+
+def test_pool_to_words_keeps_rows_stochastic():
+    rng = np.random.default_rng(2)
+    attn = rng.dirichlet(np.ones(5), size=5)
+    pooled = an.pool_to_words(attn, [[0], [1, 2], [3], [4]])
+    assert pooled.shape == (4, 4)
+    np.testing.assert_allclose(pooled.sum(-1), 1)
+    assert pooled[1, 0] == pytest.approx((attn[1, 0] + attn[2, 0]) / 2)
+    assert pooled[0, 1] == pytest.approx(attn[0, 1] + attn[0, 2])
+
+
+def test_word_groups_follow_the_text():
+    t = bc.capture(bc.load_model("bert-minilm-l6"), "The animal didn't cross  the street.")
+    groups, labels = an.word_groups(t)
+    assert labels == ["[CLS]", "The", "animal", "didn't", "cross", "the", "street.", "[SEP]"]
+    assert [t.tokens[i] for i in groups[3]] == ["didn", "'", "t"]
+
+
+def test_align_pair_same_tokenizer_is_token_by_token():
+    text = "The animal didn't cross the street."
+    a = bc.capture(bc.load_model("bert-minilm-l6"), text)
+    b = bc.capture(bc.load_model("convbert-minilm-l6"), text)
+    ha, hb, xa, xb, labels, by_words = an.align_pair(a, b)
+    assert not by_words and labels == a.tokens
+    assert ha.shape == (6, 12, len(a), len(a)) and hb.shape == (6, 12, len(a), len(a))  # 6 attention + 6 conv
+    np.testing.assert_array_equal(hb[:, 6:], b.conv_matrices())
+
+
+def test_align_pair_different_tokenizers_pools_to_words(models_root):
+    text = "Tokenizers disagree about unbelievable words."
+    a = bc.capture(bc.load_model("bert-minilm-l6"), text)   # WordPiece
+    b = bc.capture(bc.load_model("tiny-roberta"), text)     # byte-level BPE, other splits
+    assert a.tokens != b.tokens
+    ha, hb, xa, xb, labels, by_words = an.align_pair(a, b)
+    assert by_words
+    assert labels == ["[CLS]", "Tokenizers", "disagree", "about", "unbelievable", "words.", "[SEP]"]
+    assert ha.shape[-1] == hb.shape[-1] == len(labels) and xa.shape[1] == xb.shape[1] == len(labels)
+    np.testing.assert_allclose(ha.sum(-1), 1, atol=1e-5)
+    np.testing.assert_allclose(hb.sum(-1), 1, atol=1e-5)
+    groups, _ = an.word_groups(b)
+    np.testing.assert_allclose(hb, an.pool_to_words(b.attentions, groups))
