@@ -72,6 +72,11 @@ def _cached_trace(model_id: str, text: str, text_b: str | None) -> bc.Trace:
         return bc.capture(lm, text, text_b)
 
 
+def cached_trace(model_id: str, text: str, text_b: str | None = None) -> bc.Trace:
+    """A capture through the shared bounded cache (raises on bad input or model errors)."""
+    return _cached_trace(model_id, clean_text(text), clean_text(text_b) or None)
+
+
 def clean_text(text: str | None) -> str:
     """Strip, drop control characters (keep newlines/tabs as spaces), cap the length."""
     if not text:

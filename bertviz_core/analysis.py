@@ -232,3 +232,49 @@ def align_pair(a: Trace, b: Trace):
     return (pool_to_words(heads_a, groups_a), pool_to_words(heads_b, groups_b),
             pool_hidden_to_words(a.hidden_states, groups_a), pool_hidden_to_words(b.hidden_states, groups_b),
             labels_a, True)
+
+
+# ---------------------------------------------------------------- comparison summary
+def head_names(trace: Trace) -> list[str]:
+    """'L0 H3' / 'L2 C1' for every head of every layer, in all_heads order."""
+    _, names = all_heads(trace)
+    return [f"L{l} {n}" for l in range(trace.n_layers) for n in names]
+
+
+def trace_metrics(trace: Trace) -> dict[str, np.ndarray]:
+    """head_metrics over all heads (conv heads included) of a trace -> each [layers, heads]."""
+    heads, _ = all_heads(trace)
+    return head_metrics(heads, trace.tokens, trace.special)
+
+
+def compare_traces(pairs: list[tuple[Trace, Trace]]) -> dict:
+    """Metrics, head matching and CKA for model A vs model B, averaged over sentence pairs.
+
+    Returns metrics_a/metrics_b {name: [L, N]}, js [L*Na, L*Nb] (mean over sentences),
+    cka [La+1, Lb+1] (linear CKA on word- or token-aligned hidden states of all sentences
+    stacked), names_a/names_b, by_words (True if any sentence needed word alignment)."""
+    if not pairs:
+        raise ValueError("No sentences to compare.")
+    metrics_a, metrics_b, js, hid_a, hid_b, by_words = [], [], [], [], [], False
+    for a, b in pairs:
+        ha, hb, xa, xb, _, pooled = align_pair(a, b)
+        by_words |= pooled
+        metrics_a.append(trace_metrics(a))
+        metrics_b.append(trace_metrics(b))
+        flat_a = ha.reshape(-1, *ha.shape[-2:])  # [L*Na, U, U]
+        flat_b = hb.reshape(-1, *hb.shape[-2:])
+        js.append(head_js_matrix(flat_a, flat_b))
+        hid_a.append(xa)
+        hid_b.append(xb)
+    mean = lambda ms: {k: np.mean([m[k] for m in ms], axis=0) for k in ms[0]}  # noqa: E731
+    cka = cka_matrix(np.concatenate(hid_a, axis=1), np.concatenate(hid_b, axis=1))
+    a0, b0 = pairs[0]
+    return {"metrics_a": mean(metrics_a), "metrics_b": mean(metrics_b), "js": np.mean(js, axis=0),
+            "cka": cka, "names_a": head_names(a0), "names_b": head_names(b0), "by_words": by_words,
+            "n_sentences": len(pairs)}
+
+
+def closest_partners(js: np.ndarray, names_a: list[str], names_b: list[str]) -> list[tuple[str, str, float]]:
+    """For each head of A, the head of B with the smallest JS divergence."""
+    best = js.argmin(1)
+    return [(names_a[i], names_b[j], float(js[i, j])) for i, j in enumerate(best)]

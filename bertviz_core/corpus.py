@@ -67,6 +67,9 @@ def parse_sentence_upload(name: str, raw: bytes, max_sentences: int = 500) -> li
         raise ValueError("This file looks binary; upload a plain-text or CoNLL-U file.")
     text = decode_text(raw)
     if name.lower().endswith((".conllu", ".conll")):
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.strip() and not line.startswith("#") and line.count("\t") != 9:
+                raise ValueError(f"Line {number} is not CoNLL-U (it needs 10 tab-separated columns).")
         try:
             sentences = conllu_sentences(text)
         except Exception as exc:  # conllu raises several parse error types

@@ -169,3 +169,19 @@ def kernel_heatmaps(kernels: np.ndarray, tokens: list[str], *, title_of=lambda c
                       height=int(min(1100, max(360, 130 + 20 * T))), margin=dict(l=10, r=10, t=50, b=10),
                       font=dict(size=font_size, **FONT), plot_bgcolor="white")
     return fig
+
+
+def metric_heatmap(values: np.ndarray, head_names: list[str], *, title: str, zmin=None, zmax=None,
+                   font_size: int = 12, colorscale="Viridis", height: int = 300) -> go.Figure:
+    """A per-head metric [layers, heads] as a small heatmap with the values written in the cells."""
+    L, N = values.shape
+    fig = go.Figure(go.Heatmap(
+        z=np.asarray(values, dtype=np.float32), x=[escape_label(n) for n in head_names],
+        y=[f"L{l}" for l in range(L)], zmin=zmin, zmax=zmax, colorscale=colorscale,
+        text=np.round(values, 2).astype(str), texttemplate="%{text}", textfont=dict(size=max(8, font_size - 3)),
+        hovertemplate="layer %{y}, head %{x}: %{z:.3f}<extra></extra>", colorbar=dict(thickness=10)))
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", side="top")
+    fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=70, b=10),
+                      font=dict(size=font_size, **FONT))
+    return fig

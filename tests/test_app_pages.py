@@ -94,3 +94,42 @@ def test_convolution_page_switches_from_bert_to_convbert():
     assert not at.exception
     assert at.session_state["model"] == "convbert-minilm-l6"
     assert len(charts(at)) == 2
+
+
+def test_compare_page_bert_vs_convbert():
+    sentence = "The animal didn't cross the street because it was too tired."
+    at = open_page("compare", model_a="bert-minilm-l6", model_b="convbert-minilm-l6", text=sentence,
+                   layer="1", head="7")
+    assert not at.exception
+    specs = charts(at)
+    heat_a, heat_b, diff = specs[0]["data"][0], specs[1]["data"][0], specs[2]["data"][0]
+    a = bc.capture(bc.load_model("bert-minilm-l6"), sentence)
+    b = bc.capture(bc.load_model("convbert-minilm-l6"), sentence)
+    np.testing.assert_allclose(decode(heat_a["z"]), a.attentions[1, 7], atol=1e-6)
+    # slot 7 of ConvBERT is its conv head C1, drawn as a banded matrix
+    np.testing.assert_allclose(decode(heat_b["z"]), b.conv_matrices(1)[1], atol=1e-6)
+    np.testing.assert_allclose(decode(diff["z"]), a.attentions[1, 7] - b.conv_matrices(1)[1], atol=1e-6)
+    assert specs[0]["layout"]["coloraxis" if "coloraxis" in specs[0]["layout"] else "title"]  # drawn
+    assert heat_a["zmax"] == heat_b["zmax"]  # one colour scale
+    assert "token by token" in texts(at)
+    assert len(at.dataframe) >= 2  # metrics table, closest partners
+
+
+def test_compare_many_sentences_with_example_set():
+    at = open_page("compare", text="A short sentence.")
+    assert not at.exception
+    at.button[0].click().run()  # load the example set
+    at.button[1].click().run()  # compare over it
+    assert not at.exception
+    assert any("Averaged over 30 sentences" in s.value for s in at.success)
+
+
+def test_compare_many_sentences_rejects_binary_upload():
+    from bertviz_core import corpus
+    with pytest.raises(ValueError, match="binary"):
+        corpus.parse_sentence_upload("x.txt", b"\x00\x01\x02garbage")
+    with pytest.raises(ValueError):
+        corpus.parse_sentence_upload("x.conllu", b"1\tThe\n2\tbad line without enough columns\n\n")
+    assert corpus.parse_sentence_upload("x.conllu", (
+        "# text = The cat sat.\n1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n2\tcat\tcat\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
+        "3\tsat\tsit\tVERB\tVBD\t_\t0\troot\t_\t_\n\n").encode()) == ["The cat sat."]
