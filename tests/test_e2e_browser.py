@@ -49,3 +49,18 @@ def test_model_view_in_chromium(server):
         n = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[1].customdata.length")
         assert n == 72
         page.screenshot(path=str(ARTIFACTS / "model_view.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path, n_plots", [
+    ("compare?model_a=bert-minilm-l6&model_b=convbert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.&head=7", 3),
+    ("convolution?text=The%20cat%20sat%20on%20the%20mat.", 2),
+])
+def test_more_pages_in_chromium(server, path, n_plots):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1600})
+        page.goto(f"{server}/{path}")
+        wait_for_plot(page, count=n_plots)
+        assert "[CLS]" in heatmap_labels(page)["y"]
+        page.screenshot(path=str(ARTIFACTS / f"{path.split('?')[0]}.png"), full_page=True)
+        assert "Traceback" not in page.inner_text("body")
