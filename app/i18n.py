@@ -189,3 +189,80 @@ TEXT.update({
     "upload_error": {"en": "Could not use this file: {reason}", "zh": "无法使用此文件：{reason}"},
     "cannot_align": {"en": "Cannot compare these two models on this text: {reason}", "zh": "无法在此文本上对比这两个模型：{reason}"},
 })
+
+TEXT.update({
+    "home_positions": {"en": "learned position embeddings against the sinusoids of the original Transformer.",
+                       "zh": "学习得到的位置嵌入与原始 Transformer 的正弦位置编码对比。"},
+    "home_step_by_step": {"en": "one head's attention computed step by step from X to the attention row, with the model's own weights.",
+                          "zh": "用模型自身权重，从 X 到注意力行逐步计算一个头的注意力。"},
+    "pos_title": {"en": "Position encodings", "zh": "位置编码"},
+    "pos_note": {"en": "**BERT learns its position embeddings**: a table of one vector per position (512 here), trained with "
+                       "the rest of the model and *added* to each token's embedding. It does **not** use the sine/cosine "
+                       "encoding of the original Transformer, a common misconception; that one is shown on the right for "
+                       "comparison. Other families differ: RoBERTa's table starts at row padding_idx + 1; DeBERTa uses "
+                       "*relative* positions inside attention and adds no absolute embedding.",
+                 "zh": "**BERT 的位置嵌入是学习得到的**：每个位置一个向量（这里共 512 个），与模型其余部分一起训练，并*加到*每个词元的嵌入上。"
+                       "它**并不**使用原始 Transformer 的正弦/余弦编码（这是常见误解）；右侧展示该编码以作对比。其他模型不同："
+                       "RoBERTa 的位置表从 padding_idx + 1 行开始；DeBERTa 在注意力内部使用*相对*位置，不加绝对位置嵌入。"},
+    "pos_scheme": {"en": "Position scheme of {model}: {scheme}.", "zh": "{model} 的位置编码方式：{scheme}。"},
+    "pos_none": {"en": "{model} adds no absolute position embeddings ({scheme}), so there is no learned table to show.",
+                 "zh": "{model} 不添加绝对位置嵌入（{scheme}），因此没有可展示的位置表。"},
+    "pos_n": {"en": "Positions shown", "zh": "显示的位置数"},
+    "pos_d": {"en": "Sinusoid dimension d", "zh": "正弦编码维度 d"},
+    "pos_dims": {"en": "Dimensions to plot", "zh": "要绘制的维度"},
+    "pos_learned": {"en": "Learned ({model})", "zh": "学习得到的（{model}）"},
+    "pos_sin": {"en": "Sinusoidal (Vaswani et al. 2017)", "zh": "正弦编码（Vaswani 等，2017）"},
+    "pos_cos_title": {"en": "Cosine similarity between positions", "zh": "位置之间的余弦相似度"},
+    "pos_pca_title": {"en": "Path through positions (PCA, {var:.0%} of variance)", "zh": "位置路径（PCA，解释 {var:.0%} 方差）"},
+    "pos_dims_title": {"en": "Selected dimensions over position", "zh": "所选维度随位置的变化"},
+    "pos_position": {"en": "position", "zh": "位置"},
+    "pos_dim": {"en": "dimension", "zh": "维度"},
+    "pos_value": {"en": "value", "zh": "数值"},
+    "pos_3d": {"en": "3-D path", "zh": "三维路径"},
+    "pos_sentence_title": {"en": "Added for this sentence", "zh": "此句子实际加入的嵌入"},
+    "pos_added": {"en": "Position embeddings added to each token (first {k} of {d} dimensions)",
+                  "zh": "加到每个词元上的位置嵌入（{d} 维中的前 {k} 维）"},
+    "pos_token_type": {"en": "Token-type (segment) embeddings added: sentence A rows share one vector, sentence B rows another",
+                       "zh": "加入的词元类型（片段）嵌入：句子 A 的各行共用一个向量，句子 B 共用另一个"},
+    "token": {"en": "token", "zh": "词元"},
+    "formula_sin": {"en": "The sinusoidal encoding:", "zh": "正弦位置编码："},
+    # step by step
+    "step_title": {"en": "Attention, step by step", "zh": "逐步计算注意力"},
+    "step_intro": {"en": "Follow one head of one layer for one query token, from the layer's input X to the attention row "
+                         "and the head's output, using the model's own weights. The recomputed row is checked against the captured one.",
+                   "zh": "跟随某一层的一个头、针对一个查询词元，使用模型自身权重，从该层输入 X 一直计算到注意力行和该头的输出。重新计算的行会与捕获的结果对比。"},
+    "step_query": {"en": "Query token", "zh": "查询词元"},
+    "step_head": {"en": "Head", "zh": "头"},
+    "step1": {"en": "1. The layer's input X", "zh": "1. 该层的输入 X"},
+    "step1_text": {"en": "Each row is one token's vector (the previous layer's output, or the embeddings for layer 0). Shape {shape}.",
+                   "zh": "每一行是一个词元的向量（上一层的输出；第 0 层则为嵌入）。形状 {shape}。"},
+    "step2": {"en": "2. Queries, keys and values for this head", "zh": "2. 该头的查询、键和值"},
+    "step2_text": {"en": "Three learned projections of X, cut to this head's {d} dimensions. Each has shape {shape}.",
+                   "zh": "X 的三个学习得到的投影，截取该头的 {d} 个维度。每个形状为 {shape}。"},
+    "step3": {"en": "3. Scores of the query against every key", "zh": "3. 查询与每个键的得分"},
+    "step3_text": {"en": "The dot product of the query token's q with every key, divided by sqrt(d_k) = {s:.2f}. Shape {shape}.",
+                   "zh": "查询词元的 q 与每个键的点积，除以 sqrt(d_k) = {s:.2f}。形状 {shape}。"},
+    "step4": {"en": "4. Softmax: the attention row", "zh": "4. Softmax：注意力行"},
+    "step4_text": {"en": "Exponentiate and normalise so the weights sum to 1. Crosses: the row captured from the model. "
+                         "Largest difference: {diff:.2e}.",
+                   "zh": "取指数并归一化，使权重之和为 1。叉号：从模型捕获的行。最大差异：{diff:.2e}。"},
+    "step5": {"en": "5. Weighted sum of the values: the head's output for this token", "zh": "5. 值的加权和：该头对此词元的输出"},
+    "step5_text": {"en": "Shape {shape}. The layer concatenates all heads' outputs and projects them back to the hidden size.",
+                   "zh": "形状 {shape}。该层拼接所有头的输出，再投影回隐藏维度。"},
+    "step_unsupported": {"en": "Step-by-step is not available for this model: {reason}", "zh": "此模型不支持逐步计算：{reason}"},
+    "step_query_row": {"en": "query row", "zh": "查询行"},
+    "conv1": {"en": "2. Key convolution over the span", "zh": "2. 在跨度上对键做卷积"},
+    "conv1_text": {"en": "A depthwise convolution over each token's {k} neighbours, then a pointwise projection: every token gets a "
+                         "span-aware key. This head's part has shape {shape}.",
+                   "zh": "先对每个词元的 {k} 个邻居做逐通道卷积，再做逐点投影：每个词元得到感知跨度的键。该头部分的形状为 {shape}。"},
+    "conv2": {"en": "3. Kernel logits: one score per offset", "zh": "3. 卷积核 logits：每个偏移一个得分"},
+    "conv2_text": {"en": "The span-aware key times the query, through a linear layer, gives {k} numbers for this token and head.",
+                   "zh": "感知跨度的键与查询逐元素相乘，经线性层得到该词元、该头的 {k} 个数。"},
+    "conv3": {"en": "4. Softmax over the {k} offsets: the dynamic kernel", "zh": "4. 在 {k} 个偏移上做 softmax：动态卷积核"},
+    "conv3_text": {"en": "Crosses: the kernel captured from the model. Largest difference: {diff:.2e}.",
+                   "zh": "叉号：从模型捕获的卷积核。最大差异：{diff:.2e}。"},
+    "conv4": {"en": "5. Weighted sum over the span", "zh": "5. 在跨度上加权求和"},
+    "conv4_text": {"en": "The kernel weights the values of tokens {a}..{b} (zero outside the sentence). Output shape {shape}; "
+                         "largest difference from the module's own output: {diff:.2e}.",
+                   "zh": "卷积核对第 {a}..{b} 个词元的值加权（句子之外为零）。输出形状 {shape}；与模块自身输出的最大差异：{diff:.2e}。"},
+})

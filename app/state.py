@@ -25,7 +25,7 @@ MAX_CONCURRENT_CAPTURES = 2  # 2 cores: more at once only makes everyone slower
 # key -> parser for values read from the URL (strings)
 QUERY_KEYS = {
     "model": str, "model_a": str, "model_b": str, "text": str, "text_b": str,
-    "layer": int, "head": str, "scale": str, "hide_special": lambda v: v in ("1", "true", "True"),
+    "layer": int, "head": str, "query": int, "scale": str, "hide_special": lambda v: v in ("1", "true", "True"),
     "lang": str, "big": lambda v: v in ("1", "true", "True"),
 }
 

@@ -278,3 +278,64 @@ def closest_partners(js: np.ndarray, names_a: list[str], names_b: list[str]) -> 
     """For each head of A, the head of B with the smallest JS divergence."""
     best = js.argmin(1)
     return [(names_a[i], names_b[j], float(js[i, j])) for i, j in enumerate(best)]
+
+
+# ---------------------------------------------------------------- step by step
+def attention_module(lm, layer: int):
+    """The self-attention module of `layer` (ALBERT shares one module across layers)."""
+    from bertviz_core import registry
+
+    cls = registry.ATTENTION_MODULES[lm.family]
+    modules = [m for m in lm.model.modules() if type(m).__name__ == cls]
+    return modules[min(layer, len(modules) - 1)]
+
+
+def attention_walk(lm, trace: Trace, layer: int, head: int, query: int) -> dict:
+    """attention_steps for a LoadedModel + Trace, with the check against the captured row."""
+    module = attention_module(lm, layer)
+    if not all(hasattr(module, n) for n in ("query", "key", "value", "attention_head_size")):
+        raise ValueError(f"Step-by-step supports BERT-style attention (query/key/value layers); "
+                         f"{lm.label} ({lm.family}) computes attention differently.")
+    if lm.family == "deberta-v2":
+        raise ValueError("DeBERTa adds relative-position terms to the scores; step-by-step shows BERT-style attention only.")
+    steps = attention_steps(module, trace.hidden_states[layer], head, query)
+    steps["captured"] = trace.attentions[layer, head, query]
+    steps["max_diff"] = float(np.abs(steps["probs"] - steps["captured"]).max())
+    return steps
+
+
+def conv_walk(lm, trace: Trace, layer: int, conv_head: int, query: int) -> dict:
+    """One ConvBERT convolution head for one token, from the module's own weights.
+
+    key_conv [T, C*d] = SeparableConv1D(X) (depthwise over 9 neighbours, then pointwise);
+    logits [K] = conv_kernel_layer(key_conv * Q)[query, head c]; kernel = softmax(logits);
+    span values [K, d] = conv_out_layer(X) at positions query-K//2..query+K//2 (zero outside);
+    output [d] = kernel @ span values. Checked against the captured kernel and the module output.
+    """
+    import torch
+
+    if trace.conv_kernels is None:
+        raise ValueError(f"{lm.label} has no convolution heads.")
+    module = attention_module(lm, layer)
+    x = torch.tensor(np.asarray(trace.hidden_states[layer]))  # [T, D]
+    C, T, K = trace.conv_kernels[layer].shape
+    with torch.no_grad():
+        key_conv = module.key_conv_attn_layer(x.T[None])[0].T                   # [T, C*d]
+        query_all = module.query(x)                                             # [T, C*d]
+        logits = module.conv_kernel_layer(key_conv * query_all).reshape(T, C, K)  # head-major
+        values = module.conv_out_layer(x).numpy()                               # [T, C*d]
+    d = values.shape[1] // C
+    logits = logits[query, conv_head].numpy()
+    kernel = np.exp(logits - logits.max())
+    kernel /= kernel.sum()
+    positions = np.arange(query - K // 2, query + K // 2 + 1)
+    span = np.zeros((K, d), dtype=np.float32)
+    inside = (positions >= 0) & (positions < T)
+    span[inside] = values[positions[inside], conv_head * d: (conv_head + 1) * d]
+    output = kernel @ span
+    full = conv_branch_from_kernels(module, trace.hidden_states[layer], trace.conv_kernels[layer])
+    return {"X": trace.hidden_states[layer], "key_conv": key_conv.numpy()[:, conv_head * d: (conv_head + 1) * d],
+            "logits": logits, "kernel": kernel, "captured": trace.conv_kernels[layer, conv_head, query],
+            "positions": positions, "inside": inside, "span": span, "output": output, "d_head": d,
+            "max_diff": float(np.abs(kernel - trace.conv_kernels[layer, conv_head, query]).max()),
+            "output_diff": float(np.abs(output - full[query, conv_head * d: (conv_head + 1) * d]).max())}

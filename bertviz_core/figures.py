@@ -185,3 +185,68 @@ def metric_heatmap(values: np.ndarray, head_names: list[str], *, title: str, zmi
     fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=70, b=10),
                       font=dict(size=font_size, **FONT))
     return fig
+
+
+def numeric_heatmap(z: np.ndarray, *, title: str, x_title: str, y_title: str, colorscale="RdBu_r",
+                    zmin=None, zmax=None, zmid=0.0, font_size: int = 12, height: int = 420,
+                    y_labels: list[str] | None = None, x_labels: list[str] | None = None,
+                    colorbar_title: str = "") -> go.Figure:
+    """A plain heatmap with numeric (or given) axes: position x position, token x dimension, ...
+    Diverging colours centred on zmid=0 by default (signed values)."""
+    z = np.asarray(z, dtype=np.float32)
+    fig = go.Figure(go.Heatmap(
+        z=z, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid,
+        x=x_labels if x_labels is not None else None,
+        y=token_labels(y_labels) if y_labels is not None else None,
+        colorbar=dict(title=dict(text=colorbar_title), thickness=10),
+        hovertemplate=f"{y_title} %{{y}}, {x_title} %{{x}}: %{{z:.3f}}<extra></extra>"))
+    fig.update_yaxes(title=y_title, autorange="reversed", type="category" if y_labels is not None else None)
+    fig.update_xaxes(title=x_title)
+    fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=50, b=10),
+                      font=dict(size=font_size, **FONT), plot_bgcolor="white")
+    return fig
+
+
+def pca_path_figure(path: np.ndarray, *, title: str, font_size: int = 12, height: int = 420) -> go.Figure:
+    """Positions as a path through their top principal components (2-D or 3-D), coloured by position."""
+    n = len(path)
+    marker = dict(color=np.arange(n), colorscale="Viridis", size=4, colorbar=dict(title=dict(text="position"), thickness=10))
+    hover = "position %{marker.color}<extra></extra>"
+    if path.shape[1] >= 3:
+        trace = go.Scatter3d(x=path[:, 0], y=path[:, 1], z=path[:, 2], mode="lines+markers", marker=marker,
+                             line=dict(color="#999", width=2), hovertemplate=hover)
+    else:
+        trace = go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", marker=marker,
+                           line=dict(color="#999", width=1), hovertemplate=hover)
+    fig = go.Figure(trace)
+    fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=50, b=10),
+                      font=dict(size=font_size, **FONT), xaxis_title="PC1", yaxis_title="PC2",
+                      scene=dict(xaxis_title="PC1", yaxis_title="PC2", zaxis_title="PC3"))
+    return fig
+
+
+def dims_over_position(p: np.ndarray, dims: list[int], *, title: str, font_size: int = 12,
+                       height: int = 360, x_title: str = "position", y_title: str = "value") -> go.Figure:
+    fig = go.Figure([go.Scatter(y=p[:, d], mode="lines", name=f"dim {d}") for d in dims])
+    fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=50, b=10),
+                      font=dict(size=font_size, **FONT), xaxis_title=x_title, yaxis_title=y_title,
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+    return fig
+
+
+def token_bars(values: np.ndarray, tokens: list[str], *, title: str, highlight: int | None = None,
+               y_title: str = "", font_size: int = 12, height: int = 320, compare: np.ndarray | None = None,
+               compare_name: str = "captured") -> go.Figure:
+    """One value per token as bars; the highlighted token (the query) drawn in orange."""
+    labels = token_labels(tokens)
+    colors = ["#f28e2b" if i == highlight else "#4e79a7" for i in range(len(tokens))]
+    fig = go.Figure(go.Bar(x=labels, y=np.asarray(values, dtype=np.float32), marker_color=colors, name="recomputed",
+                           hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
+    if compare is not None:
+        fig.add_trace(go.Scatter(x=labels, y=np.asarray(compare, dtype=np.float32), mode="markers", name=compare_name,
+                                 marker=dict(symbol="x", size=9, color="#222")))
+    fig.update_xaxes(type="category", tickangle=-60)
+    fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=50, b=10),
+                      font=dict(size=font_size, **FONT), yaxis_title=y_title, showlegend=compare is not None,
+                      legend=dict(orientation="h", y=1.12))
+    return fig

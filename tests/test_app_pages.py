@@ -133,3 +133,42 @@ def test_compare_many_sentences_rejects_binary_upload():
     assert corpus.parse_sentence_upload("x.conllu", (
         "# text = The cat sat.\n1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n2\tcat\tcat\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
         "3\tsat\tsit\tVERB\tVBD\t_\t0\troot\t_\t_\n\n").encode()) == ["The cat sat."]
+
+
+def test_positions_page_learned_vs_sinusoidal_and_sentence_pair():
+    at = open_page("positions", text="The cat sat.", text_b="It purred.")
+    assert not at.exception
+    specs = charts(at)
+    # learned: cosine, PCA, dims; sinusoidal: the same three; then added position + token-type embeddings
+    assert len(specs) == 8
+    lm = bc.load_model("bert-minilm-l6")
+    from bertviz_core import positions
+    table, _ = positions.learned_table(lm)
+    np.testing.assert_allclose(decode(specs[0]["data"][0]["z"]), positions.cosine_similarity_matrix(table[:128]), atol=1e-5)
+    np.testing.assert_allclose(decode(specs[3]["data"][0]["z"]),
+                               positions.cosine_similarity_matrix(positions.sinusoidal(128, 384)), atol=1e-5)
+    assert "learns its position embeddings" in texts(at)
+
+
+def test_positions_page_model_without_absolute_positions(models_root):
+    at = open_page("positions", model="tiny-deberta-v2", text="The cat sat.")
+    assert not at.exception
+    assert any("adds no absolute position" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("model_id, head", [("bert-minilm-l6", "3"), ("convbert-minilm-l6", "2"), ("convbert-minilm-l6", "c1")])
+def test_step_by_step_recomputes_the_captured_row(model_id, head):
+    sentence = "The animal didn't cross the street because it was too tired."
+    at = open_page("step_by_step", model=model_id, text=sentence, layer="2", head=head, query="10")
+    assert not at.exception
+    trace = bc.capture(bc.load_model(model_id), sentence)
+    by_title = {s["layout"]["title"]["text"]: s for s in charts(at)}
+    if head.startswith("c"):
+        spec = by_title["kernel"]
+        expected = trace.conv_kernels[2, int(head[1:]), 10]
+    else:
+        spec = by_title["weight"]
+        expected = trace.attentions[2, int(head), 10]
+    np.testing.assert_allclose(decode(spec["data"][0]["y"]), expected, atol=1e-5)  # recomputed bars
+    np.testing.assert_allclose(decode(spec["data"][1]["y"]), expected, atol=1e-6)  # captured crosses
+    assert "Largest difference" in texts(at)

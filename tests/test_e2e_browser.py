@@ -54,6 +54,8 @@ def test_model_view_in_chromium(server):
 @pytest.mark.parametrize("path, n_plots", [
     ("compare?model_a=bert-minilm-l6&model_b=convbert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.&head=7", 3),
     ("convolution?text=The%20cat%20sat%20on%20the%20mat.", 2),
+    ("positions?text=The%20cat%20sat.&text_b=It%20purred.", 8),
+    ("step-by-step?text=The%20cat%20sat%20on%20the%20mat.&layer=2&head=3&query=3", 6),
 ])
 def test_more_pages_in_chromium(server, path, n_plots):
     ARTIFACTS.mkdir(exist_ok=True)
@@ -61,6 +63,7 @@ def test_more_pages_in_chromium(server, path, n_plots):
         page = b.new_page(viewport={"width": 1400, "height": 1600})
         page.goto(f"{server}/{path}")
         wait_for_plot(page, count=n_plots)
-        assert "[CLS]" in heatmap_labels(page)["y"]
+        ys = [heatmap_labels(page, i)["y"] for i in range(n_plots)]
+        assert any("[CLS]" in y for y in ys)
         page.screenshot(path=str(ARTIFACTS / f"{path.split('?')[0]}.png"), full_page=True)
         assert "Traceback" not in page.inner_text("body")

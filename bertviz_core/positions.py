@@ -1,0 +1,46 @@
+"""Position encodings: the model's learned table and the original Transformer's sinusoids."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def sinusoidal(n_positions: int, d: int, base: float = 10000.0) -> np.ndarray:
+    """PE[i, 2j] = sin(i / base^(2j/d)), PE[i, 2j+1] = cos(i / base^(2j/d)) -> [n_positions, d]."""
+    if n_positions < 1 or d < 2:
+        raise ValueError("Need at least 1 position and 2 dimensions.")
+    i = np.arange(n_positions)[:, None]
+    two_j = np.arange(0, d, 2)[None, :]
+    angle = i / np.power(base, two_j / d)
+    pe = np.zeros((n_positions, d), dtype=np.float64)
+    pe[:, 0::2] = np.sin(angle)
+    pe[:, 1::2] = np.cos(angle[:, : d // 2])
+    return pe.astype(np.float32)
+
+
+def cosine_similarity_matrix(p: np.ndarray) -> np.ndarray:
+    """[n, d] -> [n, n] cosine similarity between rows."""
+    p = np.asarray(p, dtype=np.float64)
+    unit = p / np.clip(np.linalg.norm(p, axis=1, keepdims=True), 1e-12, None)
+    return (unit @ unit.T).astype(np.float32)
+
+
+def pca_path(p: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Project rows onto their top-k principal components -> ([n, k], explained variance ratio [k])."""
+    from sklearn.decomposition import PCA
+
+    k = min(k, *p.shape)
+    pca = PCA(n_components=k)
+    return pca.fit_transform(np.asarray(p, dtype=np.float64)).astype(np.float32), pca.explained_variance_ratio_
+
+
+def learned_table(lm) -> tuple[np.ndarray | None, int]:
+    """The model's absolute position-embedding table and the index of position 0 in it.
+
+    Returns (weight [max_positions, E] or None, first_row). RoBERTa-style models start at
+    padding_idx + 1. None when the model adds no absolute positions (e.g. DeBERTa-v3)."""
+    emb = getattr(getattr(lm.model, "embeddings", None), "position_embeddings", None)
+    config = lm.model.config
+    if emb is None or (config.model_type == "deberta-v2" and not getattr(config, "position_biased_input", True)):
+        return None, 0
+    first = config.pad_token_id + 1 if config.model_type in ("roberta", "xlm-roberta") else 0
+    return emb.weight.detach().float().numpy(), first
