@@ -21,6 +21,7 @@ import numpy as np
 from bertviz_core import registry
 from bertviz_core.loading import LoadedModel
 
+NEEDS_OUTPUT_ATTENTIONS = {"deberta-v2"}
 CONV_SPAN_NOTE = "token i's weights sit on keys i-K//2 .. i+K//2; weights falling past the ends multiply zero padding"
 
 
@@ -125,13 +126,18 @@ def hooks(model, want_conv: bool):
 
 
 def tokenize(lm: LoadedModel, text: str, text_b: str | None = None):
-    """Tokenize within the model's limit. Returns (encoding, dropped_token_count)."""
+    """Tokenize within the model's limit. Returns (encoding, dropped_token_count).
+
+    One pass in the common case; a second, truncating pass only when the input is too long."""
     tok = lm.tokenizer
     pair = (text, text_b) if text_b else (text,)
-    full = len(tok(*pair, truncation=False, verbose=False)["input_ids"])
-    enc = tok(*pair, truncation="longest_first" if text_b else True, max_length=lm.max_tokens,
-              return_tensors="pt", return_offsets_mapping=tok.is_fast)
-    return enc, max(0, full - enc["input_ids"].shape[1])
+    kwargs = dict(return_tensors="pt", return_offsets_mapping=tok.is_fast)
+    enc = tok(*pair, truncation=False, verbose=False, **kwargs)
+    full = enc["input_ids"].shape[1]
+    if full <= lm.max_tokens:
+        return enc, 0
+    enc = tok(*pair, truncation="longest_first" if text_b else True, max_length=lm.max_tokens, **kwargs)
+    return enc, full - enc["input_ids"].shape[1]
 
 
 def _offsets(enc) -> tuple[tuple[int, int, int], ...]:
@@ -156,7 +162,9 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
     offsets = _offsets(enc)  # also removes offset_mapping, which the model must not receive
     conv = lm.family == "convbert"
     with lm.lock, torch.inference_mode(), hooks(lm.model, want_conv=conv) as store:
-        out = lm.model(**enc, output_hidden_states=True, output_attentions=True)  # some families (DeBERTa) only return probs when asked
+        # DeBERTa's attention returns its probabilities only when asked; elsewhere asking would
+        # make transformers record a second copy of what our hooks already hold
+        out = lm.model(**enc, output_hidden_states=True, output_attentions=lm.family in NEEDS_OUTPUT_ATTENTIONS)
     T = len(ids)
     attentions = torch.stack([a[0] for a in store["attention"]]).float().numpy()  # [L, H, T, T]
     hidden = torch.stack([h[0] for h in out.hidden_states]).float().numpy()      # [L+1, T, D]
