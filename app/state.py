@@ -1,16 +1,19 @@
 """Session state, URL query parameters and cached resources (Streamlit glue).
 
 - Models: `st.cache_resource`, one per process, shared by every session.
-- Traces: `st.cache_resource` too (frozen, read-only numpy arrays: no copy per
-  rerun), bounded by MAX_TRACES; keyed by (model, text, text_b) only, so reruns
-  that change only the view reuse the capture.
+- Traces: one process-wide LRU cache bounded in bytes (BERTVIZ_TRACE_CACHE_MB,
+  default 1024; a 512-token trace of the bundled BERT is ~80 MB), shared by all
+  sessions (Traces are frozen, read-only arrays); keyed by (model, text, text_b)
+  only, so reruns that change only the view reuse the capture.
 - View state lives in `st.session_state` under plain keys that outlive a page
   change, and mirrors into the URL so any view is a shareable link.
 """
 from __future__ import annotations
 
+import os
 import threading
 
+import cachetools
 import streamlit as st
 
 import bertviz_core as bc
@@ -19,7 +22,7 @@ DEFAULT_MODEL = "bert-minilm-l6"
 DEFAULT_PARTNER = "convbert-minilm-l6"
 DEFAULT_TEXT = "The animal didn't cross the street because it was too tired."
 MAX_CHARS = 5000  # longer input is cut before tokenizing (the model's token limit still applies)
-MAX_TRACES = 48
+TRACE_CACHE_BYTES = int(float(os.environ.get("BERTVIZ_TRACE_CACHE_MB", "1024")) * 2**20)
 MAX_CONCURRENT_CAPTURES = 2  # 2 cores: more at once only makes everyone slower
 
 # key -> parser for values read from the URL (strings)
@@ -65,11 +68,23 @@ def get_model(model_id: str) -> bc.LoadedModel:
     return bc.load_model(model_id)
 
 
-@st.cache_resource(show_spinner=False, max_entries=MAX_TRACES)
+_traces = cachetools.LRUCache(maxsize=TRACE_CACHE_BYTES, getsizeof=lambda trace: trace.nbytes)
+_traces_lock = threading.Lock()
+
+
 def _cached_trace(model_id: str, text: str, text_b: str | None) -> bc.Trace:
+    key = (model_id, text, text_b)
+    with _traces_lock:
+        trace = _traces.get(key)
+    if trace is not None:
+        return trace
     lm = get_model(model_id)
-    with _capture_slots:
-        return bc.capture(lm, text, text_b)
+    with _capture_slots:  # at most MAX_CONCURRENT_CAPTURES forward passes at once
+        trace = bc.capture(lm, text, text_b)
+    if trace.nbytes <= TRACE_CACHE_BYTES:
+        with _traces_lock:
+            _traces[key] = trace
+    return trace
 
 
 def cached_trace(model_id: str, text: str, text_b: str | None = None) -> bc.Trace:

@@ -59,6 +59,13 @@ class Trace:
     def __len__(self) -> int:
         return len(self.tokens)
 
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays (for byte-bounded caches)."""
+        arrays = (self.attentions, self.hidden_states, self.position_embeddings, self.token_type_embeddings,
+                  self.conv_kernels)
+        return sum(a.nbytes for a in arrays if a is not None)
+
     def conv_matrices(self, layer: int | None = None) -> np.ndarray:
         """Conv kernels as banded attention-like matrices.
 

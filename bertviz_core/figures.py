@@ -37,14 +37,21 @@ def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[s
                    zmin: float | None = 0.0, zmax: float | None = None, colorscale=ATTENTION_SCALE,
                    zmid: float | None = None, colorbar_title: str = "weight", font_size: int = 13,
                    row_title: str = "query token (from)", col_title: str = "key token (to)",
-                   hover_value: str = "weight", height: int | None = None) -> go.Figure:
+                   hover_value: str = "weight", height: int | None = None,
+                   max_cells: int | None = None) -> go.Figure:
     """One T_q x T_k matrix as a heatmap, rows top to bottom, hover 'from -> to: value'.
 
     Axes are categories with unique labels (repeated tokens get their position),
-    so the hover names come from the axes and no T x T text is sent.
+    so the hover names come from the axes and no T x T text is sent. With `max_cells`,
+    a larger square matrix is block-averaged to at most max_cells per side (a plot a few
+    hundred pixels wide cannot show more), each cell labelled by its token range.
     """
     matrix = np.asarray(matrix, dtype=np.float32)
     rows, cols = token_labels(row_tokens), token_labels(col_tokens)
+    if max_cells and matrix.shape[0] == matrix.shape[1] > max_cells and rows == cols:
+        edges = np.linspace(0, matrix.shape[0], max_cells + 1).astype(int)
+        matrix = block_average(matrix, max_cells)
+        rows = cols = [f"{rows[a]} … {rows[b - 1]}" if b - a > 1 else rows[a] for a, b in zip(edges[:-1], edges[1:])]
     n = max(len(rows), len(cols))
     fig = go.Figure(go.Heatmap(
         z=matrix, x=cols, y=rows, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid,

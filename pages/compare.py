@@ -8,6 +8,7 @@ from app.i18n import t
 from bertviz_core import analysis, corpus, figures
 
 MAX_SENTENCES = 200
+COMPARE_CELLS = 192  # three heatmaps ~600 px wide: more cells than that are not visible anyway
 
 st.title(t("compare_title"))
 c1, c2, c3 = st.columns([1, 1, 2])
@@ -61,7 +62,8 @@ for col, m, lm, names, tag in ((top[0], ma, lm_a, names_a, "A"), (top[1], mb, lm
     head_name = t("all_heads") if head == "mean" else names[int(head)]
     col.plotly_chart(figures.matrix_heatmap(m, labels, labels, title=f"{tag} · L{layer} · {head_name}",
                                             zmax=zmax, font_size=fs, row_title=t("from_token"),
-                                            col_title=t("to_token"), hover_value=t("weight"), height=600),
+                                            col_title=t("to_token"), hover_value=t("weight"), height=600,
+                                            max_cells=COMPARE_CELLS),
                      width="stretch", key=f"heat_{tag}")
 if ma is not None and mb is not None:
     diff = ma - mb
@@ -69,7 +71,7 @@ if ma is not None and mb is not None:
     bottom[0].plotly_chart(figures.matrix_heatmap(diff, labels, labels, title=t("compare_diff"), zmin=-lim, zmax=lim,
                                                   zmid=0, colorscale=figures.DIFF_SCALE, colorbar_title="A - B",
                                                   font_size=fs, row_title=t("from_token"), col_title=t("to_token"),
-                                                  hover_value="A - B", height=600),
+                                                  hover_value="A - B", height=600, max_cells=COMPARE_CELLS),
                            width="stretch", key="heat_diff")
     bottom[1].caption(t("compare_diff_note"))
 
