@@ -78,13 +78,25 @@ def layer_and_head(n_layers: int, n_heads: int, n_conv: int = 0) -> tuple[int, s
     return layer, head
 
 
+def absolute_url(path_and_query: str) -> str:
+    """This server's address (as the browser sees it) + path; shown as text, never as HTML."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(st.context.url or "")
+        base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    except Exception:  # no browser context (AppTest, scripts)
+        base = ""
+    return base + path_and_query
+
+
 def share_link(page_path: str) -> None:
-    """Show the current view's URL (relative; the browser's host is prepended by the user)."""
+    """The current view as a link: st.code has a copy button, and the text is never rendered."""
     from urllib.parse import urlencode
 
     query = urlencode(dict(st.query_params))
     st.caption(t("copy_link"))
-    st.code(f"/{page_path}?{query}" if query else f"/{page_path}", language=None)
+    st.code(absolute_url(f"/{page_path}?{query}" if query else f"/{page_path}"), language=None)
 
 
 def font_size() -> int:

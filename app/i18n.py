@@ -266,3 +266,45 @@ TEXT.update({
                          "largest difference from the module's own output: {diff:.2e}.",
                    "zh": "卷积核对第 {a}..{b} 个词元的值加权（句子之外为零）。输出形状 {shape}；与模块自身输出的最大差异：{diff:.2e}。"},
 })
+
+TEXT.update({
+    "home_lessons": {"en": "ready-made lessons for a class: each opens the right view with the right settings.",
+                     "zh": "为课堂准备的课程：每一课都会以合适的设置打开相应视图。"},
+    "lessons_title": {"en": "Lessons", "zh": "课程"},
+    "lessons_intro": {"en": "Each lesson opens a view with its sentence and settings. Share the link below a lesson so "
+                            "students open exactly the same view.",
+                      "zh": "每一课都会以其句子和设置打开一个视图。分享课程下方的链接，学生即可打开完全相同的视图。"},
+    "lesson_open": {"en": "Open", "zh": "打开"},
+    "lesson_coref_title": {"en": "Who is \"it\"? (coreference)", "zh": "“it” 指谁？（指代消解）"},
+    "lesson_coref_text": {"en": "In layer 3, head 1 of the bundled BERT, the row of \"it\" puts most of its weight on \"animal\". "
+                                "Hover the cells of the \"it\" row and compare with the next lesson.",
+                          "zh": "在内置 BERT 的第 3 层第 1 个头中，“it” 这一行的大部分权重落在 “animal” 上。悬停查看 “it” 行，并与下一课对比。"},
+    "lesson_coref2_title": {"en": "Change one word: \"too wide\"", "zh": "只改一个词：“too wide”"},
+    "lesson_coref2_text": {"en": "Same head, one word changed: now \"it\" should be the street. The weight on \"animal\" drops "
+                                 "(0.68 to 0.28) and more goes to \"street\": attention reacts to meaning, not just position.",
+                           "zh": "同一个头，只改一个词：此时 “it” 应指 street。落在 “animal” 上的权重下降（0.68 降到 0.28），更多转向 “street”：注意力对语义有反应，而不只是位置。"},
+    "lesson_pair_title": {"en": "Two sentences and [SEP]", "zh": "两个句子与 [SEP]"},
+    "lesson_pair_text": {"en": "A sentence pair is one input with [SEP] between the parts. In the last layer, many rows send "
+                               "weight to [SEP] and [CLS]: heads with nothing to do often park their attention there (Clark et al. 2019).",
+                         "zh": "句子对是一个输入，两部分之间用 [SEP] 分隔。在最后一层，许多行把权重投向 [SEP] 和 [CLS]：无事可做的头常把注意力“停放”在那里（Clark 等，2019）。"},
+    "lesson_local_title": {"en": "ConvBERT's local heads on a long sentence", "zh": "长句中 ConvBERT 的局部头"},
+    "lesson_local_text": {"en": "Convolution heads only see 4 tokens to each side. On a long sentence their banded matrices "
+                                "stay on the diagonal, while attention heads reach across the whole sentence.",
+                          "zh": "卷积头只能看到左右各 4 个词元。在长句中，它们的带状矩阵停留在对角线附近，而注意力头可以跨越整句。"},
+    "lesson_compare_title": {"en": "BERT against ConvBERT, head by head", "zh": "BERT 与 ConvBERT 逐头对比"},
+    "lesson_compare_text": {"en": "Slot 8 is an attention head in BERT but a convolution head in ConvBERT. Look at the "
+                                  "difference map, then the Matching heads tab: which BERT heads does ConvBERT keep?",
+                            "zh": "位置 8 在 BERT 中是注意力头，在 ConvBERT 中是卷积头。先看差异图，再看“头匹配”标签页：ConvBERT 保留了 BERT 的哪些头？"},
+    "lesson_chinese_title": {"en": "A Chinese sentence", "zh": "一个中文句子"},
+    "lesson_chinese_text": {"en": "The bundled BERT's vocabulary splits Chinese into single characters, one token each. "
+                                  "For real Chinese work, pick bert-base-chinese (needs the internet once).",
+                            "zh": "内置 BERT 的词表把中文切成单个汉字，每个字一个词元。若要认真处理中文，请选择 bert-base-chinese（首次需联网）。"},
+    "lesson_positions_title": {"en": "Where does the model know positions from?", "zh": "模型从哪里得知位置？"},
+    "lesson_positions_text": {"en": "BERT learns a vector per position; compare its similarity pattern with the sinusoids "
+                                    "of the original Transformer.",
+                              "zh": "BERT 为每个位置学习一个向量；将其相似度模式与原始 Transformer 的正弦编码对比。"},
+    "lesson_steps_title": {"en": "Compute one attention row by hand", "zh": "亲手计算一行注意力"},
+    "lesson_steps_text": {"en": "Follow \"it\" through layer 3, head 1: from X to queries and keys, scores, softmax and "
+                                "the weighted sum, with the model's real numbers.",
+                          "zh": "跟随 “it” 经过第 3 层第 1 个头：从 X 到查询和键、得分、softmax 与加权和，全部使用模型的真实数值。"},
+})

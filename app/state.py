@@ -92,6 +92,14 @@ def cached_trace(model_id: str, text: str, text_b: str | None = None) -> bc.Trac
     return _cached_trace(model_id, clean_text(text), clean_text(text_b) or None)
 
 
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>$~:")
+
+
+def md_escape(value) -> str:
+    """Make a user-derived string inert inside Streamlit markdown (messages, captions)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(value))
+
+
 def clean_text(text: str | None) -> str:
     """Strip, drop control characters (keep newlines/tabs as spaces), cap the length."""
     if not text:
@@ -111,10 +119,10 @@ def trace_or_stop(model_id: str, text: str, text_b: str | None = None) -> tuple[
     try:
         lm = get_model(model_id)
     except bc.ModelLoadError as exc:
-        st.error(i18n.t("model_failed", model=model_id, reason=str(exc)))
+        st.error(i18n.t("model_failed", model=md_escape(model_id), reason=md_escape(exc)))
         st.stop()
     except Exception as exc:  # anything unexpected: a message, never a traceback
-        st.error(i18n.t("model_failed", model=model_id, reason=f"{type(exc).__name__}: {exc}"))
+        st.error(i18n.t("model_failed", model=md_escape(model_id), reason=md_escape(f"{type(exc).__name__}: {exc}")))
         st.stop()
     if _capture_slots._value == 0:  # all slots busy: say so while we wait
         st.caption(i18n.t("waiting"))
@@ -122,7 +130,7 @@ def trace_or_stop(model_id: str, text: str, text_b: str | None = None) -> tuple[
         try:
             trace = _cached_trace(model_id, text, text_b)
         except Exception as exc:
-            st.error(i18n.t("capture_failed", reason=f"{type(exc).__name__}: {exc}"))
+            st.error(i18n.t("capture_failed", reason=md_escape(f"{type(exc).__name__}: {exc}")))
             st.stop()
     if trace.dropped_tokens:
         st.warning(i18n.t("truncated", kept=len(trace), dropped=trace.dropped_tokens))

@@ -138,7 +138,8 @@ def tokenize(lm: LoadedModel, text: str, text_b: str | None = None):
     One pass in the common case; a second, truncating pass only when the input is too long."""
     tok = lm.tokenizer
     pair = (text, text_b) if text_b else (text,)
-    kwargs = dict(return_tensors="pt", return_offsets_mapping=tok.is_fast)
+    # split_special_tokens: a literal "[SEP]" typed by the user is text, not a separator
+    kwargs = dict(return_tensors="pt", return_offsets_mapping=tok.is_fast, split_special_tokens=True)
     enc = tok(*pair, truncation=False, verbose=False, **kwargs)
     full = enc["input_ids"].shape[1]
     if full <= lm.max_tokens:

@@ -58,11 +58,16 @@ def conllu_sentences(text: str) -> list[str]:
     return sentences
 
 
+MAX_UPLOAD_BYTES = 5 * 2**20
+
+
 def parse_sentence_upload(name: str, raw: bytes, max_sentences: int = 500) -> list[str]:
     """Sentences from an uploaded `.txt` (one per line) or `.conllu` file.
 
-    Raises ValueError with a user-facing message on binary or malformed input.
+    Raises ValueError with a user-facing message on binary, malformed or oversized input.
     """
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ValueError(f"This file is too large ({len(raw) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB).")
     if b"\x00" in raw[:4096]:
         raise ValueError("This file looks binary; upload a plain-text or CoNLL-U file.")
     text = decode_text(raw)

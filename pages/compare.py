@@ -23,7 +23,7 @@ lm_b, b = state.trace_or_stop(model_b, text)
 try:
     heads_a, heads_b, _, _, labels, by_words = analysis.align_pair(a, b)
 except ValueError as exc:
-    st.error(t("cannot_align", reason=str(exc)))
+    st.error(t("cannot_align", reason=state.md_escape(exc)))
     st.stop()
 st.info(t("compare_by_words", n=len(labels)) if by_words else t("compare_same_tokens", n=len(labels)))
 
@@ -55,7 +55,7 @@ zmax = float(max(m.max() for m in (ma, mb) if m is not None))
 fs = controls.font_size()
 top, bottom = st.columns(2), st.columns(2)
 for col, m, lm, names, tag in ((top[0], ma, lm_a, names_a, "A"), (top[1], mb, lm_b, names_b, "B")):
-    col.markdown(f"**{tag}: {lm.label}**")
+    col.markdown(f"**{tag}: {state.md_escape(lm.label)}**")
     if m is None:
         col.info(t("missing"))
         continue
@@ -103,7 +103,7 @@ with tab_many:
                 pairs.append((state.cached_trace(model_a, sentence), state.cached_trace(model_b, sentence)))
             st.session_state["many_summary"] = (model_a, model_b, analysis.compare_traces(pairs))
         except ValueError as exc:
-            st.error(t("upload_error", reason=str(exc)))
+            st.error(t("upload_error", reason=state.md_escape(exc)))
     saved = st.session_state.get("many_summary")
     if saved and saved[:2] == (model_a, model_b):
         st.success(t("many_done", n=saved[2]["n_sentences"]))

@@ -67,3 +67,22 @@ def test_more_pages_in_chromium(server, path, n_plots):
         assert any("[CLS]" in y for y in ys)
         page.screenshot(path=str(ARTIFACTS / f"{path.split('?')[0]}.png"), full_page=True)
         assert "Traceback" not in page.inner_text("body")
+
+
+def test_hostile_text_is_never_rendered_and_nothing_leaves_the_machine(server):
+    """Script/HTML typed by a user shows as text; every request goes to this server only."""
+    payload = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>"
+    hosts = set()
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda req: hosts.add(req.url.split("/")[2] if "://" in req.url else req.url))
+        from urllib.parse import quote
+        page.goto(f"{server}/attention?model={quote(payload)}&text={quote(payload)}")
+        page.wait_for_selector("[data-testid='stAlert']", timeout=60_000)
+        page.goto(f"{server}/attention?text={quote(payload)}")
+        wait_for_plot(page)
+        assert page.evaluate("window.__xss") is None
+        assert page.locator("img[src='x']").count() == 0
+        labels = heatmap_labels(page)["x"]
+        assert any("<" in label or "&lt;" in label for label in labels)  # shown as text
+    assert hosts <= {server.split("/")[2]}, hosts

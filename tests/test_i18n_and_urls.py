@@ -1,0 +1,83 @@
+"""Translation table completeness, both languages on every page, and URL round trips."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app import i18n, nav
+from app.lessons import LESSONS
+from apptest_util import charts, open_page
+from conftest import ROOT
+
+PAGES = [name for name in nav.PAGES if nav.exists(name)]
+
+
+def test_every_key_has_both_languages_and_same_placeholders():
+    for key, entry in i18n.TEXT.items():
+        assert set(entry) == set(i18n.LANGUAGES), key
+        for lang, text in entry.items():
+            assert text.strip(), (key, lang)
+        placeholders = {lang: sorted(re.findall(r"{(\w+)", text)) for lang, text in entry.items()}
+        assert placeholders["en"] == placeholders["zh"], key
+
+
+def test_every_key_used_in_code_exists():
+    used = set()
+    for path in list((ROOT / "pages").glob("*.py")) + list((ROOT / "app").glob("*.py")):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_]+)["']\s*[,)]""", path.read_text()))
+    missing = used - set(i18n.TEXT)
+    assert not missing, missing
+    from bertviz_core.analysis import METRICS
+    assert all(f"metric_{m}" in i18n.TEXT for m in METRICS)
+    for lesson in LESSONS:
+        assert f"lesson_{lesson.key}_title" in i18n.TEXT and f"lesson_{lesson.key}_text" in i18n.TEXT
+    for name in PAGES:
+        assert nav.PAGES[name][0] in i18n.TEXT
+        if name != "home":
+            assert f"home_{name}" in i18n.TEXT
+
+
+def test_pages_have_no_hard_coded_titles():
+    for path in (ROOT / "pages").glob("*.py"):
+        text = path.read_text()
+        for call in re.findall(r"st\.(?:title|header|subheader|button|info|warning|error)\(\s*([\"'f])", text):
+            pytest.fail(f"{path.name}: literal text in a UI call")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_in_chinese(page):
+    at = open_page(page, lang="zh", text="The cat sat on the mat.")
+    assert not at.exception
+    title = at.title[0].value
+    assert re.search(r"[\u4e00-\u9fff]", title), title
+
+
+@pytest.mark.parametrize("page, query", [
+    ("attention", {"model": "bert-minilm-l6", "text": "The cat sat.", "text_b": "It purred.", "layer": "4",
+                   "head": "7", "scale": "fixed", "hide_special": "1"}),
+    ("compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6", "text": "The cat sat.", "layer": "2", "head": "9"}),
+    ("convolution", {"model": "convbert-minilm-l6", "text": "The cat sat on the mat.", "layer": "3"}),
+    ("step_by_step", {"model": "convbert-minilm-l6", "text": "The cat sat on the mat.", "layer": "1", "head": "c2", "query": "3"}),
+])
+def test_url_round_trip(page, query):
+    """Opening a view's URL reproduces it, and the page writes the same state back to the URL."""
+    at = open_page(page, **query)
+    assert not at.exception
+    for key, value in query.items():
+        assert at.query_params[key][0] == value if isinstance(at.query_params[key], list) else at.query_params[key] == value, key
+    first = [spec["data"][0].get("z") for spec in charts(at)]
+    again = open_page(page, **{k: (v[0] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()})
+    assert [spec["data"][0].get("z") for spec in charts(again)] == first
+
+
+def test_lessons_open_their_views():
+    at = open_page("lessons")
+    assert not at.exception
+    for lesson in LESSONS:
+        assert at.button(key=f"open_{lesson.key}")
+    at.button(key="open_coref").click().run()
+    assert not at.exception
+    assert at.session_state["layer"] == 3 and at.session_state["head"] == "1"
+    assert "Layer 3, Head 1" in charts(at)[0]["layout"]["title"]["text"]
