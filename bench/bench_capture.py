@@ -9,6 +9,7 @@ import torch
 
 import bertviz_core as bc
 
+
 REPEATS = {16: 40, 128: 20, 512: 10}
 
 
@@ -23,12 +24,9 @@ def median_time(fn, repeats):
 
 
 def main():
-    torch.set_num_threads(2)
-    lm = bc.load_model("bert-minilm-l6")
+    lm, inputs = common.bert_inputs()
     rows = []
-    for n in common.SIZES:
-        text = common.text_of_tokens(lm.tokenizer, n)
-        enc = lm.tokenizer(text, return_tensors="pt")
+    for n, text, enc in inputs:
 
         def plain():
             with torch.inference_mode():

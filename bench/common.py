@@ -37,6 +37,21 @@ def text_of_tokens(tokenizer, n_tokens: int) -> str:
     return text
 
 
+def bert_inputs():
+    """The bundled BERT (2 threads) and, for each size, (tokens, text, encoding)."""
+    import torch
+
+    import bertviz_core as bc
+
+    torch.set_num_threads(2)
+    lm = bc.load_model("bert-minilm-l6")
+    inputs = []
+    for n in SIZES:
+        text = text_of_tokens(lm.tokenizer, n)
+        inputs.append((n, text, lm.tokenizer(text, return_tensors="pt")))
+    return lm, inputs
+
+
 def machine() -> dict:
     import torch
     import transformers

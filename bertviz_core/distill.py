@@ -63,7 +63,7 @@ def collate(examples: list[list[int]], cls_id: int, sep_id: int):
     return ids, mask
 
 
-def distillation_loss(s_out, t_out, mask, kept_heads: int):
+def distillation_loss(s_out, t_out, mask, kept_heads: int, cos_weight: float = 2.0):
     m = mask.unsqueeze(-1).float()  # [B, T, 1]
     n = m.sum() * s_out.hidden_states[0].shape[-1]
     hidden = sum(((s - t) ** 2 * m).sum() / n
@@ -76,7 +76,7 @@ def distillation_loss(s_out, t_out, mask, kept_heads: int):
         attn = attn + kl / (rows.sum() * kept_heads)
     cos = torch.nn.functional.cosine_similarity(
         mean_pool(s_out.last_hidden_state, mask), mean_pool(t_out.last_hidden_state, mask)).mean()
-    total = hidden + attn / len(s_out.attentions) + 2 * (1 - cos)
+    total = hidden + attn / len(s_out.attentions) + cos_weight * (1 - cos)
     return total, {"hidden": hidden.item(), "attn": attn.item() / len(s_out.attentions), "cos": cos.item()}
 
 
@@ -96,7 +96,7 @@ def pooled_cosine(student, teacher, tokenizer, sentences: list[str], batch: int 
 def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: int = 64,
         lr: float = 3e-4, warmup: int = 50, seed: int = 0, save_every: int = 50,
         eval_every: int = 100, eval_sentences: list[str] | None = None, threads: int | None = None,
-        progress: bool = True) -> Path:
+        progress: bool = True, cos_weight: float = 2.0) -> Path:
     from transformers import AutoTokenizer, BertModel
     from tqdm import tqdm
 
@@ -136,6 +136,9 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
         start_step, log = saved["step"], saved["log"]
+    # every invocation is recorded, so a resumed or extended run says how it was made
+    log.setdefault("phases", []).append({"from_step": start_step, "steps": steps, "lr": lr, "cos_weight": cos_weight,
+                                         "batch": batch, "max_len": max_len, "seed": seed})
 
     def save_checkpoint(step):
         tmp = out_dir / (CHECKPOINT + ".tmp")
@@ -159,7 +162,8 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         with torch.no_grad():
             t_out = teacher(**kwargs)
         s_out = student(**kwargs)
-        loss, parts = distillation_loss(s_out, t_out, mask, kept_heads=s_out.attentions[0].shape[1])
+        loss, parts = distillation_loss(s_out, t_out, mask, kept_heads=s_out.attentions[0].shape[1],
+                                        cos_weight=cos_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
@@ -194,12 +198,13 @@ def main(argv=None):
     ap.add_argument("--eval-conllu", help="CoNLL-U file whose sentences monitor held-out cosine")
     ap.add_argument("--eval-n", type=int, default=256)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--cos-weight", type=float, default=2.0, help="weight of 1 - cos(mean-pooled) in the loss")
     a = ap.parse_args(argv)
     eval_sentences = None
     if a.eval_conllu:
         eval_sentences = corpus.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
     run(a.corpus, a.out, a.steps, a.batch, a.max_len, a.lr, seed=a.seed, save_every=a.save_every,
-        eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads)
+        eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads, cos_weight=a.cos_weight)
 
 
 

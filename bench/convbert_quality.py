@@ -1,0 +1,37 @@
+"""Quality of the shipped ConvBERT student: mean cosine between teacher and student mean-pooled
+sentence embeddings on the UD English EWT test sentences (never seen in training).
+
+    python bench/convbert_quality.py            # writes bench/out/quality.json
+"""
+from __future__ import annotations
+
+import time
+
+import common
+import torch
+
+import bertviz_core as bc
+from bertviz_core import corpus, distill, student
+
+
+def main():
+    torch.set_num_threads(2)
+    path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
+    sentences = corpus.conllu_sentences(path.read_text(encoding="utf-8"))
+    teacher = bc.load_model("bert-minilm-l6")
+    shipped = bc.load_model("convbert-minilm-l6")  # the weights in the repository, fp16 -> fp32
+    t0 = time.time()
+    cos = distill.pooled_cosine(shipped.model, teacher.model, teacher.tokenizer, sentences)
+    # baseline: the same student initialised from the teacher, before any training
+    torch.manual_seed(0)
+    untrained = student.new_student()
+    student.init_from_teacher(untrained, student.teacher_state())
+    base = distill.pooled_cosine(untrained.eval(), teacher.model, teacher.tokenizer, sentences)
+    result = {"sentences": len(sentences), "heldout_cosine": cos, "untrained_cosine": base,
+              "source": str(path.name), "seconds": time.time() - t0}
+    print(result)
+    common.save("quality", {"machine": common.machine(), **result})
+
+
+if __name__ == "__main__":
+    main()
