@@ -52,6 +52,13 @@ def make_examples(token_ids: list[list[int]], max_len: int, seed: int) -> list[l
     return examples
 
 
+def crop_short(example: list[int], rng: random.Random, longest: int = 12) -> list[int]:
+    """A random window of 1..longest word pieces: short inputs ("Thanks!", "my bad.") need practice too."""
+    size = rng.randint(1, min(longest, len(example)))
+    start = rng.randint(0, len(example) - size)
+    return example[start: start + size]
+
+
 def collate(examples: list[list[int]], cls_id: int, sep_id: int):
     longest = max(len(e) for e in examples) + 2
     ids = torch.zeros(len(examples), longest, dtype=torch.long)
@@ -96,7 +103,7 @@ def pooled_cosine(student, teacher, tokenizer, sentences: list[str], batch: int 
 def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: int = 64,
         lr: float = 3e-4, warmup: int = 50, seed: int = 0, save_every: int = 50,
         eval_every: int = 100, eval_sentences: list[str] | None = None, threads: int | None = None,
-        progress: bool = True, cos_weight: float = 2.0) -> Path:
+        progress: bool = True, cos_weight: float = 2.0, short_frac: float = 0.0) -> Path:
     from transformers import AutoTokenizer, BertModel
     from tqdm import tqdm
 
@@ -138,7 +145,7 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         start_step, log = saved["step"], saved["log"]
     # every invocation is recorded, so a resumed or extended run says how it was made
     log.setdefault("phases", []).append({"from_step": start_step, "steps": steps, "lr": lr, "cos_weight": cos_weight,
-                                         "batch": batch, "max_len": max_len, "seed": seed})
+                                         "batch": batch, "max_len": max_len, "seed": seed, "short_frac": short_frac})
 
     def save_checkpoint(step):
         tmp = out_dir / (CHECKPOINT + ".tmp")
@@ -157,7 +164,8 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
     t0 = time.time() - log["wall_seconds"]
     for step in bar:
         rng = random.Random(seed * 1_000_003 + step)  # batch depends only on (seed, step): resumable
-        ids, mask = collate(rng.sample(examples, batch), tokenizer.cls_token_id, tokenizer.sep_token_id)
+        chosen = [crop_short(e, rng) if rng.random() < short_frac else e for e in rng.sample(examples, batch)]
+        ids, mask = collate(chosen, tokenizer.cls_token_id, tokenizer.sep_token_id)
         kwargs = dict(input_ids=ids, attention_mask=mask, output_hidden_states=True, output_attentions=True)
         with torch.no_grad():
             t_out = teacher(**kwargs)
@@ -199,12 +207,15 @@ def main(argv=None):
     ap.add_argument("--eval-n", type=int, default=256)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--cos-weight", type=float, default=2.0, help="weight of 1 - cos(mean-pooled) in the loss")
+    ap.add_argument("--short-frac", type=float, default=0.0,
+                    help="fraction of examples cropped to a random window of 1-12 word pieces")
     a = ap.parse_args(argv)
     eval_sentences = None
     if a.eval_conllu:
         eval_sentences = corpus.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
     run(a.corpus, a.out, a.steps, a.batch, a.max_len, a.lr, seed=a.seed, save_every=a.save_every,
-        eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads, cos_weight=a.cos_weight)
+        eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads, cos_weight=a.cos_weight,
+        short_frac=a.short_frac)
 
 
 

@@ -30,7 +30,7 @@ fig = figures.matrix_heatmap(
     matrix[:, cols], trace.tokens, [trace.tokens[i] for i in cols],
     title=t("fig_attention", layer=layer, head=controls.head_label(head)) + " · " + t("tokens_line", n=len(trace)),
     zmax=1.0 if fixed else None, font_size=controls.font_size(),
-    row_title=t("from_token"), col_title=t("to_token"), hover_value=t("weight"))
+    row_title=t("from_token"), col_title=t("to_token"), hover_value=t("weight"), colorbar_title=t("weight"))
 st.plotly_chart(fig, width="content", key="attention_heatmap")
 st.caption(t("attention_caption"))
 state.sync_url("model", "text", "text_b", "layer", "head", "scale", "hide_special")
