@@ -26,7 +26,18 @@ def model_picker(key: str = "model", label_key: str = "model", default: str = st
             return model_id
         return f"{e.label} · {t('needs_internet')}" if e.needs_internet else e.label
 
-    return st.selectbox(t(label_key), options, format_func=label, key=key)
+    choice = st.selectbox(t(label_key), options, format_func=label, key=key)
+
+    def use_other():  # runs before the next rerun, when the selectbox may still take a new value
+        typed = st.session_state.get(f"{key}_other", "").strip()
+        if typed:
+            st.session_state[key] = typed
+        st.session_state[f"{key}_other"] = ""
+
+    with st.popover(t("other_model"), use_container_width=True):
+        st.text_input(t("other_model_help"), key=f"{key}_other", on_change=use_other,
+                      placeholder="bert-base-cased · owner/name · my-local-folder")
+    return choice
 
 
 def sentence_inputs(pair: bool = True) -> tuple[str, str | None]:

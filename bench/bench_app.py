@@ -79,7 +79,7 @@ def measure_page(b, base, page, query, n_plots, texts, tokenizer):
         p.wait_for_function(
             "(n) => { const els = [...document.querySelectorAll('.js-plotly-plot')].slice(0, n);"
             " return els.length === n && els.every((el, i) => el._fullData && el._fullData.length &&"
-            " el._fullData !== window.__old[i]); }", arg=n_plots, timeout=120_000)
+            " el._fullData !== window.__old[i]); }", arg=n_plots, timeout=120_000, polling=10)
         p.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
         times.append(time.perf_counter() - t0)
         p.wait_for_timeout(300)

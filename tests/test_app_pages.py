@@ -172,3 +172,15 @@ def test_step_by_step_recomputes_the_captured_row(model_id, head):
     np.testing.assert_allclose(decode(spec["data"][0]["y"]), expected, atol=1e-5)  # recomputed bars
     np.testing.assert_allclose(decode(spec["data"][1]["y"]), expected, atol=1e-6)  # captured crosses
     assert "Largest difference" in texts(at)
+
+
+def test_other_model_box_loads_a_local_convbert_on_the_convolution_page(models_root):
+    """The path a hub ConvBERT (YituTech/conv-bert-base) takes, on a small ConvBERT saved locally."""
+    at = open_page("convolution", text=TEXT)
+    assert not at.exception
+    at.text_input(key="model_other").set_value("tiny-convbert").run()
+    assert not at.exception
+    assert at.session_state["model"] == "tiny-convbert"
+    kernels, grid = charts(at)
+    assert len(kernels["data"]) == 2  # the tiny model's 2 conv heads
+    assert len(grid["data"]) == 4    # 2 attention + 2 conv heads
