@@ -67,9 +67,9 @@ class Trace:
         return sum(a.nbytes for a in arrays if a is not None)
 
     def conv_matrices(self, layer: int | None = None) -> np.ndarray:
-        """Conv kernels as banded attention-like matrices.
-
-        [layers, conv_heads, T, T] (or [conv_heads, T, T] for one layer); """ + CONV_SPAN_NOTE + "."
+        """Conv kernels as banded attention-like matrices: [layers, conv_heads, T, T]
+        (or [conv_heads, T, T] for one layer). Token i's weights sit on keys i-K//2 .. i+K//2;
+        weights falling past the ends multiply zero padding (see CONV_SPAN_NOTE)."""
         if self.conv_kernels is None:
             raise ValueError(f"{self.model_id} has no convolution heads.")
         kernels = self.conv_kernels if layer is None else self.conv_kernels[layer : layer + 1]
