@@ -5,9 +5,58 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import controls
+from app import controls, state
 from app.i18n import t
 from bertviz_core import analysis, figures
+
+
+COLUMN_PX = 480  # half of the wide layout's main column at 1400 px: A and B side by side
+
+
+def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: int) -> None:
+    """Synchronised layer and head slot; A and B on one colour scale, and A - B.
+
+    side_x = (loaded model, trace, word groups or None when compared token by token)."""
+    (lm_a, a, groups_a), (lm_b, b, groups_b) = side_a, side_b
+    names_a, names_b = analysis.slot_names(a), analysis.slot_names(b)
+    n_layers = min(a.n_layers, b.n_layers)
+    st.session_state["layer"] = min(int(st.session_state.get("layer", 0)), n_layers - 1)
+    slots = ["mean"] + [str(k) for k in range(max(len(names_a), len(names_b)))]
+    if st.session_state.get("head") not in slots:
+        st.session_state["head"] = "mean"
+    name = lambda names, k: names[k] if k < len(names) else t("missing")  # noqa: E731
+    c1, c2 = st.columns([3, 2])
+    layer = c1.slider(t("layer"), 0, n_layers - 1, key="layer")
+    head = c2.selectbox(t("compare_head"), slots, key="head", help=t("compare_head_help"),
+                        format_func=lambda s: t("all_heads") if s == "mean" else
+                        t("compare_head_label", k=s, a=name(names_a, int(s)), b=name(names_b, int(s))))
+
+    def pick(trace, groups):  # the chosen head as [U, U], pooled to words if needed; None if absent
+        m = analysis.head_matrix(trace, layer, head)
+        return m if m is None or groups is None else analysis.pool_to_words(m, groups)
+
+    ma, mb = pick(a, groups_a), pick(b, groups_b)
+    zmax = float(max(m.max() for m in (ma, mb) if m is not None))
+    fs = controls.font_size()
+    heatmap = dict(font_size=fs, row_title=t("from_token"), col_title=t("to_token"), width=COLUMN_PX, max_cells=max_cells)
+    top, bottom = st.columns(2), st.columns(2)
+    for col, m, lm, names, tag in ((top[0], ma, lm_a, names_a, "A"), (top[1], mb, lm_b, names_b, "B")):
+        col.markdown(f"**{tag}: {state.md_escape(lm.label)}**")
+        if m is None:
+            col.info(t("missing"))
+            continue
+        head_name = t("all_heads") if head == "mean" else names[int(head)]
+        col.plotly_chart(figures.matrix_heatmap(m, labels, labels, title=f"{tag} · L{layer} · {head_name}",
+                                                zmax=zmax, hover_value=t("weight"), **heatmap),
+                         width="stretch", key=f"heat_{tag}")
+    if ma is not None and mb is not None:
+        diff = ma - mb
+        lim = float(np.abs(diff).max()) or 1.0
+        bottom[0].plotly_chart(figures.matrix_heatmap(diff, labels, labels, title=t("compare_diff"), zmin=-lim,
+                                                      zmax=lim, zmid=0, colorscale=figures.DIFF_SCALE,
+                                                      colorbar_title="A - B", hover_value="A - B", **heatmap),
+                               width="stretch", key="heat_diff")
+        bottom[1].caption(t("compare_diff_note"))
 
 
 def metrics_section(summary: dict, label_a: str, label_b: str, key: str) -> None:
@@ -40,7 +89,8 @@ def metrics_section(summary: dict, label_a: str, label_b: str, key: str) -> None
 def matching_section(summary: dict, key: str) -> None:
     js, na, nb = summary["js"], summary["names_a"], summary["names_b"]
     fs = controls.font_size()
-    st.plotly_chart(figures.matrix_heatmap(js, na, nb, title=t("js_title"), zmin=0, zmax=float(np.log(2)),
+    st.markdown(f"**{t('js_title')}**")
+    st.plotly_chart(figures.matrix_heatmap(js, na, nb, title="", zmin=0, zmax=float(np.log(2)),
                                            colorscale="Viridis_r", colorbar_title="JS", font_size=fs,
                                            row_title="A", col_title="B", hover_value="JS", height=760),
                     width="content", key=f"{key}_js")
@@ -51,7 +101,8 @@ def matching_section(summary: dict, key: str) -> None:
     cka = summary["cka"]
     layers_a = ["emb"] + [f"L{l}" for l in range(cka.shape[0] - 1)]
     layers_b = ["emb"] + [f"L{l}" for l in range(cka.shape[1] - 1)]
-    st.plotly_chart(figures.matrix_heatmap(cka, layers_a, layers_b, title=t("cka_title"), zmin=0, zmax=1,
+    st.markdown(f"**{t('cka_title')}**")
+    st.plotly_chart(figures.matrix_heatmap(cka, layers_a, layers_b, title="", zmin=0, zmax=1,
                                            colorscale="Viridis", colorbar_title="CKA", font_size=fs,
                                            row_title=t("cka_rows"), col_title=t("cka_cols"), hover_value="CKA",
                                            height=460),

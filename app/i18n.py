@@ -151,6 +151,7 @@ TEXT.update({
     "compare_diff": {"en": "Difference A - B", "zh": "差异 A - B"},
     "compare_diff_note": {"en": "Red: A attends more than B; blue: B attends more than A. Both heatmaps above share one colour scale.",
                           "zh": "红色：A 的注意力多于 B；蓝色：B 多于 A。上方两幅热力图使用同一色标。"},
+    "tab_heads": {"en": "Head by head", "zh": "逐头对比"},
     "tab_metrics": {"en": "Head metrics", "zh": "注意力头指标"},
     "tab_matching": {"en": "Matching heads", "zh": "头匹配"},
     "tab_many": {"en": "Over many sentences", "zh": "多句统计"},
@@ -173,6 +174,10 @@ TEXT.update({
     "col_head": {"en": "head", "zh": "头"},
     "js_title": {"en": "Jensen-Shannon divergence between every head of A (rows) and of B (columns), averaged over tokens; low = similar",
                  "zh": "A 的每个头（行）与 B 的每个头（列）之间的 Jensen-Shannon 散度（对词元平均）；越低越相似"},
+    "js_sampled": {"en": "This text has {n} tokens: the divergences are averaged over {rows} evenly spaced query tokens "
+                         "(first and last included) to stay fast; every key token counts.",
+                   "zh": "本文本有 {n} 个词元：为保证速度，散度在 {rows} 个均匀间隔的查询词元（含首尾）上取平均；所有键词元都参与计算。"},
+    "computing": {"en": "Computing…", "zh": "计算中…"},
     "closest_title": {"en": "Each head of A and its closest head in B", "zh": "A 的每个头及其在 B 中最相似的头"},
     "col_head_a": {"en": "head of A", "zh": "A 的头"},
     "col_head_b": {"en": "closest head of B", "zh": "B 中最相似的头"},

@@ -4,7 +4,8 @@
 - Traces: one process-wide LRU cache bounded in bytes (BERTVIZ_TRACE_CACHE_MB,
   default 1024; a 512-token trace of the bundled BERT is ~80 MB), shared by all
   sessions (Traces are frozen, read-only arrays); keyed by (model, text, text_b)
-  only, so reruns that change only the view reuse the capture.
+  only, so reruns that change only the view reuse the capture. Comparison
+  summaries (small: metrics, JS, CKA) have an LRU of their own.
 - View state lives in `st.session_state` under plain keys that outlive a page
   change, and mirrors into the URL so any view is a shareable link.
 """
@@ -17,6 +18,7 @@ import cachetools
 import streamlit as st
 
 import bertviz_core as bc
+from bertviz_core import analysis
 
 DEFAULT_MODEL = "bert-minilm-l6"
 DEFAULT_PARTNER = "convbert-minilm-l6"
@@ -24,6 +26,7 @@ DEFAULT_TEXT = "The animal didn't cross the street because it was too tired."
 MAX_CHARS = 5000  # longer input is cut before tokenizing (the model's token limit still applies)
 TRACE_CACHE_BYTES = int(float(os.environ.get("BERTVIZ_TRACE_CACHE_MB", "1024")) * 2**20)
 MAX_CONCURRENT_CAPTURES = 2  # 2 cores: more at once only makes everyone slower
+JS_MAX_ROWS = 128  # head matching averages JS over at most this many query tokens (exact below)
 
 # key -> parser for values read from the URL (strings)
 QUERY_KEYS = {
@@ -90,6 +93,25 @@ def _cached_trace(model_id: str, text: str, text_b: str | None) -> bc.Trace:
 def cached_trace(model_id: str, text: str, text_b: str | None = None) -> bc.Trace:
     """A capture through the shared bounded cache (raises on bad input or model errors)."""
     return _cached_trace(model_id, clean_text(text), clean_text(text_b) or None)
+
+
+_comparisons = cachetools.LRUCache(maxsize=64)  # each a few hundred KB at most
+
+
+def cached_comparison(model_a: str, model_b: str, text: str, matching: bool) -> dict:
+    """analysis.compare_traces for one sentence, cached, so view changes and tab switches are free.
+
+    Heavy (JS over every pair of heads), so it takes a capture slot like a forward pass does."""
+    key = (model_a, model_b, clean_text(text), matching)
+    with _traces_lock:
+        summary = _comparisons.get(key)
+    if summary is None:
+        pair = (cached_trace(model_a, text), cached_trace(model_b, text))
+        with _capture_slots:
+            summary = analysis.compare_traces([pair], matching=matching, max_rows=JS_MAX_ROWS)
+        with _traces_lock:
+            _comparisons[key] = summary
+    return summary
 
 
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>$~:")

@@ -82,10 +82,10 @@ def head_metrics(attn: np.ndarray, tokens: list[str], special: tuple[bool, ...] 
 
     Returns each METRICS key -> array of shape attn.shape[:-2] (e.g. [layers, heads]).
     """
-    attn = np.asarray(attn, dtype=np.float64)
+    attn = np.asarray(attn, dtype=np.float32)
     T = attn.shape[-1]
     i, j = np.indices((T, T))
-    dist = np.abs(i - j)
+    dist = np.abs(i - j).astype(np.float32)
     special = special or tuple(False for _ in tokens)
     cls_cols = np.zeros(T, bool)
     if special and special[0]:
@@ -93,12 +93,13 @@ def head_metrics(attn: np.ndarray, tokens: list[str], special: tuple[bool, ...] 
     sep_cols = np.array([s and k > 0 for k, s in enumerate(special)])
     punct_cols = np.array([is_punct(t) for t in tokens])
     with np.errstate(divide="ignore", invalid="ignore"):
-        plogp = np.where(attn > 0, attn * np.log(attn), 0.0)
-    rows = lambda x: x.mean(-1)  # noqa: E731 - average over query tokens
+        entropy = -np.einsum("...ij,...ij->...i", attn, np.log(np.where(attn > 0, attn, 1.0)))  # [..., T]
+    per_row = lambda weights: np.einsum("...ij,ij->...i", attn, weights)  # noqa: E731 - [..., T]
+    rows = lambda x: x.mean(-1, dtype=np.float64)  # noqa: E731 - average over query tokens
     return {
-        "entropy": rows(-plogp.sum(-1)),
-        "distance": rows((attn * dist).sum(-1)),
-        "local": rows((attn * (dist <= 4)).sum(-1)),
+        "entropy": rows(entropy),
+        "distance": rows(per_row(dist)),
+        "local": rows(per_row((dist <= 4).astype(np.float32))),
         "cls": rows(attn[..., cls_cols].sum(-1)),
         "sep": rows(attn[..., sep_cols].sum(-1)),
         "punct": rows(attn[..., punct_cols].sum(-1)),
@@ -108,15 +109,19 @@ def head_metrics(attn: np.ndarray, tokens: list[str], special: tuple[bool, ...] 
     }
 
 
+def slot_names(trace: Trace) -> list[str]:
+    """Names of one layer's heads in all_heads order: 'H0'.. then ConvBERT's 'C0'.."""
+    return [f"H{h}" for h in range(trace.n_heads)] + [f"C{c}" for c in range(trace.n_conv_heads)]
+
+
 def all_heads(trace: Trace) -> tuple[np.ndarray, list[str]]:
-    """Every head of a trace as [layers, heads + conv_heads, T, T] with names ('H3', 'C0', ...).
+    """Every head of a trace as [layers, heads + conv_heads, T, T] with names (see slot_names).
 
     ConvBERT's convolution heads join as banded matrices after the attention heads."""
-    names = [f"H{h}" for h in range(trace.n_heads)]
+    names = slot_names(trace)
     if trace.conv_kernels is None:
         return trace.attentions, names
-    banded = trace.conv_matrices()
-    return np.concatenate([trace.attentions, banded], axis=1), names + [f"C{c}" for c in range(trace.n_conv_heads)]
+    return np.concatenate([trace.attentions, trace.conv_matrices()], axis=1), names
 
 
 # ---------------------------------------------------------------- comparing models
@@ -135,31 +140,58 @@ def js_divergence(p: np.ndarray, q: np.ndarray, axis: int = -1) -> np.ndarray:
     return 0.5 * kl(p, m) + 0.5 * kl(q, m)
 
 
-def head_js_matrix(heads_a: np.ndarray, heads_b: np.ndarray) -> np.ndarray:
+def query_rows(T: int, max_rows: int | None) -> np.ndarray:
+    """All T query rows, or `max_rows` evenly spaced ones (first and last included) when T is larger."""
+    if not max_rows or T <= max_rows:
+        return np.arange(T)
+    return np.unique(np.linspace(0, T - 1, max_rows).round().astype(int))
+
+
+def head_js_matrix(heads_a: np.ndarray, heads_b: np.ndarray, max_rows: int | None = None) -> np.ndarray:
     """JS divergence between every head of A and every head of B, averaged over query tokens.
 
     heads_a [Na, T, T], heads_b [Nb, T, T] (same T, e.g. after word alignment) -> [Na, Nb].
+    With `max_rows`, the average runs over that many evenly spaced query rows (an estimate;
+    exact when T <= max_rows). Uses JS(p, q) = (sum p log p + sum q log q) / 2 - sum m log m
+    with m = (p + q) / 2, so only the m-term is computed per pair (float32, torch, in chunks).
     """
-    out = np.empty((heads_a.shape[0], heads_b.shape[0]))
-    for a in range(heads_a.shape[0]):
-        out[a] = js_divergence(heads_a[a][None], heads_b).mean(-1)
-    return out
+    import torch
+
+    rows = query_rows(heads_a.shape[-2], max_rows)
+    pa = torch.from_numpy(np.ascontiguousarray(np.asarray(heads_a)[:, rows], dtype=np.float32))  # [Na, R, T]
+    pb = torch.from_numpy(np.ascontiguousarray(np.asarray(heads_b)[:, rows], dtype=np.float32))  # [Nb, R, T]
+    pa = pa / pa.sum(-1, keepdim=True).clamp_min(1e-12)
+    pb = pb / pb.sum(-1, keepdim=True).clamp_min(1e-12)
+    plogp_a = torch.special.xlogy(pa, pa).sum(-1)  # [Na, R]
+    plogp_b = torch.special.xlogy(pb, pb).sum(-1)  # [Nb, R]
+    out = torch.empty(pa.shape[0], pb.shape[0], dtype=torch.float64)
+    m, log_m = torch.empty_like(pb), torch.empty_like(pb)  # [Nb, R, T] work buffers
+    with torch.inference_mode():
+        for a in range(pa.shape[0]):
+            torch.add(pb, pa[a], out=m).mul_(0.5)
+            torch.log(m.clamp_min(1e-30), out=log_m)  # where m == 0, m * log m is 0 * (-69) = 0
+            mlogm = torch.linalg.vecdot(m, log_m)  # [Nb, R]
+            out[a] = (0.5 * (plogp_a[a] + plogp_b) - mlogm).clamp_min(0).double().mean(-1)
+    return out.numpy()
 
 
 def linear_cka(x: np.ndarray, y: np.ndarray) -> float:
     """Linear CKA (Kornblith et al. 2019) between representations x [n, d1] and y [n, d2]."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    x = x - x.mean(0)
-    y = y - y.mean(0)
-    num = np.linalg.norm(y.T @ x) ** 2
-    den = np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)
-    return float(num / den) if den > 0 else 0.0
+    return float(cka_matrix(np.asarray(x)[None], np.asarray(y)[None])[0, 0])
 
 
 def cka_matrix(hidden_a: np.ndarray, hidden_b: np.ndarray) -> np.ndarray:
     """Layer x layer linear CKA of hidden states [La, n, Da] and [Lb, n, Db] -> [La, Lb]."""
-    return np.array([[linear_cka(a, b) for b in hidden_b] for a in hidden_a])
+    xs = [x - x.mean(0) for x in np.asarray(hidden_a, dtype=np.float64)]  # centred, [n, Da] each
+    ys = [y - y.mean(0) for y in np.asarray(hidden_b, dtype=np.float64)]
+    self_x = [np.linalg.norm(x.T @ x) for x in xs]
+    self_y = [np.linalg.norm(y.T @ y) for y in ys]
+    out = np.zeros((len(xs), len(ys)))
+    for i, x in enumerate(xs):
+        for j, y in enumerate(ys):
+            den = self_x[i] * self_y[j]
+            out[i, j] = np.linalg.norm(y.T @ x) ** 2 / den if den > 0 else 0.0
+    return out
 
 
 # ---------------------------------------------------------------- word alignment
@@ -215,30 +247,57 @@ def pool_hidden_to_words(hidden: np.ndarray, groups: list[list[int]]) -> np.ndar
     return np.stack([hidden[..., g, :].mean(-2) for g in groups], axis=-2)
 
 
-def align_pair(a: Trace, b: Trace):
-    """Common units for comparing two traces of the same text.
+def alignment(a: Trace, b: Trace) -> tuple[list[list[int]] | None, list[list[int]] | None, list[str], bool]:
+    """How two traces of the same text line up: (groups_a, groups_b, labels, by_words).
 
-    Returns (heads_a [L, Na, U, U], heads_b [L, Nb, U, U], hidden_a [La+1, U, D], hidden_b, labels, by_words).
-    Token by token when both tokenizations are identical; otherwise pooled to words."""
-    heads_a, _ = all_heads(a)
-    heads_b, _ = all_heads(b)
+    Token by token when both tokenizations are identical (groups None, labels = tokens);
+    otherwise each model's tokens grouped into the text's words (see pool_to_words)."""
     if a.tokens == b.tokens:
-        return heads_a, heads_b, a.hidden_states, b.hidden_states, list(a.tokens), False
+        return None, None, list(a.tokens), False
     groups_a, labels_a = word_groups(a)
     groups_b, labels_b = word_groups(b)
     if labels_a != labels_b:
         raise ValueError("The two models kept different parts of the text (one truncated it), "
                          "so their words cannot be aligned. Try a shorter text.")
+    return groups_a, groups_b, labels_a, True
+
+
+def head_matrix(trace: Trace, layer: int, slot: int | str) -> np.ndarray | None:
+    """One head of `layer` in all_heads order (conv heads after attention heads) as [T, T],
+    'mean' for the mean over all of them, None if the model has no such head."""
+    n_attn = trace.n_heads
+    if slot == "mean":
+        heads = trace.attentions[layer]
+        if trace.conv_kernels is not None:
+            heads = np.concatenate([heads, trace.conv_matrices(layer)], axis=0)
+        return heads.mean(0)
+    k = int(slot)
+    if k < n_attn:
+        return trace.attentions[layer, k]
+    if trace.conv_kernels is not None and k - n_attn < trace.n_conv_heads:
+        return trace.conv_matrices(layer)[k - n_attn]
+    return None
+
+
+def align_pair(a: Trace, b: Trace):
+    """Common units for comparing two traces of the same text.
+
+    Returns (heads_a [L, Na, U, U], heads_b [L, Nb, U, U], hidden_a [La+1, U, D], hidden_b, labels, by_words).
+    Token by token when both tokenizations are identical; otherwise pooled to words."""
+    groups_a, groups_b, labels, by_words = alignment(a, b)
+    heads_a, _ = all_heads(a)
+    heads_b, _ = all_heads(b)
+    if not by_words:
+        return heads_a, heads_b, a.hidden_states, b.hidden_states, labels, False
     return (pool_to_words(heads_a, groups_a), pool_to_words(heads_b, groups_b),
             pool_hidden_to_words(a.hidden_states, groups_a), pool_hidden_to_words(b.hidden_states, groups_b),
-            labels_a, True)
+            labels, True)
 
 
 # ---------------------------------------------------------------- comparison summary
 def head_names(trace: Trace) -> list[str]:
     """'L0 H3' / 'L2 C1' for every head of every layer, in all_heads order."""
-    _, names = all_heads(trace)
-    return [f"L{l} {n}" for l in range(trace.n_layers) for n in names]
+    return [f"L{l} {n}" for l in range(trace.n_layers) for n in slot_names(trace)]
 
 
 def trace_metrics(trace: Trace) -> dict[str, np.ndarray]:
@@ -247,31 +306,37 @@ def trace_metrics(trace: Trace) -> dict[str, np.ndarray]:
     return head_metrics(heads, trace.tokens, trace.special)
 
 
-def compare_traces(pairs: list[tuple[Trace, Trace]]) -> dict:
+def compare_traces(pairs: list[tuple[Trace, Trace]], matching: bool = True,
+                   max_rows: int | None = None) -> dict:
     """Metrics, head matching and CKA for model A vs model B, averaged over sentence pairs.
 
-    Returns metrics_a/metrics_b {name: [L, N]}, js [L*Na, L*Nb] (mean over sentences),
+    Returns metrics_a/metrics_b {name: [L, N]}, names_a/names_b, n_sentences and, with
+    `matching`: js [L*Na, L*Nb] (mean over sentences; `max_rows` as in head_js_matrix),
     cka [La+1, Lb+1] (linear CKA on word- or token-aligned hidden states of all sentences
-    stacked), names_a/names_b, by_words (True if any sentence needed word alignment)."""
+    stacked) and by_words (True if any sentence needed word alignment)."""
     if not pairs:
         raise ValueError("No sentences to compare.")
     metrics_a, metrics_b, js, hid_a, hid_b, by_words = [], [], [], [], [], False
     for a, b in pairs:
-        ha, hb, xa, xb, _, pooled = align_pair(a, b)
-        by_words |= pooled
         metrics_a.append(trace_metrics(a))
         metrics_b.append(trace_metrics(b))
+        if not matching:
+            continue
+        ha, hb, xa, xb, _, pooled = align_pair(a, b)
+        by_words |= pooled
         flat_a = ha.reshape(-1, *ha.shape[-2:])  # [L*Na, U, U]
         flat_b = hb.reshape(-1, *hb.shape[-2:])
-        js.append(head_js_matrix(flat_a, flat_b))
+        js.append(head_js_matrix(flat_a, flat_b, max_rows))
         hid_a.append(xa)
         hid_b.append(xb)
     mean = lambda ms: {k: np.mean([m[k] for m in ms], axis=0) for k in ms[0]}  # noqa: E731
-    cka = cka_matrix(np.concatenate(hid_a, axis=1), np.concatenate(hid_b, axis=1))
     a0, b0 = pairs[0]
-    return {"metrics_a": mean(metrics_a), "metrics_b": mean(metrics_b), "js": np.mean(js, axis=0),
-            "cka": cka, "names_a": head_names(a0), "names_b": head_names(b0), "by_words": by_words,
-            "n_sentences": len(pairs)}
+    out = {"metrics_a": mean(metrics_a), "metrics_b": mean(metrics_b), "names_a": head_names(a0),
+           "names_b": head_names(b0), "n_sentences": len(pairs)}
+    if matching:
+        out.update(js=np.mean(js, axis=0), by_words=by_words,
+                   cka=cka_matrix(np.concatenate(hid_a, axis=1), np.concatenate(hid_b, axis=1)))
+    return out
 
 
 def closest_partners(js: np.ndarray, names_a: list[str], names_b: list[str]) -> list[tuple[str, str, float]]:

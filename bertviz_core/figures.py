@@ -7,6 +7,8 @@ Token labels are escaped, since Plotly reads a little HTML in labels.
 """
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -37,7 +39,7 @@ def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[s
                    zmin: float | None = 0.0, zmax: float | None = None, colorscale=ATTENTION_SCALE,
                    zmid: float | None = None, colorbar_title: str = "weight", font_size: int = 13,
                    row_title: str = "query token (from)", col_title: str = "key token (to)",
-                   hover_value: str = "weight", height: int | None = None,
+                   hover_value: str = "weight", height: int | None = None, width: int | None = None,
                    max_cells: int | None = None) -> go.Figure:
     """One T_q x T_k matrix as a heatmap, rows top to bottom, hover 'from -> to: value'.
 
@@ -45,6 +47,7 @@ def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[s
     so the hover names come from the axes and no T x T text is sent. With `max_cells`,
     a larger square matrix is block-averaged to at most max_cells per side (a plot a few
     hundred pixels wide cannot show more), each cell labelled by its token range.
+    The plot is square: its side follows `height` (or the token count), or `width` if given.
     """
     matrix = np.asarray(matrix, dtype=np.float32)
     rows, cols = token_labels(row_tokens), token_labels(col_tokens)
@@ -55,21 +58,36 @@ def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[s
     n = max(len(rows), len(cols))
     fig = go.Figure(go.Heatmap(
         z=matrix, x=cols, y=rows, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid,
-        colorbar=dict(title=dict(text=colorbar_title), thickness=14), hoverongaps=False,
+        colorbar=dict(title=dict(text=colorbar_title), thickness=14, x=1.0, xpad=12), hoverongaps=False,
         hovertemplate=f"%{{y}} -> %{{x}}: {hover_value} %{{z:.3f}}<extra></extra>",
     ))
-    every = max(1, int(np.ceil(n / 64)))  # at most ~64 tick labels per axis
+    side = height or width or int(min(860, max(560, 200 + 22 * n)))
     size = _tick_font_size(n, font_size)
-    fig.update_xaxes(title=col_title, tickangle=-60, tickfont=dict(size=size), showgrid=False,
-                     type="category", dtick=every)
-    fig.update_yaxes(title=row_title, autorange="reversed", tickfont=dict(size=size), showgrid=False,
-                     type="category", dtick=every, scaleanchor="x", constrain="domain")
-    fig.update_xaxes(constrain="domain")
-    side = height or int(min(860, max(560, 200 + 22 * n)))
-    fig.update_layout(title=dict(text=escape_label(title)), height=side, width=side + 160,
-                      margin=dict(l=10, r=10, t=60, b=10),
+    # Margins computed here, not by Plotly's automargin: with a square (scaleanchor) plot,
+    # automargin measures every tick label and redraws several times (~0.5 s at 128 tokens).
+    # Tick labels: as many as fit one per ~(size + 4) px of the plot; each costs a DOM measurement.
+    every = max(1, int(np.ceil(n / max(8, (side - 180) // (size + 4)))))
+    label_px = max(_text_px(lab, size) for lab in rows[::every] + cols[::every])
+    title_px = int(font_size * 1.6) + 8
+    left = min(260, label_px + title_px + 8)
+    bottom = min(260, int(label_px * 0.87 + size * 0.6) + title_px + 8)  # labels turned -60 degrees
+    top, right = (60 if title else 24), 100  # the colour bar lives in the right margin
+    plot = max(200, side - top - bottom if width is None else width - left - right)
+    fig.update_xaxes(title=dict(text=col_title, standoff=4), tickangle=-60, tickfont=dict(size=size),
+                     showgrid=False, type="category", dtick=every, automargin=False, constrain="domain")
+    fig.update_yaxes(title=dict(text=row_title, standoff=4), autorange="reversed", tickfont=dict(size=size),
+                     showgrid=False, type="category", dtick=every, scaleanchor="x", constrain="domain",
+                     automargin=False)
+    fig.update_layout(title=dict(text=escape_label(title)), height=plot + top + bottom,
+                      width=plot + left + right, margin=dict(l=left, r=right, t=top, b=bottom, autoexpand=False),
                       font=dict(size=font_size, **FONT), plot_bgcolor="white")
     return fig
+
+
+def _text_px(text: str, size: int) -> int:
+    """Rough rendered width of a label in pixels (wide East Asian characters count double)."""
+    units = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
+    return int(units * size) + 2
 
 
 def block_average(matrix: np.ndarray, size: int) -> np.ndarray:

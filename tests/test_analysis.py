@@ -43,10 +43,29 @@ def test_previous_token_head():
 def test_js_divergence_properties():
     rng = np.random.default_rng(0)
     heads = rng.dirichlet(np.ones(7), size=(3, 7))  # [3 heads, 7 rows, 7]
-    js = an.head_js_matrix(heads, heads)
-    np.testing.assert_allclose(np.diag(js), 0, atol=1e-12)
-    np.testing.assert_allclose(js, js.T, atol=1e-12)
+    js = an.head_js_matrix(heads, heads)  # float32 inside: exact to ~1e-7
+    np.testing.assert_allclose(np.diag(js), 0, atol=1e-6)
+    np.testing.assert_allclose(js, js.T, atol=1e-6)
     assert an.js_divergence(np.array([1.0, 0]), np.array([0, 1.0])) == pytest.approx(np.log(2))
+    # disjoint supports (two banded conv-like heads) reach the maximum, log 2
+    shift = np.roll(np.eye(7), 3, axis=1)[None]
+    assert an.head_js_matrix(np.eye(7)[None], shift)[0, 0] == pytest.approx(np.log(2), abs=1e-6)
+
+
+def test_head_js_matrix_equals_pairwise_definition():
+    """The fast matrix (m log m trick, float32, chunks) equals the plain definition, pair by pair."""
+    rng = np.random.default_rng(3)
+    T = 40
+    a = rng.dirichlet(np.full(T, 0.3), size=(5, T))
+    b = rng.dirichlet(np.full(T, 0.3), size=(4, T))
+    b[0] = np.eye(T)  # zeros in one distribution
+    brute = np.array([[an.js_divergence(a[i], b[j]).mean() for j in range(4)] for i in range(5)])
+    np.testing.assert_allclose(an.head_js_matrix(a, b), brute, atol=2e-6)
+    rows = an.query_rows(T, 8)
+    assert len(rows) == 8 and rows[0] == 0 and rows[-1] == T - 1
+    sampled = np.array([[an.js_divergence(a[i][rows], b[j][rows]).mean() for j in range(4)] for i in range(5)])
+    np.testing.assert_allclose(an.head_js_matrix(a, b, max_rows=8), sampled, atol=2e-6)
+    np.testing.assert_array_equal(an.query_rows(T, 64), np.arange(T))  # fewer rows than the cap: all of them
 
 
 def test_cka_of_itself_is_one_and_invariant_to_rotation_and_scale():
@@ -100,3 +119,14 @@ def test_align_pair_different_tokenizers_pools_to_words(models_root):
     np.testing.assert_allclose(hb.sum(-1), 1, atol=1e-5)
     groups, _ = an.word_groups(b)
     np.testing.assert_allclose(hb, an.pool_to_words(b.attentions, groups))
+
+
+def test_head_matrix_picks_the_same_heads_as_all_heads():
+    """The page draws one head without building all_heads; both must name the same matrix."""
+    t = bc.capture(bc.load_model("convbert-minilm-l6"), "Heads and convolutions side by side.")
+    heads, names = an.all_heads(t)
+    for layer in (0, t.n_layers - 1):
+        for k in range(len(names)):
+            np.testing.assert_array_equal(an.head_matrix(t, layer, k), heads[layer, k])
+        np.testing.assert_allclose(an.head_matrix(t, layer, "mean"), heads[layer].mean(0), atol=1e-7)
+    assert an.head_matrix(t, 0, len(names)) is None  # a slot the model does not have

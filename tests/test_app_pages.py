@@ -6,6 +6,7 @@ import pytest
 
 import bertviz_core as bc
 from apptest_util import charts, decode, open_page, texts
+from bertviz_core import analysis as an
 from bertviz_core.figures import token_labels
 
 TEXT = "The cat sat on the mat."
@@ -112,12 +113,30 @@ def test_compare_page_bert_vs_convbert():
     assert specs[0]["layout"]["coloraxis" if "coloraxis" in specs[0]["layout"] else "title"]  # drawn
     assert heat_a["zmax"] == heat_b["zmax"]  # one colour scale
     assert "token by token" in texts(at)
-    assert len(at.dataframe) >= 2  # metrics table, closest partners
+    assert len(specs) == 3 and len(at.dataframe) == 0  # only the open tab ("Head by head") runs
+
+    at.session_state["compare_tab"] = "Head metrics"
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe) == 1  # the metrics table
+    metrics_a = decode(charts(at)[0]["data"][0]["z"])  # entropy per head of A, [layers, heads]
+    np.testing.assert_allclose(metrics_a, an.trace_metrics(a)["entropy"], atol=1e-5)
+
+    at.session_state["compare_tab"] = "Matching heads"
+    at.run()
+    assert not at.exception
+    js_spec = [c for c in charts(at) if c["data"][0]["colorbar"]["title"]["text"] == "JS"]
+    assert len(js_spec) == 1 and len(at.dataframe) == 1  # JS heatmap and closest partners
+    flat_a = an.all_heads(a)[0].reshape(-1, len(a), len(a))
+    flat_b = an.all_heads(b)[0].reshape(-1, len(b), len(b))
+    np.testing.assert_allclose(decode(js_spec[0]["data"][0]["z"]), an.head_js_matrix(flat_a, flat_b), atol=1e-5)
 
 
 def test_compare_many_sentences_with_example_set():
     at = open_page("compare", text="A short sentence.")
     assert not at.exception
+    at.session_state["compare_tab"] = "Over many sentences"
+    at.run()
     at.button[0].click().run()  # load the example set
     at.button[1].click().run()  # compare over it
     assert not at.exception
