@@ -10,17 +10,22 @@ import torch
 import bertviz_core as bc
 
 
-REPEATS = {16: 40, 128: 20, 512: 10}
+REPEATS = {16: 60, 128: 40, 512: 20}
 
 
-def median_time(fn, repeats):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def interleaved_medians(fns: dict, repeats: int) -> dict:
+    """Median time of each function, run in alternating order so drift on a shared machine
+    (other processes, CPU frequency) hits all of them alike."""
+    for fn in fns.values():
+        fn()  # warm-up
+    times = {name: [] for name in fns}
+    order = list(fns.items())
+    for r in range(repeats):
+        for name, fn in (order if r % 2 else order[::-1]):
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def main():
@@ -32,8 +37,8 @@ def main():
             with torch.inference_mode():
                 lm.model(**enc)
 
-        plain_s = median_time(plain, REPEATS[n])
-        capture_s = median_time(lambda: bc.capture(lm, text), REPEATS[n])
+        medians = interleaved_medians({"plain": plain, "capture": lambda: bc.capture(lm, text)}, REPEATS[n])
+        plain_s, capture_s = medians["plain"], medians["capture"]
         rows.append({"tokens": n, "plain_forward_s": plain_s, "capture_s": capture_s, "ratio": capture_s / plain_s})
         print(rows[-1])
     common.save("capture", {"machine": common.machine(), "rows": rows})

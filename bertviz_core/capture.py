@@ -102,11 +102,22 @@ def hooks(model, want_conv: bool):
     import torch
 
     attention_class = registry.ATTENTION_MODULES[model.config.model_type]
-    store: dict[str, list] = {"attention": [], "conv_kernels": [], "position": [], "token_type": []}
+    n_layers = model.config.num_hidden_layers
+    store: dict = {"attention": None, "n_attention": 0, "conv_kernels": [], "position": [], "token_type": []}
     handles = []
 
     def on_attention(module, args, output):  # output: (context [B,T,D], probs [B,H,T,T])
-        store["attention"].append(output[1].detach())
+        # Copied at once into one preallocated numpy array [L, H, T, T] (Linux backs large numpy
+        # arrays with huge pages), so the model's own buffer is freed and reused by the next
+        # layer as in a plain forward pass: one copy in all, no stacking afterwards.
+        probs = output[1][0]  # [H, T, T]
+        if store["attention"] is None:
+            store["attention"] = np.empty((n_layers, *probs.shape), dtype=np.float32)
+        layer = store["n_attention"]
+        if layer >= len(store["attention"]):  # more attention calls than config layers: grow
+            store["attention"] = np.concatenate([store["attention"], np.empty_like(store["attention"][:1])])
+        torch.from_numpy(store["attention"][layer]).copy_(probs)
+        store["n_attention"] += 1
 
     def on_conv_kernel(module, args, output):  # output: [B, T, conv_heads * K] logits
         store["conv_kernels"].append(output.detach())
@@ -174,7 +185,7 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
         # make transformers record a second copy of what our hooks already hold
         out = lm.model(**enc, output_hidden_states=True, output_attentions=lm.family in NEEDS_OUTPUT_ATTENTIONS)
     T = len(ids)
-    attentions = torch.stack([a[0] for a in store["attention"]]).float().numpy()  # [L, H, T, T]
+    attentions = store["attention"][: store["n_attention"]]  # [L, H, T, T]
     hidden = torch.stack([h[0] for h in out.hidden_states]).float().numpy()      # [L+1, T, D]
     kernels = None
     if conv and store["conv_kernels"]:
