@@ -10,7 +10,7 @@ from app.i18n import t
 from bertviz_core import analysis, figures
 
 
-COLUMN_PX = 480  # half of the wide layout's main column at 1400 px: A and B side by side
+COLUMN_PX = 470  # half of the wide layout's main column in a 1400 px window
 
 
 def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: int) -> None:
@@ -38,25 +38,30 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
     ma, mb = pick(a, groups_a), pick(b, groups_b)
     zmax = float(max(m.max() for m in (ma, mb) if m is not None))
     fs = controls.font_size()
-    heatmap = dict(font_size=fs, row_title=t("from_token"), col_title=t("to_token"), width=COLUMN_PX, max_cells=max_cells)
-    top, bottom = st.columns(2), st.columns(2)
-    for col, m, lm, names, tag in ((top[0], ma, lm_a, names_a, "A"), (top[1], mb, lm_b, names_b, "B")):
-        col.markdown(f"**{tag}: {state.md_escape(lm.label)}**")
-        if m is None:
-            col.info(t("missing"))
-            continue
-        head_name = t("all_heads") if head == "mean" else names[int(head)]
-        col.plotly_chart(figures.matrix_heatmap(m, labels, labels, title=f"{tag} · L{layer} · {head_name}",
-                                                zmax=zmax, hover_value=t("weight"), **heatmap),
-                         width="stretch", key=f"heat_{tag}")
-    if ma is not None and mb is not None:
-        diff = ma - mb
-        lim = float(np.abs(diff).max()) or 1.0
-        bottom[0].plotly_chart(figures.matrix_heatmap(diff, labels, labels, title=t("compare_diff"), zmin=-lim,
-                                                      zmax=lim, zmid=0, colorscale=figures.DIFF_SCALE,
-                                                      colorbar_title="A - B", hover_value="A - B", **heatmap),
-                               width="stretch", key="heat_diff")
-        bottom[1].caption(t("compare_diff_note"))
+    axes = dict(font_size=fs, row_title=t("from_token"), col_title=t("to_token"), max_cells=max_cells)
+    head_name = lambda names: t("all_heads") if head == "mean" else names[int(head)]  # noqa: E731
+    st.markdown(f"**A:** {state.md_escape(lm_a.label)} · **B:** {state.md_escape(lm_b.label)}")
+    if ma is None or mb is None:  # one model has no head in this slot
+        m, tag, names = (ma, "A", names_a) if mb is None else (mb, "B", names_b)
+        st.info(t("slot_missing", tag="B" if mb is None else "A", k=head, other=tag))
+        st.plotly_chart(figures.matrix_heatmap(m, labels, labels, title=f"{tag} · L{layer} · {head_name(names)}",
+                                               zmax=zmax, hover_value=t("weight"), colorbar_title=t("weight"),
+                                               width=COLUMN_PX, **axes),
+                        width="content", key=f"heat_{tag}")
+        return
+    st.plotly_chart(figures.pair_heatmaps(ma, mb, labels, titles=(f"A · L{layer} · {head_name(names_a)}",
+                                                                  f"B · L{layer} · {head_name(names_b)}"),
+                                          zmax=zmax, width=2 * COLUMN_PX, hover_value=t("weight"),
+                                          colorbar_title=t("weight"), **axes),
+                    width="content", key="heat_pair")
+    diff = ma - mb
+    lim = float(np.abs(diff).max()) or 1.0
+    left, right = st.columns(2)
+    left.plotly_chart(figures.matrix_heatmap(diff, labels, labels, title=t("compare_diff"), zmin=-lim, zmax=lim,
+                                             zmid=0, colorscale=figures.DIFF_SCALE, colorbar_title="A - B",
+                                             hover_value="A - B", width=COLUMN_PX, **axes),
+                      width="content", key="heat_diff")
+    right.caption(t("compare_diff_note"))
 
 
 def metrics_section(summary: dict, label_a: str, label_b: str, key: str) -> None:

@@ -148,6 +148,8 @@ TEXT.update({
                                 "convolution heads (C0, C1, ...), in the order they are concatenated in the layer's output.",
                           "zh": "位置 k 指每个模型的第 k 个头。ConvBERT 中注意力头之后的位置是卷积头（C0、C1……），顺序与层输出中的拼接顺序一致。"},
     "missing": {"en": "none", "zh": "无"},
+    "slot_missing": {"en": "Model {tag} has no head in slot {k}; only model {other}'s head is drawn.",
+                     "zh": "模型 {tag} 在位置 {k} 没有注意力头；只显示模型 {other} 的头。"},
     "compare_diff": {"en": "Difference A - B", "zh": "差异 A - B"},
     "compare_diff_note": {"en": "Red: A attends more than B; blue: B attends more than A. Both heatmaps above share one colour scale.",
                           "zh": "红色：A 的注意力多于 B；蓝色：B 多于 A。上方两幅热力图使用同一色标。"},

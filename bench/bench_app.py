@@ -20,7 +20,7 @@ RUNS = 4
 PAGES = {  # page -> (query for the model(s), number of plotly charts to wait for)
     "attention": ("model=bert-minilm-l6", 1),
     "model-view": ("model=bert-minilm-l6", 1),
-    "compare": ("model_a=bert-minilm-l6&model_b=convbert-minilm-l6", 3),
+    "compare": ("model_a=bert-minilm-l6&model_b=convbert-minilm-l6", 2),
     "convolution": ("model=convbert-minilm-l6", 2),
 }
 

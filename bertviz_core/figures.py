@@ -51,10 +51,9 @@ def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[s
     """
     matrix = np.asarray(matrix, dtype=np.float32)
     rows, cols = token_labels(row_tokens), token_labels(col_tokens)
-    if max_cells and matrix.shape[0] == matrix.shape[1] > max_cells and rows == cols:
-        edges = np.linspace(0, matrix.shape[0], max_cells + 1).astype(int)
-        matrix = block_average(matrix, max_cells)
-        rows = cols = [f"{rows[a]} … {rows[b - 1]}" if b - a > 1 else rows[a] for a, b in zip(edges[:-1], edges[1:])]
+    if max_cells and rows == cols:
+        matrix, rows = _fit_cells(matrix, rows, max_cells)
+        cols = rows
     n = max(len(rows), len(cols))
     fig = go.Figure(go.Heatmap(
         z=matrix, x=cols, y=rows, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid,
@@ -62,26 +61,86 @@ def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[s
         hovertemplate=f"%{{y}} -> %{{x}}: {hover_value} %{{z:.3f}}<extra></extra>",
     ))
     side = height or width or int(min(860, max(560, 200 + 22 * n)))
-    size = _tick_font_size(n, font_size)
-    # Margins computed here, not by Plotly's automargin: with a square (scaleanchor) plot,
-    # automargin measures every tick label and redraws several times (~0.5 s at 128 tokens).
-    # Tick labels: as many as fit one per ~(size + 4) px of the plot; each costs a DOM measurement.
-    every = max(1, int(np.ceil(n / max(8, (side - 180) // (size + 4)))))
-    label_px = max(_text_px(lab, size) for lab in rows[::every] + cols[::every])
-    title_px = int(font_size * 1.6) + 8
-    left = min(260, label_px + title_px + 8)
-    bottom = min(260, int(label_px * 0.87 + size * 0.6) + title_px + 8)  # labels turned -60 degrees
     top, right = (60 if title else 24), 100  # the colour bar lives in the right margin
+    size, every, left, bottom = _label_layout(rows, cols, side - 200, font_size)
     plot = max(200, side - top - bottom if width is None else width - left - right)
-    fig.update_xaxes(title=dict(text=col_title, standoff=4), tickangle=-60, tickfont=dict(size=size),
-                     showgrid=False, type="category", dtick=every, automargin=False, constrain="domain")
-    fig.update_yaxes(title=dict(text=row_title, standoff=4), autorange="reversed", tickfont=dict(size=size),
-                     showgrid=False, type="category", dtick=every, scaleanchor="x", constrain="domain",
-                     automargin=False)
+    _square_category_axes(fig, size, every, row_title, col_title)
+    fig.update_yaxes(scaleanchor="x")
     fig.update_layout(title=dict(text=escape_label(title)), height=plot + top + bottom,
                       width=plot + left + right, margin=dict(l=left, r=right, t=top, b=bottom, autoexpand=False),
                       font=dict(size=font_size, **FONT), plot_bgcolor="white")
     return fig
+
+
+def pair_heatmaps(left: np.ndarray, right: np.ndarray, tokens: list[str], *, titles: tuple[str, str],
+                  width: int = 940, zmax: float | None = None, font_size: int = 13,
+                  row_title: str = "query token (from)", col_title: str = "key token (to)",
+                  hover_value: str = "weight", colorbar_title: str = "weight",
+                  max_cells: int | None = None) -> go.Figure:
+    """Two [T, T] matrices side by side in ONE figure: one colour scale and colour bar, row labels
+    shared on the left, so both squares get most of `width` (what a projector needs)."""
+    labels = token_labels(tokens)
+    mats = []
+    for m in (left, right):
+        m, shown = _fit_cells(np.asarray(m, dtype=np.float32), labels, max_cells)
+        mats.append(m)
+    labels = shown
+    gap, right_px, top = 40, 100, 50
+    half = (width - right_px - gap) // 2
+    size, every, left_px, bottom = _label_layout(labels, labels, half - 100, font_size)
+    plot = max(160, (width - left_px - right_px - gap) // 2)
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=gap / (2 * plot + gap),
+                        subplot_titles=[escape_label(t) for t in titles])
+    for k, (m, title) in enumerate(zip(mats, titles)):
+        fig.add_trace(go.Heatmap(
+            z=m, x=labels, y=labels, coloraxis="coloraxis", hoverongaps=False,
+            hovertemplate=f"{escape_label(title)}<br>%{{y}} -> %{{x}}: {hover_value} %{{z:.3f}}<extra></extra>"),
+            row=1, col=k + 1)
+    _square_category_axes(fig, size, every, row_title, col_title)
+    fig.update_yaxes(title=None, showticklabels=False, ticks="", row=1, col=2)
+    fig.update_annotations(font=dict(size=font_size + 1))  # the two subplot titles
+    fig.update_layout(yaxis=dict(scaleanchor="x"), xaxis2=dict(scaleanchor="y"))  # both squares
+    fig.update_layout(coloraxis=dict(colorscale=ATTENTION_SCALE, cmin=0, cmax=zmax,
+                                     colorbar=dict(title=dict(text=colorbar_title), thickness=14, x=1.0, xpad=12)),
+                      height=plot + top + bottom, width=2 * plot + gap + left_px + right_px,
+                      margin=dict(l=left_px, r=right_px, t=top, b=bottom, autoexpand=False),
+                      font=dict(size=font_size, **FONT), plot_bgcolor="white")
+    return fig
+
+
+def _fit_cells(matrix: np.ndarray, labels: list[str], max_cells: int | None) -> tuple[np.ndarray, list[str]]:
+    """Block-average a square matrix to at most max_cells per side; label each cell by its token range."""
+    if not max_cells or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] <= max_cells:
+        return matrix, labels
+    edges = np.linspace(0, matrix.shape[0], max_cells + 1).astype(int)
+    ranges = [f"{labels[a]} … {labels[b - 1]}" if b - a > 1 else labels[a] for a, b in zip(edges[:-1], edges[1:])]
+    return block_average(matrix, max_cells), ranges
+
+
+def _label_layout(rows: list[str], cols: list[str], plot_px: int, font_size: int) -> tuple[int, int, int, int]:
+    """Tick font size, label step, left and bottom margins (px) for category axes on a ~plot_px plot.
+
+    Margins are computed here, not by Plotly's automargin: with a square (scaleanchor) plot,
+    automargin measures every tick label and redraws several times (~0.5 s at 128 tokens).
+    One label per ~(size + 4) px (each costs a DOM measurement); the font shrinks (not below
+    9 px) before labels are skipped, so short sentences show every token."""
+    n = max(len(rows), len(cols))
+    size = _tick_font_size(n, font_size)
+    if n * (size + 4) > plot_px:
+        size = max(9, min(size, plot_px // n - 4))
+    every = max(1, int(np.ceil(n / max(8, plot_px // (size + 4)))))
+    label_px = max(_text_px(lab, size) for lab in rows[::every] + cols[::every])
+    title_px = int(font_size * 1.6) + 8
+    left = min(260, label_px + title_px + 8)
+    bottom = min(260, int(label_px * 0.87 + size * 0.6) + title_px + 8)  # labels turned -60 degrees
+    return size, every, left, bottom
+
+
+def _square_category_axes(fig: go.Figure, size: int, every: int, row_title: str, col_title: str) -> None:
+    fig.update_xaxes(title=dict(text=col_title, standoff=4), tickangle=-60, tickfont=dict(size=size),
+                     showgrid=False, type="category", dtick=every, automargin=False, constrain="domain")
+    fig.update_yaxes(title=dict(text=row_title, standoff=4), autorange="reversed", tickfont=dict(size=size),
+                     showgrid=False, type="category", dtick=every, constrain="domain", automargin=False)
 
 
 def _text_px(text: str, size: int) -> int:

@@ -103,17 +103,19 @@ def test_compare_page_bert_vs_convbert():
                    layer="1", head="7")
     assert not at.exception
     specs = charts(at)
-    heat_a, heat_b, diff = specs[0]["data"][0], specs[1]["data"][0], specs[2]["data"][0]
+    heat_a, heat_b, diff = specs[0]["data"][0], specs[0]["data"][1], specs[1]["data"][0]  # A | B in one figure
     a = bc.capture(bc.load_model("bert-minilm-l6"), sentence)
     b = bc.capture(bc.load_model("convbert-minilm-l6"), sentence)
     np.testing.assert_allclose(decode(heat_a["z"]), a.attentions[1, 7], atol=1e-6)
     # slot 7 of ConvBERT is its conv head C1, drawn as a banded matrix
     np.testing.assert_allclose(decode(heat_b["z"]), b.conv_matrices(1)[1], atol=1e-6)
     np.testing.assert_allclose(decode(diff["z"]), a.attentions[1, 7] - b.conv_matrices(1)[1], atol=1e-6)
-    assert specs[0]["layout"]["coloraxis" if "coloraxis" in specs[0]["layout"] else "title"]  # drawn
-    assert heat_a["zmax"] == heat_b["zmax"]  # one colour scale
+    # one colour scale: both heatmaps on the figure's shared colour axis, up to the larger maximum
+    assert heat_a["coloraxis"] == heat_b["coloraxis"] == "coloraxis"
+    assert specs[0]["layout"]["coloraxis"]["cmax"] == pytest.approx(
+        max(a.attentions[1, 7].max(), b.conv_matrices(1)[1].max()), abs=1e-6)
     assert "token by token" in texts(at)
-    assert len(specs) == 3 and len(at.dataframe) == 0  # only the open tab ("Head by head") runs
+    assert len(specs) == 2 and len(at.dataframe) == 0  # only the open tab ("Head by head") runs
 
     at.session_state["compare_tab"] = "Head metrics"
     at.run()
@@ -203,3 +205,15 @@ def test_other_model_box_loads_a_local_convbert_on_the_convolution_page(models_r
     kernels, grid = charts(at)
     assert len(kernels["data"]) == 2  # the tiny model's 2 conv heads
     assert len(grid["data"]) == 4    # 2 attention + 2 conv heads
+
+
+def test_compare_slot_only_one_model_has(models_root):
+    """tiny-bert has 4 heads; slot 7 exists only in the bundled BERT: its heatmap alone, and a note."""
+    at = open_page("compare", model_a="bert-minilm-l6", model_b="tiny-bert", text="The cat sat.",
+                   layer="1", head="7")
+    assert not at.exception
+    specs = charts(at)
+    assert len(specs) == 1 and len(specs[0]["data"]) == 1
+    a = bc.capture(bc.load_model("bert-minilm-l6"), "The cat sat.")
+    np.testing.assert_allclose(decode(specs[0]["data"][0]["z"]), a.attentions[1, 7], atol=1e-6)
+    assert any("Model B has no head in slot 7" in str(m.value) for m in at.info)

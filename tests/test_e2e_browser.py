@@ -52,7 +52,7 @@ def test_model_view_in_chromium(server):
 
 
 @pytest.mark.parametrize("path, n_plots", [
-    ("compare?model_a=bert-minilm-l6&model_b=convbert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.&head=7", 3),
+    ("compare?model_a=bert-minilm-l6&model_b=convbert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.&head=7", 2),
     ("convolution?text=The%20cat%20sat%20on%20the%20mat.", 2),
     ("positions?text=The%20cat%20sat.&text_b=It%20purred.", 8),
     ("step-by-step?text=The%20cat%20sat%20on%20the%20mat.&layer=2&head=3&query=3", 6),
