@@ -59,7 +59,7 @@ generator (`key_conv_attn_layer`, `conv_kernel_layer`) starts random.
   1945-2006 and inaugural addresses 1789-2021): {cfg['sentences']:,} sentences, packed into
   {cfg['examples']:,} examples of 1-4 consecutive sentences, at most {cfg['max_len']} word pieces.
 - Loss: per-layer hidden-state MSE (layers 1-6) + KL(teacher heads 0-5 || student attention heads)
-  + w x (1 - cosine of the mean-pooled last layer), w = 2 (phases 1-3) then 5 (phase 4). Embeddings frozen (so they are not stored).
+  + w x (1 - cosine of the mean-pooled last layer), w = 2 (phases 1-3) then 5 (phases 4-5). Embeddings frozen (so they are not stored).
 - AdamW, lr {cfg['lr']}, 50 warm-up steps, cosine decay; batch {cfg['batch']}; seed {cfg['seed']};
   {len(log['steps'])} steps; {cfg['threads']} CPU threads; wall time {hours:.2f} h on a 2-core CPU
   (shared with other work).
@@ -70,9 +70,11 @@ generator (`key_conv_attn_layer`, `conv_kernel_layer`) starts random.
   3. resumed with `--steps 1500 --short-frac 0.35`: 35% of examples cropped to a random window of
      1-12 word pieces of a speech sentence (the learning rate continues the cosine schedule):
      test cosine 0.9441;
-  4. resumed with `--steps 2100 --short-frac 0.4 --cos-weight 5`: test cosine as below.
+  4. resumed with `--steps 2100 --short-frac 0.4 --cos-weight 5`: test cosine 0.9492;
+  5. resumed with `--steps 3000` and the same flags: the cosine schedule, stretched to 3000 steps,
+     restarts at 0.21 x the peak learning rate and decays to 0 again: test cosine as below.
 - Command (final phase): `python -m bertviz_core.distill --corpus ../shared/data/corpora --out runs/convbert
-  --steps 2100 --short-frac 0.4 --cos-weight 5 --threads 2 --eval-conllu ../shared/data/ud-english-ewt/en_ewt-ud-dev.conllu`
+  --steps 3000 --short-frac 0.4 --cos-weight 5 --threads 2 --eval-conllu ../shared/data/ud-english-ewt/en_ewt-ud-dev.conllu`
 
 ![loss curve](loss_curve.png)
 

@@ -14,6 +14,7 @@ two users' captures from ever running on it at the same time.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,6 +97,28 @@ def _readonly(a: np.ndarray | None) -> np.ndarray | None:
     return a
 
 
+_targets_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _hook_targets(model, attention_class: str) -> list[tuple[str, object]]:
+    """(kind, module) pairs to hook, found once per model (walking all modules costs ~1 ms)."""
+    import torch
+
+    if model not in _targets_cache:
+        targets = []
+        for name, module in model.named_modules():
+            if type(module).__name__ == attention_class:
+                targets.append(("attention", module))
+                if hasattr(module, "conv_kernel_layer"):
+                    targets.append(("conv_kernels", module.conv_kernel_layer))
+            elif name.endswith("embeddings.position_embeddings") and isinstance(module, torch.nn.Embedding):
+                targets.append(("position", module))
+            elif name.endswith("embeddings.token_type_embeddings") and isinstance(module, torch.nn.Embedding):
+                targets.append(("token_type", module))
+        _targets_cache[model] = targets
+    return _targets_cache[model]
+
+
 @contextlib.contextmanager
 def hooks(model, want_conv: bool):
     """Register the capture hooks on `model`; yields the dict they fill. Always removed."""
@@ -127,16 +150,12 @@ def hooks(model, want_conv: bool):
             store[kind].append(output.detach())
         return hook
 
+    callbacks = {"attention": on_attention, "conv_kernels": on_conv_kernel,
+                 "position": on_embedding("position"), "token_type": on_embedding("token_type")}
     try:
-        for name, module in model.named_modules():
-            if type(module).__name__ == attention_class:
-                handles.append(module.register_forward_hook(on_attention))
-                if want_conv and hasattr(module, "conv_kernel_layer"):
-                    handles.append(module.conv_kernel_layer.register_forward_hook(on_conv_kernel))
-            elif name.endswith("embeddings.position_embeddings") and isinstance(module, torch.nn.Embedding):
-                handles.append(module.register_forward_hook(on_embedding("position")))
-            elif name.endswith("embeddings.token_type_embeddings") and isinstance(module, torch.nn.Embedding):
-                handles.append(module.register_forward_hook(on_embedding("token_type")))
+        for kind, module in _hook_targets(model, attention_class):
+            if kind != "conv_kernels" or want_conv:
+                handles.append(module.register_forward_hook(callbacks[kind]))
         yield store
     finally:
         for h in handles:
