@@ -66,6 +66,11 @@ def main():
             else:
                 t_text, v = "", ""
             lines.append(f"| /{r['page']} | {r['tokens']} | {mb(r['page_payload_bytes'])} | {r['enter_to_heatmap_s']:.2f} s | {t_text} | {v} |")
+        matching = [r for r in app["rows"] if "matching_tab_s" in r]
+        if matching:
+            lines += ["", "/compare computes head matching (JS divergence of every head pair, CKA) only when its tab is "
+                      "opened: first opening after a new sentence, " + ", ".join(
+                          f"{r['tokens']} tokens {r['matching_tab_s']:.2f} s" for r in matching) + "."]
         lines += ["", f"Server peak memory (RSS high-water mark) over the whole run: {app['server_peak_rss_mb']:.0f} MB.", ""]
     if bv:
         lines += ["## bertviz 1.4 on the same model and inputs", "", "| tokens | head_view HTML | model_view HTML | model_view build |", "| --- | --- | --- | --- |"]
