@@ -198,6 +198,8 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
     enc, dropped = tokenize(lm, text, text_b)
     ids = enc["input_ids"][0].tolist()
     offsets = _offsets(enc)  # also removes offset_mapping, which the model must not receive
+    if "attention_mask" in enc and bool(enc["attention_mask"].all()):
+        del enc["attention_mask"]  # one unpadded sequence: an all-ones mask only adds zeros to every score
     conv = lm.family == "convbert"
     with lm.lock, torch.inference_mode(), hooks(lm.model, want_conv=conv) as store:
         # DeBERTa's attention returns its probabilities only when asked; elsewhere asking would
