@@ -31,7 +31,8 @@ def sentence(session: int, round_: int) -> str:
     return f"student {session} round {round_} sees the {a} near the {b}"
 
 
-async def run_session(browser, base, tokenizer, session, rounds, results, timeout_ms):
+async def run_session(browser, base, tokenizer, session, rounds, results, timeout_ms, arrival_s):
+    await asyncio.sleep(session * arrival_s)  # students open the link one after another, not in the same ms
     ctx = await browser.new_context(viewport={"width": 1200, "height": 900})
     page = await ctx.new_page()
     try:
@@ -70,7 +71,7 @@ async def run_session(browser, base, tokenizer, session, rounds, results, timeou
         await ctx.close()
 
 
-async def main_async(sessions, rounds, timeout_s=180):
+async def main_async(sessions, rounds, timeout_s=300, arrival_s=1.0):
     from playwright.async_api import async_playwright
     from transformers import AutoTokenizer
 
@@ -82,15 +83,15 @@ async def main_async(sessions, rounds, timeout_s=180):
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             t0 = time.perf_counter()
-            await asyncio.gather(*(run_session(browser, server.base_url, tokenizer, s, rounds, results, timeout_s * 1000)
-                                   for s in range(sessions)))
+            await asyncio.gather(*(run_session(browser, server.base_url, tokenizer, s, rounds, results, timeout_s * 1000,
+                                               arrival_s) for s in range(sessions)))
             wall = time.perf_counter() - t0
             await browser.close()
         with open(f"/proc/{server.pid}/status") as f:
             peak = next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM"))
     lat = sorted(results["latency"])
     summary = {
-        "sessions": sessions, "rounds": rounds, "typed_requests": len(lat) + len(results["errors"]),
+        "sessions": sessions, "rounds": rounds, "arrival_s": arrival_s, "timeout_s": timeout_s, "typed_requests": len(lat) + len(results["errors"]),
         "p50_s": statistics.median(lat) if lat else None,
         "p95_s": lat[int(0.95 * (len(lat) - 1))] if lat else None,
         "max_s": lat[-1] if lat else None,

@@ -83,18 +83,27 @@ def main():
                   f"{quality['untrained_cosine']:.4f}).", ""]
     if load:
         lines += ["## Classroom load test", "",
-                  f"{load['sessions']} concurrent Chromium sessions on one server, each typing {load['rounds'] - 1} new sentences after "
-                  f"opening the page: {load['typed_requests']} typed requests, p50 {load['p50_s']:.2f} s, p95 {load['p95_s']:.2f} s, "
+                  f"{load['sessions']} concurrent Chromium sessions on one server (joining one every {load.get('arrival_s', 0):g} s, "
+                  f"timeout {load.get('timeout_s', 180):g} s), each typing {load['rounds'] - 1} new sentences after opening the page: {load['typed_requests']} typed requests, p50 {load['p50_s']:.2f} s, p95 {load['p95_s']:.2f} s, "
                   f"max {load['max_s']:.2f} s; first load p50 {load['first_load_p50_s']:.2f} s; errors {load['errors']}; "
                   f"cross-talk {load['crosstalk']}; server peak memory {load['server_peak_rss_mb']:.0f} MB; wall {load['wall_s']:.0f} s.", ""]
-    lines += ["## What limits the figures (notes of 2026-11-26)", "",
-              "- Enter-to-heatmap at 128 tokens on /attention (1.6 s, target 1 s): the server's script run is ~0.25 s "
-              "(AppTest, new sentence) and the chart message reaches the browser ~0.3 s after Enter; the rest is "
-              "Streamlit's rerun round trip and Plotly redrawing in headless Chromium with software rendering.",
-              "- /compare recomputes head metrics, JS matching and CKA for every new sentence; most of its time is "
-              "there (float64 arrays of [72, T, T]); it is also what drives the server's peak memory at 512 tokens.",
-              "- capture() at 128 tokens: 1.19x in this run and 1.12x in an earlier one; the ratio is within "
-              "timing noise of a few ms on this machine (medians of 20 runs).",
+    lines += ["## What limits the figures (notes of 2026-11-26, second session)", "",
+              "- Heatmaps: Plotly's automargin, with a square (scaleanchor) plot, measured every tick label and redrew "
+              "several times: ~0.5 s of the browser's time at 128 tokens. Margins are now computed in Python from the "
+              "label lengths and tick labels are budgeted by pixels; /attention at 128 tokens went from 1.65 s to the "
+              "figure above. What remains is Streamlit's rerun round trip (~0.3 s to the chart message) and Plotly "
+              "drawing in headless Chromium with software rendering.",
+              "- /compare draws A and B in one figure and computes head metrics and head matching only in their tabs "
+              "(st.tabs with on_change='rerun'), cached per sentence; JS divergence uses sum m log m in float32 torch "
+              "(64 s -> 9 s for 72 x 72 heads at 512 tokens) and, above 128 tokens, averages over 128 evenly spaced "
+              "query tokens (stated on the page). Server peak memory fell from 5.7 GB to the figure above.",
+              "- capture() at 512 tokens is not within 1.15x: it must write 6 x 12 x 512 x 512 float32 (75 MB) of "
+              "attention into fresh memory, which a plain forward pass never keeps. In this VM, first-touching 75 MB "
+              "costs 40-60 ms (keeping the model's own tensors instead of copying costs as much: fresh pages either "
+              "way). The copy goes straight into one preallocated array (no stacking); at 16 and 128 tokens the "
+              "overhead is tokenization and bookkeeping.",
+              "- /attention at 512 tokens sends 1.50 MB, at the limit: the 512 x 512 float32 matrix alone is 1.40 MB "
+              "once base64-encoded.",
               "- The load test runs all 30 headless Chromium pages on the same 2 cores as the server, so its "
               "latencies measure the load generator as much as the app; correctness (0 errors, 0 cross-talk) is the "
               "point of that row.", ""]
