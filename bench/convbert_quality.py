@@ -14,6 +14,9 @@ import bertviz_core as bc
 from bertviz_core import corpus, distill, student
 
 
+LENGTH_BUCKETS = ((1, 8), (9, 16), (17, 32), (33, 64), (65, 10**6))  # token counts, [CLS]/[SEP] included
+
+
 def main():
     torch.set_num_threads(2)
     path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
@@ -21,13 +24,21 @@ def main():
     teacher = bc.load_model("bert-minilm-l6")
     shipped = bc.load_model("convbert-minilm-l6")  # the weights in the repository, fp16 -> fp32
     t0 = time.time()
-    cos = distill.pooled_cosine(shipped.model, teacher.model, teacher.tokenizer, sentences)
+    per_sentence = distill.pooled_cosines(shipped.model, teacher.model, teacher.tokenizer, sentences)
+    cos = sum(per_sentence) / len(per_sentence)
+    lengths = [len(ids) for ids in teacher.tokenizer(sentences)["input_ids"]]  # word pieces incl. [CLS]/[SEP]
+    by_length = []
+    for lo, hi in LENGTH_BUCKETS:
+        chosen = [c for c, n in zip(per_sentence, lengths) if lo <= n <= hi]
+        if chosen:
+            by_length.append({"tokens": f"{lo}-{hi}" if hi < 10**6 else f"{lo}+", "sentences": len(chosen),
+                              "cosine": sum(chosen) / len(chosen)})
     # baseline: the same student initialised from the teacher, before any training
     torch.manual_seed(0)
     untrained = student.new_student()
     student.init_from_teacher(untrained, student.teacher_state())
     base = distill.pooled_cosine(untrained.eval(), teacher.model, teacher.tokenizer, sentences)
-    result = {"sentences": len(sentences), "heldout_cosine": cos, "untrained_cosine": base,
+    result = {"sentences": len(sentences), "heldout_cosine": cos, "untrained_cosine": base, "by_length": by_length,
               "source": str(path.name), "seconds": time.time() - t0}
     print(result)
     common.save("quality", {"machine": common.machine(), **result})

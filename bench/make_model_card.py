@@ -37,6 +37,7 @@ def main():
     cfg = log["config"]
     hours = log["wall_seconds"] / 3600
     evals = "\n".join(f"| {e['step']} | {e['heldout_cosine']:.4f} |" for e in log["evals"])
+    by_length = "\n".join(f"| {b['tokens']} | {b['sentences']} | {b['cosine']:.4f} |" for b in quality.get("by_length", []))
     card = f"""# convbert-minilm-l6
 
 A ConvBERT encoder distilled in this project from the bundled BERT (all-MiniLM-L6-v2), so that
@@ -90,6 +91,13 @@ Mean cosine similarity between teacher and student mean-pooled sentence embeddin
 the shipped fp16 weights by `bench/convbert_quality.py`:
 
 **{quality.get('heldout_cosine', float('nan')):.4f}** (the same student before training: {quality.get('untrained_cosine', float('nan')):.4f}).
+
+By sentence length (word pieces, [CLS] and [SEP] included): where the student is weaker, its heads
+are a looser picture of what the teacher does.
+
+| tokens | sentences | cosine |
+| --- | --- | --- |
+{by_length}
 
 ## Storage
 `student.safetensors` holds only the tensors that differ from the teacher, in fp16

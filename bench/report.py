@@ -80,7 +80,9 @@ def main():
         lines += ["## ConvBERT student quality", "",
                   f"Mean cosine of mean-pooled sentence embeddings, teacher vs shipped student, on {quality['sentences']} "
                   f"UD English EWT test sentences: **{quality['heldout_cosine']:.4f}** (target >= 0.95; untrained student "
-                  f"{quality['untrained_cosine']:.4f}).", ""]
+                  f"{quality['untrained_cosine']:.4f})."
+                  + (" By length: " + ", ".join(f"{b['tokens']} tokens {b['cosine']:.3f} ({b['sentences']})"
+                                                 for b in quality["by_length"]) + "." if quality.get("by_length") else ""), ""]
     if load:
         lines += ["## Classroom load test", "",
                   f"{load['sessions']} concurrent Chromium sessions on one server (joining one every {load.get('arrival_s', 0):g} s, "

@@ -88,16 +88,22 @@ def distillation_loss(s_out, t_out, mask, kept_heads: int, cos_weight: float = 2
 
 
 @torch.no_grad()
+def pooled_cosines(student, teacher, tokenizer, sentences: list[str], batch: int = 64) -> list[float]:
+    """Per sentence: cosine between teacher and student mean-pooled sentence embeddings."""
+    out: list[float] = []
+    with torch.no_grad():
+        for i in range(0, len(sentences), batch):
+            enc = tokenizer(sentences[i:i + batch], padding=True, truncation=True, max_length=128,
+                            return_tensors="pt")
+            s = mean_pool(student(**enc).last_hidden_state, enc["attention_mask"])
+            t = mean_pool(teacher(**enc).last_hidden_state, enc["attention_mask"])
+            out += torch.nn.functional.cosine_similarity(s, t).tolist()
+    return out
+
+
 def pooled_cosine(student, teacher, tokenizer, sentences: list[str], batch: int = 64) -> float:
     """Mean cosine between teacher and student mean-pooled sentence embeddings."""
-    total = 0.0
-    for i in range(0, len(sentences), batch):
-        enc = tokenizer(sentences[i:i + batch], padding=True, truncation=True, max_length=128,
-                        return_tensors="pt")
-        s = mean_pool(student(**enc).last_hidden_state, enc["attention_mask"])
-        t = mean_pool(teacher(**enc).last_hidden_state, enc["attention_mask"])
-        total += torch.nn.functional.cosine_similarity(s, t).sum().item()
-    return total / len(sentences)
+    return sum(pooled_cosines(student, teacher, tokenizer, sentences, batch)) / len(sentences)
 
 
 def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: int = 64,
