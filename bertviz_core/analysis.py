@@ -285,13 +285,16 @@ def align_pair(a: Trace, b: Trace):
     Returns (heads_a [L, Na, U, U], heads_b [L, Nb, U, U], hidden_a [La+1, U, D], hidden_b, labels, by_words).
     Token by token when both tokenizations are identical; otherwise pooled to words."""
     groups_a, groups_b, labels, by_words = alignment(a, b)
-    heads_a, _ = all_heads(a)
-    heads_b, _ = all_heads(b)
-    if not by_words:
-        return heads_a, heads_b, a.hidden_states, b.hidden_states, labels, False
-    return (pool_to_words(heads_a, groups_a), pool_to_words(heads_b, groups_b),
-            pool_hidden_to_words(a.hidden_states, groups_a), pool_hidden_to_words(b.hidden_states, groups_b),
-            labels, True)
+    heads_a, hidden_a = in_units(a, all_heads(a)[0], groups_a)
+    heads_b, hidden_b = in_units(b, all_heads(b)[0], groups_b)
+    return heads_a, heads_b, hidden_a, hidden_b, labels, by_words
+
+
+def in_units(trace: Trace, heads: np.ndarray, groups: list[list[int]] | None) -> tuple[np.ndarray, np.ndarray]:
+    """A trace's heads [..., T, T] and hidden states in the compared units: tokens (groups None) or words."""
+    if groups is None:
+        return heads, trace.hidden_states
+    return pool_to_words(heads, groups), pool_hidden_to_words(trace.hidden_states, groups)
 
 
 # ---------------------------------------------------------------- comparison summary
@@ -318,12 +321,15 @@ def compare_traces(pairs: list[tuple[Trace, Trace]], matching: bool = True,
         raise ValueError("No sentences to compare.")
     metrics_a, metrics_b, js, hid_a, hid_b, by_words = [], [], [], [], [], False
     for a, b in pairs:
-        metrics_a.append(trace_metrics(a))
-        metrics_b.append(trace_metrics(b))
+        heads_a, heads_b = all_heads(a)[0], all_heads(b)[0]  # [L, N, T, T], built once per trace
+        metrics_a.append(head_metrics(heads_a, a.tokens, a.special))
+        metrics_b.append(head_metrics(heads_b, b.tokens, b.special))
         if not matching:
             continue
-        ha, hb, xa, xb, _, pooled = align_pair(a, b)
+        groups_a, groups_b, _, pooled = alignment(a, b)
         by_words |= pooled
+        ha, xa = in_units(a, heads_a, groups_a)
+        hb, xb = in_units(b, heads_b, groups_b)
         flat_a = ha.reshape(-1, *ha.shape[-2:])  # [L*Na, U, U]
         flat_b = hb.reshape(-1, *hb.shape[-2:])
         js.append(head_js_matrix(flat_a, flat_b, max_rows))

@@ -57,7 +57,7 @@ def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[s
     n = max(len(rows), len(cols))
     fig = go.Figure(go.Heatmap(
         z=matrix, x=cols, y=rows, colorscale=colorscale, zmin=zmin, zmax=zmax, zmid=zmid,
-        colorbar=dict(title=dict(text=colorbar_title), thickness=14, x=1.0, xpad=12), hoverongaps=False,
+        colorbar=_colorbar(colorbar_title), hoverongaps=False,
         hovertemplate=f"%{{y}} -> %{{x}}: {hover_value} %{{z:.3f}}<extra></extra>",
     ))
     side = height or width or int(min(860, max(560, 200 + 22 * n)))
@@ -79,12 +79,8 @@ def pair_heatmaps(left: np.ndarray, right: np.ndarray, tokens: list[str], *, tit
                   max_cells: int | None = None) -> go.Figure:
     """Two [T, T] matrices side by side in ONE figure: one colour scale and colour bar, row labels
     shared on the left, so both squares get most of `width` (what a projector needs)."""
-    labels = token_labels(tokens)
-    mats = []
-    for m in (left, right):
-        m, shown = _fit_cells(np.asarray(m, dtype=np.float32), labels, max_cells)
-        mats.append(m)
-    labels = shown
+    fitted = [_fit_cells(np.asarray(m, dtype=np.float32), token_labels(tokens), max_cells) for m in (left, right)]
+    mats, labels = [m for m, _ in fitted], fitted[0][1]
     gap, right_px, top = 40, 100, 50
     half = (width - right_px - gap) // 2
     size, every, left_px, bottom = _label_layout(labels, labels, half - 100, font_size)
@@ -101,11 +97,16 @@ def pair_heatmaps(left: np.ndarray, right: np.ndarray, tokens: list[str], *, tit
     fig.update_annotations(font=dict(size=font_size + 1))  # the two subplot titles
     fig.update_layout(yaxis=dict(scaleanchor="x"), xaxis2=dict(scaleanchor="y"))  # both squares
     fig.update_layout(coloraxis=dict(colorscale=ATTENTION_SCALE, cmin=0, cmax=zmax,
-                                     colorbar=dict(title=dict(text=colorbar_title), thickness=14, x=1.0, xpad=12)),
+                                     colorbar=_colorbar(colorbar_title)),
                       height=plot + top + bottom, width=2 * plot + gap + left_px + right_px,
                       margin=dict(l=left_px, r=right_px, t=top, b=bottom, autoexpand=False),
                       font=dict(size=font_size, **FONT), plot_bgcolor="white")
     return fig
+
+
+def _colorbar(title: str) -> dict:
+    """The colour bar of the square heatmaps, in their fixed right margin."""
+    return dict(title=dict(text=title), thickness=14, x=1.0, xpad=12)
 
 
 def _fit_cells(matrix: np.ndarray, labels: list[str], max_cells: int | None) -> tuple[np.ndarray, list[str]]:

@@ -4,7 +4,7 @@ import streamlit as st
 import bertviz_core as bc
 from app import compare_view, controls, state
 from app.i18n import t
-from bertviz_core import analysis, corpus, figures
+from bertviz_core import analysis, corpus
 
 MAX_SENTENCES = 200
 COMPARE_CELLS = 192  # three heatmaps ~600 px wide: more cells than that are not visible anyway
