@@ -1,6 +1,7 @@
-"""Distil the bundled MiniLM BERT into a ConvBERT student of the same size.
+"""Distil the bundled MiniLM BERT into a student (see bertviz_core.student for the kinds).
 
     python -m bertviz_core.distill --corpus ../shared/data/corpora --out runs/convbert
+    python -m bertviz_core.distill --student bert3 --corpus ../shared/data/corpora --out runs/bert3
 
 Seeded and resumable: a checkpoint is written every `--save-every` steps and
 picked up again when the same command is run with the same `--out`. The
@@ -9,9 +10,10 @@ finished student is written to `--out` in the compact format of
 cosine, wall time).
 
 Loss per batch (masks leave out padding):
-    sum over layers l=1..L of MSE(h_student[l], h_teacher[l])
+    sum over student layers l of MSE(h_student[l], h_teacher[teacher_layer_of(l)])
   + KL(teacher heads 0-5 || student attention heads), the heads the student kept
-  + 2 (1 - cos(mean-pooled student, mean-pooled teacher)), the quality metric itself
+    ("convbert" only: attention transfer; "convbert-free" and "bert3" have none)
+  + cos_weight (1 - cos(mean-pooled student, mean-pooled teacher)), the quality metric itself
 """
 from __future__ import annotations
 
@@ -70,21 +72,26 @@ def collate(examples: list[list[int]], cls_id: int, sep_id: int):
     return ids, mask
 
 
-def distillation_loss(s_out, t_out, mask, kept_heads: int, cos_weight: float = 2.0):
+def distillation_loss(s_out, t_out, mask, kept_heads: int, cos_weight: float = 2.0,
+                      teacher_layers: list[int] | None = None, attention: bool = True):
+    """teacher_layers[l]: the teacher layer student layer l imitates (default: the same index)."""
     m = mask.unsqueeze(-1).float()  # [B, T, 1]
     n = m.sum() * s_out.hidden_states[0].shape[-1]
-    hidden = sum(((s - t) ** 2 * m).sum() / n
-                 for s, t in zip(s_out.hidden_states[1:], t_out.hidden_states[1:]))
-    attn = 0.0
-    rows = mask.float()[:, None, :, None]  # [B, 1, T, 1] valid query rows
-    for s, t in zip(s_out.attentions, t_out.attentions):  # s [B, 6, T, T], t [B, 12, T, T]
-        t = t[:, :kept_heads]
-        kl = (t * (torch.log(t + 1e-9) - torch.log(s + 1e-9)) * rows).sum()
-        attn = attn + kl / (rows.sum() * kept_heads)
+    layers = teacher_layers or list(range(len(s_out.hidden_states) - 1))
+    hidden = sum(((s_out.hidden_states[l + 1] - t_out.hidden_states[tl + 1]) ** 2 * m).sum() / n
+                 for l, tl in enumerate(layers))
+    attn = torch.zeros(())
+    if attention:
+        rows = mask.float()[:, None, :, None]  # [B, 1, T, 1] valid query rows
+        for s, t in zip(s_out.attentions, t_out.attentions):  # s [B, 6, T, T], t [B, 12, T, T]
+            t = t[:, :kept_heads]
+            kl = (t * (torch.log(t + 1e-9) - torch.log(s + 1e-9)) * rows).sum()
+            attn = attn + kl / (rows.sum() * kept_heads)
+        attn = attn / len(s_out.attentions)
     cos = torch.nn.functional.cosine_similarity(
         mean_pool(s_out.last_hidden_state, mask), mean_pool(t_out.last_hidden_state, mask)).mean()
-    total = hidden + attn / len(s_out.attentions) + cos_weight * (1 - cos)
-    return total, {"hidden": hidden.item(), "attn": attn.item() / len(s_out.attentions), "cos": cos.item()}
+    total = hidden + attn + cos_weight * (1 - cos)
+    return total, {"hidden": hidden.item(), "attn": attn.item(), "cos": cos.item()}
 
 
 @torch.no_grad()
@@ -109,7 +116,8 @@ def pooled_cosine(student, teacher, tokenizer, sentences: list[str], batch: int 
 def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: int = 64,
         lr: float = 3e-4, warmup: int = 50, seed: int = 0, save_every: int = 50,
         eval_every: int = 100, eval_sentences: list[str] | None = None, threads: int | None = None,
-        progress: bool = True, cos_weight: float = 2.0, short_frac: float = 0.0) -> Path:
+        progress: bool = True, cos_weight: float = 2.0, short_frac: float = 0.0,
+        kind: str = "convbert") -> Path:
     from transformers import AutoTokenizer, BertModel
     from tqdm import tqdm
 
@@ -119,12 +127,16 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
 
+    st._check_kind(kind)
+    attention_loss = kind == "convbert"  # the others learn their attention by themselves
     tokenizer = AutoTokenizer.from_pretrained(st.teacher_path())
-    teacher = BertModel.from_pretrained(st.teacher_path(), attn_implementation="eager").eval()
+    teacher = BertModel.from_pretrained(st.teacher_path(),
+                                        attn_implementation="eager" if attention_loss else "sdpa").eval()
     for p in teacher.parameters():
         p.requires_grad_(False)
-    student = st.new_student()
-    st.init_from_teacher(student, st.teacher_state())
+    student = st.new_student(kind=kind)
+    st.init_from_teacher(student, st.teacher_state(), kind=kind)
+    teacher_layers = [st.teacher_layer_of(kind, l) for l in range(student.config.num_hidden_layers)]
     student.eval()  # dropout off; gradients still flow
     trainable = [p for n, p in student.named_parameters() if not n.startswith(st.FROZEN_PREFIXES)]
     for n, p in student.named_parameters():
@@ -137,7 +149,8 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
     token_ids = tokenizer(sentences, add_special_tokens=False)["input_ids"]
     examples = make_examples(token_ids, max_len, seed)
 
-    log = {"config": {"corpus": str(corpus_dir), "sentences": len(sentences), "examples": len(examples),
+    log = {"config": {"kind": kind, "teacher_layers": teacher_layers,
+                      "corpus": str(corpus_dir), "sentences": len(sentences), "examples": len(examples),
                       "steps": steps, "batch": batch, "max_len": max_len, "lr": lr, "seed": seed,
                       "threads": torch.get_num_threads()},
            "steps": [], "evals": [], "wall_seconds": 0.0}
@@ -149,6 +162,8 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
         start_step, log = saved["step"], saved["log"]
+        if log["config"].get("kind", "convbert") != kind:
+            raise SystemExit(f"{out_dir} holds a {log['config'].get('kind', 'convbert')!r} run, not {kind!r}.")
     # every invocation is recorded, so a resumed or extended run says how it was made
     log.setdefault("phases", []).append({"from_step": start_step, "steps": steps, "lr": lr, "cos_weight": cos_weight,
                                          "batch": batch, "max_len": max_len, "seed": seed, "short_frac": short_frac})
@@ -172,12 +187,14 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         rng = random.Random(seed * 1_000_003 + step)  # batch depends only on (seed, step): resumable
         chosen = [crop_short(e, rng) if rng.random() < short_frac else e for e in rng.sample(examples, batch)]
         ids, mask = collate(chosen, tokenizer.cls_token_id, tokenizer.sep_token_id)
-        kwargs = dict(input_ids=ids, attention_mask=mask, output_hidden_states=True, output_attentions=True)
+        kwargs = dict(input_ids=ids, attention_mask=mask, output_hidden_states=True,
+                      output_attentions=attention_loss)
         with torch.no_grad():
             t_out = teacher(**kwargs)
         s_out = student(**kwargs)
-        loss, parts = distillation_loss(s_out, t_out, mask, kept_heads=s_out.attentions[0].shape[1],
-                                        cos_weight=cos_weight)
+        loss, parts = distillation_loss(s_out, t_out, mask, kept_heads=st.TEACHER_HEADS // 2,
+                                        cos_weight=cos_weight, teacher_layers=teacher_layers,
+                                        attention=attention_loss)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
@@ -193,13 +210,17 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         if (step + 1) % save_every == 0 or step + 1 == steps:
             save_checkpoint(step + 1)
 
-    st.save_student(student, out_dir)
+    st.save_student(student, out_dir, kind=kind)
     (out_dir / LOG).write_text(json.dumps(log, indent=1))
     return out_dir
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--student", default="convbert", choices=st.KINDS,
+                    help="convbert: attention transfer from BERT heads 0-5 (convbert-minilm-l6); "
+                         "convbert-free: no attention loss, query/key not copied; "
+                         "bert3: 3-layer BERT from teacher layers 0, 3, 5 (distilbert-minilm-l3)")
     ap.add_argument("--corpus", required=True, help="folder of .txt files (searched recursively)")
     ap.add_argument("--out", required=True, help="output folder (checkpoint + finished student)")
     ap.add_argument("--steps", type=int, default=1500)
@@ -221,7 +242,7 @@ def main(argv=None):
         eval_sentences = corpus.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
     run(a.corpus, a.out, a.steps, a.batch, a.max_len, a.lr, seed=a.seed, save_every=a.save_every,
         eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads, cos_weight=a.cos_weight,
-        short_frac=a.short_frac)
+        short_frac=a.short_frac, kind=a.student)
 
 
 
@@ -229,9 +250,10 @@ def main(argv=None):
 def export_checkpoint(run_dir: str | Path, dest: str | Path) -> Path:
     """Write the student of a (possibly unfinished) run's checkpoint in the compact format."""
     saved = torch.load(Path(run_dir) / CHECKPOINT, weights_only=False)  # our own file
-    model = st.new_student()
+    kind = saved["log"]["config"].get("kind", "convbert")
+    model = st.new_student(kind=kind)
     model.load_state_dict(saved["student"])
-    st.save_student(model, dest)
+    st.save_student(model, dest, kind=kind)
     log = saved["log"]
     (Path(dest) / LOG).write_text(json.dumps(log, indent=1))
     return Path(dest)

@@ -1,7 +1,16 @@
-"""The in-house ConvBERT student (`convbert-minilm-l6`) and its compact storage.
+"""The in-house students of the bundled BERT and their compact storage.
 
-The student is a ConvBERT with the bundled MiniLM's dimensions and tokenizer,
-so both models split every sentence identically. On disk it keeps only what
+Three kinds, all with the bundled MiniLM's tokenizer (so every model splits a
+sentence identically):
+- "convbert" (`convbert-minilm-l6`): ConvBERT of the same size; attention
+  heads start as copies of BERT heads 0-5 (query/key/value) and are trained to
+  imitate them (attention transfer); conv values start from heads 6-11.
+- "convbert-free" (`convbert-minilm-l6-free`): the same ConvBERT, but its
+  attention heads' query and key are NOT copied and there is no attention
+  loss: what its attention heads do, they learned by themselves.
+- "bert3" (`distilbert-minilm-l3`): a 3-layer BERT, DistilBERT-style,
+  initialised from teacher layers BERT3_LAYERS and trained on hidden states
+  and the pooled output. On disk it keeps only what
 differs from the teacher, in fp16; the embeddings (frozen during
 distillation, so identical to the teacher's) are read from the bundled
 teacher at load time.
@@ -23,6 +32,10 @@ BASE_FILE = "bertviz_base.json"
 WEIGHTS_FILE = "student.safetensors"
 # Tensors shared with the teacher and never trained: loaded from the teacher.
 FROZEN_PREFIXES = ("embeddings.",)
+KINDS = ("convbert", "convbert-free", "bert3")
+BERT3_LAYERS = (0, 3, 5)  # teacher layers the 3-layer student starts from (best untrained copy: 0.64)
+REGISTRY_IDS = {"convbert": "convbert-minilm-l6", "convbert-free": "convbert-minilm-l6-free",
+                "bert3": "distilbert-minilm-l3"}
 TEACHER_HEADS = 12
 HEAD_SIZE = 32  # 384 / 12, and also ConvBERT's (384 / 6) / 2
 
@@ -38,11 +51,17 @@ def teacher_state() -> dict[str, torch.Tensor]:
     return load_file(str(teacher_path() / "model.safetensors"))
 
 
-def student_config():
-    """ConvBERT with MiniLM's sizes: 6 attention heads + 6 conv heads of size 32, span 9."""
+def student_config(kind: str = "convbert"):
+    """ConvBERT with MiniLM's sizes (6 attention heads + 6 conv heads of size 32, span 9),
+    or for "bert3" the teacher's BertConfig with 3 layers."""
     from transformers import ConvBertConfig, BertConfig
 
+    _check_kind(kind)
     teacher = BertConfig.from_pretrained(teacher_path())
+    if kind == "bert3":
+        teacher.num_hidden_layers = len(BERT3_LAYERS)
+        teacher.hidden_dropout_prob = teacher.attention_probs_dropout_prob = 0.0
+        return teacher
     return ConvBertConfig(
         vocab_size=teacher.vocab_size,
         hidden_size=teacher.hidden_size,
@@ -61,26 +80,52 @@ def student_config():
     )
 
 
-def new_student(config=None):
-    from transformers import ConvBertModel
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"Unknown student kind {kind!r}; choose one of {', '.join(KINDS)}.")
 
-    return ConvBertModel(config or student_config())
+
+def new_student(config=None, kind: str = "convbert"):
+    from transformers import AutoModel
+
+    return AutoModel.from_config(config or student_config(kind))
+
+
+def teacher_layer_of(kind: str, student_layer: int) -> int:
+    """The teacher layer whose output a student layer imitates (and starts from, for bert3)."""
+    return BERT3_LAYERS[student_layer] if kind == "bert3" else student_layer
 
 
 @torch.no_grad()
-def init_from_teacher(student, teacher: dict[str, torch.Tensor]) -> list[str]:
+def init_from_teacher(student, teacher: dict[str, torch.Tensor], kind: str = "convbert") -> list[str]:
     """Copy the teacher's weights into `student` wherever they fit.
 
+    "bert3": embeddings and pooler copied; student layer i is teacher layer BERT3_LAYERS[i].
+    ConvBERT kinds:
     - same-shape tensors (embeddings, LayerNorms, feed-forward, attention output): copied;
-    - query/key/value (192 x 384): the teacher's heads 0-5;
+    - value (192 x 384): the teacher's heads 0-5; query/key too for "convbert" only
+      ("convbert-free" keeps them randomly initialised);
     - conv_out_layer (the conv heads' values): the teacher's value rows of heads 6-11,
       so each conv head starts as a local average of what a dropped head carried.
     Returns the student keys that were initialised.
     """
+    _check_kind(kind)
     half = student.config.hidden_size // 2
     done = []
     for name, param in student.state_dict().items():
+        if kind == "bert3":
+            parts = name.split(".")
+            if name.startswith("encoder.layer."):
+                parts[2] = str(BERT3_LAYERS[int(parts[2])])
+            source = teacher.get(".".join(parts))
+            if source is not None and source.shape == param.shape:
+                param.copy_(source)
+                done.append(name)
+            continue
         source = teacher.get(name)
+        role = name.split(".")[-2] if "." in name else ""
+        if kind == "convbert-free" and ".attention.self." in name and role in ("query", "key"):
+            continue
         if source is not None and source.shape == param.shape:
             param.copy_(source)
         elif source is not None and name.split(".")[-2] in ("query", "key", "value"):
@@ -94,7 +139,7 @@ def init_from_teacher(student, teacher: dict[str, torch.Tensor]) -> list[str]:
     return done
 
 
-def save_student(student, out_dir: str | Path) -> Path:
+def save_student(student, out_dir: str | Path, kind: str = "convbert") -> Path:
     """Write the compact fp16 student (everything but the frozen teacher tensors)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -104,7 +149,7 @@ def save_student(student, out_dir: str | Path) -> Path:
     from_base = sorted(k for k in state if k.startswith(FROZEN_PREFIXES))
     student.config.to_json_file(out / "config.json")
     save_file(own, str(out / WEIGHTS_FILE))
-    (out / BASE_FILE).write_text(json.dumps({"base": "bert-minilm-l6", "from_base": from_base}, indent=1))
+    (out / BASE_FILE).write_text(json.dumps({"base": "bert-minilm-l6", "kind": kind, "from_base": from_base}, indent=1))
     return out
 
 
@@ -112,16 +157,22 @@ def is_student_folder(folder: str | Path) -> bool:
     return (Path(folder) / BASE_FILE).is_file()
 
 
+def student_kind(folder: str | Path) -> str:
+    return json.loads((Path(folder) / BASE_FILE).read_text()).get("kind", "convbert")
+
+
 def load_student(folder: str | Path):
-    """Rebuild the ConvBERT student: own fp16 tensors + the teacher's frozen ones (fp32)."""
-    from transformers import ConvBertConfig, ConvBertModel
+    """Rebuild a student: own fp16 tensors + the teacher's frozen ones (fp32), eager attention."""
+    from transformers import AutoConfig, AutoModel
 
     folder = Path(folder)
-    config = ConvBertConfig.from_json_file(folder / "config.json")
     base = json.loads((folder / BASE_FILE).read_text())
+    config = AutoConfig.from_pretrained(folder, local_files_only=True)
+    if config.model_type not in ("convbert", "bert"):
+        raise ValueError(f"A student folder holds a ConvBERT or a BERT, not {config.model_type!r}.")
     teacher = teacher_state()
     state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
     state.update({k: teacher[k] for k in base["from_base"]})
-    model = ConvBertModel(config)
+    model = AutoModel.from_config(config, attn_implementation="eager")
     model.load_state_dict(state, strict=True)
     return model.eval()
