@@ -318,3 +318,19 @@ TEXT.update({
                                 "the weighted sum, with the model's real numbers.",
                           "zh": "跟随 “it” 经过第 3 层第 1 个头：从 X 到查询和键、得分、softmax 与加权和，全部使用模型的真实数值。"},
 })
+
+
+def _load_feature_tables() -> None:
+    """Each feature keeps its text beside its page: app/i18n_<feature>.py defines TEXT (same shape)."""
+    import importlib
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).parent.glob("i18n_*.py")):
+        table = importlib.import_module(f"app.{path.stem}").TEXT
+        clash = set(table) & set(TEXT)
+        if clash:
+            raise KeyError(f"{path.name} redefines {sorted(clash)}")
+        TEXT.update(table)
+
+
+_load_feature_tables()
