@@ -105,24 +105,54 @@ def test_hooks_removed_when_forward_raises(bert, monkeypatch):
     assert bc.capture(bert, SENTENCE).attentions.shape[0] == 6
 
 
+def run_threads(target, args_list):
+    """Start one thread per args tuple together; return every exception a worker raised."""
+    failures = []
+    barrier = threading.Barrier(len(args_list))
+
+    def guarded(*args):
+        try:
+            barrier.wait(timeout=30)
+            target(*args)
+        except BaseException as exc:  # noqa: BLE001 - a worker's failure must fail the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=args) for args in args_list]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert not any(th.is_alive() for th in threads), "a worker hung"
+    return failures
+
+
 def test_concurrent_captures_never_mix(bert):
     sentences = [f"Sentence number {i} talks about {w}." for i, w in
-                 enumerate(["cats", "quantum physics", "the weather today", "a red balloon"])]
+                 enumerate(["cats", "quantum physics and the structure of very small things",
+                            "the weather today", "a red balloon"])]
     expected = {s: bc.capture(bert, s) for s in sentences}
-    errors = []
+    mixed = []
 
     def worker(s):
         for _ in range(5):
             t = bc.capture(bert, s)
             if t.tokens != expected[s].tokens or not np.array_equal(t.attentions, expected[s].attentions):
-                errors.append(s)
+                mixed.append(s)
 
-    threads = [threading.Thread(target=worker, args=(s,)) for s in sentences]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert errors == []
+    failures = run_threads(worker, [(s,) for s in sentences])
+    assert failures == [] and mixed == []
+
+
+def test_thread_failures_fail_the_test(pytester):
+    """An exception in a worker thread is an error, not a warning (pytest.ini filterwarnings)."""
+    pytester.makeini((ROOT / "pytest.ini").read_text().replace("testpaths = tests\n", ""))
+    pytester.makepyfile("import threading\n"
+                        "def test_x():\n"
+                        "    th = threading.Thread(target=lambda: 1 / 0)\n"
+                        "    th.start(); th.join()\n")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*ZeroDivisionError*"])
 
 
 def test_empty_sentence_is_refused(bert):
