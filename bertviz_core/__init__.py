@@ -13,4 +13,25 @@ from bertviz_core.loading import LoadedModel, ModelLoadError, load_model
 from bertviz_core.capture import Trace, capture, kernels_to_banded
 
 __all__ = ["ModelEntry", "available_models", "LoadedModel", "ModelLoadError", "load_model",
-           "Trace", "capture", "kernels_to_banded"]
+           "Trace", "capture", "kernels_to_banded", "show"]
+
+_LAZY = ("figures", "export", "analysis", "lesson_pack")  # `bc.figures.head_view(...)` without importing plotly up front
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"bertviz_core.{name}")
+    raise AttributeError(f"module 'bertviz_core' has no attribute {name!r}")
+
+
+def show(trace, view: str = "attention", *args, **kw) -> None:
+    """Draw a view of a Trace in a notebook (Jupyter, VS Code, Colab): `bc.show(t, "attention", 3, 1)`.
+
+    Views: "attention" (layer, head), "model", "layer" (layer), "convolution" (layer), "positions",
+    "compare" (other_trace, layer, head). See bertviz_core.figures.VIEWS; to keep the figure, use
+    `bc.figures.view(t, "attention", 3, 1)`."""
+    from bertviz_core import figures
+
+    figures.show(trace, view, *args, **kw)
