@@ -2,22 +2,36 @@
 
 `load_model(name)` accepts a registry id, a hub id, or a folder inside the
 configured models folder. Policy (also what the app enforces):
-- `trust_remote_code` is never set; local folders must hold safetensors
-  weights (pickled `.bin` files are refused, since unpickling runs code);
-- local folders only from `BERTVIZ_MODELS_DIR` (default: `./models`), after
-  resolving symlinks;
+- `trust_remote_code` is never set; no checkpoint may ask for custom code:
+  every `*.json` file of a local folder is parsed and any `auto_map` key (at
+  any depth, however the JSON spells it) is refused;
+- local folders only from `BERTVIZ_MODELS_DIR` (default: `./models`): the
+  folder AND every file in it are resolved (symlinks followed) and must stay
+  inside the models folder;
+- weights are read from safetensors only: a folder with pickled weights
+  (`.bin`, `.pt`, ...) and no safetensors is refused, since unpickling runs code;
 - hub ids are allowed per `BERTVIZ_HUB_POLICY`: "any" (default) or
   "registry" (only the registry's hub entries);
 - offline, a hub id that is not in the local cache fails within seconds.
 Attention is loaded as "eager" and checked: other implementations
 silently return no attention probabilities.
+
+Every refusal is a `ModelLoadError` with a machine-readable `reason` (one of
+`REASONS`); messages never show absolute server paths (names are relative to
+the models folder) and cut long ids to `MAX_ID_SHOWN` characters.
+
+Loaded models are cached by resolved location (a registry id, a hub id, or the
+resolved folder), so `mid`, `./mid`, `mid/` and `mid/.` share one object; the
+cache keeps the `BERTVIZ_MODEL_CACHE` (default 6) most recently used models.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -25,10 +39,40 @@ from urllib.parse import urlparse
 from bertviz_core import registry, student
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?$")
+MAX_NAME_CHARS = 300    # longer names are neither hub ids nor folder names
+MAX_ID_SHOWN = 80       # ids are cut to this many characters (+ "…") in messages
+MAX_FOLDER_FILES = 2000
+MAX_JSON_BYTES = 64 * 2**20
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".joblib")
+
+REASONS = (
+    "invalid_id",          # empty, too long, control characters, not a hub id
+    "outside_models_dir",  # the folder, or a file in it, resolves outside the models folder
+    "not_a_model_folder",  # no config.json, unreadable or invalid JSON, special files, no weights at all
+    "pickled_weights",     # only pickled weights (.bin, .pt, ...)
+    "custom_code",         # an auto_map key: the checkpoint wants its own code
+    "unsupported_family",  # model_type without a capture hook
+    "no_attention",        # the model returns no attention probabilities
+    "missing_weights",     # a bundled model's files are missing
+    "not_listed",          # BERTVIZ_HUB_POLICY=registry and the id is not in the registry
+    "offline",             # must be downloaded, and there is no network
+    "load_failed",         # transformers could not load it (detail says why)
+)
 
 
 class ModelLoadError(ValueError):
-    """A model could not be loaded; the message is meant for the user."""
+    """A model could not be loaded; the message is meant for the user.
+
+    `reason`: one of REASONS; `model`: the id as shown (cut); `detail`: extra
+    text without the id (e.g. the unsupported family, a file name relative to
+    the model folder, transformers' message with server paths removed)."""
+
+    def __init__(self, message: str, reason: str = "load_failed", model: str = "", detail: str = ""):
+        assert reason in REASONS, reason
+        super().__init__(message)
+        self.reason = reason
+        self.model = model
+        self.detail = detail
 
 
 @dataclass(eq=False)
@@ -55,24 +99,120 @@ def hub_policy() -> str:
     return os.environ.get("BERTVIZ_HUB_POLICY", "any")
 
 
-_cache: dict[str, LoadedModel] = {}
+def cache_size() -> int:
+    try:
+        return max(1, int(os.environ.get("BERTVIZ_MODEL_CACHE", "6")))
+    except ValueError:
+        return 6
+
+
+def short_id(name) -> str:
+    """An id as messages show it: at most MAX_ID_SHOWN characters, then "…"."""
+    name = str(name)
+    return name if len(name) <= MAX_ID_SHOWN else name[:MAX_ID_SHOWN] + "…"
+
+
+def scrub_paths(text) -> str:
+    """Remove server paths from a message: the models folder, this package, the home folder."""
+    text = str(text)
+    root = models_dir()
+    home = Path.home()
+    package = Path(__file__).resolve().parent.parent
+    for prefix, replacement in ((root, ""), (package, ""), (home, "~/")):
+        for form in {str(prefix), os.path.realpath(prefix)}:
+            if len(form) > 1:
+                text = text.replace(form + os.sep, replacement).replace(form, replacement or ".")
+    return text
+
+
+# ---------------------------------------------------------------- where a name points
+def _refuse(message: str, reason: str, name: str, detail: str = "") -> ModelLoadError:
+    return ModelLoadError(message, reason, short_id(name), detail)
+
+
+def _looks_local(name: str) -> bool:
+    return name.startswith(("/", ".", "~")) or "\\" in name or ".." in name
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def locate(name: str) -> tuple[str, object]:
+    """Where `name` points: ("registry", entry), ("local", resolved folder) or ("hub", hub id).
+
+    Cheap (no model is read); raises ModelLoadError for ids that can never load."""
+    if not isinstance(name, str) or not name.strip():
+        raise _refuse("No model name given.", "invalid_id", "")
+    name = name.strip()
+    shown = short_id(name)
+    if len(name) > MAX_NAME_CHARS or any(not ch.isprintable() for ch in name):
+        raise _refuse(f"'{shown}' is not a valid model id.", "invalid_id", name)
+    entry = registry.entry(name) or registry.entry_for_location(name)
+    if entry is not None:  # a listed model, by id or by hub location
+        return "registry", entry
+    root = models_dir()
+    if _looks_local(name) or _safe_is_dir(root / name):
+        raw = Path(name).expanduser() if name.startswith("~") else Path(name)
+        try:
+            path = (raw if raw.is_absolute() else root / raw).resolve()  # resolves symlinks too
+        except (OSError, RuntimeError, ValueError):
+            raise _refuse(f"'{shown}' is not a valid model id.", "invalid_id", name) from None
+        if not _inside(path, root):
+            raise _refuse(f"Local models are only loaded from the models folder; '{shown}' is outside it.",
+                          "outside_models_dir", name)
+        return "local", path
+    if not _HUB_ID.match(name):
+        raise _refuse(f"'{shown}' is not a valid model id.", "invalid_id", name)
+    if hub_policy() == "registry":
+        raise _refuse(f"'{shown}' is not in the model list, and this server only loads listed models.",
+                      "not_listed", name)
+    return "hub", name
+
+
+def _safe_is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------- the cache
+_cache: OrderedDict = OrderedDict()   # (kind, key) -> LoadedModel, most recently used last
 _cache_lock = threading.Lock()
-_loading_locks: dict[str, threading.Lock] = {}
+_loading_locks: dict = {}
+
+
+def cache_key(name: str) -> tuple[str, str]:
+    """The key a name is cached under: ("registry", id), ("local", resolved folder) or ("hub", id)."""
+    kind, where = locate(name)
+    return (kind, where.id if kind == "registry" else str(where))
 
 
 def load_model(name: str) -> LoadedModel:
     """Load (or return the already loaded) model `name`; raises ModelLoadError."""
-    if not isinstance(name, str) or not name.strip():
-        raise ModelLoadError("No model name given.")
-    name = name.strip()
+    kind, where = locate(name)
+    key = (kind, where.id if kind == "registry" else str(where))
     with _cache_lock:
-        if name in _cache:
-            return _cache[name]
-        lock = _loading_locks.setdefault(name, threading.Lock())
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+        lock = _loading_locks.setdefault(key, threading.Lock())
     with lock:  # two users asking for the same model load it once
-        if name not in _cache:
-            _cache[name] = _load_uncached(name)
-        return _cache[name]
+        with _cache_lock:
+            if key in _cache:
+                _cache.move_to_end(key)
+                return _cache[key]
+        try:
+            lm = _load_uncached(kind, where)
+        finally:
+            with _cache_lock:
+                _loading_locks.pop(key, None)
+        with _cache_lock:
+            _cache[key] = lm
+            while len(_cache) > cache_size():
+                _cache.popitem(last=False)
+        return lm
 
 
 def _quiet_transformers() -> None:
@@ -82,18 +222,15 @@ def _quiet_transformers() -> None:
     hf_logging.disable_progress_bar()
 
 
-def _load_uncached(name: str) -> LoadedModel:
+def _load_uncached(kind: str, where) -> LoadedModel:
     _quiet_transformers()
-    entry = registry.entry(name)
-    if entry is not None and entry.source == "bundled":
-        return _load_bundled(entry)
-    if entry is not None:
-        return _load_hub(entry.location, entry.id, entry.label)
-    if name.startswith(("/", ".", "~")) or "\\" in name or ".." in name:
-        return _load_local(name)
-    if (models_dir() / name).is_dir():
-        return _load_local(name)
-    return _load_hub(name, name, name)
+    if kind == "registry":
+        if where.source == "bundled":
+            return _load_bundled(where)
+        return _load_hub(where.location, where.id, where.label)
+    if kind == "local":
+        return _load_local(where)
+    return _load_hub(where, where, where)
 
 
 def _finish(model_id: str, label: str, model, tokenizer) -> LoadedModel:
@@ -102,13 +239,14 @@ def _finish(model_id: str, label: str, model, tokenizer) -> LoadedModel:
     model.eval()
     family = model.config.model_type
     if family not in registry.ATTENTION_MODULES:
-        raise ModelLoadError(f"Model type '{family}' is not supported (supported: "
-                             f"{', '.join(sorted(registry.ATTENTION_MODULES))}).")
+        raise _refuse(f"Model type '{family}' is not supported (supported: "
+                      f"{', '.join(sorted(registry.ATTENTION_MODULES))}).", "unsupported_family", model_id,
+                      str(family))
     with torch.no_grad():  # eager attention must really return probabilities
         probe = tokenizer("probe", return_tensors="pt")
         out = model(**probe, output_attentions=True)
     if not out.attentions or out.attentions[0] is None:
-        raise ModelLoadError(f"{label}: the model returned no attention probabilities.")
+        raise _refuse(f"{short_id(label)}: the model returned no attention probabilities.", "no_attention", model_id)
     limit = getattr(model.config, "max_position_embeddings", 512) or 512
     if family in ("roberta", "xlm-roberta"):
         limit -= model.config.pad_token_id + 1  # positions start after padding_idx
@@ -123,47 +261,111 @@ def _load_bundled(entry: registry.ModelEntry) -> LoadedModel:
     if entry.id == "bert-minilm-l6":
         path = student.teacher_path()
         model = AutoModel.from_pretrained(path, attn_implementation="eager", use_safetensors=True)
-    elif entry.id == "convbert-minilm-l6":
+    else:  # the other bundled models are students distilled here, in bertviz_core/weights/<id>
         folder = registry.WEIGHTS_DIR / entry.id
         if not student.is_student_folder(folder):
-            raise ModelLoadError(f"{entry.label}: weights are missing from {folder}.")
+            raise _refuse(f"{entry.label}: its weights are missing from the package "
+                          f"(bertviz_core/weights/{entry.id}).", "missing_weights", entry.id)
         model = student.load_student(folder)
         path = student.teacher_path()  # same tokenizer as the teacher
-    else:  # pragma: no cover - registry and loader out of sync
-        raise ModelLoadError(f"Unknown bundled model {entry.id}")
     return _finish(entry.id, entry.label, model, AutoTokenizer.from_pretrained(path))
 
 
-def _load_local(name: str) -> LoadedModel:
+# ---------------------------------------------------------------- local folders
+def _has_auto_map(pairs):
+    """object_pairs_hook: flags any object with an auto_map key (keys come decoded: \\u0061uto_map too)."""
+    obj = {}
+    for k, v in pairs:
+        if k == "auto_map":
+            raise _AutoMap()
+        obj[k] = v
+    return obj
+
+
+class _AutoMap(Exception):
+    pass
+
+
+def check_folder(path: Path, name: str = "") -> dict:
+    """Every rule a local folder must pass before any of it is read by transformers.
+
+    Returns the parsed config.json. `path` must already be resolved and inside the models folder."""
+    root = models_dir()
+    name = name or path.name
+    shown = short_id(name)
+    if not path.is_dir() or not (path / "config.json").is_file():
+        raise _refuse(f"'{shown}' is not a model folder (no config.json).", "not_a_model_folder", name)
+    files = []
+    for count, item in enumerate(path.rglob("*")):
+        if count >= MAX_FOLDER_FILES:
+            raise _refuse(f"'{shown}' holds too many files.", "not_a_model_folder", name)
+        rel = item.relative_to(path).as_posix()
+        try:
+            real = item.resolve()
+        except (OSError, RuntimeError):
+            raise _refuse(f"'{shown}': {rel} cannot be resolved.", "not_a_model_folder", name, rel) from None
+        if not _inside(real, root):
+            raise _refuse(f"'{shown}': {rel} points outside the models folder; local models are only "
+                          "read from the models folder.", "outside_models_dir", name, rel)
+        if not (real.is_file() or real.is_dir()):  # FIFOs, sockets, devices: reading them could hang
+            raise _refuse(f"'{shown}': {rel} is not a regular file.", "not_a_model_folder", name, rel)
+        if real.is_file():
+            files.append((rel, real))
+    config = None
+    for rel, real in files:
+        if not rel.endswith(".json"):
+            continue
+        if real.stat().st_size > MAX_JSON_BYTES:
+            raise _refuse(f"'{shown}': {rel} is too large.", "not_a_model_folder", name, rel)
+        try:
+            parsed = json.loads(real.read_bytes().decode("utf-8-sig"), object_pairs_hook=_has_auto_map)
+        except _AutoMap:
+            raise _refuse(f"'{shown}' needs custom code from the checkpoint (auto_map in {rel}); "
+                          "remote or custom code is never run.", "custom_code", name, rel) from None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise _refuse(f"'{shown}': {rel} is not valid JSON.", "not_a_model_folder", name, rel) from None
+        if rel == "config.json":
+            config = parsed
+    if not isinstance(config, dict):
+        raise _refuse(f"'{shown}': config.json is not a JSON object.", "not_a_model_folder", name, "config.json")
+    names = [rel for rel, _ in files]
+    if not any(rel.endswith(".safetensors") for rel in names):
+        pickled = [rel for rel in names if rel.endswith(PICKLE_SUFFIXES)]
+        if pickled:
+            raise _refuse(f"'{shown}' has no safetensors weights; pickled weights ({pickled[0]}) are refused "
+                          "because loading them can run code.", "pickled_weights", name, pickled[0])
+        raise _refuse(f"'{shown}' has no weights (no .safetensors file).", "not_a_model_folder", name)
+    family = config.get("model_type")
+    if family not in registry.ATTENTION_MODULES:
+        raise _refuse(f"Model type '{short_id(family)}' is not supported (supported: "
+                      f"{', '.join(sorted(registry.ATTENTION_MODULES))}).", "unsupported_family", name,
+                      short_id(family))
+    return config
+
+
+def _load_local(path: Path) -> LoadedModel:
     from transformers import AutoModel, AutoTokenizer
 
-    root = models_dir()
-    raw = Path(name).expanduser()
-    path = (raw if raw.is_absolute() else root / raw).resolve()  # resolves symlinks too
-    if path != root and root not in path.parents:
-        raise ModelLoadError(f"Local models are only loaded from the models folder ({root}); "
-                             f"'{name}' is outside it.")
-    if not path.is_dir() or not (path / "config.json").is_file():
-        raise ModelLoadError(f"'{name}' is not a model folder (no config.json).")
+    model_id = path.relative_to(models_dir()).as_posix()
+    check_folder(path, model_id)
     if student.is_student_folder(path):
-        model = student.load_student(path)
-        return _finish(name, path.name, model, AutoTokenizer.from_pretrained(student.teacher_path()))
-    if not list(path.glob("*.safetensors")):
-        raise ModelLoadError(f"'{name}' has no safetensors weights; pickled weights (.bin, .pt) "
-                             "are refused because loading them can run code.")
-    config_text = (path / "config.json").read_text(errors="replace")
-    if '"auto_map"' in config_text:
-        raise ModelLoadError(f"'{name}' needs custom code from the checkpoint (auto_map); "
-                             "remote or custom code is never run.")
+        try:
+            model = student.load_student(path)
+        except Exception as exc:
+            raise _refuse(f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id,
+                          scrub_paths(exc)) from None
+        return _finish(model_id, path.name, model, AutoTokenizer.from_pretrained(student.teacher_path()))
     try:
         model = AutoModel.from_pretrained(path, attn_implementation="eager", use_safetensors=True,
                                           trust_remote_code=False, local_files_only=True)
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
     except Exception as exc:
-        raise ModelLoadError(f"Could not load '{name}': {exc}") from None
-    return _finish(name, path.name, model, tokenizer)
+        raise _refuse(f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id,
+                      scrub_paths(exc)) from None
+    return _finish(model_id, path.name, model, tokenizer)
 
 
+# ---------------------------------------------------------------- the hub
 def _hub_reachable(timeout: float = 3.0) -> bool:
     if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
         return False
@@ -179,9 +381,10 @@ def _load_hub(hub_id: str, model_id: str, label: str) -> LoadedModel:
     from transformers import AutoModel, AutoTokenizer
 
     if not _HUB_ID.match(hub_id):
-        raise ModelLoadError(f"'{hub_id}' is not a valid model id.")
+        raise _refuse(f"'{short_id(hub_id)}' is not a valid model id.", "invalid_id", hub_id)
     if hub_policy() == "registry" and registry.entry_for_location(hub_id) is None:
-        raise ModelLoadError(f"'{hub_id}' is not in the model list, and this server only loads listed models.")
+        raise _refuse(f"'{short_id(hub_id)}' is not in the model list, and this server only loads listed models.",
+                      "not_listed", hub_id)
     kwargs = dict(attn_implementation="eager", trust_remote_code=False)
     try:  # already in the local hub cache: no network needed
         model = AutoModel.from_pretrained(hub_id, local_files_only=True, **kwargs)
@@ -190,11 +393,12 @@ def _load_hub(hub_id: str, model_id: str, label: str) -> LoadedModel:
     except OSError:
         pass
     if not _hub_reachable():
-        raise ModelLoadError(f"{label} must be downloaded from the Hugging Face Hub, and this machine is "
-                             "offline. The bundled models work offline.")
+        raise _refuse(f"{short_id(label)} must be downloaded from the Hugging Face Hub, and this machine is "
+                      "offline. The bundled models work offline.", "offline", model_id)
     try:
         model = AutoModel.from_pretrained(hub_id, **kwargs)
         tokenizer = AutoTokenizer.from_pretrained(hub_id, trust_remote_code=False)
     except Exception as exc:
-        raise ModelLoadError(f"Could not load {label} from the hub: {exc}") from None
+        raise _refuse(f"Could not load {short_id(label)} from the hub: {scrub_paths(exc)}", "load_failed", model_id,
+                      scrub_paths(exc)) from None
     return _finish(model_id, label, model, tokenizer)
