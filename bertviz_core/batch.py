@@ -1,0 +1,210 @@
+"""Batched capture: many sentences padded into batches, results per sentence.
+
+`capture_batch(lm, texts)` returns the same Traces as calling `capture(lm, text)`
+on each text (equal within float rounding, ~1e-6; tested at 1e-5), several
+times faster on a corpus. Lower level, `run(lm, id_lists)` yields per-sentence
+arrays for token id lists the caller made (e.g. with `is_split_into_words`).
+
+How padding is kept out of the results (same hook approach as capture.py):
+- Sentences are sorted by length and cut into batches bounded by
+  `max_cells` = batch size x T^2 (the attention probabilities of one layer and
+  head), then right-padded; the attention mask gives padded key columns exactly
+  zero weight, and every real row, column and hidden state is sliced back out.
+- ConvBERT's convolution branch ignores the attention mask: padded positions would
+  fall inside the 9-token windows of the last real tokens. Two extra hooks zero them
+  where an unpadded run sees zero padding: the self-attention input (read by the
+  depthwise key convolution) and the output of `conv_out_layer` (the values the
+  dynamic kernels weigh).
+
+Shapes, per sentence of T tokens (batch dimension removed, as in a Trace):
+    attentions      [layers, heads, T, T]
+    hidden_states   [layers + 1, T, D]          (hidden=True)
+    conv_kernels    [layers, conv_heads, T, K]  (conv=True, ConvBERT only)
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from bertviz_core import registry
+from bertviz_core.capture import NEEDS_OUTPUT_ATTENTIONS, Trace, _hook_targets, _offsets, _readonly, tokenize
+from bertviz_core.loading import LoadedModel
+
+DEFAULT_BATCH_SIZE = 32
+# batch x T^2 per batch: at most 2^19 attention cells per layer and head (MiniLM: 12 heads x 6 layers
+# x 4 bytes x 2^19 = 150 MB of probabilities held during one forward pass)
+DEFAULT_MAX_CELLS = 2**19
+
+
+def plan_batches(lengths: list[int], batch_size: int = DEFAULT_BATCH_SIZE,
+                 max_cells: int = DEFAULT_MAX_CELLS) -> list[list[int]]:
+    """Indices of sentences grouped into batches: sorted by length (least padding), each batch
+    at most `batch_size` sentences and at most `max_cells` = len(batch) * longest^2 (one always fits)."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        longest = max(lengths[i], *(lengths[j] for j in current)) if current else lengths[i]
+        if current and (len(current) + 1 > batch_size or (len(current) + 1) * longest**2 > max_cells):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _pad(encodings: list[dict], pad_id: int):
+    """Right-pad a list of {name: list[int]} encodings into [B, T] long tensors; mask included."""
+    import torch
+
+    T = max(len(e["input_ids"]) for e in encodings)
+    out = {}
+    for name in encodings[0]:
+        fill = pad_id if name == "input_ids" else 0
+        out[name] = torch.tensor([list(e[name]) + [fill] * (T - len(e[name])) for e in encodings], dtype=torch.long)
+    out["attention_mask"] = torch.tensor([[1] * len(e["input_ids"]) + [0] * (T - len(e["input_ids"]))
+                                          for e in encodings], dtype=torch.long)
+    return out
+
+
+@contextlib.contextmanager
+def _batch_hooks(model, want_conv: bool, want_embeddings: bool):
+    """Hooks for a padded batch; yields (store, set_mask). set_mask(mask [B, T] or None) before each
+    forward pass tells the ConvBERT padding hooks which positions are padding."""
+    import torch
+
+    attention_class = registry.ATTENTION_MODULES[model.config.model_type]
+    store: dict = {"attention": [], "conv_kernels": [], "position": [], "token_type": []}
+    state = {"mask": None}  # [B, T, 1] float, or None when nothing is padded
+    handles = []
+
+    def on_attention(module, args, output):  # output: (context [B,T,D], probs [B,H,T,T])
+        store["attention"].append(output[1].detach())
+
+    def zero_padded_input(module, args, kwargs):  # ConvBERT self-attention: hidden_states [B, T, D]
+        if state["mask"] is None:
+            return None
+        if args:
+            return (args[0] * state["mask"], *args[1:]), kwargs
+        return args, {**kwargs, "hidden_states": kwargs["hidden_states"] * state["mask"]}
+
+    def zero_padded_output(module, args, output):  # conv_out_layer: [B, T, C*d]
+        if state["mask"] is not None:
+            return output * state["mask"]
+        return None
+
+    def on_conv_kernel(module, args, output):  # [B, T, conv_heads * K] logits
+        store["conv_kernels"].append(output.detach())
+
+    def on_embedding(kind):
+        def hook(module, args, output):  # [1 or B, T, E]
+            store[kind].append(output.detach())
+        return hook
+
+    try:
+        for kind, module in _hook_targets(model, attention_class):
+            if kind == "attention":
+                handles.append(module.register_forward_hook(on_attention))
+                if hasattr(module, "conv_out_layer"):  # ConvBERT: keep padding out of the conv windows
+                    handles.append(module.register_forward_pre_hook(zero_padded_input, with_kwargs=True))
+                    handles.append(module.conv_out_layer.register_forward_hook(zero_padded_output))
+            elif kind == "conv_kernels":
+                if want_conv:
+                    handles.append(module.register_forward_hook(on_conv_kernel))
+            elif want_embeddings:
+                handles.append(module.register_forward_hook(on_embedding(kind)))
+
+        def set_mask(mask):
+            state["mask"] = None if mask is None or bool(mask.all()) else mask[..., None].to(torch.float32)
+            for key in store:
+                store[key] = []
+
+        yield store, set_mask
+    finally:
+        for h in handles:
+            h.remove()
+
+
+def run(lm: LoadedModel, encodings: list[dict], *, batch_size: int = DEFAULT_BATCH_SIZE,
+        max_cells: int = DEFAULT_MAX_CELLS, hidden: bool = False, conv: bool = False,
+        embeddings: bool = False) -> Iterator[tuple[int, dict]]:
+    """Run `lm` on many encodings ({"input_ids": [...], optional "token_type_ids": [...]}, one per
+    sentence, special tokens included) in padded batches.
+
+    Yields (index into `encodings`, result) in batch order (sorted by length, not input order);
+    result has "attentions" [L, H, T, T] float32 and, if asked, "hidden_states" [L+1, T, D],
+    "conv_kernels" [L, C, T, K] (ConvBERT), "position" [T, E] / "token_type" [T, E] (or None).
+    Holds the model's lock during each forward pass."""
+    import torch
+
+    if not encodings:
+        return
+    lengths = [len(e["input_ids"]) for e in encodings]
+    if min(lengths) == 0:
+        raise ValueError("An encoding has no tokens.")
+    pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
+    want_conv = conv and lm.family == "convbert"
+    K = getattr(lm.model.config, "conv_kernel_size", 0)
+    for batch in plan_batches(lengths, batch_size, max_cells):
+        inputs = _pad([encodings[i] for i in batch], pad_id)
+        with lm.lock, torch.inference_mode(), _batch_hooks(lm.model, want_conv, embeddings) as (store, set_mask):
+            set_mask(inputs["attention_mask"])
+            out = lm.model(**inputs, output_hidden_states=hidden,
+                           output_attentions=lm.family in NEEDS_OUTPUT_ATTENTIONS)
+        attn = torch.stack(store["attention"])  # [L, B, H, Tmax, Tmax]
+        for b, i in enumerate(batch):
+            T = lengths[i]
+            result = {"attentions": attn[:, b, :, :T, :T].float().numpy().copy()}
+            if hidden:
+                result["hidden_states"] = torch.stack([h[b, :T] for h in out.hidden_states]).float().numpy()
+            if want_conv and store["conv_kernels"]:
+                # [B, Tmax, C*K] -> [T, C, K] (head-major), softmax over offsets, -> [C, T, K]
+                result["conv_kernels"] = torch.stack([k[b, :T].reshape(T, -1, K).softmax(-1).transpose(0, 1)
+                                                      for k in store["conv_kernels"]]).float().numpy()
+            if embeddings:
+                for kind in ("position", "token_type"):
+                    if store[kind]:
+                        e = store[kind][0]
+                        result[kind] = e[0 if e.shape[0] == 1 else b, :T].float().numpy().copy()
+                    else:
+                        result[kind] = None
+            yield i, result
+
+
+def capture_batch(lm: LoadedModel, texts: Iterable[str], texts_b: Iterable[str | None] | None = None, *,
+                  batch_size: int = DEFAULT_BATCH_SIZE, max_cells: int = DEFAULT_MAX_CELLS) -> list[Trace]:
+    """`capture(lm, text, text_b)` for many texts at once, in input order (raises ValueError on an empty text)."""
+    texts = list(texts)
+    texts_b = list(texts_b) if texts_b is not None else [None] * len(texts)
+    if len(texts_b) != len(texts):
+        raise ValueError("texts and texts_b differ in length.")
+    prepared = []
+    for text, text_b in zip(texts, texts_b):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("The sentence is empty.")
+        text_b = text_b if (text_b and text_b.strip()) else None
+        enc, dropped = tokenize(lm, text, text_b)
+        offsets = _offsets(enc)  # removes offset_mapping
+        seq_ids = enc.sequence_ids(0)
+        model_inputs = {k: enc[k][0].tolist() for k in enc if k != "attention_mask"}
+        prepared.append((text, text_b, model_inputs, dropped, offsets, seq_ids))
+    traces: list[Trace | None] = [None] * len(texts)
+    results = run(lm, [p[2] for p in prepared], batch_size=batch_size, max_cells=max_cells,
+                  hidden=True, conv=True, embeddings=True)
+    for i, r in results:
+        text, text_b, model_inputs, dropped, offsets, seq_ids = prepared[i]
+        ids = model_inputs["input_ids"]
+        b_start = (seq_ids.index(1) if 1 in seq_ids else None) if text_b else None
+        traces[i] = Trace(
+            model_id=lm.id, family=lm.family, text=text, text_b=text_b,
+            tokens=lm.tokenizer.convert_ids_to_tokens(ids), token_ids=ids,
+            attentions=_readonly(r["attentions"]), hidden_states=_readonly(r["hidden_states"]),
+            position_embeddings=_readonly(r["position"]), token_type_embeddings=_readonly(r["token_type"]),
+            conv_kernels=_readonly(r.get("conv_kernels")), b_start=b_start, dropped_tokens=dropped,
+            special=tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True)),
+            offsets=offsets,
+        )
+    return traces
