@@ -84,3 +84,14 @@ def parse_sentence_upload(name: str, raw: bytes, max_sentences: int = 500) -> li
     if not sentences:
         raise ValueError("No sentences found in this file.")
     return sentences[:max_sentences]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bertviz_core.corpus ...`: corpus statistics to Parquet (see bertviz_core.corpus_cli)."""
+    from bertviz_core import corpus_cli
+
+    return corpus_cli.main(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

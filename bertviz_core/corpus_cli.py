@@ -1,0 +1,324 @@
+"""Corpus-scale statistics: `python -m bertviz_core.corpus --model ID --input FILE --stats ... --out DIR`.
+
+Input: a `.conllu` treebank or a `.txt` file (one sentence per non-empty line).
+Stats (comma-separated):
+    head-metrics  per sentence, layer and head: analysis.METRICS (entropy, distance, local, cls,
+                  sep, punct, self, prev, next) over every head (ConvBERT's conv heads as banded
+                  rows after the attention heads, as on /compare) -> head_metrics.parquet
+    syntax        Clark et al.'s head accuracy per relation (bertviz_core.syntax; CoNLL-U only)
+                  -> syntax.parquet
+Also meta.json (model, input and its digest, counts, seconds, engine). Parquet is written with
+pyarrow; read it back with pandas.read_parquet or syntax.read_table.
+
+For CoNLL-U input the model reads the annotated words (is_split_into_words), once for both stats.
+For text input, each line is tokenized as capture() does.
+
+Engines: the plain batched loop in this process (default), or Ray with `--workers N` (N >= 1):
+one actor per worker holds the model and takes chunks of sentences; `ray.init()` starts a local
+Ray on this machine (nothing to set up), `--address ray://host:10001` (or `auto`) joins a cluster
+whose nodes have this package installed. Both engines cut the input into the same chunks, so
+their results agree (up to float rounding between thread counts). Ray is an optional extra:
+`pip install ray==2.60.0` (it is in requirements-dev.txt).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+STATS = ("head-metrics", "syntax")
+DEFAULT_CHUNK = 128
+
+
+# ---------------------------------------------------------------- input
+def read_input(path: str | Path, max_sentences: int | None = None) -> list:
+    """Sentences of a .conllu (syntax.Sentence objects) or .txt (strings, one per non-empty line)."""
+    from bertviz_core import syntax
+    from bertviz_core.corpus import decode_text
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"No such input file: {path}")
+    if path.suffix.lower() in (".conllu", ".conll"):
+        return syntax.read_conllu(path, max_sentences)
+    if path.suffix.lower() != ".txt":
+        raise ValueError(f"Input must be .conllu or .txt, not '{path.suffix or path.name}'.")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise ValueError(f"{path.name} looks binary; give a plain-text file (one sentence per line).")
+    lines = [" ".join(line.split()) for line in decode_text(raw).splitlines()]
+    lines = [line for line in lines if line]
+    if max_sentences is not None:
+        lines = lines[:max_sentences]
+    if not lines:
+        raise ValueError(f"No sentences found in {path.name}.")
+    return lines
+
+
+def parse_stats(text: str) -> tuple[str, ...]:
+    stats = tuple(s.strip() for s in text.split(",") if s.strip())
+    unknown = [s for s in stats if s not in STATS]
+    if unknown or not stats:
+        raise ValueError(f"Unknown stats {', '.join(unknown) or '(none)'}; choose from {', '.join(STATS)}.")
+    return stats
+
+
+# ---------------------------------------------------------------- one chunk (a worker's unit)
+def _encode(lm, item):
+    """(model inputs, tokens, special mask, word_ids or None) for a Sentence or a text line."""
+    from bertviz_core import syntax
+    from bertviz_core.capture import tokenize
+
+    if isinstance(item, syntax.Sentence):
+        inputs, word_ids = syntax.encode_words(lm, item.words)
+    else:
+        enc, _ = tokenize(lm, item)
+        inputs = {k: enc[k][0].tolist() for k in ("input_ids", "token_type_ids") if k in enc}
+        word_ids = None
+    ids = inputs["input_ids"]
+    tokens = lm.tokenizer.convert_ids_to_tokens(ids)
+    special = tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True))
+    return inputs, tokens, special, word_ids
+
+
+def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, conv_heads: bool = True,
+                  batch_size: int = 32, progress=None) -> dict:
+    """Statistics of one chunk of sentences (numbered from `start`):
+    {"syntax": SyntaxCounts or None, "head_metrics": {column: numpy array} or None}."""
+    from bertviz_core import analysis, batch, syntax
+
+    encoded = [_encode(lm, item) for item in items]
+    counts = syntax.SyntaxCounts(*syntax.n_slots(lm, conv_heads)) if "syntax" in stats else None
+    want_metrics = "head-metrics" in stats
+    metric_parts: list[dict] = []
+    results = batch.run(lm, [e[0] for e in encoded], batch_size=batch_size,
+                        conv=conv_heads or want_metrics)
+    for k, (i, result) in enumerate(results):
+        inputs, tokens, special, word_ids = encoded[i]
+        if counts is not None:
+            predictions, has = syntax.sentence_predictions(lm, result, word_ids, len(items[i]), conv_heads)
+            counts.add(items[i], predictions, has)
+        if want_metrics:
+            heads = syntax.model_heads(lm, result, conv_heads=True)  # [L, N, T, T], conv heads banded
+            values = analysis.head_metrics(heads, tokens, special)
+            L, N = heads.shape[:2]
+            n_attn = result["attentions"].shape[1]
+            names = [f"H{h}" if h < n_attn else f"C{h - n_attn}" for h in range(N)]
+            part = {"sentence": np.full(L * N, start + i, np.int64),
+                    "layer": np.repeat(np.arange(L), N), "head": np.tile(np.arange(N), L),
+                    "head_name": np.tile(np.array(names, dtype=object), L),
+                    "n_tokens": np.full(L * N, len(tokens), np.int64)}
+            part.update({m: np.asarray(values[m], dtype=np.float64).ravel() for m in analysis.METRICS})
+            metric_parts.append(part)
+        if progress is not None:
+            progress(k + 1)
+    metrics = None
+    if want_metrics and metric_parts:
+        metrics = {col: np.concatenate([p[col] for p in metric_parts]) for col in metric_parts[0]}
+    return {"syntax": counts, "head_metrics": metrics}
+
+
+def _merge(parts: list[dict], stats, lm_shape=None) -> dict:
+    out = {"syntax": None, "head_metrics": None}
+    if "syntax" in stats:
+        total = None
+        for p in parts:
+            total = p["syntax"] if total is None else total.merge(p["syntax"])
+        out["syntax"] = total
+    if "head-metrics" in stats:
+        cols = [p["head_metrics"] for p in parts if p["head_metrics"] is not None]
+        if cols:
+            merged = {c: np.concatenate([m[c] for m in cols]) for c in cols[0]}
+            order = np.lexsort((merged["head"], merged["layer"], merged["sentence"]))
+            out["head_metrics"] = {c: v[order] for c, v in merged.items()}
+    return out
+
+
+def _chunks(items: list, size: int) -> list[tuple[int, list]]:
+    return [(s, items[s: s + size]) for s in range(0, len(items), size)]
+
+
+# ---------------------------------------------------------------- engines
+def run_local(lm, items: list, stats, *, conv_heads: bool = True, batch_size: int = 32,
+              chunk_size: int = DEFAULT_CHUNK, bar=None) -> dict:
+    """The plain batched loop, chunk by chunk (the same chunks Ray's workers get)."""
+    parts = []
+    for start, chunk in _chunks(items, chunk_size):
+        done = [0]
+
+        def tick(k, done=done):
+            if bar is not None:
+                bar.update(k - done[0])
+            done[0] = k
+
+        parts.append(process_chunk(lm, chunk, stats, start=start, conv_heads=conv_heads, batch_size=batch_size,
+                                   progress=tick))
+    return _merge(parts, stats)
+
+
+class Worker:
+    """A Ray actor's body: loads the model once, then processes chunks."""
+
+    def __init__(self, model_id: str, threads: int = 1):
+        import torch
+
+        import bertviz_core as bc
+
+        torch.set_num_threads(max(1, threads))
+        self.lm = bc.load_model(model_id)
+
+    def process(self, start: int, chunk: list, stats, conv_heads: bool, batch_size: int) -> dict:
+        return process_chunk(self.lm, chunk, stats, start=start, conv_heads=conv_heads, batch_size=batch_size)
+
+
+def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str | None = None,
+            threads: int = 1, conv_heads: bool = True, batch_size: int = 32, chunk_size: int = DEFAULT_CHUNK,
+            bar=None) -> dict:
+    """Ray actors, each holding the model, take chunks of sentences; counts and rows are merged here.
+
+    Starts a local Ray (`ray.init()`) unless one is running or `address` names a cluster; a Ray this
+    call started is shut down before returning."""
+    try:
+        import ray
+    except ImportError:
+        raise ValueError("Ray is not installed: pip install ray==2.60.0 (or run without --workers).") from None
+    if workers < 1:
+        raise ValueError("--workers must be at least 1 for Ray.")
+    started = False
+    if not ray.is_initialized():
+        root = str(Path(__file__).resolve().parents[1])
+        env = {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p),
+               "TOKENIZERS_PARALLELISM": "false"}
+        for key in ("HF_HUB_OFFLINE", "HF_HOME", "BERTVIZ_MODELS_DIR", "BERTVIZ_HUB_POLICY"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        kwargs = dict(include_dashboard=False, log_to_driver=False, logging_level="ERROR",
+                      runtime_env={"env_vars": env})
+        if address:
+            ray.init(address=address, **kwargs)
+        else:
+            ray.init(num_cpus=max(workers * threads, 1), **kwargs)
+        started = True
+    try:
+        actor = ray.remote(num_cpus=threads)(Worker)
+        actors = [actor.remote(model_id, threads) for _ in range(workers)]
+        chunks = _chunks(items, chunk_size)
+        pending: dict = {}
+        queue = list(range(len(chunks)))
+        results: dict[int, dict] = {}
+        free = list(actors) * 2  # two chunks in flight per actor: no idle gap between chunks
+        while queue or pending:
+            while queue and free:
+                a, c = free.pop(0), queue.pop(0)
+                start, chunk = chunks[c]
+                pending[a.process.remote(start, chunk, stats, conv_heads, batch_size)] = (c, a)
+            done, _ = ray.wait(list(pending), num_returns=1)
+            c, a = pending.pop(done[0])
+            results[c] = ray.get(done[0])
+            free.append(a)
+            if bar is not None:
+                bar.update(len(chunks[c][1]))
+        return _merge([results[c] for c in range(len(chunks))], stats)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+# ---------------------------------------------------------------- writing
+def write_outputs(out_dir: str | Path, merged: dict, meta: dict) -> dict[str, Path]:
+    """head_metrics.parquet, syntax.parquet (those computed) and meta.json in out_dir."""
+    import pandas as pd
+
+    from bertviz_core import syntax
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    if merged.get("syntax") is not None:
+        frame = merged["syntax"].to_frame()
+        syntax.write_table(frame, out / "syntax.parquet", **{k: meta[k] for k in ("model", "input", "input_sha256")})
+        written["syntax"] = out / "syntax.parquet"
+    if merged.get("head_metrics") is not None:
+        frame = pd.DataFrame(merged["head_metrics"])
+        frame["head_name"] = frame["head_name"].astype(str)
+        frame.to_parquet(out / "head_metrics.parquet", engine="pyarrow", index=False)
+        written["head_metrics"] = out / "head_metrics.parquet"
+    (out / "meta.json").write_text(json.dumps(meta, indent=2))
+    written["meta"] = out / "meta.json"
+    return written
+
+
+def mean_head_metrics(frame):
+    """head_metrics.parquet averaged over sentences: one row per (layer, head)."""
+    from bertviz_core import analysis
+
+    return frame.groupby(["layer", "head", "head_name"], as_index=False)[list(analysis.METRICS)].mean()
+
+
+# ---------------------------------------------------------------- command line
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bertviz_core.corpus",
+                                description="Head metrics and Clark et al.'s syntax accuracy over a corpus, to Parquet.")
+    p.add_argument("--model", required=True, help="registry id, hub id or a folder in BERTVIZ_MODELS_DIR")
+    p.add_argument("--input", required=True, help=".conllu treebank or .txt (one sentence per line)")
+    p.add_argument("--stats", default="head-metrics,syntax", help=f"comma-separated: {', '.join(STATS)}")
+    p.add_argument("--out", required=True, help="output folder (created)")
+    p.add_argument("--max-sentences", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help="sentences per work unit")
+    p.add_argument("--workers", type=int, default=0, help="Ray actors (0: no Ray, the plain batched loop)")
+    p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray)")
+    p.add_argument("--threads", type=int, default=None, help="torch threads per worker (default: cores / workers)")
+    p.add_argument("--no-conv-heads", action="store_true", help="syntax: ConvBERT's attention heads only")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from tqdm import tqdm
+
+    args = build_parser().parse_args(argv)
+    try:
+        stats = parse_stats(args.stats)
+        items = read_input(args.input, args.max_sentences)
+        if "syntax" in stats and not Path(args.input).suffix.lower().startswith(".conll"):
+            raise ValueError("--stats syntax needs a CoNLL-U treebank (gold heads); this input is plain text.")
+        if args.address and args.workers < 1:
+            args.workers = 1
+        import torch
+
+        import bertviz_core as bc
+        from bertviz_core import syntax
+
+        cores = os.cpu_count() or 1
+        threads = args.threads or max(1, cores // max(args.workers, 1))
+        conv_heads = not args.no_conv_heads
+        t0 = time.perf_counter()
+        with tqdm(total=len(items), unit="sent", desc=args.model, disable=args.quiet, file=sys.stderr) as bar:
+            if args.workers:
+                merged = run_ray(args.model, items, stats, workers=args.workers, address=args.address,
+                                 threads=threads, conv_heads=conv_heads, batch_size=args.batch_size,
+                                 chunk_size=args.chunk_size, bar=bar)
+            else:
+                torch.set_num_threads(threads)
+                lm = bc.load_model(args.model)
+                merged = run_local(lm, items, stats, conv_heads=conv_heads, batch_size=args.batch_size,
+                                   chunk_size=args.chunk_size, bar=bar)
+        seconds = time.perf_counter() - t0
+        meta = {"model": args.model, "input": str(args.input), "input_sha256": syntax.file_digest(args.input),
+                "stats": list(stats), "sentences": len(items), "seconds": round(seconds, 3),
+                "sentences_per_second": round(len(items) / seconds, 3) if seconds else None,
+                "engine": f"ray x{args.workers}" if args.workers else "local", "threads": threads,
+                "conv_heads": conv_heads, "batch_size": args.batch_size, "chunk_size": args.chunk_size}
+        written = write_outputs(args.out, merged, meta)
+    except ValueError as exc:  # ModelLoadError too: a message, never a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for name, path in written.items():
+        print(f"{name}: {path}")
+    return 0
