@@ -27,7 +27,7 @@ TEXT = {
                          "zh": "本课的全部图表（可交互）及讲解，打包为一个 HTML 文件，可从 U 盘打开，无需 Python 或网络。"},
     "export_pack_prepare": {"en": "Prepare offline pack", "zh": "生成离线课程包"},
     "export_pack_building": {"en": "Building the lesson pack…", "zh": "正在生成课程包……"},
-    "export_pack_ready": {"en": "Download pack ({size}, {n} figures)", "zh": "下载课程包（{size}，{n} 幅图）"},
+    "export_pack_ready": {"en": "Download pack · {size} · charts: {n}", "zh": "下载课程包 · {size} · 图表：{n}"},
     "export_pack_all": {"en": "All lessons in one offline file", "zh": "全部课程合成一个离线文件"},
     "export_pack_failed": {"en": "Could not build the pack: {reason}", "zh": "无法生成课程包：{reason}"},
     "export_pack_meta": {"en": "BERT Inside lesson pack · {date} · opens offline; hover a chart to see its values.",

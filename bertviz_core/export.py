@@ -71,17 +71,18 @@ def png_scale(fig, resolution: str = "projector") -> float:
     "print" gives 300 dpi when the figure is printed at its on-screen size (96 px per inch)."""
     if resolution == "projector":
         w, h = figure_size(fig)
-        return min(PROJECTOR[0] / w, PROJECTOR[1] / h)
+        # a hair above the exact ratio, so the side that fits exactly is not truncated to 1079 px
+        return min(PROJECTOR[0] / w, PROJECTOR[1] / h) * (1 + 1e-9)
     if resolution == "print":
         return PRINT_DPI / SCREEN_DPI
     raise ValueError(f"Unknown resolution {resolution!r}; use one of {', '.join(RESOLUTIONS)}.")
 
 
 def png_size(fig, resolution: str = "projector") -> tuple[int, int]:
-    """Pixel size of to_png(fig, resolution)."""
+    """Pixel size of to_png(fig, resolution) (the browser's canvas truncates width x scale)."""
     w, h = figure_size(fig)
     s = png_scale(fig, resolution)
-    return round(w * s), round(h * s)
+    return int(w * s), int(h * s)
 
 
 class _Renderer:
@@ -321,8 +322,9 @@ def trace_from_npz(source) -> "Trace":  # noqa: F821
 
 
 def _to_lists(a: np.ndarray):
-    # '%.9g' round-trips every float32; parsed back as Python floats, json writes them as short as possible
-    return np.char.mod("%.9g", a).astype(np.float64).tolist()
+    # numpy's str of a float32 is the shortest decimal that reads back as the same float32; as a Python
+    # float its repr is that same short decimal, so json writes ~9 characters per value, exactly
+    return np.asarray(a, dtype=np.float32).astype(str).astype(np.float64).tolist()
 
 
 def trace_to_json(trace, max_tokens: int = JSON_MAX_TOKENS) -> str:

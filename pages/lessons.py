@@ -1,14 +1,56 @@
-"""/lessons: presets for a class; each opens the right page with the right settings."""
+"""/lessons: presets for a class; each opens the right page with the right settings, or goes home
+with the teacher as one offline HTML file (every figure, interactive, with its explanation)."""
+import datetime
+import json
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from app import controls, nav
+from app import controls, i18n, nav, state
 from app.i18n import t
 from app.lessons import LESSONS
+from bertviz_core import export, lesson_pack
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def _pack(lessons_json: str, lang: str, font_size: int) -> tuple[bytes, int]:
+    """The offline pack of the given lessons, shared by all sessions (one per lessons x language x font)."""
+    tr = lesson_pack.translator(i18n.TEXT, lang)
+    sources = lesson_pack.Sources(get_model=state.get_model, get_trace=state.cached_trace)
+    sections = [lesson_pack.lesson_section(tr(f"lesson_{key}_title"), tr(f"lesson_{key}_text"), page, values,
+                                           t=tr, sources=sources, font_size=font_size)
+                for key, page, values in json.loads(lessons_json)]
+    title = sections[0].title if len(sections) == 1 else tr("export_pack_all_title")
+    meta = tr("export_pack_meta", date=datetime.date.today().isoformat())
+    html = lesson_pack.build_pack(title, sections, meta=meta, lang=lang)
+    return html.encode("utf-8"), lesson_pack.figure_count(sections)
+
+
+def pack_buttons(lessons, name: str, where) -> None:
+    """"Prepare" builds the pack (cached); then its download button states the size."""
+    spec = json.dumps([[ls.key, ls.page, ls.state] for ls in lessons], ensure_ascii=False, sort_keys=True)
+    args = (spec, i18n.lang(), controls.font_size())
+    flag = f"pack_ready_{name}"
+    if not st.session_state.get(flag) and where.button(t("export_pack_prepare"), key=f"pack_{name}",
+                                                       help=t("export_pack_help"), icon=":material/backpack:"):
+        st.session_state[flag] = True
+    if st.session_state.get(flag):
+        try:
+            with st.spinner(t("export_pack_building")):
+                data, n = _pack(*args)
+        except (ValueError, export.ExportError, OSError) as exc:
+            where.error(t("export_pack_failed", reason=state.md_escape(exc)))
+            return
+        where.download_button(t("export_pack_ready", size=export.human_size(len(data)), n=n), data=data,
+                              file_name=f"lesson-{name}.html", mime="text/html", on_click="ignore",
+                              key=f"pack_dl_{name}", icon=":material/download:", help=t("export_pack_help"))
+
 
 st.title(t("lessons_title"))
 st.write(t("lessons_intro"))
+with st.container(border=True):
+    st.markdown(f"**{t('export_pack_all')}**")
+    pack_buttons(LESSONS, "all", st)
 for lesson in LESSONS:
     with st.container(border=True):
         c1, c2 = st.columns([5, 1])
@@ -23,3 +65,4 @@ for lesson in LESSONS:
         url_path = nav.PAGES[lesson.page][1]
         c1.code(controls.absolute_url(f"/{url_path}?{urlencode({k: str(v) for k, v in lesson.state.items()})}"),
                 language=None)
+        pack_buttons([lesson], lesson.key, c1)
