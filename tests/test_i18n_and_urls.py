@@ -54,6 +54,10 @@ def test_every_page_in_chinese(page):
     assert re.search(r"[\u4e00-\u9fff]", title), title
 
 
+def _params(at) -> dict:
+    return {k: (v[0] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()}
+
+
 @pytest.mark.parametrize("page, query", [
     ("attention", {"model": "bert-minilm-l6", "text": "The cat sat.", "text_b": "It purred.", "layer": "4",
                    "head": "7", "scale": "fixed", "hide_special": "1"}),
@@ -61,15 +65,52 @@ def test_every_page_in_chinese(page):
     ("convolution", {"model": "convbert-minilm-l6", "text": "The cat sat on the mat.", "layer": "3"}),
     ("step_by_step", {"model": "convbert-minilm-l6", "text": "The cat sat on the mat.", "layer": "1", "head": "c2", "query": "3"}),
 ])
-def test_url_round_trip(page, query):
-    """Opening a view's URL reproduces it, and the page writes the same state back to the URL."""
+def test_url_opens_the_view(page, query):
+    """Opening a view's URL reproduces it: the layer drawn is the URL's, and reopening gives the same figures."""
     at = open_page(page, **query)
     assert not at.exception
-    for key, value in query.items():
-        assert at.query_params[key][0] == value if isinstance(at.query_params[key], list) else at.query_params[key] == value, key
+    assert at.session_state["layer"] == int(query["layer"])
     first = [spec["data"][0].get("z") for spec in charts(at)]
-    again = open_page(page, **{k: (v[0] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()})
+    assert first
+    again = open_page(page, **_params(at))
     assert [spec["data"][0].get("z") for spec in charts(again)] == first
+
+
+@pytest.mark.parametrize("page, base", [
+    ("attention", {"model": "bert-minilm-l6"}),
+    ("compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6"}),
+    ("convolution", {"model": "convbert-minilm-l6"}),
+    ("step_by_step", {"model": "bert-minilm-l6"}),
+])
+def test_changed_widgets_are_written_to_the_url(page, base):
+    """The page writes what the user changes into the URL (state.sync_url), and that URL reopens it."""
+    at = open_page(page, text="The cat sat on the mat.", **base)
+    assert not at.exception
+    at.slider(key="layer").set_value(3).run()
+    assert not at.exception
+    assert _params(at)["layer"] == "3"
+    at.text_input(key="text").input("A dog barked at the mailman.").run()
+    assert not at.exception
+    params = _params(at)
+    assert params["layer"] == "3" and params["text"] == "A dog barked at the mailman."
+    for key, value in base.items():
+        assert params[key] == value
+    reopened = open_page(page, **params)
+    assert reopened.session_state["layer"] == 3
+    assert reopened.session_state["text"] == "A dog barked at the mailman."
+
+
+def test_attention_head_and_toggles_reach_the_url():
+    at = open_page("attention", model="bert-minilm-l6", text="The cat sat.")
+    assert "hide_special" not in _params(at)
+    at.selectbox(key="head").set_value("7").run()
+    at.toggle(key="hide_special").set_value(True).run()
+    at.text_input(key="text_b").input("It purred.").run()
+    assert not at.exception
+    params = _params(at)
+    assert params["head"] == "7" and params["hide_special"] == "1" and params["text_b"] == "It purred."
+    at.toggle(key="hide_special").set_value(False).run()
+    assert "hide_special" not in _params(at)  # off is the default: left out of the link
 
 
 def test_lessons_open_their_views():
