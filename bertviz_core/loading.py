@@ -148,6 +148,10 @@ def locate(name: str) -> tuple[str, object]:
     shown = short_id(name)
     if len(name) > MAX_NAME_CHARS or any(not ch.isprintable() for ch in name):
         raise _refuse(f"'{shown}' is not a valid model id.", "invalid_id", name)
+    if "@" in name:  # a compressed variant, <id>@int8 or <id>@prune=30% (bertviz_core.compress)
+        from bertviz_core import compress
+        compress.parse_variant(name)
+        return "variant", name
     entry = registry.entry(name) or registry.entry_for_location(name)
     if entry is not None:  # a listed model, by id or by hub location
         return "registry", entry
@@ -230,6 +234,9 @@ def _load_uncached(kind: str, where) -> LoadedModel:
         return _load_hub(where.location, where.id, where.label)
     if kind == "local":
         return _load_local(where)
+    if kind == "variant":
+        from bertviz_core import compress
+        return compress.load_variant(where)
     return _load_hub(where, where, where)
 
 
