@@ -36,7 +36,7 @@ TEXT: dict[str, dict[str, str]] = {
                       "zh": "按回车（或点击输入框外）运行。"},
     "layer": {"en": "Layer", "zh": "层"},
     "head": {"en": "Head", "zh": "注意力头"},
-    "all_heads": {"en": "All heads (average)", "zh": "所有头（平均）"},
+    "all_heads": {"en": "Mean of the attention heads", "zh": "注意力头的平均"},
     "head_n": {"en": "Head {n}", "zh": "第 {n} 个头"},
     "conv_head_n": {"en": "Conv head {n}", "zh": "卷积头 {n}"},
     "fixed_scale": {"en": "Fixed colour scale 0 to 1", "zh": "固定色标 0 到 1"},
@@ -158,8 +158,11 @@ TEXT.update({
     "tab_matching": {"en": "Matching heads", "zh": "头匹配"},
     "tab_many": {"en": "Over many sentences", "zh": "多句统计"},
     "metric": {"en": "Metric", "zh": "指标"},
-    "metric_entropy": {"en": "Entropy of the attention row in nats, averaged over tokens (0 = sharp, log T = uniform).",
-                       "zh": "注意力行的熵（奈特），对词元取平均（0 = 集中，log T = 均匀）。"},
+    "metric_entropy": {"en": "Entropy of each row in nats, averaged over tokens: 0 = all weight on one token; the "
+                             "maximum (uniform) is log T for an attention head over T tokens, log 9 = 2.197 for a "
+                             "convolution kernel (9 offsets).",
+                       "zh": "每行的熵（奈特），对词元取平均：0 = 全部权重在一个词元上；最大值（均匀）对 T 个词元上的注意力头为 "
+                             "log T，对卷积核（9 个偏移）为 log 9 = 2.197。"},
     "metric_distance": {"en": "Mean distance |i - j| from a token to the tokens it attends to.",
                         "zh": "词元与其所关注词元之间的平均距离 |i - j|。"},
     "metric_local": {"en": "Attention mass within 4 positions (|i - j| <= 4), ConvBERT's span.",
@@ -303,12 +306,22 @@ TEXT.update({
                           "zh": "卷积头只能看到左右各 4 个词元。在长句中，它们的带状矩阵停留在对角线附近，而注意力头可以跨越整句。"},
     "lesson_compare_title": {"en": "BERT against ConvBERT, head by head", "zh": "BERT 与 ConvBERT 逐头对比"},
     "lesson_compare_text": {"en": "Slot 8 is an attention head in BERT but a convolution head in ConvBERT. Look at the "
-                                  "difference map, then the Matching heads tab: which BERT heads does ConvBERT keep?",
-                            "zh": "位置 8 在 BERT 中是注意力头，在 ConvBERT 中是卷积头。先看差异图，再看“头匹配”标签页：ConvBERT 保留了 BERT 的哪些头？"},
+                                  "difference map, then the Matching heads tab. Careful how you read it: this ConvBERT "
+                                  "was distilled with attention transfer (as in TinyBERT), so its attention heads H0-H5 "
+                                  "started as copies of BERT's H0-H5 and were trained to reproduce them. Their near-zero "
+                                  "divergence is the training target, not a discovery. The real questions are what the "
+                                  "conv heads do with BERT's heads 6-11 (their values started there) and, with "
+                                  "convbert-minilm-l6-free (no attention loss), what attention learns by itself.",
+                            "zh": "位置 8 在 BERT 中是注意力头，在 ConvBERT 中是卷积头。先看差异图，再看“头匹配”标签页。解读时要小心："
+                                  "这个 ConvBERT 是用注意力迁移（如 TinyBERT）蒸馏的，它的注意力头 H0-H5 以 BERT 的 H0-H5 为初值，"
+                                  "并被训练去复现它们。两者散度接近零是训练目标，而不是发现。真正值得问的是：卷积头如何处理 BERT 第 6-11 "
+                                  "个头的工作（它们的 value 从那里开始），以及在 convbert-minilm-l6-free（无注意力损失）中，注意力自己学到了什么。"},
     "lesson_chinese_title": {"en": "A Chinese sentence", "zh": "一个中文句子"},
-    "lesson_chinese_text": {"en": "The bundled BERT's vocabulary splits Chinese into single characters, one token each. "
-                                  "For real Chinese work, pick bert-base-chinese (needs the internet once).",
-                            "zh": "内置 BERT 的词表把中文切成单个汉字，每个字一个词元。若要认真处理中文，请选择 bert-base-chinese（首次需联网）。"},
+    "lesson_chinese_text": {"en": "This lesson uses a Chinese-capable model found on this machine. Its vocabulary splits "
+                                  "Chinese text into single characters, one token each (no spaces needed). Which characters "
+                                  "attend to their neighbours in layer 0, and which to [CLS]/[SEP]?",
+                            "zh": "本课使用本机上已有的中文模型。它的词表把中文切分为单个汉字，每个字一个词元（不需要空格）。"
+                                  "在第 0 层，哪些字关注相邻的字，哪些字关注 [CLS]/[SEP]？"},
     "lesson_positions_title": {"en": "Where does the model know positions from?", "zh": "模型从哪里得知位置？"},
     "lesson_positions_text": {"en": "BERT learns a vector per position; compare its similarity pattern with the sinusoids "
                                     "of the original Transformer.",

@@ -11,6 +11,22 @@ class Lesson:
     state: dict = field(default_factory=dict)  # session-state values (also the URL query)
 
 
+CHINESE_MODELS = ("bert-base-chinese", "bert-base-multilingual-cased")
+CHINESE_TEXT = "我爱自然语言处理。"
+
+
+def _chinese_lesson() -> Lesson:
+    """On a Chinese-capable model when one is at hand (models folder or hub cache); otherwise the
+    honest lesson: the bundled English vocabulary turns these characters into [UNK]."""
+    from bertviz_core import fetch
+
+    model = fetch.first_available(list(CHINESE_MODELS))
+    if model is not None:
+        return Lesson("chinese", "attention", {"model": model, "layer": 0, "head": "mean", "text": CHINESE_TEXT})
+    return Lesson("chinese_unk", "attention", {"model": "bert-minilm-l6", "layer": 0, "head": "mean",
+                                               "text": CHINESE_TEXT})
+
+
 LESSONS = (
     Lesson("coref", "attention", {"model": "bert-minilm-l6", "layer": 3, "head": "1",
                                   "text": "The animal didn't cross the street because it was too tired."}),
@@ -24,8 +40,7 @@ LESSONS = (
                                             "the quiet valley."}),
     Lesson("compare", "compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6", "layer": 1, "head": "8",
                                   "text": "The keys to the old cabinet are on the kitchen table."}),
-    Lesson("chinese", "attention", {"model": "bert-minilm-l6", "layer": 0, "head": "mean",
-                                    "text": "我爱自然语言处理。"}),
+    _chinese_lesson(),
     Lesson("positions", "positions", {"model": "bert-minilm-l6", "text": "The cat sat on the mat."}),
     Lesson("steps", "step_by_step", {"model": "bert-minilm-l6", "layer": 3, "head": "1", "query": 10,
                                      "text": "The animal didn't cross the street because it was too tired."}),

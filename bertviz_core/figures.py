@@ -7,6 +7,7 @@ Token labels are escaped, since Plotly reads a little HTML in labels.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
@@ -23,12 +24,22 @@ def escape_label(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def token_labels(tokens: list[str]) -> list[str]:
-    """Unique, escaped axis labels: a repeated token gets its position, e.g. 'the #5'."""
+def token_labels(tokens: list[str], positions: list[int] | None = None) -> list[str]:
+    """Escaped axis labels: the bare token, except that a token occurring more than once carries
+    its position in the input as a subscript (the<sub>5</sub>, drawn "the₅"), so rows and columns
+    stay distinct and keep their numbers when some columns are hidden (pass their `positions`).
+    Lone punctuation is drawn bold so a thin "'" or "," stays visible."""
+    positions = list(range(len(tokens))) if positions is None else list(positions)
     counts: dict[str, int] = {}
     for t in tokens:
         counts[t] = counts.get(t, 0) + 1
-    return [escape_label(t if counts[t] == 1 else f"{t} #{i}") for i, t in enumerate(tokens)]
+    out = []
+    for t, i in zip(tokens, positions):
+        label = escape_label(t)
+        if len(t) == 1 and unicodedata.category(t).startswith("P"):
+            label = f"<b>{label}</b>"
+        out.append(f"{label}<sub>{i}</sub>" if counts[t] > 1 else label)
+    return out
 
 
 def _tick_font_size(n: int, base: int) -> int:
@@ -40,17 +51,19 @@ def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[s
                    zmid: float | None = None, colorbar_title: str = "weight", font_size: int = 13,
                    row_title: str = "query token (from)", col_title: str = "key token (to)",
                    hover_value: str = "weight", height: int | None = None, width: int | None = None,
-                   max_cells: int | None = None) -> go.Figure:
+                   max_cells: int | None = None, plot_px: int | None = None,
+                   col_positions: list[int] | None = None) -> go.Figure:
     """One T_q x T_k matrix as a heatmap, rows top to bottom, hover 'from -> to: value'.
 
     Axes are categories with unique labels (repeated tokens get their position),
     so the hover names come from the axes and no T x T text is sent. With `max_cells`,
     a larger square matrix is block-averaged to at most max_cells per side (a plot a few
     hundred pixels wide cannot show more), each cell labelled by its token range.
-    The plot is square: its side follows `height` (or the token count), or `width` if given.
+    The plot is square: its side is `plot_px` if given, else follows `height` (or the token
+    count), or `width`. `col_positions`: the input positions of the columns when some are hidden.
     """
     matrix = np.asarray(matrix, dtype=np.float32)
-    rows, cols = token_labels(row_tokens), token_labels(col_tokens)
+    rows, cols = token_labels(row_tokens), token_labels(col_tokens, col_positions)
     if max_cells and rows == cols:
         matrix, rows = _fit_cells(matrix, rows, max_cells)
         cols = rows
@@ -62,8 +75,11 @@ def matrix_heatmap(matrix: np.ndarray, row_tokens: list[str], col_tokens: list[s
     ))
     side = height or width or int(min(860, max(560, 200 + 22 * n)))
     top, right = (60 if title else 24), 100  # the colour bar lives in the right margin
-    size, every, left, bottom = _label_layout(rows, cols, side - 200, font_size)
-    plot = max(200, side - top - bottom if width is None else width - left - right)
+    size, every, left, bottom = _label_layout(rows, cols, plot_px or side - 200, font_size)
+    if plot_px:
+        plot = plot_px
+    else:
+        plot = max(200, side - top - bottom if width is None else width - left - right)
     _square_category_axes(fig, size, every, row_title, col_title)
     fig.update_yaxes(scaleanchor="x")
     fig.update_layout(title=dict(text=escape_label(title)), height=plot + top + bottom,
@@ -146,6 +162,8 @@ def _square_category_axes(fig: go.Figure, size: int, every: int, row_title: str,
 
 def _text_px(text: str, size: int) -> int:
     """Rough rendered width of a label in pixels (wide East Asian characters count double)."""
+    text = re.sub(r"<sub>(.*?)</sub>", lambda m: "_" * max(1, len(m.group(1)) // 2), re.sub(r"</?b>", "", text))
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     units = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
     return int(units * size) + 2
 
@@ -161,7 +179,8 @@ def block_average(matrix: np.ndarray, size: int) -> np.ndarray:
 
 
 def model_view_grid(attentions: np.ndarray, *, thumb: int = 48, row_label: str = "layer",
-                    col_label: str = "head", font_size: int = 13, head_names: list[str] | None = None) -> go.Figure:
+                    col_label: str = "head", font_size: int = 13, head_names: list[str] | None = None,
+                    hover_note: str = "click to open", tile_px: int = 76) -> go.Figure:
     """Every layer x head as one tiled image, plus a clickable, nearly invisible marker per tile.
 
     attentions [L, H, T, T] -> one heatmap of (L*(s+1)) x (H*(s+1)) uint8 cells, s = min(T, thumb),
@@ -170,7 +189,6 @@ def model_view_grid(attentions: np.ndarray, *, thumb: int = 48, row_label: str =
     """
     L, H, T, _ = attentions.shape
     s = min(T, thumb)
-    tile_px = 76  # on-screen size of one tile
     gap = 1
     tiles = np.full((L * (s + gap), H * (s + gap)), np.nan, dtype=np.float32)
     for l in range(L):
@@ -188,13 +206,13 @@ def model_view_grid(attentions: np.ndarray, *, thumb: int = 48, row_label: str =
         x=centers_x, y=centers_y, mode="markers",
         marker=dict(symbol="square", size=tile_px - 8, opacity=0.0),
         customdata=[[l, h] for l in range(L) for h in range(H)],
-        hovertemplate=f"{row_label} %{{customdata[0]}}, {col_label} %{{customdata[1]}}<extra>click to open</extra>",
-        text=[f"{row_label} {l} · {names[h]}" for l in range(L) for h in range(H)],
+        hovertemplate=f"%{{text}}<extra>{escape_label(hover_note)}</extra>",
+        text=[escape_label(f"{row_label} {l} · {names[h]}") for l in range(L) for h in range(H)],
         showlegend=False,
     ))
     tickx = [h * (s + gap) + (s - 1) / 2 for h in range(H)]
     ticky = [l * (s + gap) + (s - 1) / 2 for l in range(L)]
-    fig.update_xaxes(tickmode="array", tickvals=tickx, ticktext=names, side="top", showgrid=False,
+    fig.update_xaxes(tickmode="array", tickvals=tickx, ticktext=[escape_label(n) for n in names], side="top", showgrid=False,
                      zeroline=False, title=col_label)
     fig.update_yaxes(tickmode="array", tickvals=ticky, ticktext=[f"{row_label} {l}" for l in range(L)],
                      autorange="reversed", showgrid=False, zeroline=False, scaleanchor="x")
@@ -206,7 +224,8 @@ def model_view_grid(attentions: np.ndarray, *, thumb: int = 48, row_label: str =
 
 def head_grid(matrices: np.ndarray, titles: list[str], tokens: list[str], *, cols: int = 6, zmax: float = 1.0,
               max_cells: int = 64, font_size: int = 12, colorscale=ATTENTION_SCALE, zmin: float = 0.0,
-              zmid: float | None = None, panel_px: int = 190) -> go.Figure:
+              zmid: float | None = None, panel_px: int = 190, colorbar_title: str = "weight",
+              tick_labels: bool = False) -> go.Figure:
     """Several [T, T] matrices as small heatmaps on ONE colour scale (zmin..zmax).
 
     Matrices longer than `max_cells` tokens are block-averaged to `max_cells` (labels then
@@ -224,17 +243,28 @@ def head_grid(matrices: np.ndarray, titles: list[str], tokens: list[str], *, col
             z=z, x=axis, y=axis, coloraxis="coloraxis",
             hovertemplate=(f"{escape_label(titles[k])}<br>%{{y}} -> %{{x}}: %{{z:.3f}}<extra></extra>")),
             row=k // cols + 1, col=k % cols + 1)
-    fig.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x", constrain="domain")
-    fig.update_xaxes(showticklabels=False, constrain="domain")
+    show = bool(tick_labels and labels is not None)
+    tick = dict(size=max(7, min(font_size - 3, int(panel_px / max(T, 1)) - 1)))
+    fig.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x", constrain="domain",
+                     type="category" if labels is not None else None)
+    fig.update_xaxes(showticklabels=False, constrain="domain", type="category" if labels is not None else None)
+    if show:  # token labels on the left column and the bottom row only
+        for r in range(rows):
+            fig.update_yaxes(showticklabels=True, tickfont=tick, row=r + 1, col=1)
+        for c in range(cols):
+            fig.update_xaxes(showticklabels=True, tickfont=tick, tickangle=-90, row=rows, col=c + 1)
+    margin = dict(l=10 + (max(_text_px(x, tick["size"]) for x in labels) if show else 0), r=10, t=50,
+                  b=10 + (max(_text_px(x, tick["size"]) for x in labels) if show else 0))
     fig.update_layout(coloraxis=dict(colorscale=colorscale, cmin=zmin, cmax=zmax, cmid=zmid,
-                                     colorbar=dict(title=dict(text="weight"), thickness=12)),
-                      height=rows * panel_px + 70, margin=dict(l=10, r=10, t=50, b=10),
+                                     colorbar=dict(title=dict(text=colorbar_title), thickness=12)),
+                      height=rows * panel_px + 70 + margin["b"] - 10, margin=margin,
                       font=dict(size=font_size, **FONT), plot_bgcolor="white")
     return fig
 
 
 def kernel_heatmaps(kernels: np.ndarray, tokens: list[str], *, title_of=lambda c: f"conv head {c}",
-                    font_size: int = 12, x_title: str = "offset") -> go.Figure:
+                    font_size: int = 12, x_title: str = "offset", zmax: float = 1.0,
+                    colorbar_title: str = "weight") -> go.Figure:
     """ConvBERT kernels [C, T, K] as C panels: rows = tokens, columns = offsets -K//2..+K//2."""
     C, T, K = kernels.shape
     offsets = [f"{o:+d}" if o else "0" for o in range(-(K // 2), K // 2 + 1)]
@@ -244,13 +274,13 @@ def kernel_heatmaps(kernels: np.ndarray, tokens: list[str], *, title_of=lambda c
     for c in range(C):
         fig.add_trace(go.Heatmap(
             z=np.asarray(kernels[c], dtype=np.float32), x=offsets, y=labels, coloraxis="coloraxis",
-            hovertemplate=f"{escape_label(title_of(c))}<br>%{{y}}, offset %{{x}}: %{{z:.3f}}<extra></extra>"),
+            hovertemplate=f"{escape_label(title_of(c))}<br>%{{y}}, {escape_label(x_title)} %{{x}}: %{{z:.3f}}<extra></extra>"),
             row=1, col=c + 1)
     every = max(1, int(np.ceil(T / 48)))
     fig.update_yaxes(autorange="reversed", type="category", dtick=every, tickfont=dict(size=_tick_font_size(T, font_size)))
     fig.update_xaxes(title=x_title, tickfont=dict(size=max(8, font_size - 3)), tickangle=0)
-    fig.update_layout(coloraxis=dict(colorscale=ATTENTION_SCALE, cmin=0, cmax=1,
-                                     colorbar=dict(title=dict(text="weight"), thickness=12)),
+    fig.update_layout(coloraxis=dict(colorscale=ATTENTION_SCALE, cmin=0, cmax=zmax,
+                                     colorbar=dict(title=dict(text=colorbar_title), thickness=12)),
                       height=int(min(1100, max(360, 130 + 20 * T))), margin=dict(l=10, r=10, t=50, b=10),
                       font=dict(size=font_size, **FONT), plot_bgcolor="white")
     return fig
@@ -292,27 +322,49 @@ def numeric_heatmap(z: np.ndarray, *, title: str, x_title: str, y_title: str, co
     return fig
 
 
-def pca_path_figure(path: np.ndarray, *, title: str, font_size: int = 12, height: int = 420) -> go.Figure:
-    """Positions as a path through their top principal components (2-D or 3-D), coloured by position."""
+def pca_path_figure(path: np.ndarray, *, title: str, font_size: int = 12, height: int = 420,
+                    position_title: str = "position", axis_prefix: str = "PC",
+                    outliers: list[int] | None = None) -> go.Figure:
+    """Positions as a path through their top principal components (2-D or 3-D), coloured by position.
+
+    `outliers` (positions far from the rest) are left out of the path and its axis ranges and drawn
+    as labelled markers at the edge, so they do not squeeze every other position into a dot."""
     n = len(path)
-    marker = dict(color=np.arange(n), colorscale="Viridis", size=4, colorbar=dict(title=dict(text="position"), thickness=10))
-    hover = "position %{marker.color}<extra></extra>"
+    out = sorted(set(outliers or []))
+    keep = np.array([i for i in range(n) if i not in out], dtype=int)
+    marker = dict(color=keep, colorscale="Viridis", size=4,
+                  colorbar=dict(title=dict(text=escape_label(position_title)), thickness=10))
+    hover = f"{escape_label(position_title)} %{{marker.color}}<extra></extra>"
+    names = [f"{axis_prefix}{i}" for i in (1, 2, 3)]
+    p = path[keep]
     if path.shape[1] >= 3:
-        trace = go.Scatter3d(x=path[:, 0], y=path[:, 1], z=path[:, 2], mode="lines+markers", marker=marker,
+        trace = go.Scatter3d(x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="lines+markers", marker=marker,
                              line=dict(color="#999", width=2), hovertemplate=hover)
     else:
-        trace = go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", marker=marker,
+        trace = go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", marker=marker,
                            line=dict(color="#999", width=1), hovertemplate=hover)
     fig = go.Figure(trace)
+    if out and path.shape[1] == 2 and len(keep):
+        lo, hi = p.min(0), p.max(0)
+        pad = (hi - lo) * 0.08 + 1e-9
+        lo, hi = lo - pad, hi + pad
+        edge = np.clip(path[out], lo + pad / 2, hi - pad / 2)  # pinned inside the frame
+        fig.add_trace(go.Scatter(x=edge[:, 0], y=edge[:, 1], mode="markers+text", text=[f"{i} ↗" for i in out],
+                                 textposition="middle left", marker=dict(symbol="star", size=12, color="#d62728"),
+                                 hovertemplate=f"{escape_label(position_title)} %{{text}}<extra></extra>",
+                                 showlegend=False))
+        fig.update_xaxes(range=[lo[0], hi[0]])
+        fig.update_yaxes(range=[lo[1], hi[1]])
     fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=50, b=10),
-                      font=dict(size=font_size, **FONT), xaxis_title="PC1", yaxis_title="PC2",
-                      scene=dict(xaxis_title="PC1", yaxis_title="PC2", zaxis_title="PC3"))
+                      font=dict(size=font_size, **FONT), xaxis_title=names[0], yaxis_title=names[1], showlegend=False,
+                      scene=dict(xaxis_title=names[0], yaxis_title=names[1], zaxis_title=names[2]))
     return fig
 
 
 def dims_over_position(p: np.ndarray, dims: list[int], *, title: str, font_size: int = 12,
-                       height: int = 360, x_title: str = "position", y_title: str = "value") -> go.Figure:
-    fig = go.Figure([go.Scatter(y=p[:, d], mode="lines", name=f"dim {d}") for d in dims])
+                       height: int = 360, x_title: str = "position", y_title: str = "value",
+                       dim_label: str = "dim") -> go.Figure:
+    fig = go.Figure([go.Scatter(y=p[:, d], mode="lines", name=escape_label(f"{dim_label} {d}")) for d in dims])
     fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=50, b=10),
                       font=dict(size=font_size, **FONT), xaxis_title=x_title, yaxis_title=y_title,
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
@@ -321,14 +373,14 @@ def dims_over_position(p: np.ndarray, dims: list[int], *, title: str, font_size:
 
 def token_bars(values: np.ndarray, tokens: list[str], *, title: str, highlight: int | None = None,
                y_title: str = "", font_size: int = 12, height: int = 320, compare: np.ndarray | None = None,
-               compare_name: str = "captured") -> go.Figure:
+               compare_name: str = "captured", bar_name: str = "recomputed") -> go.Figure:
     """One value per token as bars; the highlighted token (the query) drawn in orange."""
     labels = token_labels(tokens)
     colors = ["#f28e2b" if i == highlight else "#4e79a7" for i in range(len(tokens))]
-    fig = go.Figure(go.Bar(x=labels, y=np.asarray(values, dtype=np.float32), marker_color=colors, name="recomputed",
+    fig = go.Figure(go.Bar(x=labels, y=np.asarray(values, dtype=np.float32), marker_color=colors, name=escape_label(bar_name),
                            hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
     if compare is not None:
-        fig.add_trace(go.Scatter(x=labels, y=np.asarray(compare, dtype=np.float32), mode="markers", name=compare_name,
+        fig.add_trace(go.Scatter(x=labels, y=np.asarray(compare, dtype=np.float32), mode="markers", name=escape_label(compare_name),
                                  marker=dict(symbol="x", size=9, color="#222")))
     fig.update_xaxes(type="category", tickangle=-60)
     fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=50, b=10),
@@ -446,3 +498,29 @@ def show(trace, name: str = "attention", *args, renderer: str | None = None, **k
     `bc.show(trace, "attention", layer=3, head=1)`. Returns nothing, so the figure is not shown
     twice; to keep it (and export it), use `fig = bc.figures.view(trace, "attention", 3, 1)`."""
     view(trace, name, *args, **kw).show(renderer=renderer)
+
+
+def contribution_bars(series: list[tuple[str, np.ndarray]], tokens: list[str], *, title: str, y_title: str = "",
+                      x_title: str = "", font_size: int = 12, height: int = 340, highlight: int | None = None,
+                      signed: bool = False) -> go.Figure:
+    """Per-token values as grouped bars, one colour per series (names from the caller), e.g. what one output
+    draws on under a method beside raw attention. signed=True (a single series of attributions) colours
+    negative bars apart. The highlighted token (the output itself) gets a dark outline; long inputs thin
+    the tick labels."""
+    labels = token_labels(tokens)
+    colors = ["#4e79a7", "#bab0ac", "#f28e2b"]
+    fig = go.Figure()
+    for k, (name, values) in enumerate(series):
+        values = np.asarray(values, dtype=np.float32)
+        color = np.where(values < 0, "#e15759", "#4e79a7").tolist() if signed else colors[k % len(colors)]
+        outline = [2 if i == highlight else 0 for i in range(len(labels))]
+        fig.add_trace(go.Bar(x=labels, y=values, name=escape_label(name), marker_color=color,
+                             marker_line=dict(width=outline, color="#222"),
+                             hovertemplate=f"{escape_label(name)}<br>%{{x}}: %{{y:.4f}}<extra></extra>"))
+    every = max(1, int(np.ceil(len(labels) / 64)))
+    fig.update_xaxes(type="category", tickangle=-60, dtick=every, title=x_title,
+                     tickfont=dict(size=_tick_font_size(len(labels), font_size)))
+    fig.update_layout(title=dict(text=escape_label(title)), height=height, barmode="group", bargap=0.15,
+                      margin=dict(l=10, r=10, t=60, b=10), font=dict(size=font_size, **FONT), yaxis_title=y_title,
+                      showlegend=len(series) > 1, legend=dict(orientation="h", y=1.12), plot_bgcolor="white")
+    return fig

@@ -24,13 +24,30 @@ def cosine_similarity_matrix(p: np.ndarray) -> np.ndarray:
     return (unit @ unit.T).astype(np.float32)
 
 
-def pca_path(p: np.ndarray, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """Project rows onto their top-k principal components -> ([n, k], explained variance ratio [k])."""
+def pca_path(p: np.ndarray, k: int = 3, fit_rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Project rows onto their top-k principal components -> ([n, k], explained variance ratio [k]).
+
+    `fit_rows`: the rows the components are fitted on (e.g. all but outliers); every row is projected."""
     from sklearn.decomposition import PCA
 
-    k = min(k, *p.shape)
-    pca = PCA(n_components=k)
-    return pca.fit_transform(np.asarray(p, dtype=np.float64)).astype(np.float32), pca.explained_variance_ratio_
+    p = np.asarray(p, dtype=np.float64)
+    fit = p if fit_rows is None else p[fit_rows]
+    k = min(k, *fit.shape)
+    pca = PCA(n_components=k).fit(fit)
+    return pca.transform(p).astype(np.float32), pca.explained_variance_ratio_
+
+
+def outliers(p: np.ndarray, factor: float = 4.0) -> np.ndarray:
+    """Indices of rows far from the rest: distance to the median row above `factor` x the median
+    distance (BERT's position 0, trained on [CLS] only, is such a row)."""
+    p = np.asarray(p, dtype=np.float64)
+    dist = np.linalg.norm(p - np.median(p, axis=0), axis=1)
+    return np.flatnonzero(dist > factor * max(float(np.median(dist)), 1e-12))
+
+
+def default_dims(d: int) -> list[int]:
+    """Four dimensions spread from fast to slow (sinusoid frequency falls with the dimension)."""
+    return sorted({0, d // 8, d // 4, d // 2} - {d})
 
 
 def learned_table(lm) -> tuple[np.ndarray | None, int]:

@@ -17,21 +17,34 @@ st.session_state["scale"] = "fixed" if fixed else "auto"
 hide = c2.toggle(t("hide_special"), key="hide_special")
 
 if head == "mean":
-    matrix = trace.attentions[layer].mean(0)  # [T, T]
+    matrix = trace.attentions[layer].mean(0)  # [T, T]: the attention heads only (conv rows do not sum to 1)
 elif head.startswith("c"):
     matrix = trace.conv_matrices(layer)[int(head[1:])]  # banded [T, T]
 else:
     matrix = trace.attentions[layer, int(head)]
 cols = np.arange(len(trace))
 if hide:
-    cols = np.array([i for i in cols if not trace.special[i]])
-    st.caption(t("special_hidden_note"))
+    cols = np.array([i for i in cols if not trace.special[i]], dtype=int)
+    if cols.size == 0:
+        st.info(t("nothing_left"))
+        st.stop()
+name = controls.model_name(lm.id)
 fig = figures.matrix_heatmap(
-    matrix[:, cols], trace.tokens, [trace.tokens[i] for i in cols],
-    title=t("fig_attention", layer=layer, head=controls.head_label(head)) + " · " + t("tokens_line", n=len(trace)),
-    zmax=1.0 if fixed else None, font_size=controls.font_size(),
+    matrix[:, cols], trace.tokens, [trace.tokens[i] for i in cols], col_positions=[int(i) for i in cols],
+    title=f"{name} · " + t("fig_attention", layer=layer, head=controls.head_label(head)) + " · "
+    + t("tokens_line", n=len(trace)),
+    zmax=1.0 if fixed else None, font_size=controls.font_size(), plot_px=controls.heatmap_px(),
     row_title=t("from_token"), col_title=t("to_token"), hover_value=t("weight"), colorbar_title=t("weight"))
 st.plotly_chart(fig, width="content", key="attention_heatmap")
-st.caption(t("attention_caption"))
+if hide:
+    st.caption(t("attention_caption_hidden"))
+elif head.startswith("c"):
+    st.caption(t("attention_caption_conv"))
+else:
+    st.caption(t("attention_caption"))
+if head == "mean" and trace.n_conv_heads:
+    st.caption(t("mean_note_conv", model=name, n=trace.n_heads))
+if len(set(trace.tokens)) < len(trace.tokens):
+    st.caption(t("labels_note"))
 state.sync_url("model", "text", "text_b", "layer", "head", "scale", "hide_special")
 controls.share_link("attention")

@@ -8,36 +8,63 @@ from app.i18n import t
 from bertviz_core import figures
 
 st.title(t("conv_title"))
-current = st.session_state.get("model")
-entry = bc.registry.entry(current) if current else None
-if current is None:
-    st.session_state["model"] = state.DEFAULT_PARTNER
-elif entry is not None and entry.family != "convbert":  # this page is about ConvBERT
-    st.session_state["model"] = state.DEFAULT_PARTNER
-    st.caption(t("conv_switched", model=bc.registry.entry(state.DEFAULT_PARTNER).label))
-model_id, text, text_b = controls.model_and_sentence(pair=False)
+
+
+def _is_convbert(model_id) -> bool:
+    entry = bc.registry.entry(model_id) if model_id else None
+    if entry is not None:
+        return entry.family == "convbert"
+    try:  # a hub id or local folder the user typed: ask the (cached) model itself
+        return model_id is not None and state.get_model(model_id).family == "convbert"
+    except Exception:
+        return False
+
+
+# This page's own default (the bundled ConvBERT) never changes the model the other pages show:
+# only a model the user picks here carries over.
+users_model = st.session_state.get("model")
+own_key = "model" if _is_convbert(users_model) else "conv_model"
+
+
+def _picked():
+    st.session_state["model"] = st.session_state[own_key]
+
+
+c1, c2 = st.columns([2, 3])
+with c1:
+    model_id = controls.model_picker(own_key, default=state.DEFAULT_PARTNER, on_pick=_picked)
+with c2:
+    text, _ = controls.sentence_inputs(pair=False)
+if own_key != "model":
+    st.caption(t("conv_default_model", model=controls.model_name(users_model or state.DEFAULT_MODEL)))
 lm, trace = state.trace_or_stop(model_id, text)
 if trace.conv_kernels is None:
-    st.info(t("conv_not_convbert", model=lm.label))
+    st.info(t("conv_not_convbert", model=controls.model_name(lm.id)))
     st.stop()
 
 K = trace.conv_kernels.shape[-1]
 with st.expander("ConvBERT", expanded=True):
     st.markdown(t("conv_explain", k=K, h=K // 2))
-st.session_state["layer"] = min(int(st.session_state.get("layer", 0)), trace.n_layers - 1)
-layer = st.slider(t("layer"), 0, trace.n_layers - 1, key="layer")
+layer = controls.layer_slider(trace.n_layers)
 fs = controls.font_size()
 
+name = controls.model_name(lm.id)
+kernels = trace.conv_kernels[layer]  # [C, T, K]
+zmax = float(kernels.max())
 st.subheader(t("conv_kernels_title", layer=layer))
-st.plotly_chart(figures.kernel_heatmaps(trace.conv_kernels[layer], trace.tokens, font_size=fs,
-                                        title_of=lambda c: t("conv_head_n", n=c), x_title=t("conv_offset")),
+st.caption(f"{t('model_in_use', model=name)} · " + t("conv_scale_note", zmax=zmax, k=K, u=1 / K))
+st.plotly_chart(figures.kernel_heatmaps(kernels, trace.tokens, font_size=fs, zmax=zmax,
+                                        title_of=lambda c: t("conv_head_n", n=c), x_title=t("conv_offset"),
+                                        colorbar_title=t("weight")),
                 width="stretch", key="kernels")
 
 st.subheader(t("conv_grid_title", layer=layer))
 matrices = np.concatenate([trace.attentions[layer], trace.conv_matrices(layer)])  # [H + C, T, T]
 titles = [t("head_n", n=h) for h in range(trace.n_heads)] + [t("conv_head_n", n=c) for c in range(trace.n_conv_heads)]
 st.plotly_chart(figures.head_grid(matrices, titles, trace.tokens, cols=max(trace.n_heads, trace.n_conv_heads),
-                                  font_size=fs), width="stretch", key="grid")
+                                  font_size=fs, colorbar_title=t("weight"), tick_labels=len(trace) <= 40,
+                                  panel_px=260 if st.session_state.get("big") else 200),
+                width="stretch", key="grid")
 st.caption(t("conv_band_note", h=K // 2))
-state.sync_url("model", "text", "layer")
+state.sync_url(*(["model"] if own_key == "model" else []), "text", "layer")
 controls.share_link("convolution")

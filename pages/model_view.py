@@ -1,4 +1,5 @@
 """/model-view: every layer x head as thumbnails; clicking one opens /attention."""
+import numpy as np
 import streamlit as st
 
 from app import controls, nav, state
@@ -10,18 +11,28 @@ model_id, text, text_b = controls.model_and_sentence(pair=True)
 lm, trace = state.trace_or_stop(model_id, text, text_b)
 st.caption(t("model_view_caption"))
 
-fig = figures.model_view_grid(trace.attentions, row_label=t("layer"), col_label=t("head"),
-                              font_size=controls.font_size())
+name = controls.model_name(lm.id)
+st.caption(t("model_in_use", model=name))
+if trace.n_conv_heads:  # ConvBERT: its convolution heads too, as banded matrices, after its attention heads
+    tiles = np.concatenate([trace.attentions, trace.conv_matrices()], axis=1)  # [L, H + C, T, T]
+    st.caption(t("model_view_conv_note", model=name))
+else:
+    tiles = trace.attentions
+head_ids = [str(h) for h in range(trace.n_heads)] + [f"c{c}" for c in range(trace.n_conv_heads)]
+fig = figures.model_view_grid(tiles, row_label=t("layer"), col_label=t("head"), font_size=controls.font_size(),
+                              head_names=[controls.head_label(h) for h in head_ids], hover_note=t("click_to_open"),
+                              tile_px=min(120, 1500 // len(head_ids)) if st.session_state.get("big")
+                              else min(84, 1000 // len(head_ids)))
 event = st.plotly_chart(fig, width="content", on_select="rerun", selection_mode="points", key="grid")
 points = (event or {}).get("selection", {}).get("points", []) if event else []
 if points and "customdata" in points[0]:
     layer, head = points[0]["customdata"]
-    st.session_state["layer"], st.session_state["head"] = int(layer), str(head)
+    st.session_state["layer"], st.session_state["head"] = int(layer), head_ids[int(head)]
     st.switch_page(nav.page("attention"))
 
 c1, c2, c3 = st.columns([2, 2, 2])
 pick_layer = c1.selectbox(t("layer"), range(trace.n_layers), key="mv_layer")
-pick_head = c2.selectbox(t("head"), range(trace.n_heads), key="mv_head", format_func=lambda h: t("head_n", n=h))
+pick_head = c2.selectbox(t("head"), head_ids, key="mv_head", format_func=controls.head_label)
 if c3.button(t("open_in_attention")):
     st.session_state["layer"], st.session_state["head"] = int(pick_layer), str(pick_head)
     st.switch_page(nav.page("attention"))

@@ -10,8 +10,9 @@ st.title(t("pos_title"))
 st.markdown(t("pos_note"))
 model_id, text, text_b = controls.model_and_sentence(pair=True)
 lm, trace = state.trace_or_stop(model_id, text, text_b)
-scheme = registry.POSITION_SCHEMES.get(lm.family, "?")
-st.caption(t("pos_scheme", model=lm.label, scheme=scheme))
+scheme = t({"deberta-v2": "pos_scheme_relative", "roberta": "pos_scheme_roberta",
+           "xlm-roberta": "pos_scheme_roberta"}.get(lm.family, "pos_scheme_learned"))
+st.caption(t("pos_scheme", model=controls.model_name(lm.id), scheme=scheme))
 fs = controls.font_size()
 
 table, first = positions.learned_table(lm)
@@ -19,34 +20,41 @@ c1, c2, c3, c4 = st.columns(4)
 n = c1.slider(t("pos_n"), 8, 512, 128, step=8, key="pos_n")
 d = c2.select_slider(t("pos_d"), [16, 32, 64, 128, 256, 384, 512, 768], value=table.shape[1] if table is not None and table.shape[1] in (128, 256, 384, 768) else 384, key="pos_d")
 dims = c3.multiselect(t("pos_dims"), list(range(min(d, table.shape[1] if table is not None else d))),
-                      default=[0, 1, 2, 3], key="pos_dims")
+                      default=positions.default_dims(d), key="pos_dims")
 three_d = c4.toggle(t("pos_3d"), key="pos_3d")
 
 sinus = positions.sinusoidal(n, d)
 learned = table[first: first + n] if table is not None else None
 columns = st.columns(2)
-for col, name, p in ((columns[0], t("pos_learned", model=lm.label), learned), (columns[1], t("pos_sin"), sinus)):
+for col, name, p in ((columns[0], t("pos_learned", model=controls.model_name(lm.id)), learned), (columns[1], t("pos_sin"), sinus)):
     with col:
         st.subheader(name)
         if p is sinus:
             st.latex(r"PE_{(i,\,2j)} = \sin\left(i / 10000^{2j/d}\right) \\ PE_{(i,\,2j+1)} = \cos\left(i / 10000^{2j/d}\right)")
         if p is None:
-            st.info(t("pos_none", model=lm.label, scheme=scheme))
+            st.info(t("pos_none", model=controls.model_name(lm.id), scheme=scheme))
             continue
         st.plotly_chart(numeric_heatmap(positions.cosine_similarity_matrix(p), title=t("pos_cos_title"),
                                         x_title=t("pos_position"), y_title=t("pos_position"), zmin=-1, zmax=1, zmid=0,
-                                        font_size=fs, height=440, colorbar_title="cos"),
+                                        font_size=fs, height=440, colorbar_title=t("pos_cos")),
                         width="stretch", key=f"cos_{name}")
-        path, var = positions.pca_path(p, 3 if three_d else 2)
-        st.plotly_chart(pca_path_figure(path, title=t("pos_pca_title", var=float(var.sum())), font_size=fs),
+        far = [int(i) for i in positions.outliers(p)]
+        inliers = [i for i in range(len(p)) if i not in far] if far and len(far) < len(p) // 4 else None
+        path, var = positions.pca_path(p, 3 if three_d else 2, fit_rows=inliers)
+        st.plotly_chart(pca_path_figure(path, title=t("pos_pca_title", var=float(var.sum())), font_size=fs,
+                                        position_title=t("pos_position"), axis_prefix=t("pos_pc"),
+                                        outliers=far if inliers is not None else None),
                         width="stretch", key=f"pca_{name}")
+        if inliers is not None:
+            st.caption(t("pos_outlier", p=", ".join(map(str, far))))
         st.plotly_chart(dims_over_position(p, [x for x in dims if x < p.shape[1]], title=t("pos_dims_title"),
-                                           font_size=fs, x_title=t("pos_position"), y_title=t("pos_value")),
+                                           font_size=fs, x_title=t("pos_position"), y_title=t("pos_value"),
+                                           dim_label=t("pos_dim")),
                         width="stretch", key=f"dims_{name}")
 
 st.header(t("pos_sentence_title"))
 if trace.position_embeddings is None:
-    st.info(t("pos_none", model=lm.label, scheme=scheme))
+    st.info(t("pos_none", model=controls.model_name(lm.id), scheme=scheme))
 else:
     k = min(64, trace.position_embeddings.shape[1])
     st.plotly_chart(numeric_heatmap(trace.position_embeddings[:, :k], title=t("pos_added", k=k, d=trace.position_embeddings.shape[1]),

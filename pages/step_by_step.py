@@ -11,18 +11,13 @@ st.title(t("step_title"))
 st.write(t("step_intro"))
 model_id, text, _ = controls.model_and_sentence(pair=False)
 lm, trace = state.trace_or_stop(model_id, text)
+st.caption(t("model_in_use", model=controls.model_name(lm.id)))
 fs = controls.font_size()
 
-options = [str(h) for h in range(trace.n_heads)] + [f"c{c}" for c in range(trace.n_conv_heads)]
-if st.session_state.get("head") not in options:
-    st.session_state["head"] = "0"
-st.session_state["layer"] = min(int(st.session_state.get("layer", 0)), trace.n_layers - 1)
-st.session_state["query"] = min(int(st.session_state.get("query", 1)), len(trace) - 1)
 c1, c2, c3 = st.columns(3)
-layer = c1.slider(t("layer"), 0, trace.n_layers - 1, key="layer")
-head = c2.selectbox(t("step_head"), options, format_func=controls.head_label, key="head")
-query = c3.selectbox(t("step_query"), range(len(trace)), key="query",
-                     format_func=lambda i: f"{i}: {trace.tokens[i]}")
+layer = controls.layer_slider(trace.n_layers, container=c1)
+head = controls.head_select(trace.n_heads, trace.n_conv_heads, mean=False, label_key="step_head", container=c2)
+query = controls.query_select(trace.tokens, container=c3)
 labels = trace.tokens
 
 
@@ -44,23 +39,24 @@ try:
         st.subheader(t("conv1"))
         st.latex(r"\tilde K = \mathrm{Pointwise}(\mathrm{Depthwise}_{%d}(X))" % K)
         st.caption(t("conv1_text", k=K, shape=f"[{len(trace)}, {walk['d_head']}]"))
-        show(numeric_heatmap(walk["key_conv"], title=r"key conv", x_title=t("pos_dim"), y_title=t("token"),
+        show(numeric_heatmap(walk["key_conv"], title=t("fig_key_conv"), x_title=t("pos_dim"), y_title=t("token"),
                              y_labels=labels, font_size=fs, height=max(300, 22 * len(trace) + 110)), "kc")
         st.subheader(t("conv2"))
         st.latex(r"\ell_i = W_{kernel}\,(\tilde K_i \odot Q_i) + b \in \mathbb{R}^{%d}" % K)
         st.caption(t("conv2_text", k=K))
-        show(token_bars(walk["logits"], offsets, title="logits", font_size=fs, y_title="logit"), "logits")
+        show(token_bars(walk["logits"], offsets, title=t("fig_logits"), font_size=fs, y_title=t("fig_logit"),
+                        bar_name=t("fig_recomputed")), "logits")
         st.subheader(t("conv3", k=K))
         st.latex(r"\kappa_i = \mathrm{softmax}(\ell_i)")
         st.caption(t("conv3_text", diff=walk["max_diff"]))
-        show(token_bars(walk["kernel"], offsets, title="kernel", font_size=fs, y_title=t("weight"),
-                        compare=walk["captured"], compare_name="captured"), "kernel")
+        show(token_bars(walk["kernel"], offsets, title=t("fig_kernel"), font_size=fs, y_title=t("weight"),
+                        compare=walk["captured"], compare_name=t("fig_captured"), bar_name=t("fig_recomputed")), "kernel")
         st.subheader(t("conv4"))
         st.latex(r"o_i = \sum_{k=-%d}^{%d} \kappa_{i,k}\, V_{i+k}" % (K // 2, K // 2))
         st.caption(t("conv4_text", a=int(walk["positions"][0]), b=int(walk["positions"][-1]),
                      shape=f"[{walk['d_head']}]", diff=walk["output_diff"]))
-        show(numeric_heatmap(walk["output"][None], title="o", x_title=t("pos_dim"), y_title="", font_size=fs,
-                             height=200), "out")
+        show(numeric_heatmap(walk["output"][None], title=t("fig_output"), x_title=t("pos_dim"), y_title="", font_size=fs,
+                             height=200, y_labels=[labels[query]]), "out")
     else:
         walk = analysis.attention_walk(lm, trace, layer, int(head), query)
         dk = walk["d_head"]
@@ -76,18 +72,19 @@ try:
         st.subheader(t("step3"))
         st.latex(r"s_j = \frac{q_i \cdot k_j}{\sqrt{d_k}}")
         st.caption(t("step3_text", s=float(np.sqrt(dk)), shape=f"[{len(trace)}]"))
-        show(token_bars(walk["scores"], labels, title=f"scores · {t('step_query_row')} {labels[query]}",
-                        highlight=query, font_size=fs, y_title="score"), "scores")
+        show(token_bars(walk["scores"], labels, title=f"{t('fig_scores')} · {t('step_query_row')} {labels[query]}",
+                        highlight=query, font_size=fs, y_title=t("fig_score"), bar_name=t("fig_recomputed")), "scores")
         st.subheader(t("step4"))
         st.latex(r"a_j = \frac{e^{s_j}}{\sum_{j'} e^{s_{j'}}}")
         st.caption(t("step4_text", diff=walk["max_diff"]))
         show(token_bars(walk["probs"], labels, title=t("weight"), highlight=query, font_size=fs,
-                        y_title=t("weight"), compare=walk["captured"]), "probs")
+                        y_title=t("weight"), compare=walk["captured"], compare_name=t("fig_captured"),
+                        bar_name=t("fig_recomputed")), "probs")
         st.subheader(t("step5"))
         st.latex(r"o_i = \sum_j a_j\, v_j")
         st.caption(t("step5_text", shape=f"[{dk}]"))
-        show(numeric_heatmap(walk["context"][None], title="o", x_title=t("pos_dim"), y_title="", font_size=fs,
-                             height=200), "ctx")
+        show(numeric_heatmap(walk["context"][None], title=t("fig_output"), x_title=t("pos_dim"), y_title="", font_size=fs,
+                             height=200, y_labels=[labels[query]]), "ctx")
 except ValueError as exc:
     st.info(t("step_unsupported", reason=str(exc)))
 state.sync_url("model", "text", "layer", "head", "query")

@@ -90,11 +90,29 @@ def test_convolution_page_shows_kernels_and_banded_heads():
     assert "in parallel" in texts(at)
 
 
-def test_convolution_page_switches_from_bert_to_convbert():
+def test_convolution_default_does_not_change_the_other_pages(tokens):
+    """/convolution shows ConvBERT on its own; the user's BERT stays on every other page (issue #11.2)."""
     at = open_page("convolution", model="bert-minilm-l6", text=TEXT)
     assert not at.exception
-    assert at.session_state["model"] == "convbert-minilm-l6"
-    assert len(charts(at)) == 2
+    kernels, _ = charts(at)
+    conv = bc.capture(bc.load_model("convbert-minilm-l6"), TEXT)
+    np.testing.assert_allclose(decode(kernels["data"][0]["z"]), conv.conv_kernels[0, 0], atol=1e-6)
+    assert at.session_state["model"] == "bert-minilm-l6"
+    assert "stays BERT" in texts(at)  # the page says the other pages keep the user's model
+    at.switch_page("../pages/attention.py")
+    at.run()
+    (spec,) = charts(at)
+    bert = bc.capture(bc.load_model("bert-minilm-l6"), TEXT)
+    np.testing.assert_allclose(decode(spec["data"][0]["z"]), bert.attentions[0].mean(0), atol=1e-6)
+    assert spec["layout"]["title"]["text"].startswith("BERT · MiniLM-L6")  # the model is named on the figure
+
+
+def test_a_model_picked_on_convolution_carries_over(models_root):
+    at = open_page("convolution", model="bert-minilm-l6", text=TEXT)
+    assert "tiny-convbert · local" in at.selectbox(key="conv_model").options  # models-folder checkpoints listed
+    at.selectbox(key="conv_model").set_value("tiny-convbert").run()
+    assert not at.exception
+    assert at.session_state["model"] == "tiny-convbert"
 
 
 def test_compare_page_bert_vs_convbert():

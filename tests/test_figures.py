@@ -8,8 +8,17 @@ from bertviz_core import figures
 
 def test_labels_unique_and_escaped():
     labels = figures.token_labels(["[CLS]", "the", "<script>", "the", "[SEP]"])
-    assert labels == ["[CLS]", "the #1", "&lt;script&gt;", "the #3", "[SEP]"]
+    assert labels == ["[CLS]", "the<sub>1</sub>", "&lt;script&gt;", "the<sub>3</sub>", "[SEP]"]
     assert len(set(labels)) == len(labels)
+
+
+def test_labels_keep_input_positions_when_columns_are_hidden():
+    """Hiding [CLS]/[SEP] must not renumber: column 'the' at input position 4 stays 'the₄'."""
+    tokens = ["[CLS]", "the", "cat", "saw", "the", "dog", "[SEP]"]
+    kept = [1, 2, 3, 4, 5]
+    cols = figures.token_labels([tokens[i] for i in kept], kept)
+    assert cols == ["the<sub>1</sub>", "cat", "saw", "the<sub>4</sub>", "dog"]
+    assert figures.token_labels(tokens)[4] == cols[3]  # the row label and the column label agree
 
 
 def test_matrix_heatmap_sends_float32_and_downsamples_when_asked():
