@@ -1,0 +1,424 @@
+"""Compressed variants of a model, addressable as model ids: `<id>@int8`, `<id>@prune=30%`.
+
+`load_model("bert-minilm-l6@int8")` comes here (loading.py hands every id with "@" to
+`load_variant`) and returns a LoadedModel whose id is the full variant id, so every page and
+/compare work on it.
+
+int8 (Q-BERT's question: what does 8-bit arithmetic cost?)
+    torch.ao `quantize_dynamic` with per-channel int8 weights (one scale per output row) and
+    dynamically quantized activations, on every Linear except the feed-forward output
+    projections (FFN `output.dense`: in_features = intermediate size), which stay fp32, Q-BERT
+    style: they are the most sensitive layers here (quantized alone, layer 0's costs 10x more
+    cosine than any attention projection), and all-int8 reaches only ~0.97 mean-pooled cosine
+    to fp32 against >= 0.98 with them kept. torchao 0.18 was tried: its dynamic int8 is more
+    faithful (0.996) but slower than fp32 on this CPU, so it is not used.
+
+prune=<p>% (Michel et al. 2019, "Are Sixteen Heads Really Better than One?")
+    Importance of head h = E_x |dL/d xi_h| for a gate xi_h on the head's output (the pre-hook
+    of `interventions.head_gates`), with L the distance between the model's mean-pooled output
+    and the unpruned model's on a fixed sample of UD EWT dev sentences. At xi = 1 that distance
+    and its gradient are 0, so L is taken to first order: L_h(x) = ||d pool(x) / d xi_h||,
+    the Taylor estimate of how far removing head h moves the output (forward-mode AD, one
+    tangent per head). Scores are normalised per layer (l2), as in the paper. The p% least
+    important attention heads (of all layers together) are removed, keeping at least one head
+    per layer; removal is real (query/key/value rows and output-projection columns cut with
+    transformers' `prune_linear_layer`: fewer parameters). transformers 5 no longer has
+    `prune_heads`, so the cut is done here. Captured attention keeps the original numbering:
+    removed heads show as all-zero maps. ConvBERT cannot be pruned this way (its query feeds
+    both its attention and its convolution heads).
+"""
+from __future__ import annotations
+
+import copy
+import io
+import json
+import os
+import re
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from bertviz_core import corpus, interventions, registry
+from bertviz_core.loading import LoadedModel, ModelLoadError
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+RESULTS_FILE = DATA_DIR / "compress_results.json"
+INT8_MIN_COSINE = 0.98           # stated threshold for <id>@int8 (mean-pooled, held-out EWT)
+PRUNABLE = ("bert", "roberta", "xlm-roberta", "electra", "distilbert")
+IMPORTANCE_SENTENCES = 64        # UD EWT dev sample for head importance
+QUALITY_SENTENCES = 300          # UD EWT test sample for quality (bench)
+CURVE_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+DISTILLED_ID = "distilbert-minilm-l3"
+
+_VARIANT = re.compile(r"^(?P<base>[^@\s]+)@(?:(?P<int8>int8)|prune=(?P<pct>[0-9]{1,3}(?:\.[0-9]+)?)%?)$")
+
+
+# ---------------------------------------------------------------- ids
+
+def parse_variant(name: str) -> tuple[str, str, float | None]:
+    """'bert-minilm-l6@int8' -> ('bert-minilm-l6', 'int8', None);
+    'x@prune=30%' -> ('x', 'prune', 0.3). ModelLoadError for anything else."""
+    m = _VARIANT.match(str(name).strip())
+    if not m:
+        raise ModelLoadError(f"'{str(name)[:80]}' is not a compressed variant: use <model>@int8 or <model>@prune=30%.",
+                             "invalid_id", str(name)[:80])
+    if m.group("int8"):
+        return m.group("base"), "int8", None
+    fraction = float(m.group("pct")) / 100
+    if not 0 < fraction < 1:
+        raise ModelLoadError(f"'{name}': the pruned share of heads must be between 0% and 100% (exclusive).",
+                             "invalid_id", name)
+    return m.group("base"), "prune", fraction
+
+
+def variant_id(base: str, kind: str, fraction: float | None = None) -> str:
+    return f"{base}@int8" if kind == "int8" else f"{base}@prune={round(fraction * 100):d}%"
+
+
+# ---------------------------------------------------------------- sentences
+
+def ewt_dir() -> Path:
+    default = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud-english-ewt"
+    return Path(os.environ.get("BERTVIZ_EWT_DIR", default))
+
+
+def ewt_sample(split: str, n: int) -> list[str]:
+    """n evenly spaced UD EWT sentences of 5-40 words from `split` ('dev' or 'test'): fixed, no RNG."""
+    path = ewt_dir() / f"en_ewt-ud-{split}.conllu"
+    if not path.is_file():
+        raise ValueError(f"UD English EWT is not at {path} (set BERTVIZ_EWT_DIR).")
+    sentences = [s for s in corpus.conllu_sentences(path.read_text(encoding="utf-8")) if 5 <= len(s.split()) <= 40]
+    if len(sentences) <= n:
+        return sentences
+    return [sentences[i * len(sentences) // n] for i in range(n)]
+
+
+# ---------------------------------------------------------------- int8
+
+def ffn_output_names(model) -> list[str]:
+    """The feed-forward output projections (Linear with in_features = intermediate size)."""
+    import torch
+
+    config = model.config
+    inner = getattr(config, "intermediate_size", None) or getattr(config, "hidden_dim", None)
+    return [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear) and m.in_features == inner]
+
+
+def quantize_int8(model) -> tuple[object, list[str]]:
+    """In place: per-channel dynamic int8 on every Linear but the FFN output projections.
+    Returns (model, names kept in fp32)."""
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    keep = set(ffn_output_names(model))
+    spec = {n: per_channel_dynamic_qconfig for n, m in model.named_modules()
+            if isinstance(m, torch.nn.Linear) and n not in keep}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notice (pointing to torchao)
+        quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
+    return model, sorted(keep)
+
+
+# ---------------------------------------------------------------- head importance (Michel et al.)
+
+def mean_pool(hidden, mask):
+    mask = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+
+
+def compute_head_importance(lm: LoadedModel, sentences: list[str], normalize: bool = True,
+                            batch: int = 32) -> np.ndarray:
+    """[layers, slots] Michel et al. importance, E_x ||d pool(x)/d xi_h|| (see module docstring).
+
+    Forward-mode AD: one pass per head with the gate's tangent set to that head."""
+    import torch
+    import torch.autograd.forward_ad as fwAD
+
+    model, tok = lm.model, lm.tokenizer
+    n_attn, n_conv = interventions.slot_counts(model)
+    L, S = model.config.num_hidden_layers, n_attn + n_conv
+    scores = torch.zeros(L, S, dtype=torch.float64)
+    with lm.lock, torch.no_grad():
+        for start in range(0, len(sentences), batch):
+            enc = tok(sentences[start:start + batch], padding=True, truncation=True, max_length=128, return_tensors="pt")
+            for layer in range(L):
+                for slot in range(S):
+                    tangent = torch.zeros(L, S)
+                    tangent[layer, slot] = 1.0
+                    with fwAD.dual_level():
+                        gates = fwAD.make_dual(torch.ones(L, S), tangent)
+                        with interventions.head_gates(model, gates):
+                            out = model(**enc).last_hidden_state
+                            jvp = fwAD.unpack_dual(mean_pool(out, enc["attention_mask"])).tangent  # [B, D]
+                    scores[layer, slot] += jvp.norm(dim=-1).double().sum()
+    scores /= len(sentences)
+    if normalize:
+        scores /= scores.norm(dim=1, keepdim=True).clamp(min=1e-12)
+    return scores.numpy()
+
+
+_importance: dict[str, np.ndarray] = {}
+_importance_lock = threading.Lock()
+
+
+def head_importance(lm: LoadedModel) -> np.ndarray:
+    """Importance of every head of `lm`, computed once per model: shipped for the bundled models
+    (bench/bench_compress.py), else computed on the EWT dev sample and kept for the process."""
+    with _importance_lock:
+        if lm.id in _importance:
+            return _importance[lm.id]
+    shipped = (results() or {}).get("models", {}).get(lm.id, {}).get("importance")
+    if shipped is not None:
+        scores = np.asarray(shipped, dtype=np.float64)
+    else:
+        scores = compute_head_importance(lm, ewt_sample("dev", IMPORTANCE_SENTENCES))
+    with _importance_lock:
+        _importance[lm.id] = scores
+    return scores
+
+
+# ---------------------------------------------------------------- pruning
+
+def prune_plan(order_scores: np.ndarray, fraction: float, n_attn: int) -> dict[int, list[int]]:
+    """Remove round(fraction * attention heads) heads, lowest score first over all layers,
+    keeping at least one head per layer. Returns {layer: [removed heads]}."""
+    scores = np.asarray(order_scores)[:, :n_attn]
+    L = scores.shape[0]
+    target = int(round(fraction * L * n_attn))
+    removed: dict[int, list[int]] = {}
+    for flat in np.argsort(scores, axis=None, kind="stable"):
+        if sum(map(len, removed.values())) >= target:
+            break
+        layer, head = divmod(int(flat), n_attn)
+        if len(removed.get(layer, ())) < n_attn - 1:
+            removed.setdefault(layer, []).append(head)
+    return {l: sorted(h) for l, h in sorted(removed.items())}
+
+
+def random_scores(shape: tuple[int, int], seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).random(shape)
+
+
+def _attention_modules(model) -> list[tuple[str, object]]:
+    cls = registry.ATTENTION_MODULES[model.config.model_type]
+    return [(n, m) for n, m in model.named_modules() if type(m).__name__ == cls]
+
+
+def prune_heads(model, plan: dict[int, list[int]]):
+    """In place: really remove the heads in `plan` ({layer: [heads]}, original numbering).
+
+    Query/key/value lose the heads' rows, the output projection their columns
+    (transformers' prune_linear_layer). A forward hook puts the attention probabilities back
+    at their original head index (removed heads: zeros), so captures keep [layers, heads, T, T]."""
+    import torch
+    from transformers.pytorch_utils import prune_linear_layer
+
+    family = model.config.model_type
+    if family not in PRUNABLE:
+        why = (" (its query feeds both its attention heads and its convolution heads)" if family == "convbert" else "")
+        raise ModelLoadError(f"Head pruning is not available for {family} models{why}; "
+                             f"it works for {', '.join(PRUNABLE)}.", "unsupported_family", family, family)
+    n_attn, _ = interventions.slot_counts(model)
+    size = interventions.head_size(model)
+    kept_all = {}
+    for layer, (name, att) in enumerate(_attention_modules(model)):
+        kept = [h for h in range(n_attn) if h not in set(plan.get(layer, ()))]
+        if not kept:
+            raise ValueError(f"Layer {layer} would lose every head.")
+        kept_all[layer] = kept
+        if len(kept) == n_attn:
+            continue
+        index = torch.cat([torch.arange(h * size, (h + 1) * size) for h in kept])
+        if family == "distilbert":
+            for proj in ("q_lin", "k_lin", "v_lin"):
+                setattr(att, proj, prune_linear_layer(getattr(att, proj), index))
+            att.out_lin = prune_linear_layer(att.out_lin, index, dim=1)
+            att.n_heads = len(kept)
+        else:
+            for proj in ("query", "key", "value"):
+                setattr(att, proj, prune_linear_layer(getattr(att, proj), index))
+            parent = model.get_submodule(name.rsplit(".", 1)[0])
+            parent.output.dense = prune_linear_layer(parent.output.dense, index, dim=1)
+            att.num_attention_heads = len(kept)
+            att.all_head_size = len(kept) * size
+        att.register_forward_hook(_pad_probs_hook(kept, n_attn))
+    model._bertviz_kept = kept_all
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model
+
+
+def _pad_probs_hook(kept: list[int], n_heads: int):
+    import torch
+
+    index = torch.as_tensor(kept)
+
+    def hook(module, args, output):  # output: (context [B,T,kept*d], probs [B,kept,T,T])
+        probs = output[1] if isinstance(output, tuple) and len(output) > 1 else None
+        if probs is None:
+            return None
+        full = probs.new_zeros(probs.shape[0], n_heads, *probs.shape[2:])
+        full[:, index] = probs
+        return (output[0], full, *output[2:])
+    return hook
+
+
+# ---------------------------------------------------------------- variants as models
+
+def load_variant(name: str) -> LoadedModel:
+    """Build `<base>@int8` or `<base>@prune=<p>%` from the (cached) base model."""
+    from bertviz_core import loading
+
+    base_id, kind, fraction = parse_variant(name)
+    base = loading.load_model(base_id)
+    with base.lock:  # no capture hooks registered on it while it is copied
+        model = copy.deepcopy(base.model)
+    if kind == "int8":
+        quantize_int8(model)
+        label = f"{base.label} · int8"
+    else:
+        if base.family not in PRUNABLE:
+            prune_heads(model, {})  # raises the explanation
+        n_attn, _ = interventions.slot_counts(model)
+        try:
+            plan = prune_plan(head_importance(base), fraction, n_attn)
+        except ValueError as exc:
+            raise ModelLoadError(f"{name}: head importance needs {exc}") from None
+        prune_heads(model, plan)
+        label = f"{base.label} · {round(fraction * 100):d}% heads pruned"
+    lm = loading._finish(name, label, model, base.tokenizer)
+    lm.max_tokens = base.max_tokens
+    return lm
+
+
+# ---------------------------------------------------------------- measurements
+
+def size_mb(model) -> float:
+    """Serialized state_dict size (what saving the model would take), in MB (2**20 bytes)."""
+    import torch
+
+    buf = io.BytesIO()
+    torch.save(model.state_dict(), buf)
+    return len(buf.getvalue()) / 2**20
+
+
+def n_parameters(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def speed_inputs(tokenizer, n_tokens: int):
+    """One input of exactly n_tokens tokens (EWT-like text; special tokens included)."""
+    import torch
+
+    text = ("The quick brown fox jumps over the lazy dog while the children watch from the old stone "
+            "bridge near the river. ") * 40
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"][: n_tokens - 2]
+    ids = [tokenizer.cls_token_id] + ids + [tokenizer.sep_token_id]
+    return {"input_ids": torch.tensor([ids])}
+
+
+def speed_ms(models: dict[str, object], tokenizer, n_tokens: int, repeats: int = 30) -> dict[str, float]:
+    """Median ms per forward pass of one sentence of n_tokens, models interleaved so that a
+    busy machine slows them alike."""
+    import torch
+
+    enc = speed_inputs(tokenizer, n_tokens)
+    times = {k: [] for k in models}
+    with torch.inference_mode():
+        for m in models.values():
+            for _ in range(3):
+                m(**enc)
+        for _ in range(repeats):
+            for k, m in models.items():
+                start = time.perf_counter()
+                m(**enc)
+                times[k].append(time.perf_counter() - start)
+    return {k: float(np.median(v) * 1000) for k, v in times.items()}
+
+
+def quality(variant_model, base_model, tokenizer, sentences: list[str]) -> float:
+    """Mean cosine between mean-pooled sentence embeddings of variant and original."""
+    from bertviz_core.distill import pooled_cosines
+
+    return float(np.mean(pooled_cosines(variant_model, base_model, tokenizer, sentences)))
+
+
+def gated_quality(lm: LoadedModel, plan: dict[int, list[int]], sentences: list[str], reference=None,
+                  batch: int = 64) -> float:
+    """Quality of pruning `plan` measured by ablating those heads (a pruned model computes the
+    same function: see tests) -- no copy of the model needed. `reference`: the unpruned pooled
+    outputs per batch, to reuse across plans."""
+    import torch
+
+    gates = {l: {h: 0.0 for h in hs} for l, hs in plan.items()}
+    cos = []
+    with lm.lock, torch.inference_mode():
+        for i, start in enumerate(range(0, len(sentences), batch)):
+            enc = lm.tokenizer(sentences[start:start + batch], padding=True, truncation=True, max_length=128,
+                               return_tensors="pt")
+            ref = reference[i] if reference is not None else mean_pool(lm.model(**enc).last_hidden_state, enc["attention_mask"])
+            with interventions.head_gates(lm.model, gates):
+                out = mean_pool(lm.model(**enc).last_hidden_state, enc["attention_mask"])
+            cos += torch.nn.functional.cosine_similarity(out, ref).tolist()
+    return float(np.mean(cos))
+
+
+def pooled_reference(lm: LoadedModel, sentences: list[str], batch: int = 64) -> list:
+    import torch
+
+    out = []
+    with lm.lock, torch.inference_mode():
+        for start in range(0, len(sentences), batch):
+            enc = lm.tokenizer(sentences[start:start + batch], padding=True, truncation=True, max_length=128,
+                               return_tensors="pt")
+            out.append(mean_pool(lm.model(**enc).last_hidden_state, enc["attention_mask"]))
+    return out
+
+
+def pruning_curve(lm: LoadedModel, importance: np.ndarray, sentences: list[str],
+                  fractions=CURVE_FRACTIONS, seeds=(0, 1, 2)) -> dict:
+    """Quality vs fraction of attention heads removed: importance order against random orders."""
+    n_attn, _ = interventions.slot_counts(lm.model)
+    L = lm.model.config.num_hidden_layers
+    reference = pooled_reference(lm, sentences)
+    curve = {"fractions": list(fractions), "importance": [], "random": [[] for _ in seeds],
+             "removed": []}
+    for f in fractions:
+        plan = prune_plan(importance, f, n_attn)
+        curve["removed"].append(sum(map(len, plan.values())))
+        curve["importance"].append(gated_quality(lm, plan, sentences, reference))
+        for i, seed in enumerate(seeds):
+            curve["random"][i].append(gated_quality(lm, prune_plan(random_scores((L, n_attn), seed), f, n_attn),
+                                                    sentences, reference))
+    return curve
+
+
+# ---------------------------------------------------------------- shipped numbers
+
+_results_cache: dict = {}
+
+
+def results() -> dict | None:
+    """The numbers measured by bench/bench_compress.py (bertviz_core/data/compress_results.json)."""
+    if not RESULTS_FILE.is_file():
+        return None
+    stamp = RESULTS_FILE.stat().st_mtime
+    if _results_cache.get("stamp") != stamp:
+        _results_cache.update(stamp=stamp, data=json.loads(RESULTS_FILE.read_text()))
+    return _results_cache["data"]
+
+
+def distilled_folder() -> Path | None:
+    """The shipped distilbert-minilm-l3 weights folder when present (trained by bertviz_core.distill)."""
+    from bertviz_core import student
+
+    folder = registry.WEIGHTS_DIR / DISTILLED_ID
+    return folder if student.is_student_folder(folder) else None
+
+
+def distilled_available() -> bool:
+    """Weights present and listed in the registry (so load_model / every page can open it)."""
+    return distilled_folder() is not None and registry.entry(DISTILLED_ID) is not None
