@@ -23,6 +23,51 @@ def test_uniform_attention_has_entropy_log_t():
     assert m["distance"] == pytest.approx(np.abs(T_[:, None] - T_[None]).mean())
 
 
+# A hand-made, non-uniform head over TOKENS (rows sum to 1). Expected values worked out by hand below.
+HAND = np.array([
+    [0.5, 0.1, 0.0, 0.0, 0.2, 0.2],
+    [0.1, 0.2, 0.3, 0.4, 0.0, 0.0],
+    [0.0, 0.6, 0.1, 0.3, 0.0, 0.0],
+    [0.0, 0.0, 0.0, 0.25, 0.75, 0.0],
+    [0.4, 0.0, 0.0, 0.2, 0.0, 0.4],
+    [0.7, 0.1, 0.0, 0.0, 0.0, 0.2],
+])
+
+
+def test_head_metrics_on_a_hand_computed_non_uniform_head():
+    m = an.head_metrics(HAND, TOKENS, SPECIAL)
+    # [CLS] = column 0 (the FIRST token): .5+.1+0+0+.4+.7 = 1.7; the last column would give .8
+    assert m["cls"] == pytest.approx(1.7 / 6)
+    # [SEP] = column 5: .2+0+0+0+.4+.2
+    assert m["sep"] == pytest.approx(0.8 / 6)
+    # "," = column 3: 0+.4+.3+.25+.2+0
+    assert m["punct"] == pytest.approx(1.15 / 6)
+    # diagonal: .5+.2+.1+.25+0+.2
+    assert m["self"] == pytest.approx(1.25 / 6)
+    # A[i, i-1] for i >= 1: .1+.6+0+.2+0 (row 0 has no previous token)
+    assert m["prev"] == pytest.approx(0.9 / 6)
+    # A[i, i+1] for i <= 4: .1+.3+.3+.75+.4
+    assert m["next"] == pytest.approx(1.85 / 6)
+    # sum_j |i-j| A[i,j] per row: 1.9, 1.2, .9, .75, 2.2, 3.9
+    assert m["distance"] == pytest.approx(10.85 / 6)
+    # |i-j| <= 4: all but A[0,5]=.2 and A[5,0]=.7 (a window of 3 would also drop .2+.4+.1)
+    assert m["local"] == pytest.approx(5.1 / 6)
+    nonzero_rows = [[.5, .1, .2, .2], [.1, .2, .3, .4], [.6, .1, .3], [.25, .75], [.4, .2, .4], [.7, .1, .2]]
+    entropy = np.mean([-sum(p * np.log(p) for p in row) for row in nonzero_rows])
+    assert m["entropy"] == pytest.approx(entropy)
+    # batched [2 layers, 2 heads]: each head gets its own value, in place
+    batched = an.head_metrics(np.stack([np.stack([HAND, np.eye(6)]), np.stack([np.eye(6), HAND])]), TOKENS, SPECIAL)
+    assert batched["cls"].shape == (2, 2)
+    np.testing.assert_allclose(batched["cls"], [[1.7 / 6, 1 / 6], [1 / 6, 1.7 / 6]])
+    np.testing.assert_allclose(batched["local"], [[0.85, 1], [1, 0.85]])
+
+
+def test_cls_is_the_first_token_only_when_it_is_special():
+    """No special first token (e.g. a fragment without [CLS]): no [CLS] mass at all."""
+    m = an.head_metrics(HAND, TOKENS, (False, False, False, False, False, True))
+    assert m["cls"] == pytest.approx(0.0)
+
+
 def test_identity_attention_distance_zero_self_one():
     m = an.head_metrics(np.eye(6), TOKENS, SPECIAL)
     assert m["distance"] == 0 and m["self"] == 1 and m["entropy"] == 0
@@ -79,6 +124,55 @@ def test_cka_of_itself_is_one_and_invariant_to_rotation_and_scale():
     assert cka.shape == (2, 1)
 
 
+def test_cka_hand_computed_centred_case():
+    """X: the corners of a square, Y: one coordinate plus 1 in the other. Centred by hand:
+    Xc = [[-1,-1],[1,-1],[-1,1],[1,1]], Yc = [-1,-1,1,1]; Xc'Xc = 4I (Frobenius 4*sqrt 2), Yc'Yc = 4,
+    Yc'Xc = [0, 4] (squared norm 16): CKA = 16 / (4 sqrt 2 * 4) = 1/sqrt 2.
+    Without centring: X'X = [[8,4],[4,8]] (norm sqrt 160), Y'Y = 20, Y'X = [8, 12] (208): 0.822."""
+    x = np.array([[0.0, 0], [2, 0], [0, 2], [2, 2]])
+    y = np.array([[1.0], [1], [3], [3]])
+    assert an.linear_cka(x, y) == pytest.approx(1 / np.sqrt(2))
+    assert 208 / (np.sqrt(160) * 20) == pytest.approx(0.8222, abs=1e-4)  # the uncentred value it must not be
+    # one dimension each: CKA is the squared Pearson correlation (centred), not the squared cosine
+    a, b = np.array([[1.0], [2], [3]]), np.array([[1.0], [0], [2]])
+    assert an.linear_cka(a, b) == pytest.approx(0.25)  # (-1,0,1).(0,-1,1) = 1; 1 / (2 * 2)
+    assert an.linear_cka(a + 100, b - 7) == pytest.approx(0.25)  # shifting either changes nothing
+
+
+def test_cka_matches_the_hsic_kernel_form():
+    """Kornblith et al.'s definition: HSIC(K, L) / sqrt(HSIC(K, K) HSIC(L, L)), K = XX', H = I - 11'/n."""
+    rng = np.random.default_rng(5)
+    xs, ys = rng.normal(size=(3, 20, 7)) + 3, rng.normal(size=(2, 20, 4)) - 1
+    n = 20
+    H = np.eye(n) - np.ones((n, n)) / n
+
+    def hsic(K, L):
+        return np.trace(K @ H @ L @ H)
+
+    expected = np.array([[hsic(x @ x.T, y @ y.T) / np.sqrt(hsic(x @ x.T, x @ x.T) * hsic(y @ y.T, y @ y.T))
+                          for y in ys] for x in xs])
+    np.testing.assert_allclose(an.cka_matrix(xs, ys), expected, rtol=1e-9)
+
+
+def test_js_divergence_equals_scipy():
+    """scipy's jensenshannon is the JS *distance* (square root); natural log by default."""
+    from scipy.spatial.distance import jensenshannon
+
+    rng = np.random.default_rng(4)
+    p = rng.dirichlet(np.full(9, 0.4), size=12)
+    q = rng.dirichlet(np.full(9, 0.4), size=12)
+    p[0, :4] = 0
+    p[0] /= p[0].sum()  # zeros on one side only
+    expected = np.array([jensenshannon(a, b) ** 2 for a, b in zip(p, q)])
+    np.testing.assert_allclose(an.js_divergence(p, q), expected, rtol=1e-9, atol=1e-12)
+    # and the head-by-head matrix: mean over query rows of the same quantity
+    heads_a = rng.dirichlet(np.full(9, 0.4), size=(3, 9))
+    heads_b = rng.dirichlet(np.full(9, 0.4), size=(2, 9))
+    brute = np.array([[np.mean([jensenshannon(ra, rb) ** 2 for ra, rb in zip(ha, hb)]) for hb in heads_b]
+                      for ha in heads_a])
+    np.testing.assert_allclose(an.head_js_matrix(heads_a, heads_b), brute, atol=2e-6)
+
+
 def test_pool_to_words_keeps_rows_stochastic():
     rng = np.random.default_rng(2)
     attn = rng.dirichlet(np.ones(5), size=5)
@@ -128,5 +222,7 @@ def test_head_matrix_picks_the_same_heads_as_all_heads():
     for layer in (0, t.n_layers - 1):
         for k in range(len(names)):
             np.testing.assert_array_equal(an.head_matrix(t, layer, k), heads[layer, k])
-        np.testing.assert_allclose(an.head_matrix(t, layer, "mean"), heads[layer].mean(0), atol=1e-7)
+        # "mean" averages the attention heads only (conv rows do not sum to 1 at the ends)
+        np.testing.assert_allclose(an.head_matrix(t, layer, "mean"), t.attentions[layer].mean(0), atol=1e-7)
+        np.testing.assert_allclose(an.head_matrix(t, layer, "mean").sum(-1), 1, atol=1e-5)
     assert an.head_matrix(t, 0, len(names)) is None  # a slot the model does not have
