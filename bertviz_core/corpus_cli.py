@@ -93,7 +93,7 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
     from bertviz_core import analysis, batch, syntax
 
     encoded = [_encode(lm, item) for item in items]
-    counts = syntax.SyntaxCounts(*syntax.n_slots(lm, conv_heads)) if "syntax" in stats else None
+    counts = syntax.SyntaxCounts() if "syntax" in stats else None
     want_metrics = "head-metrics" in stats
     metric_parts: list[dict] = []
     results = batch.run(lm, [e[0] for e in encoded], batch_size=batch_size,
@@ -123,12 +123,14 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
     return {"syntax": counts, "head_metrics": metrics}
 
 
-def _merge(parts: list[dict], stats, lm_shape=None) -> dict:
+def _merge(parts: list[dict], stats) -> dict:
+    from bertviz_core import syntax
+
     out = {"syntax": None, "head_metrics": None}
     if "syntax" in stats:
-        total = None
+        total = syntax.SyntaxCounts()
         for p in parts:
-            total = p["syntax"] if total is None else total.merge(p["syntax"])
+            total.merge(p["syntax"])
         out["syntax"] = total
     if "head-metrics" in stats:
         cols = [p["head_metrics"] for p in parts if p["head_metrics"] is not None]

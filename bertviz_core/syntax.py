@@ -31,6 +31,7 @@ pick a word within 4 pieces.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -100,11 +101,16 @@ def read_conllu(source, max_sentences: int | None = None) -> list[Sentence]:
         for number, line in enumerate(source.splitlines(), 1):
             if line.strip() and not line.startswith("#") and line.count("\t") != 9:
                 raise ValueError(f"Line {number} is not CoNLL-U (it needs 10 tab-separated columns).")
-        try:
-            parsed = conllu.parse(source)
+        out = []
+        try:  # incrementally: the first sentences of a large treebank cost only their own parsing
+            for token_list in conllu.parse_incr(io.StringIO(source)):
+                sentence = _from_tokenlist(token_list)
+                if len(sentence):
+                    out.append(sentence)
+                if max_sentences is not None and len(out) >= max_sentences:
+                    break
         except Exception as exc:  # conllu raises several parse error types
             raise ValueError(f"Could not read this CoNLL-U text: {exc}") from None
-        out = [_from_tokenlist(s) for s in parsed]
     out = [s for s in out if len(s)]
     if max_sentences is not None:
         out = out[:max_sentences]
@@ -175,8 +181,8 @@ class SyntaxCounts:
     """Correct predictions per relation and head, and per relation and offset; mergeable
     (workers count their share of the sentences, the driver adds the counts up)."""
 
-    def __init__(self, n_layers: int, n_heads: int, offsets: tuple[int, ...] = OFFSETS):
-        self.shape = (n_layers, n_heads)
+    def __init__(self, shape: tuple[int, int] | None = None, offsets: tuple[int, ...] = OFFSETS):
+        self.shape = tuple(shape) if shape is not None else None  # (layers, heads): from the first sentence
         self.offsets = tuple(offsets)
         self.correct: dict[str, np.ndarray] = {}         # relation -> [L, N] int64
         self.n: dict[str, int] = {}                      # relation -> arcs counted
@@ -186,6 +192,10 @@ class SyntaxCounts:
 
     def add(self, sentence: Sentence, predictions: np.ndarray, has_pieces: np.ndarray) -> None:
         """predictions [L, N, W]: each head's predicted head word (0-based) for every word."""
+        if self.shape is None:
+            self.shape = tuple(predictions.shape[:2])
+        elif tuple(predictions.shape[:2]) != self.shape:
+            raise ValueError(f"Predictions of {predictions.shape[:2]} heads added to counts of {self.shape}.")
         self.sentences += 1
         offsets = np.array(self.offsets)
         for d, (gold, rel) in enumerate(zip(sentence.heads, sentence.universal)):
@@ -204,16 +214,18 @@ class SyntaxCounts:
             self.offset_correct[rel] += d + offsets == g
 
     def merge(self, other: "SyntaxCounts") -> "SyntaxCounts":
-        if other.shape != self.shape or other.offsets != self.offsets:
+        if self.shape is None:
+            self.shape = other.shape
+        if (other.shape is not None and other.shape != self.shape) or other.offsets != self.offsets:
             raise ValueError("Counts of different models or offsets cannot be merged.")
         for rel, n in other.n.items():
             if rel not in self.n:
                 self.n[rel] = 0
                 self.correct[rel] = np.zeros(self.shape, np.int64)
                 self.offset_correct[rel] = np.zeros(len(self.offsets), np.int64)
-            self.n[rel] += n
-            self.correct[rel] += other.correct[rel]
-            self.offset_correct[rel] += other.offset_correct[rel]
+            self.n[rel] += n  # not in place: arrays from another process may be read-only
+            self.correct[rel] = self.correct[rel] + other.correct[rel]
+            self.offset_correct[rel] = self.offset_correct[rel] + other.offset_correct[rel]
         self.skipped += other.skipped
         self.sentences += other.sentences
         return self
@@ -223,7 +235,7 @@ class SyntaxCounts:
         offset_accuracy (0-based layer and head; relations sorted by name)."""
         import pandas as pd
 
-        L, N = self.shape
+        L, N = self.shape or (0, 0)
         layer, head = np.meshgrid(np.arange(L), np.arange(N), indexing="ij")
         parts = []
         for rel in sorted(self.n):
@@ -248,24 +260,13 @@ def sentence_predictions(lm: LoadedModel, result: dict, word_ids: list[int | Non
     return predicted_heads(words, has), has
 
 
-def n_slots(lm: LoadedModel, conv_heads: bool = True) -> tuple[int, int]:
-    """(layers, heads counted) for a model: attention heads, plus ConvBERT's conv heads if asked."""
-    from bertviz_core import analysis
-
-    module = analysis.attention_module(lm, 0)
-    cfg = lm.model.config
-    n_attn = getattr(module, "num_attention_heads", None) or cfg.num_attention_heads
-    n_conv = n_attn if (conv_heads and lm.family == "convbert") else 0
-    return cfg.num_hidden_layers, n_attn + n_conv
-
-
 def count(lm: LoadedModel, sentences: list[Sentence], *, conv_heads: bool = True, batch_size: int = 32,
           progress: Progress | None = None) -> SyntaxCounts:
     """SyntaxCounts of `lm` on `sentences` (batched, padding stripped; see batch.run)."""
     from bertviz_core import batch
 
     encoded = [encode_words(lm, s.words) for s in sentences]
-    counts = SyntaxCounts(*n_slots(lm, conv_heads))
+    counts = SyntaxCounts()
     done = 0
     for i, result in batch.run(lm, [e[0] for e in encoded], batch_size=batch_size, conv=conv_heads):
         predictions, has = sentence_predictions(lm, result, encoded[i][1], len(sentences[i]), conv_heads)
