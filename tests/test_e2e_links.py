@@ -1,0 +1,34 @@
+"""Real browser: nothing a user typed becomes a link (markdown autolinks included)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from browser_util import CHROMIUM, browser, streamlit_server
+
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
+                                reason="Chromium not installed")
+
+HOSTILE_IDS = ["http://evil.example/m", "www.evil.example", "[x](http://evil.example)", "x@evil.example",
+               "HTTPS://EVIL.EXAMPLE", "<http://evil.example>"]
+
+
+def test_no_link_from_model_ids_or_url_values():
+    with streamlit_server() as server, browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        for model_id in HOSTILE_IDS:
+            for path in ("attention", "step-by-step"):
+                page.goto(f"{server.base_url}/{path}?model={quote(model_id)}&head={quote(model_id)}&text=Hi.")
+                page.wait_for_function(
+                    "document.querySelectorAll('[data-testid=\"stAlert\"]').length >= 2", timeout=60_000)
+                page.wait_for_timeout(300)
+                alerts = page.locator("[data-testid='stAlert']")
+                text = " ".join(alerts.all_inner_texts())
+                assert "evil.example" in text.lower().replace("\u2060", ""), text  # shown, as text
+                hrefs = page.evaluate(
+                    "[...document.querySelectorAll('[data-testid=\"stAlert\"] a, [data-testid=\"stMain\"] a')]"
+                    ".map(a => a.getAttribute('href'))")
+                assert not [h for h in hrefs if h and "evil" in h.lower()], (model_id, hrefs)
