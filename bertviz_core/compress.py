@@ -48,7 +48,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 RESULTS_FILE = DATA_DIR / "compress_results.json"
 INT8_MIN_COSINE = 0.98           # stated threshold for <id>@int8 (mean-pooled, held-out EWT)
 PRUNABLE = ("bert", "roberta", "xlm-roberta", "electra", "distilbert")
-IMPORTANCE_SENTENCES = 64        # UD EWT dev sample for head importance
+IMPORTANCE_SENTENCES = 32        # UD EWT dev sample for head importance
 QUALITY_SENTENCES = 300          # UD EWT test sample for quality (bench)
 CURVE_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 DISTILLED_ID = "distilbert-minilm-l3"
@@ -130,7 +130,7 @@ def mean_pool(hidden, mask):
 
 
 def compute_head_importance(lm: LoadedModel, sentences: list[str], normalize: bool = True,
-                            batch: int = 32) -> np.ndarray:
+                            batch: int = 8) -> np.ndarray:
     """[layers, slots] Michel et al. importance, E_x ||d pool(x)/d xi_h|| (see module docstring).
 
     Forward-mode AD: one pass per head with the gate's tangent set to that head."""
@@ -141,6 +141,7 @@ def compute_head_importance(lm: LoadedModel, sentences: list[str], normalize: bo
     n_attn, n_conv = interventions.slot_counts(model)
     L, S = model.config.num_hidden_layers, n_attn + n_conv
     scores = torch.zeros(L, S, dtype=torch.float64)
+    sentences = sorted(sentences, key=lambda s: len(tok.tokenize(s)))  # batches of similar length: little padding
     with lm.lock, torch.no_grad():
         for start in range(0, len(sentences), batch):
             enc = tok(sentences[start:start + batch], padding=True, truncation=True, max_length=128, return_tensors="pt")
@@ -422,3 +423,50 @@ def distilled_folder() -> Path | None:
 def distilled_available() -> bool:
     """Weights present and listed in the registry (so load_model / every page can open it)."""
     return distilled_folder() is not None and registry.entry(DISTILLED_ID) is not None
+
+
+# ---------------------------------------------------------------- what a variant does to the heads
+
+def attention_change(base, variant, layer_map: list[int] | None = None) -> np.ndarray:
+    """[variant layers, slots]: JS divergence (nats) between each head of `variant` and the same head
+    of `base` (Traces of one sentence, same tokenizer), mean over query rows. `layer_map[i]`: the
+    base layer that variant layer i is compared with (a distilled student's source layers).
+    Heads a pruned variant removed (all-zero attention) are nan."""
+    from bertviz_core.analysis import js_divergence
+
+    if base.token_ids != variant.token_ids:
+        raise ValueError("Both traces must hold the same tokens.")
+    layers = list(layer_map) if layer_map is not None else list(range(variant.n_layers))
+    a = base.attentions[layers]
+    b = variant.attentions
+    if a.shape != b.shape:
+        raise ValueError(f"Attention shapes differ: {a.shape} vs {b.shape}.")
+    js = js_divergence(a, b).mean(-1)
+    js[b.sum(axis=(-1, -2)) == 0] = np.nan
+    if base.conv_kernels is not None and variant.conv_kernels is not None:
+        js = np.concatenate([js, js_divergence(base.conv_kernels[layers], variant.conv_kernels).mean(-1)], axis=1)
+    return js.astype(np.float32)
+
+
+def curve_figure(curve: dict, *, title: str, x_title: str, y_title: str, importance_name: str, random_name: str,
+                 font_size: int = 12, height: int = 380):
+    """Quality vs % of heads removed: importance order (line) and random orders (mean line, min-max band)."""
+    import plotly.graph_objects as go
+
+    from bertviz_core.figures import escape_label
+
+    x = [round(f * 100) for f in curve["fractions"]]
+    rnd = np.asarray(curve["random"], dtype=float)  # [seeds, fractions]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x + x[::-1], y=list(rnd.max(0)) + list(rnd.min(0)[::-1]), fill="toself",
+                             fillcolor="rgba(150,150,150,0.25)", line=dict(width=0), hoverinfo="skip",
+                             showlegend=False))
+    fig.add_trace(go.Scatter(x=x, y=rnd.mean(0), mode="lines+markers", name=escape_label(random_name),
+                             line=dict(color="grey", dash="dash")))
+    fig.add_trace(go.Scatter(x=x, y=curve["importance"], mode="lines+markers", name=escape_label(importance_name),
+                             line=dict(color="#d62728", width=3)))
+    fig.update_layout(title=dict(text=escape_label(title)), height=height, font=dict(size=font_size),
+                      xaxis=dict(title=x_title, ticksuffix="%"), yaxis=dict(title=y_title),
+                      legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=50, b=10),
+                      plot_bgcolor="white")
+    return fig

@@ -1,0 +1,137 @@
+"""/compress: int8, head pruning and distillation side by side (size, speed, quality, heads)."""
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import bertviz_core as bc
+from app import controls, state
+from app.i18n import t
+from bertviz_core import analysis, compress, figures, student
+
+BASES = ("bert-minilm-l6", "convbert-minilm-l6")
+
+st.title(t("cz_title"))
+st.write(t("cz_intro"))
+results = compress.results() or {}
+st.session_state.setdefault("cz_base", BASES[0])
+base_id = st.radio(t("cz_base"), BASES, key="cz_base", horizontal=True)
+entry = results.get("models", {}).get(base_id)
+
+
+def kind_label(model_id: str) -> str:
+    if model_id == base_id:
+        return t("cz_kind_original")
+    if model_id == compress.DISTILLED_ID:
+        return t("cz_kind_distil")
+    _, kind, fraction = compress.parse_variant(model_id)
+    return t("cz_kind_int8") if kind == "int8" else t("cz_kind_prune", p=round(fraction * 100))
+
+
+def compare_url(a: str, b: str) -> str:
+    return "/compare?" + urlencode({"model_a": a, "model_b": b})
+
+
+# ---- the variants and their numbers
+variants = list(entry["variants"]) if entry else (
+    [f"{base_id}@int8"] + ([f"{base_id}@prune=30%"] if base_id == "bert-minilm-l6" else []))
+distilled = base_id == "bert-minilm-l6" and compress.distilled_available()
+if distilled and compress.DISTILLED_ID not in variants:
+    variants.append(compress.DISTILLED_ID)
+if not distilled:
+    variants = [v for v in variants if v != compress.DISTILLED_ID]
+
+rows = []
+for model_id in [base_id] + variants:
+    numbers = entry if model_id == base_id else (entry or {}).get("variants", {}).get(model_id, {})
+    numbers = numbers or {}
+    rows.append({t("cz_col_model"): model_id, t("cz_col_kind"): kind_label(model_id),
+                 t("cz_col_size"): numbers.get("size_mb"), t("cz_col_params"): numbers.get("params"),
+                 t("cz_col_ms16"): numbers.get("ms16"), t("cz_col_ms128"): numbers.get("ms128"),
+                 t("cz_col_cosine"): 1.0 if model_id == base_id else numbers.get("cosine"),
+                 t("cz_col_compare"): None if model_id == base_id else compare_url(base_id, model_id)})
+st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True, column_config={
+    t("cz_col_compare"): st.column_config.LinkColumn(t("cz_col_compare"), display_text="/compare ↗"),
+    t("cz_col_cosine"): st.column_config.NumberColumn(format="%.4f"),
+    t("cz_col_params"): st.column_config.NumberColumn(format="localized")})
+if entry:
+    st.caption(t("cz_measured", date=results["measured"], machine=results["machine"], threads=results["threads"],
+                 n=results["quality_sentences"]))
+    int8 = entry["variants"].get(f"{base_id}@int8", {})
+    st.caption(t("cz_int8_kept", n=len(int8.get("fp32_layers", [])), thr=compress.INT8_MIN_COSINE))
+else:
+    st.warning(t("cz_no_results"))
+if base_id == "bert-minilm-l6":
+    if not distilled:
+        st.info(t("cz_distil_absent"))
+    elif compress.DISTILLED_ID not in (entry or {}).get("variants", {}):
+        st.caption(t("cz_distil_unmeasured"))
+else:
+    st.caption(t("cz_prune_unsupported"))
+
+# ---- any pair in /compare
+st.subheader(t("cz_pair"))
+everything = [base_id] + variants
+c1, c2, c3 = st.columns([2, 2, 2])
+pair_a = c1.selectbox(t("model_a"), everything, key="cz_pair_a")
+pair_b = c2.selectbox(t("model_b"), everything, index=min(1, len(everything) - 1), key="cz_pair_b")
+c3.markdown(f"[{t('cz_pair_link')}]({compare_url(pair_a, pair_b)})")
+
+# ---- how each method works (the tutorial's compression sections)
+st.subheader(t("cz_explain"))
+e1, e2, e3 = st.columns(3)
+e1.markdown(t("cz_explain_distil"))
+e2.markdown(t("cz_explain_quant"))
+e3.markdown(t("cz_explain_prune"))
+
+# ---- pruning: curve and importance (precomputed by bench/bench_compress.py)
+if entry and entry.get("curve"):
+    curve = entry["curve"]
+    c1, c2 = st.columns(2)
+    with c1:
+        st.plotly_chart(compress.curve_figure(
+            curve, title=t("cz_curve_title"), x_title=t("cz_curve_x"), y_title=t("cz_curve_y"),
+            importance_name=t("cz_curve_importance"), random_name=t("cz_curve_random", n=len(curve["random"])),
+            font_size=controls.font_size()), use_container_width=True, key="cz_curve")
+        st.caption(t("cz_curve_caption", n=results["quality_sentences"]))
+    with c2:
+        importance = np.asarray(entry["importance"], dtype=np.float32)
+        n_attn = importance.shape[1] if base_id != "convbert-minilm-l6" else importance.shape[1] // 2
+        st.plotly_chart(figures.numeric_heatmap(
+            importance[:, :n_attn], title=t("cz_importance_title", n=results["importance_sentences"]),
+            x_title=t("cz_head"), y_title=t("cz_layer"), colorscale="Viridis", zmid=None,
+            x_labels=[f"H{h}" for h in range(n_attn)], y_labels=[f"L{l}" for l in range(importance.shape[0])],
+            colorbar_title=t("cz_importance"), font_size=controls.font_size(), height=380),
+            use_container_width=True, key="cz_importance")
+
+# ---- per-head attention change on the user's sentence
+st.subheader(t("cz_js_header"))
+c1, c2 = st.columns([1, 2])
+with c1:
+    variant = st.selectbox(t("cz_js_variant"), variants, key="cz_variant", format_func=lambda v: f"{v} · {kind_label(v)}")
+with c2:
+    text, _ = controls.sentence_inputs(pair=False)
+base_lm, base_trace = state.trace_or_stop(base_id, text)
+variant_lm, variant_trace = state.trace_or_stop(variant, text)
+layer_map = None
+y_labels = [f"L{l}" for l in range(variant_trace.n_layers)]
+if variant == compress.DISTILLED_ID:
+    layer_map = [student.teacher_layer_of("bert3", i) for i in range(variant_trace.n_layers)]
+    y_labels = [t("cz_student_layer", i=i, j=j) for i, j in enumerate(layer_map)]
+try:
+    js = compress.attention_change(base_trace, variant_trace, layer_map)
+except ValueError as exc:
+    st.error(t("cz_load_failed", model=state.md_escape(variant), reason=state.md_escape(exc)))
+    st.stop()
+slot_names = analysis.slot_names(variant_trace)
+st.plotly_chart(figures.numeric_heatmap(
+    js, title=t("cz_js_title", variant=variant, base=base_id), x_title=t("cz_head"), y_title=t("cz_layer"),
+    colorscale="Reds", zmin=0.0, zmax=max(0.05, float(np.nanmax(js)) if np.isfinite(js).any() else 0.05), zmid=None,
+    x_labels=slot_names, y_labels=y_labels, colorbar_title=t("cz_js_colorbar"), font_size=controls.font_size(),
+    height=120 + 34 * len(y_labels)), use_container_width=True, key="cz_js")
+st.caption(t("cz_js_caption"))
+if layer_map is not None:
+    st.caption(t("cz_js_distil_caption", pairs=", ".join(f"{i}→{j}" for i, j in enumerate(layer_map))))
+state.sync_url("text")
+controls.share_link("compress")
