@@ -18,6 +18,8 @@ PAGES = {
     "compare": ("nav_compare", "compare"),
     "positions": ("nav_positions", "positions"),
     "step_by_step": ("nav_step", "step-by-step"),
+    "intervene": ("nav_intervene", "intervene"),
+    "compress": ("nav_compress", "compress"),
     "lessons": ("nav_lessons", "lessons"),
 }
 
