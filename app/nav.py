@@ -16,6 +16,7 @@ PAGES = {
     "model_view": ("nav_model_view", "model-view"),
     "convolution": ("nav_convolution", "convolution"),
     "compare": ("nav_compare", "compare"),
+    "syntax": ("nav_syntax", "syntax"),
     "positions": ("nav_positions", "positions"),
     "step_by_step": ("nav_step", "step-by-step"),
     "intervene": ("nav_intervene", "intervene"),

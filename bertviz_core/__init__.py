@@ -11,6 +11,7 @@ from bertviz_core import registry
 from bertviz_core.registry import ModelEntry, available_models
 from bertviz_core.loading import LoadedModel, ModelLoadError, load_model
 from bertviz_core.capture import Trace, capture, kernels_to_banded
+from bertviz_core import batch, syntax  # bc.syntax.head_accuracy, bc.batch.capture_batch
 
 __all__ = ["ModelEntry", "available_models", "LoadedModel", "ModelLoadError", "load_model",
            "Trace", "capture", "kernels_to_banded", "show"]

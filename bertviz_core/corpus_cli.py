@@ -103,6 +103,7 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
         if counts is not None:
             predictions, has = syntax.sentence_predictions(lm, result, word_ids, len(items[i]), conv_heads)
             counts.add(items[i], predictions, has)
+            counts.attention_heads = result["attentions"].shape[1]
         if want_metrics:
             heads = syntax.model_heads(lm, result, conv_heads=True)  # [L, N, T, T], conv heads banded
             values = analysis.head_metrics(heads, tokens, special)
@@ -174,17 +175,21 @@ class Worker:
         torch.set_num_threads(max(1, threads))
         self.lm = bc.load_model(model_id)
 
+    def ready(self) -> bool:
+        return True
+
     def process(self, start: int, chunk: list, stats, conv_heads: bool, batch_size: int) -> dict:
         return process_chunk(self.lm, chunk, stats, start=start, conv_heads=conv_heads, batch_size=batch_size)
 
 
 def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str | None = None,
             threads: int = 1, conv_heads: bool = True, batch_size: int = 32, chunk_size: int = DEFAULT_CHUNK,
-            bar=None) -> dict:
+            bar=None, timings: dict | None = None) -> dict:
     """Ray actors, each holding the model, take chunks of sentences; counts and rows are merged here.
 
     Starts a local Ray (`ray.init()`) unless one is running or `address` names a cluster; a Ray this
-    call started is shut down before returning."""
+    call started is shut down before returning. `timings["startup"]`: seconds until every actor
+    holds its model."""
     try:
         import ray
     except ImportError:
@@ -192,6 +197,7 @@ def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str
     if workers < 1:
         raise ValueError("--workers must be at least 1 for Ray.")
     started = False
+    t0 = time.perf_counter()
     if not ray.is_initialized():
         root = str(Path(__file__).resolve().parents[1])
         env = {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p),
@@ -201,14 +207,23 @@ def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str
                 env[key] = os.environ[key]
         kwargs = dict(include_dashboard=False, log_to_driver=False, logging_level="ERROR",
                       runtime_env={"env_vars": env})
-        if address:
-            ray.init(address=address, **kwargs)
-        else:
-            ray.init(num_cpus=max(workers * threads, 1), **kwargs)
+        if not address:
+            kwargs["num_cpus"] = max(workers * threads, 1)
+        for attempt in (1, 2):  # a busy machine can miss Ray's fixed 30 s raylet start-up wait: retry once
+            try:
+                ray.init(address=address, **kwargs)
+                break
+            except Exception as exc:
+                ray.shutdown()
+                if attempt == 2 or "timed out during startup" not in str(exc):
+                    raise
         started = True
     try:
         actor = ray.remote(num_cpus=threads)(Worker)
         actors = [actor.remote(model_id, threads) for _ in range(workers)]
+        ray.get([a.ready.remote() for a in actors])  # model loaded everywhere (a load error surfaces here)
+        if timings is not None:
+            timings["startup"] = time.perf_counter() - t0
         chunks = _chunks(items, chunk_size)
         pending: dict = {}
         queue = list(range(len(chunks)))

@@ -189,6 +189,7 @@ class SyntaxCounts:
         self.offset_correct: dict[str, np.ndarray] = {}  # relation -> [len(offsets)] int64
         self.skipped = 0    # non-root arcs left out (no pieces for the dependent or the head)
         self.sentences = 0
+        self.attention_heads: int | None = None  # heads [0, this) are attention heads, the rest conv heads
 
     def add(self, sentence: Sentence, predictions: np.ndarray, has_pieces: np.ndarray) -> None:
         """predictions [L, N, W]: each head's predicted head word (0-based) for every word."""
@@ -228,6 +229,7 @@ class SyntaxCounts:
             self.offset_correct[rel] = self.offset_correct[rel] + other.offset_correct[rel]
         self.skipped += other.skipped
         self.sentences += other.sentences
+        self.attention_heads = self.attention_heads or other.attention_heads
         return self
 
     def to_frame(self):
@@ -249,6 +251,8 @@ class SyntaxCounts:
         frame = frame.astype({"relation": str, "layer": np.int64, "head": np.int64, "accuracy": np.float64,
                               "n": np.int64, "best_offset": np.int64, "offset_accuracy": np.float64})
         frame.attrs.update(sentences=self.sentences, skipped_arcs=self.skipped)
+        if self.attention_heads is not None:
+            frame.attrs["attention_heads"] = self.attention_heads
         return frame[COLUMNS]
 
 
@@ -271,6 +275,7 @@ def count(lm: LoadedModel, sentences: list[Sentence], *, conv_heads: bool = True
     for i, result in batch.run(lm, [e[0] for e in encoded], batch_size=batch_size, conv=conv_heads):
         predictions, has = sentence_predictions(lm, result, encoded[i][1], len(sentences[i]), conv_heads)
         counts.add(sentences[i], predictions, has)
+        counts.attention_heads = result["attentions"].shape[1]
         done += 1
         if progress is not None:
             progress(done, len(sentences))
@@ -300,6 +305,16 @@ def best_heads(frame, relations: Iterable[str] | None = None):
         order = [r for r in relations if r in set(best["relation"])]
         return best.set_index("relation").loc[order].reset_index()
     return best.sort_values(["n", "relation"], ascending=[False, True]).reset_index(drop=True)
+
+
+def head_name(frame, slot: int) -> str:
+    """"H3" / "C1" for a table's head column (conv heads follow the attention heads, see heads.py)."""
+    from bertviz_core import heads
+
+    n_attn = frame.attrs.get("attention_heads")
+    if n_attn is None:
+        return f"H{int(slot)}"
+    return heads.display(heads.from_slot(int(slot), int(n_attn), max(0, int(slot) - int(n_attn) + 1)))
 
 
 def accuracy_grid(frame, relation: str) -> np.ndarray:

@@ -1,0 +1,95 @@
+"""Streamlit glue for /syntax: where the tables and treebank sentences come from (cached)."""
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+import streamlit as st
+
+from app import state
+from app.i18n import t
+from bertviz_core import syntax
+
+EWT_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud-english-ewt" / "en_ewt-ud-test.conllu"
+EWT_SENTENCES = 2077
+PICKER_SENTENCES = 300   # treebank sentences offered in the picker
+MAX_UPLOAD_SENTENCES = 500
+_compute_lock = threading.Lock()  # one full-treebank computation at a time per server
+
+
+def ewt_path() -> Path | None:
+    return EWT_TEST if EWT_TEST.is_file() else None
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_table(model_id: str):
+    """The precomputed EWT test table of a bundled model, or None (shared read-only)."""
+    path = syntax.shipped_table_path(model_id)
+    return syntax.read_table(path) if path.is_file() else None
+
+
+@st.cache_resource(show_spinner=False)
+def disk_table(model_id: str, digest: str):
+    """A table computed earlier for this model and treebank file (kept under syntax.cache_dir()), or None."""
+    path = syntax.cache_dir() / f"{syntax._slug(model_id)}-{digest}.parquet"
+    if not path.is_file():
+        return None
+    try:
+        return syntax.read_table(path)
+    except ValueError:
+        return None
+
+
+def compute_ewt_table(model_id: str):
+    """Compute (once per server, then from disk) the EWT test table of any model, with a progress bar."""
+    lm = state.get_model(model_id)
+    bar = st.progress(0.0, text=t("syn_progress", i=0, n=EWT_SENTENCES))
+    step = max(1, EWT_SENTENCES // 100)
+
+    def progress(done: int, total: int) -> None:
+        if done % step == 0 or done == total:
+            bar.progress(done / total, text=t("syn_progress", i=done, n=total))
+
+    with _compute_lock:
+        frame = syntax.table_for(lm, EWT_TEST, progress=progress)
+    disk_table.clear()
+    bar.empty()
+    return frame
+
+
+@st.cache_resource(show_spinner=False)
+def ewt_sentences() -> list[syntax.Sentence]:
+    """The first PICKER_SENTENCES sentences of UD EWT test (frozen dataclasses, shared read-only)."""
+    path = ewt_path()
+    return syntax.read_conllu(path, PICKER_SENTENCES) if path else []
+
+
+def treebank_upload(upload) -> list[syntax.Sentence]:
+    """Sentences of an uploaded CoNLL-U file (ValueError with the reason on bad input)."""
+    from bertviz_core.corpus import MAX_UPLOAD_BYTES, decode_text
+
+    raw = upload.getvalue()
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ValueError(f"{len(raw) / 2**20:.1f} MB > {MAX_UPLOAD_BYTES // 2**20} MB")
+    if b"\x00" in raw[:4096]:
+        raise ValueError("binary file")
+    return syntax.read_conllu(decode_text(raw), MAX_UPLOAD_SENTENCES)
+
+
+def compute_upload_table(model_id: str, sentences: list[syntax.Sentence]):
+    lm = state.get_model(model_id)
+    bar = st.progress(0.0, text=t("syn_progress", i=0, n=len(sentences)))
+
+    def progress(done: int, total: int) -> None:
+        if done % 10 == 0 or done == total:
+            bar.progress(done / total, text=t("syn_progress", i=done, n=total))
+
+    frame = syntax.head_accuracy(lm, sentences, progress=progress)
+    bar.empty()
+    return frame
+
+
+def results_upload(upload):
+    """A syntax.parquet uploaded by the user (ValueError with the reason if it is not one)."""
+    return syntax.read_table(io.BytesIO(upload.getvalue()))
