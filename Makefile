@@ -16,8 +16,9 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 
-browser:  # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no downloads)
+browser:  # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no downloads), and a CJK font for 中文 screenshots
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk; }
 
 app: install
 	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(BIN)/streamlit run app/main.py

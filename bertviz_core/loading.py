@@ -231,6 +231,15 @@ def _load_uncached(kind: str, where) -> LoadedModel:
     if kind == "registry":
         if where.source == "bundled":
             return _load_bundled(where)
+        prepared = models_dir() / where.id  # fetched for offline use: `python -m bertviz_core.fetch <id>`
+        if _safe_is_dir(prepared) and (prepared / "config.json").is_file():
+            path = prepared.resolve()
+            if not _inside(path, models_dir()):
+                raise _refuse(f"Local models are only loaded from the models folder; '{where.id}' is outside it.",
+                              "outside_models_dir", where.id)
+            lm = _load_local(path)  # every rule of the models folder applies
+            lm.id, lm.label = where.id, where.label
+            return lm
         return _load_hub(where.location, where.id, where.label)
     if kind == "local":
         return _load_local(where)

@@ -1,0 +1,117 @@
+"""In front of a class (issue #11), in Chromium: figure sizes, page defaults, labels, 中文 figures."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from browser_util import CHROMIUM, browser, streamlit_server, wait_for_plot, wait_idle
+
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
+                                reason="Chromium not installed")
+
+PLOT_WIDTHS = ("[...document.querySelectorAll('.js-plotly-plot')]"
+               ".map(e => (e._fullLayout && e._fullLayout._size) ? Math.round(e._fullLayout._size.w) : 0)")
+# every word a figure shows: titles, axis and colour-bar titles, legend names, hover templates, tick text
+PLOT_TEXT = """JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].map(e => {
+  const l = e._fullLayout || {}, out = [];
+  if (l.title && l.title.text) out.push(l.title.text);
+  for (const k in l) { const v = l[k]; if (!v || typeof v !== 'object') continue;
+    if (v.title && v.title.text) out.push(v.title.text);
+    if (v.colorbar && v.colorbar.title && v.colorbar.title.text) out.push(v.colorbar.title.text);
+    if (Array.isArray(v.ticktext)) out.push(v.ticktext.join(' ')); }
+  for (const a of (l.annotations || [])) if (a.text) out.push(a.text);
+  for (const t of (e._fullData || [])) {
+    if (t.hovertemplate) out.push(String(t.hovertemplate));
+    if (t.name && t.showlegend !== false) out.push(String(t.name));
+    if (t.colorbar && t.colorbar.title && t.colorbar.title.text) out.push(t.colorbar.title.text); }
+  return out.join(' | ');
+}).join(' | '))"""
+# Latin words a 中文 figure may show: model names, special tokens, abbreviations, math
+ALLOWED = {"bert", "convbert", "minilm", "cls", "sep", "unk", "pad", "mask", "js", "cka", "pca", "yitutech",
+           "base", "mbert", "distilbert", "albert", "roberta", "electra", "deberta", "small", "logit", "logits"}
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as proc:
+        yield proc.base_url
+
+
+def _sidebar(page, name: str):
+    page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()
+    wait_idle(page)
+
+
+def test_projector_heatmap_fills_a_1920_screen(server):
+    """At 1920 px with projector mode on, /attention's square is large, and larger than without it."""
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"{server}/attention?model=bert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat%20today.")
+        wait_for_plot(page)
+        normal = page.evaluate(PLOT_WIDTHS)[0]
+        page.locator('[data-testid="stSidebar"] label:has(input[type=checkbox])').first.click()
+        wait_idle(page)
+        page.wait_for_timeout(1500)
+        wait_for_plot(page)
+        big = page.evaluate(PLOT_WIDTHS)[0]
+        assert normal >= 600, normal
+        assert big >= 780 and big > normal, (normal, big)
+        # square cells: the plot area is as tall as it is wide
+        h = page.evaluate("document.querySelector('.js-plotly-plot')._fullLayout._size.h")
+        assert abs(h - big) <= 2
+
+
+def test_convolution_then_attention_through_the_sidebar_keeps_bert(server):
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server}/attention?text=The%20cat%20sat.")
+        wait_for_plot(page)
+        _sidebar(page, "Convolution")
+        wait_for_plot(page, count=2)
+        assert "ConvBERT" in page.locator('[data-testid="stMain"]').inner_text()
+        _sidebar(page, "Attention")
+        page.wait_for_timeout(800)
+        wait_for_plot(page)
+        title = page.evaluate("document.querySelector('.js-plotly-plot')._fullLayout.title.text")
+        assert title.startswith("BERT · MiniLM-L6"), title
+
+
+def test_hidden_specials_keep_the_row_numbers(server):
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server}/attention?model=bert-minilm-l6&hide_special=1"
+                  "&text=the%20cat%20saw%20the%20dog")
+        wait_for_plot(page)
+        d = page.evaluate("(() => { const t = document.querySelector('.js-plotly-plot')._fullData[0];"
+                          " return {x: Array.from(t.x), y: Array.from(t.y)}; })()")
+        assert d["x"] == ["the<sub>1</sub>", "cat", "saw", "the<sub>4</sub>", "dog"]
+        assert d["y"][1] == d["x"][0] and d["y"][4] == d["x"][3]  # a row and its column share one name
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        assert "sum to less than 1" in text and "Each row sums to 1" not in text
+
+
+def test_chinese_figures_have_no_english_words(server):
+    """中文 mode: every page's figures (titles, axes, colour bars, hovers, legends) are in Chinese."""
+    sentence = "猫 坐 在 垫子 上"  # no Latin tokens, so any Latin word found comes from the UI
+    leftovers = {}
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server}/attention?lang=zh&text={sentence}")
+        wait_for_plot(page)
+        names = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+        for name in names:
+            _sidebar(page, name.strip())
+            page.wait_for_timeout(1500)
+            if page.locator(".js-plotly-plot").count():
+                wait_for_plot(page)
+            assert page.locator('[data-testid="stException"]').count() == 0, name
+            text = json.loads(json.dumps(page.evaluate(PLOT_TEXT)))
+            text = re.sub(r"%\{[^}]*\}|<[^>]+>|&[a-z]+;", " ", text)
+            words = {w for w in re.findall(r"[A-Za-z]{2,}", text) if w.lower() not in ALLOWED}
+            if words:
+                leftovers[name.strip()] = sorted(words)
+    assert not leftovers, leftovers
