@@ -1,16 +1,92 @@
-"""Drawing for /compare: shared by the one-sentence and many-sentence sections."""
+"""Drawing for /compare: shared by the one-sentence and many-sentence sections.
+
+Numbers lead to pictures: a click on a metric or head-matching cell (an invisible marker per cell,
+since Plotly heatmaps send no selection events) picks that head; on one sentence it opens the head
+in /attention at once, over many sentences it offers the sentences where the value is highest and
+lowest. Navigation sets the /attention state (model, text, layer, head token from bertviz_core.heads)
+in a callback and switches page on the next run (`pending_navigation`, first thing on the page).
+"""
 from __future__ import annotations
 
+import threading
+
+import cachetools
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import controls, state
+import bertviz_core as bc
+from app import controls, nav, state
 from app.i18n import t
-from bertviz_core import analysis, figures
-
+from bertviz_core import analysis, corpus, figures, heads, stats
+from bertviz_core import figures_research as rfig
 
 COLUMN_PX = 470  # half of the wide layout's main column in a 1400 px window
+MAX_SENTENCES = 200        # compared at most (a bound on the work, with MAX_TOKENS)
+MAX_TOKENS = 20_000        # tokens in all (the longer tokenization of A and B, [CLS]/[SEP] included)
+MAX_READ_LINES = 20_000    # lines read from an upload or the box before sampling
+GOTO = "_compare_goto"
+
+
+# ---------------------------------------------------------------- navigation
+def pending_navigation() -> None:
+    """Call first on the page: finish a click that asked to open a head in /attention."""
+    if st.session_state.pop(GOTO, False):
+        st.switch_page(nav.page("attention"))
+
+
+def goto_attention(model_id: str, text: str, layer: int, head: heads.HeadId) -> None:
+    """Set what /attention shows (in a callback, before widgets exist) and switch on the next run."""
+    st.session_state.update({"model": model_id, "text": text, "text_b": "", "layer": int(layer),
+                             "head": heads.to_token(head), GOTO: True})
+
+
+def _head_of(summary: dict, side: str, flat: int) -> tuple[int, heads.HeadId]:
+    """Layer and head id of the flat head index (layer-major, all_heads order) of model A or B."""
+    layer, head = heads.parse_qualified(summary[f"names_{side}"][int(flat)])
+    return layer, head
+
+
+def _points(key: str) -> list:
+    event = st.session_state.get(key)
+    try:
+        return list(event["selection"]["points"]) if event else []
+    except (KeyError, TypeError):
+        return []
+
+
+# ---------------------------------------------------------------- provenance
+def provenance_notes(model_a: str, model_b: str) -> None:
+    """How an in-house student was trained, wherever it is compared (a warning beside its teacher)."""
+    for p in analysis.comparison_provenance(model_a, model_b):
+        text = t(f"research_prov_{p['kind']}", side=p["side"], model=p["model"], teacher=p["teacher"])
+        if p["relation"] == "teacher":
+            st.warning(text + " " + t(f"research_prov_teacher_{p['kind']}", teacher=p["teacher"]))
+        elif p["relation"] == "sibling":
+            st.info(text + " " + t("research_prov_sibling", teacher=p["teacher"]))
+        else:
+            st.info(text)
+
+
+# ---------------------------------------------------------------- one-sentence summaries
+_summaries = cachetools.LRUCache(maxsize=64)  # each a few hundred KB at most
+_summaries_lock = threading.Lock()
+
+
+def cached_comparison(model_a: str, model_b: str, text: str, matching: bool, exclude_special: bool) -> dict:
+    """analysis.compare_traces for one sentence, cached per switch setting, so view changes and tab
+    switches are free. Heavy (JS over every pair of heads), so it takes a capture slot."""
+    key = (model_a, model_b, state.clean_text(text), matching, exclude_special)
+    with _summaries_lock:
+        summary = _summaries.get(key)
+    if summary is None:
+        pair = (state.cached_trace(model_a, text), state.cached_trace(model_b, text))
+        with state._capture_slots:
+            summary = analysis.compare_traces([pair], matching=matching, max_rows=state.JS_MAX_ROWS,
+                                              exclude_special=exclude_special)
+        with _summaries_lock:
+            _summaries[key] = summary
+    return summary
 
 
 def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: int) -> None:
@@ -20,15 +96,14 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
     (lm_a, a, groups_a), (lm_b, b, groups_b) = side_a, side_b
     names_a, names_b = analysis.slot_names(a), analysis.slot_names(b)
     n_layers = min(a.n_layers, b.n_layers)
-    st.session_state["layer"] = min(int(st.session_state.get("layer", 0)), n_layers - 1)
-    slots = ["mean"] + [str(k) for k in range(max(len(names_a), len(names_b)))]
+    slots = [heads.MEAN] + [str(k) for k in range(max(len(names_a), len(names_b)))]
     if st.session_state.get("head") not in slots:
-        st.session_state["head"] = "mean"
+        st.session_state["head"] = heads.MEAN
     name = lambda names, k: names[k] if k < len(names) else t("missing")  # noqa: E731
     c1, c2 = st.columns([3, 2])
-    layer = c1.slider(t("layer"), 0, n_layers - 1, key="layer")
+    layer = controls.layer_slider(n_layers, container=c1)  # checks the range, one-layer models too
     head = c2.selectbox(t("compare_head"), slots, key="head", help=t("compare_head_help"),
-                        format_func=lambda s: t("all_heads") if s == "mean" else
+                        format_func=lambda s: t("all_heads") if s == heads.MEAN else
                         t("compare_head_label", k=s, a=name(names_a, int(s)), b=name(names_b, int(s))))
 
     def pick(trace, groups):  # the chosen head as [U, U], pooled to words if needed; None if absent
@@ -39,7 +114,7 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
     zmax = float(max(m.max() for m in (ma, mb) if m is not None))
     fs = controls.font_size()
     axes = dict(font_size=fs, row_title=t("from_token"), col_title=t("to_token"), max_cells=max_cells)
-    head_name = lambda names: t("all_heads") if head == "mean" else names[int(head)]  # noqa: E731
+    head_name = lambda names: t("all_heads") if head == heads.MEAN else names[int(head)]  # noqa: E731
     st.markdown(f"**A:** {state.md_escape(lm_a.label)} · **B:** {state.md_escape(lm_b.label)}")
     if ma is None or mb is None:  # one model has no head in this slot
         m, tag, names = (ma, "A", names_a) if mb is None else (mb, "B", names_b)
@@ -64,20 +139,61 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
     right.caption(t("compare_diff_note"))
 
 
-def metrics_section(summary: dict, label_a: str, label_b: str, key: str) -> None:
-    metric = st.selectbox(t("metric"), list(analysis.METRICS), key=f"{key}_metric",
-                          format_func=lambda m: f"{m}: {t('metric_' + m)}")
-    st.caption(t("metric_" + metric))
+def metric_label(metric: str) -> str:
+    return t(f"research_mname_{metric}")
+
+
+def metric_caption(metric: str) -> str:
+    return t("research_metric_entropy_norm") if metric == "entropy_norm" else t("metric_" + metric)
+
+
+def _fmt(x: float) -> str:
+    return "–" if x is None or not np.isfinite(x) else f"{x:.3f}"
+
+
+def _uniform_caption(summary: dict, metric: str, many: bool) -> str:
+    base = [summary["per_sentence"][f"baseline_{s}"][metric] for s in "ab"]  # [S, 2] each
+    with np.errstate(invalid="ignore"), analysis._quiet_nan_mean():
+        attn = np.nanmean(np.concatenate([b[:, 0] for b in base]))
+        conv = np.nanmean(np.concatenate([b[:, 1] for b in base]))
+    has_conv = any(analysis.CONV in summary[f"kinds_{s}"] for s in "ab")
+    suffix = "_many" if many else ""
+    if has_conv:
+        return t(f"research_uniform{suffix}", attn=_fmt(attn), conv=_fmt(conv))
+    return t(f"research_uniform{suffix}_attn", attn=_fmt(attn))
+
+
+def metrics_section(summary: dict, label_a: str, label_b: str, key: str, many: bool = False) -> None:
+    """Per-head metric heatmaps for A and B (clickable), the uniform baseline, and all metrics as a table."""
+    exclude = summary.get("exclude_special", False)
+    options = [m for m in analysis.METRICS if not (exclude and m in ("cls", "sep"))]
+    if st.session_state.get(f"{key}_metric") not in options:
+        st.session_state.pop(f"{key}_metric", None)
+    metric = st.selectbox(t("metric"), options, key=f"{key}_metric",
+                          format_func=lambda m: f"{metric_label(m)}: {metric_caption(m)}")
+    st.caption(metric_caption(metric) + " " + _uniform_caption(summary, metric, many))
+    st.caption(t("research_metrics_note"))
+    if exclude:
+        st.caption(t("research_excluded_note"))
     a, b = summary["metrics_a"][metric], summary["metrics_b"][metric]
-    lo, hi = float(min(a.min(), b.min())), float(max(a.max(), b.max()))
+    finite = np.concatenate([a[np.isfinite(a)], b[np.isfinite(b)]])
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     fs = controls.font_size()
-    heads_a = summary["names_a"][: a.shape[1]]
-    heads_b = summary["names_b"][: b.shape[1]]
+    st.caption(t("research_click_many" if many else "research_click_one"))
     c1, c2 = st.columns(2)
-    c1.plotly_chart(figures.metric_heatmap(a, [n.split(" ")[1] for n in heads_a], title=f"A: {label_a}",
-                                           zmin=lo, zmax=hi, font_size=fs), width="stretch", key=f"{key}_ma")
-    c2.plotly_chart(figures.metric_heatmap(b, [n.split(" ")[1] for n in heads_b], title=f"B: {label_b}",
-                                           zmin=lo, zmax=hi, font_size=fs), width="stretch", key=f"{key}_mb")
+    for col, side, label, values in ((c1, "a", label_a, a), (c2, "b", label_b, b)):
+        names = summary[f"names_{side}"]
+        L, N = values.shape
+        slot_labels = [figures.escape_label(heads.parse_qualified(n)[1].name) for n in names[:N]]
+        fig = figures.metric_heatmap(values, [heads.parse_qualified(n)[1].name for n in names[:N]],
+                                     title=f"{side.upper()}: {label}", zmin=lo, zmax=hi, font_size=fs)
+        rfig.add_click_targets(fig, [slot_labels[i % N] for i in range(L * N)], [f"L{i // N}" for i in range(L * N)],
+                               [[side, i] for i in range(L * N)],
+                               [f"{side.upper()} · {names[i]}: {_fmt(float(values.flat[i]))}" for i in range(L * N)])
+        chart_key = f"{key}_m{side}"
+        col.plotly_chart(fig, width="stretch", key=chart_key, on_select=_on_pick(chart_key, key, summary, many),
+                         selection_mode="points")
+    _open_panel(summary, key, metric, many)
     rows = []
     for tag, label, values, names in (("A", label_a, summary["metrics_a"], summary["names_a"]),
                                       ("B", label_b, summary["metrics_b"], summary["names_b"])):
@@ -85,25 +201,98 @@ def metrics_section(summary: dict, label_a: str, label_b: str, key: str) -> None
         for l in range(L):
             for h in range(N):
                 rows.append({t("col_model"): f"{tag}: {label}", t("col_layer"): l,
-                             t("col_head"): names[l * N + h].split(" ")[1],
-                             **{m: round(float(values[m][l, h]), 4) for m in analysis.METRICS}})
+                             t("col_head"): heads.parse_qualified(names[l * N + h])[1].name,
+                             **{metric_label(m): round(float(values[m][l, h]), 4) for m in options}})
     st.markdown(f"**{t('metrics_table')}**")
     st.dataframe(pd.DataFrame(rows), hide_index=True, height=320, key=f"{key}_table")
 
 
-def matching_section(summary: dict, key: str) -> None:
+def _on_pick(chart_key: str, key: str, summary: dict, many: bool):
+    """Click callback of a metric heatmap: pick the head; on one sentence, open it at once."""
+    def callback():
+        points = _points(chart_key)
+        if not points or "customdata" not in points[0]:
+            return
+        side, flat = points[0]["customdata"]
+        st.session_state[f"{key}_pick"] = f"{side}:{int(flat)}"
+        if not many:
+            layer, head = _head_of(summary, side, flat)
+            goto_attention(summary[f"model_{side}"], summary["sentences"][0], layer, head)
+    return callback
+
+
+def _pick_options(summary: dict) -> list[str]:
+    return [f"{s}:{i}" for s in "ab" for i in range(len(summary[f"names_{s}"]))]
+
+
+def _pick_label(summary: dict, option: str) -> str:
+    side, flat = option.split(":")
+    return f"{side.upper()} · {summary[f'names_{side}'][int(flat)]}"
+
+
+def _open_panel(summary: dict, key: str, metric: str, many: bool) -> None:
+    """The picked head (by click or from the list) and the button(s) that open it in /attention."""
+    options = _pick_options(summary)
+    if st.session_state.get(f"{key}_pick") not in options:
+        st.session_state[f"{key}_pick"] = options[0]
+    c1, c2, c3 = st.columns([2, 3, 3])
+    pick = c1.selectbox(t("research_pick"), options, key=f"{key}_pick",
+                        format_func=lambda o: _pick_label(summary, o))
+    side, flat = pick.split(":")
+    layer, head = _head_of(summary, side, flat)
+    model = summary[f"model_{side}"]
+    if not many:
+        c2.button(t("research_open"), key=f"{key}_open", on_click=goto_attention,
+                  args=(model, summary["sentences"][0], layer, head))
+        return
+    values = summary["per_sentence"][f"metrics_{side}"][metric][:, layer, heads.to_slot(head, _n_attn(summary, side))]
+    hi, lo = analysis.extreme_sentences(values)
+    for col, idx, label in ((c2, hi, "research_open_high"), (c3, lo, "research_open_low")):
+        sentence = summary["sentences"][idx]
+        col.button(t(label, value=_fmt(float(values[idx])), sentence=_short(sentence)), key=f"{key}_open_{label}",
+                   on_click=goto_attention, args=(model, sentence, layer, head), width="stretch")
+
+
+def _n_attn(summary: dict, side: str) -> int:
+    return sum(k == analysis.ATTN for k in summary[f"kinds_{side}"])
+
+
+def _short(sentence: str, n: int = 48) -> str:
+    return sentence if len(sentence) <= n else sentence[: n - 1] + "…"
+
+
+# ---------------------------------------------------------------- head matching
+def matching_section(summary: dict, key: str, many: bool = False) -> None:
     js, na, nb = summary["js"], summary["names_a"], summary["names_b"]
     fs = controls.font_size()
     st.markdown(f"**{t('js_title')}**")
-    st.plotly_chart(figures.matrix_heatmap(js, na, nb, title="", zmin=0, zmax=float(np.log(2)),
-                                           colorscale="Viridis_r", colorbar_title="JS", font_size=fs,
-                                           row_title="A", col_title="B", hover_value="JS", height=760),
-                    width="content", key=f"{key}_js")
-    st.markdown(f"**{t('closest_title')}**")
-    partners = analysis.closest_partners(js, na, nb)
-    st.dataframe(pd.DataFrame(partners, columns=[t("col_head_a"), t("col_head_b"), t("col_js")]),
-                 hide_index=True, height=260, key=f"{key}_partners")
-    cka = summary["cka"]
+    st.caption(t("research_js_note"))
+    fig = figures.matrix_heatmap(js, na, nb, title="", zmin=0, zmax=float(np.log(2)),
+                                 colorscale="Viridis_r", colorbar_title="JS", font_size=fs,
+                                 row_title="A", col_title="B", hover_value="JS", height=760)
+    xa, xb = figures.token_labels(na), figures.token_labels(nb)
+    cells = [(i, j) for i in range(len(na)) for j in range(len(nb))]
+    rfig.add_click_targets(fig, [xb[j] for _, j in cells], [xa[i] for i, _ in cells], [[i, j] for i, j in cells],
+                           [f"A {na[i]} · B {nb[j]}: JS {_fmt(float(js[i, j]))}" for i, j in cells],
+                           marker_px=max(6, 600 // max(len(na), len(nb))))
+    chart_key = f"{key}_js"
+    st.plotly_chart(fig, width="content", key=chart_key, on_select=_on_pair_pick(chart_key, key),
+                    selection_mode="points")
+    _pair_panel(summary, key, many)
+
+    same_layer = st.toggle(t("research_same_layer"), key=f"{key}_same_layer")
+    st.caption(t("research_matching_help"))
+    matched = analysis.match_heads(js, na, nb, same_layer=same_layer)
+    cols = [t("research_col_head"), t("research_col_partner"), t("research_col_js")]
+    c1, c2, c3 = st.columns(3)
+    for col, what in ((c1, "a_to_b"), (c2, "b_to_a"), (c3, "one_to_one")):
+        col.markdown(f"**{t('research_' + what)}**")
+        rows = [(h, p, round(v, 4)) for h, p, v in matched[what]]
+        col.dataframe(pd.DataFrame(rows, columns=cols), hide_index=True, height=300, key=f"{key}_{what}")
+    cka = summary.get("cka")
+    if cka is None:
+        st.caption(t("research_cka_skipped", reason=state.md_escape(summary.get("cka_skipped", ""))))
+        return
     layers_a = ["emb"] + [f"L{l}" for l in range(cka.shape[0] - 1)]
     layers_b = ["emb"] + [f"L{l}" for l in range(cka.shape[1] - 1)]
     st.markdown(f"**{t('cka_title')}**")
@@ -112,3 +301,262 @@ def matching_section(summary: dict, key: str) -> None:
                                            row_title=t("cka_rows"), col_title=t("cka_cols"), hover_value="CKA",
                                            height=460),
                     width="content", key=f"{key}_cka")
+
+
+def _on_pair_pick(chart_key: str, key: str):
+    def callback():
+        points = _points(chart_key)
+        if points and "customdata" in points[0]:
+            i, j = points[0]["customdata"]
+            st.session_state[f"{key}_pair_a"], st.session_state[f"{key}_pair_b"] = int(i), int(j)
+    return callback
+
+
+def _pair_panel(summary: dict, key: str, many: bool) -> None:
+    """The picked pair of heads (click a JS cell, or pick A's head: B's nearest is proposed): open
+    either head in /attention (over many sentences: on the sentence where the pair's JS is highest
+    or lowest)."""
+    js, na, nb = summary["js"], summary["names_a"], summary["names_b"]
+
+    def propose_partner():
+        i = st.session_state[f"{key}_pair_a"]
+        if np.isfinite(js[i]).any():
+            st.session_state[f"{key}_pair_b"] = int(np.nanargmin(js[i]))
+
+    if st.session_state.get(f"{key}_pair_a") not in range(len(na)):
+        st.session_state[f"{key}_pair_a"] = 0
+        propose_partner()
+    if st.session_state.get(f"{key}_pair_b") not in range(len(nb)):
+        st.session_state[f"{key}_pair_b"] = 0
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
+    i = c1.selectbox(t("research_pick_pair") + " · A", range(len(na)), key=f"{key}_pair_a",
+                     format_func=lambda k: na[k], on_change=propose_partner)
+    j = c2.selectbox("B", range(len(nb)), key=f"{key}_pair_b", format_func=lambda k: nb[k])
+    c2.caption(f"JS {_fmt(float(js[i, j]))}")
+    sentence = summary["sentences"][0]
+    if many:
+        values = summary["per_sentence"]["js"][:, i, j]
+        hi, lo = analysis.extreme_sentences(values)
+        which = c1.radio(t("research_pair_sentence"), ["high", "low"], key=f"{key}_pair_which", horizontal=True,
+                         format_func=lambda w: t("research_highest" if w == "high" else "research_lowest"))
+        k = hi if which == "high" else lo
+        sentence = summary["sentences"][k]
+        c1.caption(f"“{state.md_escape(_short(sentence, 80))}” (JS {_fmt(float(values[k]))})")
+    for col, side, flat in ((c3, "a", i), (c4, "b", j)):
+        layer, head = _head_of(summary, side, flat)
+        col.button(t("research_open_side", side=side.upper(), head=summary[f"names_{side}"][flat]),
+                   key=f"{key}_open_pair_{side}", on_click=goto_attention,
+                   args=(summary[f"model_{side}"], sentence, layer, head), width="stretch")
+
+
+# ---------------------------------------------------------------- many sentences
+def _load_example() -> None:
+    st.session_state["many_text"] = (bc.registry.WEIGHTS_DIR.parent / "data" / "example_sentences.txt").read_text()
+    st.session_state["many_source"] = "box"
+
+
+def _uploaded() -> None:
+    st.session_state["many_source"] = "file" if st.session_state.get("many_upload") is not None else "box"
+
+
+def _clean_lines(lines) -> list[str]:
+    return [s for s in (state.clean_text(x) for x in lines) if s]
+
+
+def read_candidates(source: str, upload) -> tuple[list[str], bool]:
+    """Candidate sentences from the chosen source (cleaned, empty lines dropped) and whether the
+    MAX_READ_LINES cap cut them. Raises ValueError for a file that cannot be read."""
+    if source == "file":
+        if upload is None:
+            return [], False
+        lines = corpus.parse_sentence_upload(upload.name, upload.getvalue(), MAX_READ_LINES + 1)
+    else:
+        lines = st.session_state.get("many_text", "").splitlines()[: MAX_READ_LINES + 1]
+    sentences = _clean_lines(lines)
+    return sentences[:MAX_READ_LINES], len(lines) > MAX_READ_LINES
+
+
+def token_lengths(lms, sentences: list[str]) -> np.ndarray:
+    """Tokens per sentence ([CLS]/[SEP] included, capped at each model's limit): the larger of the models'."""
+    out = np.zeros(len(sentences), dtype=np.int64)
+    for lm in lms:
+        ids = lm.tokenizer(sentences, add_special_tokens=True, verbose=False)["input_ids"]
+        out = np.maximum(out, [min(len(x), lm.max_tokens) for x in ids])
+    return out
+
+
+def _capture_uncached(lm, text: str):
+    """One forward pass outside the trace cache (many-sentence traces are reduced and dropped at once)."""
+    with state._capture_slots:
+        return bc.capture(lm, text)
+
+
+def many_section(model_a: str, model_b: str, lm_a, lm_b, exclude: bool) -> None:
+    st.caption(t("research_many_help", n=MAX_SENTENCES, tokens=MAX_TOKENS, read=MAX_READ_LINES))
+    st.button(t("many_example"), on_click=_load_example)
+    st.text_area(t("many_sentences"), key="many_text", height=160)
+    upload = st.file_uploader(t("many_upload"), type=["txt", "conllu", "conll"], key="many_upload",
+                              on_change=_uploaded)
+    st.session_state.setdefault("many_source", "file" if upload is not None else "box")
+    source = st.radio(t("research_source"), ["box", "file"], key="many_source", horizontal=True,
+                      format_func=lambda s: t(f"research_source_{s}"))
+    n_box = sum(1 for line in st.session_state.get("many_text", "").splitlines() if line.strip())
+    name = state.md_escape(upload.name) if upload is not None else ""
+    if source == "box":
+        st.caption(t("research_using_box_ignored", n=n_box, name=name) if upload is not None
+                   else t("research_using_box", n=n_box))
+    elif upload is not None:
+        st.caption(t("research_using_file", name=name) if n_box else t("research_using_file_only", name=name))
+    c1, c2, c3 = st.columns(3)
+    method = c1.selectbox(t("research_method"), list(stats.SAMPLING_METHODS), key="many_method",
+                          format_func=lambda m: t(f"research_method_{m}"), help=t("research_method_help"))
+    seed = int(c2.number_input(t("research_seed"), min_value=0, max_value=2**31 - 1, value=0, step=1,
+                               key="many_seed"))
+    limit = int(c3.number_input(t("research_max_sentences"), min_value=1, max_value=MAX_SENTENCES,
+                                value=MAX_SENTENCES, step=10, key="many_max"))
+    if st.button(t("many_run"), type="primary"):
+        _run_many(model_a, model_b, lm_a, lm_b, exclude, source, upload, method, seed, limit)
+    saved = st.session_state.get("many_summary")
+    if saved and saved["models"] == (model_a, model_b):
+        _show_many(saved, lm_a.label, lm_b.label, exclude)
+
+
+def _run_many(model_a, model_b, lm_a, lm_b, exclude, source, upload, method, seed, limit) -> None:
+    try:
+        candidates, capped = read_candidates(source, upload)
+    except ValueError as exc:
+        st.error(t("upload_error", reason=state.md_escape(exc)))
+        return
+    if not candidates:
+        st.warning(t("research_many_no_file") if source == "file" and upload is None else
+                   t("research_many_empty_box") if source == "box" else t("upload_error", reason=t("empty_sentence")))
+        return
+    lengths = token_lengths((lm_a, lm_b), candidates)
+    sample = stats.sample_sentences(lengths, max_sentences=limit, max_tokens=MAX_TOKENS, method=method, seed=seed)
+    chosen = [candidates[i] for i in sample.indices]
+    bar = st.progress(0.0)
+
+    def progress(i, done):
+        bar.progress((i + 1) / len(chosen), text=t("many_progress", i=i + 1, n=len(chosen)))
+
+    try:
+        result = analysis.compare_many(lm_a, lm_b, (s for s in chosen), max_rows=state.JS_MAX_ROWS,
+                                       exclude_special=exclude, capture=_capture_uncached, progress=progress)
+    except ValueError as exc:  # every sentence skipped
+        st.error(t("upload_error", reason=state.md_escape(exc)))
+        return
+    st.session_state["many_summary"] = {"models": (model_a, model_b), "result": result, "sample": sample,
+                                        "capped": capped, "exclude": exclude}
+
+
+def _show_many(saved: dict, label_a: str, label_b: str, exclude: bool) -> None:
+    result, sample = saved["result"], saved["sample"]
+    if saved["capped"]:
+        st.caption(t("research_read_cap", n=MAX_READ_LINES))
+    if sample.dropped:
+        bound = (t("research_bound_sentences", n=sample.max_sentences) if sample.stopped_by == "sentences"
+                 else t("research_bound_tokens", n=sample.max_tokens))
+        st.warning(t("research_sample_dropped", used=len(sample.indices), total=sample.n_candidates,
+                     tokens=sample.tokens_used, method=t(f"research_method_{sample.method}"), seed=sample.seed,
+                     dropped=sample.dropped, bound=bound))
+    else:
+        st.info(t("research_sample_all", used=len(sample.indices), tokens=sample.tokens_used))
+    if result.get("skipped"):
+        _, sentence, reason = result["skipped"][0]
+        st.warning(t("research_skipped", n=len(result["skipped"]), sentence=state.md_escape(_short(sentence)),
+                     reason=state.md_escape(reason)))
+    st.success(t("many_done", n=result["n_sentences"]))
+    if saved["exclude"] != exclude:
+        st.caption(t("research_stale", state=t("research_state_excluded" if saved["exclude"]
+                                              else "research_state_included")))
+    with st.expander(t("research_sentences_used")):
+        st.dataframe(pd.DataFrame({t("research_col_tokens"): result["lengths_a"],
+                                   t("research_col_sentence"): result["sentences"]}), height=240, key="many_sentences_df")
+    summary_section(result)
+    st.markdown(f"**{t('research_mean_heatmaps')}**")
+    metrics_section(result, label_a, label_b, key="many", many=True)
+    matching_section(result, key="many", many=True)
+    downloads(result, sample)
+
+
+def summary_section(result: dict) -> None:
+    """Mean and 95% interval per layer and head group, paired A - B, split by sentence length."""
+    st.markdown(f"**{t('research_summary_title')}**")
+    st.caption(t("research_summary_help"))
+    exclude = result.get("exclude_special", False)
+    options = [m for m in analysis.METRICS if not (exclude and m in ("cls", "sep"))]
+    if st.session_state.get("many_summary_metric") not in options:
+        st.session_state.pop("many_summary_metric", None)
+    metric = st.selectbox(t("metric"), options, key="many_summary_metric", format_func=metric_label)
+    rows = analysis.summary_rows(result, [metric])
+    L = max(result["per_sentence"]["metrics_a"][metric].shape[1], result["per_sentence"]["metrics_b"][metric].shape[1])
+    fs = controls.font_size()
+    by_layer = [r for r in rows if r["length"] == "all" and r["layer"] != "all"]
+    series, diffs = [], []
+    for group in analysis.GROUPS:
+        g = {r["layer"]: r for r in by_layer if r["group"] == group}
+        if not g:
+            continue
+        col = lambda k: np.array([g[l][k] if l in g else np.nan for l in range(L)])  # noqa: E731
+        gname = t(f"research_group_{group}")
+        for side in "ab":
+            if np.isfinite(col(f"{side}_mean")).any():
+                series.append({"name": f"{side.upper()} · {gname}", "mean": col(f"{side}_mean"),
+                               "low": col(f"{side}_low"), "high": col(f"{side}_high"),
+                               "baseline": col(f"{side}_uniform")})
+        if np.isfinite(col("diff_mean")).any():
+            diffs.append({"name": f"A - B · {gname}", "mean": col("diff_mean"), "low": col("diff_low"),
+                          "high": col("diff_high")})
+    layers = [f"L{l}" for l in range(L)]
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(rfig.interval_plot(layers, series, title=t("research_fig_by_layer", metric=metric_label(metric)),
+                                       x_title=t("layer"), y_title=metric_label(metric), font_size=fs),
+                    width="stretch", key="many_intervals")
+    if diffs:
+        c2.plotly_chart(rfig.interval_plot(layers, diffs, title=t("research_fig_diff"), x_title=t("layer"),
+                                           y_title=f"A - B · {metric_label(metric)}", font_size=fs, zero_line=True),
+                        width="stretch", key="many_diffs")
+    st.dataframe(summary_table(rows), hide_index=True, height=320, key="many_summary_table")
+
+
+def summary_table(rows: list[dict]) -> pd.DataFrame:
+    """summary_rows in the UI language, intervals as '[low, high]'."""
+    ci = lambda lo, hi: "–" if not (np.isfinite(lo) and np.isfinite(hi)) else f"[{lo:.3f}, {hi:.3f}]"  # noqa: E731
+    out = []
+    for r in rows:
+        out.append({
+            t("metric"): metric_label(r["metric"]),
+            t("research_col_layer"): t("research_all_layers") if r["layer"] == "all" else f"L{r['layer']}",
+            t("research_col_group"): t(f"research_group_{r['group']}"),
+            t("research_col_length"): t("research_all_lengths") if r["length"] == "all" else r["length"],
+            t("research_col_n"): r["n"],
+            t("research_col_mean", side="A"): _fmt(r["a_mean"]), t("research_col_ci", side="A"): ci(r["a_low"], r["a_high"]),
+            t("research_col_uniform", side="A"): _fmt(r["a_uniform"]),
+            t("research_col_mean", side="B"): _fmt(r["b_mean"]), t("research_col_ci", side="B"): ci(r["b_low"], r["b_high"]),
+            t("research_col_uniform", side="B"): _fmt(r["b_uniform"]),
+            t("research_col_diff"): _fmt(r["diff_mean"]), t("research_col_diff_ci"): ci(r["diff_low"], r["diff_high"]),
+            t("research_col_p"): "–" if not np.isfinite(r["p_value"]) else f"{r['p_value']:.2g}",
+        })
+    return pd.DataFrame(out)
+
+
+def downloads(result: dict, sample) -> None:
+    st.markdown(t("research_downloads"))
+    c1, c2 = st.columns(2)
+    c1.download_button(t("export_csv"), data=lambda: _summary_csv(result), file_name="comparison-summary.csv",
+                       mime="text/csv", on_click="ignore", key="many_csv", icon=":material/table:")
+    c2.download_button(t("research_download_npz"), on_click="ignore", key="many_npz", file_name="comparison.npz",
+                       mime="application/octet-stream", icon=":material/database:",
+                       data=lambda: analysis.comparison_to_npz(result, {"sampling": sample.method, "seed": sample.seed,
+                                                                        "max_sentences": sample.max_sentences,
+                                                                        "max_tokens": sample.max_tokens,
+                                                                        "candidates": sample.n_candidates}))
+    st.caption(t("research_reproduce"))
+    st.code(analysis.reproduce_snippet(result["model_a"], result["model_b"], exclude_special=result["exclude_special"],
+                                       max_rows=result["max_rows"]), language="python")
+
+
+def _summary_csv(result: dict) -> bytes:
+    from bertviz_core import export
+
+    return export.table_to_csv(analysis.summary_rows(result))
