@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from app import controls, state
+from app import controls, export_ui, state
 from app.i18n import t
 from bertviz_core import figures
 
@@ -36,6 +36,8 @@ fig = figures.matrix_heatmap(
     zmax=1.0 if fixed else None, font_size=controls.font_size(), plot_px=controls.heatmap_px(),
     row_title=t("from_token"), col_title=t("to_token"), hover_value=t("weight"), colorbar_title=t("weight"))
 st.plotly_chart(fig, width="content", key="attention_heatmap")
+export_ui.figure_downloads(fig, f"attention-L{layer}-{head}")
+export_ui.trace_downloads(trace, "trace")
 if hide:
     st.caption(t("attention_caption_hidden"))
 elif head.startswith("c"):

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from app import controls, nav, state
+from app import controls, export_ui, nav, state
 from app.i18n import t
 from bertviz_core import figures
 
@@ -24,6 +24,7 @@ fig = figures.model_view_grid(tiles, row_label=t("layer"), col_label=t("head"), 
                               tile_px=min(120, 1500 // len(head_ids)) if st.session_state.get("big")
                               else min(84, 1000 // len(head_ids)))
 event = st.plotly_chart(fig, width="content", on_select="rerun", selection_mode="points", key="grid")
+export_ui.figure_downloads(fig, "model-view")
 points = (event or {}).get("selection", {}).get("points", []) if event else []
 if points and "customdata" in points[0]:
     layer, head = points[0]["customdata"]

@@ -1,10 +1,18 @@
 """/positions: learned position embeddings vs. sinusoids, and what this sentence adds."""
 import streamlit as st
 
-from app import controls, state
+
+from app import controls, export_ui, state
 from app.i18n import t
 from bertviz_core import positions, registry
 from bertviz_core.figures import dims_over_position, numeric_heatmap, pca_path_figure
+
+
+
+def show(fig, key):
+    st.plotly_chart(fig, width="stretch", key=key)
+    export_ui.figure_downloads(fig, f"positions-{key}")
+
 
 st.title(t("pos_title"))
 st.markdown(t("pos_note"))
@@ -34,38 +42,33 @@ for col, name, p in ((columns[0], t("pos_learned", model=controls.model_name(lm.
         if p is None:
             st.info(t("pos_none", model=controls.model_name(lm.id), scheme=scheme))
             continue
-        st.plotly_chart(numeric_heatmap(positions.cosine_similarity_matrix(p), title=t("pos_cos_title"),
+        show(numeric_heatmap(positions.cosine_similarity_matrix(p), title=t("pos_cos_title"),
                                         x_title=t("pos_position"), y_title=t("pos_position"), zmin=-1, zmax=1, zmid=0,
-                                        font_size=fs, height=440, colorbar_title=t("pos_cos")),
-                        width="stretch", key=f"cos_{name}")
+                                        font_size=fs, height=440, colorbar_title=t("pos_cos")), f"cos_{name}")
         far = [int(i) for i in positions.outliers(p)]
         inliers = [i for i in range(len(p)) if i not in far] if far and len(far) < len(p) // 4 else None
         path, var = positions.pca_path(p, 3 if three_d else 2, fit_rows=inliers)
-        st.plotly_chart(pca_path_figure(path, title=t("pos_pca_title", var=float(var.sum())), font_size=fs,
+        show(pca_path_figure(path, title=t("pos_pca_title", var=float(var.sum())), font_size=fs,
                                         position_title=t("pos_position"), axis_prefix=t("pos_pc"),
-                                        outliers=far if inliers is not None else None),
-                        width="stretch", key=f"pca_{name}")
+                                        outliers=far if inliers is not None else None), f"pca_{name}")
         if inliers is not None:
             st.caption(t("pos_outlier", p=", ".join(map(str, far))))
-        st.plotly_chart(dims_over_position(p, [x for x in dims if x < p.shape[1]], title=t("pos_dims_title"),
+        show(dims_over_position(p, [x for x in dims if x < p.shape[1]], title=t("pos_dims_title"),
                                            font_size=fs, x_title=t("pos_position"), y_title=t("pos_value"),
-                                           dim_label=t("pos_dim")),
-                        width="stretch", key=f"dims_{name}")
+                                           dim_label=t("pos_dim")), f"dims_{name}")
 
 st.header(t("pos_sentence_title"))
 if trace.position_embeddings is None:
     st.info(t("pos_none", model=controls.model_name(lm.id), scheme=scheme))
 else:
     k = min(64, trace.position_embeddings.shape[1])
-    st.plotly_chart(numeric_heatmap(trace.position_embeddings[:, :k], title=t("pos_added", k=k, d=trace.position_embeddings.shape[1]),
+    show(numeric_heatmap(trace.position_embeddings[:, :k], title=t("pos_added", k=k, d=trace.position_embeddings.shape[1]),
                                     x_title=t("pos_dim"), y_title=t("token"), y_labels=trace.tokens, font_size=fs,
-                                    height=max(320, 24 * len(trace) + 120)),
-                    width="stretch", key="added_pos")
+                                    height=max(320, 24 * len(trace) + 120)), "added_pos")
 if trace.token_type_embeddings is not None and trace.b_start is not None:
     k = min(64, trace.token_type_embeddings.shape[1])
-    st.plotly_chart(numeric_heatmap(trace.token_type_embeddings[:, :k], title=t("pos_token_type"),
+    show(numeric_heatmap(trace.token_type_embeddings[:, :k], title=t("pos_token_type"),
                                     x_title=t("pos_dim"), y_title=t("token"), y_labels=trace.tokens, font_size=fs,
-                                    height=max(320, 24 * len(trace) + 120)),
-                    width="stretch", key="added_tt")
+                                    height=max(320, 24 * len(trace) + 120)), "added_tt")
 state.sync_url("model", "text", "text_b")
 controls.share_link("positions")

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from app import controls, state
+from app import controls, export_ui, state
 from app.i18n import t
 from bertviz_core import analysis
 from bertviz_core.figures import numeric_heatmap, token_bars
@@ -23,6 +23,7 @@ labels = trace.tokens
 
 def show(fig, key):
     st.plotly_chart(fig, width="stretch", key=key)
+    export_ui.figure_downloads(fig, f"step-L{layer}-{head}-{key}")
 
 
 st.subheader(t("step1"))

@@ -217,7 +217,7 @@ def test_other_model_box_loads_a_local_convbert_on_the_convolution_page(models_r
     """The path a hub ConvBERT (YituTech/conv-bert-base) takes, on a small ConvBERT saved locally."""
     at = open_page("convolution", text=TEXT)
     assert not at.exception
-    at.text_input(key="model_other").set_value("tiny-convbert").run()
+    at.text_input(key="conv_model_other").set_value("tiny-convbert").run()
     assert not at.exception
     assert at.session_state["model"] == "tiny-convbert"
     kernels, grid = charts(at)
