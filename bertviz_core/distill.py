@@ -117,7 +117,9 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         lr: float = 3e-4, warmup: int = 50, seed: int = 0, save_every: int = 50,
         eval_every: int = 100, eval_sentences: list[str] | None = None, threads: int | None = None,
         progress: bool = True, cos_weight: float = 2.0, short_frac: float = 0.0,
-        kind: str = "convbert") -> Path:
+        kind: str = "convbert", init_from: str | None = None) -> Path:
+    """`init_from`: a student folder (e.g. shipped interim weights) to start from instead of the
+    teacher's weights, when `out` holds no checkpoint yet (the optimizer then starts afresh)."""
     from transformers import AutoTokenizer, BertModel
     from tqdm import tqdm
 
@@ -136,6 +138,10 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         p.requires_grad_(False)
     student = st.new_student(kind=kind)
     st.init_from_teacher(student, st.teacher_state(), kind=kind)
+    if init_from and not (out_dir / CHECKPOINT).exists():
+        if st.student_kind(init_from) != kind:
+            raise SystemExit(f"{init_from} holds a {st.student_kind(init_from)!r} student, not {kind!r}.")
+        student.load_state_dict(st.load_student(init_from).state_dict())
     teacher_layers = [st.teacher_layer_of(kind, l) for l in range(student.config.num_hidden_layers)]
     student.eval()  # dropout off; gradients still flow
     trainable = [p for n, p in student.named_parameters() if not n.startswith(st.FROZEN_PREFIXES)]
@@ -166,7 +172,8 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
             raise SystemExit(f"{out_dir} holds a {log['config'].get('kind', 'convbert')!r} run, not {kind!r}.")
     # every invocation is recorded, so a resumed or extended run says how it was made
     log.setdefault("phases", []).append({"from_step": start_step, "steps": steps, "lr": lr, "cos_weight": cos_weight,
-                                         "batch": batch, "max_len": max_len, "seed": seed, "short_frac": short_frac})
+                                         "batch": batch, "max_len": max_len, "seed": seed, "short_frac": short_frac,
+                                         "init_from": str(init_from) if init_from and start_step == 0 else None})
 
     def save_checkpoint(step):
         tmp = out_dir / (CHECKPOINT + ".tmp")
@@ -221,6 +228,8 @@ def main(argv=None):
                     help="convbert: attention transfer from BERT heads 0-5 (convbert-minilm-l6); "
                          "convbert-free: no attention loss, query/key not copied; "
                          "bert3: 3-layer BERT from teacher layers 0, 3, 5 (distilbert-minilm-l3)")
+    ap.add_argument("--init-from", help="student folder to start from (no checkpoint in --out yet), "
+                                         "e.g. shipped interim weights")
     ap.add_argument("--corpus", required=True, help="folder of .txt files (searched recursively)")
     ap.add_argument("--out", required=True, help="output folder (checkpoint + finished student)")
     ap.add_argument("--steps", type=int, default=1500)
@@ -242,7 +251,7 @@ def main(argv=None):
         eval_sentences = corpus.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
     run(a.corpus, a.out, a.steps, a.batch, a.max_len, a.lr, seed=a.seed, save_every=a.save_every,
         eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads, cos_weight=a.cos_weight,
-        short_frac=a.short_frac, kind=a.student)
+        short_frac=a.short_frac, kind=a.student, init_from=a.init_from)
 
 
 
