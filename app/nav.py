@@ -21,6 +21,7 @@ PAGES = {
     "step_by_step": ("nav_step", "step-by-step"),
     "intervene": ("nav_intervene", "intervene"),
     "compress": ("nav_compress", "compress"),
+    "contributions": ("nav_contributions", "contributions"),
     "lessons": ("nav_lessons", "lessons"),
 }
 

@@ -12,9 +12,10 @@ from bertviz_core.registry import ModelEntry, available_models
 from bertviz_core.loading import LoadedModel, ModelLoadError, load_model
 from bertviz_core.capture import Trace, capture, kernels_to_banded
 from bertviz_core import batch, syntax  # bc.syntax.head_accuracy, bc.batch.capture_batch
+from bertviz_core.contributions import attribution, mixing, norm_attention
 
 __all__ = ["ModelEntry", "available_models", "LoadedModel", "ModelLoadError", "load_model",
-           "Trace", "capture", "kernels_to_banded", "show"]
+           "Trace", "capture", "kernels_to_banded", "show", "norm_attention", "mixing", "attribution"]
 
 _LAZY = ("figures", "export", "analysis", "lesson_pack")  # `bc.figures.head_view(...)` without importing plotly up front
 
