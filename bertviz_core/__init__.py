@@ -17,7 +17,8 @@ from bertviz_core.contributions import attribution, mixing, norm_attention
 __all__ = ["ModelEntry", "available_models", "LoadedModel", "ModelLoadError", "load_model",
            "Trace", "capture", "kernels_to_banded", "show", "norm_attention", "mixing", "attribution"]
 
-_LAZY = ("figures", "export", "analysis", "lesson_pack")  # `bc.figures.head_view(...)` without importing plotly up front
+_LAZY = ("figures", "export", "analysis", "lesson_pack",  # `bc.figures.head_view(...)` without importing plotly up front
+         "interventions", "compress")  # bc.interventions.run(m, text, ablate=[(2, 5)]); bc.compress.results()
 
 
 def __getattr__(name: str):
