@@ -1,0 +1,239 @@
+"""Head ablation, token masking and fill-mask (bertviz_core.interventions), the /intervene page,
+and one Chromium check of ablation.
+
+Oracles: the model's own modules run by hand layer by layer with a head's context zeroed; a
+forward pre-hook written here on each family's known projection path; the checkpoint's own
+BertForMaskedLM loaded independently."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import bertviz_core as bc
+from apptest_util import charts, decode, open_page, texts
+from bertviz_core import interventions as iv
+
+TEXT = "The animal didn't cross the street because it was too tired."
+
+
+def manual_layer(layer, h, zero_slots=(), head_size=32):
+    """One BERT/ConvBERT layer by hand from its modules, with the given slots of the context zeroed."""
+    context = layer.attention.self(h)[0].clone()             # [1, T, slots * head_size]
+    for s in zero_slots:
+        context[..., s * head_size:(s + 1) * head_size] = 0
+    attention = layer.attention.output(context, h)           # projection, residual, LayerNorm
+    return layer.output(layer.intermediate(attention), attention)
+
+
+def manual_run(lm, base, ablate_layer, slots):
+    """Hidden states [L+1, T, D]: the plain run's up to the ablated layer, then layers by hand."""
+    hidden = [torch.from_numpy(np.array(base.hidden_states[i]))[None] for i in range(ablate_layer + 1)]
+    h = hidden[-1]
+    with torch.no_grad():
+        for i, layer in enumerate(lm.model.encoder.layer):
+            if i < ablate_layer:
+                continue
+            h = manual_layer(layer, h, slots if i == ablate_layer else ())
+            hidden.append(h)
+    return torch.cat(hidden).numpy()
+
+
+def test_ablating_no_head_reproduces_outputs_exactly(bert):
+    base = bc.capture(bert, TEXT)
+    out = iv.run(bert, TEXT, base=base)
+    assert np.array_equal(out.trace.attentions, base.attentions)
+    assert np.array_equal(out.trace.hidden_states, base.hidden_states)
+    assert out.cosine == pytest.approx(1.0, abs=1e-12) and not out.js.any()
+    enc = bert.tokenizer(TEXT, return_tensors="pt")
+    with torch.no_grad():
+        plain = bert.model(**enc).last_hidden_state
+        with iv.head_gates(bert.model, torch.ones(6, 12)):  # gates of 1 everywhere: exact too
+            gated = bert.model(**enc).last_hidden_state
+    assert torch.equal(plain, gated)
+
+
+def test_ablating_a_bert_head_equals_manual_recomputation(bert):
+    base = bc.capture(bert, TEXT)
+    out = iv.run(bert, TEXT, ablate=[(2, 5)], base=base)
+    expected = manual_run(bert, base, 2, [5])
+    np.testing.assert_array_equal(out.trace.hidden_states[:3], base.hidden_states[:3])  # before: untouched
+    np.testing.assert_allclose(out.trace.hidden_states, expected, atol=2e-5)
+    assert np.abs(out.trace.hidden_states[3] - base.hidden_states[3]).max() > 1e-3      # it did change
+    # attention: unchanged up to the ablated layer, changed after it
+    assert not out.js[:3].any() and out.js[3:].max() > 0
+    assert out.cosine < 1.0
+
+
+def test_ablating_a_convbert_conv_head_equals_manual_recomputation():
+    conv = bc.load_model("convbert-minilm-l6")
+    base = bc.capture(conv, TEXT)
+    n_heads = base.n_heads                       # 6 attention heads; conv head 2 is slot 6 + 2
+    out = iv.run(conv, TEXT, ablate=[(1, n_heads + 2)], base=base)
+    expected = manual_run(conv, base, 1, [n_heads + 2])
+    np.testing.assert_allclose(out.trace.hidden_states, expected, atol=2e-5)
+    assert np.abs(out.trace.hidden_states[2] - base.hidden_states[2]).max() > 1e-3
+    assert out.js.shape == (6, 12) and not out.js[:2].any() and out.js[2:, 6:].max() > 0  # conv kernels change too
+    # an attention slot is a different slice: ablating it gives another result
+    other = iv.run(conv, TEXT, ablate=[(1, 2)], base=base)
+    assert np.abs(other.trace.hidden_states[-1] - out.trace.hidden_states[-1]).max() > 1e-4
+
+
+# each family's output projection, written out here independently of interventions.output_projections
+PROJECTION = {
+    "bert": "encoder.layer.{i}.attention.output.dense",
+    "convbert": "encoder.layer.{i}.attention.output.dense",
+    "roberta": "encoder.layer.{i}.attention.output.dense",
+    "electra": "encoder.layer.{i}.attention.output.dense",
+    "deberta-v2": "encoder.layer.{i}.attention.output.dense",
+    "distilbert": "transformer.layer.{i}.attention.out_lin",
+    "albert": "encoder.albert_layer_groups.0.albert_layers.0.attention.dense",
+}
+
+
+@pytest.mark.parametrize("family", sorted(PROJECTION))
+def test_every_family_ablates_the_right_slice(models_root, family):
+    lm = bc.load_model(f"tiny-{family}")
+    enc = lm.tokenizer("The quick brown fox jumps.", return_tensors="pt")
+    size = iv.head_size(lm.model)
+    n_attn, n_conv = iv.slot_counts(lm.model)
+    slot = n_attn + n_conv - 1                   # the last slot (ConvBERT: its last conv head)
+    calls = []
+
+    def zero_last(module, args):                 # by hand: zero the slice, in layer 1 only
+        calls.append(1)
+        if len(calls) % 2 == 0:                  # the second call is layer 1 (ALBERT shares one module)
+            x = args[0].clone()
+            x[..., slot * size:(slot + 1) * size] = 0
+            return (x,)
+
+    paths = {PROJECTION[family].format(i=i) for i in range(2)}
+    with torch.no_grad():
+        handles = [lm.model.get_submodule(p).register_forward_pre_hook(zero_last) for p in paths]
+        try:
+            expected = lm.model(**enc).last_hidden_state
+        finally:
+            for h in handles:
+                h.remove()
+        with iv.head_gates(lm.model, {1: {slot: 0.0}}):
+            got = lm.model(**enc).last_hidden_state
+        plain = lm.model(**enc).last_hidden_state
+    assert torch.allclose(got, expected, atol=1e-6)
+    assert not torch.allclose(got, plain, atol=1e-6)
+
+
+def test_masking_and_replacing_tokens(bert):
+    base = bc.capture(bert, "The cat sat on the mat.")
+    out = iv.run(bert, "The cat sat on the mat.", replace={2: iv.MASK}, base=base)
+    assert out.trace.tokens[2] == "[MASK]" and out.replaced == {2: "[MASK]"}
+    ids = list(base.token_ids)
+    ids[2] = bert.tokenizer.mask_token_id
+    with torch.no_grad():
+        expected = bert.model(input_ids=torch.tensor([ids])).last_hidden_state[0].numpy()
+    np.testing.assert_allclose(out.trace.hidden_states[-1], expected, atol=1e-5)
+    assert out.js[0].max() > 0                   # masking changes attention from layer 0
+    dog = iv.run(bert, "The cat sat on the mat.", replace={2: "dog"}, base=base)
+    assert dog.trace.tokens[2] == "dog"
+    with pytest.raises(ValueError, match="exactly one token"):
+        iv.run(bert, "The cat sat on the mat.", replace={2: "unbelievabilityness"}, base=base)
+    with pytest.raises(ValueError, match="special token"):
+        iv.run(bert, "The cat sat on the mat.", replace={0: iv.MASK}, base=base)
+    with pytest.raises(ValueError, match="does not exist"):
+        iv.run(bert, "The cat sat on the mat.", replace={99: iv.MASK}, base=base)
+
+
+def test_parse_heads_names_and_errors():
+    assert iv.parse_heads(["L2 H3", "L0 C1", "L2 H3"], 6, 6, 6) == [(0, 7), (2, 3)]
+    with pytest.raises(ValueError, match="does not exist"):
+        iv.parse_heads(["L6 H0"], 6, 12)
+    with pytest.raises(ValueError, match="does not exist"):
+        iv.parse_heads(["L0 C0"], 6, 12)
+
+
+@pytest.fixture(scope="module")
+def mlm_folder(models_root):
+    """A tiny BertForMaskedLM (random, seeded) saved beside the other tiny checkpoints."""
+    from transformers import AutoTokenizer, BertForMaskedLM
+
+    from bertviz_core import student
+    from conftest import tiny_config
+
+    folder = models_root / "tiny-bert-mlm"
+    if not folder.exists():
+        torch.manual_seed(0)
+        BertForMaskedLM(tiny_config("bert")).save_pretrained(folder)
+        AutoTokenizer.from_pretrained(student.teacher_path()).save_pretrained(folder)
+    return folder
+
+
+def test_fill_mask_returns_the_checkpoints_own_top_k(mlm_folder):
+    from transformers import BertForMaskedLM
+
+    lm = bc.load_model("tiny-bert-mlm")
+    assert iv.no_mlm_reason(lm) is None
+    out = iv.run(lm, "The cat sat on the mat.", replace={3: iv.MASK}, k=5)
+    reference = BertForMaskedLM.from_pretrained(mlm_folder).eval()
+    ids = list(out.trace.token_ids)
+    with torch.no_grad():
+        probs = reference(input_ids=torch.tensor([ids])).logits[0, 3].softmax(-1)
+    values, top = probs.topk(5)
+    assert [w for w, _ in out.fill[3]] == lm.tokenizer.convert_ids_to_tokens(top.tolist())
+    np.testing.assert_allclose([p for _, p in out.fill[3]], values.numpy(), rtol=1e-5)
+    # with a head ablated, predictions come from the ablated model, and the plain ones are kept beside them
+    both = iv.run(lm, "The cat sat on the mat.", replace={3: iv.MASK}, ablate=[(0, 1)], k=5)
+    assert both.fill_without_ablation == out.fill and both.fill != out.fill
+
+
+def test_models_without_mlm_head_say_why(bert, models_root):
+    assert iv.no_mlm_reason(bert) == "bundled"
+    assert iv.no_mlm_reason(bc.load_model("tiny-bert")) == "no_head"   # a plain BertModel checkpoint
+    out = iv.run(bert, "The cat sat.", replace={2: iv.MASK})
+    assert out.fill is None
+
+
+def test_intervene_page_ablation_and_fill_mask_note():
+    at = open_page("intervene", model="bert-minilm-l6", text="The cat sat on the mat.")
+    assert not at.exception
+    assert "no masked-language-model head" in texts(at)
+    (heads,) = at.multiselect
+    heads.set_value(["L0 H3", "L1 H2"]).run()
+    assert not at.exception
+    cosine = float(at.metric[0].value)
+    assert 0.9 < cosine < 1.0
+    (spec,) = charts(at)
+    js = decode(spec["data"][0]["z"])
+    assert js.shape == (6, 12) and not js[0].any() and js[2:].max() > 0
+
+
+def test_intervene_page_masking_with_a_local_mlm(mlm_folder):
+    at = open_page("intervene", model="tiny-bert-mlm", text="The cat sat on the mat.")
+    assert not at.exception
+    at.button_group[0].set_value([3]).run()
+    assert not at.exception
+    tables = at.dataframe
+    assert len(tables) == 1 and len(tables[0].value) == 5
+    assert "Token 3" in texts(at)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists() and not shutil.which("chromium"), reason="Chromium not installed")
+def test_ablation_in_chromium():
+    from browser_util import browser, streamlit_server, wait_for_plot
+
+    with streamlit_server() as proc, browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"{proc.base_url}/intervene?model=bert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.")
+        page.get_by_text("Heads to ablate").wait_for(timeout=60_000)
+        page.locator("[data-testid=stMultiSelect] input").first.click()
+        page.keyboard.type("L0 H3")
+        page.keyboard.press("Enter")
+        wait_for_plot(page)
+        z = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[0].z")
+        assert len(z) == 6 and max(z[0]) == 0 and max(max(row) for row in z[1:]) > 0
+        page.get_by_text("Sentence embedding, cosine to the original").wait_for()
+        assert "Traceback" not in page.inner_text("body")
