@@ -66,22 +66,80 @@ def test_save_and_load_student_roundtrip(tmp_path):
         np.testing.assert_allclose(loaded.state_dict()[k].numpy(), v.numpy(), atol=tol, rtol=tol)
 
 
-def test_tiny_distillation_run_is_resumable(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
+@pytest.fixture(scope="module")
+def tiny_corpus(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("corpus")
     (corpus / "a.txt").write_bytes("The first speech. It has several sentences in it! Does it work?\n".encode() * 20)
     (corpus / "b.txt").write_bytes("Caf\xe9 au lait is a drink. Latin-1 text must not crash the reader.\n".encode("latin-1") * 20)
+    return corpus
+
+
+TINY = dict(steps=2, batch=4, max_len=32, progress=False)
+
+
+def test_tiny_distillation_run_is_resumable(tmp_path, tiny_corpus):
     out = tmp_path / "run"
-    distill.run(str(corpus), str(out), steps=2, batch=4, max_len=32, save_every=1, eval_every=2,
-                eval_sentences=["A held-out sentence."], progress=False)
+    distill.run(str(tiny_corpus), str(out), save_every=1, eval_every=2, eval_sentences=["A held-out sentence."],
+                **TINY)
     log = json.loads((out / distill.LOG).read_text())
     assert [s["step"] for s in log["steps"]] == [1, 2]
     assert log["evals"][0]["step"] == 0 and 0 < log["evals"][-1]["heldout_cosine"] <= 1
-    # resume: asking for 3 steps continues from step 2 instead of starting over
-    distill.run(str(corpus), str(out), steps=3, batch=4, max_len=32, save_every=1, eval_every=10, progress=False)
+    teacher = student.teacher_state()
+    trained = student.load_student(out).state_dict()
+    # "convbert": attention heads start as the teacher's heads 0-5, and 2 warm-up steps barely move them
+    q = "encoder.layer.2.attention.self.query.weight"
+    np.testing.assert_allclose(trained[q].numpy(), teacher[q][:192].numpy(), atol=1e-2)
+
+    # resume must start from the checkpoint's weights: perturb them, resume for 0 more steps,
+    # and the student written is exactly the perturbed one (not a fresh initialisation)
+    ckpt = torch.load(out / distill.CHECKPOINT, weights_only=False)
+    gen = torch.Generator().manual_seed(7)
+    perturbed = {k: (v + torch.randn(v.shape, generator=gen) * 0.05 if not k.startswith(student.FROZEN_PREFIXES) else v)
+                 for k, v in ckpt["student"].items()}
+    ckpt["student"] = perturbed
+    torch.save(ckpt, out / distill.CHECKPOINT)
+    distill.run(str(tiny_corpus), str(out), save_every=1, eval_every=10, **TINY)
+    resumed = student.load_student(out).state_dict()
+    for k, v in perturbed.items():
+        np.testing.assert_allclose(resumed[k].numpy(), v.numpy(), atol=2e-3, rtol=2e-3, err_msg=k)  # fp16 storage
+    assert np.abs(resumed[q].numpy() - trained[q].numpy()).max() > 0.05  # the perturbation is visible
+
+    # asking for 3 steps continues from step 2 instead of starting over
+    distill.run(str(tiny_corpus), str(out), save_every=1, eval_every=10, **{**TINY, "steps": 3})
     log = json.loads((out / distill.LOG).read_text())
     assert [s["step"] for s in log["steps"]] == [1, 2, 3]
     assert bc.capture(_load_dir(out), "Works.").conv_kernels is not None
+
+
+def test_tiny_bert3_run_has_three_layers_from_teacher_layers_0_3_5(tmp_path, tiny_corpus):
+    out = distill.run(str(tiny_corpus), str(tmp_path / "bert3"), save_every=10, eval_every=10, kind="bert3", **TINY)
+    model = student.load_student(out)
+    assert model.config.model_type == "bert" and len(model.encoder.layer) == 3
+    assert student.student_kind(out) == "bert3"
+    teacher = student.teacher_state()
+    state = model.state_dict()
+    for layer, source in enumerate((0, 3, 5)):
+        k = f"encoder.layer.{layer}.intermediate.dense.weight"
+        ours = state[k].numpy()
+        np.testing.assert_allclose(ours, teacher[f"encoder.layer.{source}.intermediate.dense.weight"].numpy(), atol=1e-2)
+        if source != layer:  # not simply the teacher's layer of the same index
+            assert np.abs(ours - teacher[k].numpy()).max() > 0.1
+    assert bc.capture(_load_dir(out), "Three layers.").attentions.shape[:2] == (3, 12)
+
+
+def test_tiny_convbert_free_run_learns_its_own_query_and_key(tmp_path, tiny_corpus):
+    out = distill.run(str(tiny_corpus), str(tmp_path / "free"), save_every=10, eval_every=10,
+                      kind="convbert-free", **TINY)
+    state = student.load_student(out).state_dict()
+    teacher = student.teacher_state()
+    assert student.student_kind(out) == "convbert-free"
+    for role in ("query", "key"):
+        k = f"encoder.layer.2.attention.self.{role}.weight"
+        assert np.abs(state[k].numpy() - teacher[k][:192].numpy()).max() > 0.1, role  # not copied
+    v = "encoder.layer.2.attention.self.value.weight"
+    np.testing.assert_allclose(state[v].numpy(), teacher[v][:192].numpy(), atol=1e-2)  # values still are
+    log = json.loads((out / distill.LOG).read_text())
+    assert all(s["attn"] == 0 for s in log["steps"])  # no attention loss
 
 
 def _load_dir(folder):
