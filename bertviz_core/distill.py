@@ -117,7 +117,7 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         lr: float = 3e-4, warmup: int = 50, seed: int = 0, save_every: int = 50,
         eval_every: int = 100, eval_sentences: list[str] | None = None, threads: int | None = None,
         progress: bool = True, cos_weight: float = 2.0, short_frac: float = 0.0,
-        kind: str = "convbert", init_from: str | None = None) -> Path:
+        kind: str = "convbert", init_from: str | None = None, extra_sentences: list[str] | None = None) -> Path:
     """`init_from`: a student folder (e.g. shipped interim weights) to start from instead of the
     teacher's weights, when `out` holds no checkpoint yet (the optimizer then starts afresh)."""
     from transformers import AutoTokenizer, BertModel
@@ -151,7 +151,7 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
     schedule = lambda step: min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
 
-    sentences = corpus.read_text_folder(corpus_dir)
+    sentences = corpus.read_text_folder(corpus_dir) + list(extra_sentences or [])
     token_ids = tokenizer(sentences, add_special_tokens=False)["input_ids"]
     examples = make_examples(token_ids, max_len, seed)
 
@@ -173,7 +173,8 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
     # every invocation is recorded, so a resumed or extended run says how it was made
     log.setdefault("phases", []).append({"from_step": start_step, "steps": steps, "lr": lr, "cos_weight": cos_weight,
                                          "batch": batch, "max_len": max_len, "seed": seed, "short_frac": short_frac,
-                                         "init_from": str(init_from) if init_from and start_step == 0 else None})
+                                         "init_from": str(init_from) if init_from and start_step == 0 else None,
+                                         "extra_sentences": len(extra_sentences or [])})
 
     def save_checkpoint(step):
         tmp = out_dir / (CHECKPOINT + ".tmp")
@@ -241,6 +242,8 @@ def main(argv=None):
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--eval-conllu", help="CoNLL-U file whose sentences monitor held-out cosine")
     ap.add_argument("--eval-n", type=int, default=256)
+    ap.add_argument("--extra-conllu", help="CoNLL-U file whose sentences join the training text; when it is the "
+                                           "--eval-conllu file, its first --eval-n sentences (the monitor) are left out")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--cos-weight", type=float, default=2.0, help="weight of 1 - cos(mean-pooled) in the loss")
     ap.add_argument("--short-frac", type=float, default=0.0,
@@ -249,9 +252,14 @@ def main(argv=None):
     eval_sentences = None
     if a.eval_conllu:
         eval_sentences = corpus.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
+    extra = None
+    if a.extra_conllu:
+        extra = corpus.conllu_sentences(Path(a.extra_conllu).read_text(encoding="utf-8"))
+        if a.eval_conllu and Path(a.extra_conllu).resolve() == Path(a.eval_conllu).resolve():
+            extra = extra[a.eval_n:]
     run(a.corpus, a.out, a.steps, a.batch, a.max_len, a.lr, seed=a.seed, save_every=a.save_every,
         eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads, cos_weight=a.cos_weight,
-        short_frac=a.short_frac, kind=a.student, init_from=a.init_from)
+        short_frac=a.short_frac, kind=a.student, init_from=a.init_from, extra_sentences=extra)
 
 
 
