@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"cannot tell the format from {args.out.name!r}: pass --format svg|png|pdf|html|json")
             fig = build_figure(args)
             if fmt == "json":
-                args.out.write_text(fig.to_json(), encoding="utf-8")
+                args.out.write_text(export.portable(fig).to_json(), encoding="utf-8")
                 path = args.out
             else:
                 path = export.write_figure(fig, args.out, fmt, args.resolution)

@@ -38,6 +38,7 @@ RESOLUTIONS = ("projector", "print")
 DEFAULT_SIZE = (1000, 450)    # figures without a fixed width/height are drawn at this size
 JSON_MAX_TOKENS = 64          # JSON is for small inputs (a 64-token BERT trace is ~5 MB of text)
 TRACE_FORMAT = "bertviz-trace/1"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's package
 RENDER_TIMEOUT = 120.0        # seconds for one image (first use includes starting the browser)
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
@@ -52,7 +53,7 @@ class ExportError(RuntimeError):
 
 def chromium_path() -> str:
     """The Chromium kaleido drives: $BERTVIZ_CHROMIUM, $BROWSER_PATH, /usr/bin/chromium, or one on PATH."""
-    for candidate in (os.environ.get("BERTVIZ_CHROMIUM"), os.environ.get("BROWSER_PATH"), "/usr/bin/chromium",
+    for candidate in (os.environ.get("BERTVIZ_CHROMIUM"), os.environ.get("BROWSER_PATH"), DEFAULT_CHROMIUM,
                       shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
@@ -145,9 +146,22 @@ def close_browser() -> None:
     _renderer.close()
 
 
+def portable(fig):
+    """The figure as it looks outside Streamlit. Importing streamlit makes Plotly's default template
+    one of placeholder colours (#000001, ...) that only Streamlit's front end resolves; such a figure
+    is copied onto Plotly's own template. Any other template is kept."""
+    colorway = fig.layout.template.layout.colorway
+    if colorway and str(colorway[0]).lower() == "#000001":
+        import plotly.graph_objects as go
+
+        fig = go.Figure(fig)
+        fig.update_layout(template="plotly")
+    return fig
+
+
 def _render(fig, fmt: str, scale: float = 1.0) -> bytes:
     w, h = figure_size(fig)
-    return _renderer.render(fig, dict(format=fmt, width=w, height=h, scale=scale))
+    return _renderer.render(portable(fig), dict(format=fmt, width=w, height=h, scale=scale))
 
 
 def _png_with_dpi(png: bytes, dpi: float) -> bytes:
@@ -192,7 +206,7 @@ def figure_div(fig, div_id: str | None = None) -> str:
     """A figure as a <div> + <script> that needs plotly.js already on the page (no network)."""
     import plotly.io as pio
 
-    return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id,
+    return pio.to_html(portable(fig), include_plotlyjs=False, full_html=False, div_id=div_id,
                        config={"displaylogo": False, "responsive": True})
 
 
