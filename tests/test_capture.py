@@ -180,9 +180,20 @@ def test_core_never_imports_streamlit():
         assert "import streamlit" not in path.read_text(), path
 
 
-def test_registry_lists_bundled_and_hub_models():
+def test_registry_entries_work_as_labelled():
+    """Bundled entries really load offline (HF_HUB_OFFLINE=1 in tests) as the family they claim;
+    every hub entry's family is one capture can hook and /positions can describe."""
+    from bertviz_core import registry
+
     models = bc.available_models()
-    ids = {m.id for m in models}
-    assert {"bert-minilm-l6", "convbert-minilm-l6", "bert-base-uncased", "conv-bert-base"} <= ids
-    assert all(not m.needs_internet for m in models if m.source == "bundled")
-    assert all(m.needs_internet for m in models if m.source == "hub")
+    ids = [m.id for m in models]
+    assert len(set(ids)) == len(ids)
+    assert {"bert-minilm-l6", "convbert-minilm-l6", "bert-base-uncased", "conv-bert-base"} <= set(ids)
+    bundled = [m for m in models if m.source == "bundled"]
+    assert ids[: len(bundled)] == [m.id for m in bundled]  # bundled first in the pickers
+    for m in bundled:
+        lm = bc.load_model(m.id)
+        assert lm.model.config.model_type == m.family, m.id
+    for m in models:
+        assert m.family in registry.ATTENTION_MODULES and m.family in registry.POSITION_SCHEMES, m.id
+        assert (m.source == "hub") == bool(m.location), m.id  # hub entries name where to fetch from

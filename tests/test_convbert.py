@@ -43,10 +43,17 @@ def test_kernel_reconstruction_bundled_student():
     assert trace.conv_kernels.max() > 0.5
 
 
-def test_student_shares_tokenizer_with_teacher():
-    a = bc.capture(bc.load_model("bert-minilm-l6"), "Tokenization should match exactly, shouldn't it?")
-    b = bc.capture(bc.load_model("convbert-minilm-l6"), "Tokenization should match exactly, shouldn't it?")
-    assert a.tokens == b.tokens
+def test_student_token_ids_mean_what_they_mean_for_the_teacher():
+    """Same tokens is only half of it: the student's word, position and type embeddings must be the
+    teacher's own tensors (from_base), so token id k means the same thing in both models."""
+    bert, conv = bc.load_model("bert-minilm-l6"), bc.load_model("convbert-minilm-l6")
+    teacher = student.teacher_state()
+    for name in ("word_embeddings", "position_embeddings", "token_type_embeddings"):
+        ours = getattr(conv.model.embeddings, name).weight.detach().numpy()
+        np.testing.assert_array_equal(ours, teacher[f"embeddings.{name}.weight"].numpy(), err_msg=name)
+    assert conv.tokenizer.vocab_size == conv.model.embeddings.word_embeddings.num_embeddings
+    text = "Tokenization should match exactly, shouldn't it?"
+    assert conv.tokenizer(text)["input_ids"] == bert.tokenizer(text)["input_ids"]
 
 
 def test_save_and_load_student_roundtrip(tmp_path):
@@ -151,7 +158,11 @@ def _load_dir(folder):
     return _finish("run", "run", student.load_student(folder), AutoTokenizer.from_pretrained(student.teacher_path()))
 
 
-def test_make_examples_respects_max_len():
-    ids = [[1] * 10, [2] * 50, [3] * 5, [4] * 100]
+def test_make_examples_keeps_sentences_whole_and_in_order():
+    ids = [[1] * 10, [2] * 50, [3] * 5, [4] * 100, [5] * 7]
     ex = distill.make_examples(ids, max_len=32, seed=0)
-    assert all(len(e) <= 30 for e in ex)
+    assert all(0 < len(e) <= 30 for e in ex)  # room for [CLS] and [SEP]
+    # nothing lost, nothing repeated: short sentences whole, long ones cut to their first 30 pieces
+    assert [x for e in ex for x in e] == [1] * 10 + [2] * 30 + [3] * 5 + [4] * 30 + [5] * 7
+    # no example mixes a cut sentence with another one
+    assert [2] * 30 in ex and [4] * 30 in ex

@@ -25,12 +25,23 @@ def test_sinusoidal_dot_product_depends_only_on_offset():
         np.testing.assert_allclose(dots, dots[0], atol=1e-4)
 
 
-def test_cosine_and_pca_shapes():
-    pe = positions.sinusoidal(64, 32)
-    cos = positions.cosine_similarity_matrix(pe)
-    np.testing.assert_allclose(np.diag(cos), 1, atol=1e-5)
+def test_cosine_and_pca_against_scipy_and_svd():
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(0)
+    pe = positions.sinusoidal(64, 32) + rng.normal(scale=0.1, size=(64, 32)).astype(np.float32)
+    np.testing.assert_allclose(positions.cosine_similarity_matrix(pe), 1 - cdist(pe, pe, "cosine"), atol=1e-5)
     path, var = positions.pca_path(pe, 3)
-    assert path.shape == (64, 3) and var.shape == (3,) and 0 < var.sum() <= 1
+    centred = pe.astype(np.float64) - pe.mean(0)
+    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    np.testing.assert_allclose(var, (s**2 / (s**2).sum())[:3], rtol=1e-6)
+    expected = centred @ vt[:3].T  # principal coordinates, each up to a sign
+    np.testing.assert_allclose(np.abs(path), np.abs(expected), atol=1e-4)
+    # fitted on some rows, every row projected
+    path2, _ = positions.pca_path(pe, 2, fit_rows=np.arange(1, 64))
+    sub = pe[1:].astype(np.float64)
+    _, _, vt2 = np.linalg.svd(sub - sub.mean(0), full_matrices=False)
+    np.testing.assert_allclose(np.abs(path2), np.abs((pe - sub.mean(0)) @ vt2[:2].T), atol=1e-4)
 
 
 def test_learned_table_of_bert_and_none_for_deberta(models_root):
