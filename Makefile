@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: app test install install-dev browser bench
+.PHONY: app test install install-dev browser bench mutate
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,3 +29,10 @@ test: install-dev browser
 bench: install-dev browser
 	$(BIN)/pip install -q bertviz matplotlib
 	$(BIN)/python bench/run_all.py
+
+# Mutation testing of one module (not part of `make test`): MODULE=capture|loading|analysis|state,
+# BUDGET_MIN stops it after that many minutes (results are kept and a rerun continues). See bench/mutate.py.
+MODULE ?= capture
+BUDGET_MIN ?= 25
+mutate: install-dev
+	$(BIN)/python bench/mutate.py $(MODULE) --budget-min $(BUDGET_MIN)
