@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import time
 
 import pytest
@@ -49,29 +51,44 @@ CASES = [
     ("bom", "attention", {"text": "\ufeffStarts with a byte order mark."}, CHART, None),
     ("replacement-chars", "attention", {"text": "bad \ufffd\uffff bytes \U0010ffff"}, CHART, None),
     ("html-in-text-b", "attention", {"text": GOOD, "text_b": "<script>alert(2)</script>"}, CHART, None),
-    ("unknown-model", "attention", {"model": "no-such-model-xyz", "text": GOOD}, ERROR, "model_failed"),
-    ("path-traversal", "attention", {"model": "../../etc", "text": GOOD}, ERROR, "model_failed"),
-    ("absolute-path", "attention", {"model": "/etc", "text": GOOD}, ERROR, "model_failed"),
-    ("home-path", "attention", {"model": "~/.ssh", "text": GOOD}, ERROR, "model_failed"),
-    ("url-model", "attention", {"model": "http://evil.example/model", "text": GOOD}, ERROR, "model_failed"),
-    ("hub-offline", "attention", {"model": "bert-base-uncased", "text": GOOD}, ERROR, "model_failed"),
-    ("unknown-hub-offline", "attention", {"model": "someone/unknown-model", "text": GOOD}, ERROR, "model_failed"),
-    ("script-model", "attention", {"model": "<script>alert(1)</script>", "text": GOOD}, ERROR, "model_failed"),
-    ("huge-model-id", "attention", {"model": "x" * 500, "text": GOOD}, ERROR, "model_failed"),
-    ("empty-model", "attention", {"model": " ", "text": GOOD}, ERROR, "model_failed"),
-    ("symlink-outside", "attention", {"model": "evil-link", "text": GOOD}, ERROR, "model_failed"),
-    ("pickle-only", "attention", {"model": "pickle-only", "text": GOOD}, ERROR, "model_failed"),
-    ("remote-code", "attention", {"model": "remote-code", "text": GOOD}, ERROR, "model_failed"),
-    ("layer-negative", "attention", {"text": GOOD, "layer": "-1"}, CHART, None),
-    ("layer-huge", "attention", {"text": GOOD, "layer": "999"}, CHART, None),
-    ("layer-text", "attention", {"text": GOOD, "layer": "abc"}, CHART, None),
-    ("head-huge", "attention", {"text": GOOD, "head": "99"}, CHART, "bad_head"),
-    ("head-conv-on-bert", "attention", {"text": GOOD, "head": "c99"}, CHART, "bad_head"),
-    ("head-html", "attention", {"text": GOOD, "head": "<b>x</b>"}, CHART, "bad_head"),
-    ("query-huge", "step_by_step", {"text": GOOD, "query": "1000000000"}, CHART, None),
-    ("query-text", "step_by_step", {"text": GOOD, "query": "x"}, CHART, None),
-    ("compare-bad-model", "compare", {"model_a": "bert-minilm-l6", "model_b": "no-such", "text": GOOD}, ERROR, "model_failed"),
-    ("convolution-path", "convolution", {"model": "/etc/passwd", "text": GOOD}, ERROR, "model_failed"),
+    ("unknown-model", "attention", {"model": "no-such-model-xyz", "text": GOOD}, ERROR, "hard_load_offline"),
+    ("path-traversal", "attention", {"model": "../../etc", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
+    ("absolute-path", "attention", {"model": "/etc", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
+    ("home-path", "attention", {"model": "~/.ssh", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
+    ("url-model", "attention", {"model": "http://evil.example/model", "text": GOOD}, ERROR, "hard_load_invalid_id"),
+    ("www-model", "attention", {"model": "www.evil.example", "text": GOOD}, ERROR, "hard_load_offline"),
+    ("markdown-link-model", "attention", {"model": "[x](http://evil.example)", "text": GOOD}, ERROR, "hard_load_invalid_id"),
+    ("email-model", "step_by_step", {"model": "x@evil.example", "text": GOOD}, ERROR, "hard_load_invalid_id"),
+    ("10k-model-id", "attention", {"model": "y" * 10_000, "text": GOOD}, ERROR, "hard_load_invalid_id"),
+    ("hub-offline", "attention", {"model": "bert-base-uncased", "text": GOOD}, ERROR, "hard_load_offline"),
+    ("unknown-hub-offline", "attention", {"model": "someone/unknown-model", "text": GOOD}, ERROR, "hard_load_offline"),
+    ("script-model", "attention", {"model": "<script>alert(1)</script>", "text": GOOD}, ERROR, "hard_load_invalid_id"),
+    ("huge-model-id", "attention", {"model": "x" * 500, "text": GOOD}, ERROR, "hard_load_invalid_id"),
+    ("empty-model", "attention", {"model": " ", "text": GOOD}, ERROR, "hard_load_invalid_id"),
+    ("symlink-outside", "attention", {"model": "evil-link", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
+    ("weights-symlink-outside", "attention", {"model": "weights-link", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
+    ("auto-map-escaped", "attention", {"model": "escaped-auto-map", "text": GOOD}, ERROR, "hard_load_custom_code"),
+    ("auto-map-tokenizer", "attention", {"model": "tokenizer-auto-map", "text": GOOD}, ERROR, "hard_load_custom_code"),
+    ("pickle-only", "attention", {"model": "pickle-only", "text": GOOD}, ERROR, "hard_load_pickled_weights"),
+    ("remote-code", "attention", {"model": "remote-code", "text": GOOD}, ERROR, "hard_load_custom_code"),
+    ("layer-negative", "attention", {"text": GOOD, "layer": "-1"}, CHART, "hard_layer_range"),
+    ("layer-negative-conv", "convolution", {"text": GOOD, "layer": "-1"}, CHART, "hard_layer_range"),
+    ("layer-negative-step", "step_by_step", {"text": GOOD, "layer": "-1"}, CHART, "hard_layer_range"),
+    ("layer-negative-compare", "compare", {"text": GOOD, "layer": "-1"}, CHART, "hard_layer_range"),
+    ("layer-repeated", "convolution", {"text": GOOD, "layer": ["-1", "2"]}, CHART, "hard_url_repeated"),
+    ("query-negative", "step_by_step", {"text": GOOD, "query": "-5"}, CHART, "hard_query_range"),
+    ("head-zz-step", "step_by_step", {"text": GOOD, "head": "zz"}, CHART, "hard_url_bad"),
+    ("long-text-b", "attention", {"text": GOOD, "text_b": "b " * 6000}, WARN, "hard_text_b_cut"),
+    ("layer-huge", "attention", {"text": GOOD, "layer": "999"}, CHART, "hard_layer_range"),
+    ("layer-text", "attention", {"text": GOOD, "layer": "abc"}, CHART, "hard_url_bad"),
+    ("head-huge", "attention", {"text": GOOD, "head": "99"}, CHART, "hard_head_missing"),
+    ("head-conv-on-bert", "attention", {"text": GOOD, "head": "c99"}, CHART, "hard_head_missing"),
+    ("head-html", "attention", {"text": GOOD, "head": "<b>x</b>"}, CHART, "hard_url_bad"),
+    ("query-huge", "step_by_step", {"text": GOOD, "query": "1000000000"}, CHART, "hard_url_bad"),  # > 9 digits
+    ("query-large", "step_by_step", {"text": GOOD, "query": "999"}, CHART, "hard_query_range"),
+    ("query-text", "step_by_step", {"text": GOOD, "query": "x"}, CHART, "hard_url_bad"),
+    ("compare-bad-model", "compare", {"model_a": "bert-minilm-l6", "model_b": "no-such", "text": GOOD}, ERROR, "hard_load_offline"),
+    ("convolution-path", "convolution", {"model": "/etc/passwd", "text": GOOD}, CHART, "conv_default_model"),
     ("model-view-html", "model_view", {"text": "<svg onload=alert(1)>"}, CHART, None),
 ]
 
@@ -92,7 +109,43 @@ def hostile_models(models_root, tmp_path_factory):
     remote.mkdir(exist_ok=True)
     (remote / "config.json").write_text(json.dumps({"model_type": "bert", "auto_map": {"AutoModel": "x.Evil"}}))
     (remote / "model.safetensors").write_bytes(b"")
+    # working checkpoints with one planted problem each: without its check, each would load
+    good = models_root / "tiny-bert"
+    (outside / "model.safetensors").write_bytes((good / "model.safetensors").read_bytes())
+    linked = models_root / "weights-link"
+    if not linked.exists():
+        shutil.copytree(good, linked)
+        (linked / "model.safetensors").unlink()
+        (linked / "model.safetensors").symlink_to(outside / "model.safetensors")
+    for name, file in (("escaped-auto-map", "config.json"), ("tokenizer-auto-map", "tokenizer_config.json")):
+        folder = models_root / name
+        if not folder.exists():
+            shutil.copytree(good, folder)
+            data = json.loads((folder / file).read_text())
+            data["auto_map"] = {"AutoModel": "evil.Model", "AutoTokenizer": ["evil.Tokenizer", None]}
+            (folder / file).write_text(json.dumps(data).replace('"auto_map"', '"\\u0061uto_map"'))
     return models_root
+
+
+# each hostile folder -> the specific reason it is refused (any other reason means a check is missing)
+FOLDER_REASONS = {
+    "evil-link": "outside_models_dir", "weights-link": "outside_models_dir", "pickle-only": "pickled_weights",
+    "remote-code": "custom_code", "escaped-auto-map": "custom_code", "tokenizer-auto-map": "custom_code",
+    "../../etc": "outside_models_dir", "/etc/passwd": "outside_models_dir",
+}
+
+
+@pytest.mark.parametrize("name", list(FOLDER_REASONS))
+def test_hostile_folders_refused_for_their_reason(hostile_models, name):
+    import bertviz_core as bc
+
+    with pytest.raises(bc.ModelLoadError) as info:
+        bc.load_model(name)
+    assert info.value.reason == FOLDER_REASONS[name], (info.value.reason, str(info.value))
+    assert str(hostile_models) not in str(info.value) and str(hostile_models) not in info.value.detail
+
+
+AUTOLINK = re.compile(r"https?://|www\.|[\w.+-]@[\w-]+\.", re.IGNORECASE)
 
 
 def fragment(key: str, lang: str) -> str:
@@ -115,10 +168,18 @@ def test_hostile_input(hostile_models, case_id, page, query, outcome, key, lang)
     else:
         assert messages[outcome], f"{case_id}: expected a {outcome}; got {messages}"
     if key:
-        assert fragment(key, lang) in body, f"{case_id}: message for {key} not shown in {lang}"
+        assert fragment(key, lang) in body, f"{case_id}: message for {key} not shown in {lang}: {body}"
+    for message in messages[ERROR] + messages[WARN]:
+        plain = message.replace("\\", "")
+        assert not AUTOLINK.search(plain), f"{case_id}: would render as a link: {message}"  # no link from input
+        assert str(hostile_models) not in plain and "/tmp/" not in plain, f"{case_id}: server path shown: {message}"
+        assert plain.count("x" * 80) <= 1 and plain.count("y" * 80) <= 1, f"{case_id}: long id printed twice"
+        assert len(plain) < 1200, f"{case_id}: message too long ({len(plain)})"
     for spec in charts(at):
         dumped = json.dumps([{k: v for k, v in d.items() if k in ("x", "y", "text", "name")} for d in spec["data"]])
-        assert "<script" not in dumped and "<img" not in dumped and "<svg" not in dumped and "<b>" not in dumped
+        # the figures may use Plotly's own tags (<b>, <sub>) on labels; user-typed HTML never survives
+        assert "<script" not in dumped and "<img" not in dumped and "<svg" not in dumped
+        assert "<b>bold" not in dumped and "<b>x" not in dumped and "<a href" not in dumped
     assert time.time() - t0 < 60, "took too long"
 
 
@@ -134,12 +195,37 @@ def test_uploads_binary_malformed_oversized():
     assert corpus.parse_sentence_upload("a.txt", "caf\xe9 au lait\n".encode("latin-1")) == ["café au lait"]
 
 
+def test_upload_zero_width_line_is_skipped_and_reported():
+    raw = "First sentence.\n\u200b\n\n\u200b\u200d\ufeff \nSecond sentence.\n".encode("utf-8")
+    sentences = corpus.parse_sentence_upload("a.txt", raw)
+    assert sentences == ["First sentence.", "Second sentence."]
+    assert sentences.invisible == [2, 4] and sentences.blank == 1 and sentences.skipped == 2
+    with pytest.raises(ValueError, match="No sentences"):  # nothing visible at all: still refused
+        corpus.parse_sentence_upload("a.txt", "\u200b\n\u200c\n".encode("utf-8"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_upload_with_byte_order_mark(encoding):
+    text = "Le chat est assis.\n我爱自然语言处理。\n"
+    raw = text.encode(encoding)
+    if encoding == "utf-16-be":
+        raw = b"\xfe\xff" + raw  # Python writes no mark for an explicit byte order
+    sentences = corpus.parse_sentence_upload("a.txt", raw)
+    assert sentences == ["Le chat est assis.", "我爱自然语言处理。"]
+
+
+def test_upload_over_the_limit_is_reported():
+    sentences = corpus.parse_sentence_upload("a.txt", b"one\ntwo\nthree\n", max_sentences=2)
+    assert sentences == ["one", "two"] and sentences.over_limit == 1
+
+
 def test_hub_policy_registry_refuses_other_ids(monkeypatch):
     import bertviz_core as bc
 
     monkeypatch.setenv("BERTVIZ_HUB_POLICY", "registry")
-    with pytest.raises(bc.ModelLoadError, match="only loads listed models"):
+    with pytest.raises(bc.ModelLoadError, match="only loads listed models") as info:
         bc.load_model("someone/some-model")
+    assert info.value.reason == "not_listed"
 
 
 def test_hub_offline_fails_fast_without_the_offline_flag(monkeypatch):
@@ -148,6 +234,7 @@ def test_hub_offline_fails_fast_without_the_offline_flag(monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")  # never resolves: stands for "no network"
     t0 = time.time()
-    with pytest.raises(bc.ModelLoadError, match="offline"):
+    with pytest.raises(bc.ModelLoadError, match="offline") as info:
         bc.load_model("bert-base-chinese")
+    assert info.value.reason == "offline"
     assert time.time() - t0 < 15

@@ -146,3 +146,21 @@ def test_one_layer_models(one_layer_models, page, query):
     assert fragment("hard_one_layer") in body and fragment("hard_layer_range") in body
     assert not at.get("slider") or all(s.label != i18n.TEXT["layer"]["en"] for s in at.get("slider"))
     assert at.session_state["layer"] == 0
+
+
+def test_every_load_refusal_has_a_message_in_both_languages():
+    from bertviz_core import loading
+
+    for reason in loading.REASONS:
+        entry = i18n.TEXT[f"hard_load_{reason}"]
+        assert entry["en"] and entry["zh"] and entry["en"] != entry["zh"]
+
+
+def test_load_error_text_cuts_and_relativises():
+    import bertviz_core as bc
+    from bertviz_core import loading
+
+    exc = bc.ModelLoadError("x", "load_failed", "m", f"{loading.models_dir()}/m/config.json is broken")
+    text = state.load_error_text("z" * 10_000, exc)
+    assert text.count("z" * 80) == 1 and "z" * 81 not in text  # cut to 80 characters, printed once
+    assert str(loading.models_dir()) not in text and "m/config.json" in text.replace("\\", "")
