@@ -429,7 +429,7 @@ def _run_many(model_a, model_b, lm_a, lm_b, exclude, source, upload, method, see
         return
     if not candidates:
         st.warning(t("research_many_no_file") if source == "file" and upload is None else
-                   t("research_many_empty_box") if source == "box" else t("upload_error", reason=t("empty_sentence")))
+                   t("research_many_empty_box") if source == "box" else t("research_many_file_empty"))
         return
     lengths = token_lengths((lm_a, lm_b), candidates)
     sample = stats.sample_sentences(lengths, max_sentences=limit, max_tokens=MAX_TOKENS, method=method, seed=seed)

@@ -45,9 +45,6 @@ TEXT = {
     "research_mname_self": {"en": "self", "zh": "自身"},
     "research_mname_prev": {"en": "previous", "zh": "前一个"},
     "research_mname_next": {"en": "next", "zh": "后一个"},
-    "research_col_uniform_attn": {"en": "uniform (attention heads)", "zh": "均匀基线（注意力头）"},
-    "research_col_uniform_conv": {"en": "uniform (conv heads)", "zh": "均匀基线（卷积头）"},
-    "research_hover_cell": {"en": "layer %{customdata[0]} · %{x}: %{text}", "zh": "第 %{customdata[0]} 层 · %{x}：%{text}"},
     # from number to picture
     "research_click_one": {"en": "Click a cell to open that head's heatmap in Attention (or pick it below).",
                            "zh": "点击单元格即可在“注意力”页打开该头的热力图（或在下方选择）。"},
@@ -139,6 +136,9 @@ TEXT = {
     "research_many_no_file": {"en": "No file is loaded (a file the uploader refused, too large or of another type, is not "
                                     "kept). Upload a .txt or .conllu file, or use the box.",
                               "zh": "没有已载入的文件（被上传控件拒绝的文件——过大或类型不符——不会保留）。请上传 .txt 或 .conllu 文件，或使用文本框。"},
+    "research_many_file_empty": {"en": "This file has no usable sentences: every line is empty once control and invisible "
+                                       "characters are removed.",
+                                 "zh": "此文件没有可用的句子：去掉控制字符和不可见字符后，每一行都是空的。"},
     "research_method": {"en": "Sampling", "zh": "抽样方式"},
     "research_method_first": {"en": "first sentences, in order", "zh": "按顺序取前面的句子"},
     "research_method_random": {"en": "random", "zh": "随机"},
@@ -180,7 +180,6 @@ TEXT = {
                               "zh": "每个句子是一个观测：某头组在一句中的值是该组各头（一层或全部层）的指标平均。区间是跨句均值的 "
                                     "Student-t 区间；A - B 为配对差（同一批句子），附配对 t 检验 p 值（未对多行做校正）。长度段按模型 A 的词元数计，"
                                     "含 [CLS]/[SEP]。"},
-    "research_layer_filter": {"en": "Layer", "zh": "层"},
     "research_all_layers": {"en": "all layers", "zh": "全部层"},
     "research_all_lengths": {"en": "all lengths", "zh": "全部长度"},
     "research_group_attn": {"en": "attention heads", "zh": "注意力头"},
@@ -199,7 +198,6 @@ TEXT = {
                               "zh": "各层的{metric}：跨句均值与 95% 区间（点线：均匀基线）"},
     "research_fig_diff": {"en": "A - B by layer, paired on the same sentences, with 95% interval",
                           "zh": "各层的 A - B（同一批句子配对）及 95% 区间"},
-    "research_fig_uniform": {"en": "uniform", "zh": "均匀"},
     "research_mean_heatmaps": {"en": "Per head, mean over the sentences", "zh": "每个头在各句上的均值"},
     # downloads
     "research_downloads": {"en": "Results: the summary as CSV, everything per sentence (and the sentences) as NPZ, and "

@@ -1,14 +1,24 @@
-"""Write the model card and loss-curve plot of convbert-minilm-l6 from its training log and
-the quality benchmark (bench/out/quality.json)."""
+"""Write the model card and loss-curve plot of an in-house ConvBERT student from its training log,
+the quality benchmark (bench/out/quality.json for convbert-minilm-l6, quality-<model>.json for
+others) and a measurement of how close its attention heads are to the teacher's.
+
+    python bench/make_model_card.py                                   # convbert-minilm-l6
+    python bench/make_model_card.py --model convbert-minilm-l6-free   # the free student
+    python bench/make_model_card.py --provenance-only                 # only (re)write the card's
+                                                                      # "Provenance" section
+"""
 from __future__ import annotations
 
+import argparse
 import json
+import re
 
 import common
 
 from bertviz_core.registry import WEIGHTS_DIR
 
-FOLDER = WEIGHTS_DIR / "convbert-minilm-l6"
+TEACHER = "bert-minilm-l6"
+PROVENANCE_SENTENCES = 100  # UD EWT test sentences for the head-similarity measurement
 
 
 def plot(log, path):
@@ -21,7 +31,8 @@ def plot(log, path):
     fig, ax = plt.subplots(1, 2, figsize=(9, 3.2), dpi=90)
     ax[0].plot(steps, [s["loss"] for s in log["steps"]], lw=0.8, label="total")
     ax[0].plot(steps, [s["hidden"] for s in log["steps"]], lw=0.8, label="hidden MSE")
-    ax[0].plot(steps, [s["attn"] for s in log["steps"]], lw=0.8, label="attention KL")
+    if any(s.get("attn", 0) for s in log["steps"]):
+        ax[0].plot(steps, [s["attn"] for s in log["steps"]], lw=0.8, label="attention KL")
     ax[0].set_xlabel("step"); ax[0].set_title("training loss"); ax[0].legend(); ax[0].set_yscale("log")
     ax[1].plot(steps, [s["cos"] for s in log["steps"]], lw=0.6, alpha=0.5, label="train batch")
     ax[1].plot([e["step"] for e in log["evals"]], [e["heldout_cosine"] for e in log["evals"]], "o-", label="EWT dev (held out)")
@@ -30,15 +41,139 @@ def plot(log, path):
     fig.savefig(path)
 
 
+def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> dict:
+    """JS divergence between the student's attention head Hk and the teacher's Hk (same layer, same
+    index) against the teacher's other heads of that layer, averaged over UD EWT test sentences."""
+    import numpy as np
+    import torch
+
+    import bertviz_core as bc
+    from bertviz_core import analysis, corpus
+
+    torch.set_num_threads(2)
+    path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
+    sentences = corpus.conllu_sentences(path.read_text(encoding="utf-8"))[:n_sentences]
+    teacher, student = bc.load_model(TEACHER), bc.load_model(model_id)
+    same, other = [], []
+    for s in sentences:
+        a, b = bc.capture(teacher, s), bc.capture(student, s)
+        for layer in range(b.n_layers):
+            js = analysis.head_js_matrix(b.attentions[layer], a.attentions[layer])  # [student heads, teacher heads]
+            k = np.arange(b.n_heads)
+            same.append(js[k, k].mean())
+            mask = np.ones_like(js, bool)
+            mask[k, k] = False
+            other.append(js[mask].mean())
+    return {"sentences": len(sentences), "same_index_js": float(np.mean(same)), "other_heads_js": float(np.mean(other))}
+
+
+def provenance_section(kind: str, measured: dict | None) -> str:
+    if kind == "convbert":
+        how = ("The six attention heads H0-H5 started as **copies of the teacher's heads H0-H5** (query, key and "
+               "value) and were trained with a KL loss to reproduce those heads' attention (attention transfer, "
+               "as in TinyBERT, Jiao et al. 2020). The six convolution heads' values started from the teacher's "
+               "heads H6-H11; their kernel generator started random and learned only through the hidden-state and "
+               "cosine losses.")
+        implication = ("So when `/compare` shows this model's H0-H5 matching BERT's H0-H5 (JS near 0), that is the "
+                       "**training target, not a finding** about ConvBERT: do not read it as \"ConvBERT keeps BERT's "
+                       "heads\". What the conv heads do, and which BERT heads they resemble, was not trained directly "
+                       "(though their values start from heads 6-11). To see what ConvBERT's attention heads learn by "
+                       "themselves, compare with `convbert-minilm-l6-free`. `/compare` states this beside the teacher.")
+    else:
+        how = ("No attention loss: the student learned from hidden states and the pooled output only. Its attention "
+               "heads' **query and key were not copied** (random start); their value projections were copied from "
+               "the teacher's heads H0-H5, and the convolution heads' values from heads H6-H11.")
+        implication = ("So a match between this model's attention heads and BERT's is learned, not copied (a head's "
+                       "value projection does start from BERT's head of the same index, which may bias the role it "
+                       "takes). Compare it with `convbert-minilm-l6` (attention transfer) to separate what training "
+                       "imposed from what ConvBERT's mixed attention learns by itself.")
+    lines = ["## Provenance: what comparisons with the teacher can show", "", how, "", implication]
+    if measured:
+        lines += ["", f"Measured on {measured['sentences']} UD English EWT test sentences "
+                      "(`bench/make_model_card.py`): mean Jensen-Shannon divergence between this model's attention "
+                      f"head Hk and the teacher's Hk of the same layer **{measured['same_index_js']:.4f}**, against "
+                      f"{measured['other_heads_js']:.4f} to the teacher's other heads of that layer (0 = identical "
+                      "rows, log 2 = 0.693 = disjoint)."]
+    return "\n".join(lines) + "\n"
+
+
+def write_provenance_only(folder, kind: str, measured: dict) -> None:
+    """Insert or replace the Provenance section of an existing card (after Initialisation)."""
+    path = folder / "MODEL_CARD.md"
+    card = path.read_text()
+    section = provenance_section(kind, measured)
+    existing = re.search(r"^## Provenance.*?(?=^## )", card, flags=re.S | re.M)
+    if existing:
+        card = card[: existing.start()] + section + "\n" + card[existing.end():]
+    else:
+        at = card.index("\n## Training")
+        card = card[:at] + "\n\n" + section.rstrip("\n") + "\n" + card[at:]
+    path.write_text(card)
+    print("updated", path)
+
+
+INIT = {
+    "convbert": ("From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output\n"
+                 "projection; query/key/value of the 6 attention heads = the teacher's heads 0-5; the convolution\n"
+                 "heads' value projection (`conv_out_layer`) = the teacher's value rows of heads 6-11. The kernel\n"
+                 "generator (`key_conv_attn_layer`, `conv_kernel_layer`) starts random."),
+    "convbert-free": ("From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output\n"
+                      "projection; the value of the 6 attention heads = the teacher's heads 0-5, their **query and key\n"
+                      "random** (not copied); the convolution heads' value projection (`conv_out_layer`) = the\n"
+                      "teacher's value rows of heads 6-11. The kernel generator starts random."),
+}
+LOSS = {
+    "convbert": ("per-layer hidden-state MSE (layers 1-6) + KL(teacher heads 0-5 || student attention heads)\n"
+                 "  + w x (1 - cosine of the mean-pooled last layer), w = 2 (phases 1-3) then 5 (phases 4-5)."),
+    "convbert-free": ("per-layer hidden-state MSE (layers 1-6) + w x (1 - cosine of the mean-pooled last layer);\n"
+                      "  **no attention loss**."),
+}
+# The shipped convbert-minilm-l6 run, told in words (later runs are listed from their log's phases).
+CONVBERT_RUN = """- How the run went (one run, resumed from its checkpoint; every flag is in the command below):
+  1. `--steps 1500`, stopped at step 250 to shorten the schedule to the session's CPU budget;
+  2. resumed with `--steps 1000` to step 1000: held-out *test* cosine 0.9328, with short inputs
+     the weak spot (sentences of at most 6 word pieces: 0.889; "Thanks!", "my bad.");
+  3. resumed with `--steps 1500 --short-frac 0.35`: 35% of examples cropped to a random window of
+     1-12 word pieces of a speech sentence (the learning rate continues the cosine schedule):
+     test cosine 0.9441;
+  4. resumed with `--steps 2100 --short-frac 0.4 --cos-weight 5`: test cosine 0.9492;
+  5. resumed with `--steps 3000` and the same flags: the cosine schedule, stretched to 3000 steps,
+     restarts at 0.21 x the peak learning rate and decays to 0 again: test cosine as below.
+- Command (final phase): `python -m bertviz_core.distill --corpus ../shared/data/corpora --out runs/convbert
+  --steps 3000 --short-frac 0.4 --cos-weight 5 --threads 2 --eval-conllu ../shared/data/ud-english-ewt/en_ewt-ud-dev.conllu`"""
+
+
+def phases_text(log) -> str:
+    rows = [f"  {i}. from step {p['from_step']} with `--steps {p['steps']}`, lr {p['lr']}, cos weight {p['cos_weight']}, "
+            f"batch {p['batch']}, max length {p['max_len']}, short fraction {p['short_frac']}, seed {p['seed']}"
+            for i, p in enumerate(log.get("phases", []), 1)]
+    return "- Phases (one run, resumed from its checkpoint), from the training log:\n" + "\n".join(rows)
+
+
 def main():
-    log = json.loads((FOLDER / "training_log.json").read_text())
-    quality = common.load("quality") or {}
-    plot(log, FOLDER / "loss_curve.png")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="convbert-minilm-l6")
+    parser.add_argument("--provenance-only", action="store_true")
+    parser.add_argument("--sentences", type=int, default=PROVENANCE_SENTENCES)
+    args = parser.parse_args()
+    from bertviz_core import student
+
+    folder = WEIGHTS_DIR / args.model
+    kind = student.student_kind(folder)
+    measured = head_similarity(args.model, args.sentences)
+    print(measured)
+    if args.provenance_only:
+        write_provenance_only(folder, kind, measured)
+        return
+    log = json.loads((folder / "training_log.json").read_text())
+    quality = common.load("quality" if args.model == "convbert-minilm-l6" else f"quality-{args.model}") or {}
+    plot(log, folder / "loss_curve.png")
     cfg = log["config"]
     hours = log["wall_seconds"] / 3600
     evals = "\n".join(f"| {e['step']} | {e['heldout_cosine']:.4f} |" for e in log["evals"])
     by_length = "\n".join(f"| {b['tokens']} | {b['sentences']} | {b['cosine']:.4f} |" for b in quality.get("by_length", []))
-    card = f"""# convbert-minilm-l6
+    run = CONVBERT_RUN if kind == "convbert" else phases_text(log)
+    card = f"""# {args.model}
 
 A ConvBERT encoder distilled in this project from the bundled BERT (all-MiniLM-L6-v2), so that
 BERT's attention heads and ConvBERT's convolution heads can be compared token by token offline.
@@ -50,32 +185,19 @@ ConvBERT (transformers `ConvBertModel`): 6 layers, hidden 384, `num_attention_he
 WordPiece tokenizer as the teacher: both models split every sentence identically.
 
 ## Initialisation
-From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output
-projection; query/key/value of the 6 attention heads = the teacher's heads 0-5; the convolution
-heads' value projection (`conv_out_layer`) = the teacher's value rows of heads 6-11. The kernel
-generator (`key_conv_attn_layer`, `conv_kernel_layer`) starts random.
+{INIT[kind]}
+
+{provenance_section(kind, measured).rstrip()}
 
 ## Training
 - Data: the public-domain US presidential speeches in `shared/data/corpora` (State of the Union
   1945-2006 and inaugural addresses 1789-2021): {cfg['sentences']:,} sentences, packed into
   {cfg['examples']:,} examples of 1-4 consecutive sentences, at most {cfg['max_len']} word pieces.
-- Loss: per-layer hidden-state MSE (layers 1-6) + KL(teacher heads 0-5 || student attention heads)
-  + w x (1 - cosine of the mean-pooled last layer), w = 2 (phases 1-3) then 5 (phases 4-5). Embeddings frozen (so they are not stored).
+- Loss: {LOSS[kind]} Embeddings frozen (so they are not stored).
 - AdamW, lr {cfg['lr']}, 50 warm-up steps, cosine decay; batch {cfg['batch']}; seed {cfg['seed']};
   {len(log['steps'])} steps; {cfg['threads']} CPU threads; wall time {hours:.2f} h on a 2-core CPU
   (shared with other work).
-- How the run went (one run, resumed from its checkpoint; every flag is in the command below):
-  1. `--steps 1500`, stopped at step 250 to shorten the schedule to the session's CPU budget;
-  2. resumed with `--steps 1000` to step 1000: held-out *test* cosine 0.9328, with short inputs
-     the weak spot (sentences of at most 6 word pieces: 0.889; "Thanks!", "my bad.");
-  3. resumed with `--steps 1500 --short-frac 0.35`: 35% of examples cropped to a random window of
-     1-12 word pieces of a speech sentence (the learning rate continues the cosine schedule):
-     test cosine 0.9441;
-  4. resumed with `--steps 2100 --short-frac 0.4 --cos-weight 5`: test cosine 0.9492;
-  5. resumed with `--steps 3000` and the same flags: the cosine schedule, stretched to 3000 steps,
-     restarts at 0.21 x the peak learning rate and decays to 0 again: test cosine as below.
-- Command (final phase): `python -m bertviz_core.distill --corpus ../shared/data/corpora --out runs/convbert
-  --steps 3000 --short-frac 0.4 --cos-weight 5 --threads 2 --eval-conllu ../shared/data/ud-english-ewt/en_ewt-ud-dev.conllu`
+{run}
 
 ![loss curve](loss_curve.png)
 
@@ -109,8 +231,8 @@ A small distilled model for visualisation and teaching: its attention and convol
 imitate one teacher on formal English; it has no masked-LM head and no task fine-tuning.
 License: derived from all-MiniLM-L6-v2 (Apache-2.0).
 """
-    (FOLDER / "MODEL_CARD.md").write_text(card)
-    print("wrote", FOLDER / "MODEL_CARD.md")
+    (folder / "MODEL_CARD.md").write_text(card)
+    print("wrote", folder / "MODEL_CARD.md")
 
 
 if __name__ == "__main__":
