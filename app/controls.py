@@ -164,8 +164,9 @@ def heatmap_px() -> int:
 
 
 def model_name(model_id: str) -> str:
-    """The model's name in the UI language (registry models), else its id (hub ids, local folders)."""
+    """The model's name in the UI language (registry models), else its id (hub ids, local folders),
+    cut to 80 characters and never a link where markdown shows it (an invisible joiner, see state.unlink)."""
     from app.i18n import TEXT
 
     key = f"mlabel_{model_id}"
-    return t(key) if key in TEXT else str(model_id)
+    return t(key) if key in TEXT else state.unlink(state.short_id(model_id))

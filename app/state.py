@@ -259,10 +259,15 @@ _WORD_JOINER = "\u2060"
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 
 
+def unlink(value) -> str:
+    """`value` with every markdown autolink broken by an invisible word joiner (and nothing else changed)."""
+    return _AUTOLINK.sub(_WORD_JOINER, str(value))
+
+
 def md_escape(value) -> str:
     """Make a user-derived string inert inside Streamlit markdown (messages, captions): no formatting,
     no HTML, no link (autolinks are broken with an invisible word joiner)."""
-    text = _AUTOLINK.sub(_WORD_JOINER, str(value))
+    text = unlink(value)
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
 
 
