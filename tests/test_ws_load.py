@@ -1,0 +1,85 @@
+"""The browserless load generator (bench/ws_load.py) on a real server: a tiny classroom.
+
+3 sessions open /attention through Streamlit's websocket protocol and type 2 sentences each:
+every heatmap must carry the session's own tokens (0 errors, 0 cross-talk). A negative
+control shows the cross-talk check does fire: a client shown another student's sentence
+counts it."""
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import ws_load  # noqa: E402
+from browser_util import streamlit_server  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server(timeout=180) as s:
+        yield s.base_url
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return ws_load.load_tokenizer()
+
+
+def test_three_sessions_two_sentences_no_errors_no_crosstalk(server, tokenizer):
+    cfg = ws_load.Config(server, sessions=3, rounds=2, think=(0.1, 0.3), ramp_s=0.5, timeout_s=150, duration_s=600)
+    s = asyncio.run(ws_load.run_load(cfg, tokenizer))
+    assert s["errors"] == 0, s["error_detail"]
+    assert s["crosstalk"] == 0 and s["stale"] == 0
+    assert s["typed_requests"] == 6 and s["answered"] == 6
+    assert s["first_load_p50_s"] is not None and s["p50_s"] > 0 and s["p95_s"] >= s["p50_s"]
+    assert 16 <= s["tokens_range"][0] and s["tokens_range"][1] <= 64
+
+
+def test_sentences_are_16_to_64_tokens_and_name_their_session(tokenizer):
+    import random
+
+    rng = random.Random(3)
+    for i in range(20):
+        text = ws_load.make_sentence(tokenizer, i, i % 4, rng)
+        labels = ws_load.expected_labels(tokenizer, text)
+        assert 16 <= len(labels) <= 64, (len(labels), text)
+        assert ws_load.owner_of(labels) == i
+
+
+def test_crosstalk_is_detected_when_a_session_sees_another_students_tokens(server, tokenizer):
+    mine = "student 4 round 1 writes about the river and the violin."
+    theirs = "student 5 round 1 writes about the garden and the candle."
+
+    async def go():
+        c = ws_load.StreamlitClient(server)
+        await asyncio.to_thread(c.get_page, "/attention")
+        await c.connect()
+        try:  # the server is asked for student 5's sentence while the client expects its own
+            return await c.open_page("attention", {"model": ws_load.MODEL, "text": theirs},
+                                     ws_load.expected_labels(tokenizer, mine), 150)
+        finally:
+            await c.close()
+
+    res = asyncio.run(go())
+    assert res.chart_s is None and res.foreign, "the heatmap with foreign tokens was not noticed"
+    out = {"errors": [], "crosstalk": 0, "crosstalk_detail": [], "stale": 0}
+    ws_load._account(out, 4, 1, res, {tuple(ws_load.expected_labels(tokenizer, mine))})
+    assert out["crosstalk"] == 1 and out["crosstalk_detail"][0]["owner"] == 5
+    assert any("without this sentence's heatmap" in e for e in out["errors"])
+
+
+def test_only_the_local_machine_and_bounded_runs():
+    with pytest.raises(ValueError, match="local machine"):
+        ws_load.StreamlitClient("http://192.0.2.1:8501")
+    with pytest.raises(ValueError, match="sessions must be"):
+        asyncio.run(ws_load.run_load(ws_load.Config("http://127.0.0.1:9", sessions=ws_load.MAX_SESSIONS + 1),
+                                     tokenizer=object()))
+    with pytest.raises(ValueError, match="duration"):
+        asyncio.run(ws_load.run_load(ws_load.Config("http://127.0.0.1:9", sessions=1, duration_s=10**6),
+                                     tokenizer=object()))
+    with pytest.raises(SystemExit):
+        ws_load.main(["--url", "http://10.0.0.1:8501"])
