@@ -1,5 +1,4 @@
 """/syntax: which heads track syntax (Clark et al. 2019), and one sentence's arcs over a head."""
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -106,9 +105,10 @@ if frame is not None and len(frame):
                                                         ascending=[False, True, True]).iloc[0]
     st.plotly_chart(figures_syntax.accuracy_map(
         grid, [syntax.head_name(frame, h) for h in range(grid.shape[1])],
-        title=t("syn_map_fig", relation=relation, offset=f"{int(row.best_offset):+d}", base=f"{row.offset_accuracy:.1%}"),
+        title=t("syn_map_fig", relation=relation, offset=f"{int(row['best_offset']):+d}",
+                base=f"{row['offset_accuracy']:.1%}"),
         layer_label=t("syn_layer"), head_label=t("syn_head"), value_label=t("syn_accuracy"), font_size=fs,
-        mark=(int(row.layer), int(row.head))), width="stretch", key="syn_map")
+        mark=(int(row["layer"]), int(row["head"]))), width="stretch", key="syn_map")
 
 # ---------------------------------------------------------------- one sentence
 st.subheader(t("syn_sentence_title"))
