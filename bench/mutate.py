@@ -38,7 +38,10 @@ MODULES = {
         "tests/test_state_limits.py", "tests/test_hostile.py", "tests/test_i18n_and_urls.py",
         "-k", "not every_key and not hard_coded and not chinese"]),
 }
-COPY = ["bertviz_core", "app", "pages", "tests", "pytest.ini"]
+COPY = ["bertviz_core", "app", "pages", "tests", "pytest.ini", "bench/mutmut_warm.py"]
+# modules whose mutants run on models preloaded by the fork server (bench/mutmut_warm.py); loading.py's
+# tests must load models through the mutated code, so it keeps pytest-collection warm-up
+PRELOAD = {"capture", "analysis", "state"}
 
 
 def toml_value(v) -> str:
@@ -58,12 +61,16 @@ def prepare(module: str, work: Path) -> None:
         src, dst = ROOT / name, work / name
         if dst.exists():
             shutil.rmtree(dst) if dst.is_dir() else dst.unlink()
+        dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "artifacts"))
         else:
             shutil.copy2(src, dst)
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
     config.update(only_mutate=[target], pytest_add_cli_args_test_selection=tests)
+    if module in PRELOAD:
+        (work / "mutmut_preload.txt").write_text("bench.mutmut_warm\n")
+        config.update(forkserver_warmup="import", preload_modules_file=str(work / "mutmut_preload.txt"))
     (work / "pyproject.toml").write_text(
         "[tool.mutmut]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in config.items()))
 

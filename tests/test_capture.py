@@ -197,3 +197,23 @@ def test_registry_entries_work_as_labelled():
     for m in models:
         assert m.family in registry.ATTENTION_MODULES and m.family in registry.POSITION_SCHEMES, m.id
         assert (m.source == "hub") == bool(m.location), m.id  # hub entries name where to fetch from
+
+
+def test_conv_matrices_place_each_kernel_on_its_band(models_root, bert):
+    """Row i of a conv head's banded matrix holds kernel i at columns i-4..i+4 (cut at the ends)."""
+    trace = bc.capture(bc.load_model("tiny-convbert"), SENTENCE)
+    T, K = len(trace), trace.conv_kernels.shape[-1]
+    every = trace.conv_matrices()
+    assert every.shape == (trace.n_layers, trace.n_conv_heads, T, T)
+    expected = np.zeros_like(every)
+    for l in range(trace.n_layers):
+        for c in range(trace.n_conv_heads):
+            for i in range(T):
+                for k in range(K):
+                    j = i + k - K // 2
+                    if 0 <= j < T:
+                        expected[l, c, i, j] = trace.conv_kernels[l, c, i, k]
+    np.testing.assert_array_equal(every, expected)
+    np.testing.assert_array_equal(trace.conv_matrices(1), expected[1])
+    with pytest.raises(ValueError, match="bert-minilm-l6 has no convolution heads"):
+        bc.capture(bert, SENTENCE).conv_matrices()
