@@ -2,9 +2,11 @@
 sentence embeddings on the UD English EWT test sentences (never seen in training).
 
     python bench/convbert_quality.py            # writes bench/out/quality.json
+    python bench/convbert_quality.py --model distilbert-minilm-l3   # any student: quality-<id>.json
 """
 from __future__ import annotations
 
+import argparse
 import time
 
 import common
@@ -18,11 +20,14 @@ LENGTH_BUCKETS = ((1, 8), (9, 16), (17, 32), (33, 64), (65, 10**6))  # token cou
 
 
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="convbert-minilm-l6")
+    model_id = ap.parse_args().model
     torch.set_num_threads(2)
     path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
     sentences = corpus.conllu_sentences(path.read_text(encoding="utf-8"))
     teacher = bc.load_model("bert-minilm-l6")
-    shipped = bc.load_model("convbert-minilm-l6")  # the weights in the repository, fp16 -> fp32
+    shipped = bc.load_model(model_id)  # the weights in the repository, fp16 -> fp32
     t0 = time.time()
     per_sentence = distill.pooled_cosines(shipped.model, teacher.model, teacher.tokenizer, sentences)
     cos = sum(per_sentence) / len(per_sentence)
@@ -35,13 +40,15 @@ def main():
                               "cosine": sum(chosen) / len(chosen)})
     # baseline: the same student initialised from the teacher, before any training
     torch.manual_seed(0)
-    untrained = student.new_student()
-    student.init_from_teacher(untrained, student.teacher_state())
+    kind = student.student_kind(bc.registry.WEIGHTS_DIR / model_id)
+    untrained = student.new_student(kind=kind)
+    student.init_from_teacher(untrained, student.teacher_state(), kind=kind)
     base = distill.pooled_cosine(untrained.eval(), teacher.model, teacher.tokenizer, sentences)
     result = {"sentences": len(sentences), "heldout_cosine": cos, "untrained_cosine": base, "by_length": by_length,
               "source": str(path.name), "seconds": time.time() - t0}
     print(result)
-    common.save("quality", {"machine": common.machine(), **result})
+    common.save("quality" if model_id == "convbert-minilm-l6" else f"quality-{model_id}",
+                {"machine": common.machine(), "model": model_id, **result})
 
 
 if __name__ == "__main__":

@@ -41,6 +41,12 @@ def plot(log, path):
     fig.savefig(path)
 
 
+def student_kind_of(model_id: str) -> str:
+    from bertviz_core import student
+
+    return student.student_kind(WEIGHTS_DIR / model_id)
+
+
 def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> dict:
     """JS divergence between the student's attention head Hk and the teacher's Hk (same layer, same
     index) against the teacher's other heads of that layer, averaged over UD EWT test sentences."""
@@ -49,6 +55,7 @@ def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> d
 
     import bertviz_core as bc
     from bertviz_core import analysis, corpus
+    from bertviz_core import student as student_mod
 
     torch.set_num_threads(2)
     path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
@@ -57,8 +64,10 @@ def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> d
     same, other = [], []
     for s in sentences:
         a, b = bc.capture(teacher, s), bc.capture(student, s)
+        kind = student_kind_of(model_id)
         for layer in range(b.n_layers):
-            js = analysis.head_js_matrix(b.attentions[layer], a.attentions[layer])  # [student heads, teacher heads]
+            t_layer = student_mod.teacher_layer_of(kind, layer)  # bert3: layers 0, 1, 2 imitate 0, 3, 5
+            js = analysis.head_js_matrix(b.attentions[layer], a.attentions[t_layer])  # [student heads, teacher heads]
             k = np.arange(b.n_heads)
             same.append(js[k, k].mean())
             mask = np.ones_like(js, bool)
@@ -79,6 +88,13 @@ def provenance_section(kind: str, measured: dict | None) -> str:
                        "heads\". What the conv heads do, and which BERT heads they resemble, was not trained directly "
                        "(though their values start from heads 6-11). To see what ConvBERT's attention heads learn by "
                        "themselves, compare with `convbert-minilm-l6-free`. `/compare` states this beside the teacher.")
+    elif kind == "bert3":
+        how = ("A 3-layer BERT whose layers 0, 1, 2 started as **copies of the teacher's layers 0, 3 and 5** (all 12 "
+               "heads each, DistilBERT-style initialisation from teacher layers, Sanh et al. 2019), trained on hidden "
+               "states (student layer l against teacher layer 0, 3, 5's output) and the pooled output; no attention "
+               "loss.")
+        implication = ("So its heads start as the teacher's heads of those layers; where they still match (JS near 0), "
+                       "that is inherited, not rediscovered. `/compress` and `/compare` show how far training moved them.")
     else:
         how = ("No attention loss: the student learned from hidden states and the pooled output only. Its attention "
                "heads' **query and key were not copied** (random start); their value projections were copied from "
@@ -117,6 +133,9 @@ INIT = {
                  "projection; query/key/value of the 6 attention heads = the teacher's heads 0-5; the convolution\n"
                  "heads' value projection (`conv_out_layer`) = the teacher's value rows of heads 6-11. The kernel\n"
                  "generator (`key_conv_attn_layer`, `conv_kernel_layer`) starts random."),
+    "bert3": ("Embeddings and pooler from the teacher; student layer 0, 1, 2 = teacher layer 0, 3, 5 (every tensor:\n"
+              "attention, feed-forward, LayerNorms). Copied without training, these three layers give a mean-pooled\n"
+              "cosine of 0.64 to the full teacher."),
     "convbert-free": ("From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output\n"
                       "projection; the value of the 6 attention heads = the teacher's heads 0-5, their **query and key\n"
                       "random** (not copied); the convolution heads' value projection (`conv_out_layer`) = the\n"
@@ -125,9 +144,36 @@ INIT = {
 LOSS = {
     "convbert": ("per-layer hidden-state MSE (layers 1-6) + KL(teacher heads 0-5 || student attention heads)\n"
                  "  + w x (1 - cosine of the mean-pooled last layer), w = 2 (phases 1-3) then 5 (phases 4-5)."),
+    "bert3": ("hidden-state MSE of student layers 1-3 against teacher layers 1, 4, 6 + w x (1 - cosine of the\n"
+              "  mean-pooled last layer), w = 5; no attention loss (DistilBERT's recipe without its MLM terms: the\n"
+              "  teacher has no MLM head)."),
     "convbert-free": ("per-layer hidden-state MSE (layers 1-6) + w x (1 - cosine of the mean-pooled last layer);\n"
                       "  **no attention loss**."),
 }
+CONV_INTRO = """A ConvBERT encoder distilled in this project from the bundled BERT (all-MiniLM-L6-v2), so that
+BERT's attention heads and ConvBERT's convolution heads can be compared token by token offline.
+
+## Architecture
+ConvBERT (transformers `ConvBertModel`): 6 layers, hidden 384, `num_attention_heads=12` with
+`head_ratio=2`, i.e. **6 self-attention heads + 6 span-based dynamic convolution heads** per layer
+(head size 32, kernel 9), feed-forward 1536, `embedding_size=384`, `pad_token_id=0`. Same uncased
+WordPiece tokenizer as the teacher: both models split every sentence identically."""
+INTRO = {
+    "convbert": CONV_INTRO, "convbert-free": CONV_INTRO,
+    "bert3": """A 3-layer BERT distilled in this project from the bundled BERT (all-MiniLM-L6-v2), the distillation
+chapter of the compression lesson (DistilBERT, Sanh et al. 2019): half the layers, what does it keep?
+
+## Architecture
+BERT (transformers `BertModel`): **3 layers** x 12 heads, hidden 384, feed-forward 1536, the teacher's
+embeddings and uncased WordPiece tokenizer (both models split every sentence identically).""",
+}
+TARGET_NOTE = """
+
+**Below the project's 0.95 target: an interim student.** Its training text is formal speeches, and the
+test sentences are web text (reviews, e-mails, short lines); the dev cosine was still rising slowly at the
+last step. The next phase adds the UD EWT *dev* sentences to the training text (`--extra-conllu`, the
+monitored ones left out) and resumes from these weights (`--init-from`)."""
+SIZE_MB = {"convbert": 20, "convbert-free": 20, "bert3": 11}
 # The shipped convbert-minilm-l6 run, told in words (later runs are listed from their log's phases).
 CONVBERT_RUN = """- How the run went (one run, resumed from its checkpoint; every flag is in the command below):
   1. `--steps 1500`, stopped at step 250 to shorten the schedule to the session's CPU budget;
@@ -175,14 +221,7 @@ def main():
     run = CONVBERT_RUN if kind == "convbert" else phases_text(log)
     card = f"""# {args.model}
 
-A ConvBERT encoder distilled in this project from the bundled BERT (all-MiniLM-L6-v2), so that
-BERT's attention heads and ConvBERT's convolution heads can be compared token by token offline.
-
-## Architecture
-ConvBERT (transformers `ConvBertModel`): 6 layers, hidden 384, `num_attention_heads=12` with
-`head_ratio=2`, i.e. **6 self-attention heads + 6 span-based dynamic convolution heads** per layer
-(head size 32, kernel 9), feed-forward 1536, `embedding_size=384`, `pad_token_id=0`. Same uncased
-WordPiece tokenizer as the teacher: both models split every sentence identically.
+{INTRO[kind]}
 
 ## Initialisation
 {INIT[kind]}
@@ -212,7 +251,7 @@ Mean cosine similarity between teacher and student mean-pooled sentence embeddin
 {quality.get('sentences', '?')} UD English EWT **test** sentences (never seen in training), measured on
 the shipped fp16 weights by `bench/convbert_quality.py`:
 
-**{quality.get('heldout_cosine', float('nan')):.4f}** (the same student before training: {quality.get('untrained_cosine', float('nan')):.4f}).
+**{quality.get('heldout_cosine', float('nan')):.4f}** (the same student before training: {quality.get('untrained_cosine', float('nan')):.4f}).{TARGET_NOTE if quality.get('heldout_cosine', 1.0) < 0.95 else ""}
 
 By sentence length (word pieces, [CLS] and [SEP] included): where the student is weaker, its heads
 are a looser picture of what the teacher does.
@@ -223,7 +262,7 @@ are a looser picture of what the teacher does.
 
 ## Storage
 `student.safetensors` holds only the tensors that differ from the teacher, in fp16
-(about 20 MB); the frozen embeddings are read from the bundled teacher package at load time
+(about {SIZE_MB[kind]} MB); the frozen embeddings are read from the bundled teacher package at load time
 (`bertviz_base.json` lists them). `bertviz_core.student.load_student` rebuilds the full model.
 
 ## Limits

@@ -26,6 +26,8 @@ REGISTRY: tuple[ModelEntry, ...] = (
                "all-MiniLM-L6-v2: 6 layers x 12 heads, hidden 384, uncased WordPiece"),
     ModelEntry("convbert-minilm-l6", "ConvBERT · MiniLM-L6 (bundled, distilled in-house)", "convbert",
                "bundled", "", "6 layers, 6 attention + 6 convolution heads, span 9; same tokenizer as bert-minilm-l6"),
+    ModelEntry("distilbert-minilm-l3", "BERT · 3 layers, distilled (bundled)", "bert", "bundled", "",
+               "3 layers x 12 heads, distilled here from bert-minilm-l6 (layers 0, 3, 5), DistilBERT-style"),
     ModelEntry("bert-base-uncased", "BERT base uncased", "bert", "hub", "bert-base-uncased"),
     ModelEntry("bert-base-multilingual-cased", "mBERT base cased", "bert", "hub", "bert-base-multilingual-cased"),
     ModelEntry("bert-base-chinese", "BERT base Chinese", "bert", "hub", "bert-base-chinese"),
