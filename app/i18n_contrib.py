@@ -18,8 +18,8 @@ TEXT = {
     "contrib_m_rollout": {"en": "Attention rollout", "zh": "注意力 rollout"},
     "contrib_m_flow": {"en": "Attention flow (max-flow)", "zh": "注意力流（最大流）"},
     "contrib_m_alti": {"en": "ALTI (residual and LayerNorm included)", "zh": "ALTI（含残差与层归一化）"},
-    "contrib_accumulate": {"en": "Accumulated from the input up to this layer",
-                           "zh": "从输入累积到本层"},
+    "contrib_accumulate": {"en": "Accumulated up to this layer",
+                           "zh": "累积到本层"},
     "contrib_accumulate_help": {"en": "Rollout and flow are always accumulated. Norm: multiplied through the layers "
                                       "with the residual modelled as 0.5 A + 0.5 I; ALTI: its matrices multiplied "
                                       "(they already hold the residual).",

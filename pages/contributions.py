@@ -37,8 +37,7 @@ T = len(trace)
 
 c1, c2, c3 = st.columns([2, 3, 2])
 method = c1.selectbox(t("contrib_method"), METHODS, format_func=method_name, key="contrib_method")
-st.session_state["layer"] = min(max(int(st.session_state.get("layer", 0)), 0), trace.n_layers - 1)
-layer = c2.slider(t("layer"), 0, trace.n_layers - 1, key="layer") if trace.n_layers > 1 else 0
+layer = controls.layer_slider(trace.n_layers, container=c2)
 if method in C.ACCUMULATED:
     c3.toggle(t("contrib_accumulate"), value=True, disabled=True, help=t("contrib_accumulate_help"),
               key="contrib_accumulate_fixed")
@@ -64,7 +63,8 @@ if right is not None:
     fig = figures.pair_heatmaps(
         raw, right, trace.tokens, titles=(t("contrib_left", layer=layer), t(title_key, method=method_name(shown), layer=layer)),
         zmax=float(max(raw.max(), right.max())), font_size=fs, row_title=t("from_token"), col_title=t("to_token"),
-        hover_value=t("contrib_share"), colorbar_title=t("contrib_share"), max_cells=MAX_CELLS)
+        hover_value=t("contrib_share"), colorbar_title=t("contrib_share"), max_cells=MAX_CELLS,
+        width=int(1.45 * controls.heatmap_px()))
     st.plotly_chart(fig, width="content", key="contrib_heatmaps")
     st.caption(t("contrib_scale_note"))
     if trace.n_conv_heads:
