@@ -91,16 +91,23 @@ def throughput(n: int, model_id: str) -> None:
     for workers in (1, 2):
         timing = {}
         t0 = time.perf_counter()
-        got = corpus_cli.run_ray(model_id, items, stats, workers=workers, threads=max(1, cores // workers),
-                                 timings=timing)
+        try:
+            got = corpus_cli.run_ray(model_id, items, stats, workers=workers, threads=max(1, cores // workers),
+                                     timings=timing)
+        except Exception as exc:  # e.g. Ray's fixed 30 s raylet start-up wait missed on a busy machine
+            runs[f"ray{workers}_error"] = f"{type(exc).__name__}: {str(exc)[:160]}"
+            print(f"ray x{workers}: {runs[f'ray{workers}_error']}", flush=True)
+            continue
         runs[f"ray{workers}"] = time.perf_counter() - t0
         runs[f"ray{workers}_startup"] = timing.get("startup", 0.0)
         same = got["syntax"].to_frame()["accuracy"].sub(reference["accuracy"]).abs().max()
         print(f"ray x{workers}: {n / runs[f'ray{workers}']:.1f} sentences/s (start-up {timing.get('startup', 0):.1f} s; "
               f"max accuracy difference to the plain loop {same:.2g})", flush=True)
     data = _load()
-    data.setdefault("throughput", {})[model_id] = {"sentences": n, "cores": cores, "load": os.getloadavg(),
-                                                   "seconds": {k: round(v, 2) for k, v in runs.items()}}
+    data.setdefault("throughput", {})[model_id] = {
+        "sentences": n, "cores": cores, "load": os.getloadavg(),
+        "seconds": {k: round(v, 2) for k, v in runs.items() if not isinstance(v, str)},
+        "errors": {k: v for k, v in runs.items() if isinstance(v, str)}}
     _save(data)
 
 
@@ -120,6 +127,9 @@ def report() -> str:
                   f"{s['single'] / s['batched']:.1f}x single |"]
         for w in (1, 2):
             k = f"ray{w}"
+            if f"{k}_error" in th.get("errors", {}):
+                lines.append(f"| Ray, {w} worker{'s' if w > 1 else ''} | - | - | did not start: "
+                             f"{th['errors'][k + '_error'][:90]} |")
             if k in s:
                 lines.append(f"| Ray, {w} worker{'s' if w > 1 else ''} | {rate(k):.1f} | {s[k]:.1f} s | start-up "
                              f"{s[k + '_startup']:.1f} s; {s[k] / s['batched']:.2f}x the batched loop's time |")
