@@ -57,7 +57,7 @@ def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> d
     from bertviz_core import analysis, corpus
     from bertviz_core import student as student_mod
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # a busy shared CPU: more threads spin and slow everyone down
     path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
     sentences = corpus.conllu_sentences(path.read_text(encoding="utf-8"))[:n_sentences]
     teacher, student = bc.load_model(TEACHER), bc.load_model(model_id)
@@ -123,7 +123,7 @@ def write_provenance_only(folder, kind: str, measured: dict) -> None:
         card = card[: existing.start()] + section + "\n" + card[existing.end():]
     else:
         at = card.index("\n## Training")
-        card = card[:at] + "\n\n" + section.rstrip("\n") + "\n" + card[at:]
+        card = card[:at] + "\n" + section.rstrip("\n") + "\n" + card[at:]
     path.write_text(card)
     print("updated", path)
 
