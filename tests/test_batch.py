@@ -66,3 +66,16 @@ def test_batches_respect_size_and_cell_limits():
 def test_empty_text_is_refused(bert):
     with pytest.raises(ValueError, match="empty"):
         batch.capture_batch(bert, ["fine", "  "])
+
+
+@pytest.mark.parametrize("family", ["distilbert", "albert", "roberta", "electra", "deberta-v2", "convbert"])
+def test_batched_equals_single_on_tiny_models_of_every_family(models_root, family):
+    lm = bc.load_model(f"tiny-{family}")
+    texts = TEXTS[:4]
+    for text, got in zip(texts, batch.capture_batch(lm, texts, batch_size=4)):
+        want = bc.capture(lm, text)
+        assert got.tokens == want.tokens
+        np.testing.assert_allclose(got.attentions, want.attentions, atol=1e-5, rtol=0)
+        np.testing.assert_allclose(got.hidden_states, want.hidden_states, atol=1e-5, rtol=0)
+        if want.conv_kernels is not None:
+            np.testing.assert_allclose(got.conv_kernels, want.conv_kernels, atol=1e-5, rtol=0)

@@ -360,3 +360,11 @@ def test_syntax_page_in_chromium():
             assert ("哪些注意力头追踪句法" if lang == "zh" else "Which heads track syntax") in body
             page.screenshot(path=str(artifacts / f"syntax_{model}_{lang}.png"), full_page=True)
             page.close()
+
+
+def test_head_accuracy_on_a_tiny_bpe_model(models_root):
+    """RoBERTa's byte-level BPE splits words unlike WordPiece; every arc still finds its pieces."""
+    lm = bc.load_model("tiny-roberta")
+    frame = syntax.head_accuracy(lm, HAND)
+    assert set(frame["relation"]) == {"nsubj", "obj"}
+    assert len(frame) == 2 * 2 * 4 and frame.attrs["skipped_arcs"] == 0  # 2 relations x 2 layers x 4 heads
