@@ -19,11 +19,12 @@ TEXT = {
     "cz_base": {"en": "Original model", "zh": "原始模型"},
     "cz_no_results": {"en": "No measurements are shipped for this model (run bench/bench_compress.py).",
                       "zh": "此模型没有随附的测量结果（请运行 bench/bench_compress.py）。"},
-    "cz_measured": {"en": "Measured on {date} by bench/bench_compress.py ({machine}, {threads} thread(s); speed while the "
-                          "machine was shared, so compare rows rather than absolute numbers). Quality: mean cosine of "
+    "cz_measured": {"en": "Measured on {date} by bench/bench_compress.py ({machine}; speed: CPU time per "
+                          "sentence on one thread, median of 30 runs, which other work on the machine does not inflate; "
+                          "int8 weights are packed, so its parameter count is the original's). Quality: mean cosine of "
                           "mean-pooled sentence embeddings to the original on {n} held-out UD English EWT test sentences.",
-                    "zh": "由 bench/bench_compress.py 于 {date} 测得（{machine}，{threads} 个线程；测速时机器有其他负载，"
-                          "请比较各行之间的差异，而非绝对数值）。质量：在 {n} 个未参与训练的 UD English EWT 测试句上，"
+                    "zh": "由 bench/bench_compress.py 于 {date} 测得（{machine}；速度：单线程下每句的 CPU 时间，取 30 次运行的中位数，"
+                          "不受机器上其他任务的影响；int8 权重为打包存储，参数量按原模型计）。质量：在 {n} 个未参与训练的 UD English EWT 测试句上，"
                           "与原模型平均池化句向量的平均余弦相似度。"},
     "cz_col_model": {"en": "model id", "zh": "模型 ID"},
     "cz_col_kind": {"en": "method", "zh": "方法"},

@@ -322,21 +322,29 @@ def speed_inputs(tokenizer, n_tokens: int):
 
 
 def speed_ms(models: dict[str, object], tokenizer, n_tokens: int, repeats: int = 30) -> dict[str, float]:
-    """Median ms per forward pass of one sentence of n_tokens, models interleaved so that a
-    busy machine slows them alike."""
+    """CPU ms per forward pass of one sentence of n_tokens (median of `repeats`), models interleaved.
+
+    Measured with `time.thread_time` under `torch.set_num_threads(1)`: all the work runs in this
+    thread, and time the CPU spends on other processes does not count, so the numbers hold on a
+    shared machine (wall-clock time there measures the neighbours)."""
     import torch
 
     enc = speed_inputs(tokenizer, n_tokens)
     times = {k: [] for k in models}
-    with torch.inference_mode():
-        for m in models.values():
-            for _ in range(3):
-                m(**enc)
-        for _ in range(repeats):
-            for k, m in models.items():
-                start = time.perf_counter()
-                m(**enc)
-                times[k].append(time.perf_counter() - start)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.inference_mode():
+            for m in models.values():
+                for _ in range(3):
+                    m(**enc)
+            for _ in range(repeats):
+                for k, m in models.items():
+                    start = time.thread_time()
+                    m(**enc)
+                    times[k].append(time.thread_time() - start)
+    finally:
+        torch.set_num_threads(threads)
     return {k: float(np.median(v) * 1000) for k, v in times.items()}
 
 
