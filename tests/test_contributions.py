@@ -308,7 +308,7 @@ def test_contributions_in_chromium():
 
     artifacts = Path(__file__).resolve().parent / "artifacts"
     artifacts.mkdir(exist_ok=True)
-    with streamlit_server() as server, browser() as b:
+    with streamlit_server(timeout=180) as server, browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1800})
         page.goto(f"{server.base_url}/contributions?model=bert-minilm-l6&text=The%20cat%20sat.&contrib_method=norm")
         wait_for_plot(page, count=3, timeout=240_000)  # first page of a fresh server: model load, capture, IG
