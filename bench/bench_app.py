@@ -7,7 +7,9 @@ tokens; warm server; median of several runs), and the server's peak memory.
 """
 from __future__ import annotations
 
+import os
 import statistics
+import sys
 import time
 import urllib.parse
 
@@ -61,8 +63,8 @@ def measure_page(b, base, page, query, n_plots, texts, tokenizer):
     p.on("response", on_response)
     url = f"{base}/{page}?{query}&text={urllib.parse.quote(texts[0])}"
     t0 = time.perf_counter()
-    p.goto(url)
-    wait_for_plot(p, timeout=120_000, count=n_plots)
+    p.goto(url, timeout=300_000)
+    wait_for_plot(p, timeout=300_000, count=n_plots)  # generous: a first page load on a shared machine
     first_load_s = time.perf_counter() - t0
     p.wait_for_timeout(500)
     page_bytes = ws_bytes["n"]
@@ -108,6 +110,130 @@ def peak_rss_mb(pid):
     return None
 
 
+# Timeline of one Enter in the browser, all on the page's clock (performance.now()): the key,
+# the BackMsg leaving on the websocket, the big chart message arriving, the new heatmap's data in
+# the Plotly figure (_fullData), Plotly's afterplot (the heatmap drawn into the DOM) and the first
+# frame after it (what the user sees). Installed before the page loads.
+TIMELINE_JS = """
+(() => {
+  const marks = window.__marks = [];
+  const mark = (name, extra) => marks.push(Object.assign({name, t: performance.now()}, extra || {}));
+  window.__mark = mark;
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    const send = ws.send.bind(ws);
+    ws.send = (data) => { mark('send', {size: data.byteLength || data.size || data.length || 0}); return send(data); };
+    ws.addEventListener('message', (ev) => mark('recv', {size: ev.data.byteLength || ev.data.size || 0}));
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  document.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') mark('enter'); }, true);
+  const same = (y) => { const w = window.__want; if (!w || !y || y.length !== w.length) return false;
+                        for (let i = 0; i < w.length; i++) if (String(y[i]) !== w[i]) return false; return true; };
+  const loop = () => {
+    for (const el of document.querySelectorAll('.js-plotly-plot')) {
+      if (el._fullData && el._fullData !== el.__seen) {
+        el.__seen = el._fullData;
+        mark('data', {mine: same(el._fullData[0] && el._fullData[0].y)});
+      }
+      if (el.on && !el.__hooked) {
+        el.__hooked = true;
+        el.on('plotly_afterplot', () => {
+          const mine = same(el._fullData && el._fullData[0] && el._fullData[0].y);
+          mark('afterplot', {mine});
+          requestAnimationFrame(() => setTimeout(() => mark('painted', {mine}), 0));
+        });
+      }
+    }
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+})();
+"""
+
+
+def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(1400, 1000)):
+    """Per typed sentence, the browser-side timeline of TIMELINE_JS, in seconds after Enter.
+
+    'painted' is what a user feels: the first frame after Plotly has drawn the heatmap that shows
+    the new tokens. 'data' is when those tokens are in the Plotly figure (_fullData), before
+    it is drawn; 'old_bench' reproduces the first round's measurement (any change of _fullData,
+    then one animation frame), timed from Python like measure_page."""
+    from bertviz_core.figures import token_labels
+
+    ctx = b.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    ctx.add_init_script(TIMELINE_JS)
+    p = ctx.new_page()
+    p.goto(f"{base}/{page}?{query}&text={urllib.parse.quote(texts[0])}")
+    wait_for_plot(p, timeout=180_000)
+    p.wait_for_timeout(500)
+    box = p.get_by_label("Sentence", exact=True)
+    runs = []
+    for text in texts[1:]:
+        want = token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"]))
+        p.evaluate("(w) => { window.__want = w; window.__marks.length = 0; }", want)
+        box.fill(text)
+        p.evaluate("() => { window.__marks.length = 0; }")  # keep only what follows Enter
+        box.press("Enter")
+        p.wait_for_function("() => window.__marks.some(m => m.name === 'painted' && m.mine)", timeout=180_000,
+                            polling=50)
+        p.wait_for_timeout(300)
+        marks = p.evaluate("() => window.__marks")
+        t_enter = next(m["t"] for m in marks if m["name"] == "enter")
+        after = [m for m in marks if m["t"] >= t_enter]
+
+        def first(name, cond=lambda m: True):
+            m = next((m for m in after if m["name"] == name and cond(m)), None)
+            return None if m is None else (m["t"] - t_enter) / 1000
+
+        sent = first("send")
+        big = max((m for m in after if m["name"] == "recv"), key=lambda m: m["size"], default=None)
+        runs.append({
+            "tokens": len(want), "send_s": sent,
+            "chart_msg_s": None if big is None else (big["t"] - t_enter) / 1000,
+            "chart_msg_bytes": None if big is None else big["size"],
+            "any_data_change_s": first("data"), "data_s": first("data", lambda m: m["mine"]),
+            "afterplot_s": first("afterplot", lambda m: m["mine"]), "painted_s": first("painted", lambda m: m["mine"]),
+            "bytes_in": sum(m["size"] for m in after if m["name"] == "recv"),
+        })
+        print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in runs[-1].items()}, flush=True)
+    ctx.close()
+    keys = [k for k in runs[0] if k.endswith("_s")]
+    return {"runs": runs, "median": {k: statistics.median([r[k] for r in runs if r[k] is not None] or [float("nan")])
+                                     for k in keys}}
+
+
+def timeline_main(pages=("attention", "model-view"), n=512, runs=RUNS, env=None, tag=""):
+    """`python bench/bench_app.py --timeline`: the Enter-to-heatmap timeline at n tokens, and the
+    first round's measurement (measure_page) of the same pages in the same run, for comparison."""
+    from transformers import AutoTokenizer
+
+    from bertviz_core import student
+
+    tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
+    out = {"machine": common.machine(), "loadavg_before": os.getloadavg(), "pages": {}}
+    out["server_env"] = env or {}
+    with streamlit_server(env=env, timeout=300) as server, browser() as b:
+        texts = texts_of(tokenizer, n, 2 * runs + 2)
+        for page in pages:
+            query, n_plots = PAGES[page]
+            warm = b.new_page()  # a warm server: models loaded, page imported, before any timing
+            warm.goto(f"{server.base_url}/{page}?{query}&text=warm")
+            wait_for_plot(warm, timeout=600_000, count=n_plots)
+            warm.close()
+            old = measure_page(b, server.base_url, page, query, n_plots, texts[: runs + 1], tokenizer)
+            tl = enter_to_heatmap_timeline(b, server.base_url, page, query, texts[runs + 1:], tokenizer)
+            out["pages"][page] = {"old_bench": {k: old[k] for k in ("enter_to_heatmap_s", "enter_to_heatmap_all_s",
+                                                                      "rerun_payload_bytes")}, "timeline": tl}
+            print(page, "old measurement", round(old["enter_to_heatmap_s"], 3), "timeline", tl["median"], flush=True)
+        out["server_peak_rss_mb"] = peak_rss_mb(server.pid)
+    out["loadavg_after"] = os.getloadavg()
+    common.save(f"timeline_{n}{tag}", out)
+    return out
+
+
 def main():
     from transformers import AutoTokenizer
 
@@ -129,4 +255,12 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--timeline" in sys.argv:  # --timeline [tokens [runs [page,page]]] [--no-post-gc]
+        no_gc = "--no-post-gc" in sys.argv
+        args = [x for x in sys.argv[sys.argv.index("--timeline") + 1:] if not x.startswith("--")]
+        timeline_main(n=int(args[0]) if args else 512, runs=int(args[1]) if len(args) > 1 else RUNS,
+                      pages=tuple(args[2].split(",")) if len(args) > 2 else ("attention", "model-view"),
+                      env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None,
+                      tag="_no_post_gc" if no_gc else "")
+    else:
+        main()

@@ -121,6 +121,7 @@ class StreamlitClient:
         self.page_hash = ""
         self.query = ""
         self.text_widget_id = None
+        self.tab_widget_id = None
 
     def get_page(self, path: str, timeout: float = 30) -> dict:
         """GET a page like a browser (keeps Set-Cookie); returns the response headers."""
@@ -203,6 +204,9 @@ class StreamlitClient:
             kind = fm.WhichOneof("type")
             if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                 self._element(fm.delta.new_element, expected, res, t0)
+            elif kind == "delta" and fm.delta.WhichOneof("type") == "add_block":
+                if fm.delta.add_block.WhichOneof("type") == "tab_container":  # st.tabs(key=..., on_change=...)
+                    self.tab_widget_id = fm.delta.add_block.tab_container.id
             elif kind == "navigation":
                 self.page_hash = fm.navigation.page_script_hash
             elif kind == "page_info_changed":
@@ -373,20 +377,25 @@ def proc_stats(pid: int) -> dict:
         return {}
 
 
+# Streamlit runs a full gc.collect(2) after every script run (runner.postScriptGC, on by default),
+# holding the GIL for every session of the process; --no-post-gc measures the server without it.
+NO_POST_GC = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
+
+
 @contextlib.contextmanager
-def target(url: str | None, replicas: int):
+def target(url: str | None, replicas: int, env: dict | None = None):
     """Yield (base_url, [server pids]): the given URL, one fresh server, or replicas behind nginx."""
     if url:
         yield url, []
     elif replicas <= 1:
         from browser_util import streamlit_server
 
-        with streamlit_server(timeout=180) as server:
+        with streamlit_server(timeout=300, env=env) as server:
             yield server.base_url, [server.pid]
     else:
         import cluster
 
-        with cluster.running(replicas=replicas, listen="127.0.0.1:0") as c:
+        with cluster.running(replicas=replicas, listen="127.0.0.1:0", env=env, timeout=300) as c:
             yield c.base_url, [p.pid for p in c.replicas]
 
 
@@ -397,10 +406,10 @@ async def warm_up(base_url: str, tokenizer, clients: int = 1):
     return await run_load(cfg, tokenizer)
 
 
-def run_levels(levels, replicas, url, cfg_kwargs) -> list[dict]:
+def run_levels(levels, replicas, url, cfg_kwargs, env=None) -> list[dict]:
     tokenizer = load_tokenizer()
     rows = []
-    with target(url, replicas) as (base, pids):
+    with target(url, replicas, env) as (base, pids):
         warm = asyncio.run(warm_up(base, tokenizer, clients=max(1, 2 * replicas)))
         print("warm-up", {k: warm[k] for k in ("errors", "p50_s", "sessions_per_replica")}, flush=True)
         for n in levels:
@@ -408,6 +417,7 @@ def run_levels(levels, replicas, url, cfg_kwargs) -> list[dict]:
             summary = asyncio.run(run_load(Config(base, sessions=n, **cfg_kwargs), tokenizer))
             after = {pid: proc_stats(pid) for pid in pids}
             summary["replicas"] = max(1, replicas)
+            summary["server_env"] = env or {}
             summary["server_cpu_s"] = sum(after[p].get("cpu_s", 0) - before[p].get("cpu_s", 0) for p in pids)
             summary["server_peak_rss_mb"] = [after[p].get("peak_rss_mb") for p in pids]
             rows.append(summary)
@@ -429,6 +439,7 @@ def main(argv=None):
     ap.add_argument("--duration", type=float, default=300.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save", help="write the rows to bench/out/<name>.json")
+    ap.add_argument("--no-post-gc", action="store_true", help="start the server(s) with runner.postScriptGC off")
     a = ap.parse_args(argv)
     lo, hi = (float(x) for x in a.think.split(":"))
     levels = [int(x) for x in a.capacity.split(",")] if a.capacity else [a.sessions]
@@ -440,7 +451,7 @@ def main(argv=None):
         ap.error("--url must be on 127.0.0.1 / localhost")
     cfg_kwargs = dict(rounds=a.rounds, think=(lo, hi), ramp_s=a.ramp, timeout_s=a.timeout, duration_s=a.duration,
                       seed=a.seed)
-    rows = run_levels(levels, a.replicas, a.url, cfg_kwargs)
+    rows = run_levels(levels, a.replicas, a.url, cfg_kwargs, NO_POST_GC if a.no_post_gc else None)
     if a.save:
         import common
 
