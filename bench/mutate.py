@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # module -> (file to mutate, targeted test selection: fast tests that check that module)
 MODULES = {
     "capture": ("bertviz_core/capture.py", [
-        "tests/test_capture.py", "tests/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
+        "tests/test_capture.py", "tests/test_capture_pool.py",
+        "tests/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
         "-k", "not never_imports_streamlit and not registry"]),
     "loading": ("bertviz_core/loading.py", [
         "tests/test_hostile.py", "tests/test_capture.py::test_every_family_on_a_tiny_local_checkpoint"]),

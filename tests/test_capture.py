@@ -205,6 +205,7 @@ def test_conv_matrices_place_each_kernel_on_its_band(models_root, bert):
     T, K = len(trace), trace.conv_kernels.shape[-1]
     every = trace.conv_matrices()
     assert every.shape == (trace.n_layers, trace.n_conv_heads, T, T)
+    assert every.dtype == np.float32  # as compact as the kernels (figures and caches hold these)
     expected = np.zeros_like(every)
     for l in range(trace.n_layers):
         for c in range(trace.n_conv_heads):
