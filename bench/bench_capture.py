@@ -1,7 +1,9 @@
 """capture() against a plain eager forward pass of the same model on the same input."""
 from __future__ import annotations
 
+import os
 import statistics
+import sys
 import time
 
 import common  # noqa: F401  (sets sys.path)
@@ -39,9 +41,11 @@ def main():
 
         medians = interleaved_medians({"plain": plain, "capture": lambda: bc.capture(lm, text)}, REPEATS[n])
         plain_s, capture_s = medians["plain"], medians["capture"]
-        rows.append({"tokens": n, "plain_forward_s": plain_s, "capture_s": capture_s, "ratio": capture_s / plain_s})
+        pool = sys.modules["bertviz_core.capture"].attention_pool  # recycles the buffers of dropped Traces
+        rows.append({"tokens": n, "plain_forward_s": plain_s, "capture_s": capture_s, "ratio": capture_s / plain_s,
+                     "pool_reused": pool.reused, "pool_allocated": pool.allocated})
         print(rows[-1])
-    common.save("capture", {"machine": common.machine(), "rows": rows})
+    common.save("capture", {"machine": common.machine(), "rows": rows, "loadavg_after": os.getloadavg()})
 
 
 if __name__ == "__main__":

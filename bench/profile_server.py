@@ -90,7 +90,7 @@ BUCKETS = [
     ("app/compare_view.py", lambda fn, f: f.endswith("app/compare_view.py")),
     ("st.plotly_chart (streamlit/elements/plotly_chart.py)", lambda fn, f: f.endswith("elements/plotly_chart.py")),
 ]
-LIBS = [("torch", "torch/"), ("transformers", "transformers/"), ("plotly", "plotly/"), ("numpy", "numpy/"),
+LIBS = [("bertviz_core", "bertviz_core/"), ("app", "app/"), ("torch", "torch/"), ("transformers", "transformers/"), ("plotly", "plotly/"), ("numpy", "numpy/"),
         ("scipy", "scipy/"), ("json", "json/"), ("streamlit", "streamlit/"), ("tokenizers", "tokenizers/")]
 
 
