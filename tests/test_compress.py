@@ -209,3 +209,54 @@ def test_compare_page_opens_a_variant():
     at = open_page("compare", model_a="bert-minilm-l6", model_b="bert-minilm-l6@int8", text="The cat sat.")
     assert not at.exception
     assert charts(at)
+
+
+@pytest.fixture
+def fake_distilled(tmp_path, monkeypatch):
+    """An untrained 3-layer student (teacher layers 0, 3, 5) in a stand-in weights folder, then every
+    cache that saw it emptied, so the real distilbert-minilm-l3 is never shadowed."""
+    from app import state
+    from bertviz_core import loading, registry, student
+
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    for item in registry.WEIGHTS_DIR.iterdir():
+        (weights / item.name).symlink_to(item)
+    if (weights / compress.DISTILLED_ID).exists():
+        (weights / compress.DISTILLED_ID).unlink()
+    model = student.new_student(kind="bert3")
+    student.init_from_teacher(model, student.teacher_state(), kind="bert3")
+    student.save_student(model, weights / compress.DISTILLED_ID, kind="bert3")
+    monkeypatch.setattr(registry, "WEIGHTS_DIR", weights)
+
+    def forget():
+        with loading._cache_lock:
+            loading._cache.pop(("registry", compress.DISTILLED_ID), None)
+        with state._traces_lock:
+            for key in [k for k in state._traces if k[0] == compress.DISTILLED_ID]:
+                del state._traces[key]
+    forget()
+    yield
+    forget()
+
+
+def test_compress_page_includes_the_distilled_student_when_shipped(fake_distilled):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    assert compress.distilled_available()
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=300)
+    at.query_params["text"] = "The cat sat on the mat."
+    at.session_state["cz_variant"] = compress.DISTILLED_ID
+    at.run()
+    at.switch_page("../pages/compress.py")
+    at.run()
+    assert not at.exception
+    assert compress.DISTILLED_ID in list(at.dataframe[0].value.iloc[:, 0])
+    assert "still being trained" not in texts(at)
+    spec = next(s for s in charts(at) if s["layout"]["title"]["text"].startswith("Attention change"))
+    assert decode(spec["data"][0]["z"]).shape == (3, 12)
+    assert spec["data"][0]["y"] == ["L0 (teacher L0)", "L1 (teacher L3)", "L2 (teacher L5)"]
+    # an untrained copy of teacher layers 0, 3, 5: student layer 0 IS teacher layer 0 (same input, same weights)
+    assert np.allclose(decode(spec["data"][0]["z"])[0], 0, atol=1e-5)
