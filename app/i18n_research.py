@@ -32,9 +32,9 @@ TEXT = {
                                    "zh": "均匀注意力基线（对各句取平均）：{attn}。"},
     "research_metric_entropy_norm": {"en": "Normalised entropy: a row's entropy divided by its maximum (log of the number of "
                                            "keys it can weigh: T tokens for an attention head, 9 offsets for a conv kernel); "
-                                           "0 = all weight on one key, 1 = uniform.",
+                                           "0 = all weight on one key, 1 = uniform (a row that can weigh only one key is left out).",
                                      "zh": "归一化熵：一行的熵除以其最大值（可分配权重的键数的对数：注意力头为 T 个词元，卷积核为 9 个偏移）；"
-                                           "0 = 全部权重在一个键上，1 = 均匀。"},
+                                           "0 = 全部权重在一个键上，1 = 均匀（只能分配给一个键的行不计入）。"},
     "research_mname_entropy": {"en": "entropy", "zh": "熵"},
     "research_mname_entropy_norm": {"en": "normalised entropy", "zh": "归一化熵"},
     "research_mname_distance": {"en": "distance", "zh": "距离"},

@@ -66,7 +66,8 @@ METRICS = {
     "entropy": "Entropy of each row in nats, averaged over query tokens. Its maximum (uniform weights) is "
                "log T for an attention head over T keys and log 9 for a convolution kernel (9 offsets).",
     "entropy_norm": "Entropy divided by the row's maximum (log of the number of keys it can weigh): 0 = all "
-                    "weight on one key, 1 = uniform; comparable across head kinds and sentence lengths.",
+                    "weight on one key, 1 = uniform; comparable across head kinds and sentence lengths (a row "
+                    "that can weigh only one key is left out).",
     "distance": "Mean |i - j| between a token and the tokens it attends to.",
     "local": "Attention mass within 4 positions (|i - j| <= 4), ConvBERT's span.",
     "cls": "Attention mass on the first special token ([CLS] / <s>).",
@@ -107,9 +108,12 @@ def _entropy(p: np.ndarray) -> np.ndarray:
 
 
 def _normalised(entropy: np.ndarray, n_keys) -> np.ndarray:
-    """entropy / log(n_keys); a row that can weigh a single key (log 1 = 0) counts as 0."""
+    """Mean over rows of entropy / log(n_keys); a row that can weigh a single key (log 1 = 0) is
+    left out (it is both one-hot and uniform); nan if every row is such a row."""
     log_n = np.log(np.maximum(np.asarray(n_keys, dtype=np.float64), 1.0))
-    return np.where(log_n > 0, entropy / np.where(log_n > 0, log_n, 1.0), 0.0)
+    ratio = np.where(log_n > 0, entropy / np.where(log_n > 0, log_n, 1.0), np.nan)
+    with _quiet_nan_mean():
+        return np.nanmean(np.broadcast_to(ratio, entropy.shape), axis=-1)
 
 
 def _nan_metrics(lead: tuple) -> dict[str, np.ndarray]:
@@ -146,7 +150,7 @@ def head_metrics(attn: np.ndarray, tokens: list[str], special: tuple[bool, ...] 
         chunk = slice(start, start + len(p))
         entropy = _entropy(p)  # [n, R]
         sums["entropy"][chunk] = entropy.mean(-1, dtype=np.float64)
-        sums["entropy_norm"][chunk] = _normalised(entropy, len(idx)).mean(-1)
+        sums["entropy_norm"][chunk] = _normalised(entropy, len(idx))
         per_row = np.einsum("nrk,wrk->wnr", p, weights)  # [5, n, R]
         for name, values in zip(("distance", "local", "self", "prev", "next"), per_row):
             sums[name][chunk] = values.mean(-1, dtype=np.float64)
@@ -190,7 +194,7 @@ def kernel_metrics(kernels: np.ndarray, tokens: list[str], special: tuple[bool, 
     entropy = _entropy(flat)
     out = {
         "entropy": entropy.mean(-1, dtype=np.float64),
-        "entropy_norm": _normalised(entropy, allowed[rows].sum(-1)).mean(-1),
+        "entropy_norm": _normalised(entropy, allowed[rows].sum(-1)),
         "distance": (flat @ np.abs(offsets).astype(np.float32)).mean(-1, dtype=np.float64),
         "local": (flat @ (np.abs(offsets) <= LOCAL_SPAN).astype(np.float32)).mean(-1, dtype=np.float64),
         "cls": (flat * lands(cls_cols)).sum(-1).mean(-1, dtype=np.float64),

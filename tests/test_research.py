@@ -61,7 +61,7 @@ def test_kernel_metrics_hand_computed_uniform_kernel():
     # excluding specials: only row 1 stays, and only offset 0 lands on a non-special token
     mx = an.kernel_metrics(np.full((3, 9), 1 / 9), tokens, special, exclude_special=True)
     assert mx["self"] == pytest.approx(1.0) and mx["entropy"] == pytest.approx(0.0)
-    assert mx["entropy_norm"] == 0.0 and mx["distance"] == pytest.approx(0.0)
+    assert np.isnan(mx["entropy_norm"]) and mx["distance"] == pytest.approx(0.0)  # one key: not normalisable
 
 
 def test_attention_entropy_normalised_by_log_t():
