@@ -115,15 +115,19 @@ class _Renderer:
         self._loop = loop
 
     def render(self, fig, opts: dict) -> bytes:
-        with self._lock:
-            if self._kaleido is None:
-                self._start()
-            loop, k = self._loop, self._kaleido
-        try:
-            return asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop).result(RENDER_TIMEOUT)
-        except Exception:
-            self.close()  # a dead browser is restarted on the next call
-            raise
+        chromium_path()  # no browser at all: say so at once, no retry
+        for attempt in (1, 2):  # a browser that died (or failed to start on a starved CPU) gets one restart
+            try:
+                with self._lock:
+                    if self._kaleido is None:
+                        self._start()
+                    loop, k = self._loop, self._kaleido
+                return asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop).result(RENDER_TIMEOUT)
+            except Exception as exc:
+                self.close()
+                if attempt == 2:
+                    raise ExportError(f"Chromium could not draw the figure: {type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         with self._lock:
