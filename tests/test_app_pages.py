@@ -146,7 +146,7 @@ def test_compare_page_bert_vs_convbert():
     at.run()
     assert not at.exception
     js_spec = [c for c in charts(at) if c["data"][0]["colorbar"]["title"]["text"] == "JS"]
-    assert len(js_spec) == 1 and len(at.dataframe) == 1  # JS heatmap and closest partners
+    assert len(js_spec) == 1 and len(at.dataframe) == 3  # JS heatmap; nearest partners A->B and B->A; one-to-one
     flat_a = an.all_heads(a)[0].reshape(-1, len(a), len(a))
     flat_b = an.all_heads(b)[0].reshape(-1, len(b), len(b))
     np.testing.assert_allclose(decode(js_spec[0]["data"][0]["z"]), an.head_js_matrix(flat_a, flat_b), atol=1e-5)
