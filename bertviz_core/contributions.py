@@ -124,6 +124,8 @@ def head_vectors(lm, trace: Trace, layer: int):
     and b_O [D], so that  out(context)_i = sum_h sum_j a[h, i, j] f[h, j] + b_O.  Returns torch tensors."""
     import torch
 
+    if trace.model_id != lm.id:
+        raise ValueError(f"This trace was captured with {trace.model_id}, not {lm.id}.")
     parts = attention_parts(lm, layer, trace.n_heads, trace.n_conv_heads)
     H, C, d = parts.n_heads, parts.n_conv, parts.head_size
     x = torch.tensor(np.asarray(trace.hidden_states[layer]), dtype=torch.float32)  # [T, D]
@@ -185,8 +187,6 @@ def alti_vectors(lm, trace: Trace, layer: int, rows: slice | None = None):
     LN(y_i) = sum_j T_i(x_j) + e_i  with T_i(x_j) = g * (z_ij - mean z_ij) / s_i and
     e_i = g * (b_O - mean b_O) / s_i + beta.
     Returns (T_vectors [R, T, D], e [R, D], resultant LN(y) [R, D]) as torch tensors for query rows `rows`."""
-    import torch
-
     f, alpha, bias, x, parts = head_vectors(lm, trace, layer)
     return _alti_rows(f, alpha, bias, x, parts.norm, rows or slice(0, x.shape[0]))
 

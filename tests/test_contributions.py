@@ -305,6 +305,7 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="Chromium not installed")
 def test_contributions_in_chromium():
     from browser_util import browser, heatmap_labels, streamlit_server, wait_for_plot
+    from bertviz_core.figures import token_labels
 
     artifacts = Path(__file__).resolve().parent / "artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -313,7 +314,7 @@ def test_contributions_in_chromium():
         page.goto(f"{server.base_url}/contributions?model=bert-minilm-l6&text=The%20cat%20sat.&contrib_method=norm")
         wait_for_plot(page, count=3, timeout=240_000)  # first page of a fresh server: model load, capture, IG
         labels = heatmap_labels(page)
-        assert labels["x"] == ["[CLS]", "the", "cat", "sat", ".", "[SEP]"] and labels["y"] == labels["x"]
+        assert labels["x"] == token_labels(["[CLS]", "the", "cat", "sat", ".", "[SEP]"]) and labels["y"] == labels["x"]
         right = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[1].x")
         assert right == labels["x"]
         assert "Traceback" not in page.inner_text("body")
