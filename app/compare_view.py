@@ -144,7 +144,7 @@ def metric_label(metric: str) -> str:
 
 
 def metric_caption(metric: str) -> str:
-    return t("research_metric_entropy_norm") if metric == "entropy_norm" else t("metric_" + metric)
+    return t("metric_" + metric)
 
 
 def _fmt(x: float) -> str:

@@ -30,7 +30,7 @@ TEXT = {
                               "zh": "均匀注意力基线（对各句取平均）：注意力头 {attn}，卷积头 {conv}。"},
     "research_uniform_many_attn": {"en": "Uniform-attention baseline, averaged over the sentences: {attn}.",
                                    "zh": "均匀注意力基线（对各句取平均）：{attn}。"},
-    "research_metric_entropy_norm": {"en": "Normalised entropy: a row's entropy divided by its maximum (log of the number of "
+    "metric_entropy_norm": {"en": "Normalised entropy: a row's entropy divided by its maximum (log of the number of "
                                            "keys it can weigh: T tokens for an attention head, 9 offsets for a conv kernel); "
                                            "0 = all weight on one key, 1 = uniform (a row that can weigh only one key is left out).",
                                      "zh": "归一化熵：一行的熵除以其最大值（可分配权重的键数的对数：注意力头为 T 个词元，卷积核为 9 个偏移）；"
