@@ -345,8 +345,8 @@ def test_syntax_page_in_chromium():
     with streamlit_server() as server, browser() as b:
         for model, lang in (("bert-minilm-l6", "en"), ("convbert-minilm-l6", "zh")):
             page = b.new_page(viewport={"width": 1400, "height": 1800})
-            page.goto(f"{server.base_url}/syntax?model={model}&text={text}&layer=2&head=1&lang={lang}")
-            wait_for_plot(page, count=3, timeout=120_000)
+            page.goto(f"{server.base_url}/syntax?model={model}&text={text}&layer=2&head=1&lang={lang}", timeout=180_000)
+            wait_for_plot(page, count=3, timeout=300_000)  # first load of a model in a fresh server
             info = page.evaluate(
                 "() => { const els = [...document.querySelectorAll('.js-plotly-plot')];"
                 " const heat = els[els.length - 1];"
@@ -358,7 +358,7 @@ def test_syntax_page_in_chromium():
             body = page.inner_text("body")
             assert "Traceback" not in body
             assert ("哪些注意力头追踪句法" if lang == "zh" else "Which heads track syntax") in body
-            page.screenshot(path=str(artifacts / f"syntax_{model}_{lang}.png"), full_page=True)
+            page.screenshot(path=str(artifacts / f"syntax_{model}_{lang}.png"), full_page=True, timeout=120_000)
             page.close()
 
 
