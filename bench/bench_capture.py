@@ -32,6 +32,8 @@ def interleaved_medians(fns: dict, repeats: int) -> dict:
 
 def main():
     lm, inputs = common.bert_inputs()
+    if os.environ.get("BENCH_THREADS"):  # e.g. 1 on a machine other jobs load (2 threads then spin-wait)
+        torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
     rows = []
     for n, text, enc in inputs:
 
@@ -45,7 +47,8 @@ def main():
         rows.append({"tokens": n, "plain_forward_s": plain_s, "capture_s": capture_s, "ratio": capture_s / plain_s,
                      "pool_reused": pool.reused, "pool_allocated": pool.allocated})
         print(rows[-1])
-    common.save("capture", {"machine": common.machine(), "rows": rows, "loadavg_after": os.getloadavg()})
+    common.save("capture", {"machine": common.machine(), "rows": rows, "loadavg_after": os.getloadavg(),
+                            "threads": torch.get_num_threads()})
 
 
 if __name__ == "__main__":
