@@ -28,7 +28,7 @@ def token_labels(tokens: list[str], positions: list[int] | None = None) -> list[
     """Escaped axis labels: the bare token, except that a token occurring more than once carries
     its position in the input as a subscript (the<sub>5</sub>, drawn "the₅"), so rows and columns
     stay distinct and keep their numbers when some columns are hidden (pass their `positions`).
-    Lone punctuation is drawn bold so a thin "'" or "," stays visible."""
+    """
     positions = list(range(len(tokens))) if positions is None else list(positions)
     counts: dict[str, int] = {}
     for t in tokens:
@@ -36,8 +36,6 @@ def token_labels(tokens: list[str], positions: list[int] | None = None) -> list[
     out = []
     for t, i in zip(tokens, positions):
         label = escape_label(t)
-        if len(t) == 1 and unicodedata.category(t).startswith("P"):
-            label = f"<b>{label}</b>"
         out.append(f"{label}<sub>{i}</sub>" if counts[t] > 1 else label)
     return out
 
