@@ -336,11 +336,11 @@ def pca_path_figure(path: np.ndarray, *, title: str, font_size: int = 12, height
     names = [f"{axis_prefix}{i}" for i in (1, 2, 3)]
     p = path[keep]
     if path.shape[1] >= 3:
-        trace = go.Scatter3d(x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="lines+markers", marker=marker,
-                             line=dict(color="#999", width=2), hovertemplate=hover)
+        trace = go.Scatter3d(x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="lines+markers", marker=marker, showlegend=False,
+                             name=escape_label(position_title), line=dict(color="#999", width=2), hovertemplate=hover)
     else:
-        trace = go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", marker=marker,
-                           line=dict(color="#999", width=1), hovertemplate=hover)
+        trace = go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", marker=marker, showlegend=False,
+                           name=escape_label(position_title), line=dict(color="#999", width=1), hovertemplate=hover)
     fig = go.Figure(trace)
     if out and path.shape[1] == 2 and len(keep):
         lo, hi = p.min(0), p.max(0)
