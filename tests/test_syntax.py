@@ -268,7 +268,8 @@ def test_ray_with_one_worker_equals_the_plain_loop(bert):
         if values.dtype == object:
             assert list(ray_out["head_metrics"][col]) == list(values)
         else:
-            np.testing.assert_allclose(ray_out["head_metrics"][col], values, atol=1e-6, err_msg=col)
+            # the actor runs torch on 1 thread, the loop on 2: float sums differ in the last digits
+            np.testing.assert_allclose(ray_out["head_metrics"][col], values, rtol=1e-5, atol=1e-6, err_msg=col)
 
 
 # ---------------------------------------------------------------- the page
