@@ -24,7 +24,7 @@ app: install
 	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(BIN)/streamlit run app/main.py
 
 test: install-dev browser
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: install-dev browser
 	$(BIN)/pip install -q bertviz matplotlib
