@@ -3,12 +3,15 @@
 Input: a `.conllu` treebank or a `.txt` file (one sentence per non-empty line).
 Stats (comma-separated):
     head-metrics  per sentence, layer and head: analysis.METRICS (entropy, distance, local, cls,
-                  sep, punct, self, prev, next) over every head (ConvBERT's conv heads as banded
-                  rows after the attention heads, as on /compare) -> head_metrics.parquet
+                  sep, punct, self, prev, next) over every head, ConvBERT's conv heads after the
+                  attention heads and measured on their kernels, exactly as /compare does
+                  (analysis.trace_metrics) -> head_metrics.parquet; plus sentences.parquet (each
+                  sentence's text, token count and uniform-attention baseline per head kind)
     syntax        Clark et al.'s head accuracy per relation (bertviz_core.syntax; CoNLL-U only)
                   -> syntax.parquet
 Also meta.json (model, input and its digest, counts, seconds, engine). Parquet is written with
-pyarrow; read it back with pandas.read_parquet or syntax.read_table.
+pyarrow; read a whole folder back, checked, with bertviz_core.corpus.load_results(DIR) (the app's
+/compare and /syntax list the folders under its results folder, BERTVIZ_RESULTS_DIR).
 
 For CoNLL-U input the model reads the annotated words (is_split_into_words), once for both stats.
 For text input, each line is tokenized as capture() does.
@@ -33,6 +36,7 @@ import numpy as np
 
 STATS = ("head-metrics", "syntax")
 DEFAULT_CHUNK = 128
+RESULTS_FORMAT = 2  # meta.json "format": 2 = conv heads measured on their kernels, sentences.parquet written
 
 
 # ---------------------------------------------------------------- input
@@ -86,16 +90,52 @@ def _encode(lm, item):
     return inputs, tokens, special, word_ids
 
 
+def _item_text(item) -> str:
+    """The text of a sentence as the model read it (a treebank sentence: its words joined by spaces)."""
+    return " ".join(item.words) if hasattr(item, "words") else str(item)
+
+
+def sentence_metrics(result: dict, tokens: list[str], special: tuple[bool, ...],
+                     exclude_special: bool = False) -> dict[str, np.ndarray]:
+    """Every metric of every head of one batch.run result, [L, N] each: attention heads from their
+    softmax rows, ConvBERT's conv heads from their kernels (as analysis.trace_metrics on a Trace)."""
+    from bertviz_core import analysis
+
+    out = analysis.head_metrics(result["attentions"], tokens, special, exclude_special)
+    kernels = result.get("conv_kernels")
+    if kernels is not None:
+        conv = analysis.kernel_metrics(kernels, tokens, special, exclude_special)
+        out = {k: np.concatenate([out[k], conv[k]], axis=1) for k in out}
+    return out
+
+
+def uniform_baselines(tokens: list[str], special: tuple[bool, ...], kernel_size: int | None,
+                      exclude_special: bool = False) -> dict[str, float]:
+    """analysis.uniform_baseline without a Trace: {"uniform_attn_<metric>": value, "uniform_conv_<metric>":
+    value (nan without conv heads)}."""
+    from bertviz_core import analysis
+
+    T = len(tokens)
+    attn = analysis.head_metrics(np.full((T, T), 1.0 / T, np.float32), tokens, special, exclude_special)
+    conv = (analysis.kernel_metrics(np.full((T, kernel_size), 1.0 / kernel_size, np.float32), tokens, special,
+                                    exclude_special) if kernel_size else {})
+    out = {f"uniform_attn_{m}": float(attn[m]) for m in analysis.METRICS}
+    out.update({f"uniform_conv_{m}": float(conv[m]) if m in conv else float("nan") for m in analysis.METRICS})
+    return out
+
+
 def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, conv_heads: bool = True,
-                  batch_size: int = 32, progress=None) -> dict:
+                  batch_size: int = 32, progress=None, exclude_special: bool = False) -> dict:
     """Statistics of one chunk of sentences (numbered from `start`):
-    {"syntax": SyntaxCounts or None, "head_metrics": {column: numpy array} or None}."""
+    {"syntax": SyntaxCounts or None, "head_metrics": {column: numpy array} or None,
+    "sentences": {column: numpy array} or None (with head metrics)}."""
     from bertviz_core import analysis, batch, syntax
 
     encoded = [_encode(lm, item) for item in items]
     counts = syntax.SyntaxCounts() if "syntax" in stats else None
     want_metrics = "head-metrics" in stats
     metric_parts: list[dict] = []
+    sentence_rows: list[dict] = []
     results = batch.run(lm, [e[0] for e in encoded], batch_size=batch_size,
                         conv=conv_heads or want_metrics)
     for k, (i, result) in enumerate(results):
@@ -105,10 +145,13 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
             counts.add(items[i], predictions, has)
             counts.attention_heads = result["attentions"].shape[1]
         if want_metrics:
-            heads = syntax.model_heads(lm, result, conv_heads=True)  # [L, N, T, T], conv heads banded
-            values = analysis.head_metrics(heads, tokens, special)
-            L, N = heads.shape[:2]
+            values = sentence_metrics(result, tokens, special, exclude_special)  # [L, N] each
+            L, N = values["entropy"].shape
             n_attn = result["attentions"].shape[1]
+            kernels = result.get("conv_kernels")
+            sentence_rows.append({"sentence": start + i, "text": _item_text(items[i]), "n_tokens": len(tokens),
+                                  **uniform_baselines(tokens, special, kernels.shape[-1] if kernels is not None
+                                                      else None, exclude_special)})
             names = [f"H{h}" if h < n_attn else f"C{h - n_attn}" for h in range(N)]
             part = {"sentence": np.full(L * N, start + i, np.int64),
                     "layer": np.repeat(np.arange(L), N), "head": np.tile(np.arange(N), L),
@@ -118,16 +161,18 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
             metric_parts.append(part)
         if progress is not None:
             progress(k + 1)
-    metrics = None
+    metrics = sentences = None
     if want_metrics and metric_parts:
         metrics = {col: np.concatenate([p[col] for p in metric_parts]) for col in metric_parts[0]}
-    return {"syntax": counts, "head_metrics": metrics}
+        sentences = {col: np.array([r[col] for r in sentence_rows], dtype=object if col == "text" else None)
+                     for col in sentence_rows[0]}
+    return {"syntax": counts, "head_metrics": metrics, "sentences": sentences}
 
 
 def _merge(parts: list[dict], stats) -> dict:
     from bertviz_core import syntax
 
-    out = {"syntax": None, "head_metrics": None}
+    out = {"syntax": None, "head_metrics": None, "sentences": None}
     if "syntax" in stats:
         total = syntax.SyntaxCounts()
         for p in parts:
@@ -139,6 +184,11 @@ def _merge(parts: list[dict], stats) -> dict:
             merged = {c: np.concatenate([m[c] for m in cols]) for c in cols[0]}
             order = np.lexsort((merged["head"], merged["layer"], merged["sentence"]))
             out["head_metrics"] = {c: v[order] for c, v in merged.items()}
+        rows = [p.get("sentences") for p in parts if p.get("sentences") is not None]
+        if rows:
+            merged = {c: np.concatenate([r[c] for r in rows]) for c in rows[0]}
+            order = np.argsort(merged["sentence"], kind="stable")
+            out["sentences"] = {c: v[order] for c, v in merged.items()}
     return out
 
 
@@ -148,7 +198,7 @@ def _chunks(items: list, size: int) -> list[tuple[int, list]]:
 
 # ---------------------------------------------------------------- engines
 def run_local(lm, items: list, stats, *, conv_heads: bool = True, batch_size: int = 32,
-              chunk_size: int = DEFAULT_CHUNK, bar=None) -> dict:
+              chunk_size: int = DEFAULT_CHUNK, bar=None, exclude_special: bool = False) -> dict:
     """The plain batched loop, chunk by chunk (the same chunks Ray's workers get)."""
     parts = []
     for start, chunk in _chunks(items, chunk_size):
@@ -160,7 +210,7 @@ def run_local(lm, items: list, stats, *, conv_heads: bool = True, batch_size: in
             done[0] = k
 
         parts.append(process_chunk(lm, chunk, stats, start=start, conv_heads=conv_heads, batch_size=batch_size,
-                                   progress=tick))
+                                   progress=tick, exclude_special=exclude_special))
     return _merge(parts, stats)
 
 
@@ -178,13 +228,15 @@ class Worker:
     def ready(self) -> bool:
         return True
 
-    def process(self, start: int, chunk: list, stats, conv_heads: bool, batch_size: int) -> dict:
-        return process_chunk(self.lm, chunk, stats, start=start, conv_heads=conv_heads, batch_size=batch_size)
+    def process(self, start: int, chunk: list, stats, conv_heads: bool, batch_size: int,
+                exclude_special: bool = False) -> dict:
+        return process_chunk(self.lm, chunk, stats, start=start, conv_heads=conv_heads, batch_size=batch_size,
+                             exclude_special=exclude_special)
 
 
 def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str | None = None,
             threads: int = 1, conv_heads: bool = True, batch_size: int = 32, chunk_size: int = DEFAULT_CHUNK,
-            bar=None, timings: dict | None = None) -> dict:
+            bar=None, timings: dict | None = None, exclude_special: bool = False) -> dict:
     """Ray actors, each holding the model, take chunks of sentences; counts and rows are merged here.
 
     Starts a local Ray (`ray.init()`) unless one is running or `address` names a cluster; a Ray this
@@ -233,7 +285,7 @@ def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str
             while queue and free:
                 a, c = free.pop(0), queue.pop(0)
                 start, chunk = chunks[c]
-                pending[a.process.remote(start, chunk, stats, conv_heads, batch_size)] = (c, a)
+                pending[a.process.remote(start, chunk, stats, conv_heads, batch_size, exclude_special)] = (c, a)
             done, _ = ray.wait(list(pending), num_returns=1)
             c, a = pending.pop(done[0])
             results[c] = ray.get(done[0])
@@ -248,7 +300,7 @@ def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str
 
 # ---------------------------------------------------------------- writing
 def write_outputs(out_dir: str | Path, merged: dict, meta: dict) -> dict[str, Path]:
-    """head_metrics.parquet, syntax.parquet (those computed) and meta.json in out_dir."""
+    """head_metrics.parquet and sentences.parquet, syntax.parquet (those computed) and meta.json in out_dir."""
     import pandas as pd
 
     from bertviz_core import syntax
@@ -265,6 +317,11 @@ def write_outputs(out_dir: str | Path, merged: dict, meta: dict) -> dict[str, Pa
         frame["head_name"] = frame["head_name"].astype(str)
         frame.to_parquet(out / "head_metrics.parquet", engine="pyarrow", index=False)
         written["head_metrics"] = out / "head_metrics.parquet"
+    if merged.get("sentences") is not None:
+        frame = pd.DataFrame(merged["sentences"])
+        frame["text"] = frame["text"].astype(str)
+        frame.to_parquet(out / "sentences.parquet", engine="pyarrow", index=False)
+        written["sentences"] = out / "sentences.parquet"
     (out / "meta.json").write_text(json.dumps(meta, indent=2))
     written["meta"] = out / "meta.json"
     return written
@@ -292,6 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray)")
     p.add_argument("--threads", type=int, default=None, help="torch threads per worker (default: cores / workers)")
     p.add_argument("--no-conv-heads", action="store_true", help="syntax: ConvBERT's attention heads only")
+    p.add_argument("--exclude-special", action="store_true",
+                   help="head metrics: drop [CLS]/[SEP] rows and renormalise (as /compare's switch)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -320,18 +379,19 @@ def main(argv: list[str] | None = None) -> int:
             if args.workers:
                 merged = run_ray(args.model, items, stats, workers=args.workers, address=args.address,
                                  threads=threads, conv_heads=conv_heads, batch_size=args.batch_size,
-                                 chunk_size=args.chunk_size, bar=bar)
+                                 chunk_size=args.chunk_size, bar=bar, exclude_special=args.exclude_special)
             else:
                 torch.set_num_threads(threads)
                 lm = bc.load_model(args.model)
                 merged = run_local(lm, items, stats, conv_heads=conv_heads, batch_size=args.batch_size,
-                                   chunk_size=args.chunk_size, bar=bar)
+                                   chunk_size=args.chunk_size, bar=bar, exclude_special=args.exclude_special)
         seconds = time.perf_counter() - t0
         meta = {"model": args.model, "input": str(args.input), "input_sha256": syntax.file_digest(args.input),
                 "stats": list(stats), "sentences": len(items), "seconds": round(seconds, 3),
                 "sentences_per_second": round(len(items) / seconds, 3) if seconds else None,
                 "engine": f"ray x{args.workers}" if args.workers else "local", "threads": threads,
-                "conv_heads": conv_heads, "batch_size": args.batch_size, "chunk_size": args.chunk_size}
+                "conv_heads": conv_heads, "batch_size": args.batch_size, "chunk_size": args.chunk_size,
+                "exclude_special": bool(args.exclude_special), "format": RESULTS_FORMAT}
         written = write_outputs(args.out, merged, meta)
     except ValueError as exc:  # ModelLoadError too: a message, never a traceback
         print(f"error: {exc}", file=sys.stderr)
