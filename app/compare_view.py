@@ -16,9 +16,11 @@ import pandas as pd
 import streamlit as st
 
 import bertviz_core as bc
-from app import controls, nav, state
+from app import contrib_cache, controls, i18n, nav, state
 from app.i18n import t
-from bertviz_core import analysis, corpus, figures, heads, stats
+from bertviz_core import analysis, compress, corpus, figures, heads, stats
+from bertviz_core import contributions as C
+from bertviz_core.loading import scrub_paths
 from bertviz_core import figures_research as rfig
 
 COLUMN_PX = 470  # half of the wide layout's main column in a 1400 px window
@@ -89,8 +91,75 @@ def cached_comparison(model_a: str, model_b: str, text: str, matching: bool, exc
     return summary
 
 
+# ---------------------------------------------------------------- what is compared (issue #12)
+METHODS = C.METHODS                 # "attention" (raw weights), then /contributions' methods, same names
+PER_HEAD = ("attention", "norm")    # a head slot can be chosen; the others mix a whole layer
+NEEDS_WEIGHTS = ("norm", "alti")    # computed from the model's value and output projections
+NORM_CACHE_BYTES = 128 * 2**20      # norm_attention of two 512-token traces of the bundled models
+_norms = cachetools.LRUCache(maxsize=NORM_CACHE_BYTES, getsizeof=lambda a: a.nbytes)
+_norms_lock = threading.Lock()
+
+
+def method_label(method: str) -> str:
+    return t("cmpm_m_attention") if method == "attention" else t(f"contrib_m_{method}")
+
+
+def cached_norms(lm, trace) -> np.ndarray:
+    """bc.norm_attention through a bounded process-wide cache (read-only), in a capture slot."""
+    key = (lm.id, trace.text, trace.text_b)
+    with _norms_lock:
+        norms = _norms.get(key)
+    if norms is None:
+        with state._capture_slots:
+            norms = bc.norm_attention(lm, trace)
+        norms.setflags(write=False)
+        with _norms_lock:
+            _norms[key] = norms
+    return norms
+
+
+def unavailable_reason(lm, method: str) -> str | None:
+    """Why `method` cannot run on this model, known before trying (compressed variants), translated."""
+    if method not in NEEDS_WEIGHTS or "@" not in lm.id:
+        return None
+    try:
+        _, kind, _ = compress.parse_variant(lm.id)
+    except ValueError:
+        return None
+    return t("cmpm_na_int8") if kind == "int8" else t("cmpm_na_prune")
+
+
+def error_reason(exc: Exception) -> str:
+    """A library error in the page's language (as /contributions translates them), user values escaped."""
+    key = f"contrib_err_{getattr(exc, 'code', '')}"
+    if isinstance(exc, C.MethodUnavailable) and key in i18n.TEXT:
+        return t(key, **{k: state.md_escape(v) if isinstance(v, str) else v for k, v in exc.params.items()})
+    return t("cmpm_na_other", detail=state.md_escape(scrub_paths(f"{type(exc).__name__}: {exc}")[:300]))
+
+
+def method_matrix(lm, trace, method: str, layer: int, slot: str) -> np.ndarray | None:
+    """[T, T] of `method` for one layer: a head slot (raw attention, norm) or the whole layer; None when the
+    model has no head in this slot. Raises (MethodUnavailable, ...) when the method does not apply."""
+    if method == "attention":
+        return analysis.head_matrix(trace, layer, slot)
+    if method == "norm" and slot != heads.MEAN:
+        norms = cached_norms(lm, trace)
+        return norms[layer, int(slot)] if int(slot) < norms.shape[1] else None
+    return contrib_cache.mixing(lm, trace, method, False, layer)[layer]
+
+
+def method_caption(method: str, slot: str, layer: int) -> str:
+    if method == "attention":
+        return t("cmpm_cap_attention_mean" if slot == heads.MEAN else "cmpm_cap_attention_head")
+    if method == "norm":
+        return t("cmpm_cap_norm_layer" if slot == heads.MEAN else "cmpm_cap_norm_head")
+    return t(f"cmpm_cap_{method}", layer=layer, cap=C.FLOW_MAX_TOKENS)
+
+
 def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: int) -> None:
-    """Synchronised layer and head slot; A and B on one colour scale, and A - B.
+    """What is compared (raw attention or a /contributions method), a synchronised layer and head slot;
+    A and B on one colour scale, and A - B. Where a method does not apply to a model, the page says why
+    and shows the other model alone.
 
     side_x = (loaded model, trace, word groups or None when compared token by token)."""
     (lm_a, a, groups_a), (lm_b, b, groups_b) = side_a, side_b
@@ -99,36 +168,81 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
     slots = [heads.MEAN] + [str(k) for k in range(max(len(names_a), len(names_b)))]
     if st.session_state.get("head") not in slots:
         st.session_state["head"] = heads.MEAN
+    if st.session_state.get("compare_method") not in METHODS:
+        st.session_state["compare_method"] = "attention"
     name = lambda names, k: names[k] if k < len(names) else t("missing")  # noqa: E731
-    c1, c2 = st.columns([3, 2])
+    c0, c1, c2 = st.columns([2, 3, 2])
+    method = c0.selectbox(t("cmpm_method"), METHODS, key="compare_method", format_func=method_label,
+                          help=t("cmpm_method_help"))
     layer = controls.layer_slider(n_layers, container=c1)  # checks the range, one-layer models too
-    head = c2.selectbox(t("compare_head"), slots, key="head", help=t("compare_head_help"),
-                        format_func=lambda s: t("all_heads") if s == heads.MEAN else
-                        t("compare_head_label", k=s, a=name(names_a, int(s)), b=name(names_b, int(s))))
+    if method in PER_HEAD:
+        mean_label = t("all_heads") if method == "attention" else t("cmpm_whole_layer")
+        head = c2.selectbox(t("compare_head"), slots, key="head", help=t("compare_head_help"),
+                            format_func=lambda s: mean_label if s == heads.MEAN else
+                            t("compare_head_label", k=s, a=name(names_a, int(s)), b=name(names_b, int(s))))
+    else:
+        head = heads.MEAN
+        c2.caption(t("cmpm_layer_only", method=method_label(method)))
+    shown = method
+    longest = max(len(a), len(b))
+    if method == "flow" and longest > C.FLOW_MAX_TOKENS:  # degrade gracefully, the same way for both
+        st.info(t("cmpm_flow_both", cap=C.FLOW_MAX_TOKENS, n=longest))
+        shown = "rollout"
 
-    def pick(trace, groups):  # the chosen head as [U, U], pooled to words if needed; None if absent
-        m = analysis.head_matrix(trace, layer, head)
-        return m if m is None or groups is None else analysis.pool_to_words(m, groups)
+    def pick(side, lm, trace, groups):  # [U, U] pooled to words if needed; None if absent or not applicable
+        reason = unavailable_reason(lm, shown)
+        m = None
+        if reason is None:
+            try:
+                with st.spinner(t("contrib_computing", method=method_label(shown))):
+                    m = method_matrix(lm, trace, shown, layer, head)
+            except Exception as exc:  # MethodUnavailable or a model whose weights do not fit: say why
+                reason = error_reason(exc)
+        if reason is not None:
+            st.warning(t("cmpm_na", side=side, model=state.md_escape(lm.label), method=method_label(shown),
+                         reason=reason))
+            return None, True
+        return (m if m is None or groups is None else analysis.pool_to_words(m, groups)), False
 
-    ma, mb = pick(a, groups_a), pick(b, groups_b)
-    zmax = float(max(m.max() for m in (ma, mb) if m is not None))
+    (ma, na_a), (mb, na_b) = pick("A", lm_a, a, groups_a), pick("B", lm_b, b, groups_b)
+    if ma is None and mb is None:
+        if not (na_a or na_b):  # neither model has this slot: cannot happen with the slots offered
+            st.info(t("slot_missing", tag="A", k=head, other="B"))
+        return
+    zmax = float(max(np.nanmax(m) for m in (ma, mb) if m is not None)) or 1.0
     fs = controls.font_size()
+    per_head = shown in PER_HEAD and head != heads.MEAN
+    value = t("weight") if shown == "attention" else t("cmpm_norm") if per_head else t("contrib_share")
     axes = dict(font_size=fs, row_title=t("from_token"), col_title=t("to_token"), max_cells=max_cells)
     head_name = lambda names: t("all_heads") if head == heads.MEAN else names[int(head)]  # noqa: E731
-    st.markdown(f"**A:** {state.md_escape(lm_a.label)} · **B:** {state.md_escape(lm_b.label)}")
-    if ma is None or mb is None:  # one model has no head in this slot
+
+    def title(side, names):
+        if shown in C.ACCUMULATED:
+            return t("cmpm_title_acc", side=side, layer=layer)
+        if shown != "attention" and head == heads.MEAN:
+            return t("cmpm_title_layer", side=side, layer=layer)
+        return t("cmpm_title_head", side=side, layer=layer, head=head_name(names))
+
+    st.markdown(t("cmpm_heading", method=method_label(shown), a=state.md_escape(lm_a.label),
+                  b=state.md_escape(lm_b.label)))
+    notes = [method_caption(shown, head, layer), t("cmpm_same_scale")]
+    if shown == "norm" and per_head and (groups_a is not None or groups_b is not None):
+        notes.append(t("cmpm_pooled_norm"))
+    if ma is None or mb is None:  # one model has no head in this slot, or the method does not apply to it
         m, tag, names = (ma, "A", names_a) if mb is None else (mb, "B", names_b)
-        st.info(t("slot_missing", tag="B" if mb is None else "A", k=head, other=tag))
-        st.plotly_chart(figures.matrix_heatmap(m, labels, labels, title=f"{tag} · L{layer} · {head_name(names)}",
-                                               zmax=zmax, hover_value=t("weight"), colorbar_title=t("weight"),
-                                               width=COLUMN_PX, **axes),
+        if not (na_a or na_b):
+            st.info(t("slot_missing", tag="B" if mb is None else "A", k=head, other=tag))
+        st.plotly_chart(figures.matrix_heatmap(m, labels, labels, title=title(tag, names), zmax=zmax,
+                                               hover_value=value, colorbar_title=value, width=COLUMN_PX, **axes),
                         width="content", key=f"heat_{tag}")
+        st.caption(" ".join(notes[:1]))
+        _contrib_link(shown)
         return
-    st.plotly_chart(figures.pair_heatmaps(ma, mb, labels, titles=(f"A · L{layer} · {head_name(names_a)}",
-                                                                  f"B · L{layer} · {head_name(names_b)}"),
-                                          zmax=zmax, width=2 * COLUMN_PX, hover_value=t("weight"),
-                                          colorbar_title=t("weight"), **axes),
+    st.plotly_chart(figures.pair_heatmaps(ma, mb, labels, titles=(title("A", names_a), title("B", names_b)),
+                                          zmax=zmax, width=2 * COLUMN_PX, hover_value=value,
+                                          colorbar_title=value, **axes),
                     width="content", key="heat_pair")
+    st.caption(" ".join(notes))
     diff = ma - mb
     lim = float(np.abs(diff).max()) or 1.0
     left, right = st.columns(2)
@@ -136,7 +250,16 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
                                              zmid=0, colorscale=figures.DIFF_SCALE, colorbar_title="A - B",
                                              hover_value="A - B", width=COLUMN_PX, **axes),
                       width="content", key="heat_diff")
-    right.caption(t("compare_diff_note"))
+    right.caption(t("compare_diff_note") if shown == "attention" else
+                  t("cmpm_diff_note_norm") if per_head else t("cmpm_diff_note_mixing"))
+    with right:
+        _contrib_link(shown)
+
+
+def _contrib_link(method: str) -> None:
+    """The methods are explained once, on /contributions (with their papers and caveats)."""
+    if method != "attention" and nav.exists("contributions"):
+        st.page_link(nav.page("contributions"), label=t("cmpm_see_contrib"), icon=":material/menu_book:")
 
 
 def metric_label(metric: str) -> str:

@@ -47,5 +47,7 @@ if tab_matching.open:
 if tab_many.open:
     with tab_many:
         compare_view.many_section(model_a, model_b, lm_a, lm_b, exclude)
-state.sync_url("model_a", "model_b", "text", "layer", "head")
+# the method joins the link once it is not the default (raw attention), so older links stay as they were
+method_key = ("compare_method",) if st.session_state.get("compare_method", "attention") != "attention" else ()
+state.sync_url("model_a", "model_b", "text", "layer", "head", *method_key)
 controls.share_link("compare")
