@@ -81,6 +81,8 @@ URL_PARAMS = {
     "model": _str_param, "model_a": _str_param, "model_b": _str_param, "text": _str_param, "text_b": _str_param,
     "layer": _int_param, "head": _head_param, "query": _int_param, "scale": _choice_param("fixed", "auto"),
     "hide_special": _flag_param, "lang": _choice_param("en", "zh"), "big": _flag_param,
+    # /compare: what is compared (raw attention or a method of bertviz_core.contributions.METHODS)
+    "compare_method": _choice_param("attention", "norm", "rollout", "flow", "alti"),
 }
 QUERY_KEYS = URL_PARAMS  # the name older code uses
 
