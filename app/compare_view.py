@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import bertviz_core as bc
-from app import contrib_cache, controls, i18n, nav, state
+from app import contrib_cache, controls, i18n, nav, results_view, state
 from app.i18n import t
 from bertviz_core import analysis, compress, corpus, figures, heads, stats
 from bertviz_core import contributions as C
@@ -371,9 +371,10 @@ def _open_panel(summary: dict, key: str, metric: str, many: bool) -> None:
     values = summary["per_sentence"][f"metrics_{side}"][metric][:, layer, heads.to_slot(head, _n_attn(summary, side))]
     hi, lo = analysis.extreme_sentences(values)
     for col, idx, label in ((c2, hi, "research_open_high"), (c3, lo, "research_open_low")):
-        sentence = summary["sentences"][idx]
-        col.button(t(label, value=_fmt(float(values[idx])), sentence=_short(sentence)), key=f"{key}_open_{label}",
-                   on_click=goto_attention, args=(model, sentence, layer, head), width="stretch")
+        sentence = summary["sentences"][idx]  # "" when a results folder keeps no texts: nothing to open
+        col.button(t(label, value=_fmt(float(values[idx])), sentence=_short(sentence) or f"#{idx + 1}"),
+                   key=f"{key}_open_{label}", on_click=goto_attention, args=(model, sentence, layer, head),
+                   width="stretch", disabled=not sentence)
 
 
 def _n_attn(summary: dict, side: str) -> int:
@@ -515,6 +516,11 @@ def _capture_uncached(lm, text: str):
 
 
 def many_section(model_a: str, model_b: str, lm_a, lm_b, exclude: bool) -> None:
+    mode = st.radio(t("cmpm_many_mode"), ["run", "results"], key="many_mode", horizontal=True,
+                    format_func=lambda m: t(f"cmpm_many_mode_{m}"))
+    if mode == "results":
+        results_section(model_a, model_b, exclude)
+        return
     st.caption(t("research_many_help", n=MAX_SENTENCES, tokens=MAX_TOKENS, read=MAX_READ_LINES))
     st.button(t("many_example"), on_click=_load_example)
     st.text_area(t("many_sentences"), key="many_text", height=160)
@@ -600,6 +606,67 @@ def _show_many(saved: dict, label_a: str, label_b: str, exclude: bool) -> None:
     metrics_section(result, label_a, label_b, key="many", many=True)
     matching_section(result, key="many", many=True)
     downloads(result, sample)
+
+
+# ---------------------------------------------------------------- results folders of the corpus command
+def _propose_b() -> None:
+    names = results_view.folders()
+    a = st.session_state.get("res_a")
+    if a in names and len(names) > 1:
+        st.session_state["res_b"] = results_view.propose(names, st.session_state.get("model_b", ""), like=a)
+
+
+def results_section(model_a: str, model_b: str, exclude: bool) -> None:
+    """Model A's and model B's head metrics over a corpus, from two folders written by the corpus command
+    (listed from the server's results folder only): the same summaries and maps as a run here, without
+    head matching (results keep no attention matrices)."""
+    st.caption(t("cmpm_res_intro"))
+    names = results_view.folders()
+    if not names:
+        st.info(t("cmpm_res_none"))
+        return
+    if st.session_state.get("res_a") not in names:
+        st.session_state["res_a"] = results_view.propose(names, model_a)
+    if st.session_state.get("res_b") not in names:
+        st.session_state["res_b"] = results_view.propose(names, model_b, like=st.session_state["res_a"])
+    c1, c2 = st.columns(2)
+    name_a = c1.selectbox(t("cmpm_res_folder_side", side="A"), names, key="res_a", on_change=_propose_b,
+                          format_func=results_view.folder_label)
+    name_b = c2.selectbox(t("cmpm_res_folder_side", side="B"), names, key="res_b",
+                          format_func=results_view.folder_label)
+    try:
+        res_a, res_b = results_view.load(name_a), results_view.load(name_b)
+        result = corpus.results_comparison(res_a, res_b)
+    except ValueError as exc:  # corpus.ResultsError: the reason, never a traceback
+        st.error(t("cmpm_res_error", reason=results_view.reason(exc)))
+        return
+    label = lambda mid: state.md_escape(controls.model_name(mid))  # noqa: E731
+    shown = lambda n: t("cmpm_res_root") if n == "." else state.md_escape(n)  # noqa: E731
+    st.markdown(t("cmpm_res_loaded", model_a=label(result["model_a"]), name_a=shown(res_a["name"]),
+                  model_b=label(result["model_b"]), name_b=shown(res_b["name"]), n=result["n_sentences"],
+                  input=state.md_escape(results_view.input_name(result["input"]))))
+    if (result["model_a"], result["model_b"]) != (model_a, model_b):
+        st.info(t("cmpm_res_models_differ", pa=label(model_a), pb=label(model_b), ra=label(result["model_a"]),
+                  rb=label(result["model_b"])))
+    if result["exclude_special"] != exclude:
+        st.caption(t("cmpm_res_special", state=t("research_state_excluded" if result["exclude_special"]
+                                                 else "research_state_included")))
+    if not any(result["sentences"]):
+        st.caption(t("cmpm_res_no_texts"))
+    for res, kinds in ((res_a, result["kinds_a"]), (res_b, result["kinds_b"])):
+        if res["meta"].get("format", 1) < 2 and analysis.CONV in kinds:
+            st.warning(t("cmpm_res_old_format", name=shown(res["name"])))
+    with st.expander(t("research_sentences_used")):
+        st.dataframe(pd.DataFrame({t("research_col_tokens"): result["lengths_a"],
+                                   t("research_col_sentence"): result["sentences"]}), height=240,
+                     key="res_sentences_df")
+    summary_section(result)
+    st.markdown(f"**{t('research_mean_heatmaps')}**")
+    metrics_section(result, controls.model_name(result["model_a"]), controls.model_name(result["model_b"]),
+                    key="res", many=True)
+    st.caption(t("cmpm_res_no_js"))
+    st.download_button(t("export_csv"), data=lambda: _summary_csv(result), file_name="results-summary.csv",
+                       mime="text/csv", on_click="ignore", key="res_csv", icon=":material/table:")
 
 
 def summary_section(result: dict) -> None:

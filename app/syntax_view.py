@@ -90,6 +90,39 @@ def compute_upload_table(model_id: str, sentences: list[syntax.Sentence]):
     return frame
 
 
+MAX_RESULTS_UPLOAD_BYTES = 5 * 2**20  # also the server's maxUploadSize; a whole-treebank table is < 1 MB
+
+
 def results_upload(upload):
     """A syntax.parquet uploaded by the user (ValueError with the reason if it is not one)."""
+    if upload.size > MAX_RESULTS_UPLOAD_BYTES:
+        raise ValueError(t("cmpm_syn_upload_large", mb=round(upload.size / 2**20, 1),
+                           limit=MAX_RESULTS_UPLOAD_BYTES // 2**20))
     return syntax.read_table(io.BytesIO(upload.getvalue()))
+
+
+def results_folder_table(model_id: str):
+    """The syntax table of a results folder picked from the server's results folder (only folders inside
+    it are listed, and the picked one is checked again when loaded), or None with the reason shown."""
+    from app import results_view
+
+    names = results_view.folders()
+    if not names:
+        st.info(t("cmpm_res_none"))
+        return None
+    if st.session_state.get("syn_results_folder") not in names:
+        with_syntax = [n for n in names if "syntax" in results_view.meta(n).get("stats", ["syntax"])]
+        st.session_state["syn_results_folder"] = results_view.propose(with_syntax or names, model_id)
+    name = st.selectbox(t("cmpm_res_folder"), names, key="syn_results_folder", format_func=results_view.folder_label)
+    try:
+        res = results_view.load(name)
+    except ValueError as exc:  # corpus.ResultsError
+        st.error(t("cmpm_res_error", reason=results_view.reason(exc)))
+        return None
+    if res["syntax"] is None:
+        st.warning(t("cmpm_syn_no_syntax", name=state.md_escape(res["name"])))
+        return None
+    frame = res["syntax"]
+    frame.attrs.setdefault("model", res["meta"].get("model"))
+    frame.attrs.setdefault("input", res["meta"].get("input"))
+    return frame

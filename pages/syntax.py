@@ -54,20 +54,26 @@ elif source == "upload":
         except ValueError as exc:
             st.error(t("syn_upload_error", reason=state.md_escape(exc)))
             picker = []
-else:
+else:  # a table the corpus command wrote: from a folder under the server's results folder, or uploaded
     st.caption(t("syn_upload_hint"))
-    upload = st.file_uploader(t("syn_upload_results"), type=["parquet"], key="syn_results")
-    if upload is not None:
-        try:
-            frame = syntax_view.results_upload(upload)
-            made_for = frame.attrs.get("model")
-            st.caption(t("syn_results_of", model=state.md_escape(made_for or "?"),
-                         treebank=state.md_escape(str(frame.attrs.get("input", "?")).rsplit("/", 1)[-1]),
-                         n=frame.attrs.get("sentences", "?")))
-            if made_for and made_for != model_id:
-                st.info(t("syn_results_other_model", model=state.md_escape(made_for)))
-        except ValueError as exc:
-            st.error(t("syn_upload_error", reason=state.md_escape(exc)))
+    how = st.radio(t("cmpm_syn_how"), ["folder", "upload"], key="syn_results_how", horizontal=True,
+                   format_func=lambda h: t(f"cmpm_syn_how_{h}"))
+    if how == "folder":
+        frame = syntax_view.results_folder_table(model_id)
+    else:
+        upload = st.file_uploader(t("syn_upload_results"), type=["parquet"], key="syn_results")
+        if upload is not None:
+            try:
+                frame = syntax_view.results_upload(upload)
+            except ValueError as exc:
+                st.error(t("syn_upload_error", reason=state.md_escape(exc)))
+    if frame is not None:
+        made_for = frame.attrs.get("model")
+        st.caption(t("syn_results_of", model=state.md_escape(made_for or "?"),
+                     treebank=state.md_escape(str(frame.attrs.get("input", "?")).replace("\\", "/").rsplit("/", 1)[-1]),
+                     n=frame.attrs.get("sentences", "?")))
+        if made_for and made_for != model_id:
+            st.info(t("syn_results_other_model", model=state.md_escape(made_for)))
 
 if frame is not None and len(frame):
     if frame.attrs.get("attention_heads") and frame["head"].max() >= frame.attrs["attention_heads"]:
