@@ -1,6 +1,8 @@
 """Text for the classroom round (issue #11): model names, captions, figure words."""
 
 TEXT = {
+    "loading_model": {"en": "Loading {model} (the first time after the server starts takes a few seconds)…",
+                      "zh": "正在加载 {model}（服务器启动后第一次需要几秒钟）…"},
     # model names as the pickers and figure titles show them
     "mlabel_bert-minilm-l6": {"en": "BERT · MiniLM-L6 (bundled)", "zh": "BERT · MiniLM-L6（内置）"},
     "mlabel_convbert-minilm-l6": {"en": "ConvBERT · MiniLM-L6 (bundled, distilled here)",

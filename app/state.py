@@ -308,7 +308,8 @@ def trace_or_stop(model_id: str, text: str, text_b: str | None = None) -> tuple[
         st.info(i18n.t("empty_sentence"))
         st.stop()
     try:
-        lm = get_model(model_id)
+        with st.spinner(i18n.t("loading_model", model=md_escape(short_id(str(model_id))))):  # shows after 0.5 s
+            lm = get_model(model_id)
     except Exception as exc:  # ModelLoadError or anything unexpected: a message, never a traceback
         st.error(load_error_text(model_id, exc))
         st.stop()

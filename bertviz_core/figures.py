@@ -210,10 +210,12 @@ def model_view_grid(attentions: np.ndarray, *, thumb: int = 48, row_label: str =
     ))
     tickx = [h * (s + gap) + (s - 1) / 2 for h in range(H)]
     ticky = [l * (s + gap) + (s - 1) / 2 for l in range(L)]
+    # explicit ranges: autorange would pad for the (invisible) click markers and float the tiles off their labels
     fig.update_xaxes(tickmode="array", tickvals=tickx, ticktext=[escape_label(n) for n in names], side="top", showgrid=False,
-                     zeroline=False, title=col_label)
+                     zeroline=False, title=col_label, range=[-0.5, H * (s + gap) - gap - 0.5])
     fig.update_yaxes(tickmode="array", tickvals=ticky, ticktext=[f"{row_label} {l}" for l in range(L)],
-                     autorange="reversed", showgrid=False, zeroline=False, scaleanchor="x")
+                     range=[L * (s + gap) - gap - 0.5, -0.5], showgrid=False, zeroline=False, scaleanchor="x",
+                     constrain="domain", constraintoward="top")  # narrower than asked: tiles stay under their labels
     fig.update_layout(width=H * tile_px + 140, height=L * tile_px + 110, margin=dict(l=10, r=10, t=90, b=10),
                       plot_bgcolor="white",
                       font=dict(size=font_size, **FONT), dragmode=False, clickmode="event+select")
@@ -244,6 +246,7 @@ def head_grid(matrices: np.ndarray, titles: list[str], tokens: list[str], *, col
     show = bool(tick_labels and labels is not None)
     tick = dict(size=max(7, min(font_size - 3, int(panel_px / max(T, 1)) - 1)))
     fig.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor="x", constrain="domain",
+                     constraintoward="top",  # a narrow container shrinks the squares: keep them under their titles
                      type="category" if labels is not None else None)
     fig.update_xaxes(showticklabels=False, constrain="domain", type="category" if labels is not None else None)
     if show:  # token labels on the left column and the bottom row only
