@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import bertviz_core as bc
-from app import controls, state
+from app import controls, export_ui, state
 from app.i18n import t
 from bertviz_core import analysis, figures
 from bertviz_core import interventions as iv
@@ -74,11 +74,11 @@ def section(lm: bc.LoadedModel, trace: bc.Trace, heads: list[str] | None = None,
     except ValueError as exc:
         st.error(t("iv_error", reason=state.md_escape(exc)))
         return None
-    _results(lm, trace, outcome)
+    _results(lm, trace, outcome, key)
     return outcome
 
 
-def _results(lm: bc.LoadedModel, trace: bc.Trace, outcome: iv.Outcome) -> None:
+def _results(lm: bc.LoadedModel, trace: bc.Trace, outcome: iv.Outcome, key: str = "iv") -> None:
     changed = int((np.nan_to_num(outcome.js) > JS_CHANGED).sum())
     c1, c2 = st.columns(2)
     c1.metric(t("iv_cosine"), f"{outcome.cosine:.4f}", help=t("iv_cosine_help"))
@@ -94,6 +94,7 @@ def _results(lm: bc.LoadedModel, trace: bc.Trace, outcome: iv.Outcome) -> None:
     for layer, slot in outcome.ablated:  # mark the switched-off heads
         fig.add_annotation(x=names[slot], y=f"L{layer}", text="✕", showarrow=False, font=dict(size=16, color="black"))
     st.plotly_chart(fig, use_container_width=True, key="iv_js_chart")
+    export_ui.figure_downloads(fig, "intervene-attention-change" if key == "iv" else f"{key}-attention-change")
     st.caption(t("iv_js_caption"))
     masks = sorted(p for p, tok in outcome.replaced.items() if tok == lm.tokenizer.mask_token)
     _fill_note(lm, masked=bool(masks))

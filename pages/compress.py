@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import bertviz_core as bc
-from app import controls, state
+from app import controls, export_ui, state
 from app.i18n import t
 from bertviz_core import analysis, compress, figures, student
 
@@ -55,6 +55,7 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True, colu
     t("cz_col_compare"): st.column_config.LinkColumn(t("cz_col_compare"), display_text="/compare ↗"),
     t("cz_col_cosine"): st.column_config.NumberColumn(format="%.4f"),
     t("cz_col_params"): st.column_config.NumberColumn(format="localized")})
+export_ui.table_download(rows, f"compress-{base_id}")
 if entry:
     st.caption(t("cz_measured", date=results["measured"], machine=results["machine"], threads=results["threads"],
                  n=results["quality_sentences"]))
@@ -90,20 +91,23 @@ if entry and entry.get("curve"):
     curve = entry["curve"]
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(compress.curve_figure(
+        curve_fig = compress.curve_figure(
             curve, title=t("cz_curve_title"), x_title=t("cz_curve_x"), y_title=t("cz_curve_y"),
             importance_name=t("cz_curve_importance"), random_name=t("cz_curve_random", n=len(curve["random"])),
-            font_size=controls.font_size()), use_container_width=True, key="cz_curve")
+            font_size=controls.font_size())
+        st.plotly_chart(curve_fig, use_container_width=True, key="cz_curve")
+        export_ui.figure_downloads(curve_fig, f"compress-pruning-curve-{base_id}")
         st.caption(t("cz_curve_caption", n=results["quality_sentences"]))
     with c2:
         importance = np.asarray(entry["importance"], dtype=np.float32)
         n_attn = importance.shape[1] if base_id != "convbert-minilm-l6" else importance.shape[1] // 2
-        st.plotly_chart(figures.numeric_heatmap(
+        importance_fig = figures.numeric_heatmap(
             importance[:, :n_attn], title=t("cz_importance_title", n=results["importance_sentences"]),
             x_title=t("cz_head"), y_title=t("cz_layer"), colorscale="Viridis", zmid=None,
             x_labels=[f"H{h}" for h in range(n_attn)], y_labels=[f"L{l}" for l in range(importance.shape[0])],
-            colorbar_title=t("cz_importance"), font_size=controls.font_size(), height=380),
-            use_container_width=True, key="cz_importance")
+            colorbar_title=t("cz_importance"), font_size=controls.font_size(), height=380)
+        st.plotly_chart(importance_fig, use_container_width=True, key="cz_importance")
+        export_ui.figure_downloads(importance_fig, f"compress-head-importance-{base_id}")
 
 # ---- per-head attention change on the user's sentence
 st.subheader(t("cz_js_header"))
@@ -125,11 +129,13 @@ except ValueError as exc:
     st.error(t("cz_load_failed", model=state.md_escape(variant), reason=state.md_escape(exc)))
     st.stop()
 slot_names = analysis.slot_names(variant_trace)
-st.plotly_chart(figures.numeric_heatmap(
+js_fig = figures.numeric_heatmap(
     js, title=t("cz_js_title", variant=variant, base=base_id), x_title=t("cz_head"), y_title=t("cz_layer"),
     colorscale="Reds", zmin=0.0, zmax=max(0.05, float(np.nanmax(js)) if np.isfinite(js).any() else 0.05), zmid=None,
     x_labels=slot_names, y_labels=y_labels, colorbar_title=t("cz_js_colorbar"), font_size=controls.font_size(),
-    height=120 + 34 * len(y_labels)), use_container_width=True, key="cz_js")
+    height=120 + 34 * len(y_labels))
+st.plotly_chart(js_fig, use_container_width=True, key="cz_js")
+export_ui.figure_downloads(js_fig, f"compress-attention-change-{variant}")
 st.caption(t("cz_js_caption"))
 if layer_map is not None:
     st.caption(t("cz_js_distil_caption", pairs=", ".join(f"{i}→{j}" for i, j in enumerate(layer_map))))

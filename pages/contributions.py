@@ -2,7 +2,7 @@
 on one colour scale, what an output draws on, and input attribution with Captum."""
 import streamlit as st
 
-from app import contrib_cache, controls, i18n, state
+from app import contrib_cache, controls, export_ui, i18n, state
 from app.i18n import t
 from bertviz_core import contributions as C
 from bertviz_core import figures
@@ -66,6 +66,7 @@ if right is not None:
         hover_value=t("contrib_share"), colorbar_title=t("contrib_share"), max_cells=MAX_CELLS,
         width=int(1.45 * controls.heatmap_px()))
     st.plotly_chart(fig, width="content", key="contrib_heatmaps")
+    export_ui.figure_downloads(fig, f"contributions-{shown}-L{layer}" + ("-accumulated" if accumulate else ""))
     st.caption(t("contrib_scale_note"))
     if trace.n_conv_heads:
         st.caption(t("contrib_conv_note", h=trace.n_heads, c=trace.n_conv_heads))
@@ -83,10 +84,12 @@ if right is not None:
     values = right.mean(0) if row is None else right[row]
     raw_values = raw.mean(0) if row is None else raw[row]
     label = t("contrib_output_mean") if row is None else t("contrib_output_token", i=row, token=trace.tokens[row])
-    st.plotly_chart(figures.contribution_bars(
+    bars = figures.contribution_bars(
         [(method_name(shown), values), (method_name("attention"), raw_values)], trace.tokens,
         title=t("contrib_bars_fig", output=label, layer=layer), y_title=t("contrib_share"),
-        x_title=t("contrib_token"), font_size=fs, highlight=row), width="stretch", key="contrib_bars")
+        x_title=t("contrib_token"), font_size=fs, highlight=row)
+    st.plotly_chart(bars, width="stretch", key="contrib_bars")
+    export_ui.figure_downloads(bars, f"contributions-{shown}-L{layer}-output-{output}")
     if row is None:
         st.caption(t("contrib_bars_note"))
 
@@ -112,11 +115,13 @@ if run:
     except ValueError as exc:
         st.info(t("contrib_failed", reason=error_text(exc)))
     else:
-        st.plotly_chart(figures.contribution_bars(
+        attr_fig = figures.contribution_bars(
             [(t("contrib_attribution"), report["scores"])], report["tokens"], signed=True,
             title=t("contrib_attr_fig", method=t(f"contrib_a_{attr_method}"), target=t(f"contrib_t_{target}")),
             y_title=t("contrib_attribution"), x_title=t("contrib_token"), font_size=fs,
-            highlight=report["mask_position"]), width="stretch", key="contrib_attr")
+            highlight=report["mask_position"])
+        st.plotly_chart(attr_fig, width="stretch", key="contrib_attr")
+        export_ui.figure_downloads(attr_fig, f"attribution-{attr_method}-{target}")
         if report["predicted"] is not None:
             st.caption(t("contrib_attr_predicted", word=state.md_escape(report["predicted"])))
         if attr_method == "integrated_gradients":

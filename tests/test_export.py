@@ -403,3 +403,110 @@ def test_lessons_page_states_the_pack_size_before_download():
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert len(labels) == 1 and re.fullmatch(r"Download pack · \d+\.\d MB · charts: 1", labels[0]), labels
+
+
+# ------------------------------------------------------------------ figure downloads on every page
+FIGURE_FILES = (("{}.png", "image/png"), ("{}-print.png", "image/png"), ("{}.svg", "image/svg+xml"),
+                ("{}.pdf", "application/pdf"), ("{}.html", "text/html"))
+# pages another helper is still wiring (figure export not yet on them when this audit was written)
+EXPORT_PENDING = {"pages/compare.py", "app/compare_view.py", "pages/syntax.py"}
+
+
+@pytest.fixture
+def deferred(monkeypatch):
+    """Records what each download button registers with Streamlit (file name, mime, data callable): what
+    a click would serve. AppTest drops its runtime after a run, so the registry is read as it is filled."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen: dict[str, dict] = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        file_id = original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        seen[file_id] = {"mime": mimetype, "filename": file_name, "data": data_callable}
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return seen
+
+
+def _downloads(at, deferred: dict) -> dict[str, dict]:
+    """file name -> mime, label and data callable of every download button on the page's last run."""
+    out = {}
+    for button in at.get("download_button"):
+        entry = deferred[button.proto.deferred_file_id]
+        out[entry["filename"]] = {**entry, "label": button.proto.label}
+    return out
+
+
+def _assert_figure_downloads(files: dict, stem: str, title_words: str | None = None) -> None:
+    for pattern, mime in FIGURE_FILES:
+        name = pattern.format(stem)
+        assert name in files, (name, sorted(files))
+        assert files[name]["mime"] == mime, name
+    if title_words is not None:  # the offline HTML carries this figure (its title), built on click only
+        html = files[f"{stem}.html"]["data"]()
+        html = html.decode("utf-8") if isinstance(html, bytes) else html
+        assert "<script" in html and title_words in html
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("pages/*.py"),
+                                                                          *ROOT.glob("app/*_view.py")]))
+def test_every_chart_on_a_page_has_a_download_menu(path):
+    """Static audit: each st.plotly_chart / x.plotly_chart call is followed by export_ui.figure_downloads
+    within a few lines (the Download menu sits under its chart)."""
+    lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+    missing = [i + 1 for i, line in enumerate(lines) if "plotly_chart(" in line and not line.lstrip().startswith("#")
+               and not any("figure_downloads(" in later for later in lines[i: i + 10])]
+    if missing and path in EXPORT_PENDING:
+        pytest.xfail(f"figure export pending on {path} (lines {missing})")
+    assert not missing, f"{path}: charts without a Download menu at lines {missing}"
+
+
+def test_contributions_page_offers_every_figure_for_download(deferred):
+    from apptest_util import charts, open_page
+
+    at = open_page("contributions", model="bert-minilm-l6", text="The cat sat on the mat.", layer="2",
+                   contrib_method="norm")
+    assert not at.exception
+    files = _downloads(at, deferred)
+    specs = charts(at)
+    assert len(specs) == 3
+    _assert_figure_downloads(files, "contributions-norm-L2")
+    _assert_figure_downloads(files, "contributions-norm-L2-output-mean", specs[1]["layout"]["title"]["text"][:20])
+    _assert_figure_downloads(files, "attribution-integrated_gradients-norm")
+    assert len(files) == 3 * len(FIGURE_FILES)
+
+
+def test_intervene_page_offers_the_attention_change_for_download(deferred):
+    from apptest_util import open_page
+
+    at = open_page("intervene", model="bert-minilm-l6", text="The cat sat on the mat.")
+    assert not at.exception and not at.get("download_button")  # nothing switched off yet: no figure
+    at.multiselect[0].set_value(["L0 H3"]).run()
+    assert not at.exception
+    files = _downloads(at, deferred)
+    _assert_figure_downloads(files, "intervene-attention-change", "Attention change")
+    assert len(files) == len(FIGURE_FILES)
+
+
+def test_compress_page_offers_its_figures_and_table_for_download(deferred):
+    from apptest_util import open_page
+
+    from bertviz_core import compress
+
+    at = open_page("compress", text="The cat sat on the mat.")
+    assert not at.exception
+    files = _downloads(at, deferred)
+    stems = ["compress-attention-change-bert-minilm-l6-int8"]
+    if (compress.results() or {}).get("models", {}).get("bert-minilm-l6", {}).get("curve"):
+        stems += ["compress-pruning-curve-bert-minilm-l6", "compress-head-importance-bert-minilm-l6"]
+    for stem in stems:
+        _assert_figure_downloads(files, stem)
+    csv = files["compress-bert-minilm-l6.csv"]
+    assert csv["mime"] == "text/csv"
+    table = at.dataframe[0].value
+    text = csv["data"]().decode("utf-8-sig")
+    assert text.splitlines()[0].split(",")[0] == table.columns[0]
+    assert [line.split(",")[0] for line in text.splitlines()[1:]] == list(table.iloc[:, 0])
+    assert len(files) == len(stems) * len(FIGURE_FILES) + 1
