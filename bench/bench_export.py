@@ -123,8 +123,10 @@ def mb(n):
     return f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.0f} KB"
 
 
-def report(start, rows, js_bytes, packs, pages):
+def report(start, rows, js_bytes, packs, pages, load=None):
     lines = ["## Export (figures, traces, lesson packs)", "",
+             *([f"Load average (1 min) at start / end: {load[0]:.2f} / {load[1]:.2f} on {os.cpu_count()} cores.", ""]
+               if load else []),
              f"kaleido 1.5 driving Debian's Chromium; one browser per process, started once in {start:.1f} s "
              "(first export); times below are medians with the browser warm. PNG projector = fits 1920x1080, "
              "print = 300 dpi at the figure's size.", "",
@@ -158,13 +160,16 @@ def main():
     import torch
 
     torch.set_num_threads(1)
+    load_start = os.getloadavg()[0]
     start, rows = figure_exports(args.repeat)
     js_bytes, packs = lesson_packs()
     pages = None if args.no_pages else page_overhead()
+    load = (load_start, os.getloadavg()[0])
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "export.json").write_text(json.dumps({"browser_start_s": start, "figures": rows, "plotly_js_bytes": js_bytes,
-                                                 "packs": packs, "page_ms": pages, "sizes": SIZES}, indent=1))
-    print(report(start, rows, js_bytes, packs, pages))
+                                                 "packs": packs, "page_ms": pages, "sizes": SIZES,
+                                                 "load_average": load}, indent=1))
+    print(report(start, rows, js_bytes, packs, pages, load))
 
 
 if __name__ == "__main__":
