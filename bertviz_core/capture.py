@@ -99,6 +99,18 @@ def _readonly(a: np.ndarray | None) -> np.ndarray | None:
     return a
 
 
+ALIGN = 64  # bytes: what torch's own CPU allocator gives every tensor
+
+
+def _aligned_empty(nbytes: int) -> np.ndarray:
+    """An uninitialised uint8 array of `nbytes` starting on an ALIGN-byte boundary (its .base
+    holds the block). numpy's large arrays start 16 bytes past a page: the model's softmax
+    output, which capture() may replace by a slice of such a buffer, is ALIGN-aligned."""
+    block = np.empty(nbytes + ALIGN, dtype=np.uint8)
+    start = -block.ctypes.data % ALIGN
+    return block[start : start + nbytes]
+
+
 class _Lease:
     """One loan of a pooled buffer, seen by numpy as a float32 array (`np.asarray(lease)`).
 
@@ -141,11 +153,11 @@ class BufferPool:
             return sum(r.nbytes for r in self._idle)
 
     def take(self, shape: tuple[int, ...]) -> np.ndarray:
-        """An uninitialised float32 array of `shape` (contiguous), recycled when possible."""
+        """An uninitialised float32 array of `shape` (contiguous, ALIGN-aligned), recycled when possible."""
         n = int(np.prod(shape))
         nbytes = 4 * n
         if nbytes < self.min_bytes or self.max_bytes <= 0:
-            return np.empty(shape, dtype=np.float32)
+            return _aligned_empty(nbytes).view(np.float32).reshape(shape)
         raw = None
         with self._lock:
             fits = [i for i, r in enumerate(self._idle) if nbytes <= r.nbytes <= nbytes * self.slack]
@@ -153,7 +165,7 @@ class BufferPool:
                 raw = self._idle.pop(min(fits, key=lambda i: self._idle[i].nbytes))
                 self.reused += 1
         if raw is None:
-            raw = np.empty(nbytes, dtype=np.uint8)
+            raw = _aligned_empty(nbytes)
             self.allocated += 1
         lease = _Lease(raw, n)
         done = weakref.finalize(lease, self._give_back, raw)
@@ -197,27 +209,116 @@ def _hook_targets(model, attention_class: str) -> list[tuple[str, object]]:
     return _targets_cache[model]
 
 
+# From this many tokens on, capture() lets the softmax write into the Trace's buffer (measured
+# in bench/bench_capture.py: below it the mode's per-call cost outweighs the copy it saves).
+DIRECT_MIN_TOKENS = int(os.environ.get("BERTVIZ_DIRECT_MIN_TOKENS", "256"))
+_direct_mode_class = None
+
+
+def _softmax_into_trace():
+    """The TorchFunctionMode class of direct writing (defined on first use: torch loads lazily).
+
+    Active only inside an attention module's forward (entered by a forward pre-hook, left by
+    the forward hook, and in any case by hooks()'s `finally`). The first softmax there over
+    the last axis of float32 scores [1, H, T, T] is computed by the same kernel with `out=`
+    the layer's slice of the Trace's buffer: the model then goes on with that very tensor
+    (dropout in eval returns it, the context matmul reads it), so the probabilities are
+    written once, where the Trace keeps them, instead of into torch's memory and then copied."""
+    global _direct_mode_class
+    if _direct_mode_class is None:
+        import torch
+        from torch.overrides import TorchFunctionMode
+
+        softmaxes = {torch.nn.functional.softmax, torch.softmax, torch.Tensor.softmax, torch.special.softmax}
+
+        class SoftmaxIntoTrace(TorchFunctionMode):
+            def __init__(self, slot_for):
+                super().__init__()
+                self.slot_for = slot_for  # scores tensor -> output tensor of the same shape, or None
+
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                kwargs = kwargs or {}
+                if func in softmaxes and len(args) <= 2 and kwargs.get("dtype") is None \
+                        and set(kwargs) <= {"dim", "dtype", "_stacklevel"}:
+                    x = args[0] if args else None
+                    dim = args[1] if len(args) == 2 else kwargs.get("dim")
+                    if isinstance(x, torch.Tensor) and dim in (-1, 3) and x.dim() == 4:
+                        out = self.slot_for(x)
+                        if out is not None:
+                            return torch.softmax(x, -1, out=out)
+                return func(*args, **kwargs)
+
+        _direct_mode_class = SoftmaxIntoTrace
+    return _direct_mode_class
+
+
 @contextlib.contextmanager
-def hooks(model, want_conv: bool):
-    """Register the capture hooks on `model`; yields the dict they fill. Always removed."""
+def hooks(model, want_conv: bool, direct: bool = False):
+    """Register the capture hooks on `model`; yields the dict they fill. Always removed.
+
+    direct: the attention softmax writes straight into the Trace's buffer (see
+    _softmax_into_trace; bit-identical, one copy of [L, H, T, T] less). Only worth it for long
+    inputs: the mode costs some microseconds on every torch call inside attention."""
     import torch
 
     attention_class = registry.ATTENTION_MODULES[model.config.model_type]
     n_layers = model.config.num_hidden_layers
-    store: dict = {"attention": None, "n_attention": 0, "conv_kernels": [], "position": [], "token_type": []}
+    store: dict = {"attention": None, "n_attention": 0, "conv_kernels": [], "position": [], "token_type": [],
+                   "direct": 0}
     handles = []
+    mode = None
+    state = {"mode_on": False, "armed": False}
+
+    def slot_for(scores):  # inside an attention module: this layer's slice of the buffer, or None
+        if not state["armed"] or scores.dtype != torch.float32 or scores.shape[0] != 1 or scores.requires_grad:
+            return None
+        _, H, T, T2 = scores.shape
+        if T != T2:
+            return None
+        if store["attention"] is None:
+            store["attention"] = attention_pool.take((n_layers, H, T, T))
+        layer = store["n_attention"]
+        if layer >= len(store["attention"]) or store["attention"].shape[1:] != (H, T, T):
+            return None
+        out = torch.from_numpy(store["attention"][layer]).unsqueeze(0)
+        if out.data_ptr() % ALIGN:  # a layer slice off torch's alignment: leave this one to the copy
+            return None
+        state["armed"] = False  # one softmax per module call, never a second into the same slice
+        return out
+
+    def enter(module, args):
+        nonlocal mode
+        if not state["mode_on"]:
+            mode = mode or _softmax_into_trace()(slot_for)
+            mode.__enter__()
+            state["mode_on"] = True
+        state["armed"] = True
+
+    def leave():
+        state["armed"] = False
+        if state["mode_on"]:
+            state["mode_on"] = False
+            mode.__exit__(None, None, None)
 
     def on_attention(module, args, output):  # output: (context [B,T,D], probs [B,H,T,T])
         # Copied at once into one preallocated numpy array [L, H, T, T] (Linux backs large numpy
         # arrays with huge pages), so the model's own buffer is freed and reused by the next
-        # layer as in a plain forward pass: one copy in all, no stacking afterwards.
+        # layer as in a plain forward pass: one copy in all, no stacking afterwards. With
+        # `direct`, the probabilities usually are that slice already: nothing to copy.
+        if direct:
+            leave()
         probs = output[1][0]  # [H, T, T]
         if store["attention"] is None:
             store["attention"] = attention_pool.take((n_layers, *probs.shape))
         layer = store["n_attention"]
         if layer >= len(store["attention"]):  # more attention calls than config layers: grow
             store["attention"] = np.concatenate([store["attention"], np.empty_like(store["attention"][:1])])
-        torch.from_numpy(store["attention"][layer]).copy_(probs)
+        dst = store["attention"][layer]
+        if (direct and probs.data_ptr() == dst.ctypes.data and tuple(probs.shape) == dst.shape
+                and probs.is_contiguous()):
+            store["direct"] += 1  # written in place by the softmax
+        else:
+            torch.from_numpy(dst).copy_(probs)
         store["n_attention"] += 1
 
     def on_conv_kernel(module, args, output):  # output: [B, T, conv_heads * K] logits
@@ -234,10 +335,13 @@ def hooks(model, want_conv: bool):
         for kind, module in _hook_targets(model, attention_class):
             if kind != "conv_kernels" or want_conv:
                 handles.append(module.register_forward_hook(callbacks[kind]))
+            if kind == "attention" and direct:
+                handles.append(module.register_forward_pre_hook(enter))
         yield store
     finally:
         for h in handles:
             h.remove()
+        leave()  # a forward that raised inside an attention module left the mode on
 
 
 def tokenize(lm: LoadedModel, text: str, text_b: str | None = None):
@@ -279,7 +383,8 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
     if "attention_mask" in enc and bool(enc["attention_mask"].all()):
         del enc["attention_mask"]  # one unpadded sequence: an all-ones mask only adds zeros to every score
     conv = lm.family == "convbert"
-    with lm.lock, torch.inference_mode(), hooks(lm.model, want_conv=conv) as store:
+    direct = len(ids) >= DIRECT_MIN_TOKENS
+    with lm.lock, torch.inference_mode(), hooks(lm.model, want_conv=conv, direct=direct) as store:
         # DeBERTa's attention returns its probabilities only when asked; elsewhere asking would
         # make transformers record a second copy of what our hooks already hold
         out = lm.model(**enc, output_hidden_states=True, output_attentions=lm.family in NEEDS_OUTPUT_ATTENTIONS)

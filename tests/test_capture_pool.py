@@ -88,7 +88,147 @@ def test_pool_is_bounded_and_skips_small_or_much_larger_buffers():
     assert p.reused == 1 and fit.shape == (240,) and fit.dtype == np.float32
 
 
-def test_pool_off_gives_plain_arrays():
+def test_pool_off_gives_fresh_aligned_arrays():
     p = capture_mod.BufferPool(max_bytes=0)
-    a = p.take((3, 4))
-    assert a.flags.owndata and a.shape == (3, 4)
+    a, b = p.take((3, 4)), p.take((3, 4))
+    assert a.shape == (3, 4) and a.dtype == np.float32 and a.flags.c_contiguous and a.flags.writeable
+    assert not np.shares_memory(a, b) and p.allocated == 0 and p.reused == 0
+    for big in (p.take((5, 7, 11)), capture_mod.BufferPool(max_bytes=1 << 30, min_bytes=0).take((5, 7, 11))):
+        assert address(big) % 64 == 0  # torch's own alignment, kept by the direct softmax writes
+
+
+# ---------------------------------------------------------------- direct writes (softmax into the Trace)
+
+def mode_stack_depth() -> int:
+    return torch._C._len_torch_function_stack()
+
+
+def hook_snapshot(model):
+    return {name: (tuple(m._forward_hooks), tuple(m._forward_pre_hooks)) for name, m in model.named_modules()}
+
+
+@pytest.fixture
+def direct(monkeypatch):
+    """Direct writes from the first token on (the app uses them from DIRECT_MIN_TOKENS)."""
+    monkeypatch.setattr(capture_mod, "DIRECT_MIN_TOKENS", 1)
+
+
+@pytest.fixture
+def copied(monkeypatch):
+    monkeypatch.setattr(capture_mod, "DIRECT_MIN_TOKENS", 10**9)
+
+
+def softmax_outputs(model):
+    """Record where each attention module's returned probabilities live (a hook of our own)."""
+    seen, handles = [], []
+    for layer in model.encoder.layer:
+        handles.append(layer.attention.self.register_forward_hook(
+            lambda m, a, out: seen.append(out[1].data_ptr())))
+    return seen, handles
+
+
+def test_direct_softmax_is_the_traces_buffer_and_bit_identical(bert, pool, direct):
+    seen, handles = softmax_outputs(bert.model)
+    try:
+        trace = bc.capture(bert, A)
+    finally:
+        for h in handles:
+            h.remove()
+    # the model itself went on with the Trace's memory: nothing was copied
+    assert seen == [address(trace.attentions[i]) for i in range(6)]
+    np.testing.assert_array_equal(trace.attentions, reference(bert, A))
+    assert mode_stack_depth() == 0 and not trace.attentions.flags.writeable
+
+
+def test_direct_and_copied_captures_agree_bit_for_bit_on_long_and_paired_inputs(bert, monkeypatch):
+    long = " ".join(["The river runs past the old mill and the quiet village."] * 24)  # > 256 tokens
+    n = len(bert.tokenizer(long)["input_ids"])
+    assert n >= capture_mod.DIRECT_MIN_TOKENS  # the default threshold: the app's path at this length
+    direct = bc.capture(bert, long)
+    np.testing.assert_array_equal(direct.attentions, reference(bert, long))
+    monkeypatch.setattr(capture_mod, "DIRECT_MIN_TOKENS", 10**9)
+    copied = bc.capture(bert, long)
+    np.testing.assert_array_equal(direct.attentions, copied.attentions)
+    np.testing.assert_array_equal(direct.hidden_states, copied.hidden_states)
+    monkeypatch.setattr(capture_mod, "DIRECT_MIN_TOKENS", 1)
+    pair = bc.capture(bert, "The cat sat on the mat.", "It purred loudly.")  # odd and even lengths
+    enc = bert.tokenizer("The cat sat on the mat.", "It purred loudly.", return_tensors="pt")
+    with torch.no_grad():
+        out = bert.model(**enc, output_attentions=True)
+    np.testing.assert_array_equal(pair.attentions, torch.stack([a[0] for a in out.attentions]).numpy())
+
+
+@pytest.mark.parametrize("family", ["convbert", "distilbert", "albert", "roberta", "electra", "deberta-v2"])
+def test_direct_writes_in_every_family_equal_the_copying_path(models_root, family, monkeypatch):
+    lm = bc.load_model(f"tiny-{family}")
+    text, text_b = "The quick brown fox jumps over the lazy dog.", "A second sentence."
+    monkeypatch.setattr(capture_mod, "DIRECT_MIN_TOKENS", 10**9)
+    copied = bc.capture(lm, text, text_b)
+    monkeypatch.setattr(capture_mod, "DIRECT_MIN_TOKENS", 1)
+    direct = bc.capture(lm, text, text_b)
+    np.testing.assert_array_equal(direct.attentions, copied.attentions)
+    np.testing.assert_array_equal(direct.hidden_states, copied.hidden_states)
+    if copied.conv_kernels is not None:
+        np.testing.assert_array_equal(direct.conv_kernels, copied.conv_kernels)
+    assert mode_stack_depth() == 0
+
+
+def test_a_forward_failing_inside_attention_leaves_no_mode_hook_or_lock(bert, pool, direct, monkeypatch):
+    import transformers.models.bert.modeling_bert as mb
+
+    real = mb.eager_attention_forward
+    victim = bert.model.encoder.layer[3].attention.self
+    calls = []
+
+    def failing(module, *args, **kwargs):
+        out = real(module, *args, **kwargs)  # layer 3's softmax has been written into the buffer
+        calls.append(mode_stack_depth())
+        if module is victim:
+            raise RuntimeError("boom inside attention")
+        return out
+
+    before = hook_snapshot(bert.model)
+    monkeypatch.setattr(mb, "eager_attention_forward", failing)
+    with pytest.raises(RuntimeError, match="boom inside attention"):
+        bc.capture(bert, A)
+    monkeypatch.undo()
+    assert calls == [1, 1, 1, 1]  # the mode was on inside each attention call, up to the failing one
+    assert mode_stack_depth() == 0, "capture left its torch function mode on"
+    assert hook_snapshot(bert.model) == before, "capture left hooks behind"
+    assert not bert.lock.locked()
+    gc.collect()
+    assert pool.idle_bytes > 0  # the failed capture's buffer went back, not leaked on loan
+    again = bc.capture(bert, B)
+    np.testing.assert_array_equal(again.attentions, reference(bert, B))
+
+
+def test_a_forward_failing_outside_attention_leaves_no_mode(bert, direct, monkeypatch):
+    layer = bert.model.encoder.layer[4]
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom in layer 4")
+
+    monkeypatch.setattr(layer.intermediate, "forward", boom)
+    with pytest.raises(RuntimeError, match="boom in layer 4"):
+        bc.capture(bert, A)
+    monkeypatch.undo()
+    assert mode_stack_depth() == 0 and not bert.lock.locked()
+
+
+def test_only_the_first_softmax_of_a_module_call_goes_to_the_buffer(bert, pool, direct, monkeypatch):
+    """An attention that takes a second softmax of the same shape must not have its first
+    result overwritten: the second goes to fresh memory and the returned one is copied."""
+    import transformers.models.bert.modeling_bert as mb
+
+    real = mb.eager_attention_forward
+
+    def two_softmaxes(module, query, key, value, attention_mask, **kwargs):
+        out, probs = real(module, query, key, value, attention_mask, **kwargs)
+        other = torch.nn.functional.softmax(probs * 2.0, dim=-1)  # same shape, after the first
+        assert other.data_ptr() != probs.data_ptr()
+        return out, probs
+
+    monkeypatch.setattr(mb, "eager_attention_forward", two_softmaxes)
+    trace = bc.capture(bert, A)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(trace.attentions, reference(bert, A))
