@@ -112,8 +112,8 @@ def peak_rss_mb(pid):
 
 # Timeline of one Enter in the browser, all on the page's clock (performance.now()): the key,
 # the BackMsg leaving on the websocket, the big chart message arriving, the new heatmap's data in
-# the Plotly figure (_fullData), Plotly's afterplot (the heatmap drawn into the DOM) and the first
-# frame after it (what the user sees). Installed before the page loads.
+# the Plotly figure (_fullData), the heatmap's picture drawn into the DOM and the first
+# frame after it (what the user sees: the heatmap's new <image> is in the DOM). Installed before the page loads.
 TIMELINE_JS = """
 (() => {
   const marks = window.__marks = [];
@@ -130,21 +130,26 @@ TIMELINE_JS = """
   window.WebSocket.prototype = Native.prototype;
   Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
   document.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') mark('enter'); }, true);
-  const same = (y) => { const w = window.__want; if (!w || !y || y.length !== w.length) return false;
+  // window.__want: the new sentence's row labels, or null to accept any new figure (thumbnails)
+  const same = (y) => { const w = window.__want; if (w === null) return true;
+                        if (!w || !y || y.length !== w.length) return false;
                         for (let i = 0; i < w.length; i++) if (String(y[i]) !== w[i]) return false; return true; };
   const loop = () => {
     for (const el of document.querySelectorAll('.js-plotly-plot')) {
+      const y = el._fullData && el._fullData[0] && el._fullData[0].y;
       if (el._fullData && el._fullData !== el.__seen) {
         el.__seen = el._fullData;
-        mark('data', {mine: same(el._fullData[0] && el._fullData[0].y)});
+        mark('data', {mine: same(y)});
       }
-      if (el.on && !el.__hooked) {
-        el.__hooked = true;
-        el.on('plotly_afterplot', () => {
-          const mine = same(el._fullData && el._fullData[0] && el._fullData[0].y);
-          mark('afterplot', {mine});
-          requestAnimationFrame(() => setTimeout(() => mark('painted', {mine}), 0));
-        });
+      // Plotly draws a heatmap as one <image> per trace: a new href is the new picture in the DOM,
+      // painted in the frame this callback precedes
+      const img = el.querySelector('g.hm image');
+      const href = img && (img.getAttribute('href') || img.getAttribute('xlink:href'));
+      if (href && href !== el.__href) {
+        el.__href = href;
+        const mine = same(y);
+        mark('drawn', {mine});
+        requestAnimationFrame(() => setTimeout(() => mark('painted', {mine}), 0));
       }
     }
     requestAnimationFrame(loop);
@@ -172,7 +177,7 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
     box = p.get_by_label("Sentence", exact=True)
     runs = []
     for text in texts[1:]:
-        want = token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"]))
+        want = token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"])) if page == "attention" else None
         p.evaluate("(w) => { window.__want = w; window.__marks.length = 0; }", want)
         box.fill(text)
         p.evaluate("() => { window.__marks.length = 0; }")  # keep only what follows Enter
@@ -191,11 +196,11 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
         sent = first("send")
         big = max((m for m in after if m["name"] == "recv"), key=lambda m: m["size"], default=None)
         runs.append({
-            "tokens": len(want), "send_s": sent,
+            "tokens": len(tokenizer(text)["input_ids"]), "send_s": sent,
             "chart_msg_s": None if big is None else (big["t"] - t_enter) / 1000,
             "chart_msg_bytes": None if big is None else big["size"],
             "any_data_change_s": first("data"), "data_s": first("data", lambda m: m["mine"]),
-            "afterplot_s": first("afterplot", lambda m: m["mine"]), "painted_s": first("painted", lambda m: m["mine"]),
+            "drawn_s": first("drawn", lambda m: m["mine"]), "painted_s": first("painted", lambda m: m["mine"]),
             "bytes_in": sum(m["size"] for m in after if m["name"] == "recv"),
         })
         print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in runs[-1].items()}, flush=True)

@@ -80,7 +80,7 @@ def make_sentence(tokenizer, session: int, round_: int, rng: random.Random, lo: 
     words = f"student {session} round {round_} writes about the".split()
     while True:
         candidate = words + [rng.choice(WORDS)]
-        if len(tokenizer(" ".join(candidate))["input_ids"]) > want:
+        if len(tokenizer(" ".join(candidate) + ".")["input_ids"]) > want:
             break
         words = candidate
     return " ".join(words) + "."
@@ -395,7 +395,8 @@ def target(url: str | None, replicas: int, env: dict | None = None):
     else:
         import cluster
 
-        with cluster.running(replicas=replicas, listen="127.0.0.1:0", env=env, timeout=300) as c:
+        with cluster.running(replicas=replicas, listen="127.0.0.1:0", env=env, timeout=300,
+                             post_script_gc=not env or env.get("STREAMLIT_RUNNER_POST_SCRIPT_GC") != "false") as c:
             yield c.base_url, [p.pid for p in c.replicas]
 
 

@@ -17,7 +17,11 @@ ip_hash would put every student on one replica.
 
 Replicas listen on 127.0.0.1 only (first port --first-port, default 8601); nginx listens on
 --listen. All replicas share one cookie secret (so Streamlit's XSRF cookie stays valid if a
-student fails over). Ctrl-C stops everything this script started (by PID).
+student fails over). Replicas run with `runner.postScriptGC` off: Streamlit's full garbage
+collection after every script run (0.3-0.5 s with the models loaded, holding the GIL for every
+session of the process) cost 3-4x the server CPU of the runs themselves in bench/RESULTS.md;
+memory is still freed by reference counting and Python's own collector (--post-script-gc puts
+it back). Ctrl-C stops everything this script started (by PID).
 """
 from __future__ import annotations
 
@@ -170,7 +174,8 @@ def _stop(proc: subprocess.Popen | None, sig=signal.SIGTERM, wait: float = 10) -
 
 @contextlib.contextmanager
 def running(replicas: int = 2, listen: str = "127.0.0.1:0", first_port: int | None = None,
-            python: str = sys.executable, env: dict | None = None, timeout: float = 180, quiet: bool = True):
+            python: str = sys.executable, env: dict | None = None, timeout: float = 180, quiet: bool = True,
+            post_script_gc: bool = False):
     """Start `replicas` Streamlit servers and nginx in front; yield a Cluster; stop them all.
 
     listen "HOST:0" picks a free port. Replica ports are first_port, first_port+1, ... (free
@@ -198,7 +203,8 @@ def running(replicas: int = 2, listen: str = "127.0.0.1:0", first_port: int | No
     try:
         for p in ports:
             cmd = [python, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.address", "127.0.0.1",
-                   "--server.port", str(p), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+                   "--server.port", str(p), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                   "--runner.postScriptGC", "true" if post_script_gc else "false"]
             cluster.replicas.append(subprocess.Popen(
                 cmd, cwd=ROOT, stdout=out, stderr=out,
                 env={**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
@@ -228,6 +234,7 @@ def main(argv=None) -> int:
     ap.add_argument("--listen", default="0.0.0.0:8501", help="nginx's address:port (students open this)")
     ap.add_argument("--first-port", type=int, default=8601, help="replicas listen on 127.0.0.1:<this>, <this>+1, ...")
     ap.add_argument("--print-config", action="store_true", help="print the nginx config and exit")
+    ap.add_argument("--post-script-gc", action="store_true", help="keep Streamlit's gc after every run (slower)")
     a = ap.parse_args(argv)
     if a.print_config:
         print(render_config([a.first_port + i for i in range(a.replicas)], a.listen, "/tmp/bertviz-cluster"))
@@ -235,7 +242,7 @@ def main(argv=None) -> int:
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     try:
-        with running(a.replicas, a.listen, a.first_port, quiet=False) as c:
+        with running(a.replicas, a.listen, a.first_port, quiet=False, post_script_gc=a.post_script_gc) as c:
             print(f"{a.replicas} replicas on 127.0.0.1:{','.join(map(str, c.ports))} behind nginx at "
                   f"http://{a.listen} (config {c.run_dir}/nginx.conf). Ctrl-C stops them.", flush=True)
             while not stop["now"] and all(p.poll() is None for p in [c.nginx, *c.replicas]):

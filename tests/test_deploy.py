@@ -91,10 +91,24 @@ def test_websocket_sessions_through_the_proxy_stay_on_their_replica(two_replicas
             assert r.problems == [] and r.foreign == [] and r.chart_s is not None
 
 
+def test_replicas_run_without_streamlits_post_script_gc(two_replicas):
+    """deploy/cluster.py turns runner.postScriptGC off (a full gc after every run, measured in
+    bench/RESULTS.md); the flag must reach every replica's command line."""
+    for proc in two_replicas.replicas:
+        with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+            args = f.read().decode().split("\0")
+        i = args.index("--runner.postScriptGC")
+        assert args[i + 1] == "false"
+
+
 def test_a_student_of_a_dead_replica_falls_over_to_the_other(two_replicas):
     victim = two_replicas.replicas[1]
     victim.terminate()
-    victim.wait(15)
+    try:
+        victim.wait(60)  # Streamlit's graceful stop can take long on a loaded machine
+    except subprocess.TimeoutExpired:
+        victim.kill()
+        victim.wait(15)
     status, headers = get(two_replicas.base_url + "/attention", cookie="replica_1")
     assert status == 200 and headers[cluster.HEADER] == "replica_0"
     assert f"{cluster.COOKIE}=replica_0;" in headers["Set-Cookie"]  # the cookie now names the living one

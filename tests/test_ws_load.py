@@ -19,14 +19,18 @@ from browser_util import streamlit_server  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def server():
-    with streamlit_server(timeout=180) as s:
-        yield s.base_url
+def tokenizer():
+    return ws_load.load_tokenizer()
 
 
 @pytest.fixture(scope="module")
-def tokenizer():
-    return ws_load.load_tokenizer()
+def server(tokenizer):
+    with streamlit_server(timeout=180) as s:
+        # one session first loads the model (a cold load takes minutes on a loaded machine; the
+        # tests below are about answers, not about three students waiting for the same load)
+        warm = asyncio.run(ws_load.warm_up(s.base_url, tokenizer))
+        assert warm["errors"] == 0, warm["error_detail"]
+        yield s.base_url
 
 
 def test_three_sessions_two_sentences_no_errors_no_crosstalk(server, tokenizer):
