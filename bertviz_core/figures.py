@@ -278,11 +278,13 @@ def kernel_heatmaps(kernels: np.ndarray, tokens: list[str], *, title_of=lambda c
             hovertemplate=f"{escape_label(title_of(c))}<br>%{{y}}, {escape_label(x_title)} %{{x}}: %{{z:.3f}}<extra></extra>"),
             row=1, col=c + 1)
     every = max(1, int(np.ceil(T / 48)))
-    fig.update_yaxes(autorange="reversed", type="category", dtick=every, tickfont=dict(size=_tick_font_size(T, font_size)))
+    tick_size = _tick_font_size(T, font_size)
+    row_px = max(20, int(1.5 * tick_size))  # one label per row without overlap, also at projector font sizes
+    fig.update_yaxes(autorange="reversed", type="category", dtick=every, tickfont=dict(size=tick_size))
     fig.update_xaxes(title=x_title, tickfont=dict(size=max(8, font_size - 3)), tickangle=0)
     fig.update_layout(coloraxis=dict(colorscale=ATTENTION_SCALE, cmin=0, cmax=zmax,
                                      colorbar=dict(title=dict(text=colorbar_title), thickness=12)),
-                      height=int(min(1100, max(360, 130 + 20 * T))), margin=dict(l=10, r=10, t=50, b=10),
+                      height=int(min(1100, max(360, 130 + row_px * -(-T // every)))), margin=dict(l=10, r=10, t=50, b=10),
                       font=dict(size=font_size, **FONT), plot_bgcolor="white")
     return fig
 
