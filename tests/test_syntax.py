@@ -256,20 +256,51 @@ def test_cli_refuses_syntax_on_plain_text(tmp_path, capsys):
     assert "Unknown stats nonsense" in capsys.readouterr().err
 
 
-@needs_ewt
-def test_ray_with_one_worker_equals_the_plain_loop(bert):
+# a small sample that needs no shared data (CI runs it): HAND plus two sentences, 3 chunks of 1-2 sentences
+SMALL = HAND + """# text = She gave him a book.
+1\tShe\tshe\tPRON\tPRP\t_\t2\tnsubj\t_\t_
+2\tgave\tgive\tVERB\tVBD\t_\t0\troot\t_\t_
+3\thim\the\tPRON\tPRP\t_\t2\tiobj\t_\t_
+4\ta\ta\tDET\tDT\t_\t5\tdet\t_\t_
+5\tbook\tbook\tNOUN\tNN\t_\t2\tobj\t_\t_
+6\t.\t.\tPUNCT\t.\t_\t2\tpunct\t_\t_
+
+# text = The old dog barks.
+1\tThe\tthe\tDET\tDT\t_\t3\tdet\t_\t_
+2\told\told\tADJ\tJJ\t_\t3\tamod\t_\t_
+3\tdog\tdog\tNOUN\tNN\t_\t4\tnsubj\t_\t_
+4\tbarks\tbark\tVERB\tVBZ\t_\t0\troot\t_\t_
+5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t_\t_
+
+"""
+
+
+def test_cli_through_ray_equals_the_plain_loop(tmp_path):
+    """The corpus command with --workers 1 (a local Ray actor holding the model, chunks of 2 sentences)
+    writes the same folder as the plain batched loop, and both read back through corpus.load_results."""
     pytest.importorskip("ray")
-    items = syntax.read_conllu(EWT_TEST, 6)
-    stats = ("head-metrics", "syntax")
-    plain = corpus_cli.run_local(bert, items, stats, chunk_size=3)
-    ray_out = corpus_cli.run_ray("bert-minilm-l6", items, stats, workers=1, threads=1, chunk_size=3)
-    pd.testing.assert_frame_equal(ray_out["syntax"].to_frame(), plain["syntax"].to_frame())
-    for col, values in plain["head_metrics"].items():
-        if values.dtype == object:
-            assert list(ray_out["head_metrics"][col]) == list(values)
-        else:
-            # the actor runs torch on 1 thread, the loop on 2: float sums differ in the last digits
-            np.testing.assert_allclose(ray_out["head_metrics"][col], values, rtol=1e-5, atol=1e-6, err_msg=col)
+    import torch
+
+    from bertviz_core import corpus
+
+    conllu = tmp_path / "small.conllu"
+    conllu.write_text(SMALL, encoding="utf-8")
+    args = ["--model", "bert-minilm-l6", "--input", str(conllu), "--stats", "head-metrics,syntax",
+            "--chunk-size", "2", "--batch-size", "2", "--threads", "1", "--quiet"]
+    threads = torch.get_num_threads()
+    try:
+        assert corpus_cli.main(args + ["--out", str(tmp_path / "loop")]) == 0
+        assert corpus_cli.main(args + ["--out", str(tmp_path / "ray"), "--workers", "1"]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    loop, ray_out = (corpus.load_results(tmp_path / name, tmp_path) for name in ("loop", "ray"))
+    assert (loop["meta"]["engine"], ray_out["meta"]["engine"]) == ("local", "ray x1")
+    assert loop["meta"]["sentences"] == ray_out["meta"]["sentences"] == 3
+    pd.testing.assert_frame_equal(ray_out["syntax"], loop["syntax"])
+    pd.testing.assert_frame_equal(ray_out["sentences"], loop["sentences"], rtol=1e-6)
+    # both ran torch on one thread; batches are cut the same way, so the floats agree closely
+    pd.testing.assert_frame_equal(ray_out["head_metrics"], loop["head_metrics"], rtol=1e-5, atol=1e-6)
+    assert len(loop["head_metrics"]) == 3 * 6 * 12
 
 
 # ---------------------------------------------------------------- the page
