@@ -171,7 +171,7 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
     if st.session_state.get("compare_method") not in METHODS:
         st.session_state["compare_method"] = "attention"
     name = lambda names, k: names[k] if k < len(names) else t("missing")  # noqa: E731
-    c0, c1, c2 = st.columns([2, 3, 2])
+    c0, c1, c2 = st.columns([3, 3, 2])
     method = c0.selectbox(t("cmpm_method"), METHODS, key="compare_method", format_func=method_label,
                           help=t("cmpm_method_help"))
     layer = controls.layer_slider(n_layers, container=c1)  # checks the range, one-layer models too
@@ -199,8 +199,8 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
             except Exception as exc:  # MethodUnavailable or a model whose weights do not fit: say why
                 reason = error_reason(exc)
         if reason is not None:
-            st.warning(t("cmpm_na", side=side, model=state.md_escape(lm.label), method=method_label(shown),
-                         reason=reason))
+            st.warning(t("cmpm_na", side=side, model=state.md_escape(controls.model_name(lm.id)),
+                         method=method_label(shown), reason=reason))
             return None, True
         return (m if m is None or groups is None else analysis.pool_to_words(m, groups)), False
 
@@ -223,8 +223,8 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
             return t("cmpm_title_layer", side=side, layer=layer)
         return t("cmpm_title_head", side=side, layer=layer, head=head_name(names))
 
-    st.markdown(t("cmpm_heading", method=method_label(shown), a=state.md_escape(lm_a.label),
-                  b=state.md_escape(lm_b.label)))
+    st.markdown(t("cmpm_heading", method=method_label(shown), a=state.md_escape(controls.model_name(lm_a.id)),
+                  b=state.md_escape(controls.model_name(lm_b.id))))
     notes = [method_caption(shown, head, layer), t("cmpm_same_scale")]
     if shown == "norm" and per_head and (groups_a is not None or groups_b is not None):
         notes.append(t("cmpm_pooled_norm"))

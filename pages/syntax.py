@@ -1,4 +1,6 @@
 """/syntax: which heads track syntax (Clark et al. 2019), and one sentence's arcs over a head."""
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -102,10 +104,16 @@ if frame is not None and len(frame):
 
     st.subheader(t("syn_map_title"))
     relations = list(syntax.best_heads(frame)["relation"])  # most frequent first
-    if st.session_state.get("syn_rel") not in relations:
-        st.session_state["syn_rel"] = "det" if "det" in relations else relations[0]
-    relation = st.selectbox(t("syn_relation"), relations, key="syn_rel",
-                            format_func=lambda r: f"{r} ({int(frame[frame.relation == r]['n'].iloc[0])})")
+    arcs = frame.groupby("relation")["n"].first().to_dict()
+    # the widget is keyed by the table's arc counts: a browser keeps a keyed select box's old labels
+    # ("det (1854)") when only the labels change, e.g. from the EWT table to a results folder's
+    rel_key = "syn_rel_" + hashlib.sha1(repr(sorted(arcs.items())).encode()).hexdigest()[:10]
+    if st.session_state.get(rel_key) not in relations:
+        kept = st.session_state.get("syn_rel")
+        st.session_state[rel_key] = kept if kept in relations else "det" if "det" in relations else relations[0]
+    relation = st.selectbox(t("syn_relation"), relations, key=rel_key,
+                            format_func=lambda r: f"{r} ({int(arcs[r])})")
+    st.session_state["syn_rel"] = relation
     grid = syntax.accuracy_grid(frame, relation)
     row = frame[frame.relation == relation].sort_values(["accuracy", "layer", "head"],
                                                         ascending=[False, True, True]).iloc[0]
