@@ -1,6 +1,8 @@
 """Text for the classroom round (issue #11): model names, captions, figure words."""
 
 TEXT = {
+    "lesson_now": {"en": "Lesson", "zh": "课程"},
+    "lesson_hide": {"en": "Hide the lesson", "zh": "隐藏课程说明"},
     "loading_model": {"en": "Loading {model} (the first time after the server starts takes a few seconds)…",
                       "zh": "正在加载 {model}（服务器启动后第一次需要几秒钟）…"},
     # model names as the pickers and figure titles show them

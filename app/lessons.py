@@ -45,3 +45,13 @@ LESSONS = (
     Lesson("steps", "step_by_step", {"model": "bert-minilm-l6", "layer": 3, "head": "1", "query": 10,
                                      "text": "The animal didn't cross the street because it was too tired."}),
 )
+
+
+def on_screen(session: dict, page_name: str) -> Lesson | None:
+    """The lesson a teacher opened from /lessons, while its page shows its sentence (the sidebar then
+    keeps its explanation in view); None once the sentence or the page is another."""
+    key = session.get("lesson_active")
+    lesson = next((ls for ls in LESSONS if ls.key == key), None)
+    if lesson is None or lesson.page != page_name:
+        return None
+    return lesson if session.get("text") == lesson.state.get("text") else None

@@ -10,7 +10,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app import i18n, nav, state  # noqa: E402
+from app import i18n, lessons, nav, state  # noqa: E402
 from app.i18n import t  # noqa: E402
 
 st.set_page_config(page_title="BERT Inside", page_icon="🔎", layout="wide")
@@ -22,6 +22,14 @@ with st.sidebar:
     st.session_state.setdefault("lang", "en")
     st.radio(t("language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang", horizontal=True)
     st.toggle(t("projector"), key="big")
+    lesson = lessons.on_screen(st.session_state, nav.name_of(page))
+    if lesson is not None:  # the lesson's explanation stays beside its figure (texts are ours, not the user's)
+        with st.container(border=True):
+            st.markdown(f"**{t('lesson_now')}: {t(f'lesson_{lesson.key}_title')}**")
+            st.markdown(t(f"lesson_{lesson.key}_text"))
+            if st.button(t("lesson_hide"), key="lesson_hide"):
+                st.session_state["lesson_active"] = None
+                st.rerun()
 
 if st.session_state.get("big"):
     # constant CSS only (never user text): Streamlit sizes text in rem, so scaling the root scales all

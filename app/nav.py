@@ -37,3 +37,8 @@ def all_pages() -> list[st.Page]:
 
 def exists(name: str) -> bool:
     return (PAGES_DIR / f"{name}.py").exists()
+
+
+def name_of(page: st.Page) -> str | None:
+    """The PAGES name of a page object returned by st.navigation."""
+    return next((name for name, (_, url) in PAGES.items() if url == page.url_path), None)

@@ -61,6 +61,7 @@ for lesson in LESSONS:
                 st.session_state[key] = value
             if "text_b" not in lesson.state:
                 st.session_state["text_b"] = ""
+            st.session_state["lesson_active"] = lesson.key  # its explanation stays in the sidebar
             st.switch_page(nav.page(lesson.page))
         url_path = nav.PAGES[lesson.page][1]
         c1.code(controls.absolute_url(f"/{url_path}?{urlencode({k: str(v) for k, v in lesson.state.items()})}"),

@@ -122,3 +122,28 @@ def test_lessons_open_their_views():
     assert not at.exception
     assert at.session_state["layer"] == 3 and at.session_state["head"] == "1"
     assert "Layer 3, Head 1" in charts(at)[0]["layout"]["title"]["text"]
+
+
+def test_an_opened_lesson_keeps_its_explanation_in_the_sidebar_until_the_sentence_changes():
+    def lesson_text_shown(at):
+        return any("0.68 to 0.28" in m.value for m in at.sidebar.markdown)
+
+    def rerun_attention(at, text):  # AppTest forgets a switch_page on the next run: stay on /attention
+        at.session_state["text"] = text
+        at.switch_page("../pages/attention.py")
+        at.run()
+        assert not at.exception and at.text_input(key="text").value == text
+        return at
+
+    at = open_page("lessons")
+    assert not lesson_text_shown(at)
+    at.button(key="open_coref2").click().run()
+    assert not at.exception
+    sidebar = " ".join(m.value for m in at.sidebar.markdown)
+    assert "Change one word" in sidebar and "0.68 to 0.28" in sidebar  # the lesson's own title and text
+    assert not lesson_text_shown(rerun_attention(at, "A different sentence."))  # gone with its sentence
+    assert lesson_text_shown(rerun_attention(at, "The animal didn't cross the street because it was too wide."))
+    at.button(key="lesson_hide").click()
+    at.switch_page("../pages/attention.py")
+    at.run()
+    assert not lesson_text_shown(at) and not at.exception
