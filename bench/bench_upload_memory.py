@@ -51,6 +51,7 @@ class Sampler(threading.Thread):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sentences", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3, help="runs of the same upload (2nd: same session, 3rd: another)")
     args = parser.parse_args()
     import bertviz_core as bc
 
@@ -65,6 +66,7 @@ def main():
         out = {"machine": common.machine(), "passages_in_file": len(texts), "file_bytes": upload.stat().st_size,
                "tokens_per_passage_min": min(lengths), "rss_server_start_mb": round(rss_mb(pid), 1)}
         page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(300_000)
         page.goto(server.base_url + "/compare?model=bert-minilm-l6&model_b=convbert-minilm-l6"
                   "&text=The%20cat%20sat%20on%20the%20mat.")
         browser_util.wait_for_plot(page, timeout=180_000)
@@ -88,6 +90,26 @@ def main():
         warning = page.locator('[data-testid="stAlert"]').all_inner_texts()
         out["page_notices"] = [w for w in warning if "sentence" in w.lower()][:3]
         time.sleep(5)
+        out["rss_after_first_run_mb"] = round(rss_mb(pid), 1)
+        # the same upload again in the same session, then from a second session: does memory keep growing?
+        for run in range(2, args.runs + 1):
+            other = b.new_page(viewport={"width": 1400, "height": 1000}) if run % 2 else page
+            other.set_default_timeout(300_000)
+            if other is not page:
+                other.goto(server.base_url + "/compare?model=bert-minilm-l6&model_b=convbert-minilm-l6"
+                           "&text=The%20cat%20sat%20on%20the%20mat.")
+                browser_util.wait_for_plot(other, timeout=180_000)
+                other.get_by_role("tab", name="Over many sentences").click()
+                other.get_by_text("Compare over these sentences").wait_for(timeout=60_000)
+                other.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(upload))
+                other.wait_for_timeout(1500)
+                browser_util.wait_idle(other)
+            other.get_by_role("button", name="Compare over these sentences").click()
+            other.wait_for_timeout(3000)
+            other.get_by_text(re.compile(r"Averaged over \d+ sentences")).wait_for(timeout=1_800_000)
+            browser_util.wait_idle(other)
+            time.sleep(5)
+            out[f"rss_after_run{run}_mb"] = round(rss_mb(pid), 1)
         sampler.running = False
         sampler.join()
         out["rss_after_mb"] = round(rss_mb(pid), 1)
