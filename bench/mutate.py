@@ -1,14 +1,30 @@
 """Mutation testing of one module with mutmut, in a work copy outside the repository.
 
-    python bench/mutate.py capture [--budget-min 25] [--max-children 1]
-    make mutate MODULE=capture BUDGET_MIN=25
+    python bench/mutate.py analysis [--budget-min 18]        # run (or continue) the module's mutants
+    python bench/mutate.py analysis --rerun survivors         # rerun survivors (after new tests)
+    python bench/mutate.py analysis --report-only             # summarise the cached results
+    make mutate MODULE=analysis BUDGET_MIN=18
 
-Copies the project (sources, pages, tests, pytest.ini) to $MUTATE_DIR/<module> (default
+Copies the project (sources, pages, tests, pytest.ini, this harness) to $MUTATE_DIR/<module> (default
 /tmp/bertviz-mutate), writes a pyproject.toml there whose [tool.mutmut] is the repository's with
-`only_mutate` and the test selection narrowed to MODULES[module], and runs `mutmut run`. Results
-are cached in that folder's mutants/, so a second run continues where a stopped one left off.
-With a budget, mutmut is interrupted (SIGINT, results kept) when it runs out. Prints the score
-(killed / checked) and every surviving mutant; `mutmut show NAME` in the work folder shows its diff.
+`only_mutate` and the test selection narrowed to MODULES[module], and runs `mutmut run` with one child.
+Results are cached in that folder's mutants/, so a run stopped by its budget continues where it left off
+(a stopped run costs one clean run of the module's tests when it resumes).
+
+What makes it fast enough for a shared 2-core machine:
+- mutmut 3 runs, per mutant, only the tests that called the mutated function in its stats run, with -x;
+  bench/mutmut_plugin.py orders them fastest first, so a killed mutant stops at its first failing test;
+- each module's selection holds only tests that check it (unit tests before app tests);
+- the fork server (bench/mutmut_warm.py) holds the heavy imports, the collected test modules and the
+  bundled models, so a mutant's run forks with them in memory;
+- timeouts: wall limit = TIMEOUT_MULTIPLIER x (the mutant's tests' measured time + TIMEOUT_CONSTANT), at
+  least 80 s: a mutant counts as timed out only when it runs 4x longer than the clean tests plus 80 s.
+  Each timeout is worth a look (`mutmut show NAME`): bench/RESULTS.md lists them.
+
+--hold-back leaves out tests/test_mutants_<module>.py (the tests written to kill survivors), so a first
+pass measures the score of the suite as it was; a later run without it finds them as new tests, and
+`--rerun survivors` gives the score after them. Prints the score (killed or timed out / checked) and every
+survivor; `cd $MUTATE_DIR/<module> && mutmut show NAME` shows a mutant's diff.
 """
 from __future__ import annotations
 
@@ -25,24 +41,54 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# module -> (file to mutate, targeted test selection: fast tests that check that module)
+# module -> (file to mutate, test selection, models in the fork server). The selection: tests that check
+# the module, cheapest first; slow page tests only where the module is page glue (state).
+# "keep": bundled models preloaded and cached; "warm": loaded once then dropped from the cache, so
+# loading.py's tests still load through the mutated code (with the imports warm).
 MODULES = {
+    "loading": ("bertviz_core/loading.py", [
+        "tests/test_loading_rules.py",
+        "tests/test_hostile.py::test_hostile_folders_refused_for_their_reason",
+        "tests/test_hostile.py::test_hub_policy_registry_refuses_other_ids",
+        "tests/test_hostile.py::test_hub_offline_fails_fast_without_the_offline_flag",
+        "tests/test_capture.py::test_every_family_on_a_tiny_local_checkpoint",
+        "tests/test_capture.py::test_registry_entries_work_as_labelled",
+        "tests/test_url_params.py::test_every_load_refusal_has_a_message_in_both_languages",
+        "tests/test_url_params.py::test_load_error_text_cuts_and_relativises",
+    ], "warm"),
     "capture": ("bertviz_core/capture.py", [
         "tests/test_capture.py", "tests/test_capture_pool.py",
         "tests/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
-        "-k", "not never_imports_streamlit and not registry"]),
-    "loading": ("bertviz_core/loading.py", [
-        "tests/test_hostile.py", "tests/test_capture.py::test_every_family_on_a_tiny_local_checkpoint"]),
+        "tests/test_convbert.py::test_kernel_reconstruction_bundled_student",
+        "--deselect", "tests/test_capture.py::test_core_never_imports_streamlit",  # a subprocess import check
+        "--deselect", "tests/test_capture.py::test_registry_entries_work_as_labelled",  # loads every model
+    ], "keep"),
     "analysis": ("bertviz_core/analysis.py", [
-        "tests/test_analysis.py", "tests/test_teaching.py", "tests/test_convbert.py::test_kernel_reconstruction_tiny_convbert"]),
+        "tests/test_analysis.py", "tests/test_teaching.py", "tests/test_research.py",
+        "tests/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
+        "tests/test_convbert.py::test_kernel_reconstruction_bundled_student",
+        "--deselect", "tests/test_teaching.py::test_cosine_and_pca_against_scipy_and_svd",  # positions.py
+        "--deselect", "tests/test_research.py::test_compare_tabs_with_switches_and_click_to_picture",  # pages
+        "--deselect", "tests/test_research.py::test_compare_many_sentences_messages_sampling_and_downloads",
+        "--deselect", "tests/test_research.py::test_free_student_attention_heads_are_not_copies",  # weights
+        "--deselect", "tests/test_research.py::test_package_data_ships_every_weight_and_data_file",  # packaging
+    ], "keep"),
     "state": ("app/state.py", [
-        "tests/test_state_limits.py", "tests/test_hostile.py", "tests/test_i18n_and_urls.py",
-        "-k", "not every_key and not hard_coded and not chinese"]),
+        "tests/test_url_params.py", "tests/test_state_limits.py", "tests/test_i18n_and_urls.py",
+        "--deselect", "tests/test_i18n_and_urls.py::test_every_key_has_both_languages_and_same_placeholders",
+        "--deselect", "tests/test_i18n_and_urls.py::test_every_key_used_in_code_exists",
+        "--deselect", "tests/test_i18n_and_urls.py::test_pages_have_no_hard_coded_titles",
+        "--deselect", "tests/test_i18n_and_urls.py::test_every_page_in_chinese",  # i18n table checks, not state
+    ], "keep"),
 }
-COPY = ["bertviz_core", "app", "pages", "tests", "pytest.ini", "bench/mutmut_warm.py"]
-# modules whose mutants run on models preloaded by the fork server (bench/mutmut_warm.py); loading.py's
-# tests must load models through the mutated code, so it keeps pytest-collection warm-up
-PRELOAD = {"capture", "analysis", "state"}
+COPY = ["bertviz_core", "app", "pages", "tests", "pytest.ini", "bench/mutmut_warm.py", "bench/mutmut_plugin.py"]
+EXTRA_PYTEST_ARGS = ["-p", "bench.mutmut_plugin"]
+TIMEOUT_MULTIPLIER, TIMEOUT_CONSTANT = 4.0, 20.0
+KILLED = ("killed", "timeout", "segfault")  # segfault: mutmut's name for a child killed by a signal
+
+
+def new_tests(module: str) -> str:
+    return f"tests/test_mutants_{module}.py"
 
 
 def toml_value(v) -> str:
@@ -56,7 +102,7 @@ def toml_value(v) -> str:
 
 
 def prepare(module: str, work: Path) -> None:
-    target, tests = MODULES[module]
+    target, tests, models = MODULES[module]
     work.mkdir(parents=True, exist_ok=True)
     for name in COPY:  # fresh sources; mutants/ (mutmut's cache) is kept
         src, dst = ROOT / name, work / name
@@ -67,28 +113,41 @@ def prepare(module: str, work: Path) -> None:
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "artifacts"))
         else:
             shutil.copy2(src, dst)
+    if not (work / new_tests(module)).exists():  # part of the selection from the start (see --hold-back)
+        (work / new_tests(module)).write_text('"""No mutant-killing tests yet."""\n')
+    selection = [new_tests(module), *tests]
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
-    config.update(only_mutate=[target], pytest_add_cli_args_test_selection=tests)
-    if module in PRELOAD:
-        (work / "mutmut_preload.txt").write_text("bench.mutmut_warm\n")
-        config.update(forkserver_warmup="import", preload_modules_file=str(work / "mutmut_preload.txt"))
+    config.update(only_mutate=[target], pytest_add_cli_args_test_selection=selection,
+                  pytest_add_cli_args=config.get("pytest_add_cli_args", []) + EXTRA_PYTEST_ARGS,
+                  timeout_multiplier=TIMEOUT_MULTIPLIER, timeout_constant=TIMEOUT_CONSTANT,
+                  process_isolation="forkserver", forkserver_warmup="import",
+                  preload_modules_file=str(work / "mutmut_preload.txt"))
+    (work / "mutmut_preload.txt").write_text("bench.mutmut_warm\n")
+    (work / "mutmut_warm.json").write_text(json.dumps(
+        {"models": models, "selection": selection, "pytest_args": config["pytest_add_cli_args"]}))
     (work / "pyproject.toml").write_text(
         "[tool.mutmut]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in config.items()))
 
 
-def run(work: Path, budget_s: float | None, max_children: int) -> bool:
+def mutmut(*args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "mutmut"), *args]
+
+
+def run(module: str, work: Path, budget_s: float | None, names: list[str], hold_back: bool) -> bool:
     """mutmut run; True if it finished, False if the budget stopped it."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1"}
-    mutmut = Path(sys.executable).parent / "mutmut"
-    proc = subprocess.Popen([str(mutmut), "run", "--max-children", str(max_children)], cwd=work, env=env,
-                            start_new_session=True)
+           "MKL_NUM_THREADS": "1", "MUTATE_HOLD_BACK": new_tests(module) if hold_back else ""}
+    # SIGINT is how mutmut is stopped with its results kept; a shell starts background jobs with SIGINT
+    # ignored, and Python keeps an ignored SIGINT ignored, so it is reset for mutmut
+    proc = subprocess.Popen(mutmut("run", "--max-children", "1", *names), cwd=work, env=env,
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         proc.wait(timeout=budget_s)
         return True
     except subprocess.TimeoutExpired:
         print(f"\nbudget of {budget_s / 60:.0f} min used: stopping mutmut (results so far are kept)", flush=True)
-        os.killpg(proc.pid, signal.SIGINT)
+        proc.send_signal(signal.SIGINT)  # mutmut stops its fork server and workers itself
         try:
             proc.wait(timeout=120)
         except subprocess.TimeoutExpired:
@@ -97,47 +156,70 @@ def run(work: Path, budget_s: float | None, max_children: int) -> bool:
         return False
 
 
-def summary(work: Path) -> dict:
-    out = subprocess.run([str(Path(sys.executable).parent / "mutmut"), "results", "--all", "true"], cwd=work,
-                         capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout
+def statuses(work: Path) -> dict[str, str]:
+    out = subprocess.run(mutmut("results", "--all", "true"), cwd=work, capture_output=True, text=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout
     status: dict[str, str] = {}
     for line in out.splitlines():
         if ": " in line.strip():
             name, _, st = line.strip().rpartition(": ")
             status[name] = st
+    return status
+
+
+def summary(work: Path) -> dict:
+    status = statuses(work)
     counts: dict[str, int] = {}
     for st in status.values():
         counts[st] = counts.get(st, 0) + 1
-    checked = sum(n for st, n in counts.items() if st != "not checked")
-    killed = counts.get("killed", 0) + counts.get("timeout", 0)
+    unchecked = ("not checked", "check was interrupted by user")
+    checked = sum(n for st, n in counts.items() if st not in unchecked)
+    killed = sum(counts.get(st, 0) for st in KILLED)
     return {"total": len(status), "checked": checked, "counts": counts,
             "score": killed / checked if checked else None,
             "survived": sorted(n for n, st in status.items() if st == "survived"),
-            "no_tests": sorted(n for n, st in status.items() if st == "no tests")}
+            "no_tests": sorted(n for n, st in status.items() if st == "no tests"),
+            "timeout": sorted(n for n, st in status.items() if st == "timeout"),
+            "other": sorted(f"{n}: {st}" for n, st in status.items()
+                            if st not in (*KILLED, "survived", "no tests", "not checked") or st == "segfault")}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("module", choices=sorted(MODULES))
     ap.add_argument("--budget-min", type=float, default=None, help="stop mutmut after this many minutes")
-    ap.add_argument("--max-children", type=int, default=1, help="parallel mutant runs (the machine is shared)")
+    ap.add_argument("--hold-back", action="store_true", help=f"leave out {new_tests('MODULE')} (first pass)")
+    ap.add_argument("--rerun", nargs="+", default=[], metavar="NAME",
+                    help="rerun these mutants; 'survivors' = every survivor and no-tests mutant, "
+                         "'interrupted' = those whose check was interrupted")
     ap.add_argument("--report-only", action="store_true", help="summarise the cached results, run nothing")
     a = ap.parse_args(argv)
     work = Path(os.environ.get("MUTATE_DIR", "/tmp/bertviz-mutate")) / a.module
     t0 = time.time()
     finished = None
     if not a.report_only:
+        names = []
+        for n in a.rerun:
+            if n in ("survivors", "interrupted"):
+                wanted = ("survived", "no tests") if n == "survivors" else ("check was interrupted by user",)
+                names += [m for m, st in statuses(work).items() if st in wanted]
+            else:
+                names.append(n)
+        if a.rerun and not names:
+            print("nothing to rerun")
+            return 0
         prepare(a.module, work)
-        finished = run(work, a.budget_min * 60 if a.budget_min else None, a.max_children)
+        finished = run(a.module, work, a.budget_min * 60 if a.budget_min else None, names, a.hold_back)
     s = {"module": MODULES[a.module][0], "finished": finished, "minutes": round((time.time() - t0) / 60, 1),
-         **summary(work)}
+         "hold_back": a.hold_back, **summary(work)}
     (work / "summary.json").write_text(json.dumps(s, indent=1))
     score = "n/a" if s["score"] is None else f"{s['score']:.1%}"
     print(f"\n{s['module']}: {s['checked']}/{s['total']} mutants checked, score {score} "
           f"(killed or timed out / checked); {s['counts']}")
-    for name in s["survived"]:
-        print("  survived:", name)
-    print(f"details: cd {work} && {Path(sys.executable).parent / 'mutmut'} show NAME")
+    for key in ("survived", "no_tests", "timeout", "other"):
+        for name in s[key]:
+            print(f"  {key}:", name)
+    print(f"details: cd {work} && {mutmut()[0]} show NAME")
     return 0
 
 

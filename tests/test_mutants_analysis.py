@@ -1,0 +1,327 @@
+"""Tests written for the mutants of bertviz_core/analysis.py that the suite let survive (issue #17,
+`make mutate MODULE=analysis`). Each checks against an independent reference: the model's own
+modules run forward, scipy, or a case worked out by hand."""
+from __future__ import annotations
+
+import copy
+import io
+import types
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats as sps
+from scipy.spatial.distance import jensenshannon
+
+import bertviz_core as bc
+from bertviz_core import analysis as an
+from bertviz_core.loading import LoadedModel
+
+SENTENCE = "The quick brown fox jumps over the lazy dog."
+
+
+@pytest.fixture(scope="module")
+def convbert():
+    return bc.load_model("convbert-minilm-l6")
+
+
+# ---------------------------------------------------------------- step by step
+def test_attention_walk_steps_equal_the_modules_own_forward(bert):
+    """Every step the page draws, against the self-attention module run forward by transformers."""
+    trace = bc.capture(bert, SENTENCE)
+    layer, head, query = 2, 5, 3
+    module = an.attention_module(bert, layer)
+    x = torch.tensor(trace.hidden_states[layer])
+    with torch.no_grad():
+        context, probs = module(x[None])[:2]  # [1, T, D], [1, H, T, T]
+        q_all, k_all, v_all = module.query(x), module.key(x), module.value(x)
+    d = 384 // 12
+    cut = slice(head * d, (head + 1) * d)
+    walk = an.attention_walk(bert, trace, layer, head, query)
+    assert walk["d_head"] == d
+    np.testing.assert_array_equal(walk["X"], trace.hidden_states[layer])
+    for name, full in (("Q", q_all), ("K", k_all), ("V", v_all)):
+        np.testing.assert_allclose(walk[name], full[:, cut].numpy(), atol=1e-6)
+    expected_scores = (k_all[:, cut] @ q_all[query, cut]).numpy() / np.sqrt(d)
+    np.testing.assert_allclose(walk["scores"], expected_scores, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(walk["probs"], probs[0, head, query].numpy(), atol=1e-6)
+    np.testing.assert_allclose(walk["context"], context[0, query, cut].numpy(), atol=1e-5)
+    np.testing.assert_array_equal(walk["captured"], trace.attentions[layer, head, query])
+    assert walk["max_diff"] == pytest.approx(float(np.abs(walk["probs"] - walk["captured"]).max()))
+    assert walk["max_diff"] < 1e-5
+
+
+def test_attention_steps_softmax_does_not_overflow():
+    """Scores in the hundreds (a sharp head): the softmax must still be finite and equal torch's."""
+    module = types.SimpleNamespace(attention_head_size=2)
+    for name in ("query", "key", "value"):
+        lin = torch.nn.Linear(4, 4, bias=False)
+        with torch.no_grad():
+            lin.weight.copy_(torch.eye(4) * 30)
+        setattr(module, name, lin)
+    x = np.array([[1.0, 0.5, 0, 0], [0.9, 0.7, 0, 0], [-1.0, 0.2, 0, 0]], dtype=np.float32)
+    steps = an.attention_steps(module, x, head=0, query=1)
+    assert steps["scores"].max() > 700  # exp() of it overflows float32 and float64 alike
+    expected = torch.softmax(torch.tensor(steps["scores"], dtype=torch.float64), -1).numpy()
+    assert np.isfinite(steps["probs"]).all()
+    np.testing.assert_allclose(steps["probs"], expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("query", [0, 6])
+def test_conv_walk_steps_equal_the_modules_own_forward(convbert, query):
+    """The conv head's output is the module's own output slice (conv heads after the attention heads)."""
+    trace = bc.capture(convbert, SENTENCE)
+    T = len(trace)
+    layer, c = 2, 3
+    module = an.attention_module(convbert, layer)
+    x = torch.tensor(trace.hidden_states[layer])
+    with torch.no_grad():
+        out = module(x[None])[0][0]                      # [T, 6 attention heads * 32 + 6 conv heads * 32]
+        key_conv = module.key_conv_attn_layer(x.T[None])[0].T
+        values = module.conv_out_layer(x).numpy()
+    d = 32
+    cut = slice(c * d, (c + 1) * d)
+    walk = an.conv_walk(convbert, trace, layer, c, query)
+    assert walk["d_head"] == d
+    np.testing.assert_array_equal(walk["X"], trace.hidden_states[layer])
+    np.testing.assert_allclose(walk["output"], out[query, 6 * d + c * d: 6 * d + (c + 1) * d].numpy(), atol=1e-5)
+    np.testing.assert_allclose(walk["key_conv"], key_conv[:, cut].numpy(), atol=1e-5)
+    np.testing.assert_array_equal(walk["captured"], trace.conv_kernels[layer, c, query])
+    np.testing.assert_allclose(np.exp(walk["logits"]) / np.exp(walk["logits"]).sum(), walk["captured"], atol=1e-5)
+    np.testing.assert_allclose(walk["kernel"], walk["captured"], atol=1e-5)
+    np.testing.assert_array_equal(walk["positions"], np.arange(query - 4, query + 5))
+    np.testing.assert_array_equal(walk["inside"], (walk["positions"] >= 0) & (walk["positions"] < T))
+    for k, p in enumerate(walk["positions"]):
+        want = values[p, cut] if 0 <= p < T else np.zeros(d)
+        np.testing.assert_allclose(walk["span"][k], want, atol=1e-6)
+    assert walk["max_diff"] < 1e-5 and walk["output_diff"] < 1e-5
+    assert walk["max_diff"] == pytest.approx(float(np.abs(walk["kernel"] - walk["captured"]).max()))
+
+
+def test_conv_walk_softmax_does_not_overflow(models_root):
+    """A conv head with logits in the thousands: captured kernels are finite (torch's softmax), so the
+    walk's kernel must be too."""
+    tiny = bc.load_model("tiny-convbert")
+    model = copy.deepcopy(tiny.model)
+    for m in model.modules():
+        if type(m).__name__ == "ConvBertSelfAttention":
+            with torch.no_grad():
+                bias = m.conv_kernel_layer.bias
+                bias.copy_(torch.linspace(-3000, 3000, len(bias)) * torch.tensor([1.0, -1.0]).repeat(len(bias) // 2))
+    hot = LoadedModel(id="tiny-convbert-hot", label="hot", family="convbert", model=model,
+                      tokenizer=tiny.tokenizer, max_tokens=tiny.max_tokens)
+    trace = bc.capture(hot, "the cat sat on the mat")
+    walk = an.conv_walk(hot, trace, 0, 1, 2)
+    assert np.abs(walk["logits"]).max() > 1000
+    assert np.isfinite(walk["kernel"]).all()
+    np.testing.assert_allclose(walk["kernel"], trace.conv_kernels[0, 1, 2], atol=1e-5)
+
+
+def test_walks_say_why_they_refuse(models_root, bert):
+    distil = bc.load_model("tiny-distilbert")
+    with pytest.raises(ValueError) as info:
+        an.attention_walk(distil, bc.capture(distil, "a b c"), 0, 0, 0)
+    assert "distilbert" in str(info.value) and "query/key/value" in str(info.value)
+    with pytest.raises(ValueError) as info:
+        an.conv_walk(bert, bc.capture(bert, "a b c"), 0, 0, 0)
+    assert str(info.value) == f"{bert.label} has no convolution heads."
+
+
+def test_albert_walk_uses_its_one_shared_module_for_every_layer(models_root):
+    albert = bc.load_model("tiny-albert")
+    trace = bc.capture(albert, "the cat sat on the mat")
+    walk = an.attention_walk(albert, trace, 1, 0, 2)  # layer 1: the same (only) module as layer 0
+    np.testing.assert_allclose(walk["probs"], trace.attentions[1, 0, 2], atol=1e-5)
+
+
+# ---------------------------------------------------------------- JS divergence
+def test_js_divergence_float32_and_unnormalised_rows_against_scipy():
+    """Traces hold float32 rows: computed in float64 all the same. scipy normalises its inputs, and so
+    does js_divergence (banded conv rows sum to less than 1 at the sentence's ends)."""
+    rng = np.random.default_rng(7)
+    p = rng.dirichlet(np.full(12, 0.5), size=20).astype(np.float32)
+    q = rng.dirichlet(np.full(12, 0.5), size=20).astype(np.float32)
+    expected = np.array([jensenshannon(a.astype(np.float64), b.astype(np.float64)) ** 2 for a, b in zip(p, q)])
+    np.testing.assert_allclose(an.js_divergence(p, q), expected, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(an.js_divergence(0.5 * p, q), expected, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(an.js_divergence(p, 0.25 * q), expected, rtol=1e-9, atol=1e-15)
+
+
+def test_js_divergence_with_zero_weights_is_quiet():
+    """Hard attention (exact zeros): no log(0) RuntimeWarning reaches the caller."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        js = an.js_divergence(np.array([[1.0, 0, 0], [0.5, 0.5, 0]]), np.array([[0, 1.0, 0], [0.5, 0.5, 0]]))
+    np.testing.assert_allclose(js, [np.log(2), 0.0], atol=1e-12)
+
+
+# ---------------------------------------------------------------- head matching
+NAMES_A = ["L0 H0", "L0 H1", "L1 H0", "L1 H1"]
+NAMES_B = ["L0 H0", "L0 H1", "L1 H0", "L1 H1"]
+
+
+def test_one_to_one_without_layers_pairs_each_head_once():
+    rng = np.random.default_rng(0)
+    js = rng.uniform(0.1, 0.6, size=(4, 4))
+    one = an.match_heads(js, NAMES_A, NAMES_B)["one_to_one"]
+    assert len(one) == 4 and len({a for a, _, _ in one}) == 4 and len({b for _, b, _ in one}) == 4
+
+
+def test_one_to_one_same_layer_never_crosses_layers():
+    """Cross-layer pairs are the cheapest here; with same_layer they must not be chosen."""
+    js = np.array([[0.5, 0.6, 0.01, 0.02],
+                   [0.7, 0.4, 0.03, 0.01],
+                   [0.01, 0.02, 0.5, 0.3],
+                   [0.02, 0.01, 0.2, 0.6]])
+    one = an.match_heads(js, NAMES_A, NAMES_B, same_layer=True)["one_to_one"]
+    assert sorted(one) == sorted([("L0 H0", "L0 H0", 0.5), ("L0 H1", "L0 H1", 0.4),
+                                  ("L1 H0", "L1 H1", 0.3), ("L1 H1", "L1 H0", 0.2)])
+
+
+def test_one_to_one_skips_a_layer_without_values_and_avoids_forbidden_pairs():
+    js = np.array([[np.nan, np.nan, 0.5, 0.5],
+                   [np.nan, np.nan, 0.5, 0.5],
+                   [0.5, 0.5, 0.1, np.nan],
+                   [0.5, 0.5, 0.2, 0.3]])
+    one = an.match_heads(js, NAMES_A, NAMES_B, same_layer=True)["one_to_one"]
+    # layer 0 has no finite pair (skipped, not the end); in layer 1 the nan pair is avoided: 0.1 + 0.3
+    assert sorted(one) == [("L1 H0", "L1 H0", 0.1), ("L1 H1", "L1 H1", 0.3)]
+
+
+def test_closest_partners_by_hand():
+    js = np.array([[0.3, 0.1, 0.2], [0.05, 0.4, 0.5]])
+    assert an.closest_partners(js, ["a0", "a1"], ["b0", "b1", "b2"]) == [("a0", "b1", 0.1), ("a1", "b0", 0.05)]
+
+
+# ---------------------------------------------------------------- provenance
+def test_comparison_provenance_relations():
+    teacher, student, free = "bert-minilm-l6", "convbert-minilm-l6", "convbert-minilm-l6-free"
+    assert an.comparison_provenance(teacher, "some/other-model") == []
+    assert an.comparison_provenance(student, teacher) == [
+        {"side": "A", "model": student, "kind": "convbert", "teacher": teacher, "relation": "teacher"}]
+    assert an.comparison_provenance(teacher, free) == [
+        {"side": "B", "model": free, "kind": "convbert-free", "teacher": teacher, "relation": "teacher"}]
+    both = an.comparison_provenance(student, free)
+    assert [(r["side"], r["relation"]) for r in both] == [("A", "sibling"), ("B", "sibling")]
+    assert [r["relation"] for r in an.comparison_provenance(student, student)] == ["same", "same"]
+    assert [r["relation"] for r in an.comparison_provenance(student, "someone/model")] == ["other"]
+
+
+# ---------------------------------------------------------------- summaries of a comparison
+def _result(lengths, L=3, kinds_a=("attn", "attn"), kinds_b=("attn", "conv"), seed=0):
+    """A hand-made comparison result: S sentences, L layers, per-sentence metrics [S, L, N]."""
+    rng = np.random.default_rng(seed)
+    S = len(lengths)
+    per = {"metrics_a": {m: rng.uniform(0, 1, (S, L, len(kinds_a))) for m in an.METRICS},
+           "metrics_b": {m: rng.uniform(0, 1, (S, L, len(kinds_b))) for m in an.METRICS},
+           "baseline_a": {m: np.stack([rng.uniform(0, 1, S), np.full(S, np.nan)], 1) for m in an.METRICS},
+           "baseline_b": {m: rng.uniform(0, 1, (S, 2)) for m in an.METRICS}, "js": None}
+    return {"per_sentence": per, "lengths_a": np.array(lengths), "lengths_b": np.array(lengths),
+            "kinds_a": list(kinds_a), "kinds_b": list(kinds_b)}
+
+
+def test_group_values_by_hand():
+    r = _result([5, 6, 12, 20], L=3)
+    va = r["per_sentence"]["metrics_a"]["local"]
+    vb = r["per_sentence"]["metrics_b"]["local"]
+    np.testing.assert_allclose(an.group_values(r, "a", "local", "attn"), va.reshape(4, -1).mean(1))
+    np.testing.assert_allclose(an.group_values(r, "b", "local", "attn"), vb[:, :, 0].mean(1))
+    np.testing.assert_allclose(an.group_values(r, "b", "local", "conv"), vb[:, :, 1].mean(1))
+    np.testing.assert_allclose(an.group_values(r, "b", "local", "conv", layer=2), vb[:, 2, 1])  # layer 2 < 3 layers
+    assert an.group_values(r, "a", "local", "conv") is None      # A has no conv heads
+    assert an.group_values(r, "a", "local", "attn", layer=3) is None  # no layer 3
+
+
+def test_summary_rows_by_hand():
+    """Three layers (more than the two heads), two length strata; each row against scipy."""
+    r = _result([5, 6, 7, 12, 14, 15], L=3)
+    rows = an.summary_rows(r, ["distance"])
+    assert {row["layer"] for row in rows} == {"all", 0, 1, 2}
+    # A has no conv heads but B has: conv rows exist (A's side nan); no model lacks attention heads
+    assert {(row["group"], row["length"]) for row in rows} == {
+        (g, s) for g in ("attn", "conv") for s in ("all", "1-8", "9-16")}
+    row = next(x for x in rows if x["layer"] == 2 and x["group"] == "attn" and x["length"] == "9-16")
+    a = r["per_sentence"]["metrics_a"]["distance"][3:, 2].mean(1)
+    b = r["per_sentence"]["metrics_b"]["distance"][3:, 2, 0]
+    lo, hi = sps.t.interval(0.95, 2, loc=a.mean(), scale=sps.sem(a))
+    assert row["metric"] == "distance" and row["n"] == 3
+    assert (row["a_mean"], row["a_low"], row["a_high"]) == pytest.approx((a.mean(), lo, hi))
+    assert row["b_mean"] == pytest.approx(b.mean())
+    assert row["diff_mean"] == pytest.approx((a - b).mean())
+    assert row["p_value"] == pytest.approx(sps.ttest_rel(a, b).pvalue)
+    # the uniform baseline of the row's own head kind, over the row's sentences
+    assert row["a_uniform"] == pytest.approx(r["per_sentence"]["baseline_a"]["distance"][3:, 0].mean())
+    conv = next(x for x in rows if x["layer"] == "all" and x["group"] == "conv" and x["length"] == "1-8")
+    assert conv["b_uniform"] == pytest.approx(r["per_sentence"]["baseline_b"]["distance"][:3, 1].mean())
+    assert np.isnan(conv["a_mean"]) and np.isnan(conv["a_uniform"]) and np.isnan(conv["diff_mean"])
+
+
+def test_summary_rows_leave_out_a_group_neither_model_has():
+    rows = an.summary_rows(_result([5, 6, 7], kinds_b=("attn", "attn")), ["local"])
+    assert {row["group"] for row in rows} == {"attn"}
+
+
+def test_extreme_sentences_by_hand():
+    assert an.extreme_sentences([0.2, np.nan, 0.9, 0.1]) == (2, 3)
+    assert an.extreme_sentences([np.nan, np.nan]) == (0, 0)
+
+
+# ---------------------------------------------------------------- the .npz download
+def test_npz_holds_every_array_of_the_comparison_without_pickles(models_root):
+    tiny_a, tiny_b = bc.load_model("tiny-bert"), bc.load_model("tiny-roberta")  # WordPiece vs BPE: words
+    sentences = ["The quick brown fox.", "Tokenizers disagree about words."]
+    result = an.compare_many(tiny_a, tiny_b, sentences, max_rows=8, exclude_special=True)
+    assert result["by_words"]
+    saved = np.load(io.BytesIO(an.comparison_to_npz(result, {"seed": 3, "method": "first"})), allow_pickle=False)
+    per = result["per_sentence"]
+    expected = {"sentences": sentences, "lengths_a": result["lengths_a"], "lengths_b": result["lengths_b"],
+                "names_a": result["names_a"], "names_b": result["names_b"], "kinds_a": result["kinds_a"],
+                "kinds_b": result["kinds_b"], "model_a": tiny_a.id, "model_b": tiny_b.id,
+                "exclude_special": True, "js": per["js"], "cka": result["cka"], "info__seed": 3,
+                "info__method": "first"}
+    for side in "ab":
+        for m in an.METRICS:
+            expected[f"metrics_{side}__{m}"] = per[f"metrics_{side}"][m]
+            expected[f"baseline_{side}__{m}"] = per[f"baseline_{side}"][m]
+    assert sorted(saved.files) == sorted(expected)
+    for key, want in expected.items():
+        got = saved[key]
+        assert got.dtype != object, key
+        if got.dtype.kind in "US":
+            assert got.tolist() == want, key
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=key)
+
+
+def test_npz_without_matching_has_no_js_or_cka(models_root):
+    tiny = bc.load_model("tiny-bert")
+    result = an.compare_many(tiny, tiny, ["a b c"], matching=False)
+    saved = np.load(io.BytesIO(an.comparison_to_npz(result)), allow_pickle=False)
+    assert "js" not in saved.files and "cka" not in saved.files
+    assert not any(k.startswith("info__") for k in saved.files)
+
+
+# ---------------------------------------------------------------- special tokens
+class _Trace:
+    def __init__(self, special):
+        self.special = special
+
+    def __len__(self):
+        return 4
+
+
+def test_special_units_by_hand():
+    np.testing.assert_array_equal(an.special_units(_Trace((True, False, False, True)), None),
+                                  [True, False, False, True])
+    # a word group is special only if every token in it is
+    np.testing.assert_array_equal(an.special_units(_Trace((True, False, True, True)), [[0], [1, 2], [3]]),
+                                  [True, False, True])
+    np.testing.assert_array_equal(an.special_units(_Trace(()), None), [False] * 4)  # no mask: nothing special
+
+
+def test_metrics_with_every_token_special_excluded_are_nan():
+    out = an.head_metrics(np.stack([np.eye(2), np.eye(2)]), ["[CLS]", "[SEP]"], (True, True), exclude_special=True)
+    assert set(out) == set(an.METRICS)
+    for v in out.values():
+        assert v.shape == (2,) and np.isnan(v).all()
