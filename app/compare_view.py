@@ -24,6 +24,12 @@ from bertviz_core.loading import scrub_paths
 from bertviz_core import figures_research as rfig
 
 COLUMN_PX = 470  # half of the wide layout's main column in a 1400 px window
+
+
+def pair_px() -> int:
+    """Width asked for the two squares side by side: 1152 px (1476 in projector mode); a narrower
+    main column (a 1400 px window) shrinks the figure to fit, a 1920 px one shows it whole."""
+    return int(1.8 * controls.heatmap_px())
 MAX_SENTENCES = 200        # compared at most (a bound on the work, with MAX_TOKENS)
 MAX_TOKENS = 20_000        # tokens in all (the longer tokenization of A and B, [CLS]/[SEP] included)
 MAX_READ_LINES = 20_000    # lines read from an upload or the box before sampling
@@ -239,7 +245,7 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
         _contrib_link(shown)
         return
     st.plotly_chart(figures.pair_heatmaps(ma, mb, labels, titles=(title("A", names_a), title("B", names_b)),
-                                          zmax=zmax, width=2 * COLUMN_PX, hover_value=value,
+                                          zmax=zmax, width=pair_px(), hover_value=value,
                                           colorbar_title=value, **axes),
                     width="content", key="heat_pair")
     st.caption(" ".join(notes))

@@ -155,7 +155,8 @@ def _square_category_axes(fig: go.Figure, size: int, every: int, row_title: str,
     fig.update_xaxes(title=dict(text=col_title, standoff=4), tickangle=-60, tickfont=dict(size=size),
                      showgrid=False, type="category", dtick=every, automargin=False, constrain="domain")
     fig.update_yaxes(title=dict(text=row_title, standoff=4), autorange="reversed", tickfont=dict(size=size),
-                     showgrid=False, type="category", dtick=every, constrain="domain", automargin=False)
+                     showgrid=False, type="category", dtick=every, constrain="domain", automargin=False,
+                     constraintoward="top")  # in a narrower container the square stays under its title
 
 
 def _text_px(text: str, size: int) -> int:

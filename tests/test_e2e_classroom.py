@@ -70,6 +70,31 @@ def test_projector_heatmap_fills_a_1920_screen(server):
         assert abs(h - big) <= 2
 
 
+def test_compare_squares_grow_at_1920_and_fit_at_1400(server):
+    """/compare's two squares use a 1920 px screen (larger still in projector mode) and still fit a 1400 px one."""
+    url = f"{server}/compare?model_a=bert-minilm-l6&model_b=convbert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat."
+    with browser() as b:
+        widths = {}
+        for width in (1400, 1920):
+            page = b.new_page(viewport={"width": width, "height": 1080})
+            page.goto(url)
+            wait_for_plot(page)
+            widths[width] = page.evaluate(PLOT_WIDTHS)[0]  # the pair figure's plot area (both squares)
+            page.close()
+        page = b.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(url)
+        wait_for_plot(page)
+        page.locator('[data-testid="stSidebar"] label:has(input[type=checkbox])').first.click()
+        wait_idle(page)
+        page.wait_for_timeout(1500)
+        wait_for_plot(page)
+        widths["1920 projector"] = page.evaluate(PLOT_WIDTHS)[0]
+        main = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').clientWidth")
+    assert widths[1920] >= 950 and widths[1920] > widths[1400] + 150, widths  # was 748 px at both widths
+    assert widths["1920 projector"] > widths[1920], widths
+    assert widths["1920 projector"] <= main, (widths, main)  # never wider than the page
+
+
 def test_convolution_then_attention_through_the_sidebar_keeps_bert(server):
     with browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1000})
