@@ -325,3 +325,102 @@ def test_metrics_with_every_token_special_excluded_are_nan():
     assert set(out) == set(an.METRICS)
     for v in out.values():
         assert v.shape == (2,) and np.isnan(v).all()
+
+
+# ---------------------------------------------------------------- CKA
+def test_cka_scale_free_float64_and_zero_without_variance():
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(30, 6))
+    y = x @ rng.normal(size=(6, 4)) + 0.5 * rng.normal(size=(30, 4))
+    assert an.linear_cka(1e-3 * x, 1e-3 * x) == pytest.approx(1.0)  # tiny norms: still a similarity of 1
+    assert an.linear_cka(1e-3 * x, 2e-3 * y) == pytest.approx(an.linear_cka(x, y))
+    # float32 states (what traces hold) are computed in float64: the HSIC form in float64 as reference
+    x32, y32 = (x + 40).astype(np.float32), (y - 25).astype(np.float32)
+    H = np.eye(30) - 1 / 30
+    K, L = x32.astype(np.float64) @ x32.T.astype(np.float64), y32.astype(np.float64) @ y32.T.astype(np.float64)
+    hsic = lambda a, b: np.trace(a @ H @ b @ H)  # noqa: E731
+    assert an.linear_cka(x32, y32) == pytest.approx(hsic(K, L) / np.sqrt(hsic(K, K) * hsic(L, L)), rel=1e-10)
+    # a representation that does not vary (one token, or a constant layer): 0, never nan
+    assert an.cka_matrix(np.ones((1, 30, 6)), x[None]).tolist() == [[0.0]]
+    assert an.cka_matrix(x[None], np.full((1, 30, 4), 7.0)).tolist() == [[0.0]]
+
+
+def test_cka_accumulator_stays_exact_with_large_per_dimension_offsets():
+    """Real hidden states have a few huge dimensions: the running sums are shifted per dimension (float32
+    products), so the result still equals the float64 definition."""
+    rng = np.random.default_rng(12)
+    off_a = np.array([1e4, -3e3, 0.0, 5e3, 1.0, -8e3])
+    off_b = np.array([-2e4, 7e3, 3.0, 0.0, 9e3])
+    xa = (rng.normal(size=(2, 200, 6)) + off_a).astype(np.float32)
+    xb = (rng.normal(size=(3, 200, 5)) + off_b).astype(np.float32)
+    xb[1] += 0.5 * xa[0, :, :5] - off_a[:5].astype(np.float32)  # one related pair of layers
+    acc = an._CKAAccumulator()
+    for start in range(0, 200, 50):
+        acc.add(xa[:, start:start + 50], xb[:, start:start + 50])
+    assert acc.mode == "gram"
+    want = an.cka_matrix(xa.astype(np.float64), xb.astype(np.float64))
+    assert want[0, 1] > 0.1
+    np.testing.assert_allclose(acc.matrix(), want, atol=1e-4)
+
+
+def test_cka_accumulator_memory_modes_switch_exactly_at_their_bounds():
+    """gram: its float64 sums (the cross sum twice: one product temporary) plus a full float32 buffer
+    must fit max_bytes; raw: every state kept must fit; else off."""
+    rng = np.random.default_rng(13)
+    chunks = [(rng.normal(size=(3, n, 8)).astype(np.float32), rng.normal(size=(2, n, 5)).astype(np.float32))
+              for n in (4, 9, 2, 7)]
+    probe = an._CKAAccumulator(2**40)
+    probe.add(*chunks[0])
+    per_unit = (chunks[0][0].nbytes + chunks[0][1].nbytes) // 4
+    need = probe.aa.nbytes + probe.bb.nbytes + 2 * probe.ab.nbytes + probe.FLUSH_UNITS * per_unit
+    for budget, mode in ((need, "gram"), (need - 1, "raw")):
+        acc = an._CKAAccumulator(budget)
+        acc.add(*chunks[0])
+        assert acc.mode == mode, budget
+    every_state = sum(a.nbytes + b.nbytes for a, b in chunks)  # 2992 bytes
+    for budget, mode in ((every_state, "raw"), (every_state - 1, "off")):
+        acc = an._CKAAccumulator(budget)
+        for a, b in chunks:
+            acc.add(a, b)
+        assert acc.mode == mode, budget
+
+
+# ---------------------------------------------------------------- JS over kept units, compare_traces
+def test_units_js_keeps_units_and_samples_rows():
+    rng = np.random.default_rng(14)
+    a, b = rng.dirichlet(np.ones(6), size=(2, 6)), rng.dirichlet(np.ones(6), size=(3, 6))
+    keep = np.array([False, True, True, False, True, True])
+    idx = np.flatnonzero(keep)
+
+    def brute(rows):
+        return np.array([[an.js_divergence(ha[np.ix_(rows, idx)], hb[np.ix_(rows, idx)]).mean() for hb in b]
+                         for ha in a])
+
+    np.testing.assert_allclose(an.units_js(a, b, keep), brute(idx), atol=2e-6)
+    np.testing.assert_allclose(an.units_js(a, b, keep, max_rows=2), brute(idx[[0, 3]]), atol=2e-6)  # first, last
+    one = np.zeros(6, bool)
+    one[2] = True  # a single kept unit: one row, one column, identical distributions
+    np.testing.assert_allclose(an.units_js(a, b, one), np.zeros((2, 3)), atol=1e-7)
+    none = an.units_js(a, b, np.zeros(6, bool))
+    assert none.shape == (2, 3) and np.isnan(none).all()
+
+
+def test_compare_traces_passes_matching_and_exclude_special_on(bert, convbert):
+    pair = (bc.capture(bert, SENTENCE), bc.capture(convbert, SENTENCE))
+    plain = an.compare_traces([pair], matching=False)
+    assert "js" not in plain and plain["per_sentence"]["js"] is None and not plain["exclude_special"]
+    assert np.isfinite(plain["metrics_a"]["cls"]).all()
+    excl = an.compare_traces([pair], exclude_special=True)
+    assert excl["exclude_special"] and np.isnan(excl["metrics_a"]["cls"]).all()
+    assert excl["js"].shape == (6 * 12, 6 * 12)
+
+
+def test_summary_rows_confidence_and_paired_interval():
+    r = _result([5, 6, 7, 8, 12, 14], L=2, seed=3)
+    row = next(x for x in an.summary_rows(r, ["entropy"], confidence=0.8)
+               if x["layer"] == 1 and x["group"] == "attn" and x["length"] == "all")
+    a = r["per_sentence"]["metrics_a"]["entropy"][:, 1].mean(1)
+    b = r["per_sentence"]["metrics_b"]["entropy"][:, 1, 0]
+    assert (row["a_low"], row["a_high"]) == pytest.approx(sps.t.interval(0.8, 5, loc=a.mean(), scale=sps.sem(a)))
+    d = a - b
+    assert (row["diff_low"], row["diff_high"]) == pytest.approx(sps.t.interval(0.8, 5, loc=d.mean(), scale=sps.sem(d)))
