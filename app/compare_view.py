@@ -106,6 +106,13 @@ _norms = cachetools.LRUCache(maxsize=NORM_CACHE_BYTES, getsizeof=lambda a: a.nby
 _norms_lock = threading.Lock()
 
 
+def _shown_name(lm) -> str:
+    """The model's name in the UI language where the registry has one, else its own label (variants,
+    local folders), escaped for markdown."""
+    key = f"mlabel_{lm.id}"
+    return state.md_escape(t(key) if key in i18n.TEXT else lm.label)
+
+
 def method_label(method: str) -> str:
     return t("cmpm_m_attention") if method == "attention" else t(f"contrib_m_{method}")
 
@@ -205,7 +212,7 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
             except Exception as exc:  # MethodUnavailable or a model whose weights do not fit: say why
                 reason = error_reason(exc)
         if reason is not None:
-            st.warning(t("cmpm_na", side=side, model=state.md_escape(controls.model_name(lm.id)),
+            st.warning(t("cmpm_na", side=side, model=_shown_name(lm),
                          method=method_label(shown), reason=reason))
             return None, True
         return (m if m is None or groups is None else analysis.pool_to_words(m, groups)), False
@@ -229,8 +236,8 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
             return t("cmpm_title_layer", side=side, layer=layer)
         return t("cmpm_title_head", side=side, layer=layer, head=head_name(names))
 
-    st.markdown(t("cmpm_heading", method=method_label(shown), a=state.md_escape(controls.model_name(lm_a.id)),
-                  b=state.md_escape(controls.model_name(lm_b.id))))
+    st.markdown(t("cmpm_heading", method=method_label(shown), a=_shown_name(lm_a),
+                  b=_shown_name(lm_b)))
     notes = [method_caption(shown, head, layer), t("cmpm_same_scale")]
     if shown == "norm" and per_head and (groups_a is not None or groups_b is not None):
         notes.append(t("cmpm_pooled_norm"))
