@@ -2,7 +2,7 @@
 one typed sentence on a page, summed by function (self time), plus the timeline marks of
 bench_app.TIMELINE_JS.
 
-    python bench/browser_profile.py [page] [tokens]      # default: attention 512
+    python bench/browser_profile.py [page] [tokens] [--no-post-gc]     # default: attention 512
 
 Prints the top functions by self time (ms) and the share of the profile spent in the
 Streamlit bundle, Plotly and the browser's own work (garbage collection, idle, program).
@@ -34,11 +34,13 @@ def summarise(profile: dict, top: int = 25) -> tuple[list, dict]:
                "streamlit bundle" if "/static/js/" in url else
                cf["functionName"] or "(anonymous)" if not url else os.path.basename(url))
         by_src[src] += ms
-        by_fn[f"{cf['functionName'] or '(anonymous)'} [{os.path.basename(url) or '-'}:{cf.get('lineNumber', 0)}]"] += ms
+        # minified bundles reuse short names: line AND column (0-based, as CDP gives them) tell them apart
+        by_fn[f"{cf['functionName'] or '(anonymous)'} [{os.path.basename(url) or '-'}:{cf.get('lineNumber', 0)}"
+              f":{cf.get('columnNumber', 0)}]"] += ms
     return by_fn.most_common(top), dict(by_src.most_common(12))
 
 
-def main(page="attention", n=512):
+def main(page="attention", n=512, env=None, tag=""):
     from transformers import AutoTokenizer
 
     from bertviz_core import student
@@ -47,7 +49,8 @@ def main(page="attention", n=512):
     texts = texts_of(tokenizer, n, 3)
     query, n_plots = PAGES[page]
     out = {"page": page, "tokens": n, "loadavg_before": os.getloadavg()}
-    with streamlit_server(timeout=300) as server, browser() as b:
+    out["server_env"] = env or {}
+    with streamlit_server(timeout=300, env=env) as server, browser() as b:
         ctx = b.new_context(viewport={"width": 1400, "height": 1000})
         ctx.add_init_script(TIMELINE_JS)
         p = ctx.new_page()
@@ -60,7 +63,7 @@ def main(page="attention", n=512):
         p.wait_for_timeout(1000)
         cdp = ctx.new_cdp_session(p)
         cdp.send("Profiler.enable")
-        cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+        cdp.send("Profiler.setSamplingInterval", {"interval": 1000})  # microseconds; finer slows the page
         p.evaluate("() => { window.__want = null; }")
         box.fill(texts[2])
         p.evaluate("() => { window.__marks.length = 0; }")
@@ -78,7 +81,7 @@ def main(page="attention", n=512):
     out["by_source_ms"] = by_src
     out["top_self_ms"] = top
     out["loadavg_after"] = os.getloadavg()
-    common.save(f"browser_profile_{page}_{n}", out)
+    common.save(f"browser_profile_{page}_{n}{tag}", out)
     print(json.dumps(out["marks"]))
     print("by source (ms):", json.dumps({k: round(v) for k, v in by_src.items()}))
     for name, ms in top:
@@ -86,5 +89,7 @@ def main(page="attention", n=512):
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(args[0] if args else "attention", int(args[1]) if len(args) > 1 else 512)
+    no_gc = "--no-post-gc" in sys.argv  # the server without Streamlit's gc after every run
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(args[0] if args else "attention", int(args[1]) if len(args) > 1 else 512,
+         env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None, tag="_no_post_gc" if no_gc else "")

@@ -29,11 +29,13 @@ if hide:
         st.info(t("nothing_left"))
         st.stop()
 name = controls.model_name(lm.id)
+shown = matrix[:, cols]
 fig = figures.matrix_heatmap(
-    matrix[:, cols], trace.tokens, [trace.tokens[i] for i in cols], col_positions=[int(i) for i in cols],
+    shown, trace.tokens, [trace.tokens[i] for i in cols], col_positions=[int(i) for i in cols],
     title=f"{name} · " + t("fig_attention", layer=layer, head=controls.head_label(head)) + " · "
     + t("tokens_line", n=len(trace)),
-    zmax=1.0 if fixed else None, font_size=controls.font_size(), plot_px=controls.heatmap_px(),
+    # both ends given: Plotly then neither ignores zmin=0 nor scans all T x T cells twice per draw for them
+    zmax=1.0 if fixed else max(float(shown.max()), 1e-6), font_size=controls.font_size(), plot_px=controls.heatmap_px(),
     row_title=t("from_token"), col_title=t("to_token"), hover_value=t("weight"), colorbar_title=t("weight"))
 st.plotly_chart(fig, width="content", key="attention_heatmap")
 export_ui.figure_downloads(fig, f"attention-L{layer}-{head}")
