@@ -4,7 +4,7 @@ results root, and shown on /compare ("over many sentences") and /syntax.
 
 Oracles: the library's single-sentence capture() + analysis.trace_metrics / uniform_baseline for every
 head metric (conv heads on their kernels, as /compare), syntax.head_accuracy for the syntax table, and
-analysis.compare_many (a capture per sentence, no batching) for the A-vs-B summaries.
+analysis.compare_traces on those captures (what compare_many does) for the A-vs-B summaries.
 """
 from __future__ import annotations
 
@@ -73,6 +73,12 @@ def results(tmp_path_factory):
     return root, conllu
 
 
+@pytest.fixture(scope="module")
+def traces():
+    """Each sentence captured alone by each model (the oracle's input, shared by the tests below)."""
+    return {m: [bc.capture(bc.load_model(m), " ".join(w)) for w in WORDS] for m in MODELS}
+
+
 @pytest.fixture
 def root_env(results, monkeypatch):
     root, _ = results
@@ -90,7 +96,7 @@ def copy_run(results, tmp_path, model="bert-minilm-l6", name="run"):
 
 # ---------------------------------------------------------------- the library
 @pytest.mark.parametrize("model", MODELS)
-def test_cli_run_round_trips_through_load_results(results, model):
+def test_cli_run_round_trips_through_load_results(results, traces, model):
     root, conllu = results
     res = corpus.load_results(root / f"tiny-{model}", root)
     assert res["name"] == f"tiny-{model}"
@@ -98,8 +104,7 @@ def test_cli_run_round_trips_through_load_results(results, model):
     lm = bc.load_model(model)
     metrics, sentences = res["head_metrics"], res["sentences"]
     assert sentences["text"].tolist() == [" ".join(w) for w in WORDS]
-    for k, words in enumerate(WORDS):
-        trace = bc.capture(lm, " ".join(words))  # one sentence, no batching, no word split
+    for k, trace in enumerate(traces[model]):  # one sentence, no batching, no word split
         expected = analysis.trace_metrics(trace)  # ConvBERT: conv heads on their kernels, as /compare
         rows = metrics[metrics.sentence == k].sort_values(["layer", "head"])
         L, N = expected["entropy"].shape
@@ -119,12 +124,12 @@ def test_cli_run_round_trips_through_load_results(results, model):
     pd.testing.assert_frame_equal(res["syntax"].reset_index(drop=True), library.reset_index(drop=True))
 
 
-def test_results_comparison_equals_compare_many(results):
+def test_results_comparison_equals_compare_traces(results, traces):
     root, _ = results
     a, b = (corpus.load_results(root / f"tiny-{m}", root) for m in MODELS)
     got = corpus.results_comparison(a, b)
-    lm_a, lm_b = (bc.load_model(m) for m in MODELS)
-    ref = analysis.compare_many(lm_a, lm_b, [" ".join(w) for w in WORDS], matching=False)
+    # what /compare computes over many sentences (compare_many = compare_traces on one capture per sentence)
+    ref = analysis.compare_traces(zip(*(traces[m] for m in MODELS)), matching=False)
     assert got["names_a"] == ref["names_a"] and got["names_b"] == ref["names_b"]
     assert got["kinds_b"] == ref["kinds_b"] and got["model_b"] == "convbert-minilm-l6"
     assert got["sentences"] == ref["sentences"]
