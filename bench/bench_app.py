@@ -201,11 +201,15 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
             "chart_msg_bytes": None if big is None else big["size"],
             "any_data_change_s": first("data"), "data_s": first("data", lambda m: m["mine"]),
             "drawn_s": first("drawn", lambda m: m["mine"]), "painted_s": first("painted", lambda m: m["mine"]),
+            # Streamlit's PlotlyChart renders a new figure twice (mount, then a theme effect): count them
+            "renders": sum(1 for m in after if m["name"] == "data" and m["mine"]),
+            "last_data_s": max(((m["t"] - t_enter) / 1000 for m in after if m["name"] == "data" and m["mine"]),
+                               default=None),
             "bytes_in": sum(m["size"] for m in after if m["name"] == "recv"),
         })
         print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in runs[-1].items()}, flush=True)
     ctx.close()
-    keys = [k for k in runs[0] if k.endswith("_s")]
+    keys = [k for k in runs[0] if k.endswith("_s") or k == "renders"]
     return {"runs": runs, "median": {k: statistics.median([r[k] for r in runs if r[k] is not None] or [float("nan")])
                                      for k in keys}}
 
@@ -239,6 +243,33 @@ def timeline_main(pages=("attention", "model-view"), n=512, runs=RUNS, env=None,
     return out
 
 
+def matching_main(sizes=(16, 128, 512), runs=2, env=None, tag=""):
+    """`python bench/bench_app.py --matching [16,128,512] [--no-post-gc]`: /compare in Chromium per size
+    (Enter-to-heatmap as measure_page, then the head-matching tab's first opening for the last sentence)."""
+    from transformers import AutoTokenizer
+
+    from bertviz_core import student
+
+    tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
+    out = {"machine": common.machine(), "loadavg_before": os.getloadavg(), "server_env": env or {}, "rows": []}
+    query, n_plots = PAGES["compare"]
+    with streamlit_server(env=env, timeout=300) as server, browser() as b:
+        warm = b.new_page()
+        warm.goto(f"{server.base_url}/compare?{query}&text=warm")
+        wait_for_plot(warm, timeout=600_000, count=n_plots)
+        warm.close()
+        for n in sizes:
+            r = measure_page(b, server.base_url, "compare", query, n_plots, texts_of(tokenizer, n, runs + 1), tokenizer)
+            r.update(page="compare", tokens=n)
+            out["rows"].append(r)
+            print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items() if k != "enter_to_heatmap_all_s"},
+                  flush=True)
+        out["server_peak_rss_mb"] = peak_rss_mb(server.pid)
+    out["loadavg_after"] = os.getloadavg()
+    common.save(f"matching{tag}", out)
+    return out
+
+
 def main():
     from transformers import AutoTokenizer
 
@@ -260,7 +291,13 @@ def main():
 
 
 if __name__ == "__main__":
-    if "--timeline" in sys.argv:  # --timeline [tokens [runs [page,page]]] [--no-post-gc]
+    if "--matching" in sys.argv:  # --matching [16,128,512] [--no-post-gc]
+        no_gc = "--no-post-gc" in sys.argv
+        args = [x for x in sys.argv[sys.argv.index("--matching") + 1:] if not x.startswith("--")]
+        matching_main(sizes=tuple(int(x) for x in args[0].split(",")) if args else (16, 128, 512),
+                      env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None,
+                      tag="_no_post_gc" if no_gc else "")
+    elif "--timeline" in sys.argv:  # --timeline [tokens [runs [page,page]]] [--no-post-gc]
         no_gc = "--no-post-gc" in sys.argv
         args = [x for x in sys.argv[sys.argv.index("--timeline") + 1:] if not x.startswith("--")]
         timeline_main(n=int(args[0]) if args else 512, runs=int(args[1]) if len(args) > 1 else RUNS,

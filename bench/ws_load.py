@@ -407,7 +407,7 @@ async def warm_up(base_url: str, tokenizer, clients: int = 1):
     return await run_load(cfg, tokenizer)
 
 
-def run_levels(levels, replicas, url, cfg_kwargs, env=None) -> list[dict]:
+def run_levels(levels, replicas, url, cfg_kwargs, env=None, save: str | None = None) -> list[dict]:
     tokenizer = load_tokenizer()
     rows = []
     with target(url, replicas, env) as (base, pids):
@@ -424,6 +424,10 @@ def run_levels(levels, replicas, url, cfg_kwargs, env=None) -> list[dict]:
             rows.append(summary)
             print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in summary.items()
                               if k not in ("error_detail", "crosstalk_detail")}), flush=True)
+            if save:  # after every level: a run stopped from outside keeps what it measured
+                import common
+
+                common.save(save, {"machine": common.machine(), "rows": rows})
     return rows
 
 
@@ -452,11 +456,7 @@ def main(argv=None):
         ap.error("--url must be on 127.0.0.1 / localhost")
     cfg_kwargs = dict(rounds=a.rounds, think=(lo, hi), ramp_s=a.ramp, timeout_s=a.timeout, duration_s=a.duration,
                       seed=a.seed)
-    rows = run_levels(levels, a.replicas, a.url, cfg_kwargs, NO_POST_GC if a.no_post_gc else None)
-    if a.save:
-        import common
-
-        common.save(a.save, {"machine": common.machine(), "rows": rows})
+    rows = run_levels(levels, a.replicas, a.url, cfg_kwargs, NO_POST_GC if a.no_post_gc else None, save=a.save)
     return 0 if all(r["errors"] == 0 and r["crosstalk"] == 0 for r in rows) else 1
 
 
