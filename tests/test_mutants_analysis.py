@@ -361,6 +361,14 @@ def test_cka_accumulator_stays_exact_with_large_per_dimension_offsets():
     want = an.cka_matrix(xa.astype(np.float64), xb.astype(np.float64))
     assert want[0, 1] > 0.1
     np.testing.assert_allclose(acc.matrix(), want, atol=1e-4)
+    # tiny states (norms far below 1) and a layer that does not vary: as cka_matrix, 0 for the latter
+    small = an._CKAAccumulator()
+    flat = np.zeros((1, 200, 4), np.float32)
+    small.add(1e-3 * xa[:, :, :3] - 1e-3 * off_a[:3].astype(np.float32), np.concatenate([flat, 1e-3 * xb[:1, :, :4]]))
+    want = an.cka_matrix(1e-3 * xa[:, :, :3].astype(np.float64) - 1e-3 * off_a[:3],
+                         np.concatenate([flat, 1e-3 * xb[:1, :, :4]]).astype(np.float64))
+    assert want[:, 0].tolist() == [0.0, 0.0] and want[0, 1] > 0
+    np.testing.assert_allclose(small.matrix(), want, atol=1e-5)
 
 
 def test_cka_accumulator_memory_modes_switch_exactly_at_their_bounds():
@@ -383,6 +391,7 @@ def test_cka_accumulator_memory_modes_switch_exactly_at_their_bounds():
         for a, b in chunks:
             acc.add(a, b)
         assert acc.mode == mode, budget
+        assert (acc.matrix() is None) == (mode == "off")
 
 
 # ---------------------------------------------------------------- JS over kept units, compare_traces
@@ -424,3 +433,154 @@ def test_summary_rows_confidence_and_paired_interval():
     assert (row["a_low"], row["a_high"]) == pytest.approx(sps.t.interval(0.8, 5, loc=a.mean(), scale=sps.sem(a)))
     d = a - b
     assert (row["diff_low"], row["diff_high"]) == pytest.approx(sps.t.interval(0.8, 5, loc=d.mean(), scale=sps.sem(d)))
+
+
+# ---------------------------------------------------------------- metrics against a loop over the definition
+def _ref_metrics(rows_of_weights, tokens, special, exclude):
+    """The METRICS by their definition, one row at a time. rows_of_weights(i) -> [(key position j or None
+    for padding, offset j - i, weight)]: attention rows list every token, kernels their 9 offsets."""
+    T = len(tokens)
+    out = {k: [] for k in an.METRICS}
+    for i in range(T):
+        if exclude and special[i]:
+            continue
+        cells = [(j, o, w) for j, o, w in rows_of_weights(i) if not (exclude and (j is None or special[j]))]
+        total = sum(w for _, _, w in cells)
+        cells = [(j, o, w / total if exclude else w) for j, o, w in cells]
+        ent = -sum(w * np.log(w) for _, _, w in cells if w > 0)
+        out["entropy"].append(ent)
+        out["entropy_norm"].append(ent / np.log(len(cells)) if len(cells) > 1 else np.nan)
+        out["distance"].append(sum(w * abs(o) for _, o, w in cells))
+        out["local"].append(sum(w for _, o, w in cells if abs(o) <= 4))
+        out["cls"].append(sum(w for j, _, w in cells if j == 0 and special[0]))
+        out["sep"].append(sum(w for j, _, w in cells if j is not None and j > 0 and special[j]))
+        out["punct"].append(sum(w for j, _, w in cells if j is not None and an.is_punct(tokens[j])))
+        out["self"].append(sum(w for _, o, w in cells if o == 0))
+        out["prev"].append(sum(w for j, o, w in cells if o == -1 and j is not None))
+        out["next"].append(sum(w for j, o, w in cells if o == 1 and j is not None))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = {k: float(np.nanmean(v)) for k, v in out.items()}
+    if exclude:
+        res["cls"] = res["sep"] = np.nan
+    return res
+
+
+def _ref_kernel(kernel, tokens, special, exclude):
+    T, K = kernel.shape
+    h = K // 2
+    return _ref_metrics(lambda i: [(i + o if 0 <= i + o < T else None, o, kernel[i, o + h]) for o in range(-h, h + 1)],
+                        tokens, special, exclude)
+
+
+def _ref_attention(attn, tokens, special, exclude):
+    T = len(tokens)
+    return _ref_metrics(lambda i: [(j, j - i, attn[i, j]) for j in range(T)], tokens, special, exclude)
+
+
+TOKENS5 = ["[CLS]", "hi", ",", "there", "[SEP]"]
+SPECIAL5 = (True, False, False, False, True)
+
+
+@pytest.mark.parametrize("exclude", [False, True])
+def test_kernel_metrics_equal_their_definition(exclude):
+    """Five tokens (fewer than the kernel's nine offsets, so weight falls on padding at both ends) and
+    lopsided kernels: every metric of every head against a loop over the definition."""
+    rng = np.random.default_rng(21)
+    kernels = rng.dirichlet(np.full(9, 0.3), size=(2, 3, 5)).astype(np.float32)  # [layers, heads, T, K]
+    got = an.kernel_metrics(kernels, TOKENS5, SPECIAL5, exclude_special=exclude)
+    for layer in range(2):
+        for head in range(3):
+            want = _ref_kernel(kernels[layer, head].astype(np.float64), TOKENS5, SPECIAL5, exclude)
+            for k in an.METRICS:
+                np.testing.assert_allclose(got[k][layer, head], want[k], rtol=1e-5, atol=1e-6, err_msg=k)
+
+
+def test_kernel_metrics_of_a_one_offset_kernel_and_with_every_row_special():
+    ones = np.ones((4, 1), np.float32)  # K = 1: all weight on the token itself
+    got = an.kernel_metrics(ones[None], ["a", "b", "c", "d"], (False,) * 4)
+    assert {k: float(v[0]) for k, v in got.items() if k != "entropy_norm"} == {
+        "entropy": 0.0, "distance": 0.0, "local": 1.0, "cls": 0.0, "sep": 0.0, "punct": 0.0, "self": 1.0,
+        "prev": 0.0, "next": 0.0}
+    nan = an.kernel_metrics(np.full((3, 2, 9), 1 / 9, np.float32), ["[CLS]", "[SEP]"], (True, True), True)
+    assert all(v.shape == (3,) and np.isnan(v).all() for v in nan.values())
+
+
+@pytest.mark.parametrize("exclude", [False, True])
+def test_head_metrics_equal_their_definition(exclude):
+    rng = np.random.default_rng(22)
+    attn = rng.dirichlet(np.full(5, 0.4), size=(3, 5)).astype(np.float32)  # [heads, T, T]
+    got = an.head_metrics(attn, TOKENS5, SPECIAL5, exclude_special=exclude)
+    for head in range(3):
+        want = _ref_attention(attn[head].astype(np.float64), TOKENS5, SPECIAL5, exclude)
+        for k in an.METRICS:
+            np.testing.assert_allclose(got[k][head], want[k], rtol=1e-5, atol=1e-6, err_msg=k)
+
+
+@pytest.mark.parametrize("exclude", [False, True])
+def test_uniform_baseline_is_the_metrics_of_uniform_weights(convbert, exclude):
+    trace = bc.capture(convbert, "Hi, there!")
+    T = len(trace)
+    base = an.uniform_baseline(trace, exclude_special=exclude)
+    want_attn = _ref_attention(np.full((T, T), 1 / T), trace.tokens, trace.special, exclude)
+    want_conv = _ref_kernel(np.full((T, 9), 1 / 9), trace.tokens, trace.special, exclude)
+    assert set(base) == {"attn", "conv"}
+    for k in an.METRICS:
+        np.testing.assert_allclose(base["attn"][k], want_attn[k], rtol=1e-5, atol=1e-7, err_msg=k)
+        np.testing.assert_allclose(base["conv"][k], want_conv[k], rtol=1e-5, atol=1e-7, err_msg=k)
+
+
+def test_trace_metrics_and_head_names_of_a_convbert(convbert):
+    trace = bc.capture(convbert, "Hi, there!")
+    m = an.trace_metrics(trace)  # default: special tokens included
+    assert m["cls"].shape == (6, 12) and np.isfinite(m["cls"]).all()
+    for k in an.METRICS:  # conv slots: the kernels' metrics with the trace's own special mask
+        want = _ref_kernel(trace.conv_kernels[4, 2].astype(np.float64), trace.tokens, trace.special, False)[k]
+        np.testing.assert_allclose(m[k][4, 6 + 2], want, rtol=1e-5, atol=1e-6, err_msg=k)
+    names = an.head_names(trace)
+    assert names[:13] == [f"L0 H{h}" for h in range(6)] + [f"L0 C{c}" for c in range(6)] + ["L1 H0"]
+    assert len(names) == 72 and names[-1] == "L5 C5"
+
+
+# ---------------------------------------------------------------- the accumulator, piece by piece
+def test_comparison_accumulator_per_sentence_pieces(bert, convbert):
+    """Per sentence: metrics, baselines (conv column nan for BERT), lengths and JS over non-special rows
+    and columns (token-aligned models), against the pieces computed directly."""
+    texts = ["Hi, there!", "The cat sat on the mat."]
+    pairs = [(bc.capture(bert, t), bc.capture(convbert, t)) for t in texts]
+    acc = an.ComparisonAccumulator(exclude_special=True, max_rows=None)
+    for a, b in pairs:
+        acc.add(a, b)
+    r = acc.result()
+    per = r["per_sentence"]
+    assert r["matching"] and r["exclude_special"] and not r["by_words"]
+    assert r["lengths_a"].tolist() == [len(a) for a, _ in pairs] and r["lengths_b"].tolist() == r["lengths_a"].tolist()
+    for s, (a, b) in enumerate(pairs):
+        for k in ("entropy", "local", "punct"):
+            np.testing.assert_allclose(per["metrics_a"][k][s], an.trace_metrics(a, True)[k], atol=1e-6)
+            np.testing.assert_allclose(per["metrics_b"][k][s], an.trace_metrics(b, True)[k], atol=1e-6)
+            assert np.isnan(per["baseline_a"][k][s, 1])  # BERT has no conv heads
+            assert per["baseline_b"][k][s].tolist() == pytest.approx(
+                [an.uniform_baseline(b, True)["attn"][k], an.uniform_baseline(b, True)["conv"][k]])
+        keep = np.flatnonzero(~np.asarray(a.special))
+        ha = an.all_heads(a)[0].reshape(-1, len(a), len(a))[:, keep][:, :, keep]
+        hb = an.all_heads(b)[0].reshape(-1, len(b), len(b))[:, keep][:, :, keep]
+        for i, j in ((0, 0), (5, 70), (71, 3)):
+            np.testing.assert_allclose(per["js"][s][i, j], an.js_divergence(ha[i], hb[j]).mean(), atol=2e-6)
+    with pytest.raises(ValueError, match="^Every sentence pair must come from the same two models.$"):
+        acc.add(pairs[0][1], pairs[0][0])
+    with pytest.raises(ValueError, match="^No sentences to compare.$"):
+        an.ComparisonAccumulator().result()
+    defaults = an.ComparisonAccumulator()
+    assert defaults.matching and not defaults.exclude_special and defaults.max_rows is None
+
+
+def test_by_words_stays_true_once_a_sentence_needed_words(bert):
+    import dataclasses
+
+    a1, a2 = bc.capture(bert, "Hi, there!"), bc.capture(bert, "The cat sat.")
+    b1 = dataclasses.replace(a1, tokens=[t.upper() for t in a1.tokens])  # other pieces, same words
+    acc = an.ComparisonAccumulator()
+    acc.add(a1, b1)
+    acc.add(a2, a2)  # token by token
+    assert acc.result()["by_words"]
