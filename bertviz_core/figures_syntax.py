@@ -56,9 +56,11 @@ def accuracy_map(grid: np.ndarray, head_names: list[str], *, title: str, layer_l
         l, h = mark
         fig.add_shape(type="rect", x0=h - 0.5, x1=h + 0.5, y0=l - 0.5, y1=l + 0.5, line=dict(color=GOLD, width=3))
     fig.update_yaxes(autorange="reversed", type="category", title=layer_label)
-    fig.update_xaxes(type="category", side="top", title=head_label)
-    fig.update_layout(title=dict(text=escape_label(title)), height=height or int(110 + 42 * L),
-                      margin=dict(l=10, r=10, t=100, b=10), font=dict(size=font_size, **FONT))
+    fig.update_xaxes(type="category", side="top", title=dict(text=head_label, standoff=6))
+    # the figure title at the very top, the head axis (title and names) below it: they never overlap
+    fig.update_layout(title=dict(text=escape_label(title), y=1.0, yref="container", yanchor="top", pad=dict(t=8)),
+                      height=height or int(110 + 42 * L) + 2 * font_size,
+                      margin=dict(l=10, r=10, t=100 + 2 * font_size, b=10), font=dict(size=font_size, **FONT))
     return fig
 
 
