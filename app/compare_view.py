@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import bertviz_core as bc
-from app import contrib_cache, controls, i18n, nav, results_view, state
+from app import contrib_cache, controls, export_ui, i18n, nav, results_view, state
 from app.i18n import t
 from bertviz_core import analysis, compress, corpus, figures, heads, stats
 from bertviz_core import contributions as C
@@ -24,6 +24,7 @@ from bertviz_core.loading import scrub_paths
 from bertviz_core import figures_research as rfig
 
 COLUMN_PX = 470  # half of the wide layout's main column in a 1400 px window
+STEMS = {"one": "compare", "many": "compare-many", "res": "compare-results"}  # download file names per section
 
 
 def pair_px() -> int:
@@ -239,30 +240,34 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
     st.markdown(t("cmpm_heading", method=method_label(shown), a=_shown_name(lm_a),
                   b=_shown_name(lm_b)))
     notes = [method_caption(shown, head, layer), t("cmpm_same_scale")]
+    stem = ("compare" if shown == "attention" else f"compare-{shown}") + \
+        f"-L{layer}-" + ("mean" if head == heads.MEAN else f"H{head}")  # e.g. compare-L3-H1, compare-norm-L3-mean
     if shown == "norm" and per_head and (groups_a is not None or groups_b is not None):
         notes.append(t("cmpm_pooled_norm"))
     if ma is None or mb is None:  # one model has no head in this slot, or the method does not apply to it
         m, tag, names = (ma, "A", names_a) if mb is None else (mb, "B", names_b)
         if not (na_a or na_b):
             st.info(t("slot_missing", tag="B" if mb is None else "A", k=head, other=tag))
-        st.plotly_chart(figures.matrix_heatmap(m, labels, labels, title=title(tag, names), zmax=zmax,
-                                               hover_value=value, colorbar_title=value, width=COLUMN_PX, **axes),
-                        width="content", key=f"heat_{tag}")
+        single = figures.matrix_heatmap(m, labels, labels, title=title(tag, names), zmax=zmax,
+                                        hover_value=value, colorbar_title=value, width=COLUMN_PX, **axes)
+        st.plotly_chart(single, width="content", key=f"heat_{tag}")
+        export_ui.figure_downloads(single, f"{stem}-{tag}")
         st.caption(" ".join(notes[:1]))
         _contrib_link(shown)
         return
-    st.plotly_chart(figures.pair_heatmaps(ma, mb, labels, titles=(title("A", names_a), title("B", names_b)),
-                                          zmax=zmax, width=pair_px(), hover_value=value,
-                                          colorbar_title=value, **axes),
-                    width="content", key="heat_pair")
+    pair = figures.pair_heatmaps(ma, mb, labels, titles=(title("A", names_a), title("B", names_b)),
+                                 zmax=zmax, width=pair_px(), hover_value=value, colorbar_title=value, **axes)
+    st.plotly_chart(pair, width="content", key="heat_pair")
+    export_ui.figure_downloads(pair, f"{stem}-pair")
     st.caption(" ".join(notes))
     diff = ma - mb
     lim = float(np.abs(diff).max()) or 1.0
     left, right = st.columns(2)
-    left.plotly_chart(figures.matrix_heatmap(diff, labels, labels, title=t("compare_diff"), zmin=-lim, zmax=lim,
-                                             zmid=0, colorscale=figures.DIFF_SCALE, colorbar_title="A - B",
-                                             hover_value="A - B", width=COLUMN_PX, **axes),
-                      width="content", key="heat_diff")
+    diff_fig = figures.matrix_heatmap(diff, labels, labels, title=t("compare_diff"), zmin=-lim, zmax=lim,
+                                      zmid=0, colorscale=figures.DIFF_SCALE, colorbar_title="A - B",
+                                      hover_value="A - B", width=COLUMN_PX, **axes)
+    left.plotly_chart(diff_fig, width="content", key="heat_diff")
+    export_ui.figure_downloads(diff_fig, f"{stem}-difference", container=left)
     right.caption(t("compare_diff_note") if shown == "attention" else
                   t("cmpm_diff_note_norm") if per_head else t("cmpm_diff_note_mixing"))
     with right:
@@ -329,6 +334,7 @@ def metrics_section(summary: dict, label_a: str, label_b: str, key: str, many: b
         chart_key = f"{key}_m{side}"
         col.plotly_chart(fig, width="stretch", key=chart_key, on_select=_on_pick(chart_key, key, summary, many),
                          selection_mode="points")
+        export_ui.figure_downloads(fig, f"{STEMS[key]}-metric-{metric}-{side.upper()}", container=col)
     _open_panel(summary, key, metric, many)
     rows = []
     for tag, label, values, names in (("A", label_a, summary["metrics_a"], summary["names_a"]),
@@ -415,6 +421,7 @@ def matching_section(summary: dict, key: str, many: bool = False) -> None:
     chart_key = f"{key}_js"
     st.plotly_chart(fig, width="content", key=chart_key, on_select=_on_pair_pick(chart_key, key),
                     selection_mode="points")
+    export_ui.figure_downloads(fig, f"{STEMS[key]}-head-matching-js")
     _pair_panel(summary, key, many)
 
     same_layer = st.toggle(t("research_same_layer"), key=f"{key}_same_layer")
@@ -433,11 +440,11 @@ def matching_section(summary: dict, key: str, many: bool = False) -> None:
     layers_a = ["emb"] + [f"L{l}" for l in range(cka.shape[0] - 1)]
     layers_b = ["emb"] + [f"L{l}" for l in range(cka.shape[1] - 1)]
     st.markdown(f"**{t('cka_title')}**")
-    st.plotly_chart(figures.matrix_heatmap(cka, layers_a, layers_b, title="", zmin=0, zmax=1,
-                                           colorscale="Viridis", colorbar_title="CKA", font_size=fs,
-                                           row_title=t("cka_rows"), col_title=t("cka_cols"), hover_value="CKA",
-                                           height=460),
-                    width="content", key=f"{key}_cka")
+    cka_fig = figures.matrix_heatmap(cka, layers_a, layers_b, title="", zmin=0, zmax=1,
+                                     colorscale="Viridis", colorbar_title="CKA", font_size=fs,
+                                     row_title=t("cka_rows"), col_title=t("cka_cols"), hover_value="CKA", height=460)
+    st.plotly_chart(cka_fig, width="content", key=f"{key}_cka")
+    export_ui.figure_downloads(cka_fig, f"{STEMS[key]}-layer-cka")
 
 
 def _on_pair_pick(chart_key: str, key: str):
@@ -614,7 +621,7 @@ def _show_many(saved: dict, label_a: str, label_b: str, exclude: bool) -> None:
     with st.expander(t("research_sentences_used")):
         st.dataframe(pd.DataFrame({t("research_col_tokens"): result["lengths_a"],
                                    t("research_col_sentence"): result["sentences"]}), height=240, key="many_sentences_df")
-    summary_section(result)
+    summary_section(result, key="many")
     st.markdown(f"**{t('research_mean_heatmaps')}**")
     metrics_section(result, label_a, label_b, key="many", many=True)
     matching_section(result, key="many", many=True)
@@ -673,7 +680,7 @@ def results_section(model_a: str, model_b: str, exclude: bool) -> None:
         st.dataframe(pd.DataFrame({t("research_col_tokens"): result["lengths_a"],
                                    t("research_col_sentence"): result["sentences"]}), height=240,
                      key="res_sentences_df")
-    summary_section(result)
+    summary_section(result, key="res")
     st.markdown(f"**{t('research_mean_heatmaps')}**")
     metrics_section(result, controls.model_name(result["model_a"]), controls.model_name(result["model_b"]),
                     key="res", many=True)
@@ -682,8 +689,9 @@ def results_section(model_a: str, model_b: str, exclude: bool) -> None:
                        mime="text/csv", on_click="ignore", key="res_csv", icon=":material/table:")
 
 
-def summary_section(result: dict) -> None:
-    """Mean and 95% interval per layer and head group, paired A - B, split by sentence length."""
+def summary_section(result: dict, key: str = "many") -> None:
+    """Mean and 95% interval per layer and head group, paired A - B, split by sentence length.
+    `key` names the section in the download file names (STEMS)."""
     st.markdown(f"**{t('research_summary_title')}**")
     st.caption(t("research_summary_help"))
     exclude = result.get("exclude_special", False)
@@ -712,13 +720,15 @@ def summary_section(result: dict) -> None:
                           "high": col("diff_high")})
     layers = [f"L{l}" for l in range(L)]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(rfig.interval_plot(layers, series, title=t("research_fig_by_layer", metric=metric_label(metric)),
-                                       x_title=t("layer"), y_title=metric_label(metric), font_size=fs),
-                    width="stretch", key="many_intervals")
+    by_layer_fig = rfig.interval_plot(layers, series, title=t("research_fig_by_layer", metric=metric_label(metric)),
+                                      x_title=t("layer"), y_title=metric_label(metric), font_size=fs)
+    c1.plotly_chart(by_layer_fig, width="stretch", key="many_intervals")
+    export_ui.figure_downloads(by_layer_fig, f"{STEMS[key]}-{metric}-by-layer", container=c1)
     if diffs:
-        c2.plotly_chart(rfig.interval_plot(layers, diffs, title=t("research_fig_diff"), x_title=t("layer"),
-                                           y_title=f"A - B · {metric_label(metric)}", font_size=fs, zero_line=True),
-                        width="stretch", key="many_diffs")
+        diff_fig = rfig.interval_plot(layers, diffs, title=t("research_fig_diff"), x_title=t("layer"),
+                                      y_title=f"A - B · {metric_label(metric)}", font_size=fs, zero_line=True)
+        c2.plotly_chart(diff_fig, width="stretch", key="many_diffs")
+        export_ui.figure_downloads(diff_fig, f"{STEMS[key]}-{metric}-difference-by-layer", container=c2)
     st.dataframe(summary_table(rows), hide_index=True, height=320, key="many_summary_table")
 
 

@@ -4,7 +4,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from app import controls, state, syntax_view
+from app import controls, export_ui, state, syntax_view
 from app.i18n import t
 from bertviz_core import figures, figures_syntax, syntax
 
@@ -96,11 +96,13 @@ if frame is not None and len(frame):
         t("syn_col_base"): best["offset_accuracy"].round(3), t("syn_col_gain"): best["gain"].round(3)})
     left, right = st.columns([2, 3])
     left.dataframe(table, hide_index=True, height=min(560, 38 + 35 * len(table)), key="syn_table")
-    right.plotly_chart(figures_syntax.best_heads_bars(
+    bars = figures_syntax.best_heads_bars(
         list(best["relation"]), list(best["accuracy"]), list(best["offset_accuracy"]), names,
         [int(o) for o in best["best_offset"]], title=t("syn_best_title"), head_label=t("syn_bar_head"),
-        base_label=t("syn_bar_base"), y_title=t("syn_accuracy"), offset_label=t("syn_offset"), font_size=fs),
-        width="stretch", key="syn_bars")
+        base_label=t("syn_bar_base"), y_title=t("syn_accuracy"), offset_label=t("syn_offset"), font_size=fs)
+    right.plotly_chart(bars, width="stretch", key="syn_bars")
+    export_ui.figure_downloads(bars, "syntax-best-heads" + ("-main-relations" if main_only else "-all-relations"),
+                               container=right)
 
     st.subheader(t("syn_map_title"))
     relations = list(syntax.best_heads(frame)["relation"])  # most frequent first
@@ -117,12 +119,14 @@ if frame is not None and len(frame):
     grid = syntax.accuracy_grid(frame, relation)
     row = frame[frame.relation == relation].sort_values(["accuracy", "layer", "head"],
                                                         ascending=[False, True, True]).iloc[0]
-    st.plotly_chart(figures_syntax.accuracy_map(
+    accuracy_fig = figures_syntax.accuracy_map(
         grid, [syntax.head_name(frame, h) for h in range(grid.shape[1])],
         title=t("syn_map_fig", relation=relation, offset=f"{int(row['best_offset']):+d}",
                 base=f"{row['offset_accuracy']:.1%}"),
         layer_label=t("syn_layer"), head_label=t("syn_head"), value_label=t("syn_accuracy"), font_size=fs,
-        mark=(int(row["layer"]), int(row["head"]))), width="stretch", key="syn_map")
+        mark=(int(row["layer"]), int(row["head"])))
+    st.plotly_chart(accuracy_fig, width="stretch", key="syn_map")
+    export_ui.figure_downloads(accuracy_fig, f"syntax-accuracy-map-{relation}")
 
 # ---------------------------------------------------------------- one sentence
 st.subheader(t("syn_sentence_title"))
@@ -167,6 +171,7 @@ figures_syntax.add_dependency_arcs(fig, words, predicted=predicted, gold_heads=g
                                    relations=list(gold.relations) if gold is not None else None,
                                    gold_label=t("syn_gold"), predicted_label=t("syn_pred"), root_label=t("syn_root"))
 st.plotly_chart(fig, width="content", key="syn_heatmap")
+export_ui.figure_downloads(fig, f"syntax-arcs-L{layer}-{head}")
 if gold is not None:
     scored = [(d, g) for d, g in enumerate(gold_heads) if g >= 0]
     st.caption(t("syn_gold_note", right=sum(predicted[d] == g for d, g in scored), n=len(scored)))

@@ -412,8 +412,8 @@ def test_lessons_page_states_the_pack_size_before_download():
 # ------------------------------------------------------------------ figure downloads on every page
 FIGURE_FILES = (("{}.png", "image/png"), ("{}-print.png", "image/png"), ("{}.svg", "image/svg+xml"),
                 ("{}.pdf", "application/pdf"), ("{}.html", "text/html"))
-# pages another helper is still wiring (figure export not yet on them when this audit was written)
-EXPORT_PENDING = {"pages/compare.py", "app/compare_view.py", "pages/syntax.py"}
+# pages another helper is still wiring (figure export not yet on them); none left
+EXPORT_PENDING: set[str] = set()
 
 
 @pytest.fixture
@@ -514,3 +514,68 @@ def test_compress_page_offers_its_figures_and_table_for_download(deferred):
     assert text.splitlines()[0].split(",")[0] == table.columns[0]
     assert [line.split(",")[0] for line in text.splitlines()[1:]] == list(table.iloc[:, 0])
     assert len(files) == len(stems) * len(FIGURE_FILES) + 1
+
+
+def _html_of(files: dict, stem: str) -> str:
+    html = files[f"{stem}.html"]["data"]()
+    return html.decode("utf-8") if isinstance(html, bytes) else html
+
+
+def test_compare_head_by_head_offers_every_figure_for_download(deferred):
+    from apptest_util import charts, open_page
+
+    at = open_page("compare", model_a="bert-minilm-l6", model_b="convbert-minilm-l6", text="The cat sat on the mat.",
+                   layer="3", head="1")
+    assert not at.exception
+    files = _downloads(at, deferred)
+    pair, diff = charts(at)  # A | B in one figure, then A - B
+    _assert_figure_downloads(files, "compare-L3-H1-pair")
+    _assert_figure_downloads(files, "compare-L3-H1-difference", "Difference A - B")
+    assert diff["layout"]["title"]["text"] == "Difference A - B"
+    html = _html_of(files, "compare-L3-H1-pair")  # both squares' titles (subplot annotations) are in the file
+    for note in pair["layout"]["annotations"][:2]:
+        assert note["text"].split(" · ")[-1] in html  # the head's name (H1 on both sides)
+    assert len(files) == 2 * len(FIGURE_FILES)
+
+    at.session_state["compare_method"] = "norm"  # another method: its name is in the file names
+    at.run()
+    assert not at.exception
+    files = _downloads(at, deferred)
+    _assert_figure_downloads(files, "compare-norm-L3-H1-pair")
+    _assert_figure_downloads(files, "compare-norm-L3-H1-difference", "Difference A - B")
+
+
+def test_compare_metrics_and_matching_offer_their_figures_and_keep_click_to_select(deferred):
+    from apptest_util import open_page
+
+    at = open_page("compare", model_a="bert-minilm-l6", model_b="bert-minilm-l6", text="The cat sat.")
+    at.session_state["compare_tab"] = "Head metrics"
+    at.run()
+    assert not at.exception
+    files = _downloads(at, deferred)
+    _assert_figure_downloads(files, "compare-metric-entropy-A", "A: ")
+    _assert_figure_downloads(files, "compare-metric-entropy-B", "B: ")
+    assert len(files) == 2 * len(FIGURE_FILES)
+    # the charts still select a head on click (Streamlit sends a selection mode only when on_select is set)
+    assert [list(c.proto.selection_mode) for c in at.get("plotly_chart")] == [[0], [0]]  # 0: points
+
+    at.session_state["compare_tab"] = "Matching heads"
+    at.run()
+    assert not at.exception
+    files = _downloads(at, deferred)
+    _assert_figure_downloads(files, "compare-head-matching-js", '"JS"')
+    _assert_figure_downloads(files, "compare-layer-cka", '"CKA"')
+    assert len(files) == 2 * len(FIGURE_FILES)
+
+
+def test_syntax_page_offers_every_figure_for_download(deferred):
+    from apptest_util import open_page
+
+    at = open_page("syntax", model="convbert-minilm-l6", text="Dogs chase the small cats", layer="2", head="c1")
+    assert not at.exception
+    files = _downloads(at, deferred)
+    _assert_figure_downloads(files, "syntax-best-heads-main-relations", "Best head per relation against its baseline")
+    relation = at.session_state["syn_rel"]
+    _assert_figure_downloads(files, f"syntax-accuracy-map-{relation}", f"{relation}: accuracy per layer and head")
+    _assert_figure_downloads(files, "syntax-arcs-L2-c1", "layer 2")
+    assert len(files) == 3 * len(FIGURE_FILES)
