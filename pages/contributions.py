@@ -2,7 +2,7 @@
 on one colour scale, what an output draws on, and input attribution with Captum."""
 import streamlit as st
 
-from app import contrib_cache, controls, export_ui, i18n, state
+from app import compare_view, contrib_cache, controls, export_ui, i18n, state
 from app.i18n import t
 from bertviz_core import contributions as C
 from bertviz_core import figures
@@ -51,12 +51,19 @@ if method == "flow" and T > C.FLOW_MAX_TOKENS:  # degrade gracefully: say so, sh
     shown = "rollout"
 
 right = raw = None
-try:
-    with st.spinner(t("contrib_computing", method=method_name(shown))):
-        raw = contrib_cache.mixing(lm, trace, "attention")[layer]                  # [T, T]
-        right = contrib_cache.mixing(lm, trace, shown, accumulate, layer)[layer]   # [T, T]
-except ValueError as exc:
-    st.warning(t("contrib_failed", reason=error_text(exc)))
+not_here = compare_view.unavailable_reason(lm, shown)  # compressed variants: no float weights per head (as /compare)
+if not_here is not None:
+    st.warning(t("contrib_na_model", method=method_name(shown), model=state.md_escape(controls.model_name(lm.id)),
+                 reason=not_here))
+else:
+    try:
+        with st.spinner(t("contrib_computing", method=method_name(shown))):
+            raw = contrib_cache.mixing(lm, trace, "attention")[layer]                  # [T, T]
+            right = contrib_cache.mixing(lm, trace, shown, accumulate, layer)[layer]   # [T, T]
+    except ValueError as exc:
+        st.warning(t("contrib_failed", reason=error_text(exc)))
+    except Exception as exc:  # weights this method cannot read: the reason, never a traceback
+        st.warning(t("contrib_failed", reason=compare_view.error_reason(exc)))
 
 if right is not None:
     title_key = "contrib_right_acc" if accumulate else "contrib_right_layer"

@@ -299,6 +299,33 @@ def test_contributions_page_convbert_and_flow_cap():
     assert [d["type"] for d in charts(at)[0]["data"]] == ["heatmap", "heatmap"]
 
 
+def test_contributions_page_on_an_int8_model_says_why_norm_and_alti_do_not_apply():
+    from apptest_util import charts, open_page
+
+    def warnings(at):
+        return [str(w.value) for w in at.warning]
+
+    int8_reason = ("Its weights are stored as packed int8, and this method needs the float weights of the value and "
+                   "output projections. Compare the original model (without @int8) instead.")
+    at = open_page("contributions", model="bert-minilm-l6@int8", text=TEXT, layer="2", contrib_method="norm")
+    assert not at.exception
+    (w,) = warnings(at)
+    assert w.startswith("Norm-based attention ‖αf(x)‖ does not apply to ") and int8_reason in w
+    assert [d["type"] for d in charts(at)[0]["data"]] == ["bar"]  # no heatmaps; input attribution still drawn
+    at.selectbox(key="contrib_method").set_value("alti").run()
+    assert not at.exception
+    (w,) = warnings(at)
+    assert w.startswith("ALTI") and int8_reason in w
+    at.selectbox(key="contrib_method").set_value("rollout").run()  # needs attention only: works on int8
+    assert not at.exception and not warnings(at)
+    assert [d["type"] for d in charts(at)[0]["data"]] == ["heatmap", "heatmap"]
+
+    at = open_page("contributions", model="bert-minilm-l6@int8", text=TEXT, contrib_method="alti", lang="zh")
+    assert not at.exception
+    (w,) = warnings(at)
+    assert "它的权重以压缩的 int8 形式存储" in w and "不适用于" in w
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 
