@@ -83,6 +83,8 @@ URL_PARAMS = {
     "hide_special": _flag_param, "lang": _choice_param("en", "zh"), "big": _flag_param,
     # /compare: what is compared (raw attention or a method of bertviz_core.contributions.METHODS)
     "compare_method": _choice_param("attention", "norm", "rollout", "flow", "alti"),
+    # /contributions: the method beside raw attention (pages/contributions.py METHODS)
+    "contrib_method": _choice_param("norm", "rollout", "flow", "alti"),
 }
 QUERY_KEYS = URL_PARAMS  # the name older code uses
 

@@ -26,9 +26,7 @@ def method_name(method: str) -> str:
 
 st.title(t("contrib_title"))
 st.write(t("contrib_intro"))
-if "contrib_method" not in st.session_state and st.query_params.get("contrib_method") in METHODS:
-    st.session_state["contrib_method"] = st.query_params["contrib_method"]  # a shared link
-if st.session_state.get("contrib_method") not in METHODS:
+if st.session_state.get("contrib_method") not in METHODS:  # a shared link's value is read in state.URL_PARAMS
     st.session_state["contrib_method"] = "norm"
 model_id, text, _ = controls.model_and_sentence(pair=False)
 lm, trace = state.trace_or_stop(model_id, text)

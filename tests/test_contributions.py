@@ -326,6 +326,24 @@ def test_contributions_page_on_an_int8_model_says_why_norm_and_alti_do_not_apply
     assert "它的权重以压缩的 int8 形式存储" in w and "不适用于" in w
 
 
+def test_contributions_method_from_the_link_is_validated_in_the_url_table():
+    from apptest_util import charts, open_page
+
+    from app import state
+
+    assert state.parse_url({"contrib_method": ["rollout"]}) == ({"contrib_method": "rollout"}, [])
+    at = open_page("contributions", model="bert-minilm-l6", text=TEXT, contrib_method="softmax")
+    assert not at.exception
+    assert "The link's value for 'contrib_method' cannot be used (softmax); the default is used instead." in [
+        str(w.value) for w in at.warning]
+    assert at.selectbox(key="contrib_method").value == "norm"
+    at = open_page("contributions", model="bert-minilm-l6", text=TEXT, layer="1", contrib_method="rollout")
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="contrib_method").value == "rollout"
+    titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
+    assert any(title.startswith("Attention rollout") for title in titles), titles
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 
