@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -120,7 +121,7 @@ def prepare(module: str, work: Path) -> None:
     config.update(only_mutate=[target], pytest_add_cli_args_test_selection=selection,
                   pytest_add_cli_args=config.get("pytest_add_cli_args", []) + EXTRA_PYTEST_ARGS,
                   timeout_multiplier=TIMEOUT_MULTIPLIER, timeout_constant=TIMEOUT_CONSTANT,
-                  process_isolation="forkserver", forkserver_warmup="import",
+                  process_isolation="forkserver", forkserver_warmup="import", log_to_file=True,
                   preload_modules_file=str(work / "mutmut_preload.txt"))
     (work / "mutmut_preload.txt").write_text("bench.mutmut_warm\n")
     (work / "mutmut_warm.json").write_text(json.dumps(
@@ -131,6 +132,22 @@ def prepare(module: str, work: Path) -> None:
 
 def mutmut(*args: str) -> list[str]:
     return [str(Path(sys.executable).parent / "mutmut"), *args]
+
+
+def finished_mutants(work: Path, since: int) -> list[str]:
+    """Mutants whose run ended, from mutmut's debug log (from byte `since` on)."""
+    log = work / "mutants" / "mutmut-debug.log"
+    if not log.exists():
+        return []
+    with open(log, "rb") as f:
+        f.seek(since)
+        text = f.read().decode("utf-8", "replace")
+    return re.findall(r"Finished (\S+): exit=", text)
+
+
+def log_size(work: Path) -> int:
+    log = work / "mutants" / "mutmut-debug.log"
+    return log.stat().st_size if log.exists() else 0
 
 
 def run(module: str, work: Path, budget_s: float | None, names: list[str], hold_back: bool) -> bool:
@@ -192,24 +209,37 @@ def main(argv=None) -> int:
     ap.add_argument("--rerun", nargs="+", default=[], metavar="NAME",
                     help="rerun these mutants; 'survivors' = every survivor and no-tests mutant, "
                          "'interrupted' = those whose check was interrupted")
+    ap.add_argument("--fresh", action="store_true",
+                    help="with --rerun survivors: also rerun those already rerun since the last --fresh")
     ap.add_argument("--report-only", action="store_true", help="summarise the cached results, run nothing")
     a = ap.parse_args(argv)
     work = Path(os.environ.get("MUTATE_DIR", "/tmp/bertviz-mutate")) / a.module
     t0 = time.time()
     finished = None
     if not a.report_only:
+        # survivors already rerun (with the current tests) are listed in rerun_done.txt, so a rerun stopped
+        # by its budget continues with the others; --fresh (after new tests) starts the list again
+        done_file = work / "rerun_done.txt"
+        if a.fresh and done_file.exists():
+            done_file.unlink()
+        done = set(done_file.read_text().split()) if done_file.exists() else set()
         names = []
         for n in a.rerun:
             if n in ("survivors", "interrupted"):
                 wanted = ("survived", "no tests") if n == "survivors" else ("check was interrupted by user",)
-                names += [m for m, st in statuses(work).items() if st in wanted]
+                names += [m for m, st in statuses(work).items() if st in wanted and m not in done]
             else:
                 names.append(n)
         if a.rerun and not names:
             print("nothing to rerun")
-            return 0
-        prepare(a.module, work)
-        finished = run(a.module, work, a.budget_min * 60 if a.budget_min else None, names, a.hold_back)
+        else:
+            prepare(a.module, work)
+            since = log_size(work)
+            finished = run(a.module, work, a.budget_min * 60 if a.budget_min else None, names, a.hold_back)
+            if a.rerun:
+                ran = set(finished_mutants(work, since))
+                with open(done_file, "a") as f:
+                    f.writelines(f"{m}\n" for m in sorted(ran))
     s = {"module": MODULES[a.module][0], "finished": finished, "minutes": round((time.time() - t0) / 60, 1),
          "hold_back": a.hold_back, **summary(work)}
     (work / "summary.json").write_text(json.dumps(s, indent=1))
