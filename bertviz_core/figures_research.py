@@ -2,12 +2,53 @@
 turn a number into a picture. No torch, no streamlit; every word comes from the caller."""
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import plotly.graph_objects as go
 
 from bertviz_core.figures import FONT, escape_label
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948")
+NARROWEST_PX = 540  # the narrowest these charts are drawn (half of /compare's main column): titles wrap to fit it
+
+
+def _units(text: str) -> int:
+    """Width of `text` in half-em units: a CJK character is one em, anything else about half."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_title(text: str, max_units: int) -> list[str]:
+    """Lines of at most `max_units` (see _units), broken between words, or anywhere in CJK text
+    (which has no spaces); a single longer word stays whole."""
+    lines, line = [], ""
+    for piece in _pieces(text):
+        if line and _units(line + piece) > max_units:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _pieces(text: str) -> list[str]:
+    """Break points: a word with the space before it, or a single wide (CJK) character."""
+    out, cur = [], ""
+    for ch in text:
+        if ch == " " or unicodedata.east_asian_width(ch) in "WF":
+            if cur:
+                out.append(cur)
+            cur = ch
+            if ch != " ":
+                out.append(cur)
+                cur = ""
+        else:
+            cur += ch
+    if cur:
+        out.append(cur)
+    return out
 
 
 def interval_plot(x_labels: list[str], series: list[dict], *, title: str, x_title: str, y_title: str,
@@ -39,9 +80,21 @@ def interval_plot(x_labels: list[str], series: list[dict], *, title: str, x_titl
     fig.update_xaxes(title=x_title, tickmode="array", tickvals=list(range(len(x_labels))),
                      ticktext=[escape_label(x) for x in x_labels])
     fig.update_yaxes(title=y_title)
-    fig.update_layout(title=dict(text=escape_label(title)), height=height, margin=dict(l=10, r=10, t=60, b=10),
+    # the title has the top margin to itself (wrapped to the narrowest width the chart is drawn at); the
+    # legend sits below the axis title (a legend in the container's coordinates pushes the bottom margin)
+    title_px = font_size + 4
+    lines = wrap_title(title, int(NARROWEST_PX / (0.55 * title_px)))
+    block = int(round(1.3 * title_px * len(lines)))
+    above, below = 12, 14 + font_size // 2  # below: clear of the top tick label, which overhangs the plot
+    top = above + block + below
+    total = height + top - 60 + 22 * -(-len(series) // 3)  # room for the title's lines and the legend's rows
+    # Plotly centres a multi-line title on its anchor: the middle of the title's block
+    fig.update_layout(title=dict(text="<br>".join(escape_label(line) for line in lines), font=dict(size=title_px),
+                                 x=0, xref="paper", xanchor="left", y=1 - (above + block / 2) / total,
+                                 yref="container", yanchor="middle"),
+                      height=total, margin=dict(l=10, r=10, t=top, b=10),
                       font=dict(size=font_size, **FONT), plot_bgcolor="white",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+                      legend=dict(orientation="h", x=0, xanchor="left", y=0, yref="container", yanchor="bottom"))
     return fig
 
 

@@ -579,3 +579,24 @@ def test_syntax_page_offers_every_figure_for_download(deferred):
     _assert_figure_downloads(files, f"syntax-accuracy-map-{relation}", f"{relation}: accuracy per layer and head")
     _assert_figure_downloads(files, "syntax-arcs-L2-c1", "layer 2")
     assert len(files) == 3 * len(FIGURE_FILES)
+
+
+def test_interval_plot_title_and_legend_have_their_own_room():
+    from bertviz_core import figures_research as rfig
+
+    # by hand: 10 half-em units per line, words kept whole; CJK breaks anywhere, 2 units a character
+    assert rfig.wrap_title("mean and 95% interval", 10) == ["mean and", "95%", "interval"]
+    assert rfig.wrap_title("各层的归一化熵", 6) == ["各层的", "归一化", "熵"]
+    assert rfig.wrap_title("unbreakable", 4) == ["unbreakable"]
+    title = "normalised entropy by layer: mean and 95% interval across sentences (dotted: uniform baseline)"
+    series = [{"name": f"{s} · {g}", "mean": np.array([0.5, 0.6]), "low": np.array([0.4, 0.5]),
+               "high": np.array([0.6, 0.7])} for s in "AB" for g in ("attention heads", "conv heads")]
+    fig = rfig.interval_plot(["L0", "L1"], series, title=title, x_title="Layer", y_title="entropy", font_size=14)
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) == 2 and " ".join(lines) == title
+    # the legend is at the bottom of the figure (below the axis title), not beside the title
+    assert (fig.layout.legend.yref, fig.layout.legend.y, fig.layout.legend.yanchor) == ("container", 0, "bottom")
+    # the title's lines sit inside the top margin, above the plot area
+    px = fig.layout.title.font.size
+    centre = (1 - fig.layout.title.y) * fig.layout.height
+    assert fig.layout.title.yref == "container" and centre + 1.3 * px * len(lines) / 2 < fig.layout.margin.t
