@@ -209,12 +209,12 @@ def test_comparison_provenance_relations():
 
 
 # ---------------------------------------------------------------- summaries of a comparison
-def _result(lengths, L=3, kinds_a=("attn", "attn"), kinds_b=("attn", "conv"), seed=0):
-    """A hand-made comparison result: S sentences, L layers, per-sentence metrics [S, L, N]."""
+def _result(lengths, L=3, kinds_a=("attn", "attn"), kinds_b=("attn", "conv"), seed=0, L_b=None):
+    """A hand-made comparison result: S sentences, L layers (L_b for B), per-sentence metrics [S, L, N]."""
     rng = np.random.default_rng(seed)
     S = len(lengths)
     per = {"metrics_a": {m: rng.uniform(0, 1, (S, L, len(kinds_a))) for m in an.METRICS},
-           "metrics_b": {m: rng.uniform(0, 1, (S, L, len(kinds_b))) for m in an.METRICS},
+           "metrics_b": {m: rng.uniform(0, 1, (S, L_b or L, len(kinds_b))) for m in an.METRICS},
            "baseline_a": {m: np.stack([rng.uniform(0, 1, S), np.full(S, np.nan)], 1) for m in an.METRICS},
            "baseline_b": {m: rng.uniform(0, 1, (S, 2)) for m in an.METRICS}, "js": None}
     return {"per_sentence": per, "lengths_a": np.array(lengths), "lengths_b": np.array(lengths),
@@ -584,3 +584,51 @@ def test_by_words_stays_true_once_a_sentence_needed_words(bert):
     acc.add(a1, b1)
     acc.add(a2, a2)  # token by token
     assert acc.result()["by_words"]
+
+
+def test_summary_rows_cover_the_deeper_model_layers():
+    """Models of different depths (more layers than heads): rows for every layer of the deeper one."""
+    for la, lb in ((3, 2), (2, 3)):
+        rows = an.summary_rows(_result([5, 6, 7], L=la, L_b=lb), ["self"])
+        assert {row["layer"] for row in rows} == {"all", 0, 1, 2}, (la, lb)
+        shallow = "a" if la < lb else "b"
+        last = next(x for x in rows if x["layer"] == 2 and x["group"] == "attn")
+        assert np.isnan(last[f"{shallow}_mean"]) and np.isnan(last["diff_mean"])
+
+
+def test_compare_many_reports_skipped_sentences_and_progress(bert, convbert):
+    calls = []
+    out = an.compare_many(bert, convbert, ["Hi there.", "   ", "The cat sat."],
+                          progress=lambda i, n: calls.append((i, n)))
+    assert out["skipped"] == [(1, "   ", "The sentence is empty.")]
+    assert calls == [(0, 1), (1, 1), (2, 2)] and out["sentences"] == ["Hi there.", "The cat sat."]
+
+
+def test_cka_gives_up_with_a_reason_in_megabytes():
+    acc = an._CKAAccumulator(3 * 2**20 + 12345)
+    acc.add(np.zeros((2, 600, 700), np.float32), np.zeros((2, 600, 700), np.float32))  # 6.7 MB of states
+    assert acc.mode == "off" and acc.matrix() is None
+    assert acc.skipped == "the hidden states of these models need more than 3 MB"
+
+
+def test_cka_buffer_is_flushed_once_it_holds_flush_units(monkeypatch):
+    """The float32 buffer never holds FLUSH_UNITS tokens or more after an add (its memory is bounded)."""
+    monkeypatch.setattr(an._CKAAccumulator, "FLUSH_UNITS", 5)
+    rng = np.random.default_rng(15)
+    chunks = [(rng.normal(size=(2, 3, 4)).astype(np.float32), rng.normal(size=(2, 3, 3)).astype(np.float32))
+              for _ in range(4)]
+    acc = an._CKAAccumulator()
+    for a, b in chunks:
+        acc.add(a, b)
+        assert acc.mode == "gram" and sum(x.shape[1] for x in acc.raw_a) < 5
+    want = an.cka_matrix(np.concatenate([a for a, _ in chunks], 1), np.concatenate([b for _, b in chunks], 1))
+    np.testing.assert_allclose(acc.matrix(), want, atol=1e-6)
+
+
+def test_js_keeps_special_tokens_unless_asked(bert, convbert):
+    a, b = bc.capture(bert, "Hi, there!"), bc.capture(convbert, "Hi, there!")
+    r = an.compare_traces([(a, b)])
+    T = len(a)
+    ha, hb = an.all_heads(a)[0].reshape(-1, T, T), an.all_heads(b)[0].reshape(-1, T, T)
+    for i, j in ((0, 0), (5, 70)):
+        np.testing.assert_allclose(r["js"][i, j], an.js_divergence(ha[i], hb[j]).mean(), atol=2e-6)
