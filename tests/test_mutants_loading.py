@@ -1,0 +1,209 @@
+"""Tests written for the mutants of bertviz_core/loading.py that the suite let survive (issue #17,
+`make mutate MODULE=loading`). The hub cannot be reached here, so the hub path is driven through
+stand-ins for transformers' loaders that record what they were asked (the safety promise "no remote
+code, safetensors only" is about those arguments) and hand back a tiny local checkpoint."""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+import bertviz_core as bc
+from bertviz_core import loading, registry
+
+
+@pytest.fixture
+def fresh_cache():
+    """Loads in these tests go through the loader, not bertviz_core's cache; the cache is restored after."""
+    with loading._cache_lock:
+        saved = dict(loading._cache)
+        loading._cache.clear()
+    yield
+    with loading._cache_lock:
+        loading._cache.clear()
+        loading._cache.update(saved)
+
+
+class _Spy:
+    """Stands in for AutoModel / AutoTokenizer: records each call, answers from a local folder. Optionally
+    the local-cache attempt fails (OSError, as transformers does) and/or the download raises `fail_download`."""
+
+    def __init__(self, real, folder: Path, calls: list, kind: str, fail_when_local=False, fail_download=None):
+        self.real, self.folder, self.calls, self.kind = real, folder, calls, kind
+        self.fail_when_local, self.fail_download = fail_when_local, fail_download
+
+    def from_pretrained(self, name, **kwargs):
+        self.calls.append((self.kind, name, kwargs))
+        if kwargs.get("local_files_only"):
+            if self.fail_when_local:
+                raise OSError("not in the local cache")
+        elif self.fail_download is not None:
+            raise self.fail_download
+        allowed = {"attn_implementation", "trust_remote_code", "use_safetensors"} if self.kind == "model" else set()
+        return self.real.from_pretrained(self.folder, **{k: v for k, v in kwargs.items() if k in allowed})
+
+
+def _transformers():
+    """The transformers module loading.py will import now (the lazy module can be replaced in sys.modules)."""
+    return sys.modules["transformers"]
+
+
+def _spy_hub(monkeypatch, folder, **kw):
+    calls: list = []
+    tf = _transformers()
+    monkeypatch.setattr(tf, "AutoModel", _Spy(tf.AutoModel, folder, calls, "model", **kw))
+    monkeypatch.setattr(tf, "AutoTokenizer", _Spy(tf.AutoTokenizer, folder, calls, "tokenizer", **kw))
+    return calls
+
+
+def test_hub_model_in_the_local_cache_loads_without_network_or_remote_code(models_root, fresh_cache, monkeypatch):
+    calls = _spy_hub(monkeypatch, models_root / "tiny-bert")
+    monkeypatch.setattr(loading, "_hub_reachable", lambda *a, **k: pytest.fail("no network needed"))
+    lm = bc.load_model("someone/tiny-model")
+    assert (lm.id, lm.label, lm.family) == ("someone/tiny-model", "someone/tiny-model", "bert")
+    assert calls == [
+        ("model", "someone/tiny-model", {"local_files_only": True, "attn_implementation": "eager",
+                                         "trust_remote_code": False}),
+        ("tokenizer", "someone/tiny-model", {"local_files_only": True, "trust_remote_code": False})]
+
+
+def test_hub_download_asks_for_no_remote_code(models_root, fresh_cache, monkeypatch):
+    calls = _spy_hub(monkeypatch, models_root / "tiny-bert", fail_when_local=True)
+    monkeypatch.setattr(loading, "_hub_reachable", lambda *a, **k: True)
+    lm = bc.load_model("someone/tiny-model")
+    assert lm.family == "bert"
+    assert calls[-2:] == [
+        ("model", "someone/tiny-model", {"attn_implementation": "eager", "trust_remote_code": False}),
+        ("tokenizer", "someone/tiny-model", {"trust_remote_code": False})]
+
+
+def test_hub_offline_and_failed_download_say_why(models_root, fresh_cache, monkeypatch):
+    folder = models_root / "tiny-bert"
+    _spy_hub(monkeypatch, folder, fail_when_local=True)
+    monkeypatch.setattr(loading, "_hub_reachable", lambda *a, **k: False)
+    with pytest.raises(bc.ModelLoadError) as info:
+        bc.load_model("someone/tiny-model")
+    assert info.value.reason == "offline" and info.value.model == "someone/tiny-model"
+    assert str(info.value).startswith("someone/tiny-model must be downloaded from the Hugging Face Hub")
+    monkeypatch.undo()
+    boom = RuntimeError(f"boom in {loading.models_dir()}/secret/weights")
+    _spy_hub(monkeypatch, folder, fail_when_local=True, fail_download=boom)
+    monkeypatch.setattr(loading, "_hub_reachable", lambda *a, **k: True)
+    with pytest.raises(bc.ModelLoadError) as info:
+        bc.load_model("someone/tiny-model")
+    assert info.value.reason == "load_failed" and info.value.detail == "boom in secret/weights"
+    assert str(info.value) == "Could not load someone/tiny-model from the hub: boom in secret/weights"
+
+
+def test_load_hub_refuses_bad_and_unlisted_ids_itself(monkeypatch):
+    """_load_hub is also reached from registry entries: it checks the id and the policy on its own."""
+    with pytest.raises(bc.ModelLoadError) as info:
+        loading._load_hub("not a hub id!", "x", "x")
+    assert (info.value.reason, info.value.model, str(info.value)) == (
+        "invalid_id", "not a hub id!", "'not a hub id!' is not a valid model id.")
+    monkeypatch.setenv("BERTVIZ_HUB_POLICY", "registry")
+    with pytest.raises(bc.ModelLoadError) as info:
+        loading._load_hub("someone/unlisted", "x", "x")
+    assert (info.value.reason, info.value.model) == ("not_listed", "someone/unlisted")
+    assert str(info.value) == "'someone/unlisted' is not in the model list, and this server only loads listed models."
+
+
+# ---------------------------------------------------------------- reaching the hub
+class _Conn:
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("flag", ["1", "true", "TRUE", "yes", "Yes"])
+def test_hub_unreachable_when_offline_without_touching_the_network(monkeypatch, flag):
+    monkeypatch.setenv("HF_HUB_OFFLINE", flag)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: pytest.fail("network touched"))
+    assert loading._hub_reachable() is False
+
+
+def test_hub_reachability_asks_the_configured_host_quickly(monkeypatch):
+    seen = []
+
+    def connect(address, timeout=None):
+        seen.append((address, timeout))
+        return _Conn()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(socket, "create_connection", connect)
+    monkeypatch.setenv("HF_ENDPOINT", "https://hub.example:8443/path")
+    assert loading._hub_reachable() is True
+    monkeypatch.delenv("HF_ENDPOINT")
+    assert loading._hub_reachable() is True
+    assert [a for a, _ in seen] == [("hub.example", 443), ("huggingface.co", 443)]
+    assert all(t is not None and t <= 3 for _, t in seen)  # fails within seconds when there is no network
+
+    def refused(address, timeout=None):
+        raise OSError("unreachable")
+    monkeypatch.setattr(socket, "create_connection", refused)
+    assert loading._hub_reachable() is False
+
+
+# ---------------------------------------------------------------- bundled models
+def test_bundled_teacher_is_read_from_safetensors_only(fresh_cache, monkeypatch):
+    calls = []
+    real = _transformers().AutoModel
+
+    class Model:
+        @staticmethod
+        def from_pretrained(path, **kwargs):
+            calls.append(kwargs)
+            return real.from_pretrained(path, **kwargs)
+    monkeypatch.setattr(_transformers(), "AutoModel", Model)
+    lm = loading._load_bundled(registry.entry("bert-minilm-l6"))
+    assert lm.id == "bert-minilm-l6" and calls == [{"attn_implementation": "eager", "use_safetensors": True}]
+
+
+def test_bundled_student_with_missing_weights_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "WEIGHTS_DIR", tmp_path)
+    entry = registry.entry("convbert-minilm-l6")
+    with pytest.raises(bc.ModelLoadError) as info:
+        loading._load_bundled(entry)
+    assert (info.value.reason, info.value.model) == ("missing_weights", "convbert-minilm-l6")
+    assert str(info.value) == (f"{entry.label}: its weights are missing from the package "
+                               "(bertviz_core/weights/convbert-minilm-l6).")
+
+
+# ---------------------------------------------------------------- small pieces
+def test_model_load_error_defaults_and_refusal_fields():
+    exc = bc.ModelLoadError("nope")
+    assert (str(exc), exc.reason, exc.model, exc.detail) == ("nope", "load_failed", "", "")
+    long_name = "y" * 500
+    with pytest.raises(bc.ModelLoadError) as info:
+        bc.load_model(long_name)
+    assert info.value.model == "y" * loading.MAX_ID_SHOWN + "…" and info.value.detail == ""
+
+
+def test_hub_policy_defaults_to_any(monkeypatch):
+    monkeypatch.delenv("BERTVIZ_HUB_POLICY", raising=False)
+    assert loading.hub_policy() == "any"
+
+
+def test_cache_keys(models_root):
+    assert loading.cache_key("bert-minilm-l6") == ("registry", "bert-minilm-l6")
+    assert loading.cache_key("tiny-bert") == ("local", str((models_root / "tiny-bert").resolve()))
+    assert loading.cache_key("someone/model") == ("hub", "someone/model")
+
+
+def test_scrub_paths_removes_every_server_path(monkeypatch, tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    monkeypatch.setenv("BERTVIZ_MODELS_DIR", str(models))
+    package = Path(loading.__file__).resolve().parent.parent
+    home = Path.home()
+    assert loading.scrub_paths(f"bad file {models}/tiny/config.json") == "bad file tiny/config.json"
+    assert loading.scrub_paths(f"in {models}") == "in ."
+    assert loading.scrub_paths(f"at {package}/bertviz_core/loading.py") == "at bertviz_core/loading.py"
+    if len(str(home)) > 1 and not str(package).startswith(str(home)) and not str(models).startswith(str(home)):
+        assert loading.scrub_paths(f"see {home}/.cache/x") == "see ~/.cache/x"
+    assert loading.scrub_paths("None of these") == "None of these"
+    monkeypatch.setenv("BERTVIZ_MODELS_DIR", "/")  # a one-character root is not scrubbed (every / would go)
+    assert loading.scrub_paths("a/b/c") == "a/b/c"
+    monkeypatch.setenv("BERTVIZ_MODELS_DIR", "/m")  # a two-character one is
+    assert loading.scrub_paths("/m/tiny/x.json") == "tiny/x.json"
