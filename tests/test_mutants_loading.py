@@ -207,3 +207,102 @@ def test_scrub_paths_removes_every_server_path(monkeypatch, tmp_path):
     assert loading.scrub_paths("a/b/c") == "a/b/c"
     monkeypatch.setenv("BERTVIZ_MODELS_DIR", "/m")  # a two-character one is
     assert loading.scrub_paths("/m/tiny/x.json") == "tiny/x.json"
+
+
+# ---------------------------------------------------------------- every refusal of a local folder, exactly
+@pytest.fixture
+def models(tmp_path, monkeypatch, models_root):
+    """A fresh models folder holding a working copy of tiny-bert as `good`."""
+    import shutil
+
+    root = tmp_path / "models"
+    root.mkdir()
+    shutil.copytree(models_root / "tiny-bert", root / "good")
+    monkeypatch.setenv("BERTVIZ_MODELS_DIR", str(root))
+    return root
+
+
+def _refusal(name):
+    with pytest.raises(bc.ModelLoadError) as info:
+        bc.load_model(name)
+    e = info.value
+    return e.reason, e.model, e.detail, str(e)
+
+
+def _copy(models, name):
+    import shutil
+
+    shutil.copytree(models / "good", models / name)
+    return models / name
+
+
+SUPPORTED = ", ".join(sorted(registry.ATTENTION_MODULES))
+
+
+def test_folder_refusals_name_their_reason_file_and_model(models, fresh_cache):
+    (models / "empty").mkdir()
+    assert _refusal("empty") == ("not_a_model_folder", "empty", "", "'empty' is not a model folder (no config.json).")
+
+    (_copy(models, "loop") / "loop").symlink_to(models / "loop" / "loop")
+    assert _refusal("loop") == ("not_a_model_folder", "loop", "loop", "'loop': loop cannot be resolved.")
+
+    outside = models.parent / "elsewhere.json"
+    outside.write_text("{}")
+    (_copy(models, "out") / "extra.json").symlink_to(outside)
+    assert _refusal("out") == ("outside_models_dir", "out", "extra.json",
+                               "'out': extra.json points outside the models folder; local models are only read "
+                               "from the models folder.")
+
+    os.mkfifo(_copy(models, "fifo") / "pipe")
+    assert _refusal("fifo") == ("not_a_model_folder", "fifo", "pipe", "'fifo': pipe is not a regular file.")
+
+    (_copy(models, "custom") / "config.json").write_text('{"model_type": "bert", "auto_map": {}}')
+    assert _refusal("custom") == ("custom_code", "custom", "config.json",
+                                  "'custom' needs custom code from the checkpoint (auto_map in config.json); "
+                                  "remote or custom code is never run.")
+
+    (_copy(models, "broken") / "tokenizer_config.json").write_text("{")
+    assert _refusal("broken") == ("not_a_model_folder", "broken", "tokenizer_config.json",
+                                  "'broken': tokenizer_config.json is not valid JSON.")
+
+    (_copy(models, "list") / "config.json").write_text("[1, 2]")
+    assert _refusal("list") == ("not_a_model_folder", "list", "config.json",
+                                "'list': config.json is not a JSON object.")
+
+    (_copy(models, "noweights") / "model.safetensors").unlink()
+    assert _refusal("noweights") == ("not_a_model_folder", "noweights", "",
+                                     "'noweights' has no weights (no .safetensors file).")
+
+    pickled = _copy(models, "pickled")
+    (pickled / "model.safetensors").rename(pickled / "weights.ckpt")
+    assert _refusal("pickled") == ("pickled_weights", "pickled", "weights.ckpt",
+                                   "'pickled' has no safetensors weights; pickled weights (weights.ckpt) are "
+                                   "refused because loading them can run code.")
+
+    (_copy(models, "gpt") / "config.json").write_text('{"model_type": "gpt2"}')
+    assert _refusal("gpt") == ("unsupported_family", "gpt", "gpt2",
+                               f"Model type 'gpt2' is not supported (supported: {SUPPORTED}).")
+
+
+def test_folder_limits_are_inclusive(models, fresh_cache, monkeypatch):
+    """At most MAX_FOLDER_FILES entries and JSON files of at most MAX_JSON_BYTES: exactly the limit loads."""
+    n = sum(1 for _ in (models / "good").rglob("*"))
+    monkeypatch.setattr(loading, "MAX_FOLDER_FILES", n)
+    assert bc.load_model("good").family == "bert"
+    loading._cache.clear()
+    monkeypatch.setattr(loading, "MAX_FOLDER_FILES", n - 1)
+    assert _refusal("good") == ("not_a_model_folder", "good", "", "'good' holds too many files.")
+    monkeypatch.setattr(loading, "MAX_FOLDER_FILES", 2000)
+    largest = max((p for p in (models / "good").rglob("*.json")), key=lambda p: p.stat().st_size)
+    monkeypatch.setattr(loading, "MAX_JSON_BYTES", largest.stat().st_size)
+    assert bc.load_model("good").family == "bert"
+    loading._cache.clear()
+    monkeypatch.setattr(loading, "MAX_JSON_BYTES", largest.stat().st_size - 1)
+    assert _refusal("good") == ("not_a_model_folder", "good", largest.name, f"'good': {largest.name} is too large.")
+
+
+def test_check_folder_names_the_folder_itself_by_default(models):
+    with pytest.raises(bc.ModelLoadError) as info:
+        loading.check_folder(models / "nothing-here")
+    assert info.value.model == "nothing-here" and str(info.value).startswith("'nothing-here' is not")
+    assert loading.check_folder(models / "good")["model_type"] == "bert"
