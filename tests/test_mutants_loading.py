@@ -306,3 +306,25 @@ def test_check_folder_names_the_folder_itself_by_default(models):
         loading.check_folder(models / "nothing-here")
     assert info.value.model == "nothing-here" and str(info.value).startswith("'nothing-here' is not")
     assert loading.check_folder(models / "good")["model_type"] == "bert"
+
+
+def test_nested_folder_is_named_by_its_path_in_the_models_folder(models, fresh_cache):
+    (models / "team").mkdir()
+    (_copy(models, "team/nw") / "model.safetensors").unlink()
+    assert _refusal("team/nw") == ("not_a_model_folder", "team/nw", "",
+                                   "'team/nw' has no weights (no .safetensors file).")
+
+
+def test_student_folders_load_and_a_broken_one_says_why(models, fresh_cache):
+    import json
+    import shutil
+
+    shutil.copytree(registry.WEIGHTS_DIR / "convbert-minilm-l6", models / "student")
+    lm = bc.load_model("student")
+    assert (lm.id, lm.label, lm.family) == ("student", "student", "convbert")
+    shutil.copytree(models / "student", models / "broken-student")
+    base = json.loads((models / "broken-student" / "bertviz_base.json").read_text())
+    base["from_base"] = ["no.such.tensor"]
+    (models / "broken-student" / "bertviz_base.json").write_text(json.dumps(base))
+    assert _refusal("broken-student") == ("load_failed", "broken-student", "'no.such.tensor'",
+                                          "Could not load 'broken-student': 'no.such.tensor'")
