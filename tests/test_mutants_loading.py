@@ -328,3 +328,59 @@ def test_student_folders_load_and_a_broken_one_says_why(models, fresh_cache):
     (models / "broken-student" / "bertviz_base.json").write_text(json.dumps(base))
     assert _refusal("broken-student") == ("load_failed", "broken-student", "'no.such.tensor'",
                                           "Could not load 'broken-student': 'no.such.tensor'")
+
+
+# ---------------------------------------------------------------- the token limit and the probe
+@pytest.mark.parametrize("family,limit", [("bert", 64), ("roberta", 64), ("distilbert", 64), ("deberta-v2", 512)])
+def test_token_limit_of_each_family(models_root, family, limit):
+    """BERT-likes: their position table (64 here); RoBERTa: 66 positions minus padding_idx + 1; DeBERTa
+    (relative positions): the tokenizer's limit, at most 512. A text longer than the limit runs."""
+    lm = bc.load_model(f"tiny-{family}")
+    assert lm.max_tokens == limit
+    trace = bc.capture(lm, "word " * (limit + 10))
+    assert len(trace) == limit and trace.dropped_tokens >= 10  # cut to the limit, and the model ran on it
+
+
+def test_finish_refuses_models_it_cannot_show(models_root, tmp_path, fresh_cache, monkeypatch):
+    import types
+
+    import torch
+
+    tok = bc.load_model("tiny-bert").tokenizer
+    for attentions in ((), (None,)):
+        fake = types.SimpleNamespace(config=types.SimpleNamespace(model_type="bert"), eval=lambda: None)
+        fake.__call__ = None
+        model = type("M", (), {"config": fake.config, "eval": lambda self: self,
+                               "__call__": lambda self, **kw: types.SimpleNamespace(attentions=attentions)})()
+        with pytest.raises(bc.ModelLoadError) as info:
+            loading._finish("some/id", "Some label", model, tok)
+        assert (info.value.reason, info.value.model, str(info.value)) == (
+            "no_attention", "some/id", "Some label: the model returned no attention probabilities.")
+    from transformers import GPT2Config, GPT2Model
+
+    torch.manual_seed(0)
+    GPT2Model(GPT2Config(n_layer=1, n_embd=16, n_head=2, vocab_size=64, n_positions=32)).save_pretrained(tmp_path / "gpt")
+    _spy_hub(monkeypatch, tmp_path / "gpt")
+    with pytest.raises(bc.ModelLoadError) as info:
+        bc.load_model("someone/gpt")
+    assert (info.value.reason, info.value.model, info.value.detail) == ("unsupported_family", "someone/gpt", "gpt2")
+    assert str(info.value) == f"Model type 'gpt2' is not supported (supported: {SUPPORTED})."
+
+
+# ---------------------------------------------------------------- where a name points
+def test_names_that_look_like_paths_are_local(models, fresh_cache):
+    """A leading dot or a backslash makes a name a path in the models folder (never a hub id)."""
+    assert _refusal(".hidden")[0] == "not_a_model_folder"
+    assert _refusal("a\\b")[0] == "not_a_model_folder"
+    assert _refusal("a" * 260)[0] == "invalid_id"  # too long for a file name: neither a folder nor a hub id
+
+
+def test_environment_defaults(monkeypatch):
+    monkeypatch.delenv("BERTVIZ_MODELS_DIR", raising=False)
+    assert loading.models_dir() == Path("models").resolve()
+    for raw, size in ((None, 6), ("0", 1), ("1", 1), ("9", 9), ("lots", 6)):
+        if raw is None:
+            monkeypatch.delenv("BERTVIZ_MODEL_CACHE", raising=False)
+        else:
+            monkeypatch.setenv("BERTVIZ_MODEL_CACHE", raw)
+        assert loading.cache_size() == size, raw
