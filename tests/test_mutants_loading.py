@@ -384,3 +384,16 @@ def test_environment_defaults(monkeypatch):
         else:
             monkeypatch.setenv("BERTVIZ_MODEL_CACHE", raw)
         assert loading.cache_size() == size, raw
+
+
+def test_deberta_limit_follows_its_tokenizer(models, models_root, fresh_cache):
+    import json
+    import shutil
+
+    shutil.copytree(models_root / "tiny-deberta-v2", models / "short-deberta")
+    cfg = models / "short-deberta" / "tokenizer_config.json"
+    data = json.loads(cfg.read_text())
+    data["model_max_length"] = 100
+    cfg.write_text(json.dumps(data))
+    lm = bc.load_model("short-deberta")
+    assert lm.max_tokens == 100 and lm.label == "short-deberta"
