@@ -397,3 +397,69 @@ def test_deberta_limit_follows_its_tokenizer(models, models_root, fresh_cache):
     cfg.write_text(json.dumps(data))
     lm = bc.load_model("short-deberta")
     assert lm.max_tokens == 100 and lm.label == "short-deberta"
+
+
+# ---------------------------------------------------------------- locate, exactly
+def test_locate_refusals_and_destinations(models, fresh_cache):
+    (models / "loop").symlink_to(models / "loop")
+    assert _refusal("") == ("invalid_id", "", "", "No model name given.")
+    long_name = "x" * 301
+    assert _refusal(long_name) == ("invalid_id", "x" * 80 + "…", "", f"'{'x' * 80}…' is not a valid model id.")
+    assert _refusal("./a\x01b")[:2] == ("invalid_id", "./a\x01b")  # a control character, even in a path
+    assert _refusal("./loop") == ("invalid_id", "./loop", "", "'./loop' is not a valid model id.")  # cannot resolve
+    assert _refusal("../../etc") == ("outside_models_dir", "../../etc", "",
+                                     "Local models are only loaded from the models folder; '../../etc' is outside it.")
+    assert _refusal("bad id!") == ("invalid_id", "bad id!", "", "'bad id!' is not a valid model id.")
+    assert loading.locate("bert-minilm-l6@int8") == ("variant", "bert-minilm-l6@int8")
+    assert _refusal("bert-minilm-l6@bogus")[:2] == ("invalid_id", "bert-minilm-l6@bogus")
+    assert loading.locate("google/electra-small-discriminator") == (
+        "registry", registry.entry("electra-small-discriminator"))  # a listed model by its hub location
+    assert loading.locate("good") == ("local", (models / "good").resolve())
+    assert loading.locate("someone/model") == ("hub", "someone/model")
+
+
+def test_listed_model_prepared_in_the_models_folder_loads_offline(models, fresh_cache):
+    import shutil
+
+    shutil.copytree(models / "good", models / "bert-base-uncased")  # as `python -m bertviz_core.fetch` leaves it
+    lm = bc.load_model("bert-base-uncased")
+    assert (lm.id, lm.label, lm.family) == ("bert-base-uncased", "BERT base uncased", "bert")
+    (models / "roberta-base").mkdir()  # a folder without config.json is not a prepared copy: the hub is asked
+    assert _refusal("roberta-base")[0] == "offline"
+
+
+def test_short_ids_are_cut_after_80_characters():
+    assert loading.short_id("x" * 80) == "x" * 80
+    assert loading.short_id("x" * 81) == "x" * 80 + "…"
+
+
+def test_one_model_loaded_once_by_two_users_and_the_cache_bound(models_root, fresh_cache, monkeypatch):
+    import threading
+    import time
+
+    loads = []
+    real = loading._load_uncached
+
+    def slow_load(kind, where):
+        loads.append(where)
+        time.sleep(0.3)  # both users ask while the first load runs
+        return real(kind, where)
+    monkeypatch.setattr(loading, "_load_uncached", slow_load)
+    got, errors = [], []
+
+    def user():
+        try:
+            got.append(bc.load_model("tiny-bert"))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+    threads = [threading.Thread(target=user) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == [] and len(got) == 2 and got[0] is got[1] and len(loads) == 1
+    monkeypatch.setenv("BERTVIZ_MODEL_CACHE", "2")
+    electra = bc.load_model("tiny-electra")
+    assert bc.load_model("tiny-bert") is got[0] and bc.load_model("tiny-electra") is electra  # two fit
+    bc.load_model("tiny-albert")  # a third evicts the least recently used (tiny-bert)
+    assert bc.load_model("tiny-electra") is electra and len(loads) == 3
