@@ -1,0 +1,215 @@
+"""Tests written for the mutants of app/state.py that the suite let survive (issue #17,
+`make mutate MODULE=state`): the URL value parsers, the text cleaning and escaping, the caches and
+trace_or_stop's messages (a one-line Streamlit script per case, expected texts from the i18n table)."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import bertviz_core as bc
+from app import i18n, state
+from bertviz_core import loading
+
+EN = {k: v["en"] for k, v in i18n.TEXT.items()}
+
+
+# ---------------------------------------------------------------- URL value parsers
+@pytest.mark.parametrize("raw,value", [(" 7 ", 7), ("+3", 3), ("-0", 0), ("123456789", 123456789), ("-12", -12)])
+def test_int_param_accepts(raw, value):
+    assert state._int_param(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["1234567890", "1 2", "--1", "", " ", "7a"])
+def test_int_param_refuses(raw):
+    with pytest.raises(ValueError):
+        state._int_param(raw)
+
+
+def test_flag_and_choice_params():
+    for raw in ("1", "true", " TRUE ", "yes", "On"):
+        assert state._flag_param(raw) is True, raw
+    for raw in ("0", "false", "No", " off", ""):
+        assert state._flag_param(raw) is False, raw
+    with pytest.raises(ValueError):
+        state._flag_param("maybe")
+    parse = state._choice_param("fixed", "auto")
+    assert parse(" auto ") == "auto"
+    with pytest.raises(ValueError):
+        parse("Auto")
+    assert state._str_param(5) == "5"
+
+
+def test_url_values_through_parse_url():
+    values, notes = state.parse_url({"hide_special": ["YES"], "big": ["0"], "lang": ["zh"], "compare_method": ["alti"],
+                                     "model": ["m"], "query": [" 4 "]})
+    assert values == {"hide_special": True, "big": False, "lang": "zh", "compare_method": "alti", "model": "m",
+                      "query": 4} and notes == []
+    values, notes = state.parse_url({"head": ["x" * 50]})
+    assert values == {} and notes == [("head", "hard_url_bad", {"param": "head", "value": "x" * 40 + "…"})]
+
+
+def test_shown_value_cuts_at_40_and_escapes():
+    assert state.shown_value("a" * 40) == "a" * 40
+    assert state.shown_value("a" * 41) == "a" * 40 + "…"
+    assert state.shown_value("*x*", limit=2) == "\\*x…"
+    assert state.shown_value(12) == "12"
+
+
+def test_checked_values_refuse_booleans_and_text():
+    assert state.checked_layer(True, 6) == (0, {"value": "True", "last": 5, "shown": 0})
+    assert state.checked_layer("4", 6) == (4, None)
+    assert state.checked_layer(4.0, 6)[1] is not None  # not an integer string
+    assert state.checked_query("x", 10) == (1, {"value": "x", "last": 9, "shown": 1})
+    assert state.checked_query("x", 1, default=3) == (0, {"value": "x", "last": 0, "shown": 0})
+    assert state.checked_query(3, 10) == (3, None) and state.checked_query(0, 10) == (0, None)
+    assert state.checked_layer(0, 0) == (0, None)  # a model reporting no layers still gets layer 0
+    assert state.checked_head(None, 12) == ("mean", None)
+    assert state.checked_head("zz", 12) == ("mean", {"value": "zz", "shown": "mean"})
+    assert state.checked_head("3", 12) == ("3", None) and state.checked_head("H11", 12) == ("11", None)
+
+
+# ---------------------------------------------------------------- text
+def test_clean_text():
+    assert state.clean_text(None) == "" and state.clean_text("") == ""
+    assert state.clean_text("a\x00b") == "a b"
+    assert state.clean_text(" a \t b\nc ") == "a b c"
+    assert state.clean_text("x" * 6000) == "x" * state.MAX_CHARS
+    assert state.clean_text("\x07" * 10 + "y") == "y"
+
+
+def test_unlink_and_md_escape():
+    assert state.unlink("see http://x.example") == "see http:\u2060//x.example"
+    assert state.unlink("WWW.x.example") == "WWW\u2060.x.example"
+    assert state.unlink("me@x.example") == "me@\u2060x.example"
+    assert state.unlink("plain text") == "plain text"
+    special = "\\`*_{}[]()#+-.!|<>$~:"
+    assert state.md_escape(special) == "".join("\\" + c for c in special)
+    assert state.md_escape("a b") == "a b"
+
+
+def test_load_error_text_for_each_kind_of_failure():
+    exc = bc.ModelLoadError("x", "offline", "m", "")
+    assert state.load_error_text("  m  ", exc) == EN["model_failed"].format(
+        model="m", reason=EN["hard_load_offline"].format(detail=EN["hard_detail_none"]))
+    long = bc.ModelLoadError("x", "load_failed", "m", "d" * 400)
+    assert state.load_error_text("m", long) == EN["model_failed"].format(
+        model="m", reason=EN["hard_load_load_failed"].format(detail="d" * 300 + "…"))
+    other = TypeError(f"bad at {loading.models_dir()}/m/x")
+    assert state.load_error_text("m", other) == EN["model_failed"].format(
+        model="m", reason=EN["hard_load_load_failed"].format(detail="TypeError\\: bad at m/x"))
+
+
+# ---------------------------------------------------------------- caches
+def test_traces_are_cached_by_cleaned_text_and_only_when_small(bert, monkeypatch):
+    a = state.cached_trace("bert-minilm-l6", "Cache  me\tplease.")
+    assert state.cached_trace("bert-minilm-l6", " Cache me please. ") is a
+    assert a.text == "Cache me please." and a.text_b is None
+    pair = state.cached_trace("bert-minilm-l6", "Cache me please.", "  ")  # an empty second sentence: none
+    assert pair is a
+    assert state.get_model("bert-minilm-l6") is bert
+    monkeypatch.setattr(state, "TRACE_CACHE_BYTES", 10)  # larger than the cache: not kept
+    big = state.cached_trace("bert-minilm-l6", "Too big to keep here.")
+    assert state.cached_trace("bert-minilm-l6", "Too big to keep here.") is not big
+
+
+def test_comparisons_are_cached_per_models_text_and_switch(monkeypatch):
+    calls = []
+
+    def fake_compare(pairs, matching, max_rows):
+        calls.append((matching, max_rows))
+        return {"n": len(calls)}
+    monkeypatch.setattr(state.analysis, "compare_traces", fake_compare)
+    import uuid
+
+    text = f"Compare  these words {uuid.uuid4().hex}."
+    first = state.cached_comparison("bert-minilm-l6", "convbert-minilm-l6", text, True)
+    assert state.cached_comparison("bert-minilm-l6", "convbert-minilm-l6", " " + text.replace("  ", " "), True) is first
+    other = state.cached_comparison("bert-minilm-l6", "convbert-minilm-l6", text, False)
+    assert other is not first and calls == [(True, state.JS_MAX_ROWS), (False, state.JS_MAX_ROWS)]
+    assert state._capture_slots._value == state.MAX_CONCURRENT_CAPTURES
+
+
+# ---------------------------------------------------------------- trace_or_stop, one script per case
+def _page(model_id, text, text_b):
+    import streamlit as st
+
+    from app import state as s
+
+    lm, trace = s.trace_or_stop(model_id, text, text_b)
+    st.markdown(f"TRACE {len(trace)} {trace.dropped_tokens} {lm.id}")
+
+
+def _run(model_id="bert-minilm-l6", text="The cat sat.", text_b=None):
+    at = AppTest.from_function(_page, args=(model_id, text, text_b), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _values(at, kind):
+    return [str(e.value) for e in at.get(kind)]
+
+
+def test_trace_or_stop_empty_text_asks_for_a_sentence(bert):
+    at = _run(text=" \x00\t ")
+    assert _values(at, "info") == [EN["empty_sentence"]] and not any("TRACE" in m for m in _values(at, "markdown"))
+
+
+def test_trace_or_stop_load_failure_shows_the_reason(bert):
+    at = _run(model_id="no/such-model")
+    exc = pytest.raises(bc.ModelLoadError, bc.load_model, "no/such-model").value
+    assert _values(at, "error") == [state.load_error_text("no/such-model", exc)]
+    assert not any("TRACE" in m for m in _values(at, "markdown"))
+
+
+def test_trace_or_stop_capture_failure_is_a_message(bert, monkeypatch):
+    def broken(lm, text, text_b=None):
+        raise RuntimeError(f"boom in {loading.models_dir()}/secret " + "z" * 400)
+    monkeypatch.setattr(state.bc, "capture", broken)
+    at = _run(text="A sentence nobody cached before, for the broken capture.")
+    reason = state.md_escape(("RuntimeError: boom in secret " + "z" * 400)[:300])
+    assert _values(at, "error") == [EN["capture_failed"].format(reason=reason)]
+
+
+def test_trace_or_stop_warns_about_every_cut(bert):
+    text, text_b = "word " * 1100, "other " * 1100  # over MAX_CHARS each, and over 512 tokens
+    at = _run(text=text, text_b=text_b)
+    trace = state.cached_trace("bert-minilm-l6", text, text_b)
+    assert trace.dropped_tokens > 0
+    assert _values(at, "warning") == [EN["truncated"].format(kept=len(trace), dropped=trace.dropped_tokens),
+                                      EN["chars_cut"].format(n=state.MAX_CHARS),
+                                      EN["hard_text_b_cut"].format(n=state.MAX_CHARS)]
+    assert f"TRACE {len(trace)} {trace.dropped_tokens} bert-minilm-l6" in _values(at, "markdown")
+    quiet = _run(text="x" * state.MAX_CHARS)  # exactly the limit: nothing cut
+    assert not any(EN["chars_cut"].format(n=state.MAX_CHARS) == w for w in _values(quiet, "warning"))
+
+
+def test_trace_or_stop_says_it_waits_only_when_every_slot_is_busy(bert):
+    text = "Waiting is said only when both slots are taken."
+    assert EN["waiting"] not in _values(_run(text=text), "caption")  # free slots (and now cached)
+    slots = state._capture_slots
+    assert slots.acquire(timeout=10)
+    try:
+        assert EN["waiting"] not in _values(_run(text=text), "caption")  # one slot still free
+        assert slots.acquire(timeout=10)
+        try:
+            at = _run(text=text)  # cached: returns without a slot, but says it waits
+            assert EN["waiting"] in _values(at, "caption")
+        finally:
+            slots.release()
+    finally:
+        slots.release()
+    assert slots._value == state.MAX_CONCURRENT_CAPTURES
+
+
+def test_capture_slots_are_given_back_after_a_failed_capture(monkeypatch):
+    def broken(lm, text, text_b=None):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(state.bc, "capture", broken)
+    monkeypatch.setattr(state, "get_model", lambda model_id: object())
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            state.cached_trace("fake-model", f"fails {threading.get_ident()}")
+    assert state._capture_slots._value == state.MAX_CONCURRENT_CAPTURES
