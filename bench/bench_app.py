@@ -291,18 +291,20 @@ def main():
 
 
 if __name__ == "__main__":
+    threads = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--server-threads=")), None)
     if "--matching" in sys.argv:  # --matching [16,128,512] [--no-post-gc]
         no_gc = "--no-post-gc" in sys.argv
         args = [x for x in sys.argv[sys.argv.index("--matching") + 1:] if not x.startswith("--")]
         matching_main(sizes=tuple(int(x) for x in args[0].split(",")) if args else (16, 128, 512),
                       env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None,
                       tag="_no_post_gc" if no_gc else "")
-    elif "--timeline" in sys.argv:  # --timeline [tokens [runs [page,page]]] [--no-post-gc]
+    elif "--timeline" in sys.argv:  # --timeline [tokens [runs [page,page]]] [--no-post-gc] [--server-threads=N]
         no_gc = "--no-post-gc" in sys.argv
         args = [x for x in sys.argv[sys.argv.index("--timeline") + 1:] if not x.startswith("--")]
+        env = {**({"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else {}),
+               **({"OMP_NUM_THREADS": threads} if threads else {})}  # torch's intra-op threads in the server
         timeline_main(n=int(args[0]) if args else 512, runs=int(args[1]) if len(args) > 1 else RUNS,
                       pages=tuple(args[2].split(",")) if len(args) > 2 else ("attention", "model-view"),
-                      env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None,
-                      tag="_no_post_gc" if no_gc else "")
+                      env=env or None, tag=("_no_post_gc" if no_gc else "") + (f"_threads{threads}" if threads else ""))
     else:
         main()

@@ -8,6 +8,7 @@ Scenarios (bundled models, n tokens, default 512):
 
     python bench/profile_server.py attention --runs 4
     python bench/profile_server.py matching --runs 2 --tokens 512
+    python bench/profile_server.py split --runs 4     # no sampling: new sentence vs the same from the cache
 
 Prints, per run, the time from the BackMsg to the chart message and to the end of the run,
 then the profile: the share of samples (wall-clock, non-idle threads) under each of our
@@ -165,9 +166,32 @@ async def scenario(base, name, texts, tokenizer, sampler_factory):
         await c.close()
 
 
+async def split_scenario(base, texts, tokenizer) -> list[dict]:
+    """/attention over the protocol, no sampling: each new sentence, then the same sentence again
+    (its trace now comes from the trace cache). new - cached = what capture() costs in the server."""
+    page, query = PAGES["attention"]
+    c = ws_load.StreamlitClient(base)
+    await asyncio.to_thread(c.get_page, f"/{page}")
+    await c.connect(timeout=120)
+    out = []
+    try:
+        await c.open_page(page, {**query, "text": texts[0]}, ws_load.expected_labels(tokenizer, texts[0]), 600)
+        for prev, text in zip(texts, texts[1:]):
+            want = ws_load.expected_labels(tokenizer, text)
+            new = await c.type_sentence(text, want, 600)
+            await c.type_sentence(prev, ws_load.expected_labels(tokenizer, prev), 600)  # away, then back
+            cached = await c.type_sentence(text, want, 600)
+            out.append({"new_chart_s": new.chart_s, "cached_chart_s": cached.chart_s,
+                        "new_finished_s": new.finished_s, "cached_finished_s": cached.finished_s})
+            print(out[-1], flush=True)
+    finally:
+        await c.close()
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("scenario", choices=sorted(PAGES))
+    ap.add_argument("scenario", choices=sorted(PAGES) + ["split"])
     ap.add_argument("--tokens", type=int, default=512)
     ap.add_argument("--runs", type=int, default=4)
     ap.add_argument("--url", help="profile an already running server (needs --pid)")
@@ -175,6 +199,18 @@ def main(argv=None):
     a = ap.parse_args(argv)
     tokenizer = ws_load.load_tokenizer()
     texts = texts_of(tokenizer, a.tokens, a.runs + 1)
+    if a.scenario == "split":  # no py-spy: chart time of a new sentence vs the same one from the trace cache
+        import statistics
+
+        with streamlit_server(timeout=300) as server:
+            rows = asyncio.run(split_scenario(server.base_url, texts, tokenizer))
+        med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+        print("median", {k: round(v, 3) for k, v in med.items()})
+        common.save(f"split_attention_{a.tokens}", {"machine": common.machine(), "loadavg": os.getloadavg(),
+                                                    "server_env": {k: v for k, v in os.environ.items()
+                                                                   if k.startswith(("STREAMLIT_", "OMP_"))},
+                                                    "rows": rows, "median": med})
+        return
     out = common.OUT / f"profile_{a.scenario}_{a.tokens}.txt"
     common.OUT.mkdir(parents=True, exist_ok=True)
     load0 = os.getloadavg()
