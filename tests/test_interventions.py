@@ -228,7 +228,7 @@ def test_ablation_in_chromium():
     with streamlit_server() as proc, browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1200})
         page.goto(f"{proc.base_url}/intervene?model=bert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.")
-        page.get_by_text("Heads to ablate").wait_for(timeout=240_000)  # generous: a shared 2-core machine
+        page.get_by_text("Heads to ablate (switch off)", exact=True).wait_for(timeout=240_000)  # generous: a shared 2-core machine
         page.locator("[data-testid=stMultiSelect] input").first.click()
         page.keyboard.type("L0 H3")
         page.keyboard.press("Enter")
