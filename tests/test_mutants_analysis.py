@@ -632,3 +632,52 @@ def test_js_keeps_special_tokens_unless_asked(bert, convbert):
     ha, hb = an.all_heads(a)[0].reshape(-1, T, T), an.all_heads(b)[0].reshape(-1, T, T)
     for i, j in ((0, 0), (5, 70)):
         np.testing.assert_allclose(r["js"][i, j], an.js_divergence(ha[i], hb[j]).mean(), atol=2e-6)
+
+
+# ---------------------------------------------------------------- second round (survivors of the full run)
+def test_trace_metrics_attention_heads_use_the_traces_special_tokens(bert):
+    """[CLS] and [SEP] mass of an attention head: the columns of the trace's own special tokens."""
+    trace = bc.capture(bert, "Hi, there!")
+    m = an.trace_metrics(trace)
+    att = trace.attentions[3, 5].astype(np.float64)
+    want = _ref_attention(att, trace.tokens, trace.special, False)
+    for k in an.METRICS:
+        np.testing.assert_allclose(m[k][3, 5], want[k], rtol=1e-5, atol=1e-6, err_msg=k)
+    assert m["cls"][3, 5] == pytest.approx(att[:, 0].mean(), rel=1e-5)
+    assert m["sep"][3, 5] == pytest.approx(att[:, -1].mean(), rel=1e-5)
+    T = len(trace)  # uniform baseline, special tokens included by default: [CLS] gets 1/T of every row
+    assert an.uniform_baseline(trace)["attn"]["cls"] == pytest.approx(1 / T, rel=1e-5)
+
+
+def test_word_groups_of_a_sentence_pair(bert):
+    t = bc.capture(bert, "Hi there", "Good dogs.")
+    groups, labels = an.word_groups(t)
+    assert labels == ["[CLS]", "Hi", "there", "[SEP]", "Good", "dogs.", "[SEP]"]
+    assert [[t.tokens[i] for i in g] for g in groups][4:6] == [["good"], ["dogs", "."]]
+
+
+def test_is_punct_strips_word_markers_from_the_left_only():
+    tokens = ["Ġ,", "▁!", "##.", "，", "Ġ", ",Ġ", "X,", "a."]
+    assert [an.is_punct(t) for t in tokens] == [True, True, True, True, False, False, False, False]
+
+
+def test_alignment_of_differently_cut_texts_says_why(models_root):
+    bert, roberta = bc.load_model("tiny-bert"), bc.load_model("tiny-roberta")
+    text = " ".join(["tokenisation disagrees"] * 40)  # both cut at 64 tokens, at different words
+    a, b = bc.capture(bert, text), bc.capture(roberta, text)
+    with pytest.raises(ValueError) as info:
+        an.alignment(a, b)
+    assert str(info.value) == ("The two models kept different parts of the text (one truncated it), so their "
+                               "words cannot be aligned. Try a shorter text.")
+
+
+def test_compare_traces_means_over_sentences_and_settings(bert, convbert):
+    texts = ["Hi, there!", "The cat sat on the mat."]
+    pairs = [(bc.capture(bert, t), bc.capture(convbert, t)) for t in texts]
+    r = an.compare_traces(pairs, max_rows=8)
+    for side, model in (("metrics_a", 0), ("metrics_b", 1)):
+        for k in ("entropy", "cls", "local"):
+            want = np.mean([an.trace_metrics(p[model])[k] for p in pairs], axis=0)
+            assert r[side][k].shape == want.shape
+            np.testing.assert_allclose(r[side][k], want, rtol=1e-6, atol=1e-9, err_msg=f"{side} {k}")
+    assert (r["max_rows"], r["matching"], r["cka_skipped"]) == (8, True, "")

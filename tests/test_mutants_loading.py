@@ -463,3 +463,59 @@ def test_one_model_loaded_once_by_two_users_and_the_cache_bound(models_root, fre
     assert bc.load_model("tiny-bert") is got[0] and bc.load_model("tiny-electra") is electra  # two fit
     bc.load_model("tiny-albert")  # a third evicts the least recently used (tiny-bert)
     assert bc.load_model("tiny-electra") is electra and len(loads) == 3
+
+
+# ---------------------------------------------------------------- what transformers is asked, for each route
+def test_local_folder_is_read_with_safetensors_only_no_remote_code_and_no_network(models, fresh_cache, monkeypatch):
+    """check_folder refuses auto_map and pickles first; the loader's own arguments are the second wall."""
+    calls = _spy_hub(monkeypatch, models / "good")
+    lm = bc.load_model("good")
+    path = (models / "good").resolve()
+    assert (lm.id, lm.label, lm.family) == ("good", "good", "bert")
+    assert calls == [
+        ("model", path, {"attn_implementation": "eager", "use_safetensors": True, "trust_remote_code": False,
+                         "local_files_only": True}),
+        ("tokenizer", path, {"trust_remote_code": False, "local_files_only": True})]
+
+
+def test_local_folder_transformers_cannot_read_says_why(models, fresh_cache, monkeypatch):
+    _spy_hub(monkeypatch, models / "good", fail_when_local=True)
+    assert _refusal("good") == ("load_failed", "good", "not in the local cache",
+                                "Could not load 'good': not in the local cache")
+
+
+def test_listed_model_prepared_as_a_link_to_outside_is_refused(models, fresh_cache, tmp_path):
+    import shutil
+
+    shutil.copytree(models / "good", tmp_path / "elsewhere")
+    (models / "bert-base-uncased").symlink_to(tmp_path / "elsewhere")
+    assert _refusal("bert-base-uncased") == (
+        "outside_models_dir", "bert-base-uncased", "",
+        "Local models are only loaded from the models folder; 'bert-base-uncased' is outside it.")
+
+
+def test_listed_model_from_the_hub_keeps_its_id_and_label(models, models_root, fresh_cache, monkeypatch):
+    calls = _spy_hub(monkeypatch, models_root / "tiny-bert")
+    lm = bc.load_model("bert-base-uncased")
+    assert (lm.id, lm.label) == ("bert-base-uncased", "BERT base uncased")
+    assert [c[1] for c in calls] == [registry.entry("bert-base-uncased").location] * 2
+
+
+def test_hub_download_keeps_the_id_and_says_why_it_failed(models_root, fresh_cache, monkeypatch):
+    folder = models_root / "tiny-bert"
+    _spy_hub(monkeypatch, folder, fail_when_local=True)
+    monkeypatch.setattr(loading, "_hub_reachable", lambda *a, **k: True)
+    lm = bc.load_model("someone/tiny-model")
+    assert (lm.id, lm.label) == ("someone/tiny-model", "someone/tiny-model")
+    with loading._cache_lock:
+        loading._cache.clear()
+    monkeypatch.setattr(loading, "_hub_reachable", lambda *a, **k: False)
+    assert _refusal("someone/tiny-model") == (
+        "offline", "someone/tiny-model", "",
+        "someone/tiny-model must be downloaded from the Hugging Face Hub, and this machine is offline. "
+        "The bundled models work offline.")
+    monkeypatch.undo()
+    _spy_hub(monkeypatch, folder, fail_when_local=True, fail_download=OSError("no route"))
+    monkeypatch.setattr(loading, "_hub_reachable", lambda *a, **k: True)
+    assert _refusal("someone/tiny-model") == (
+        "load_failed", "someone/tiny-model", "no route", "Could not load someone/tiny-model from the hub: no route")
