@@ -73,11 +73,17 @@ def expected_labels(tokenizer, text: str) -> list[str]:
     return token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"]))
 
 
-def make_sentence(tokenizer, session: int, round_: int, rng: random.Random, lo: int = 16, hi: int = 64) -> str:
+def make_sentence(tokenizer, session: int, round_: int, rng: random.Random, lo: int = 16, hi: int = 64,
+                  tag: str = "") -> str:
     """A sentence of lo..hi tokens ([CLS]/[SEP] included) that names its session and round, so
-    any heatmap tells whose sentence it shows: 'student 7 round 2 writes about the ...'."""
+    any heatmap tells whose sentence it shows: 'student 7 round 2 writes about the ...'.
+
+    `tag` (e.g. 'class 30 run 5123': the capacity level and a per-run number) makes every
+    sentence of a run new to the server: the app caches traces per sentence across sessions, and
+    a student typing a sentence another already typed would be served from that cache without a
+    forward pass (the capacity table must measure forward passes)."""
     want = rng.randint(lo, hi)
-    words = f"student {session} round {round_} writes about the".split()
+    words = f"student {session} round {round_} {tag} writes about the".split()
     while True:
         candidate = words + [rng.choice(WORDS)]
         if len(tokenizer(" ".join(candidate) + ".")["input_ids"]) > want:
@@ -257,10 +263,11 @@ class Config:
     duration_s: float = 300.0       # hard limit for the whole run
     seed: int = 0
     page: str = "attention"
+    tag: str = ""                   # in every sentence (see make_sentence): new sentences per level and run
 
 
 async def run_session(i: int, cfg: Config, tokenizer, out: dict, stop_at: float, cookies=None):
-    rng = random.Random(cfg.seed * 100_003 + i)
+    rng = random.Random(f"{cfg.seed}/{cfg.sessions}/{cfg.tag}/{i}")
     await asyncio.sleep(cfg.ramp_s * i / max(cfg.sessions, 1))
     client = StreamlitClient(cfg.base_url, cookies)
     rec = {"session": i, "first_s": None, "typed": [], "replica": None}
@@ -270,7 +277,8 @@ async def run_session(i: int, cfg: Config, tokenizer, out: dict, stop_at: float,
         headers = await asyncio.to_thread(client.get_page, f"/{cfg.page}")
         await client.connect(timeout=cfg.timeout_s)
         rec["replica"] = client.headers_101.get("x-bertviz-replica") or headers.get("x-bertviz-replica")
-        text = make_sentence(tokenizer, i, 0, rng)
+        text = make_sentence(tokenizer, i, 0, rng, tag=cfg.tag)
+        out["texts"].append(text)
         want = expected_labels(tokenizer, text)
         mine.add(tuple(want))
         res = await client.open_page(cfg.page, {"model": MODEL, "text": text}, want, cfg.timeout_s)
@@ -281,7 +289,8 @@ async def run_session(i: int, cfg: Config, tokenizer, out: dict, stop_at: float,
             if time.perf_counter() + cfg.timeout_s > stop_at:
                 out["cut_short"] += 1
                 break
-            text = make_sentence(tokenizer, i, r, rng)
+            text = make_sentence(tokenizer, i, r, rng, tag=cfg.tag)
+            out["texts"].append(text)
             want = expected_labels(tokenizer, text)
             mine.add(tuple(want))
             res = await client.type_sentence(text, want, cfg.timeout_s)
@@ -325,7 +334,8 @@ async def run_load(cfg: Config, tokenizer=None) -> dict:
     if urlparse(cfg.base_url).hostname not in LOOPBACK:
         raise ValueError("ws_load only targets 127.0.0.1 / localhost")
     tokenizer = tokenizer or load_tokenizer()
-    out = {"sessions": [], "errors": [], "crosstalk": 0, "crosstalk_detail": [], "stale": 0, "cut_short": 0}
+    out = {"sessions": [], "errors": [], "crosstalk": 0, "crosstalk_detail": [], "stale": 0, "cut_short": 0,
+           "texts": []}
     t0 = time.perf_counter()
     stop_at = t0 + cfg.duration_s
     load_before = os.getloadavg()
@@ -357,6 +367,7 @@ async def run_load(cfg: Config, tokenizer=None) -> dict:
         "errors": len(out["errors"]), "error_detail": out["errors"][:20],
         "crosstalk": out["crosstalk"], "crosstalk_detail": out["crosstalk_detail"][:20], "stale": out["stale"],
         "cut_short": out["cut_short"], "sessions_per_replica": replicas,
+        "sentences_sent": len(out["texts"]), "distinct_sentences": len(set(out["texts"])), "texts": out["texts"],
         "throughput_rps": len(chart) / wall if wall else None, "wall_s": wall,
         "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
@@ -403,24 +414,33 @@ def target(url: str | None, replicas: int, env: dict | None = None):
 async def warm_up(base_url: str, tokenizer, clients: int = 1):
     """Open the page and type once per client (loads the model, first imports) before timing."""
     cfg = Config(base_url, sessions=clients, rounds=1, think=(0.0, 0.0), ramp_s=0, timeout_s=300,
-                 duration_s=600, seed=999)
+                 duration_s=600, seed=999, tag=f"warm {random.randrange(10**6)}")
     return await run_load(cfg, tokenizer)
 
 
 def run_levels(levels, replicas, url, cfg_kwargs, env=None, save: str | None = None) -> list[dict]:
     tokenizer = load_tokenizer()
     rows = []
+    run_id = random.Random().randrange(10**4)  # a number per run: a second run on the same server misses too
     with target(url, replicas, env) as (base, pids):
         warm = asyncio.run(warm_up(base, tokenizer, clients=max(1, 2 * replicas)))
         print("warm-up", {k: warm[k] for k in ("errors", "p50_s", "sessions_per_replica")}, flush=True)
+        seen = set(warm["texts"])
         for n in levels:
             before = {pid: proc_stats(pid) for pid in pids}
-            summary = asyncio.run(run_load(Config(base, sessions=n, **cfg_kwargs), tokenizer))
+            summary = asyncio.run(run_load(Config(base, sessions=n, tag=f"class {n} run {run_id}", **cfg_kwargs),
+                                           tokenizer))
             after = {pid: proc_stats(pid) for pid in pids}
+            texts = summary.pop("texts")
+            # every sentence new to the server: none typed twice in this level nor in an earlier one
+            summary["sentences_seen_before"] = sum(1 for t in texts if t in seen)
+            seen.update(texts)
             summary["replicas"] = max(1, replicas)
             summary["server_env"] = env or {}
             summary["server_cpu_s"] = sum(after[p].get("cpu_s", 0) - before[p].get("cpu_s", 0) for p in pids)
             summary["server_peak_rss_mb"] = [after[p].get("peak_rss_mb") for p in pids]
+            runs = summary["sentences_sent"]  # one script run with a forward pass per sentence sent
+            summary["server_cpu_per_sentence_s"] = summary["server_cpu_s"] / runs if runs else None
             rows.append(summary)
             print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in summary.items()
                               if k not in ("error_detail", "crosstalk_detail")}), flush=True)
