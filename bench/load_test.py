@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import time
@@ -71,7 +72,8 @@ async def run_session(browser, base, tokenizer, session, rounds, results, timeou
         await ctx.close()
 
 
-async def main_async(sessions, rounds, timeout_s=300, arrival_s=1.0):
+async def main_async(sessions, rounds, timeout_s=300, arrival_s=1.0, base_url=None):
+    """Run the sessions against a server of its own, or against `base_url` (then no server memory is reported)."""
     from playwright.async_api import async_playwright
     from transformers import AutoTokenizer
 
@@ -79,16 +81,19 @@ async def main_async(sessions, rounds, timeout_s=300, arrival_s=1.0):
 
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
     results = {"latency": [], "first": [], "errors": [], "crosstalk": 0}
-    with streamlit_server() as server:
+    peak = None
+    with (contextlib.nullcontext() if base_url else streamlit_server()) as server:
+        url = base_url or server.base_url
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             t0 = time.perf_counter()
-            await asyncio.gather(*(run_session(browser, server.base_url, tokenizer, s, rounds, results, timeout_s * 1000,
+            await asyncio.gather(*(run_session(browser, url, tokenizer, s, rounds, results, timeout_s * 1000,
                                                arrival_s) for s in range(sessions)))
             wall = time.perf_counter() - t0
             await browser.close()
-        with open(f"/proc/{server.pid}/status") as f:
-            peak = next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM"))
+        if server is not None:
+            with open(f"/proc/{server.pid}/status") as f:
+                peak = next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM"))
     lat = sorted(results["latency"])
     summary = {
         "sessions": sessions, "rounds": rounds, "arrival_s": arrival_s, "timeout_s": timeout_s, "typed_requests": len(lat) + len(results["errors"]),

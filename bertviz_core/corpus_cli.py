@@ -261,6 +261,9 @@ def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str
                       runtime_env={"env_vars": env})
         if not address:
             kwargs["num_cpus"] = max(workers * threads, 1)
+            # Ray runs its workers at nice 15 by default; here they do all the work while this process waits,
+            # so on a busy machine they would starve (minutes instead of seconds): run them at our priority
+            kwargs["_system_config"] = {"worker_niceness": 0}
         for attempt in (1, 2):  # a busy machine can miss Ray's fixed 30 s raylet start-up wait: retry once
             try:
                 ray.init(address=address, **kwargs)

@@ -10,6 +10,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # `make test` runs two workers on two cores: one torch thread each (and in the servers, kernels and
+    # commands they start). Two threads per worker oversubscribe the cores, and OpenMP's waiting threads
+    # then spin: a 4 s test took 40 s of CPU that way.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
 
 FAMILIES = ("bert", "convbert", "distilbert", "albert", "roberta", "electra", "deberta-v2")
 
@@ -70,3 +76,12 @@ def bert():
     import bertviz_core as bc
 
     return bc.load_model("bert-minilm-l6")
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """One app server per test worker, shared by the browser tests (as a class shares one server): its base URL."""
+    from browser_util import streamlit_server
+
+    with streamlit_server(timeout=180) as proc:
+        yield proc.base_url

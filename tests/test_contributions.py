@@ -348,15 +348,15 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="Chromium not installed")
-def test_contributions_in_chromium():
-    from browser_util import browser, heatmap_labels, streamlit_server, wait_for_plot
+def test_contributions_in_chromium(app_server):
+    from browser_util import browser, heatmap_labels, wait_for_plot
     from bertviz_core.figures import token_labels
 
     artifacts = Path(__file__).resolve().parent / "artifacts"
     artifacts.mkdir(exist_ok=True)
-    with streamlit_server(timeout=180) as server, browser() as b:
+    with browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1800})
-        page.goto(f"{server.base_url}/contributions?model=bert-minilm-l6&text=The%20cat%20sat.&contrib_method=norm")
+        page.goto(f"{app_server}/contributions?model=bert-minilm-l6&text=The%20cat%20sat.&contrib_method=norm")
         wait_for_plot(page, count=3, timeout=240_000)  # first page of a fresh server: model load, capture, IG
         labels = heatmap_labels(page)
         assert labels["x"] == token_labels(["[CLS]", "the", "cat", "sat", ".", "[SEP]"]) and labels["y"] == labels["x"]

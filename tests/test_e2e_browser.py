@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_util import CHROMIUM, browser, heatmap_labels, streamlit_server, wait_for_plot
+from browser_util import CHROMIUM, browser, heatmap_labels, wait_for_plot
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
@@ -14,9 +14,8 @@ pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM
 
 
 @pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as proc:
-        yield proc.base_url
+def server(app_server):
+    return app_server
 
 
 def test_attention_in_chromium(server):

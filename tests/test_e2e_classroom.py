@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_util import CHROMIUM, browser, streamlit_server, wait_for_plot, wait_idle
+from browser_util import CHROMIUM, browser, wait_for_plot, wait_idle
 
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
                                 reason="Chromium not installed")
@@ -41,9 +41,8 @@ ALLOWED |= {"det", "amod", "nsubj", "obj", "iobj", "case", "advmod", "aux", "mar
 
 
 @pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as proc:
-        yield proc.base_url
+def server(app_server):
+    return app_server
 
 
 def _sidebar(page, name: str):

@@ -13,10 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed")
 
 
-def test_four_sessions_no_crosstalk():
+def test_four_sessions_no_crosstalk(app_server):
     import load_test
 
-    summary = asyncio.run(load_test.main_async(sessions=4, rounds=2, timeout_s=90))
+    summary = asyncio.run(load_test.main_async(sessions=4, rounds=2, timeout_s=90, base_url=app_server))
     assert summary["crosstalk"] == 0
     assert summary["errors"] == 0, summary["error_detail"]
     assert summary["typed_requests"] == 4

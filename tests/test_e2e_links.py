@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from browser_util import CHROMIUM, browser, streamlit_server
+from browser_util import CHROMIUM, browser
 
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
                                 reason="Chromium not installed")
@@ -16,12 +16,12 @@ HOSTILE_IDS = ["http://evil.example/m", "www.evil.example", "[x](http://evil.exa
                "HTTPS://EVIL.EXAMPLE", "<http://evil.example>"]
 
 
-def test_no_link_from_model_ids_or_url_values():
-    with streamlit_server() as server, browser() as b:
+def test_no_link_from_model_ids_or_url_values(app_server):
+    with browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1000})
         for model_id in HOSTILE_IDS:
             for path in ("attention", "step-by-step"):
-                page.goto(f"{server.base_url}/{path}?model={quote(model_id)}&head={quote(model_id)}&text=Hi.")
+                page.goto(f"{app_server}/{path}?model={quote(model_id)}&head={quote(model_id)}&text=Hi.")
                 page.wait_for_function(
                     "document.querySelectorAll('[data-testid=\"stAlert\"]').length >= 2", timeout=60_000)
                 page.wait_for_timeout(300)

@@ -330,23 +330,36 @@ def test_lesson_pack_opens_offline_in_chromium_interactive_and_silent(all_lesson
 # ------------------------------------------------------------------ command line
 
 def run_cli(*args, cwd):
+    """`python -m bertviz_core ...` in a new process (the entry point itself)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
     return subprocess.run([sys.executable, "-m", "bertviz_core", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300)
 
 
-def test_cli_outputs_equal_the_library(bert, tmp_path, trace):
-    r = run_cli("capture", SENTENCE, "--model", "bert-minilm-l6", "--out", "t.npz", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
+def main_in_process(*args, cwd, capsys, monkeypatch):
+    """The command's main() in this process (the model already loaded here): (exit status, stderr)."""
+    from bertviz_core.__main__ import main
+
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    code = main(list(args))
+    return code, capsys.readouterr().err
+
+
+def test_cli_outputs_equal_the_library(bert, tmp_path, trace, capsys, monkeypatch):
+    code, err = main_in_process("capture", SENTENCE, "--model", "bert-minilm-l6", "--out", "t.npz", cwd=tmp_path,
+                                capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 0 and "wrote t.npz" in err, err
     cli = export.load_trace(tmp_path / "t.npz")
     for name in ARRAYS:
         a, b = getattr(trace, name), getattr(cli, name)
         assert (a is None and b is None) or np.array_equal(a, b), name
     assert cli.tokens == trace.tokens
 
-    r = run_cli("export", "--model", "bert-minilm-l6", "--text", SENTENCE, "--view", "attention", "--layer", "3",
-                "--head", "1", "--format", "svg", "--out", "head.svg", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
+    code, err = main_in_process("export", "--model", "bert-minilm-l6", "--text", SENTENCE, "--view", "attention",
+                                "--layer", "3", "--head", "1", "--format", "svg", "--out", "head.svg", cwd=tmp_path,
+                                capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 0 and "wrote head.svg" in err, err
     assert canonical_ids((tmp_path / "head.svg").read_text()) == \
         canonical_ids(export.to_svg(figures.head_view(trace, 3, 1)).decode())
 
@@ -360,16 +373,18 @@ def canonical_ids(svg: str) -> str:
     return svg
 
 
-def test_cli_help_and_errors(tmp_path):
-    r = run_cli("export", "--help", cwd=tmp_path)
+def test_cli_help_and_errors(tmp_path, capsys, monkeypatch):
+    r = run_cli("export", "--help", cwd=tmp_path)  # through `python -m bertviz_core`
     assert r.returncode == 0
     for option in ("--text", "--text-b", "--model", "--trace", "--view", "--layer", "--head", "--model-b",
                    "--hide-special", "--format", "--resolution", "--font-size", "--out"):
         assert option in r.stdout
-    r = run_cli("export", "--trace", "missing.npz", "--out", "x.svg", cwd=tmp_path)
-    assert r.returncode == 2 and "Traceback" not in r.stderr and "missing.npz" in r.stderr
-    r = run_cli("export", "--trace", "missing.npz", "--out", "x.gif", cwd=tmp_path)
-    assert r.returncode == 2 and "cannot tell the format" in r.stderr
+    code, err = main_in_process("export", "--trace", "missing.npz", "--out", "x.svg", cwd=tmp_path, capsys=capsys,
+                                monkeypatch=monkeypatch)
+    assert code == 2 and err.startswith("error: ") and "missing.npz" in err and err.count("\n") == 1, err
+    code, err = main_in_process("export", "--trace", "missing.npz", "--out", "x.gif", cwd=tmp_path, capsys=capsys,
+                                monkeypatch=monkeypatch)
+    assert code == 2 and "cannot tell the format from 'x.gif'" in err, err
 
 
 # ------------------------------------------------------------------ Streamlit glue

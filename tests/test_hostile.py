@@ -153,8 +153,13 @@ def fragment(key: str, lang: str) -> str:
     return i18n.TEXT[key][lang].split("{")[0].strip()
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("case_id, page, query, outcome, key", CASES, ids=[c[0] for c in CASES])
+# Every case in English; in Chinese the cases that show a message (whose words are translated): the
+# language changes no other path an input takes (a chart case draws the same escaped labels).
+LANG_CASES = [pytest.param(*c, lang, id=f"{c[0]}-{lang}") for c in CASES for lang in ("en", "zh")
+              if lang == "en" or c[4]]
+
+
+@pytest.mark.parametrize("case_id, page, query, outcome, key, lang", LANG_CASES)
 def test_hostile_input(hostile_models, case_id, page, query, outcome, key, lang):
     t0 = time.time()
     at = open_page(page, lang=lang, **query)

@@ -222,12 +222,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.mark.skipif(not CHROMIUM.exists() and not shutil.which("chromium"), reason="Chromium not installed")
-def test_ablation_in_chromium():
-    from browser_util import browser, streamlit_server, wait_for_plot
+def test_ablation_in_chromium(app_server):
+    from browser_util import browser, wait_for_plot
 
-    with streamlit_server() as proc, browser() as b:
+    with browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1200})
-        page.goto(f"{proc.base_url}/intervene?model=bert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.")
+        page.goto(f"{app_server}/intervene?model=bert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.")
         page.get_by_text("Heads to ablate (switch off)", exact=True).wait_for(timeout=240_000)  # generous: a shared 2-core machine
         page.locator("[data-testid=stMultiSelect] input").first.click()
         page.keyboard.type("L0 H3")

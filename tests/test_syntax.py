@@ -361,12 +361,12 @@ def test_syntax_page_typed_sentence_convbert_in_chinese():
 
 
 @needs_ewt
-def test_syntax_page_in_chromium():
+def test_syntax_page_in_chromium(app_server):
     import shutil
     from pathlib import Path
     from urllib.parse import quote
 
-    from browser_util import CHROMIUM, browser, streamlit_server, wait_for_plot
+    from browser_util import CHROMIUM, browser, wait_for_plot
 
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed")
@@ -374,10 +374,10 @@ def test_syntax_page_in_chromium():
     artifacts.mkdir(exist_ok=True)
     sentence = syntax.read_conllu(EWT_TEST, 3)[1]
     text = quote(" ".join(sentence.words))
-    with streamlit_server() as server, browser() as b:
+    with browser() as b:
         for model, lang in (("bert-minilm-l6", "en"), ("convbert-minilm-l6", "zh")):
             page = b.new_page(viewport={"width": 1400, "height": 1800})
-            page.goto(f"{server.base_url}/syntax?model={model}&text={text}&layer=2&head=1&lang={lang}", timeout=180_000)
+            page.goto(f"{app_server}/syntax?model={model}&text={text}&layer=2&head=1&lang={lang}", timeout=180_000)
             wait_for_plot(page, count=3, timeout=300_000)  # first load of a model in a fresh server
             info = page.evaluate(
                 "() => { const els = [...document.querySelectorAll('.js-plotly-plot')];"
