@@ -48,6 +48,8 @@ class _Spy:
 
 def _transformers():
     """The transformers module loading.py will import now (the lazy module can be replaced in sys.modules)."""
+    import transformers  # noqa: F401 - when this test runs first
+
     return sys.modules["transformers"]
 
 
@@ -158,6 +160,7 @@ def test_bundled_teacher_is_read_from_safetensors_only(fresh_cache, monkeypatch)
     monkeypatch.setattr(_transformers(), "AutoModel", Model)
     lm = loading._load_bundled(registry.entry("bert-minilm-l6"))
     assert lm.id == "bert-minilm-l6" and calls == [{"attn_implementation": "eager", "use_safetensors": True}]
+    assert lm.label == "BERT · MiniLM-L6 (bundled)"
 
 
 def test_bundled_student_with_missing_weights_says_so(tmp_path, monkeypatch):
@@ -519,3 +522,36 @@ def test_hub_download_keeps_the_id_and_says_why_it_failed(models_root, fresh_cac
     monkeypatch.setattr(loading, "_hub_reachable", lambda *a, **k: True)
     assert _refusal("someone/tiny-model") == (
         "load_failed", "someone/tiny-model", "no route", "Could not load someone/tiny-model from the hub: no route")
+
+
+def test_registry_policy_refuses_an_unlisted_id_before_any_loader(monkeypatch):
+    monkeypatch.setenv("BERTVIZ_HUB_POLICY", "registry")
+    with pytest.raises(bc.ModelLoadError) as info:
+        loading.locate("someone/model")
+    e = info.value
+    assert (e.reason, e.model, e.detail, str(e)) == (
+        "not_listed", "someone/model", "",
+        "'someone/model' is not in the model list, and this server only loads listed models.")
+
+
+def test_token_limit_is_at_most_512_for_longer_position_tables(models, fresh_cache):
+    import torch
+    from conftest import tiny_config
+    from transformers import AutoModel
+
+    cfg = tiny_config("bert")
+    cfg.max_position_embeddings = 1024
+    torch.manual_seed(0)
+    AutoModel.from_config(cfg).save_pretrained(models / "long")
+    for f in (models / "good").iterdir():  # the tokenizer
+        if f.suffix != ".safetensors" and f.name != "config.json":
+            (models / "long" / f.name).write_bytes(f.read_bytes())
+    assert bc.load_model("long").max_tokens == 512
+
+
+def test_a_compressed_variant_is_loaded_by_compress(fresh_cache, monkeypatch):
+    from bertviz_core import compress
+
+    asked = []
+    monkeypatch.setattr(compress, "load_variant", lambda where: asked.append(where) or "variant model")
+    assert loading.load_model("bert-minilm-l6@int8") == "variant model" and asked == ["bert-minilm-l6@int8"]
