@@ -681,3 +681,18 @@ def test_compare_traces_means_over_sentences_and_settings(bert, convbert):
             assert r[side][k].shape == want.shape
             np.testing.assert_allclose(r[side][k], want, rtol=1e-6, atol=1e-9, err_msg=f"{side} {k}")
     assert (r["max_rows"], r["matching"], r["cka_skipped"]) == (8, True, "")
+    per = an.compare_traces(pairs, matching=False, exclude_special=True)["per_sentence"]
+    for s, (a, b) in enumerate(pairs):  # each side's uniform baseline with the specials left out too
+        assert per["baseline_a"]["entropy"][s, 0] == pytest.approx(an.uniform_baseline(a, True)["attn"]["entropy"])
+        assert per["baseline_b"]["entropy"][s, 1] == pytest.approx(an.uniform_baseline(b, True)["conv"]["entropy"])
+
+
+def test_head_metrics_without_a_special_mask_and_with_one_word_left():
+    """By hand. No mask given: no token is special, so nothing counts as [CLS]/[SEP] mass. One word between
+    two specials, specials excluded: its row renormalises onto itself (entropy 0, distance 0, self 1)."""
+    attn = np.array([[0.5, 0.25, 0.25], [0.2, 0.6, 0.2], [0.1, 0.1, 0.8]])
+    m = an.head_metrics(attn, ["[CLS]", "a", "[SEP]"])
+    assert (float(m["cls"]), float(m["sep"])) == (0.0, 0.0)
+    assert float(m["self"]) == pytest.approx((0.5 + 0.6 + 0.8) / 3)
+    one = an.head_metrics(attn, ["[CLS]", "a", "[SEP]"], (True, False, True), exclude_special=True)
+    assert (float(one["entropy"]), float(one["distance"]), float(one["self"])) == pytest.approx((0.0, 0.0, 1.0))
