@@ -5,6 +5,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -46,7 +47,14 @@ def server(app_server):
 
 
 def _sidebar(page, name: str):
-    page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()
+    """Click a page in the sidebar; return once the new page is there and its script has finished."""
+    link = page.locator('[data-testid="stSidebarNav"] a', has_text=name).first
+    target = urlparse(link.get_attribute("href") or "").path.rstrip("/")
+    before = urlparse(page.url).path.rstrip("/")
+    link.click()
+    if target and target != before:
+        page.wait_for_function(f"location.pathname.replace(/\\/$/, '') === {json.dumps(target)}")
+    page.wait_for_timeout(300)  # the rerun starts
     wait_idle(page)
 
 
@@ -134,7 +142,6 @@ def test_chinese_figures_have_no_english_words(server):
         names = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
         for name in names:
             _sidebar(page, name.strip())
-            page.wait_for_timeout(1500)
             if page.locator(".js-plotly-plot").count():
                 wait_for_plot(page)
             assert page.locator('[data-testid="stException"]').count() == 0, name
