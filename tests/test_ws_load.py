@@ -41,6 +41,7 @@ def test_three_sessions_two_sentences_no_errors_no_crosstalk(server, tokenizer):
     assert s["typed_requests"] == 6 and s["answered"] == 6
     assert s["first_load_p50_s"] is not None and s["p50_s"] > 0 and s["p95_s"] >= s["p50_s"]
     assert 16 <= s["tokens_range"][0] and s["tokens_range"][1] <= 64
+    assert s["sentences_sent"] == s["distinct_sentences"] == 9  # 3 opened + 6 typed, all different
 
 
 def test_sentences_are_16_to_64_tokens_and_name_their_session(tokenizer):
@@ -52,6 +53,23 @@ def test_sentences_are_16_to_64_tokens_and_name_their_session(tokenizer):
         labels = ws_load.expected_labels(tokenizer, text)
         assert 16 <= len(labels) <= 64, (len(labels), text)
         assert ws_load.owner_of(labels) == i
+
+
+def test_sentences_of_other_levels_and_runs_are_new_to_the_server(tokenizer):
+    """The trace cache is shared by every session: a capacity level must not retype the sentences of
+    an earlier level or run (they would be served without a forward pass)."""
+    import random
+
+    seen = {}
+    for tag in ("class 10 run 1", "class 30 run 1", "class 10 run 2"):
+        for i in range(10):
+            rng = random.Random(f"0/10/{tag}/{i}")
+            for r in range(4):
+                text = ws_load.make_sentence(tokenizer, i, r, rng, tag=tag)
+                assert text not in seen, (text, seen.get(text))
+                seen[text] = tag
+                assert tag in text and ws_load.owner_of(ws_load.expected_labels(tokenizer, text)) == i
+    assert len(seen) == 120
 
 
 def test_crosstalk_is_detected_when_a_session_sees_another_students_tokens(server, tokenizer):
