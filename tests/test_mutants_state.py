@@ -212,3 +212,57 @@ def test_capture_slots_are_given_back_after_a_failed_capture(monkeypatch):
         with pytest.raises(RuntimeError):
             state.cached_trace("fake-model", f"fails {threading.get_ident()}")
     assert state._capture_slots._value == state.MAX_CONCURRENT_CAPTURES
+
+
+# ---------------------------------------------------------------- second round (survivors of the full run)
+def test_checked_values_at_their_edges():
+    assert state.checked_query(4, 5) == (4, None)  # the last token is in range: no note
+    assert state.checked_query(5, 5) == (4, {"value": 5, "last": 4, "shown": 4})
+    assert state.checked_head("mean", 12, default="0") == ("mean", None)  # a page with a mean keeps it
+    assert state.checked_head("mean", 12, mean=False, default="0") == ("0", None)
+    head, note = state.checked_head("c0", 12)  # no conv heads unless the page says so
+    assert head == "mean" and note is not None and note["shown"] == "mean"
+    assert state.checked_head("c0", 12, n_conv=1) == ("c0", None)
+
+
+def test_load_error_text_of_an_unknown_reason_and_the_300_character_cut():
+    exc = bc.ModelLoadError("Something new went wrong.", "load_failed", "m", "ignored")
+    exc.reason = "brand_new_reason"  # a reason added to loading.py without a UI text yet
+    assert state.load_error_text("m", exc) == EN["model_failed"].format(
+        model="m", reason=EN["hard_load_other"].format(detail="Something new went wrong\\."))
+    for n, shown in ((300, "d" * 300), (301, "d" * 300 + "…")):
+        e = bc.ModelLoadError("x", "load_failed", "m", "d" * n)
+        assert state.load_error_text("m", e) == EN["model_failed"].format(
+            model="m", reason=EN["hard_load_load_failed"].format(detail=shown)), n
+
+
+def test_comparison_cache_keys_on_the_text_and_compares_that_texts_traces(bert, monkeypatch):
+    import uuid
+
+    seen = []
+
+    def fake_compare(pairs, matching, max_rows):
+        seen.append([(a.model_id, a.text, b.model_id, b.text) for a, b in pairs])
+        return {"n": len(seen)}
+    monkeypatch.setattr(state.analysis, "compare_traces", fake_compare)
+    t1, t2 = f"First words {uuid.uuid4().hex}.", f"Other words {uuid.uuid4().hex}."
+    m = "bert-minilm-l6"  # one model on both sides: only the text tells the two apart
+    r1, r2 = state.cached_comparison(m, m, t1, True), state.cached_comparison(m, m, t2, True)
+    assert (r1, r2) == ({"n": 1}, {"n": 2})
+    assert seen == [[(m, t1, m, t1)], [(m, t2, m, t2)]]
+
+
+def _sync_page():
+    import streamlit as st
+
+    from app import state as s
+
+    st.session_state.update(text="Hi", text_b="", layer=0, head=None, hide_special=False, big=True)
+    s.sync_url("text", "text_b", "layer", "head", "hide_special", "big")
+
+
+def test_sync_url_leaves_out_empty_values_and_writes_flags_as_1():
+    at = AppTest.from_function(_sync_page, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert {k: at.query_params[k] for k in at.query_params} == {"text": "Hi", "layer": "0", "big": "1"}
