@@ -4,9 +4,13 @@ offsets, second-sentence start, texts) against values worked out by hand from th
 vocabulary, user-typed separators, and the cut of long inputs (single and pair) to the model's limit."""
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 import bertviz_core as bc
+
+cm = importlib.import_module("bertviz_core.capture")  # the module (bc.capture is the function)
 
 
 def test_trace_fields_of_a_sentence_pair_by_hand(bert):
@@ -46,3 +50,52 @@ def test_long_inputs_are_cut_to_the_model_limit(models_root):
     p = bc.capture(lm, words, "short one")
     assert (len(p), p.dropped_tokens) == (64, 105 - 64)
     assert p.tokens[p.b_start:] == ["short", "one", "[SEP]"] and p.b_start == 61
+
+
+# ---------------------------------------------------------------- the attention buffer pool, by hand
+def _addr(a) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def _idle(pool) -> set[int]:
+    return {r.ctypes.data for r in pool._idle}
+
+
+def test_pool_bound_drops_the_oldest_and_counts_by_hand():
+    p = cm.BufferPool(max_bytes=3000, min_bytes=100)
+    a, b, c, d = p.take((250,)), p.take((250,)), p.take((250,)), p.take((500,))  # 1000, 1000, 1000, 2000 bytes
+    assert (p.allocated, p.reused) == (4, 0)
+    where = [_addr(x) for x in (a, b, c, d)]
+    del a, b, c, d  # given back in that order: 5000 bytes > 3000, so the two oldest go
+    assert p.idle_bytes == 3000 and _idle(p) == set(where[2:])
+    again = p.take((250,))  # exactly the size of an idle buffer: reused
+    assert (_addr(again), p.reused, p.allocated) == (where[2], 1, 4)
+    edge = p.take((25,))  # exactly min_bytes (100 bytes): pooled, so counted
+    assert p.allocated == 5 and _addr(edge) not in where
+
+
+def test_pool_takes_the_smallest_buffer_that_fits_within_its_slack():
+    p = cm.BufferPool(max_bytes=10_000, min_bytes=0, slack=2.0)
+    big, small = p.take((400,)), p.take((300,))  # 1600 and 1200 bytes
+    at_small = _addr(small)
+    del big, small
+    assert _addr(p.take((300,))) == at_small  # both fit 1200 bytes: the smaller one is taken
+    wide = p.take((1000,))  # 4000 bytes
+    at_wide = _addr(wide)
+    del wide
+    assert _addr(p.take((500,))) == at_wide  # 4000 <= 2.0 x 2000: still within the slack
+    assert (p.reused, p.allocated) == (2, 3)
+    d = cm.BufferPool(max_bytes=10_000, min_bytes=0)  # default slack 1.25
+    x = d.take((500,))
+    del x
+    d.take((250,))  # a 2000-byte buffer for 1000 bytes is more than 1.25x: fresh
+    assert (d.reused, d.allocated) == (0, 2)
+
+
+def test_pool_off_counts_nothing_and_a_tiny_bound_still_pools():
+    off = cm.BufferPool(max_bytes=0, min_bytes=0)
+    off.take((10,))
+    assert (off.allocated, off.reused) == (0, 0)
+    one = cm.BufferPool(max_bytes=1, min_bytes=0)
+    one.take((10,))
+    assert one.allocated == 1 and one.idle_bytes == 0  # taken through the pool, too big to keep
