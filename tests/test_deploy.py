@@ -91,6 +91,15 @@ def test_websocket_sessions_through_the_proxy_stay_on_their_replica(two_replicas
             assert r.problems == [] and r.foreign == [] and r.chart_s is not None
 
 
+def test_the_app_runs_without_streamlits_post_script_gc():
+    """`make app` (streamlit run from the repository) reads .streamlit/config.toml: the capacity the README
+    promises (100 students on one 2-core server) was measured with the post-script gc off."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+
+
 def test_replicas_run_without_streamlits_post_script_gc(two_replicas):
     """deploy/cluster.py turns runner.postScriptGC off (a full gc after every run, measured in
     bench/RESULTS.md); the flag must reach every replica's command line."""
