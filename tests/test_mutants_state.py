@@ -266,3 +266,12 @@ def test_sync_url_leaves_out_empty_values_and_writes_flags_as_1():
     at.run()
     assert not at.exception
     assert {k: at.query_params[k] for k in at.query_params} == {"text": "Hi", "layer": "0", "big": "1"}
+
+
+def test_a_cached_pair_is_captured_with_its_second_sentence(bert):
+    import uuid
+
+    second = f"Good dogs {uuid.uuid4().hex[:6]}."
+    t = state.cached_trace("bert-minilm-l6", "Hi there", second)
+    assert (t.text, t.text_b, t.b_start) == ("Hi there", second, 4)
+    assert t.tokens[:5] == ["[CLS]", "hi", "there", "[SEP]", "good"]
