@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_util import CHROMIUM, browser, wait_for_plot, wait_idle
 
@@ -58,6 +59,18 @@ def _sidebar(page, name: str):
     wait_idle(page)
 
 
+def _wait_for_new_width(page, before: int):
+    """After switching projector mode: wait until the first figure's width is no longer `before` (or 30 s: the
+    caller's assertion then says what it found), and the run has finished."""
+    try:
+        page.wait_for_function(f"(() => {{ const w = {PLOT_WIDTHS}; return w.length > 0 && w[0] > 0 "
+                               f"&& w[0] !== {int(before)}; }})()", timeout=30_000)
+    except PlaywrightTimeout:
+        pass
+    wait_idle(page)
+    wait_for_plot(page)
+
+
 def test_projector_heatmap_fills_a_1920_screen(server):
     """At 1920 px with projector mode on, /attention's square is large, and larger than without it."""
     with browser() as b:
@@ -66,9 +79,7 @@ def test_projector_heatmap_fills_a_1920_screen(server):
         wait_for_plot(page)
         normal = page.evaluate(PLOT_WIDTHS)[0]
         page.locator('[data-testid="stSidebar"] label:has(input[type=checkbox])').first.click()
-        wait_idle(page)
-        page.wait_for_timeout(1500)
-        wait_for_plot(page)
+        _wait_for_new_width(page, normal)
         big = page.evaluate(PLOT_WIDTHS)[0]
         assert normal >= 600, normal
         assert big >= 780 and big > normal, (normal, big)
@@ -92,9 +103,7 @@ def test_compare_squares_grow_at_1920_and_fit_at_1400(server):
         page.goto(url)
         wait_for_plot(page)
         page.locator('[data-testid="stSidebar"] label:has(input[type=checkbox])').first.click()
-        wait_idle(page)
-        page.wait_for_timeout(1500)
-        wait_for_plot(page)
+        _wait_for_new_width(page, widths[1920])
         widths["1920 projector"] = page.evaluate(PLOT_WIDTHS)[0]
         main = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').clientWidth")
     assert widths[1920] >= 950 and widths[1920] > widths[1400] + 150, widths  # was 748 px at both widths
