@@ -86,15 +86,3 @@ def app_server():
     with streamlit_server(timeout=180) as proc:
         yield proc.base_url
 
-
-# The slowest files first (measured: browser, notebook, Ray and distillation tests; tens of seconds each), the
-# rest in their usual order: `--dist loadfile` deals files to the two workers in this order, so the long ones
-# start early and neither worker is left running one alone at the end.
-SLOW_FIRST = ("test_e2e_classroom.py", "test_notebook.py", "test_e2e_browser.py", "test_syntax.py", "test_hostile.py",
-              "test_convbert.py", "test_contributions.py", "test_deploy.py", "test_e2e_concurrency.py",
-              "test_export.py", "test_interventions.py", "test_ws_load.py", "test_e2e_links.py")
-
-
-def pytest_collection_modifyitems(session, config, items):
-    rank = {name: k for k, name in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))  # stable: order within a file kept
