@@ -9,15 +9,14 @@ forward (tokenizing, the Trace). Writes bench/out/profile_capture_<TOKENS>.txt.
 """
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 
 import common  # noqa: F401  (sets sys.path)
 import torch
 from torch.profiler import ProfilerActivity, profile
 
 import bertviz_core as bc
+from bench_capture import interleaved_medians
 
 
 def main(tokens: int = 512, repeats: int = 10):
@@ -33,22 +32,13 @@ def main(tokens: int = 512, repeats: int = 10):
 
     for fn in (plain, cap, plain, cap):  # warm-up (and the attention pool's first buffer)
         fn()
-    walls = {"plain": [], "capture": []}
     tables = {}
     for name, fn in (("plain", plain), ("capture", cap)):
         with profile(activities=[ProfilerActivity.CPU]) as prof:
             for _ in range(repeats):
-                t0 = time.perf_counter()
                 fn()
-                walls[name].append(time.perf_counter() - t0)
         tables[name] = {e.key: e.self_cpu_time_total / repeats / 1000 for e in prof.key_averages()}
-    # wall times again without the profiler, interleaved
-    clean = {"plain": [], "capture": []}
-    for r in range(2 * repeats):
-        for name, fn in ((("plain", plain), ("capture", cap)) if r % 2 else (("capture", cap), ("plain", plain))):
-            t0 = time.perf_counter()
-            fn()
-            clean[name].append(time.perf_counter() - t0)
+    clean = interleaved_medians({"plain": plain, "capture": cap}, 2 * repeats)  # wall times without the profiler
     keys = sorted(set(tables["plain"]) | set(tables["capture"]),
                   key=lambda k: -abs(tables["capture"].get(k, 0) - tables["plain"].get(k, 0)))
     lines = [f"capture() vs plain eager forward, {n} tokens, {repeats} calls each under torch.profiler "
@@ -59,7 +49,7 @@ def main(tokens: int = 512, repeats: int = 10):
         lines.append(f"{k[:48]:48s} {a:9.2f} {b:9.2f} {b - a:9.2f}")
     lines.append(f"total self CPU ms per call: plain {sum(tables['plain'].values()):.1f}, "
                  f"capture {sum(tables['capture'].values()):.1f}")
-    p, c = statistics.median(clean["plain"]), statistics.median(clean["capture"])
+    p, c = clean["plain"], clean["capture"]
     lines.append(f"wall per call without the profiler (median of {2 * repeats}, interleaved): plain {p * 1000:.1f} ms, "
                  f"capture {c * 1000:.1f} ms, ratio {c / p:.2f}x")
     pool = sys.modules["bertviz_core.capture"].attention_pool
