@@ -61,6 +61,52 @@ def crop_short(example: list[int], rng: random.Random, longest: int = 12) -> lis
     return example[start: start + size]
 
 
+CONTENT_UPOS = ("NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM")
+
+
+def conllu_words(text: str) -> list[list[tuple[str, str, bool]]]:
+    """Each sentence of a CoNLL-U document as (form, UPOS, space after) triples (word lines only)."""
+    import conllu
+
+    out = []
+    for token_list in conllu.parse(text):
+        words, covered = [], 0  # a multiword token ("didn't" = did + n't) is kept whole, as written
+        for t in token_list:
+            space = (t["misc"] or {}).get("SpaceAfter") != "No"
+            if isinstance(t["id"], tuple) and t["id"][1] == "-":
+                words.append((t["form"], "MWT", space))
+                covered = t["id"][2]
+            elif isinstance(t["id"], int) and t["id"] > covered:
+                words.append((t["form"], t["upos"] or "X", space))
+        if words:
+            out.append(words)
+    return out
+
+
+def augment_sentences(sentences: list[list[tuple[str, str, bool]]], copies: int, seed: int,
+                      p: float = 0.3) -> list[str]:
+    """TinyBERT-style data augmentation without a language model: `copies` variants of each sentence in
+    which every content word (CONTENT_UPOS) is, with probability p, replaced by a random word of the same
+    part of speech drawn from these sentences. The teacher labels whatever text it is shown, so variants
+    need not be true, only varied; they stay in the register of their source (web text for UD EWT)."""
+    rng = random.Random(seed)
+    pool: dict[str, list[str]] = {}
+    for words in sentences:
+        for form, upos, _ in words:
+            if upos in CONTENT_UPOS:
+                pool.setdefault(upos, []).append(form)
+    out = []
+    for _ in range(copies):
+        for words in sentences:
+            text = ""
+            for form, upos, space in words:
+                if upos in pool and rng.random() < p:
+                    form = rng.choice(pool[upos])
+                text += form + (" " if space else "")
+            out.append(text.strip())
+    return out
+
+
 def collate(examples: list[list[int]], cls_id: int, sep_id: int):
     longest = max(len(e) for e in examples) + 2
     ids = torch.zeros(len(examples), longest, dtype=torch.long)
@@ -117,7 +163,8 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         lr: float = 3e-4, warmup: int = 50, seed: int = 0, save_every: int = 50,
         eval_every: int = 100, eval_sentences: list[str] | None = None, threads: int | None = None,
         progress: bool = True, cos_weight: float = 2.0, short_frac: float = 0.0,
-        kind: str = "convbert", init_from: str | None = None, extra_sentences: list[str] | None = None) -> Path:
+        kind: str = "convbert", init_from: str | None = None, extra_sentences: list[str] | None = None,
+        augmented: int = 0) -> Path:
     """`init_from`: a student folder (e.g. shipped interim weights) to start from instead of the
     teacher's weights, when `out` holds no checkpoint yet (the optimizer then starts afresh)."""
     from transformers import AutoTokenizer, BertModel
@@ -174,7 +221,8 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
     log.setdefault("phases", []).append({"from_step": start_step, "steps": steps, "lr": lr, "cos_weight": cos_weight,
                                          "batch": batch, "max_len": max_len, "seed": seed, "short_frac": short_frac,
                                          "init_from": str(init_from) if init_from and start_step == 0 else None,
-                                         "extra_sentences": len(extra_sentences or [])})
+                                         "extra_sentences": len(extra_sentences or []),
+                                         "augmented_sentences": augmented})
 
     def save_checkpoint(step):
         tmp = out_dir / (CHECKPOINT + ".tmp")
@@ -244,6 +292,9 @@ def main(argv=None):
     ap.add_argument("--eval-n", type=int, default=256)
     ap.add_argument("--extra-conllu", help="CoNLL-U file whose sentences join the training text; when it is the "
                                            "--eval-conllu file, its first --eval-n sentences (the monitor) are left out")
+    ap.add_argument("--augment", type=int, default=0,
+                    help="also train on this many variants of each --extra-conllu sentence, content words "
+                         "swapped for others of the same part of speech (TinyBERT-style augmentation)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--cos-weight", type=float, default=2.0, help="weight of 1 - cos(mean-pooled) in the loss")
     ap.add_argument("--short-frac", type=float, default=0.0,
@@ -252,14 +303,20 @@ def main(argv=None):
     eval_sentences = None
     if a.eval_conllu:
         eval_sentences = corpus.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
-    extra = None
+    extra, variants = None, []
     if a.extra_conllu:
-        extra = corpus.conllu_sentences(Path(a.extra_conllu).read_text(encoding="utf-8"))
+        text = Path(a.extra_conllu).read_text(encoding="utf-8")
+        extra = corpus.conllu_sentences(text)
+        words = conllu_words(text)
         if a.eval_conllu and Path(a.extra_conllu).resolve() == Path(a.eval_conllu).resolve():
-            extra = extra[a.eval_n:]
+            extra, words = extra[a.eval_n:], words[a.eval_n:]  # the monitor is neither trained on nor a word source
+        if a.augment:
+            variants = augment_sentences(words, a.augment, seed=a.seed)
+            extra += variants
     run(a.corpus, a.out, a.steps, a.batch, a.max_len, a.lr, seed=a.seed, save_every=a.save_every,
         eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads, cos_weight=a.cos_weight,
-        short_frac=a.short_frac, kind=a.student, init_from=a.init_from, extra_sentences=extra)
+        short_frac=a.short_frac, kind=a.student, init_from=a.init_from, extra_sentences=extra,
+        augmented=len(variants))
 
 
 
