@@ -41,7 +41,7 @@ TEXT: dict[str, dict[str, str]] = {
     "conv_head_n": {"en": "Conv head {n}", "zh": "卷积头 {n}"},
     "fixed_scale": {"en": "Fixed colour scale 0 to 1", "zh": "固定色标 0 到 1"},
     "hide_special": {"en": "Hide [CLS]/[SEP] columns", "zh": "隐藏 [CLS]/[SEP] 列"},
-    "copy_link": {"en": "Link to this view (copy it):", "zh": "此视图的链接（可复制）："},
+    "copy_link": {"en": "Link to this view", "zh": "此视图的链接"},
     # messages
     "empty_sentence": {"en": "Type a sentence above to see what the model does with it.",
                        "zh": "请在上方输入一个句子，查看模型如何处理它。"},

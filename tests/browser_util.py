@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run"] + os.environ.get("XFLAGS", "").split()
 
 
 def free_port() -> int:
@@ -53,23 +53,80 @@ def streamlit_server(port: int | None = None, env: dict | None = None, timeout: 
             proc.kill()
 
 
+_shared = {}  # one Playwright driver and one Chromium per test process, started on first use
+
+
+def _chromium():
+    b = _shared.get("browser")
+    if b is None or not b.is_connected():
+        from playwright.sync_api import sync_playwright
+
+        if "playwright" not in _shared:
+            _shared["playwright"] = sync_playwright().start()
+        b = _shared["browser"] = _shared["playwright"].chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    return b
+
+
+def shutdown():
+    """Close the shared Chromium and its driver (conftest calls this at the end of the session)."""
+    if "browser" in _shared:
+        with contextlib.suppress(Exception):
+            _shared.pop("browser").close()
+    if "playwright" in _shared:
+        with contextlib.suppress(Exception):
+            _shared.pop("playwright").stop()
+
+
+class _Session:
+    """The shared Chromium as a test sees it: every page (and context) it opens is its own browser context, with
+    no cookies or storage from other tests, and is closed when the test's `with browser()` block ends."""
+
+    def __init__(self, b):
+        self._b, self._opened = b, []
+
+    def new_page(self, **kw):
+        page = self._b.new_page(**kw)
+        self._opened.append(page)
+        return page
+
+    def new_context(self, **kw):
+        context = self._b.new_context(**kw)
+        self._opened.append(context)
+        return context
+
+    def close_all(self):
+        for thing in reversed(self._opened):
+            with contextlib.suppress(Exception):
+                thing.close()
+
+
 @contextlib.contextmanager
 def browser():
-    from playwright.sync_api import sync_playwright
+    """Chromium for one test: launching it costs a second or two of CPU, so the process keeps one running and each
+    test gets fresh contexts in it."""
+    session = _Session(_chromium())
+    try:
+        yield session
+    finally:
+        session.close_all()
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+
+def screenshot(page, path, **kw):
+    """Screenshots for people to look at, not assertions: taken only with BERTVIZ_TEST_SCREENSHOTS=1 (software
+    rendering of a tall page costs seconds); `../shared/tools/walkthrough.py` takes the full set."""
+    if os.environ.get("BERTVIZ_TEST_SCREENSHOTS") == "1":
+        page.screenshot(path=str(path), **{"full_page": True, **kw})
+
+
+POLL_MS = int(os.environ.get("POLLMS", "100"))
 
 
 def wait_for_plot(page, timeout: float = 60_000, count: int = 1):
     page.wait_for_function(
         f"document.querySelectorAll('.js-plotly-plot').length >= {count} && "
         "[...document.querySelectorAll('.js-plotly-plot')].every(el => el._fullData && el._fullData.length)",
-        timeout=timeout)
+        timeout=timeout, polling=POLL_MS)
     page.wait_for_timeout(300)
 
 
@@ -78,7 +135,7 @@ def wait_idle(page, timeout: float = 60_000):
     page.wait_for_function(
         "!document.querySelector('[data-testid=\"stStatusWidget\"]') || "
         "!document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout)
+        timeout=timeout, polling=POLL_MS)
 
 
 def heatmap_labels(page, index: int = 0) -> dict:
@@ -86,3 +143,14 @@ def heatmap_labels(page, index: int = 0) -> dict:
         "(i) => { const el = document.querySelectorAll('.js-plotly-plot')[i];"
         " const d = el._fullData[0]; return {x: Array.from(d.x || []), y: Array.from(d.y || []),"
         " z00: d.z && d.z[0] ? d.z[0][0] : null}; }", index)
+
+
+def run_async(coro):
+    """`asyncio.run(coro)` for tests: the shared Playwright driver keeps an event loop running in the test's
+    thread once a browser test has run in this process, so the coroutine gets a thread (and loop) of its own;
+    its exception is raised here."""
+    import asyncio
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -17,6 +17,22 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(var, "1")
 
+
+
+def _scan_components_once():
+    """Every new AppTest has Streamlit scan the metadata of all installed packages for custom components: 0.5 s of
+    CPU each time (a server does it once, at start), several hundred times in a run. The installed packages do not
+    change while the tests run, so each test process scans once."""
+    import functools
+
+    from streamlit.components.v2 import manifest_scanner
+
+    if not hasattr(manifest_scanner.scan_component_manifests, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+_scan_components_once()
+
 FAMILIES = ("bert", "convbert", "distilbert", "albert", "roberta", "electra", "deberta-v2")
 
 
@@ -86,3 +102,10 @@ def app_server():
     with streamlit_server(timeout=180) as proc:
         yield proc.base_url
 
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Close the Chromium that the browser tests of this process shared (tests/browser_util.py)."""
+    import browser_util
+
+    browser_util.shutdown()

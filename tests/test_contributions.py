@@ -349,7 +349,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="Chromium not installed")
 def test_contributions_in_chromium(app_server):
-    from browser_util import browser, heatmap_labels, wait_for_plot
+    from browser_util import browser, heatmap_labels, screenshot, wait_for_plot
     from bertviz_core.figures import token_labels
 
     artifacts = Path(__file__).resolve().parent / "artifacts"
@@ -363,4 +363,4 @@ def test_contributions_in_chromium(app_server):
         right = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[1].x")
         assert right == labels["x"]
         assert "Traceback" not in page.inner_text("body")
-        page.screenshot(path=str(artifacts / "contributions.png"), full_page=True)
+        screenshot(page, artifacts / "contributions.png")

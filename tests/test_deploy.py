@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "deploy"))
 import cluster  # noqa: E402
 import ws_load  # noqa: E402
+from browser_util import run_async  # noqa: E402
 
 NO_NGINX = "nginx is not installed (Debian: apt-get install nginx, or deploy/start.sh installs it): " \
            "the replicas-behind-a-proxy deployment is not tested"
@@ -85,7 +86,7 @@ def test_websocket_sessions_through_the_proxy_stay_on_their_replica(two_replicas
     async def both():
         return await asyncio.gather(student(1, "replica_0"), student(2, "replica_1"))
 
-    for replica, (page_by, ws_by, r1, r2) in zip(("replica_0", "replica_1"), asyncio.run(both())):
+    for replica, (page_by, ws_by, r1, r2) in zip(("replica_0", "replica_1"), run_async(both())):
         assert page_by == ws_by == replica  # the cookie pins the page and its websocket to one replica
         for r in (r1, r2):
             assert r.problems == [] and r.foreign == [] and r.chart_s is not None

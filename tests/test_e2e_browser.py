@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_util import CHROMIUM, browser, heatmap_labels, wait_for_plot
+from browser_util import CHROMIUM, browser, heatmap_labels, screenshot, wait_for_plot
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
@@ -27,7 +27,7 @@ def test_attention_in_chromium(server):
         labels = heatmap_labels(page)
         assert labels["x"] == ["[CLS]", "the", "cat", "sat", ".", "[SEP]"]
         assert labels["y"] == labels["x"]
-        page.screenshot(path=str(ARTIFACTS / "attention.png"), full_page=True)
+        screenshot(page, ARTIFACTS / "attention.png")
 
         box = page.get_by_label("Sentence", exact=True)
         box.fill("Dogs bark loudly at night")
@@ -37,7 +37,16 @@ def test_attention_in_chromium(server):
             " return el && el._fullData && el._fullData[0].x.includes('dogs'); }", timeout=60_000)
         labels = heatmap_labels(page)
         assert labels["x"] == ["[CLS]", "dogs", "bark", "loudly", "at", "night", "[SEP]"]
-        page.screenshot(path=str(ARTIFACTS / "attention_after_typing.png"), full_page=True)
+        screenshot(page, ARTIFACTS / "attention_after_typing.png")
+
+        # the link to this view (behind a button) names the typed sentence, and a student opening it sees that view
+        page.get_by_role("button", name="Link to this view").click()
+        link = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]').inner_text().strip()
+        assert link.startswith(f"{server}/attention?") and "text=Dogs+bark+loudly+at+night" in link, link
+        student = b.new_page(viewport={"width": 1400, "height": 1000})
+        student.goto(link)
+        wait_for_plot(student)
+        assert heatmap_labels(student)["x"] == ["[CLS]", "dogs", "bark", "loudly", "at", "night", "[SEP]"]
 
 
 def test_model_view_in_chromium(server):
@@ -47,7 +56,7 @@ def test_model_view_in_chromium(server):
         wait_for_plot(page)
         n = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[1].customdata.length")
         assert n == 72
-        page.screenshot(path=str(ARTIFACTS / "model_view.png"), full_page=True)
+        screenshot(page, ARTIFACTS / "model_view.png")
 
 
 @pytest.mark.parametrize("path, n_plots", [
@@ -64,7 +73,7 @@ def test_more_pages_in_chromium(server, path, n_plots):
         wait_for_plot(page, count=n_plots)
         ys = [heatmap_labels(page, i)["y"] for i in range(n_plots)]
         assert any("[CLS]" in y for y in ys)
-        page.screenshot(path=str(ARTIFACTS / f"{path.split('?')[0]}.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"{path.split('?')[0]}.png")
         assert "Traceback" not in page.inner_text("body")
 
 

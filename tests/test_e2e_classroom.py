@@ -98,10 +98,6 @@ def test_compare_squares_grow_at_1920_and_fit_at_1400(server):
             page.goto(url)
             wait_for_plot(page)
             widths[width] = page.evaluate(PLOT_WIDTHS)[0]  # the pair figure's plot area (both squares)
-            page.close()
-        page = b.new_page(viewport={"width": 1920, "height": 1080})
-        page.goto(url)
-        wait_for_plot(page)
         page.locator('[data-testid="stSidebar"] label:has(input[type=checkbox])').first.click()
         _wait_for_new_width(page, widths[1920])
         widths["1920 projector"] = page.evaluate(PLOT_WIDTHS)[0]

@@ -366,7 +366,7 @@ def test_syntax_page_in_chromium(app_server):
     from pathlib import Path
     from urllib.parse import quote
 
-    from browser_util import CHROMIUM, browser, wait_for_plot
+    from browser_util import CHROMIUM, browser, screenshot, wait_for_plot
 
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed")
@@ -390,7 +390,7 @@ def test_syntax_page_in_chromium(app_server):
             body = page.inner_text("body")
             assert "Traceback" not in body
             assert ("哪些注意力头追踪句法" if lang == "zh" else "Which heads track syntax") in body
-            page.screenshot(path=str(artifacts / f"syntax_{model}_{lang}.png"), full_page=True, timeout=120_000)
+            screenshot(page, artifacts / f"syntax_{model}_{lang}.png", timeout=120_000)
             page.close()
 
 

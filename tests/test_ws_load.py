@@ -15,7 +15,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 import ws_load  # noqa: E402
-from browser_util import streamlit_server  # noqa: E402
+from browser_util import run_async, streamlit_server  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +28,14 @@ def server(tokenizer):
     with streamlit_server(timeout=180) as s:
         # one session first loads the model (a cold load takes minutes on a loaded machine; the
         # tests below are about answers, not about three students waiting for the same load)
-        warm = asyncio.run(ws_load.warm_up(s.base_url, tokenizer))
+        warm = run_async(ws_load.warm_up(s.base_url, tokenizer))
         assert warm["errors"] == 0, warm["error_detail"]
         yield s.base_url
 
 
 def test_three_sessions_two_sentences_no_errors_no_crosstalk(server, tokenizer):
     cfg = ws_load.Config(server, sessions=3, rounds=2, think=(0.1, 0.3), ramp_s=0.5, timeout_s=150, duration_s=600)
-    s = asyncio.run(ws_load.run_load(cfg, tokenizer))
+    s = run_async(ws_load.run_load(cfg, tokenizer))
     assert s["errors"] == 0, s["error_detail"]
     assert s["crosstalk"] == 0 and s["stale"] == 0
     assert s["typed_requests"] == 6 and s["answered"] == 6
@@ -86,7 +86,7 @@ def test_crosstalk_is_detected_when_a_session_sees_another_students_tokens(serve
         finally:
             await c.close()
 
-    res = asyncio.run(go())
+    res = run_async(go())
     assert res.chart_s is None and res.foreign, "the heatmap with foreign tokens was not noticed"
     out = {"errors": [], "crosstalk": 0, "crosstalk_detail": [], "stale": 0}
     ws_load._account(out, 4, 1, res, {tuple(ws_load.expected_labels(tokenizer, mine))})
@@ -98,10 +98,10 @@ def test_only_the_local_machine_and_bounded_runs():
     with pytest.raises(ValueError, match="local machine"):
         ws_load.StreamlitClient("http://192.0.2.1:8501")
     with pytest.raises(ValueError, match="sessions must be"):
-        asyncio.run(ws_load.run_load(ws_load.Config("http://127.0.0.1:9", sessions=ws_load.MAX_SESSIONS + 1),
+        run_async(ws_load.run_load(ws_load.Config("http://127.0.0.1:9", sessions=ws_load.MAX_SESSIONS + 1),
                                      tokenizer=object()))
     with pytest.raises(ValueError, match="duration"):
-        asyncio.run(ws_load.run_load(ws_load.Config("http://127.0.0.1:9", sessions=1, duration_s=10**6),
+        run_async(ws_load.run_load(ws_load.Config("http://127.0.0.1:9", sessions=1, duration_s=10**6),
                                      tokenizer=object()))
     with pytest.raises(SystemExit):
         ws_load.main(["--url", "http://10.0.0.1:8501"])
