@@ -166,3 +166,56 @@ def test_make_examples_keeps_sentences_whole_and_in_order():
     assert [x for e in ex for x in e] == [1] * 10 + [2] * 30 + [3] * 5 + [4] * 30 + [5] * 7
     # no example mixes a cut sentence with another one
     assert [2] * 30 in ex and [4] * 30 in ex
+
+
+CONLLU = """# text = I didn't go, Bob.
+1	I	I	PRON	PRP	_	3	nsubj	_	_
+2-3	didn't	_	_	_	_	_	_	_	_
+2	did	do	AUX	VBD	_	4	aux	_	_
+3	n't	not	PART	RB	_	4	advmod	_	_
+4	go	go	VERB	VB	_	0	root	_	SpaceAfter=No
+5	,	,	PUNCT	,	_	6	punct	_	_
+6	Bob	Bob	PROPN	NNP	_	4	vocative	_	SpaceAfter=No
+7	.	.	PUNCT	.	_	4	punct	_	_
+
+# text = Cats run fast.
+1	Cats	cat	NOUN	NNS	_	2	nsubj	_	_
+2	run	run	VERB	VBP	_	0	root	_	_
+3	fast	fast	ADV	RB	_	2	advmod	_	SpaceAfter=No
+4	.	.	PUNCT	.	_	2	punct	_	_
+
+"""
+
+
+def test_conllu_words_keep_contractions_whole_and_the_spacing():
+    words = distill.conllu_words(CONLLU)
+    assert words[0] == [("I", "PRON", True), ("didn't", "MWT", True), ("go", "VERB", False), (",", "PUNCT", True),
+                        ("Bob", "PROPN", False), (".", "PUNCT", True)]
+    # joined back, each sentence is its own text line
+    assert ["".join(f + (" " if space else "") for f, _, space in s).strip() for s in words] == \
+        ["I didn't go, Bob.", "Cats run fast."]
+
+
+def test_augmented_variants_swap_content_words_within_their_part_of_speech():
+    words = distill.conllu_words(CONLLU)
+    assert distill.augment_sentences(words, 2, seed=0, p=0.0) == ["I didn't go, Bob.", "Cats run fast."] * 2
+    every = distill.augment_sentences(words, 50, seed=1, p=1.0)
+    # the only VERBs are go and run, the only NOUN cats, PROPN Bob, ADV fast: the function words never move
+    first = {v for v in every[0::2]}
+    assert first <= {"I didn't go, Bob.", "I didn't run, Bob."} and len(first) == 2
+    second = {v for v in every[1::2]}
+    assert second <= {"Cats go fast.", "Cats run fast."} and len(second) == 2
+    assert distill.augment_sentences(words, 3, seed=7) == distill.augment_sentences(words, 3, seed=7)  # seeded
+
+
+def test_cli_augments_without_the_monitored_sentences(tmp_path, monkeypatch):
+    """--augment draws neither text nor words from the first --eval-n sentences of the monitor file."""
+    doc = tmp_path / "dev.conllu"
+    doc.write_text(CONLLU.replace("Bob", "Zed", 2) + CONLLU.replace("I didn't", "You didn't").replace("Cats", "Dogs"))
+    seen = {}
+    monkeypatch.setattr(distill, "run", lambda *a, **kw: seen.update(kw))
+    distill.main(["--student", "convbert-free", "--corpus", str(tmp_path), "--out", str(tmp_path / "o"),
+                  "--eval-conllu", str(doc), "--eval-n", "2", "--extra-conllu", str(doc), "--augment", "20"])
+    extra = seen["extra_sentences"]
+    assert extra[:2] == ["You didn't go, Bob.", "Dogs run fast."] and seen["augmented"] == 40 == len(extra) - 2
+    assert not [s for s in extra if "Zed" in s or "Cats" in s]  # the monitor's words stay out
