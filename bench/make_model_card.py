@@ -190,10 +190,21 @@ CONVBERT_RUN = """- How the run went (one run, resumed from its checkpoint; ever
 
 
 def phases_text(log) -> str:
-    rows = [f"  {i}. from step {p['from_step']} with `--steps {p['steps']}`, lr {p['lr']}, cos weight {p['cos_weight']}, "
-            f"batch {p['batch']}, max length {p['max_len']}, short fraction {p['short_frac']}, seed {p['seed']}"
-            for i, p in enumerate(log.get("phases", []), 1)]
-    return "- Phases (one run, resumed from its checkpoint), from the training log:\n" + "\n".join(rows)
+    def row(i, p):
+        text = (f"  {i}. from step {p['from_step']} with `--steps {p['steps']}`, lr {p['lr']}, cos weight {p['cos_weight']}, "
+                f"batch {p['batch']}, max length {p['max_len']}, short fraction {p['short_frac']}, seed {p['seed']}")
+        if p.get("note"):
+            text += f"; {p['note']}"
+        if p.get("extra_sentences"):
+            own = p["extra_sentences"] - p.get("augmented_sentences", 0)
+            text += f", plus {own:,} UD EWT dev sentences (`--extra-conllu`, the monitored ones left out)"
+        if p.get("augmented_sentences"):
+            text += (f" and {p['augmented_sentences']:,} variants of them (`--augment`: content words swapped for "
+                     "other words of the same part of speech)")
+        return text
+
+    rows = [row(i, p) for i, p in enumerate(log.get("phases", []), 1)]
+    return "- Phases, from the training log:\n" + "\n".join(rows)
 
 
 def main():
@@ -219,6 +230,10 @@ def main():
     evals = "\n".join(f"| {e['step']} | {e['heldout_cosine']:.4f} |" for e in log["evals"])
     by_length = "\n".join(f"| {b['tokens']} | {b['sentences']} | {b['cosine']:.4f} |" for b in quality.get("by_length", []))
     run = CONVBERT_RUN if kind == "convbert" else phases_text(log)
+    last = (log.get("phases") or [{}])[-1]
+    speeches = cfg["sentences"] - last.get("extra_sentences", 0)
+    added = (f", with {last['extra_sentences']:,} more in the last phase (UD EWT dev sentences and their variants, "
+             "below): {:,} in all".format(cfg["sentences"]) if last.get("extra_sentences") else "")
     card = f"""# {args.model}
 
 {INTRO[kind]}
@@ -230,10 +245,10 @@ def main():
 
 ## Training
 - Data: the public-domain US presidential speeches in `shared/data/corpora` (State of the Union
-  1945-2006 and inaugural addresses 1789-2021): {cfg['sentences']:,} sentences, packed into
+  1945-2006 and inaugural addresses 1789-2021): {speeches:,} sentences{added}; packed into
   {cfg['examples']:,} examples of 1-4 consecutive sentences, at most {cfg['max_len']} word pieces.
 - Loss: {LOSS[kind]} Embeddings frozen (so they are not stored).
-- AdamW, lr {cfg['lr']}, 50 warm-up steps, cosine decay; batch {cfg['batch']}; seed {cfg['seed']};
+- AdamW, {"peak lr per phase (below)" if len(log.get("phases", [])) > 1 else f"lr {cfg['lr']}"}, 50 warm-up steps, cosine decay; batch {cfg['batch']}; seed {cfg['seed']};
   {len(log['steps'])} steps; {cfg['threads']} CPU threads; wall time {hours:.2f} h on a 2-core CPU
   (shared with other work).
 {run}
