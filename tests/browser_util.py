@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"] + os.environ.get("XFLAGS", "").split()
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def free_port() -> int:
@@ -119,7 +119,7 @@ def screenshot(page, path, **kw):
         page.screenshot(path=str(path), **{"full_page": True, **kw})
 
 
-POLL_MS = int(os.environ.get("POLLMS", "100"))
+POLL_MS = 100  # check the page ten times a second, not on every animation frame
 
 
 def wait_for_plot(page, timeout: float = 60_000, count: int = 1):
