@@ -233,7 +233,7 @@ def main():
     last = (log.get("phases") or [{}])[-1]
     speeches = cfg["sentences"] - last.get("extra_sentences", 0)
     added = (f", with {last['extra_sentences']:,} more in the last phase (UD EWT dev sentences and their variants, "
-             "below): {:,} in all".format(cfg["sentences"]) if last.get("extra_sentences") else "")
+             f"below): {cfg['sentences']:,} in all") if last.get("extra_sentences") else ""
     card = f"""# {args.model}
 
 {INTRO[kind]}

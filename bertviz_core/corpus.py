@@ -88,6 +88,26 @@ def conllu_sentences(text: str) -> list[str]:
     return sentences
 
 
+def conllu_words(text: str) -> list[list[tuple[str, str, bool]]]:
+    """Each sentence of a CoNLL-U document as (form, UPOS, space after) triples, one per token as written: a
+    multiword token ("didn't") is one triple, UPOS "MWT", in place of its syntactic words (did, n't)."""
+    import conllu
+
+    out = []
+    for token_list in conllu.parse(text):
+        words, covered = [], 0  # a multiword token ("didn't" = did + n't) is kept whole, as written
+        for t in token_list:
+            space = (t["misc"] or {}).get("SpaceAfter") != "No"
+            if isinstance(t["id"], tuple) and t["id"][1] == "-":
+                words.append((t["form"], "MWT", space))
+                covered = t["id"][2]
+            elif isinstance(t["id"], int) and t["id"] > covered:
+                words.append((t["form"], t["upos"] or "X", space))
+        if words:
+            out.append(words)
+    return out
+
+
 MAX_UPLOAD_BYTES = 5 * 2**20
 
 

@@ -64,25 +64,6 @@ def crop_short(example: list[int], rng: random.Random, longest: int = 12) -> lis
 CONTENT_UPOS = ("NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM")
 
 
-def conllu_words(text: str) -> list[list[tuple[str, str, bool]]]:
-    """Each sentence of a CoNLL-U document as (form, UPOS, space after) triples (word lines only)."""
-    import conllu
-
-    out = []
-    for token_list in conllu.parse(text):
-        words, covered = [], 0  # a multiword token ("didn't" = did + n't) is kept whole, as written
-        for t in token_list:
-            space = (t["misc"] or {}).get("SpaceAfter") != "No"
-            if isinstance(t["id"], tuple) and t["id"][1] == "-":
-                words.append((t["form"], "MWT", space))
-                covered = t["id"][2]
-            elif isinstance(t["id"], int) and t["id"] > covered:
-                words.append((t["form"], t["upos"] or "X", space))
-        if words:
-            out.append(words)
-    return out
-
-
 def augment_sentences(sentences: list[list[tuple[str, str, bool]]], copies: int, seed: int,
                       p: float = 0.3) -> list[str]:
     """TinyBERT-style data augmentation without a language model: `copies` variants of each sentence in
@@ -307,7 +288,7 @@ def main(argv=None):
     if a.extra_conllu:
         text = Path(a.extra_conllu).read_text(encoding="utf-8")
         extra = corpus.conllu_sentences(text)
-        words = conllu_words(text)
+        words = corpus.conllu_words(text)
         if a.eval_conllu and Path(a.extra_conllu).resolve() == Path(a.eval_conllu).resolve():
             extra, words = extra[a.eval_n:], words[a.eval_n:]  # the monitor is neither trained on nor a word source
         if a.augment:

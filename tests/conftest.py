@@ -18,7 +18,6 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
         os.environ.setdefault(var, "1")
 
 
-
 def _scan_components_once():
     """Every new AppTest has Streamlit scan the metadata of all installed packages for custom components: 0.5 s of
     CPU each time (a server does it once, at start), several hundred times in a run. The installed packages do not
@@ -101,7 +100,6 @@ def app_server():
 
     with streamlit_server(timeout=180) as proc:
         yield proc.base_url
-
 
 
 def pytest_sessionfinish(session, exitstatus):

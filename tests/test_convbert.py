@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import bertviz_core as bc
-from bertviz_core import analysis, distill, student
+from bertviz_core import analysis, corpus, distill, student
 from conftest import SHARED
 
 
@@ -188,7 +188,7 @@ CONLLU = """# text = I didn't go, Bob.
 
 
 def test_conllu_words_keep_contractions_whole_and_the_spacing():
-    words = distill.conllu_words(CONLLU)
+    words = corpus.conllu_words(CONLLU)
     assert words[0] == [("I", "PRON", True), ("didn't", "MWT", True), ("go", "VERB", False), (",", "PUNCT", True),
                         ("Bob", "PROPN", False), (".", "PUNCT", True)]
     # joined back, each sentence is its own text line
@@ -197,7 +197,7 @@ def test_conllu_words_keep_contractions_whole_and_the_spacing():
 
 
 def test_augmented_variants_swap_content_words_within_their_part_of_speech():
-    words = distill.conllu_words(CONLLU)
+    words = corpus.conllu_words(CONLLU)
     assert distill.augment_sentences(words, 2, seed=0, p=0.0) == ["I didn't go, Bob.", "Cats run fast."] * 2
     every = distill.augment_sentences(words, 50, seed=1, p=1.0)
     # the only VERBs are go and run, the only NOUN cats, PROPN Bob, ADV fast: the function words never move
