@@ -1,12 +1,14 @@
 """UI text of /syntax (issue #14): which heads track syntax (Clark et al. 2019)."""
 
 TEXT = {
-    "nav_syntax": {"en": "Syntax", "zh": "句法"},
-    "home_syntax": {"en": "Which heads track syntax: per dependency relation, the head whose most-attended word is "
-                          "the syntactic head most often, against a fixed-offset baseline (Clark et al. 2019); a "
-                          "sentence's dependency arcs over a head's attention.",
-                    "zh": "哪些注意力头追踪句法：对每种依存关系，找出“最受关注的词恰为句法中心词”比例最高的头，并与固定偏移基线比较"
-                          "（Clark 等，2019）；并把句子的依存弧画在某个头的注意力上。"},
+    "cmpm_syn_how": {"en": "Table from", "zh": "结果表来自"},
+    "cmpm_syn_how_folder": {"en": "a results folder on this server", "zh": "本服务器上的结果文件夹"},
+    "cmpm_syn_how_upload": {"en": "an uploaded syntax.parquet", "zh": "上传的 syntax.parquet"},
+    "cmpm_syn_no_syntax": {"en": "'{name}' holds head metrics only: the corpus command wrote no syntax table there "
+                                 "(run it on a CoNLL-U treebank with --stats syntax).",
+                           "zh": "“{name}”中只有注意力头指标：语料命令没有在那里写出句法表（请在 CoNLL-U 树库上用 --stats syntax 运行）。"},
+    "cmpm_syn_upload_large": {"en": "This file is too large ({mb} MB; the limit is {limit} MB).",
+                              "zh": "此文件太大（{mb} MB；上限为 {limit} MB）。"},
     "syn_title": {"en": "Which heads track syntax", "zh": "哪些注意力头追踪句法"},
     "syn_intro": {"en": "For each word, a head 'predicts' its most-attended other word (attention to a word = sum over "
                         "its word pieces, from a word = mean over its pieces; [CLS]/[SEP] and the word itself ignored). "

@@ -1,11 +1,7 @@
-"""UI text of /contributions (beyond attention weights), in English and Chinese."""
+"""UI text of /contributions: beyond attention weights. The methods' names and the library's
+refusals, shown on /compare too, are in common."""
 
 TEXT = {
-    "nav_contributions": {"en": "Contributions", "zh": "贡献度"},
-    "home_contributions": {"en": "Beyond attention weights: norm-based attention, rollout, flow, ALTI and input "
-                                 "attribution (Integrated Gradients), beside the raw attention.",
-                           "zh": "超越注意力权重：基于范数的注意力、rollout、注意力流、ALTI 和输入归因"
-                                 "（积分梯度），与原始注意力并排对比。"},
     "contrib_title": {"en": "What does each token really draw on?", "zh": "每个词元真正依赖哪些词元？"},
     "contrib_intro": {"en": "Attention weights say where a head looks, not how much information it moves. Each method "
                             "below follows the information more closely; the raw attention stays on the left, on the "
@@ -13,11 +9,6 @@ TEXT = {
                       "zh": "注意力权重只说明一个头“看向”哪里，而不说明它实际搬运了多少信息。下面的每种方法都更贴近信息的实际流动；"
                             "左侧始终是原始注意力，两图使用同一色标。"},
     "contrib_method": {"en": "Method", "zh": "方法"},
-    "contrib_m_attention": {"en": "Raw attention (head mean)", "zh": "原始注意力（各头平均）"},
-    "contrib_m_norm": {"en": "Norm-based attention ‖αf(x)‖", "zh": "基于范数的注意力 ‖αf(x)‖"},
-    "contrib_m_rollout": {"en": "Attention rollout", "zh": "注意力 rollout"},
-    "contrib_m_flow": {"en": "Attention flow (max-flow)", "zh": "注意力流（最大流）"},
-    "contrib_m_alti": {"en": "ALTI (residual and LayerNorm included)", "zh": "ALTI（含残差与层归一化）"},
     "contrib_accumulate": {"en": "Accumulated up to this layer",
                            "zh": "累积到本层"},
     "contrib_accumulate_help": {"en": "Rollout and flow are always accumulated. Norm: multiplied through the layers "
@@ -28,7 +19,6 @@ TEXT = {
     "contrib_left": {"en": "Raw attention · layer {layer}", "zh": "原始注意力 · 第 {layer} 层"},
     "contrib_right_layer": {"en": "{method} · layer {layer}", "zh": "{method} · 第 {layer} 层"},
     "contrib_right_acc": {"en": "{method} · input → layer {layer}", "zh": "{method} · 输入 → 第 {layer} 层"},
-    "contrib_share": {"en": "share", "zh": "占比"},
     "contrib_scale_note": {"en": "Both heatmaps share one colour scale (0 to the larger maximum). Each row sums to 1: "
                                  "row i shows what token i's output at this layer is made of.",
                            "zh": "两张热力图共用同一色标（0 到两者中较大的最大值）。每行之和为 1：第 i 行表示第 i 个词元在本层的输出由哪些词元构成。"},
@@ -42,7 +32,6 @@ TEXT = {
                                "而本输入有 {n} 个。改为显示注意力 rollout。"},
     "contrib_flow_note": {"en": "Flow is computed for the selected layer only (capped at {cap} tokens).",
                           "zh": "注意力流只为所选层计算（上限 {cap} 个词元）。"},
-    "contrib_computing": {"en": "Computing {method}...", "zh": "正在计算 {method}……"},
     "contrib_failed": {"en": "This method cannot run here: {reason}", "zh": "此方法无法在这里运行：{reason}"},
     "contrib_bars_title": {"en": "What the output draws on", "zh": "输出依赖哪些词元"},
     "contrib_output": {"en": "Output", "zh": "输出"},
@@ -81,19 +70,6 @@ TEXT = {
                          "zh": "计算归因（{n} 个词元：可能需要一些时间）"},
     "contrib_attr_long": {"en": "Above {n} tokens, Integrated Gradients runs on request, with {steps} steps.",
                           "zh": "超过 {n} 个词元时，积分梯度按需运行，使用 {steps} 步。"},
-    # errors raised by the library, translated by code
-    "contrib_err_flow_cap": {"en": "Attention flow is capped at {cap} tokens; this input has {n}.",
-                             "zh": "注意力流的上限为 {cap} 个词元；本输入有 {n} 个。"},
-    "contrib_err_no_mlm": {"en": "{model} has no masked-language-model head, so it cannot predict a masked word. "
-                                 "Pick another output.",
-                           "zh": "{model} 没有掩码语言模型头，无法预测被掩码的词。请选择其他输出。"},
-    "contrib_err_no_mask": {"en": "Put {mask} in the sentence to choose the word to predict.",
-                            "zh": "请在句子中放入 {mask}，以选择要预测的词。"},
-    "contrib_err_no_other": {"en": "Type a second sentence to compare with.", "zh": "请输入用于比较的第二个句子。"},
-    "contrib_err_albert_groups": {"en": "ALBERT with more than one layer per group is not supported.",
-                                  "zh": "不支持每组多于一层的 ALBERT。"},
-    "contrib_err_layout": {"en": "{model}: its attention block is laid out differently; this method does not apply.",
-                           "zh": "{model}：其注意力模块的结构不同，此方法不适用。"},
     # explanations
     "contrib_explain_title": {"en": "How each method works, and its caveats", "zh": "各方法的原理与局限"},
     "contrib_x_attention": {
@@ -150,4 +126,9 @@ TEXT = {
               "f(输入) − f(基线)。*梯度 × 输入*（Shrikumar 等，2016）将梯度与输入相乘：一种局部的一阶估计。每个词元的得分"
               "是对词向量各维求和，可以为负。被解释的输出：最后一层向量平均池化后的范数（内置模型的句向量）、它与第二个句子句向量的"
               "余弦相似度，或者对带掩码语言模型头的模型（内置模型没有），掩码处预测词的 logit。"},
+    # methods that do not apply to compressed variants
+    "contrib_na_model": {
+        "en": "{method} does not apply to {model}. {reason} Raw attention, rollout and attention flow work on it.",
+        "zh": "{method}不适用于 {model}。{reason} 原始注意力、rollout 和注意力流仍可用于该模型。",
+    },
 }

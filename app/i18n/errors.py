@@ -1,11 +1,23 @@
-"""Text for URL-parameter checks and model-loading refusals (issues #17, #19)."""
+"""UI text of hostile-input and validation messages: URL parameters, layers, heads and tokens out of
+range, inputs cut to length, and why a model could not be loaded or run (issues #17, #19)."""
 
 TEXT = {
+    # the model or the input
+    "model_failed": {"en": "Could not load model '{model}': {reason}",
+                     "zh": "无法加载模型“{model}”：{reason}"},
+    "capture_failed": {"en": "The model could not run on this input: {reason}",
+                       "zh": "模型无法处理此输入：{reason}"},
+    "truncated": {"en": "The input was too long for the model: kept the first {kept} tokens, dropped {dropped}.",
+                  "zh": "输入超出模型长度限制：保留前 {kept} 个词元，舍弃 {dropped} 个。"},
+    "chars_cut": {"en": "Only the first {n} characters were used.", "zh": "只使用了前 {n} 个字符。"},
+    "bad_head": {"en": "That head does not exist in this model; showing the average instead.",
+                 "zh": "该模型没有这个注意力头，改为显示平均值。"},
     # URL parameters (app/state.py): shown when a link carries a value that cannot be used
     "hard_url_bad": {"en": "The link's value for '{param}' cannot be used ({value}); the default is used instead.",
                      "zh": "链接中参数“{param}”的值无法使用（{value}），已改用默认值。"},
     "hard_url_repeated": {"en": "The link gives '{param}' {n} times; the first value ({value}) is used.",
                           "zh": "链接中参数“{param}”出现了 {n} 次；使用第一个值（{value}）。"},
+    # values out of range for this model or sentence (app/controls.py, app/state.py)
     "hard_layer_range": {"en": "Layer {value} does not exist in this model (its layers are 0 to {last}); "
                                "showing layer {shown}.",
                          "zh": "此模型没有第 {value} 层（层号为 0 到 {last}）；改为显示第 {shown} 层。"},

@@ -1,7 +1,129 @@
-"""UI text of the research features of /compare (issue #18): provenance, correct conv-head
-metrics, special-token switch, head matching both ways, many-sentence summaries with intervals."""
+"""UI text of /compare on one sentence: head by head, what is compared (raw attention or a method of
+/contributions, issue #12), head metrics, head matching and the students' provenance (issue #18)."""
 
 TEXT = {
+    # head by head
+    "compare_title": {"en": "Compare two models", "zh": "对比两个模型"},
+    "compare_same_tokens": {"en": "Both models split the sentence into the same {n} tokens: compared token by token.",
+                            "zh": "两个模型把句子切分为相同的 {n} 个词元：逐词元对比。"},
+    "compare_by_words": {"en": "The two tokenizers split the sentence differently, so both are compared on the {n} words "
+                               "(split at spaces): a word's row is the mean of its pieces' rows, a word's column is the sum "
+                               "of its pieces' columns (rows still sum to 1).",
+                         "zh": "两个分词器切分方式不同，因此按 {n} 个单词（以空格切分）对比：单词的行取其子词行的平均，"
+                               "单词的列取其子词列之和（各行之和仍为 1）。"},
+    "compare_head": {"en": "Head slot", "zh": "头位置"},
+    "compare_head_label": {"en": "slot {k}: A {a} · B {b}", "zh": "位置 {k}：A {a} · B {b}"},
+    "compare_head_help": {"en": "Slot k is head k of each model. In ConvBERT, slots after its attention heads are its "
+                                "convolution heads (C0, C1, ...), in the order they are concatenated in the layer's output.",
+                          "zh": "位置 k 指每个模型的第 k 个头。ConvBERT 中注意力头之后的位置是卷积头（C0、C1……），顺序与层输出中的拼接顺序一致。"},
+    "missing": {"en": "none", "zh": "无"},
+    "slot_missing": {"en": "Model {tag} has no head in slot {k}; only model {other}'s head is drawn.",
+                     "zh": "模型 {tag} 在位置 {k} 没有注意力头；只显示模型 {other} 的头。"},
+    "compare_diff": {"en": "Difference A - B", "zh": "差异 A - B"},
+    "compare_diff_note": {"en": "Red: A attends more than B; blue: B attends more than A. Both heatmaps above share one colour scale.",
+                          "zh": "红色：A 的注意力多于 B；蓝色：B 多于 A。上方两幅热力图使用同一色标。"},
+    # tabs
+    "tab_heads": {"en": "Head by head", "zh": "逐头对比"},
+    "tab_metrics": {"en": "Head metrics", "zh": "注意力头指标"},
+    "tab_matching": {"en": "Matching heads", "zh": "头匹配"},
+    "tab_many": {"en": "Over many sentences", "zh": "多句统计"},
+    # head metrics
+    "metric": {"en": "Metric", "zh": "指标"},
+    "metric_entropy": {"en": "Entropy of each row in nats, averaged over tokens: 0 = all weight on one token; the "
+                             "maximum (uniform) is log T for an attention head over T tokens, log 9 = 2.197 for a "
+                             "convolution kernel (9 offsets).",
+                       "zh": "每行的熵（奈特），对词元取平均：0 = 全部权重在一个词元上；最大值（均匀）对 T 个词元上的注意力头为 "
+                             "log T，对卷积核（9 个偏移）为 log 9 = 2.197。"},
+    "metric_distance": {"en": "Mean distance |i - j| from a token to the tokens it attends to.",
+                        "zh": "词元与其所关注词元之间的平均距离 |i - j|。"},
+    "metric_local": {"en": "Attention mass within 4 positions (|i - j| <= 4), ConvBERT's span.",
+                     "zh": "4 个位置以内（|i - j| <= 4，即 ConvBERT 的跨度）的注意力总量。"},
+    "metric_cls": {"en": "Attention mass on the first special token ([CLS]).", "zh": "落在第一个特殊词元（[CLS]）上的注意力。"},
+    "metric_sep": {"en": "Attention mass on separator tokens ([SEP]).", "zh": "落在分隔词元（[SEP]）上的注意力。"},
+    "metric_punct": {"en": "Attention mass on punctuation tokens.", "zh": "落在标点词元上的注意力。"},
+    "metric_self": {"en": "Attention mass on the token itself.", "zh": "落在词元自身上的注意力。"},
+    "metric_prev": {"en": "Attention mass on the previous token.", "zh": "落在前一个词元上的注意力。"},
+    "metric_next": {"en": "Attention mass on the next token.", "zh": "落在后一个词元上的注意力。"},
+    "metrics_table": {"en": "All metrics, every head (click a column to sort)", "zh": "所有头的全部指标（点击列名排序）"},
+    "col_model": {"en": "model", "zh": "模型"},
+    "col_layer": {"en": "layer", "zh": "层"},
+    "col_head": {"en": "head", "zh": "头"},
+    # head matching
+    "js_title": {"en": "Jensen-Shannon divergence between every head of A (rows) and of B (columns), averaged over tokens; low = similar",
+                 "zh": "A 的每个头（行）与 B 的每个头（列）之间的 Jensen-Shannon 散度（对词元平均）；越低越相似"},
+    "js_sampled": {"en": "This text has {n} tokens: the divergences are averaged over {rows} evenly spaced query tokens "
+                         "(first and last included) to stay fast; every key token counts.",
+                   "zh": "本文本有 {n} 个词元：为保证速度，散度在 {rows} 个均匀间隔的查询词元（含首尾）上取平均；所有键词元都参与计算。"},
+    "computing": {"en": "Computing…", "zh": "计算中…"},
+    "closest_title": {"en": "Each head of A and its closest head in B", "zh": "A 的每个头及其在 B 中最相似的头"},
+    "col_head_a": {"en": "head of A", "zh": "A 的头"},
+    "col_head_b": {"en": "closest head of B", "zh": "B 中最相似的头"},
+    "col_js": {"en": "JS divergence", "zh": "JS 散度"},
+    "cka_title": {"en": "Linear CKA of hidden states, layer x layer (1 = same representation up to rotation and scale)",
+                  "zh": "隐藏状态的线性 CKA，逐层对比（1 = 表示在旋转和缩放意义下相同）"},
+    "cka_rows": {"en": "A: layer output", "zh": "A：层输出"},
+    "cka_cols": {"en": "B: layer output", "zh": "B：层输出"},
+    "cannot_align": {"en": "Cannot compare these two models on this text: {reason}", "zh": "无法在此文本上对比这两个模型：{reason}"},
+    # what is compared (issue #12)
+    "cmpm_method": {"en": "What is compared", "zh": "对比的内容"},
+    "cmpm_method_help": {"en": "Raw attention weights, or one of the methods of the Contributions page, computed in "
+                               "the same way for both models.",
+                         "zh": "原始注意力权重，或“贡献度”页面中的一种方法，对两个模型用同样的方式计算。"},
+    "cmpm_m_attention": {"en": "Raw attention weights", "zh": "原始注意力权重"},
+    "cmpm_whole_layer": {"en": "Whole layer (all heads together)", "zh": "整层（所有头合在一起）"},
+    "cmpm_layer_only": {"en": "{method} mixes every head of a layer: there is no head slot to choose.",
+                        "zh": "{method}把一层的所有头合在一起：无需选择头位置。"},
+    "cmpm_heading": {"en": "{method}: **A** {a} · **B** {b}", "zh": "{method}：**A** {a} · **B** {b}"},
+    "cmpm_title_head": {"en": "{side} · L{layer} · {head}", "zh": "{side} · 第 {layer} 层 · {head}"},
+    "cmpm_title_layer": {"en": "{side} · L{layer} · whole layer", "zh": "{side} · 第 {layer} 层 · 整层"},
+    "cmpm_title_acc": {"en": "{side} · input → L{layer}", "zh": "{side} · 输入 → 第 {layer} 层"},
+    "cmpm_norm": {"en": "norm", "zh": "范数"},
+    "cmpm_cap_attention_head": {
+        "en": "Softmax weights of the head in this slot: each row sums to 1 (a convolution head's banded row loses "
+              "the weights that fall past the sentence's ends).",
+        "zh": "该位置上这个头的 softmax 权重：每行之和为 1（卷积头的带状行会丢失落在句子两端之外的权重）。"},
+    "cmpm_cap_attention_mean": {
+        "en": "Mean of each model's attention heads (ConvBERT's convolution heads are left out): each row sums to 1.",
+        "zh": "每个模型各注意力头的平均（不含 ConvBERT 的卷积头）：每行之和为 1。"},
+    "cmpm_cap_norm_head": {
+        "en": "‖α_ij f_h(x_j)‖: the length of the vector this head moves from token j into token i. These are norms in "
+              "each model's own units, not probabilities: rows do not sum to 1, and the two models' scales need not "
+              "match.",
+        "zh": "‖α_ij f_h(x_j)‖：该头从词元 j 搬运到词元 i 的向量长度。这是各模型自身尺度下的范数，不是概率："
+              "各行之和不为 1，两个模型的尺度也未必一致。"},
+    "cmpm_cap_norm_layer": {
+        "en": "‖Σ_h α_ij f_h(x_j)‖ over every head of the layer (ConvBERT's convolution heads included), each row "
+              "normalised to sum to 1.",
+        "zh": "对本层所有头（包括 ConvBERT 的卷积头）计算 ‖Σ_h α_ij f_h(x_j)‖，每行归一化，和为 1。"},
+    "cmpm_cap_rollout": {
+        "en": "Accumulated from the input up to the output of layer {layer} (0.5 A + 0.5 I per layer, head mean): "
+              "each row sums to 1.",
+        "zh": "从输入累积到第 {layer} 层的输出（每层为各头平均的 0.5 A + 0.5 I）：每行之和为 1。"},
+    "cmpm_cap_flow": {
+        "en": "Max-flow from each token at the output of layer {layer} back to the input, through the same graph as "
+              "rollout; computed for this layer only and capped at {cap} tokens. Rows normalised to sum to 1.",
+        "zh": "从第 {layer} 层输出处的每个词元回到输入的最大流，所用的图与 rollout 相同；只为本层计算，上限为 {cap} 个词元。"
+              "每行归一化，和为 1。"},
+    "cmpm_cap_alti": {
+        "en": "ALTI of layer {layer} alone (heads, residual and LayerNorm): each row sums to 1.",
+        "zh": "仅第 {layer} 层的 ALTI（各头、残差与层归一化）：每行之和为 1。"},
+    "cmpm_same_scale": {"en": "Both squares share one colour scale (0 to the larger of the two maxima).",
+                        "zh": "两个方阵共用同一色标（0 到两者中较大的最大值）。"},
+    "cmpm_pooled_norm": {"en": "Compared by words: a word's norms are summed over its pieces (the norm of a sum is at "
+                               "most that) and averaged over the pieces it is read from.",
+                         "zh": "按词对比：一个词的范数对其各词片求和（和的范数不超过此值），并对发出注意力的词片取平均。"},
+    "cmpm_see_contrib": {"en": "How each method works, and its caveats", "zh": "各方法的原理与局限"},
+    "cmpm_diff_note_mixing": {"en": "Red: A's output draws more on that token than B's; blue: B's draws more.",
+                              "zh": "红色：A 的输出比 B 更多地依赖该词元；蓝色：B 依赖得更多。"},
+    "cmpm_diff_note_norm": {"en": "Red: A moves a longer vector than B; blue: B's is longer (each in its own units).",
+                            "zh": "红色：A 搬运的向量比 B 长；蓝色：B 的更长（各按自身尺度）。"},
+    "cmpm_na": {"en": "{side} ({model}): {method} does not apply here. {reason}",
+                "zh": "{side}（{model}）：{method}在这里不适用。{reason}"},
+    "cmpm_flow_both": {"en": "Attention flow is capped at {cap} tokens (one max-flow problem per token pair); this "
+                             "input has {n} tokens in the longer tokenization. Showing attention rollout for both "
+                             "models instead.",
+                       "zh": "注意力流的上限为 {cap} 个词元（每对词元都要解一次最大流）；本输入在较长的分词下有 {n} 个词元。"
+                             "改为对两个模型都显示注意力 rollout。"},
     # switches and notes
     "research_exclude_special": {"en": "Exclude [CLS]/[SEP] from metrics and head matching",
                                  "zh": "在指标与头匹配中排除 [CLS]/[SEP]"},
@@ -60,7 +182,7 @@ TEXT = {
     "research_pair_sentence": {"en": "On the sentence where this pair's JS is", "zh": "在该头对 JS 散度为以下情况的句子上"},
     "research_highest": {"en": "highest", "zh": "最高"},
     "research_lowest": {"en": "lowest", "zh": "最低"},
-    # head matching
+    # head matching, both ways
     "research_same_layer": {"en": "Match within the same layer only", "zh": "只在同一层内匹配"},
     "research_a_to_b": {"en": "A → B: nearest head of B for each head of A", "zh": "A → B：A 的每个头在 B 中最近的头"},
     "research_b_to_a": {"en": "B → A: nearest head of A for each head of B", "zh": "B → A：B 的每个头在 A 中最近的头"},
@@ -115,96 +237,4 @@ TEXT = {
     "research_prov_sibling": {"en": "Both models are students of {teacher}: differences between them come from how each "
                                     "was trained.",
                               "zh": "两个模型都是 {teacher} 的学生：它们之间的差异来自各自的训练方式。"},
-    # many sentences: input
-    "research_many_help": {"en": "One sentence per line, or upload a .txt (one per line) or CoNLL-U file (up to {read:,} lines "
-                                 "are read). At most {n} sentences and {tokens:,} tokens in all are compared, sampled as you "
-                                 "choose below; the page says which were used.",
-                           "zh": "每行一个句子，或上传 .txt（每行一句）或 CoNLL-U 文件（最多读取 {read:,} 行）。最多对比 {n} 个句子、"
-                                 "共 {tokens:,} 个词元，按下方选择的方式抽样；页面会说明使用了哪些句子。"},
-    "research_source": {"en": "Sentences from", "zh": "句子来源"},
-    "research_source_box": {"en": "the box", "zh": "文本框"},
-    "research_source_file": {"en": "the uploaded file", "zh": "上传的文件"},
-    "research_using_box": {"en": "Using the box ({n} non-empty lines).", "zh": "使用文本框（{n} 个非空行）。"},
-    "research_using_box_ignored": {"en": "Using the box ({n} non-empty lines); the uploaded file “{name}” is ignored.",
-                                   "zh": "使用文本框（{n} 个非空行）；已上传的文件“{name}”被忽略。"},
-    "research_using_file": {"en": "Using the uploaded file “{name}”; the box is ignored.",
-                            "zh": "使用上传的文件“{name}”；文本框被忽略。"},
-    "research_using_file_only": {"en": "Using the uploaded file “{name}”.", "zh": "使用上传的文件“{name}”。"},
-    "research_many_empty_box": {"en": "The box is empty: paste sentences (one per line), load the example set, or upload a "
-                                      "file and choose it as the source.",
-                                "zh": "文本框为空：请粘贴句子（每行一句）、载入示例句子集，或上传文件并将其选为来源。"},
-    "research_many_no_file": {"en": "No file is loaded (a file the uploader refused, too large or of another type, is not "
-                                    "kept). Upload a .txt or .conllu file, or use the box.",
-                              "zh": "没有已载入的文件（被上传控件拒绝的文件——过大或类型不符——不会保留）。请上传 .txt 或 .conllu 文件，或使用文本框。"},
-    "research_many_file_empty": {"en": "This file has no usable sentences: every line is empty once control and invisible "
-                                       "characters are removed.",
-                                 "zh": "此文件没有可用的句子：去掉控制字符和不可见字符后，每一行都是空的。"},
-    "research_method": {"en": "Sampling", "zh": "抽样方式"},
-    "research_method_first": {"en": "first sentences, in order", "zh": "按顺序取前面的句子"},
-    "research_method_random": {"en": "random", "zh": "随机"},
-    "research_method_stratified": {"en": "stratified by length", "zh": "按长度分层"},
-    "research_method_help": {"en": "Random: a seeded random sample. Stratified: the length bands 1-8, 9-16, 17-32, 33-64 and "
-                                   "65+ tokens take turns, so short and long sentences are equally represented as far as "
-                                   "the set allows.",
-                             "zh": "随机：带种子的随机样本。分层：1-8、9-16、17-32、33-64 和 65+ 个词元几个长度段轮流取句，"
-                                   "在句子集允许的范围内使长短句得到同等代表。"},
-    "research_seed": {"en": "Seed", "zh": "随机种子"},
-    "research_max_sentences": {"en": "At most this many sentences", "zh": "最多句子数"},
-    # many sentences: what was used
-    "research_read_cap": {"en": "Only the first {n:,} lines of the file were read.", "zh": "只读取了文件的前 {n:,} 行。"},
-    "research_sample_all": {"en": "Used all {used} sentences ({tokens:,} tokens).", "zh": "使用了全部 {used} 个句子（{tokens:,} 个词元）。"},
-    "research_sample_dropped": {"en": "Used {used} of {total} sentences ({tokens:,} tokens; sampling: {method}, seed {seed}); "
-                                      "{dropped} were dropped by the bound of {bound}.",
-                                "zh": "使用了 {total} 个句子中的 {used} 个（{tokens:,} 个词元；抽样：{method}，种子 {seed}）；"
-                                      "另有 {dropped} 个因 {bound} 的上限被舍弃。"},
-    "research_bound_sentences": {"en": "{n} sentences", "zh": "{n} 个句子"},
-    "research_bound_tokens": {"en": "{n:,} tokens", "zh": "{n:,} 个词元"},
-    "research_skipped": {"en": "{n} sentences could not be compared and were skipped (first: “{sentence}”: {reason}).",
-                         "zh": "{n} 个句子无法对比，已跳过（第一个：“{sentence}”：{reason}）。"},
-    "research_stale": {"en": "These results were computed with special tokens {state}; press the button again to apply the "
-                             "switch.",
-                       "zh": "这些结果是在{state}特殊词元的情况下计算的；请再次点击按钮以应用开关。"},
-    "research_state_included": {"en": "included", "zh": "包含"},
-    "research_state_excluded": {"en": "excluded", "zh": "排除"},
-    "research_sentences_used": {"en": "The sentences used", "zh": "使用的句子"},
-    "research_col_sentence": {"en": "sentence", "zh": "句子"},
-    "research_col_tokens": {"en": "tokens (A)", "zh": "词元数（A）"},
-    # many sentences: summaries
-    "research_summary_title": {"en": "Summary across sentences: mean and 95% interval, A - B on the same sentences",
-                               "zh": "跨句汇总：均值与 95% 区间，以及同一批句子上的 A - B"},
-    "research_summary_help": {"en": "Each sentence is one observation: a head group's value in a sentence is the metric "
-                                    "averaged over that group's heads (of one layer, or of all layers). Intervals are "
-                                    "Student-t intervals of the mean across sentences; A - B is paired (the same sentences), "
-                                    "with a paired t-test p-value (not corrected for the many rows). Length bands count "
-                                    "model A's tokens, [CLS]/[SEP] included.",
-                              "zh": "每个句子是一个观测：某头组在一句中的值是该组各头（一层或全部层）的指标平均。区间是跨句均值的 "
-                                    "Student-t 区间；A - B 为配对差（同一批句子），附配对 t 检验 p 值（未对多行做校正）。长度段按模型 A 的词元数计，"
-                                    "含 [CLS]/[SEP]。"},
-    "research_all_layers": {"en": "all layers", "zh": "全部层"},
-    "research_all_lengths": {"en": "all lengths", "zh": "全部长度"},
-    "research_group_attn": {"en": "attention heads", "zh": "注意力头"},
-    "research_group_conv": {"en": "conv heads", "zh": "卷积头"},
-    "research_col_layer": {"en": "layer", "zh": "层"},
-    "research_col_group": {"en": "heads", "zh": "头组"},
-    "research_col_length": {"en": "length (tokens)", "zh": "长度（词元）"},
-    "research_col_n": {"en": "sentences", "zh": "句数"},
-    "research_col_mean": {"en": "{side} mean", "zh": "{side} 均值"},
-    "research_col_ci": {"en": "{side} 95% interval", "zh": "{side} 95% 区间"},
-    "research_col_uniform": {"en": "{side} uniform", "zh": "{side} 均匀基线"},
-    "research_col_diff": {"en": "A - B", "zh": "A - B"},
-    "research_col_diff_ci": {"en": "A - B 95% interval", "zh": "A - B 95% 区间"},
-    "research_col_p": {"en": "p (paired t)", "zh": "p（配对 t）"},
-    "research_fig_by_layer": {"en": "{metric} by layer: mean and 95% interval across sentences (dotted: uniform baseline)",
-                              "zh": "各层的{metric}：跨句均值与 95% 区间（点线：均匀基线）"},
-    "research_fig_diff": {"en": "A - B by layer, paired on the same sentences, with 95% interval",
-                          "zh": "各层的 A - B（同一批句子配对）及 95% 区间"},
-    "research_mean_heatmaps": {"en": "Per head, mean over the sentences", "zh": "每个头在各句上的均值"},
-    # downloads
-    "research_downloads": {"en": "Results: the summary as CSV, everything per sentence (and the sentences) as NPZ, and "
-                                 "Python that recomputes it with the library:",
-                           "zh": "结果：汇总表（CSV），逐句的全部数据及句子本身（NPZ），以及用本库重新计算的 Python 代码："},
-    "research_download_npz": {"en": "Download NPZ (per sentence)", "zh": "下载 NPZ（逐句）"},
-    "research_reproduce": {"en": "Reproduce in Python (after `pip install -e .` in the repository; the NPZ holds the "
-                                 "sentences):",
-                           "zh": "在 Python 中复现（先在仓库中执行 `pip install -e .`；NPZ 中含有句子）："},
 }

@@ -1,4 +1,4 @@
-"""UI text for exports and lesson packs (merged into app.i18n.TEXT)."""
+"""UI text of the download buttons (app/export_ui.py) and of the lesson packs built on /lessons."""
 
 TEXT = {
     "export_download": {"en": "Download", "zh": "下载"},
