@@ -3,7 +3,7 @@
 Numbers lead to pictures: a click on a metric or head-matching cell (an invisible marker per cell,
 since Plotly heatmaps send no selection events) picks that head; on one sentence it opens the head
 in /attention at once, over many sentences it offers the sentences where the value is highest and
-lowest. Navigation sets the /attention state (model, text, layer, head token from bertviz_core.heads)
+lowest. Navigation sets the /attention state (model, text, layer, head token from bertviz_core.models.heads)
 in a callback and switches page on the next run (`pending_navigation`, first thing on the page).
 """
 from __future__ import annotations
@@ -18,10 +18,16 @@ import streamlit as st
 import bertviz_core as bc
 from app import contrib_cache, controls, export_ui, i18n, nav, results_view, state
 from app.i18n import t
-from bertviz_core import analysis, compress, corpus, figures, heads, stats
-from bertviz_core import contributions as C
-from bertviz_core.loading import scrub_paths
-from bertviz_core import figures_research as rfig
+from bertviz_core.analysis import metrics as analysis
+from bertviz_core.analysis import compress
+from bertviz_core.corpus import results as corpus
+from bertviz_core.inputs import text as text_input
+from bertviz_core import figures
+from bertviz_core.models import heads
+from bertviz_core.analysis import stats
+from bertviz_core.analysis import contributions as C
+from bertviz_core.models.loading import scrub_paths
+from bertviz_core.figures import research as rfig
 
 COLUMN_PX = 470  # half of the wide layout's main column in a 1400 px window
 STEMS = {"one": "compare", "many": "compare-many", "res": "compare-results"}  # download file names per section
@@ -513,7 +519,7 @@ def read_candidates(source: str, upload) -> tuple[list[str], bool]:
     if source == "file":
         if upload is None:
             return [], False
-        lines = corpus.parse_sentence_upload(upload.name, upload.getvalue(), MAX_READ_LINES + 1)
+        lines = text_input.parse_sentence_upload(upload.name, upload.getvalue(), MAX_READ_LINES + 1)
     else:
         lines = st.session_state.get("many_text", "").splitlines()[: MAX_READ_LINES + 1]
     sentences = _clean_lines(lines)

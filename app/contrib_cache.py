@@ -11,7 +11,7 @@ import cachetools
 import numpy as np
 
 from app import state
-from bertviz_core import contributions as C
+from bertviz_core.analysis import contributions as C
 
 MIXING_CACHE_BYTES = 128 * 2**20   # a 512-token [6, 512, 512] float32 result is 6 MB
 _mixing = cachetools.LRUCache(maxsize=MIXING_CACHE_BYTES, getsizeof=lambda a: a.nbytes)

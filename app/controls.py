@@ -9,7 +9,7 @@ import streamlit as st
 
 import bertviz_core as bc
 from app import state
-from bertviz_core import heads
+from bertviz_core.models import heads
 from app.i18n import t
 
 
@@ -17,10 +17,10 @@ def model_picker(key: str = "model", label_key: str = "model", default: str = st
                  on_pick=None) -> str:
     """A registry model (or the hub id / local folder from the URL or the 'Other model' box).
     `on_pick` runs when the user picks a model (not when a page sets its own default)."""
-    from bertviz_core import fetch
+    from bertviz_core.models import fetch
 
     entries = {e.id: e for e in bc.available_models()}
-    local = fetch.local_models()  # folders in the models folder (e.g. prepared with bertviz_core.fetch)
+    local = fetch.local_models()  # folders in the models folder (e.g. prepared with bertviz_core.models.fetch)
     current = st.session_state.get(key, default)
     options = list(entries) + [m for m in local if m not in entries]
     if current not in entries:  # a hub id or local folder from the URL stays selectable
@@ -72,7 +72,7 @@ def model_and_sentence(pair: bool = True) -> tuple[str, str, str | None]:
 
 
 def head_options(n_heads: int, n_conv: int = 0, mean: bool = True) -> list[str]:
-    """'mean', '0'..'H-1', then 'c0'.. for ConvBERT's convolution heads (bertviz_core.heads tokens)."""
+    """'mean', '0'..'H-1', then 'c0'.. for ConvBERT's convolution heads (bertviz_core.models.heads tokens)."""
     return heads.options(n_heads, n_conv, mean=mean)
 
 
@@ -101,7 +101,7 @@ def layer_slider(n_layers: int, key: str = "layer", container=None) -> int:
 
 def head_select(n_heads: int, n_conv: int = 0, mean: bool = True, key: str = "head", label_key: str = "head",
                 container=None) -> str:
-    """The one head picker (tokens of bertviz_core.heads); a head the model lacks falls back to the
+    """The one head picker (tokens of bertviz_core.models.heads); a head the model lacks falls back to the
     mean (or head 0 where the page has no mean), with a message."""
     where = container if container is not None else st
     default = heads.MEAN if mean else "0"

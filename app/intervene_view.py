@@ -4,7 +4,7 @@
     intervene_view.section(lm, trace)                       # controls + results
     intervene_view.section(lm, trace, heads=["L2 H3"])      # preselect heads (e.g. clicked tiles)
 
-Computation lives in bertviz_core.interventions; results are cached per
+Computation lives in bertviz_core.analysis.interventions; results are cached per
 (model, sentence, heads, replacements) in a small process-wide LRU.
 """
 from __future__ import annotations
@@ -19,8 +19,9 @@ import streamlit as st
 import bertviz_core as bc
 from app import controls, export_ui, state
 from app.i18n import t
-from bertviz_core import analysis, figures
-from bertviz_core import interventions as iv
+from bertviz_core.analysis import metrics as analysis
+from bertviz_core import figures
+from bertviz_core.analysis import interventions as iv
 
 _outcomes = cachetools.LRUCache(maxsize=16)
 _outcomes_lock = threading.Lock()

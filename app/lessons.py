@@ -18,7 +18,7 @@ CHINESE_TEXT = "我爱自然语言处理。"
 def _chinese_lesson() -> Lesson:
     """On a Chinese-capable model when one is at hand (models folder or hub cache); otherwise the
     honest lesson: the bundled English vocabulary turns these characters into [UNK]."""
-    from bertviz_core import fetch
+    from bertviz_core.models import fetch
 
     model = fetch.first_available(list(CHINESE_MODELS))
     if model is not None:

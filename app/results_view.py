@@ -17,7 +17,7 @@ import streamlit as st
 
 from app import i18n, state
 from app.i18n import t
-from bertviz_core import corpus
+from bertviz_core.corpus import results as corpus
 
 _loaded = cachetools.LRUCache(maxsize=16)   # a folder's tables: a few MB each at most
 _metas = cachetools.LRUCache(maxsize=512)

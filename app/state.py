@@ -14,7 +14,7 @@ parsers, read once per session by `init_session`:
 - a value its parser refuses (`layer=abc`, `head=zz`, `lang=fr`) is dropped:
   the page uses its default and a message names the key and the value;
 - a repeated key (`?layer=1&layer=5`) uses its FIRST value, and says so;
-- heads are named by `bertviz_core.heads` ("3", "c1", "mean"; "H3"/"C1" are
+- heads are named by `bertviz_core.models.heads` ("3", "c1", "mean"; "H3"/"C1" are
   accepted and normalised);
 - ranges depend on the model, so they are checked when the page knows it:
   `checked_layer` (0..L-1; negative or too large -> clamped, with a message),
@@ -34,8 +34,9 @@ import cachetools
 import streamlit as st
 
 import bertviz_core as bc
-from bertviz_core import analysis, heads
-from bertviz_core.loading import scrub_paths, short_id
+from bertviz_core.analysis import metrics as analysis
+from bertviz_core.models import heads
+from bertviz_core.models.loading import scrub_paths, short_id
 
 DEFAULT_MODEL = "bert-minilm-l6"
 DEFAULT_PARTNER = "convbert-minilm-l6"
@@ -81,7 +82,7 @@ URL_PARAMS = {
     "model": _str_param, "model_a": _str_param, "model_b": _str_param, "text": _str_param, "text_b": _str_param,
     "layer": _int_param, "head": _head_param, "query": _int_param, "scale": _choice_param("fixed", "auto"),
     "hide_special": _flag_param, "lang": _choice_param("en", "zh"), "big": _flag_param,
-    # /compare: what is compared (raw attention or a method of bertviz_core.contributions.METHODS)
+    # /compare: what is compared (raw attention or a method of bertviz_core.analysis.contributions.METHODS)
     "compare_method": _choice_param("attention", "norm", "rollout", "flow", "alti"),
     # /contributions: the method beside raw attention (pages/contributions.py METHODS)
     "contrib_method": _choice_param("norm", "rollout", "flow", "alti"),

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import state
 from app.i18n import t
-from bertviz_core import syntax
+from bertviz_core.analysis import syntax
 
 EWT_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud-english-ewt" / "en_ewt-ud-test.conllu"
 EWT_SENTENCES = 2077
@@ -67,7 +67,7 @@ def ewt_sentences() -> list[syntax.Sentence]:
 
 def treebank_upload(upload) -> list[syntax.Sentence]:
     """Sentences of an uploaded CoNLL-U file (ValueError with the reason on bad input)."""
-    from bertviz_core.corpus import MAX_UPLOAD_BYTES, decode_text
+    from bertviz_core.inputs.text import MAX_UPLOAD_BYTES, decode_text
 
     raw = upload.getvalue()
     if len(raw) > MAX_UPLOAD_BYTES:

@@ -16,7 +16,7 @@ import urllib.parse
 import common
 from browser_util import browser, streamlit_server, wait_for_plot
 
-from bertviz_core.corpus import decode_text
+from bertviz_core.inputs.text import decode_text
 
 RUNS = 4
 PAGES = {  # page -> (query for the model(s), number of plotly charts to wait for)
@@ -166,7 +166,7 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
     the new tokens. 'data' is when those tokens are in the Plotly figure (_fullData), before
     it is drawn; 'old_bench' reproduces the first round's measurement (any change of _fullData,
     then one animation frame), timed from Python like measure_page."""
-    from bertviz_core.figures import token_labels
+    from bertviz_core.figures.core import token_labels
 
     ctx = b.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     ctx.add_init_script(TIMELINE_JS)
@@ -219,7 +219,7 @@ def timeline_main(pages=("attention", "model-view"), n=512, runs=RUNS, env=None,
     first round's measurement (measure_page) of the same pages in the same run, for comparison."""
     from transformers import AutoTokenizer
 
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
     out = {"machine": common.machine(), "loadavg_before": os.getloadavg(), "pages": {}}
@@ -248,7 +248,7 @@ def matching_main(sizes=(16, 128, 512), runs=2, env=None, tag=""):
     (Enter-to-heatmap as measure_page, then the head-matching tab's first opening for the last sentence)."""
     from transformers import AutoTokenizer
 
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
     out = {"machine": common.machine(), "loadavg_before": os.getloadavg(), "server_env": env or {}, "rows": []}
@@ -273,7 +273,7 @@ def matching_main(sizes=(16, 128, 512), runs=2, env=None, tag=""):
 def main():
     from transformers import AutoTokenizer
 
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
     rows = []

@@ -43,7 +43,7 @@ def main():
 
         medians = interleaved_medians({"plain": plain, "capture": lambda: bc.capture(lm, text)}, REPEATS[n])
         plain_s, capture_s = medians["plain"], medians["capture"]
-        pool = sys.modules["bertviz_core.capture"].attention_pool  # recycles the buffers of dropped Traces
+        pool = sys.modules["bertviz_core.tracing.capture"].attention_pool  # recycles the buffers of dropped Traces
         rows.append({"tokens": n, "plain_forward_s": plain_s, "capture_s": capture_s, "ratio": capture_s / plain_s,
                      "pool_reused": pool.reused, "pool_allocated": pool.allocated})
         print(rows[-1])

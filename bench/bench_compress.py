@@ -32,7 +32,9 @@ def main(argv=None) -> None:
     import torch
 
     import bertviz_core as bc
-    from bertviz_core import compress, registry, student
+    from bertviz_core.analysis import compress
+    from bertviz_core.models import registry
+    from bertviz_core.models import student
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)

@@ -1,4 +1,4 @@
-"""Time of each contribution method (bertviz_core.contributions) at 16, 128 and 512 tokens on the bundled BERT,
+"""Time of each contribution method (bertviz_core.analysis.contributions) at 16, 128 and 512 tokens on the bundled BERT,
 attention flow at its token cap, and the per-layer flow times that set the cap.
 
 Times are CPU seconds of this process with one torch thread (time.process_time): on a machine shared with
@@ -18,7 +18,7 @@ import time
 import common
 
 import bertviz_core as bc
-from bertviz_core import contributions as C
+from bertviz_core.analysis import contributions as C
 
 
 WALL: dict = {}

@@ -32,7 +32,8 @@ def timed(fn, repeat):
 
 def figure_exports(repeat):
     import bertviz_core as bc
-    from bertviz_core import export, figures
+    from bertviz_core import export
+    from bertviz_core import figures
 
     lm, inputs = bert_inputs()
     rows = []
@@ -63,7 +64,7 @@ def figure_exports(repeat):
 def lesson_packs():
     from app.i18n import TEXT
     from app.lessons import LESSONS
-    from bertviz_core import lesson_pack
+    from bertviz_core.export import lesson_pack
 
     t = lesson_pack.translator(TEXT, "en")
     sources = lesson_pack.Sources()

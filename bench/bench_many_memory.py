@@ -44,11 +44,11 @@ class PeakSampler(threading.Thread):
 def long_texts(tokenizer, count: int, n_tokens: int = 512) -> list[str]:
     """`count` different passages of real prose, each at least n_tokens long (capture keeps the first
     512 tokens, [CLS]/[SEP] included)."""
-    from bertviz_core import corpus
+    from bertviz_core.inputs import text as text_input
 
     words = []
     for path in sorted((common.SHARED / "corpora").rglob("*.txt")):
-        words += corpus.decode_text(path.read_bytes()).split()
+        words += text_input.decode_text(path.read_bytes()).split()
         if len(words) > count * 200 + 2000:
             break
     texts, start, step = [], 0, max(1, (len(words) - 600) // max(count, 1))
@@ -70,7 +70,7 @@ def main():
     import torch
 
     import bertviz_core as bc
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     torch.set_num_threads(args.threads)
     JS_MAX_ROWS = 128  # app.state.JS_MAX_ROWS (not imported: app.state imports streamlit)

@@ -36,7 +36,7 @@ def tables(threads: int) -> None:
     import torch
 
     import bertviz_core as bc
-    from bertviz_core import syntax
+    from bertviz_core.analysis import syntax
 
     torch.set_num_threads(threads)
     digest = syntax.file_digest(EWT_TEST)
@@ -73,7 +73,8 @@ def throughput(n: int, model_id: str) -> None:
     import torch
 
     import bertviz_core as bc
-    from bertviz_core import corpus_cli, syntax
+    from bertviz_core.corpus import run as corpus_cli
+    from bertviz_core.analysis import syntax
 
     items = syntax.read_conllu(EWT_TEST, n)
     stats = ("head-metrics", "syntax")

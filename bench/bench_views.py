@@ -25,7 +25,7 @@ import common
 import ws_load
 from browser_util import streamlit_server
 
-from bertviz_core.corpus import decode_text
+from bertviz_core.inputs.text import decode_text
 
 # page -> (query, key of its main figure, what that figure is)
 VIEWS = {

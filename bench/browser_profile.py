@@ -43,7 +43,7 @@ def summarise(profile: dict, top: int = 25) -> tuple[list, dict]:
 def main(page="attention", n=512, env=None, tag=""):
     from transformers import AutoTokenizer
 
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
     texts = texts_of(tokenizer, n, 3)

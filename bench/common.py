@@ -18,7 +18,7 @@ SIZES = (16, 128, 512)
 
 def text_of_tokens(tokenizer, n_tokens: int) -> str:
     """Real prose (an inaugural address) cut so that it tokenizes to exactly n_tokens with [CLS]/[SEP]."""
-    from bertviz_core.corpus import decode_text
+    from bertviz_core.inputs.text import decode_text
 
     source = SHARED / "corpora" / "inaugural" / "1861-Lincoln.txt"
     words = decode_text(source.read_bytes()).split() if source.exists() else ("the quick brown fox " * 400).split()

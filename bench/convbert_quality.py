@@ -13,7 +13,9 @@ import common
 import torch
 
 import bertviz_core as bc
-from bertviz_core import corpus, distill, student
+from bertviz_core.inputs import conllu
+from bertviz_core.training import distill
+from bertviz_core.models import student
 
 
 LENGTH_BUCKETS = ((1, 8), (9, 16), (17, 32), (33, 64), (65, 10**6))  # token counts, [CLS]/[SEP] included
@@ -25,7 +27,7 @@ def main():
     model_id = ap.parse_args().model
     torch.set_num_threads(2)
     path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
-    sentences = corpus.conllu_sentences(path.read_text(encoding="utf-8"))
+    sentences = conllu.conllu_sentences(path.read_text(encoding="utf-8"))
     teacher = bc.load_model("bert-minilm-l6")
     shipped = bc.load_model(model_id)  # the weights in the repository, fp16 -> fp32
     t0 = time.time()

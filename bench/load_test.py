@@ -19,7 +19,7 @@ from urllib.parse import quote
 import common
 from browser_util import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
-from bertviz_core.figures import token_labels
+from bertviz_core.figures.core import token_labels
 
 WORDS = ("river mountain teacher violin harbour garden engine candle forest winter lantern "
          "meadow pilot orchard canyon glacier compass harvest library marble").split()
@@ -77,7 +77,7 @@ async def main_async(sessions, rounds, timeout_s=300, arrival_s=1.0, base_url=No
     from playwright.async_api import async_playwright
     from transformers import AutoTokenizer
 
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
     results = {"latency": [], "first": [], "errors": [], "crosstalk": 0}

@@ -15,7 +15,7 @@ import re
 
 import common
 
-from bertviz_core.registry import WEIGHTS_DIR
+from bertviz_core.models.registry import WEIGHTS_DIR
 
 TEACHER = "bert-minilm-l6"
 PROVENANCE_SENTENCES = 100  # UD EWT test sentences for the head-similarity measurement
@@ -42,7 +42,7 @@ def plot(log, path):
 
 
 def student_kind_of(model_id: str) -> str:
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     return student.student_kind(WEIGHTS_DIR / model_id)
 
@@ -54,12 +54,13 @@ def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> d
     import torch
 
     import bertviz_core as bc
-    from bertviz_core import analysis, corpus
-    from bertviz_core import student as student_mod
+    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.inputs import conllu
+    from bertviz_core.models import student as student_mod
 
     torch.set_num_threads(1)  # a busy shared CPU: more threads spin and slow everyone down
     path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
-    sentences = corpus.conllu_sentences(path.read_text(encoding="utf-8"))[:n_sentences]
+    sentences = conllu.conllu_sentences(path.read_text(encoding="utf-8"))[:n_sentences]
     teacher, student = bc.load_model(TEACHER), bc.load_model(model_id)
     same, other = [], []
     for s in sentences:
@@ -185,7 +186,7 @@ CONVBERT_RUN = """- How the run went (one run, resumed from its checkpoint; ever
   4. resumed with `--steps 2100 --short-frac 0.4 --cos-weight 5`: test cosine 0.9492;
   5. resumed with `--steps 3000` and the same flags: the cosine schedule, stretched to 3000 steps,
      restarts at 0.21 x the peak learning rate and decays to 0 again: test cosine as below.
-- Command (final phase): `python -m bertviz_core.distill --corpus ../shared/data/corpora --out runs/convbert
+- Command (final phase): `python -m bertviz_core.training.distill --corpus ../shared/data/corpora --out runs/convbert
   --steps 3000 --short-frac 0.4 --cos-weight 5 --threads 2 --eval-conllu ../shared/data/ud-english-ewt/en_ewt-ud-dev.conllu`"""
 
 
@@ -213,7 +214,7 @@ def main():
     parser.add_argument("--provenance-only", action="store_true")
     parser.add_argument("--sentences", type=int, default=PROVENANCE_SENTENCES)
     args = parser.parse_args()
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     folder = WEIGHTS_DIR / args.model
     kind = student.student_kind(folder)
@@ -278,7 +279,7 @@ are a looser picture of what the teacher does.
 ## Storage
 `student.safetensors` holds only the tensors that differ from the teacher, in fp16
 (about {SIZE_MB[kind]} MB); the frozen embeddings are read from the bundled teacher package at load time
-(`bertviz_base.json` lists them). `bertviz_core.student.load_student` rebuilds the full model.
+(`bertviz_base.json` lists them). `bertviz_core.models.student.load_student` rebuilds the full model.
 
 ## Limits
 A small distilled model for visualisation and teaching: its attention and convolution heads

@@ -74,7 +74,7 @@ if _models in ("keep", "warm"):
     for _name in ("bert-minilm-l6", "convbert-minilm-l6"):
         bc.load_model(_name)
     if _models == "warm":
-        from bertviz_core import loading
+        from bertviz_core.models import loading
 
         with loading._cache_lock:
             loading._cache.clear()

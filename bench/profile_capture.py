@@ -52,7 +52,7 @@ def main(tokens: int = 512, repeats: int = 10):
     p, c = clean["plain"], clean["capture"]
     lines.append(f"wall per call without the profiler (median of {2 * repeats}, interleaved): plain {p * 1000:.1f} ms, "
                  f"capture {c * 1000:.1f} ms, ratio {c / p:.2f}x")
-    pool = sys.modules["bertviz_core.capture"].attention_pool
+    pool = sys.modules["bertviz_core.tracing.capture"].attention_pool
     lines.append(f"attention pool: reused {pool.reused}, allocated {pool.allocated}")
     out = "\n".join(lines)
     print(out)

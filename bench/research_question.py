@@ -29,11 +29,15 @@ def main():
     import torch
 
     import bertviz_core as bc
-    from bertviz_core import analysis, corpus, registry, stats, student
+    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.inputs import conllu
+    from bertviz_core.models import registry
+    from bertviz_core.analysis import stats
+    from bertviz_core.models import student
 
     torch.set_num_threads(1)  # a shared, busy CPU
     path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
-    pool = corpus.conllu_sentences(path.read_text(encoding="utf-8"))
+    pool = conllu.conllu_sentences(path.read_text(encoding="utf-8"))
     bert = bc.load_model("bert-minilm-l6")
     lengths = [len(x) for x in bert.tokenizer(pool)["input_ids"]]
     sample = stats.sample_sentences(lengths, max_sentences=args.sentences, max_tokens=10**9, method="random",

@@ -61,14 +61,14 @@ WORDS = ("river mountain teacher violin harbour garden engine candle forest wint
 def load_tokenizer():
     from transformers import AutoTokenizer
 
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     return AutoTokenizer.from_pretrained(student.teacher_path())
 
 
 def expected_labels(tokenizer, text: str) -> list[str]:
     """The heatmap's row labels for `text` (what /attention puts on its y axis)."""
-    from bertviz_core.figures import token_labels
+    from bertviz_core.figures.core import token_labels
 
     return token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"]))
 

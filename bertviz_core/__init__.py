@@ -4,32 +4,67 @@
     m = bc.load_model("bert-minilm-l6")
     t = bc.capture(m, "The cat sat on the mat.")
     t.attentions.shape   # (layers, heads, T, T)
+    bc.show(t, "attention", 3, 1)           # in a notebook
+    bc.mixing(m, t, "rollout")              # beyond attention weights
+    bc.batch.capture_batch(m, sentences)    # many sentences
+    bc.syntax.head_accuracy(m, "treebank.conllu")
 
+The library is layered: `models` and `inputs` at the bottom, then `tracing` (hooks, Trace), `analysis`,
+`figures` and `training`, `export` and `corpus`, and `cli` on top; each imports only from the floors
+below it (checked by import-linter, see pyproject.toml). This module is the flat public API.
 Pure Python (torch, transformers, numpy, plotly); never imports streamlit.
 """
-from bertviz_core import registry
-from bertviz_core.registry import ModelEntry, available_models
-from bertviz_core.loading import LoadedModel, ModelLoadError, load_model
-from bertviz_core.capture import Trace, capture, kernels_to_banded
-from bertviz_core import batch, syntax  # bc.syntax.head_accuracy, bc.batch.capture_batch
-from bertviz_core.contributions import attribution, mixing, norm_attention
 
-__all__ = ["ModelEntry", "available_models", "LoadedModel", "ModelLoadError", "load_model",
-           "Trace", "capture", "kernels_to_banded", "show", "norm_attention", "mixing", "attribution"]
+from __future__ import annotations
 
-_LAZY = ("figures", "export", "analysis", "lesson_pack",  # `bc.figures.head_view(...)` without importing plotly up front
-         "interventions", "compress")  # bc.interventions.run(m, text, ablate=[(2, 5)]); bc.compress.results()
+import importlib
+from types import ModuleType
+from typing import Any
+
+from bertviz_core.analysis import syntax
+from bertviz_core.analysis.contributions import attribution, mixing, norm_attention
+from bertviz_core.models import registry
+from bertviz_core.models.loading import LoadedModel, ModelLoadError, load_model
+from bertviz_core.models.registry import ModelEntry, available_models
+from bertviz_core.tracing import batch
+from bertviz_core.tracing.capture import Trace, capture, kernels_to_banded
+
+__all__ = [
+    "ModelEntry",
+    "available_models",
+    "LoadedModel",
+    "ModelLoadError",
+    "load_model",
+    "Trace",
+    "capture",
+    "kernels_to_banded",
+    "show",
+    "norm_attention",
+    "mixing",
+    "attribution",
+    "registry",
+    "batch",
+    "syntax",
+]
+
+# Loaded on first use, so `import bertviz_core` does not pull in plotly: `bc.figures.head_view(...)`,
+# `bc.export.to_png(fig)`, `bc.interventions.run(m, text, ablate=[(2, 5)])`, `bc.compress.results()`.
+LAZY_MODULES = {
+    "figures": "bertviz_core.figures",
+    "export": "bertviz_core.export",
+    "lesson_pack": "bertviz_core.export.lesson_pack",
+    "interventions": "bertviz_core.analysis.interventions",
+    "compress": "bertviz_core.analysis.compress",
+}
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return importlib.import_module(f"bertviz_core.{name}")
+def __getattr__(name: str) -> ModuleType:
+    if name in LAZY_MODULES:
+        return importlib.import_module(LAZY_MODULES[name])
     raise AttributeError(f"module 'bertviz_core' has no attribute {name!r}")
 
 
-def show(trace, view: str = "attention", *args, **kw) -> None:
+def show(trace: Trace, view: str = "attention", *args: Any, **kw: Any) -> None:
     """Draw a view of a Trace in a notebook (Jupyter, VS Code, Colab): `bc.show(t, "attention", 3, 1)`.
 
     Views: "attention" (layer, head), "model", "layer" (layer), "convolution" (layer), "positions",

@@ -3,7 +3,7 @@ import streamlit as st
 
 from app import compare_view, controls, state
 from app.i18n import t
-from bertviz_core import analysis
+from bertviz_core.analysis import metrics as analysis
 
 COMPARE_CELLS = 192  # three heatmaps ~600 px wide: more cells than that are not visible anyway
 

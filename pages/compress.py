@@ -8,7 +8,10 @@ import streamlit as st
 import bertviz_core as bc
 from app import controls, export_ui, state
 from app.i18n import t
-from bertviz_core import analysis, compress, figures, student
+from bertviz_core.analysis import metrics as analysis
+from bertviz_core.analysis import compress
+from bertviz_core import figures
+from bertviz_core.models import student
 
 BASES = ("bert-minilm-l6", "convbert-minilm-l6")
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app import compare_view, contrib_cache, controls, export_ui, i18n, state
 from app.i18n import t
-from bertviz_core import contributions as C
+from bertviz_core.analysis import contributions as C
 from bertviz_core import figures
 
 METHODS = ("norm", "rollout", "flow", "alti")  # shown on the right; raw attention is always on the left

@@ -9,7 +9,8 @@ import streamlit as st
 from app import controls, i18n, nav, state
 from app.i18n import t
 from app.lessons import LESSONS
-from bertviz_core import export, lesson_pack
+from bertviz_core import export
+from bertviz_core.export import lesson_pack
 
 
 @st.cache_data(max_entries=24, show_spinner=False)

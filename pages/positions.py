@@ -4,8 +4,9 @@ import streamlit as st
 
 from app import controls, export_ui, state
 from app.i18n import t
-from bertviz_core import positions, registry
-from bertviz_core.figures import dims_over_position, numeric_heatmap, pca_path_figure
+from bertviz_core.analysis import positions
+from bertviz_core.models import registry
+from bertviz_core.figures.core import dims_over_position, numeric_heatmap, pca_path_figure
 
 
 

@@ -4,8 +4,8 @@ import streamlit as st
 
 from app import controls, export_ui, state
 from app.i18n import t
-from bertviz_core import analysis
-from bertviz_core.figures import numeric_heatmap, token_bars
+from bertviz_core.analysis import metrics as analysis
+from bertviz_core.figures.core import numeric_heatmap, token_bars
 
 st.title(t("step_title"))
 st.write(t("step_intro"))

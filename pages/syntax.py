@@ -6,7 +6,9 @@ import streamlit as st
 
 from app import controls, export_ui, state, syntax_view
 from app.i18n import t
-from bertviz_core import figures, figures_syntax, syntax
+from bertviz_core import figures
+from bertviz_core.figures import syntax as figures_syntax
+from bertviz_core.analysis import syntax
 
 st.title(t("syn_title"))
 st.caption(t("syn_intro"))

@@ -73,7 +73,7 @@ def models_root(tmp_path_factory):
     """A models folder holding one tiny random checkpoint per family (safetensors)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     root = tmp_path_factory.mktemp("models")
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import bertviz_core as bc
-from bertviz_core import analysis as an
+from bertviz_core.analysis import metrics as an
 
 TOKENS = ["[CLS]", "the", "cat", ",", "sat", "[SEP]"]
 SPECIAL = (True, False, False, False, False, True)

@@ -6,8 +6,8 @@ import pytest
 
 import bertviz_core as bc
 from apptest_util import charts, decode, open_page, texts
-from bertviz_core import analysis as an
-from bertviz_core.figures import token_labels
+from bertviz_core.analysis import metrics as an
+from bertviz_core.figures.core import token_labels
 
 TEXT = "The cat sat on the mat."
 
@@ -164,12 +164,12 @@ def test_compare_many_sentences_with_example_set():
 
 
 def test_compare_many_sentences_rejects_binary_upload():
-    from bertviz_core import corpus
+    from bertviz_core.inputs import text as text_input
     with pytest.raises(ValueError, match="binary"):
-        corpus.parse_sentence_upload("x.txt", b"\x00\x01\x02garbage")
+        text_input.parse_sentence_upload("x.txt", b"\x00\x01\x02garbage")
     with pytest.raises(ValueError):
-        corpus.parse_sentence_upload("x.conllu", b"1\tThe\n2\tbad line without enough columns\n\n")
-    assert corpus.parse_sentence_upload("x.conllu", (
+        text_input.parse_sentence_upload("x.conllu", b"1\tThe\n2\tbad line without enough columns\n\n")
+    assert text_input.parse_sentence_upload("x.conllu", (
         "# text = The cat sat.\n1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n2\tcat\tcat\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
         "3\tsat\tsit\tVERB\tVBD\t_\t0\troot\t_\t_\n\n").encode()) == ["The cat sat."]
 
@@ -181,7 +181,7 @@ def test_positions_page_learned_vs_sinusoidal_and_sentence_pair():
     # learned: cosine, PCA, dims; sinusoidal: the same three; then added position + token-type embeddings
     assert len(specs) == 8
     lm = bc.load_model("bert-minilm-l6")
-    from bertviz_core import positions
+    from bertviz_core.analysis import positions
     table, _ = positions.learned_table(lm)
     np.testing.assert_allclose(decode(specs[0]["data"][0]["z"]), positions.cosine_similarity_matrix(table[:128]), atol=1e-5)
     np.testing.assert_allclose(decode(specs[3]["data"][0]["z"]),

@@ -1,11 +1,11 @@
-"""Batched capture (bertviz_core.batch) against single-sentence capture(), the oracle."""
+"""Batched capture (bertviz_core.tracing.batch) against single-sentence capture(), the oracle."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 import bertviz_core as bc
-from bertviz_core import batch
+from bertviz_core.tracing import batch
 
 # 1 to ~40 tokens: every sentence but the longest is padded in its batch
 TEXTS = [

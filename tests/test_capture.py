@@ -173,7 +173,7 @@ def test_trace_arrays_are_read_only(bert):
 
 
 def test_core_never_imports_streamlit():
-    code = ("import sys, bertviz_core, bertviz_core.figures, bertviz_core.analysis, bertviz_core.distill;"
+    code = ("import sys, bertviz_core, bertviz_core.figures, bertviz_core.analysis.metrics, bertviz_core.training.distill;"
             "bad=[m for m in sys.modules if m.split('.')[0]=='streamlit']; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
     for path in (ROOT / "bertviz_core").rglob("*.py"):
@@ -183,7 +183,7 @@ def test_core_never_imports_streamlit():
 def test_registry_entries_work_as_labelled():
     """Bundled entries really load offline (HF_HUB_OFFLINE=1 in tests) as the family they claim;
     every hub entry's family is one capture can hook and /positions can describe."""
-    from bertviz_core import registry
+    from bertviz_core.models import registry
 
     models = bc.available_models()
     ids = [m.id for m in models]

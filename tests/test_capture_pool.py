@@ -1,6 +1,6 @@
 """capture()'s attention buffer pool: a dropped Trace's buffer is reused, a live one never is.
 
-The pool is a performance device (bertviz_core.capture.BufferPool); what must hold is that
+The pool is a performance device (bertviz_core.tracing.capture.BufferPool); what must hold is that
 no array anyone can still see ever changes, and that recycled buffers give the same
 numbers as the model's own output_attentions."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import bertviz_core as bc
-capture_mod = importlib.import_module("bertviz_core.capture")  # the module (bc.capture is the function)
+capture_mod = importlib.import_module("bertviz_core.tracing.capture")  # the module (bc.capture is the function)
 
 A = "The quick brown fox jumps over the lazy dog."
 B = "Rivers run to the sea."  # shorter than A: fits in A's buffer

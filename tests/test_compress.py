@@ -1,9 +1,11 @@
-"""Compressed variants (bertviz_core.compress): ids, int8, head pruning, importance, the /compress page.
+"""Compressed variants (bertviz_core.analysis.compress): ids, int8, head pruning, importance, the /compress page.
 
 Oracles: module types and qschemes of torch.ao's quantized Linear; parameter counts by hand;
 attention recomputed by hand from the original model's weights; finite differences for the
 importance gradient; random orders for the importance order."""
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import pytest
@@ -11,8 +13,8 @@ import torch
 
 import bertviz_core as bc
 from apptest_util import charts, decode, open_page, texts
-from bertviz_core import compress
-from bertviz_core import interventions as iv
+from bertviz_core.analysis import compress
+from bertviz_core.analysis import interventions as iv
 
 TEXT = "The animal didn't cross the street because it was too tired."
 
@@ -118,6 +120,7 @@ def test_importance_is_the_gate_gradient(models_root, one_thread):
     got = compress.compute_head_importance(lm, sentences, normalize=False)
     eps = 1e-3
     expected = np.zeros((2, 4))
+    model64 = copy.deepcopy(lm.model).double()  # the finite differences in float64: no rounding noise
     for layer in range(2):
         for head in range(4):
             total = 0.0
@@ -126,8 +129,8 @@ def test_importance_is_the_gate_gradient(models_root, one_thread):
                 with torch.no_grad():
                     outs = []
                     for g in (1 + eps, 1 - eps):
-                        with iv.head_gates(lm.model, {layer: {head: g}}):
-                            outs.append(compress.mean_pool(lm.model(**enc).last_hidden_state, enc["attention_mask"]))
+                        with iv.head_gates(model64, {layer: {head: g}}):
+                            outs.append(compress.mean_pool(model64(**enc).last_hidden_state, enc["attention_mask"]))
                 total += ((outs[0] - outs[1]) / (2 * eps)).norm().item()
             expected[layer, head] = total / len(sentences)
     np.testing.assert_allclose(got, expected, rtol=2e-3, atol=1e-6)
@@ -218,7 +221,9 @@ def fake_distilled(tmp_path, monkeypatch):
     """An untrained 3-layer student (teacher layers 0, 3, 5) in a stand-in weights folder, then every
     cache that saw it emptied, so the real distilbert-minilm-l3 is never shadowed."""
     from app import state
-    from bertviz_core import loading, registry, student
+    from bertviz_core.models import loading
+    from bertviz_core.models import registry
+    from bertviz_core.models import student
 
     weights = tmp_path / "weights"
     weights.mkdir()

@@ -1,4 +1,4 @@
-"""Beyond attention weights (bertviz_core.contributions) against independent references, and the /contributions page.
+"""Beyond attention weights (bertviz_core.analysis.contributions) against independent references, and the /contributions page.
 
 Oracles: the model's own outputs captured with our own hooks here (output projection, LayerNorm),
 explicit matrix products, hand-computed max-flows, networkx run here on a graph built here, and
@@ -14,7 +14,7 @@ import pytest
 import torch
 
 import bertviz_core as bc
-from bertviz_core import contributions as C
+from bertviz_core.analysis import contributions as C
 from conftest import FAMILIES, tiny_config
 
 TEXT = "The cat sat on the mat."
@@ -214,7 +214,7 @@ def tiny_mlm(models_root):
     """A tiny BertForMaskedLM (random, head included) saved with save_pretrained."""
     from transformers import AutoTokenizer, BertForMaskedLM
 
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     folder = models_root / "tiny-bert-mlm"
     if not folder.exists():
@@ -272,7 +272,7 @@ def test_every_method_on_every_family(models_root, family):
 # ---------------------------------------------------------------- the page
 def test_contributions_page_draws_both_heatmaps(bert):
     from apptest_util import charts, decode, open_page, texts
-    from bertviz_core.figures import token_labels
+    from bertviz_core.figures.core import token_labels
 
     at = open_page("contributions", model="bert-minilm-l6", text=TEXT, layer="2", contrib_method="alti")
     assert not at.exception
@@ -350,7 +350,7 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="Chromium not installed")
 def test_contributions_in_chromium(app_server):
     from browser_util import browser, heatmap_labels, screenshot, wait_for_plot
-    from bertviz_core.figures import token_labels
+    from bertviz_core.figures.core import token_labels
 
     artifacts = Path(__file__).resolve().parent / "artifacts"
     artifacts.mkdir(exist_ok=True)

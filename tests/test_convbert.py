@@ -8,7 +8,10 @@ import pytest
 import torch
 
 import bertviz_core as bc
-from bertviz_core import analysis, corpus, distill, student
+from bertviz_core.analysis import metrics as analysis
+from bertviz_core.inputs import conllu
+from bertviz_core.training import distill
+from bertviz_core.models import student
 from conftest import SHARED
 
 
@@ -153,7 +156,7 @@ def _load_dir(folder):
     """A finished run's folder, loaded as the app would load it."""
     from transformers import AutoTokenizer
 
-    from bertviz_core.loading import _finish
+    from bertviz_core.models.loading import _finish
 
     return _finish("run", "run", student.load_student(folder), AutoTokenizer.from_pretrained(student.teacher_path()))
 
@@ -188,7 +191,7 @@ CONLLU = """# text = I didn't go, Bob.
 
 
 def test_conllu_words_keep_contractions_whole_and_the_spacing():
-    words = corpus.conllu_words(CONLLU)
+    words = conllu.conllu_words(CONLLU)
     assert words[0] == [("I", "PRON", True), ("didn't", "MWT", True), ("go", "VERB", False), (",", "PUNCT", True),
                         ("Bob", "PROPN", False), (".", "PUNCT", True)]
     # joined back, each sentence is its own text line
@@ -197,7 +200,7 @@ def test_conllu_words_keep_contractions_whole_and_the_spacing():
 
 
 def test_augmented_variants_swap_content_words_within_their_part_of_speech():
-    words = corpus.conllu_words(CONLLU)
+    words = conllu.conllu_words(CONLLU)
     assert distill.augment_sentences(words, 2, seed=0, p=0.0) == ["I didn't go, Bob.", "Cats run fast."] * 2
     every = distill.augment_sentences(words, 50, seed=1, p=1.0)
     # the only VERBs are go and run, the only NOUN cats, PROPN Bob, ADV fast: the function words never move

@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 import bertviz_core as bc
-from bertviz_core import export, figures, lesson_pack
+from bertviz_core.export import core as export
+from bertviz_core import figures
+from bertviz_core.export import lesson_pack
 from conftest import ROOT
 
 SENTENCE = "Seven quiet foxes jumped over lazy brown dogs"  # no repeated tokens: every label is the bare token
@@ -512,7 +514,7 @@ def test_intervene_page_offers_the_attention_change_for_download(deferred):
 def test_compress_page_offers_its_figures_and_table_for_download(deferred):
     from apptest_util import open_page
 
-    from bertviz_core import compress
+    from bertviz_core.analysis import compress
 
     at = open_page("compress", text="The cat sat on the mat.")
     assert not at.exception
@@ -597,7 +599,7 @@ def test_syntax_page_offers_every_figure_for_download(deferred):
 
 
 def test_interval_plot_title_and_legend_have_their_own_room():
-    from bertviz_core import figures_research as rfig
+    from bertviz_core.figures import research as rfig
 
     # by hand: 10 half-em units per line, words kept whole; CJK breaks anywhere, 2 units a character
     assert rfig.wrap_title("mean and 95% interval", 10) == ["mean and", "95%", "interval"]

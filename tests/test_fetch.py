@@ -1,4 +1,4 @@
-"""Preparing a classroom offline: `python -m bertviz_core.fetch`, and models the models folder holds."""
+"""Preparing a classroom offline: `python -m bertviz_core.models.fetch`, and models the models folder holds."""
 from __future__ import annotations
 
 import os
@@ -9,14 +9,14 @@ import time
 import pytest
 
 import bertviz_core as bc
-from bertviz_core import fetch
+from bertviz_core.models import fetch
 from conftest import ROOT, tiny_config
 
 
 def test_fetch_offline_fails_fast_with_a_clear_message(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "BERTVIZ_MODELS_DIR": str(tmp_path)}
     start = time.time()
-    out = subprocess.run([sys.executable, "-m", "bertviz_core.fetch", "bert-base-chinese"], cwd=ROOT, env=env,
+    out = subprocess.run([sys.executable, "-m", "bertviz_core.models.fetch", "bert-base-chinese"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2
     assert "offline" in out.stderr and "HF_ENDPOINT" in out.stderr
@@ -48,7 +48,8 @@ def prepared_chinese(tmp_path, monkeypatch):
     """A models folder where `fetch bert-base-chinese` has run (a tiny BERT stands in for the real one)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
-    from bertviz_core import loading, student
+    from bertviz_core.models import loading
+    from bertviz_core.models import student
 
     torch.manual_seed(0)
     folder = tmp_path / "bert-base-chinese"
@@ -91,5 +92,5 @@ def test_chinese_lesson_without_a_chinese_model_is_about_unk(tmp_path, monkeypat
     tokens = bc.capture(bc.load_model("bert-minilm-l6"), lesson.state["text"]).tokens
     assert tokens.count("[UNK]") == 7  # what the lesson's text says
     assert "7 of these 8" in i18n.TEXT["lesson_chinese_unk_text"]["en"]
-    assert "bertviz_core.fetch" in i18n.TEXT["lesson_chinese_unk_text"]["zh"]
+    assert "bertviz_core.models.fetch" in i18n.TEXT["lesson_chinese_unk_text"]["zh"]
     importlib.reload(lessons)

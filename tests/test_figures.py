@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bertviz_core import figures
+from bertviz_core.figures import core as figures
 
 
 def test_labels_unique_and_escaped():

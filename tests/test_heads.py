@@ -1,7 +1,7 @@
-"""bertviz_core.heads: the one naming of heads (hand-written expectations)."""
+"""bertviz_core.models.heads: the one naming of heads (hand-written expectations)."""
 import pytest
 
-from bertviz_core import heads
+from bertviz_core.models import heads
 
 
 @pytest.mark.parametrize("text,kind,index", [

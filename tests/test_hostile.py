@@ -15,7 +15,7 @@ import pytest
 
 from app import i18n
 from apptest_util import charts, open_page
-from bertviz_core import corpus
+from bertviz_core.inputs import text as text_input
 
 GOOD = "The cat sat on the mat."
 CHART, INFO, WARN, ERROR = "chart", "info", "warning", "error"
@@ -191,23 +191,23 @@ def test_hostile_input(hostile_models, case_id, page, query, outcome, key, lang)
 
 def test_uploads_binary_malformed_oversized():
     with pytest.raises(ValueError, match="binary"):
-        corpus.parse_sentence_upload("a.txt", b"\x89PNG\r\n\x1a\n\x00\x00")
+        text_input.parse_sentence_upload("a.txt", b"\x89PNG\r\n\x1a\n\x00\x00")
     with pytest.raises(ValueError, match="CoNLL-U"):
-        corpus.parse_sentence_upload("a.conllu", b"1\tonly two\n")
+        text_input.parse_sentence_upload("a.conllu", b"1\tonly two\n")
     with pytest.raises(ValueError, match="too large"):
-        corpus.parse_sentence_upload("a.txt", b"word " * (3 * 2**20))
+        text_input.parse_sentence_upload("a.txt", b"word " * (3 * 2**20))
     with pytest.raises(ValueError, match="No sentences"):
-        corpus.parse_sentence_upload("a.txt", b"\n\n   \n")
-    assert corpus.parse_sentence_upload("a.txt", "caf\xe9 au lait\n".encode("latin-1")) == ["café au lait"]
+        text_input.parse_sentence_upload("a.txt", b"\n\n   \n")
+    assert text_input.parse_sentence_upload("a.txt", "caf\xe9 au lait\n".encode("latin-1")) == ["café au lait"]
 
 
 def test_upload_zero_width_line_is_skipped_and_reported():
     raw = "First sentence.\n\u200b\n\n\u200b\u200d\ufeff \nSecond sentence.\n".encode("utf-8")
-    sentences = corpus.parse_sentence_upload("a.txt", raw)
+    sentences = text_input.parse_sentence_upload("a.txt", raw)
     assert sentences == ["First sentence.", "Second sentence."]
     assert sentences.invisible == [2, 4] and sentences.blank == 1 and sentences.skipped == 2
     with pytest.raises(ValueError, match="No sentences"):  # nothing visible at all: still refused
-        corpus.parse_sentence_upload("a.txt", "\u200b\n\u200c\n".encode("utf-8"))
+        text_input.parse_sentence_upload("a.txt", "\u200b\n\u200c\n".encode("utf-8"))
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
@@ -216,12 +216,12 @@ def test_upload_with_byte_order_mark(encoding):
     raw = text.encode(encoding)
     if encoding == "utf-16-be":
         raw = b"\xfe\xff" + raw  # Python writes no mark for an explicit byte order
-    sentences = corpus.parse_sentence_upload("a.txt", raw)
+    sentences = text_input.parse_sentence_upload("a.txt", raw)
     assert sentences == ["Le chat est assis.", "我爱自然语言处理。"]
 
 
 def test_upload_over_the_limit_is_reported():
-    sentences = corpus.parse_sentence_upload("a.txt", b"one\ntwo\nthree\n", max_sentences=2)
+    sentences = text_input.parse_sentence_upload("a.txt", b"one\ntwo\nthree\n", max_sentences=2)
     assert sentences == ["one", "two"] and sentences.over_limit == 1
 
 

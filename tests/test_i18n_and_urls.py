@@ -29,7 +29,7 @@ def test_every_key_used_in_code_exists():
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_]+)["']\s*[,)]""", path.read_text()))
     missing = used - set(i18n.TEXT)
     assert not missing, missing
-    from bertviz_core.analysis import METRICS
+    from bertviz_core.analysis.metrics import METRICS
     assert all(f"metric_{m}" in i18n.TEXT for m in METRICS)
     for lesson in LESSONS:
         assert f"lesson_{lesson.key}_title" in i18n.TEXT and f"lesson_{lesson.key}_text" in i18n.TEXT

@@ -1,4 +1,4 @@
-"""Head ablation, token masking and fill-mask (bertviz_core.interventions), the /intervene page,
+"""Head ablation, token masking and fill-mask (bertviz_core.analysis.interventions), the /intervene page,
 and one Chromium check of ablation.
 
 Oracles: the model's own modules run by hand layer by layer with a head's context zeroed; a
@@ -15,7 +15,7 @@ import torch
 
 import bertviz_core as bc
 from apptest_util import charts, decode, open_page, texts
-from bertviz_core import interventions as iv
+from bertviz_core.analysis import interventions as iv
 
 TEXT = "The animal didn't cross the street because it was too tired."
 
@@ -158,7 +158,7 @@ def mlm_folder(models_root):
     """A tiny BertForMaskedLM (random, seeded) saved beside the other tiny checkpoints."""
     from transformers import AutoTokenizer, BertForMaskedLM
 
-    from bertviz_core import student
+    from bertviz_core.models import student
     from conftest import tiny_config
 
     folder = models_root / "tiny-bert-mlm"

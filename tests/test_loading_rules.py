@@ -1,4 +1,4 @@
-"""The models-folder rules of bertviz_core.loading, each with its own reason.
+"""The models-folder rules of bertviz_core.models.loading, each with its own reason.
 
 Every hostile folder below is a *working* checkpoint plus one planted problem, so that removing
 the check that refuses it lets the model load and the test fails (not merely "some error")."""
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import bertviz_core as bc
-from bertviz_core import loading
+from bertviz_core.models import loading
 
 
 def _tiny(family: str, layers: int):
@@ -33,7 +33,7 @@ def good_model(tmp_path_factory):
     """One working 1-layer BERT folder (safetensors + WordPiece tokenizer), outside any models folder."""
     from transformers import AutoTokenizer
 
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     folder = tmp_path_factory.mktemp("pristine") / "good"
     _tiny("bert", 1).save_pretrained(folder)

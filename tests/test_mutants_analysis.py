@@ -15,8 +15,8 @@ from scipy import stats as sps
 from scipy.spatial.distance import jensenshannon
 
 import bertviz_core as bc
-from bertviz_core import analysis as an
-from bertviz_core.loading import LoadedModel
+from bertviz_core.analysis import metrics as an
+from bertviz_core.models.loading import LoadedModel
 
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 

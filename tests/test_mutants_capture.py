@@ -10,7 +10,7 @@ import pytest
 
 import bertviz_core as bc
 
-cm = importlib.import_module("bertviz_core.capture")  # the module (bc.capture is the function)
+cm = importlib.import_module("bertviz_core.tracing.capture")  # the module (bc.capture is the function)
 
 
 def test_trace_fields_of_a_sentence_pair_by_hand(bert):

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import bertviz_core as bc
-from bertviz_core import loading, registry
+from bertviz_core.models import loading
+from bertviz_core.models import registry
 
 
 @pytest.fixture
@@ -198,7 +199,7 @@ def test_scrub_paths_removes_every_server_path(monkeypatch, tmp_path):
     models = tmp_path / "models"
     models.mkdir()
     monkeypatch.setenv("BERTVIZ_MODELS_DIR", str(models))
-    package = Path(loading.__file__).resolve().parent.parent
+    package = Path(loading.__file__).resolve().parents[2]  # the repository (bertviz_core/models/loading.py)
     home = Path.home()
     assert loading.scrub_paths(f"bad file {models}/tiny/config.json") == "bad file tiny/config.json"
     assert loading.scrub_paths(f"in {models}") == "in ."
@@ -424,7 +425,7 @@ def test_locate_refusals_and_destinations(models, fresh_cache):
 def test_listed_model_prepared_in_the_models_folder_loads_offline(models, fresh_cache):
     import shutil
 
-    shutil.copytree(models / "good", models / "bert-base-uncased")  # as `python -m bertviz_core.fetch` leaves it
+    shutil.copytree(models / "good", models / "bert-base-uncased")  # as `python -m bertviz_core.models.fetch` leaves it
     lm = bc.load_model("bert-base-uncased")
     assert (lm.id, lm.label, lm.family) == ("bert-base-uncased", "BERT base uncased", "bert")
     (models / "roberta-base").mkdir()  # a folder without config.json is not a prepared copy: the hub is asked
@@ -550,7 +551,7 @@ def test_token_limit_is_at_most_512_for_longer_position_tables(models, fresh_cac
 
 
 def test_a_compressed_variant_is_loaded_by_compress(fresh_cache, monkeypatch):
-    from bertviz_core import compress
+    from bertviz_core.analysis import compress
 
     asked = []
     monkeypatch.setattr(compress, "load_variant", lambda where: asked.append(where) or "variant model")

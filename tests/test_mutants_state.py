@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import bertviz_core as bc
 from app import i18n, state
-from bertviz_core import loading
+from bertviz_core.models import loading
 
 EN = {k: v["en"] for k, v in i18n.TEXT.items()}
 

@@ -12,8 +12,9 @@ import pytest
 from scipy import stats as sps
 
 import bertviz_core as bc
-from bertviz_core import analysis as an
-from bertviz_core import heads, stats
+from bertviz_core.analysis import metrics as an
+from bertviz_core.models import heads
+from bertviz_core.analysis import stats
 from apptest_util import charts, decode, open_page, texts
 
 LOG9 = float(np.log(9))
@@ -315,13 +316,14 @@ def test_npz_and_reproduce_snippet(models_root, tmp_path, monkeypatch):
 def test_free_student_attention_heads_are_not_copies(bert, convbert):
     """Mean JS between each student's attention head Hk and BERT's Hk (k < 6) on the same sentences:
     the attention-transfer student is near 0 by construction; the free one must be clearly above."""
-    from bertviz_core import registry, student
+    from bertviz_core.models import registry
+    from bertviz_core.models import student
 
     free_id = student.REGISTRY_IDS["convbert-free"]
     folder = registry.WEIGHTS_DIR / free_id
     if registry.entry(free_id) is None or not student.is_student_folder(folder):
         pytest.skip(f"{free_id} is not shipped yet (no registry entry or no weights in {folder}); "
-                    "the lead trains it with `python -m bertviz_core.distill --student convbert-free`.")
+                    "the lead trains it with `python -m bertviz_core.training.distill --student convbert-free`.")
     free = bc.load_model(free_id)
 
     def same_index_js(lm):

@@ -1,5 +1,5 @@
 """Results folders of the corpus command (issue #14): written by a tiny CLI run, read back by
-bertviz_core.corpus.load_results, refused with a specific reason when they are wrong or outside the
+bertviz_core.corpus.results.load_results, refused with a specific reason when they are wrong or outside the
 results root, and shown on /compare ("over many sentences") and /syntax.
 
 Oracles: the library's single-sentence capture() + analysis.trace_metrics / uniform_baseline for every
@@ -17,7 +17,10 @@ import pandas as pd
 import pytest
 
 import bertviz_core as bc
-from bertviz_core import analysis, corpus, corpus_cli, syntax
+from bertviz_core.analysis import metrics as analysis
+from bertviz_core.corpus import results as corpus
+from bertviz_core.corpus import run as corpus_cli
+from bertviz_core.analysis import syntax
 
 # four short sentences written by hand (one with a split word, punctuation, an iobj)
 TREEBANK = """# text = The old dog barks.

@@ -1,4 +1,4 @@
-"""Clark et al.'s head accuracy (bertviz_core.syntax), the corpus CLI and its Ray engine.
+"""Clark et al.'s head accuracy (bertviz_core.analysis.syntax), the corpus CLI and its Ray engine.
 
 Oracles: a hand-made sentence with a hand-made attention and hand-computed accuracies and
 baselines; the tokenizer's own pieces; arcs counted straight from the CoNLL-U text; the
@@ -13,7 +13,10 @@ import pandas as pd
 import pytest
 
 import bertviz_core as bc
-from bertviz_core import analysis, batch, corpus_cli, syntax
+from bertviz_core.analysis import metrics as analysis
+from bertviz_core.tracing import batch
+from bertviz_core.corpus import run as corpus_cli
+from bertviz_core.analysis import syntax
 from conftest import SHARED
 
 EWT_TEST = SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
@@ -63,7 +66,7 @@ def hand_attention() -> np.ndarray:
 def tokenizer():
     from transformers import AutoTokenizer
 
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     return AutoTokenizer.from_pretrained(student.teacher_path())
 
@@ -281,7 +284,7 @@ def test_cli_through_ray_equals_the_plain_loop(tmp_path):
     pytest.importorskip("ray")
     import torch
 
-    from bertviz_core import corpus
+    from bertviz_core.corpus import results as corpus
 
     conllu = tmp_path / "small.conllu"
     conllu.write_text(SMALL, encoding="utf-8")

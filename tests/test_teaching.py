@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import bertviz_core as bc
-from bertviz_core import analysis, positions
+from bertviz_core.analysis import metrics as analysis
+from bertviz_core.analysis import positions
 
 SENTENCE = "The animal didn't cross the street because it was too tired."
 

@@ -115,7 +115,7 @@ def one_layer_models(models_root):
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from bertviz_core import student
+    from bertviz_core.models import student
     from conftest import tiny_config
 
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
@@ -149,7 +149,7 @@ def test_one_layer_models(one_layer_models, page, query):
 
 
 def test_every_load_refusal_has_a_message_in_both_languages():
-    from bertviz_core import loading
+    from bertviz_core.models import loading
 
     for reason in loading.REASONS:
         entry = i18n.TEXT[f"hard_load_{reason}"]
@@ -158,7 +158,7 @@ def test_every_load_refusal_has_a_message_in_both_languages():
 
 def test_load_error_text_cuts_and_relativises():
     import bertviz_core as bc
-    from bertviz_core import loading
+    from bertviz_core.models import loading
 
     exc = bc.ModelLoadError("x", "load_failed", "m", f"{loading.models_dir()}/m/config.json is broken")
     text = state.load_error_text("z" * 10_000, exc)

@@ -41,10 +41,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bertviz_core import corpus, interventions, registry
-from bertviz_core.loading import LoadedModel, ModelLoadError
+from bertviz_core.inputs import conllu
+from bertviz_core.analysis import interventions
+from bertviz_core.models import registry
+from bertviz_core.models.loading import LoadedModel, ModelLoadError
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # package data: bertviz_core/data
 RESULTS_FILE = DATA_DIR / "compress_results.json"
 INT8_MIN_COSINE = 0.98           # stated threshold for <id>@int8 (mean-pooled, held-out EWT)
 PRUNABLE = ("bert", "roberta", "xlm-roberta", "electra", "distilbert")
@@ -81,7 +83,7 @@ def variant_id(base: str, kind: str, fraction: float | None = None) -> str:
 # ---------------------------------------------------------------- sentences
 
 def ewt_dir() -> Path:
-    default = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud-english-ewt"
+    default = Path(__file__).resolve().parents[3] / "shared" / "data" / "ud-english-ewt"
     return Path(os.environ.get("BERTVIZ_EWT_DIR", default))
 
 
@@ -90,7 +92,7 @@ def ewt_sample(split: str, n: int) -> list[str]:
     path = ewt_dir() / f"en_ewt-ud-{split}.conllu"
     if not path.is_file():
         raise ValueError(f"UD English EWT is not at {path} (set BERTVIZ_EWT_DIR).")
-    sentences = [s for s in corpus.conllu_sentences(path.read_text(encoding="utf-8")) if 5 <= len(s.split()) <= 40]
+    sentences = [s for s in conllu.conllu_sentences(path.read_text(encoding="utf-8")) if 5 <= len(s.split()) <= 40]
     if len(sentences) <= n:
         return sentences
     return [sentences[i * len(sentences) // n] for i in range(n)]
@@ -271,7 +273,7 @@ def _pad_probs_hook(kept: list[int], n_heads: int):
 
 def load_variant(name: str) -> LoadedModel:
     """Build `<base>@int8` or `<base>@prune=<p>%` from the (cached) base model."""
-    from bertviz_core import loading
+    from bertviz_core.models import loading
 
     base_id, kind, fraction = parse_variant(name)
     base = loading.load_model(base_id)
@@ -350,7 +352,7 @@ def speed_ms(models: dict[str, object], tokenizer, n_tokens: int, repeats: int =
 
 def quality(variant_model, base_model, tokenizer, sentences: list[str]) -> float:
     """Mean cosine between mean-pooled sentence embeddings of variant and original."""
-    from bertviz_core.distill import pooled_cosines
+    from bertviz_core.training.distill import pooled_cosines
 
     return float(np.mean(pooled_cosines(variant_model, base_model, tokenizer, sentences)))
 
@@ -421,8 +423,8 @@ def results() -> dict | None:
 
 
 def distilled_folder() -> Path | None:
-    """The shipped distilbert-minilm-l3 weights folder when present (trained by bertviz_core.distill)."""
-    from bertviz_core import student
+    """The shipped distilbert-minilm-l3 weights folder when present (trained by bertviz_core.training.distill)."""
+    from bertviz_core.models import student
 
     folder = registry.WEIGHTS_DIR / DISTILLED_ID
     return folder if student.is_student_folder(folder) else None
@@ -440,7 +442,7 @@ def attention_change(base, variant, layer_map: list[int] | None = None) -> np.nd
     of `base` (Traces of one sentence, same tokenizer), mean over query rows. `layer_map[i]`: the
     base layer that variant layer i is compared with (a distilled student's source layers).
     Heads a pruned variant removed (all-zero attention) are nan."""
-    from bertviz_core.analysis import js_divergence
+    from bertviz_core.analysis.metrics import js_divergence
 
     if base.token_ids != variant.token_ids:
         raise ValueError("Both traces must hold the same tokens.")
@@ -461,7 +463,7 @@ def curve_figure(curve: dict, *, title: str, x_title: str, y_title: str, importa
     """Quality vs % of heads removed: importance order (line) and random orders (mean line, min-max band)."""
     import plotly.graph_objects as go
 
-    from bertviz_core.figures import escape_label
+    from bertviz_core.figures.core import escape_label
 
     x = [round(f * 100) for f in curve["fractions"]]
     rnd = np.asarray(curve["random"], dtype=float)  # [seeds, fractions]

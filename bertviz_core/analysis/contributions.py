@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bertviz_core.capture import Trace, tokenize
+from bertviz_core.tracing.capture import Trace, tokenize
 
 METHODS = ("attention", "norm", "rollout", "flow", "alti")
 ACCUMULATED = ("rollout", "flow")        # always accumulated up to layer l's output

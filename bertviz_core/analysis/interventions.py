@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib
 import itertools
 import threading
 from dataclasses import dataclass
@@ -37,11 +36,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bertviz_core import heads, registry, student
-from bertviz_core.analysis import js_divergence
-from bertviz_core.loading import LoadedModel, models_dir
+from bertviz_core.models import heads
+from bertviz_core.models import registry
+from bertviz_core.models import student
+from bertviz_core.analysis.metrics import js_divergence
+from bertviz_core.tracing import capture as cap
+from bertviz_core.models.loading import LoadedModel, models_dir
 
-cap = importlib.import_module("bertviz_core.capture")  # the module (the package exports a function of that name)
 
 MASK = None  # value in `replace` that means "the model's mask token"
 

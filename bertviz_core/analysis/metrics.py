@@ -8,9 +8,9 @@ import string
 
 import numpy as np
 
-from bertviz_core import heads
-from bertviz_core.capture import Trace
-from bertviz_core.heads import ATTN, CONV
+from bertviz_core.models import heads
+from bertviz_core.tracing.capture import Trace
+from bertviz_core.models.heads import ATTN, CONV
 
 
 # ---------------------------------------------------------------- recomputation
@@ -672,11 +672,11 @@ def compare_many(lm_a, lm_b, sentences, *, matching: bool = True, max_rows: int 
     reduced to statistics and dropped before the next sentence is run, so memory stays flat.
 
     sentences: any iterable of str (a generator is fine). capture(lm, text) -> Trace defaults to
-    bertviz_core.capture.capture (pass a cached or rate-limited one if you like). progress(i, n_done)
+    bertviz_core.tracing.capture.capture (pass a cached or rate-limited one if you like). progress(i, n_done)
     is called after each sentence. A sentence that cannot be run or aligned is skipped; the result's
     "skipped" lists (index, sentence, reason)."""
     if capture is None:
-        from bertviz_core.capture import capture
+        from bertviz_core.tracing.capture import capture
     acc = ComparisonAccumulator(matching=matching, max_rows=max_rows, exclude_special=exclude_special)
     skipped = []
     for i, sentence in enumerate(sentences):
@@ -759,7 +759,7 @@ def summary_rows(result: dict, metrics=None, confidence: float = 0.95) -> list[d
     ("all", then the stats.LENGTH_STRATA present, by model A's token count): mean of A and of B with
     their t-intervals across sentences, the paired difference A - B on the same sentences (interval,
     paired t-test p-value; where both models have the group) and the uniform-attention baseline."""
-    from bertviz_core import stats
+    from bertviz_core.analysis import stats
 
     metrics = list(metrics or METRICS)
     strata = stats.length_strata(result["lengths_a"])
@@ -840,7 +840,7 @@ def reproduce_snippet(model_a: str, model_b: str, *, exclude_special: bool, max_
     return (
         "import numpy as np\n"
         "import bertviz_core as bc\n"
-        "from bertviz_core import analysis\n\n"
+        "from bertviz_core.analysis import metrics as analysis\n\n"
         f"saved = np.load({npz_name!r})\n"
         "sentences = [str(s) for s in saved['sentences']]\n"
         f"a, b = bc.load_model({model_a!r}), bc.load_model({model_b!r})\n"
@@ -851,7 +851,7 @@ def reproduce_snippet(model_a: str, model_b: str, *, exclude_special: bool, max_
 
 
 # ---------------------------------------------------------------- provenance
-# How the in-house students were made (bertviz_core.student, bertviz_core.distill). What a
+# How the in-house students were made (bertviz_core.models.student, bertviz_core.training.distill). What a
 # comparison with the teacher can and cannot show follows from it.
 PROVENANCE = {
     "convbert": ("Distilled from {teacher} with attention transfer (as in TinyBERT): its attention heads H0-H5 "
@@ -870,7 +870,7 @@ PROVENANCE = {
 
 def provenance(model_id: str) -> tuple[str, str] | None:
     """(student kind, teacher id) for an in-house student (see PROVENANCE), else None."""
-    from bertviz_core import student
+    from bertviz_core.models import student
 
     for kind, student_id in student.REGISTRY_IDS.items():
         if model_id == student_id:
@@ -898,7 +898,7 @@ def comparison_provenance(model_a: str, model_b: str) -> list[dict]:
 # ---------------------------------------------------------------- step by step
 def attention_module(lm, layer: int):
     """The self-attention module of `layer` (ALBERT shares one module across layers)."""
-    from bertviz_core import registry
+    from bertviz_core.models import registry
 
     cls = registry.ATTENTION_MODULES[lm.family]
     modules = [m for m in lm.model.modules() if type(m).__name__ == cls]

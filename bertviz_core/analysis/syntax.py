@@ -39,14 +39,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bertviz_core.capture import kernels_to_banded
-from bertviz_core.loading import LoadedModel
+from bertviz_core.tracing.capture import kernels_to_banded
+from bertviz_core.models.loading import LoadedModel
 
 OFFSETS = (1, -1, 2, -2, 3, -3, 4, -4, 5, -5)  # ties between offsets go to the nearer one
 MAIN_RELATIONS = ("det", "amod", "nsubj", "obj", "case", "advmod", "aux", "mark", "nmod", "obl",
                   "compound", "conj", "cc", "punct")
 COLUMNS = ["relation", "layer", "head", "accuracy", "n", "best_offset", "offset_accuracy"]
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # package data: bertviz_core/data
 Progress = Callable[[int, int], None]  # (sentences done, total)
 
 
@@ -94,7 +94,7 @@ def read_conllu(source, max_sentences: int | None = None) -> list[Sentence]:
             path = Path(source)
             if not path.is_file():
                 raise ValueError(f"No such CoNLL-U file: {path}")
-            from bertviz_core.corpus import decode_text
+            from bertviz_core.inputs.text import decode_text
             source = decode_text(path.read_bytes())
         if not isinstance(source, str):
             raise ValueError("A treebank is a CoNLL-U path, CoNLL-U text or a list of parsed sentences.")
@@ -267,7 +267,7 @@ def sentence_predictions(lm: LoadedModel, result: dict, word_ids: list[int | Non
 def count(lm: LoadedModel, sentences: list[Sentence], *, conv_heads: bool = True, batch_size: int = 32,
           progress: Progress | None = None) -> SyntaxCounts:
     """SyntaxCounts of `lm` on `sentences` (batched, padding stripped; see batch.run)."""
-    from bertviz_core import batch
+    from bertviz_core.tracing import batch
 
     encoded = [encode_words(lm, s.words) for s in sentences]
     counts = SyntaxCounts()
@@ -309,7 +309,7 @@ def best_heads(frame, relations: Iterable[str] | None = None):
 
 def head_name(frame, slot: int) -> str:
     """"H3" / "C1" for a table's head column (conv heads follow the attention heads, see heads.py)."""
-    from bertviz_core import heads
+    from bertviz_core.models import heads
 
     n_attn = frame.attrs.get("attention_heads")
     if n_attn is None:
@@ -330,7 +330,7 @@ def accuracy_grid(frame, relation: str) -> np.ndarray:
 # ---------------------------------------------------------------- one sentence (the page)
 def trace_word_groups(trace) -> tuple[list[list[int]], list[str]]:
     """A trace's tokens grouped into the whitespace-separated words of its text, special tokens left out."""
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     groups, labels = analysis.word_groups(trace)
     keep = [k for k, g in enumerate(groups) if not all(trace.special[i] for i in g)]
@@ -340,7 +340,7 @@ def trace_word_groups(trace) -> tuple[list[list[int]], list[str]]:
 def word_matrix(matrix: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     """One head's [T, T] (or [..., T, T]) as words: to a word summed over its pieces, from a word
     averaged (analysis.pool_to_words on word groups without special tokens)."""
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     return analysis.pool_to_words(np.asarray(matrix, dtype=np.float32), groups)
 

@@ -94,7 +94,8 @@ def _capture(model_id: str, text: str, text_b: str | None):
 
 def build_figure(args):
     """The figure `export` writes (also used by the tests to compare with the library)."""
-    from bertviz_core import export, figures
+    from bertviz_core import export
+    from bertviz_core import figures
 
     if args.trace is not None:
         trace = export.load_trace(args.trace)
@@ -120,7 +121,7 @@ def build_figure(args):
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from bertviz_core import export
-    from bertviz_core.loading import ModelLoadError
+    from bertviz_core.models.loading import ModelLoadError
 
     try:
         if args.command == "capture":

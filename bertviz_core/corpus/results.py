@@ -1,9 +1,5 @@
-"""Reading sentences from plain-text folders and CoNLL-U files, and the corpus command's results.
+"""Results folders of the corpus command.
 
-Pure helpers shared by the distillation command, the benchmarks and the
-"many sentences" analyses. Nothing here knows about models.
-
-Results folders (written by `python -m bertviz_core.corpus ... --out DIR`): `load_results(DIR)` reads
 and checks one (meta.json, head_metrics.parquet, sentences.parquet, syntax.parquet);
 `find_results()` lists those under the results folder (`BERTVIZ_RESULTS_DIR`, default `results/`),
 `results_folder(name)` resolves a listed name and refuses anything that leads outside it;
@@ -11,174 +7,10 @@ and checks one (meta.json, head_metrics.parquet, sentences.parquet, syntax.parqu
 """
 from __future__ import annotations
 
-import codecs
 import os
-import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
-
-# Split after . ! ? when followed by whitespace and an upper-case letter,
-# a digit or a quote. Good enough for speeches; not a linguistic tokenizer.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])")
-
-
-_BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def text_encoding(raw: bytes) -> str | None:
-    """The encoding a byte order mark announces (UTF-8, UTF-16 or UTF-32), or None."""
-    for bom, encoding in _BOMS:
-        if raw.startswith(bom):
-            return encoding
-    return None
-
-
-def decode_text(raw: bytes) -> str:
-    """Decode bytes: by their byte order mark (UTF-8/16/32, mark removed), else UTF-8, falling back
-    to Latin-1 (never raises)."""
-    encoding = text_encoding(raw)
-    if encoding:
-        bom = next(b for b, e in _BOMS if e == encoding)
-        return raw[len(bom):].decode(encoding, errors="replace")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
-def split_sentences(text: str, min_words: int = 3) -> list[str]:
-    """Split running text into sentences; drop fragments under `min_words`."""
-    sentences = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
-        paragraph = " ".join(paragraph.split())
-        for sentence in _SENTENCE_END.split(paragraph):
-            if len(sentence.split()) >= min_words:
-                sentences.append(sentence)
-    return sentences
-
-
-def read_text_folder(folder: str | Path) -> list[str]:
-    """All sentences of every `.txt` file below `folder`, in sorted file order."""
-    files = sorted(Path(folder).rglob("*.txt"))
-    if not files:
-        raise ValueError(f"No .txt files found under {folder}")
-    sentences: list[str] = []
-    for path in files:
-        sentences.extend(split_sentences(decode_text(path.read_bytes())))
-    return sentences
-
-
-def conllu_sentences(text: str) -> list[str]:
-    """Sentence texts of a CoNLL-U document (the `# text =` line, else the word forms)."""
-    import conllu
-
-    sentences = []
-    for token_list in conllu.parse(text):
-        sentence = token_list.metadata.get("text")
-        if not sentence:
-            # integer ids only: skip multiword ranges (3-4) and empty nodes (8.1)
-            sentence = " ".join(t["form"] for t in token_list if isinstance(t["id"], int))
-        if sentence.strip():
-            sentences.append(sentence.strip())
-    return sentences
-
-
-def conllu_words(text: str) -> list[list[tuple[str, str, bool]]]:
-    """Each sentence of a CoNLL-U document as (form, UPOS, space after) triples, one per token as written: a
-    multiword token ("didn't") is one triple, UPOS "MWT", in place of its syntactic words (did, n't)."""
-    import conllu
-
-    out = []
-    for token_list in conllu.parse(text):
-        words, covered = [], 0  # a multiword token ("didn't" = did + n't) is kept whole, as written
-        for t in token_list:
-            space = (t["misc"] or {}).get("SpaceAfter") != "No"
-            if isinstance(t["id"], tuple) and t["id"][1] == "-":
-                words.append((t["form"], "MWT", space))
-                covered = t["id"][2]
-            elif isinstance(t["id"], int) and t["id"] > covered:
-                words.append((t["form"], t["upos"] or "X", space))
-        if words:
-            out.append(words)
-    return out
-
-
-MAX_UPLOAD_BYTES = 5 * 2**20
-
-
-class Sentences(list):
-    """The sentences of an upload (a plain list), plus what was left out:
-    `blank` empty or whitespace-only lines (counted), `invisible` line numbers of lines holding only
-    invisible characters (zero-width spaces, joiners, marks: skipped, not an error), `over_limit`
-    sentences past `max_sentences`, `encoding` what the bytes were decoded as."""
-
-    def __init__(self, items=(), blank: int = 0, invisible: list[int] | None = None, over_limit: int = 0,
-                 encoding: str = "utf-8"):
-        super().__init__(items)
-        self.blank = blank
-        self.invisible = list(invisible or [])
-        self.over_limit = over_limit
-        self.encoding = encoding
-
-    @property
-    def skipped(self) -> int:
-        """Lines that held text but were not used (invisible-only, or past the limit)."""
-        return len(self.invisible) + self.over_limit
-
-
-def is_invisible(text: str) -> bool:
-    """True if nothing in `text` would show: whitespace, control and format characters only
-    (zero-width space U+200B, joiners, BOM, direction marks, soft hyphen)."""
-    return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp") for ch in text)
-
-
-def parse_sentence_upload(name: str, raw: bytes, max_sentences: int = 500) -> Sentences:
-    """Sentences from an uploaded `.txt` (one per line) or `.conllu` file, as a `Sentences` list
-    that reports the lines it skipped.
-
-    Text with a byte order mark is decoded accordingly (UTF-16 and UTF-32 too); otherwise UTF-8,
-    then Latin-1. Raises ValueError with a user-facing message on binary, malformed or oversized input.
-    """
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"This file is too large ({len(raw) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB).")
-    encoding = text_encoding(raw)
-    if encoding is None and b"\x00" in raw[:4096]:
-        raise ValueError("This file looks binary; upload a plain-text or CoNLL-U file.")
-    text = decode_text(raw)
-    if "\x00" in text[:4096]:
-        raise ValueError("This file looks binary; upload a plain-text or CoNLL-U file.")
-    blank, invisible = 0, []
-    if name.lower().endswith((".conllu", ".conll")):
-        for number, line in enumerate(text.splitlines(), 1):
-            if line.strip() and not line.startswith("#") and line.count("\t") != 9:
-                raise ValueError(f"Line {number} is not CoNLL-U (it needs 10 tab-separated columns).")
-        try:
-            sentences = conllu_sentences(text)
-        except Exception as exc:  # conllu raises several parse error types
-            raise ValueError(f"Could not read this CoNLL-U file: {exc}") from None
-        kept = [s for s in sentences if not is_invisible(s)]
-        invisible = [i for i, s in enumerate(sentences, 1) if is_invisible(s)]  # sentence numbers here
-        sentences = kept
-    else:
-        sentences = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                blank += 1
-            elif is_invisible(line):
-                invisible.append(number)
-            else:
-                sentences.append(line.strip())
-    if not sentences:
-        raise ValueError("No sentences found in this file.")
-    over = max(0, len(sentences) - max_sentences)
-    return Sentences(sentences[:max_sentences], blank=blank, invisible=invisible, over_limit=over,
-                     encoding=encoding or "utf-8")
-
 
 # ---------------------------------------------------------------- results folders of the corpus command
 RESULTS_ENV = "BERTVIZ_RESULTS_DIR"
@@ -205,7 +37,7 @@ class ResultsError(ValueError):
 
 def results_root() -> Path:
     """The one folder results are read from: $BERTVIZ_RESULTS_DIR, else results/ beside the package."""
-    raw = os.environ.get(RESULTS_ENV) or Path(__file__).resolve().parents[1] / "results"
+    raw = os.environ.get(RESULTS_ENV) or Path(__file__).resolve().parents[2] / "results"
     return Path(raw).expanduser().resolve()
 
 
@@ -318,7 +150,7 @@ def _numeric(frame, filename: str, columns, integer: bool = False) -> None:
 def _check_head_metrics(frame, filename: str) -> None:
     """Every sentence has the same L x N rows, once each; head_name agrees with the head index."""
     _numeric(frame, filename, ["sentence", "layer", "head", "n_tokens"], integer=True)
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     _numeric(frame, filename, list(analysis.METRICS))
     if not len(frame):
@@ -348,7 +180,8 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
 
     import pandas as pd
 
-    from bertviz_core import analysis, syntax
+    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis import syntax
 
     root_path = Path(root).resolve() if root is not None else None
     folder = Path(folder)
@@ -417,7 +250,8 @@ def results_comparison(a: dict, b: dict) -> dict:
     baseline_a/baseline_b {metric: [S, 2]} (nan where a folder has no sentences.parquet), means, names, kinds,
     model ids, sentences (texts, "" if unknown), lengths (tokens), so analysis.summary_rows works on it.
     ResultsError if a folder has no head metrics or the two were not run on the same sentences."""
-    from bertviz_core import analysis, heads
+    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.models import heads
 
     for side, res in (("A", a), ("B", b)):
         if res["head_metrics"] is None:
@@ -468,14 +302,3 @@ def results_comparison(a: dict, b: dict) -> dict:
                exclude_special=bool(ma.get("exclude_special")), max_rows=None, matching=False, skipped=[],
                input=str(ma.get("input", "")), results=(a["name"], b["name"]))
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m bertviz_core.corpus ...`: corpus statistics to Parquet (see bertviz_core.corpus_cli)."""
-    from bertviz_core import corpus_cli
-
-    return corpus_cli.main(argv)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

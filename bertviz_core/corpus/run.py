@@ -7,10 +7,10 @@ Stats (comma-separated):
                   attention heads and measured on their kernels, exactly as /compare does
                   (analysis.trace_metrics) -> head_metrics.parquet; plus sentences.parquet (each
                   sentence's text, token count and uniform-attention baseline per head kind)
-    syntax        Clark et al.'s head accuracy per relation (bertviz_core.syntax; CoNLL-U only)
+    syntax        Clark et al.'s head accuracy per relation (bertviz_core.analysis.syntax; CoNLL-U only)
                   -> syntax.parquet
 Also meta.json (model, input and its digest, counts, seconds, engine). Parquet is written with
-pyarrow; read a whole folder back, checked, with bertviz_core.corpus.load_results(DIR) (the app's
+pyarrow; read a whole folder back, checked, with bertviz_core.corpus.results.load_results(DIR) (the app's
 /compare and /syntax list the folders under its results folder, BERTVIZ_RESULTS_DIR).
 
 For CoNLL-U input the model reads the annotated words (is_split_into_words), once for both stats.
@@ -42,8 +42,8 @@ RESULTS_FORMAT = 2  # meta.json "format": 2 = conv heads measured on their kerne
 # ---------------------------------------------------------------- input
 def read_input(path: str | Path, max_sentences: int | None = None) -> list:
     """Sentences of a .conllu (syntax.Sentence objects) or .txt (strings, one per non-empty line)."""
-    from bertviz_core import syntax
-    from bertviz_core.corpus import decode_text
+    from bertviz_core.analysis import syntax
+    from bertviz_core.inputs.text import decode_text
 
     path = Path(path)
     if not path.is_file():
@@ -75,8 +75,8 @@ def parse_stats(text: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------- one chunk (a worker's unit)
 def _encode(lm, item):
     """(model inputs, tokens, special mask, word_ids or None) for a Sentence or a text line."""
-    from bertviz_core import syntax
-    from bertviz_core.capture import tokenize
+    from bertviz_core.analysis import syntax
+    from bertviz_core.tracing.capture import tokenize
 
     if isinstance(item, syntax.Sentence):
         inputs, word_ids = syntax.encode_words(lm, item.words)
@@ -99,7 +99,7 @@ def sentence_metrics(result: dict, tokens: list[str], special: tuple[bool, ...],
                      exclude_special: bool = False) -> dict[str, np.ndarray]:
     """Every metric of every head of one batch.run result, [L, N] each: attention heads from their
     softmax rows, ConvBERT's conv heads from their kernels (as analysis.trace_metrics on a Trace)."""
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     out = analysis.head_metrics(result["attentions"], tokens, special, exclude_special)
     kernels = result.get("conv_kernels")
@@ -113,7 +113,7 @@ def uniform_baselines(tokens: list[str], special: tuple[bool, ...], kernel_size:
                       exclude_special: bool = False) -> dict[str, float]:
     """analysis.uniform_baseline without a Trace: {"uniform_attn_<metric>": value, "uniform_conv_<metric>":
     value (nan without conv heads)}."""
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     T = len(tokens)
     attn = analysis.head_metrics(np.full((T, T), 1.0 / T, np.float32), tokens, special, exclude_special)
@@ -129,7 +129,9 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
     """Statistics of one chunk of sentences (numbered from `start`):
     {"syntax": SyntaxCounts or None, "head_metrics": {column: numpy array} or None,
     "sentences": {column: numpy array} or None (with head metrics)}."""
-    from bertviz_core import analysis, batch, syntax
+    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.tracing import batch
+    from bertviz_core.analysis import syntax
 
     encoded = [_encode(lm, item) for item in items]
     counts = syntax.SyntaxCounts() if "syntax" in stats else None
@@ -170,7 +172,7 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
 
 
 def _merge(parts: list[dict], stats) -> dict:
-    from bertviz_core import syntax
+    from bertviz_core.analysis import syntax
 
     out = {"syntax": None, "head_metrics": None, "sentences": None}
     if "syntax" in stats:
@@ -251,7 +253,7 @@ def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str
     started = False
     t0 = time.perf_counter()
     if not ray.is_initialized():
-        root = str(Path(__file__).resolve().parents[1])
+        root = str(Path(__file__).resolve().parents[2])
         env = {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p),
                "TOKENIZERS_PARALLELISM": "false"}
         for key in ("HF_HUB_OFFLINE", "HF_HOME", "BERTVIZ_MODELS_DIR", "BERTVIZ_HUB_POLICY"):
@@ -306,7 +308,7 @@ def write_outputs(out_dir: str | Path, merged: dict, meta: dict) -> dict[str, Pa
     """head_metrics.parquet and sentences.parquet, syntax.parquet (those computed) and meta.json in out_dir."""
     import pandas as pd
 
-    from bertviz_core import syntax
+    from bertviz_core.analysis import syntax
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -332,7 +334,7 @@ def write_outputs(out_dir: str | Path, merged: dict, meta: dict) -> dict[str, Pa
 
 def mean_head_metrics(frame):
     """head_metrics.parquet averaged over sentences: one row per (layer, head)."""
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     return frame.groupby(["layer", "head", "head_name"], as_index=False)[list(analysis.METRICS)].mean()
 
@@ -372,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         import bertviz_core as bc
-        from bertviz_core import syntax
+        from bertviz_core.analysis import syntax
 
         cores = os.cpu_count() or 1
         threads = args.threads or max(1, cores // max(args.workers, 1))

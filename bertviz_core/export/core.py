@@ -300,7 +300,7 @@ def _meta(trace) -> dict:
 
 
 def _trace(meta: dict, arrays: dict):
-    from bertviz_core.capture import Trace
+    from bertviz_core.tracing.capture import Trace
 
     if meta.get("format") != TRACE_FORMAT:
         raise ExportError(f"Not a bertviz trace (format {meta.get('format')!r}, expected {TRACE_FORMAT!r}).")

@@ -1,7 +1,7 @@
 """Lesson packs: every figure of a lesson, interactive, with its explanation, in ONE offline HTML file
 (plotly.js inlined, no network) that opens from a USB stick on a school PC without Python.
 
-    from bertviz_core import lesson_pack
+    from bertviz_core.export import lesson_pack
     section = lesson_pack.lesson_section("Who is 'it'?", "In layer 3 ...", "attention",
                                          {"model": "bert-minilm-l6", "text": "...", "layer": 3, "head": "1"},
                                          t=lesson_pack.translator(TEXT, "en"))
@@ -19,7 +19,8 @@ from typing import Callable
 
 import numpy as np
 
-from bertviz_core import export, figures
+from bertviz_core import export
+from bertviz_core import figures
 
 # i18n keys the packs use (all defined in app/i18n.py; tests check this)
 LABEL_KEYS = (
@@ -55,7 +56,7 @@ class Sources:
         if self._get_model is not None:
             return self._get_model(model_id)
         if model_id not in self._models:
-            from bertviz_core.loading import load_model
+            from bertviz_core.models.loading import load_model
 
             self._models[model_id] = load_model(model_id)
         return self._models[model_id]
@@ -66,7 +67,7 @@ class Sources:
             return self._get_trace(model_id, text, text_b)
         key = (model_id, text, text_b)
         if key not in self._traces:
-            from bertviz_core.capture import capture
+            from bertviz_core.tracing.capture import capture
 
             self._traces[key] = capture(self.model(model_id), text, text_b)
         return self._traces[key]
@@ -83,7 +84,7 @@ def _head_label(t, head: str) -> str:
 def _attention(state, t, src, fs):
     trace = src.trace(state["model"], state["text"], state.get("text_b"))
     layer, head = int(state.get("layer", 0)), str(state.get("head", "0"))
-    matrix, _ = figures._head_matrix(trace, layer, head)
+    matrix, _ = figures.head_matrix(trace, layer, head)
     cols = [i for i in range(len(trace)) if not (state.get("hide_special") and trace.special[i])]
     fig = figures.matrix_heatmap(
         matrix[:, cols], trace.tokens, [trace.tokens[i] for i in cols],
@@ -115,7 +116,7 @@ def _convolution(state, t, src, fs):
 
 
 def _compare(state, t, src, fs):
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     a = src.trace(state["model_a"], state["text"])
     b = src.trace(state["model_b"], state["text"])
@@ -153,7 +154,7 @@ def _compare(state, t, src, fs):
 def _positions(state, t, src, fs):
     from threadpoolctl import threadpool_limits
 
-    from bertviz_core import positions
+    from bertviz_core.analysis import positions
 
     with threadpool_limits(1):  # a 128 x 384 PCA takes seconds when BLAS threads fight over busy cores
         return _positions_figures(state, t, src, fs, positions)
@@ -196,7 +197,7 @@ def _positions_figures(state, t, src, fs, positions):
 
 
 def _step_by_step(state, t, src, fs):
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     lm = src.model(state["model"])
     trace = src.trace(state["model"], state["text"])

@@ -397,9 +397,9 @@ def token_bars(values: np.ndarray, tokens: list[str], *, title: str, highlight: 
 # Each takes a Trace and returns a plain Plotly figure: it shows itself in Jupyter, VS Code and Colab
 # as the last expression of a cell, and exports with bertviz_core.export. Words default to English.
 
-def _head_matrix(trace, layer: int, head) -> tuple[np.ndarray, str]:
+def head_matrix(trace, layer: int, head) -> tuple[np.ndarray, str]:
     """[T, T] of one head ("3"/"H3"/3, "c1"/"C1" or "mean") of `layer`, with its display name."""
-    from bertviz_core import heads
+    from bertviz_core.models import heads
 
     if not 0 <= int(layer) < trace.n_layers:
         raise ValueError(f"layer {layer} does not exist: {trace.model_id} has layers 0..{trace.n_layers - 1}.")
@@ -420,7 +420,7 @@ def head_view(trace, layer: int = 0, head=0, *, hide_special: bool = False, **kw
 
     head: 1 / "1" / "H1" (attention head), "c1" / "C1" (ConvBERT convolution head, banded), or "mean".
     hide_special drops the [CLS]/[SEP] columns. Other keywords go to matrix_heatmap (title, font_size, ...)."""
-    matrix, name = _head_matrix(trace, layer, head)
+    matrix, name = head_matrix(trace, layer, head)
     cols = [i for i in range(len(trace)) if not (hide_special and trace.special and trace.special[i])]
     kw.setdefault("title", f"Layer {layer}, {name} · {len(trace)} tokens")
     kw.setdefault("zmax", 1.0)
@@ -434,7 +434,7 @@ def model_view(trace, **kw) -> go.Figure:
 
 def layer_view(trace, layer: int = 0, **kw) -> go.Figure:
     """All heads of one layer (ConvBERT: attention heads, then convolution heads) on one 0..1 scale."""
-    _head_matrix(trace, layer, "mean")  # checks the layer
+    head_matrix(trace, layer, "mean")  # checks the layer
     matrices = trace.attentions[layer]
     titles = [f"H{h}" for h in range(trace.n_heads)]
     if trace.n_conv_heads:
@@ -448,7 +448,7 @@ def conv_view(trace, layer: int = 0, **kw) -> go.Figure:
     """ConvBERT's convolution kernels of one layer (tokens x offsets): `bc.figures.conv_view(trace, 1)`."""
     if trace.conv_kernels is None:
         raise ValueError(f"{trace.model_id} has no convolution heads (conv_view needs a ConvBERT trace).")
-    _head_matrix(trace, layer, "mean")
+    head_matrix(trace, layer, "mean")
     return kernel_heatmaps(trace.conv_kernels[layer], trace.tokens, **kw)
 
 
@@ -469,7 +469,7 @@ def compare_view(trace_a, trace_b, layer: int = 0, head="mean", **kw) -> go.Figu
     `bc.figures.compare_view(bert_trace, convbert_trace, 1, "mean")`. Different tokenizers are
     compared word by word. head: a slot number (ConvBERT's conv heads follow its attention heads)
     or "mean"."""
-    from bertviz_core import analysis
+    from bertviz_core.analysis import metrics as analysis
 
     groups_a, groups_b, labels, _ = analysis.alignment(trace_a, trace_b)
     pair = []

@@ -7,7 +7,7 @@ import unicodedata
 import numpy as np
 import plotly.graph_objects as go
 
-from bertviz_core.figures import FONT, escape_label
+from bertviz_core.figures.core import FONT, escape_label
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948")
 NARROWEST_PX = 540  # the narrowest these charts are drawn (half of /compare's main column): titles wrap to fit it

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from bertviz_core.figures import FONT, escape_label, token_labels
+from bertviz_core.figures.core import FONT, escape_label, token_labels
 
 GOLD = "#d62728"        # gold head: red open square and arcs
 PREDICTED = "#ff7f0e"   # the head's own pick: orange dot

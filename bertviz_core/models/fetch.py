@@ -1,6 +1,6 @@
 """Prepare a classroom while online, for use offline later.
 
-    python -m bertviz_core.fetch bert-base-chinese bert-base-multilingual-cased
+    python -m bertviz_core.models.fetch bert-base-chinese bert-base-multilingual-cased
 
 downloads each model's safetensors weights, config and tokenizer files from the
 Hugging Face Hub (or the mirror named by HF_ENDPOINT) into the models folder
@@ -17,7 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from bertviz_core import loading, registry
+from bertviz_core.models import loading
+from bertviz_core.models import registry
 
 # what a BERT-family checkpoint needs, and nothing that can run code
 ALLOW = ["*.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -100,7 +101,7 @@ def first_available(models: list[str]) -> str | None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bertviz_core.fetch", description=__doc__.split("\n\n")[0],
+    ap = argparse.ArgumentParser(prog="python -m bertviz_core.models.fetch", description=__doc__.split("\n\n")[0],
                                  epilog="Models: " + ", ".join(e.id for e in registry.available_models()
                                                                if e.source == "hub") + ", or any hub id owner/name.")
     ap.add_argument("models", nargs="+", help="registry ids (e.g. bert-base-chinese) or hub ids (owner/name)")

@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bertviz_core import registry, student
+from bertviz_core.models import registry
+from bertviz_core.models import student
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?$")
 MAX_NAME_CHARS = 300    # longer names are neither hub ids nor folder names
@@ -117,7 +118,7 @@ def scrub_paths(text) -> str:
     text = str(text)
     root = models_dir()
     home = Path.home()
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parents[2]
     for prefix, replacement in ((root, ""), (package, ""), (home, "~/")):
         for form in {str(prefix), os.path.realpath(prefix)}:
             if len(form) > 1:
@@ -148,8 +149,8 @@ def locate(name: str) -> tuple[str, object]:
     shown = short_id(name)
     if len(name) > MAX_NAME_CHARS or any(not ch.isprintable() for ch in name):
         raise _refuse(f"'{shown}' is not a valid model id.", "invalid_id", name)
-    if "@" in name:  # a compressed variant, <id>@int8 or <id>@prune=30% (bertviz_core.compress)
-        from bertviz_core import compress
+    if "@" in name:  # a compressed variant, <id>@int8 or <id>@prune=30% (bertviz_core.analysis.compress)
+        from bertviz_core.analysis import compress
         compress.parse_variant(name)
         return "variant", name
     entry = registry.entry(name) or registry.entry_for_location(name)
@@ -231,7 +232,7 @@ def _load_uncached(kind: str, where) -> LoadedModel:
     if kind == "registry":
         if where.source == "bundled":
             return _load_bundled(where)
-        prepared = models_dir() / where.id  # fetched for offline use: `python -m bertviz_core.fetch <id>`
+        prepared = models_dir() / where.id  # fetched for offline use: `python -m bertviz_core.models.fetch <id>`
         if _safe_is_dir(prepared) and (prepared / "config.json").is_file():
             path = prepared.resolve()
             if not _inside(path, models_dir()):
@@ -244,7 +245,7 @@ def _load_uncached(kind: str, where) -> LoadedModel:
     if kind == "local":
         return _load_local(where)
     if kind == "variant":
-        from bertviz_core import compress
+        from bertviz_core.analysis import compress
         return compress.load_variant(where)
     return _load_hub(where, where, where)
 

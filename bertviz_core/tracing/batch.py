@@ -28,9 +28,9 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from bertviz_core import registry
-from bertviz_core.capture import NEEDS_OUTPUT_ATTENTIONS, Trace, _hook_targets, _offsets, _readonly, tokenize
-from bertviz_core.loading import LoadedModel
+from bertviz_core.models import registry
+from bertviz_core.tracing.capture import NEEDS_OUTPUT_ATTENTIONS, Trace, _hook_targets, _offsets, _readonly, tokenize
+from bertviz_core.models.loading import LoadedModel
 
 DEFAULT_BATCH_SIZE = 32
 # batch x T^2 per batch: at most 2^19 attention cells per layer and head (MiniLM: 12 heads x 6 layers

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bertviz_core import registry
-from bertviz_core.loading import LoadedModel
+from bertviz_core.models import registry
+from bertviz_core.models.loading import LoadedModel
 
 NEEDS_OUTPUT_ATTENTIONS = {"deberta-v2"}
 CONV_SPAN_NOTE = "token i's weights sit on keys i-K//2 .. i+K//2; weights falling past the ends multiply zero padding"

@@ -1,12 +1,12 @@
-"""Distil the bundled MiniLM BERT into a student (see bertviz_core.student for the kinds).
+"""Distil the bundled MiniLM BERT into a student (see bertviz_core.models.student for the kinds).
 
-    python -m bertviz_core.distill --corpus ../shared/data/corpora --out runs/convbert
-    python -m bertviz_core.distill --student bert3 --corpus ../shared/data/corpora --out runs/bert3
+    python -m bertviz_core.training.distill --corpus ../shared/data/corpora --out runs/convbert
+    python -m bertviz_core.training.distill --student bert3 --corpus ../shared/data/corpora --out runs/bert3
 
 Seeded and resumable: a checkpoint is written every `--save-every` steps and
 picked up again when the same command is run with the same `--out`. The
 finished student is written to `--out` in the compact format of
-`bertviz_core.student` together with `training_log.json` (loss curve, held-out
+`bertviz_core.models.student` together with `training_log.json` (loss curve, held-out
 cosine, wall time).
 
 Loss per batch (masks leave out padding):
@@ -27,7 +27,9 @@ from pathlib import Path
 
 import torch
 
-from bertviz_core import corpus, student as st
+from bertviz_core.inputs import text as text_input
+from bertviz_core.inputs import conllu
+from bertviz_core.models import student as st
 
 CHECKPOINT = "checkpoint.pt"
 LOG = "training_log.json"
@@ -179,7 +181,7 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
     schedule = lambda step: min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
 
-    sentences = corpus.read_text_folder(corpus_dir) + list(extra_sentences or [])
+    sentences = text_input.read_text_folder(corpus_dir) + list(extra_sentences or [])
     token_ids = tokenizer(sentences, add_special_tokens=False)["input_ids"]
     examples = make_examples(token_ids, max_len, seed)
 
@@ -283,12 +285,12 @@ def main(argv=None):
     a = ap.parse_args(argv)
     eval_sentences = None
     if a.eval_conllu:
-        eval_sentences = corpus.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
+        eval_sentences = conllu.conllu_sentences(Path(a.eval_conllu).read_text(encoding="utf-8"))[: a.eval_n]
     extra, variants = None, []
     if a.extra_conllu:
         text = Path(a.extra_conllu).read_text(encoding="utf-8")
-        extra = corpus.conllu_sentences(text)
-        words = corpus.conllu_words(text)
+        extra = conllu.conllu_sentences(text)
+        words = conllu.conllu_words(text)
         if a.eval_conllu and Path(a.extra_conllu).resolve() == Path(a.eval_conllu).resolve():
             extra, words = extra[a.eval_n:], words[a.eval_n:]  # the monitor is neither trained on nor a word source
         if a.augment:

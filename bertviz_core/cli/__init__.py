@@ -1,0 +1,1 @@
+"""The command line: `python -m bertviz_core capture|export|corpus ...`."""

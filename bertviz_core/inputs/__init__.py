@@ -1,0 +1,1 @@
+"""Text in: decoding uploaded bytes, splitting sentences, plain-text folders, CoNLL-U treebanks."""

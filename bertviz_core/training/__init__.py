@@ -1,0 +1,1 @@
+"""Training the in-house students (distillation from the bundled BERT)."""
