@@ -48,46 +48,46 @@ ROOT = Path(__file__).resolve().parents[1]
 # loading.py's tests still load through the mutated code (with the imports warm).
 MODULES = {
     "loading": ("bertviz_core/loading.py", [
-        "tests/test_loading_rules.py",
-        "tests/test_hostile.py::test_hostile_folders_refused_for_their_reason",
-        "tests/test_hostile.py::test_hub_policy_registry_refuses_other_ids",
-        "tests/test_hostile.py::test_hub_offline_fails_fast_without_the_offline_flag",
-        "tests/test_capture.py::test_every_family_on_a_tiny_local_checkpoint",
-        "tests/test_capture.py::test_registry_entries_work_as_labelled",
-        "tests/test_url_params.py::test_every_load_refusal_has_a_message_in_both_languages",
-        "tests/test_url_params.py::test_load_error_text_cuts_and_relativises",
+        "tests/models/test_loading_rules.py",
+        "tests/app/test_hostile.py::test_hostile_folders_refused_for_their_reason",
+        "tests/app/test_hostile.py::test_hub_policy_registry_refuses_other_ids",
+        "tests/app/test_hostile.py::test_hub_offline_fails_fast_without_the_offline_flag",
+        "tests/tracing/test_capture.py::test_every_family_on_a_tiny_local_checkpoint",
+        "tests/tracing/test_capture.py::test_registry_entries_work_as_labelled",
+        "tests/app/test_url_params.py::test_every_load_refusal_has_a_message_in_both_languages",
+        "tests/app/test_url_params.py::test_load_error_text_cuts_and_relativises",
     ], "warm"),
     "capture": ("bertviz_core/capture.py", [
-        "tests/test_capture.py", "tests/test_capture_pool.py",
-        "tests/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
-        "tests/test_convbert.py::test_kernel_reconstruction_bundled_student",
-        "--deselect", "tests/test_capture.py::test_core_never_imports_streamlit",  # a subprocess import check
-        "--deselect", "tests/test_capture.py::test_registry_entries_work_as_labelled",  # loads every model
+        "tests/tracing/test_capture.py", "tests/tracing/test_capture_pool.py",
+        "tests/training/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
+        "tests/training/test_convbert.py::test_kernel_reconstruction_bundled_student",
+        "--deselect", "tests/tracing/test_capture.py::test_core_never_imports_streamlit",  # a subprocess import check
+        "--deselect", "tests/tracing/test_capture.py::test_registry_entries_work_as_labelled",  # loads every model
     ], "keep"),
     "analysis": ("bertviz_core/analysis.py", [
-        "tests/test_analysis.py", "tests/test_teaching.py", "tests/test_research.py",
-        "tests/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
-        "tests/test_convbert.py::test_kernel_reconstruction_bundled_student",
-        "--deselect", "tests/test_teaching.py::test_cosine_and_pca_against_scipy_and_svd",  # positions.py
-        "--deselect", "tests/test_research.py::test_compare_tabs_with_switches_and_click_to_picture",  # pages
-        "--deselect", "tests/test_research.py::test_compare_many_sentences_messages_sampling_and_downloads",
-        "--deselect", "tests/test_research.py::test_free_student_attention_heads_are_not_copies",  # weights
-        "--deselect", "tests/test_research.py::test_package_data_ships_every_weight_and_data_file",  # packaging
+        "tests/analysis/test_analysis.py", "tests/analysis/test_teaching.py", "tests/analysis/test_research.py",
+        "tests/training/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
+        "tests/training/test_convbert.py::test_kernel_reconstruction_bundled_student",
+        "--deselect", "tests/analysis/test_teaching.py::test_cosine_and_pca_against_scipy_and_svd",  # positions.py
+        "--deselect", "tests/analysis/test_research.py::test_compare_tabs_with_switches_and_click_to_picture",  # pages
+        "--deselect", "tests/analysis/test_research.py::test_compare_many_sentences_messages_sampling_and_downloads",
+        "--deselect", "tests/analysis/test_research.py::test_free_student_attention_heads_are_not_copies",  # weights
+        "--deselect", "tests/analysis/test_research.py::test_package_data_ships_every_weight_and_data_file",  # packaging
     ], "keep"),
     "state": ("app/state.py", [
-        "tests/test_url_params.py", "tests/test_state_limits.py", "tests/test_i18n_and_urls.py",
-        "--deselect", "tests/test_i18n_and_urls.py::test_every_key_has_both_languages_and_same_placeholders",
-        "--deselect", "tests/test_i18n_and_urls.py::test_every_key_used_in_code_exists",
-        "--deselect", "tests/test_i18n_and_urls.py::test_pages_have_no_hard_coded_titles",
-        "--deselect", "tests/test_i18n_and_urls.py::test_every_page_in_chinese",  # i18n table checks, not state
-        "--deselect", "tests/test_i18n_and_urls.py::test_lessons_open_their_views",  # lessons.py's links
-        "--deselect", "tests/test_i18n_and_urls.py::"
+        "tests/app/test_url_params.py", "tests/app/test_state_limits.py", "tests/app/test_i18n_and_urls.py",
+        "--deselect", "tests/app/test_i18n_and_urls.py::test_every_key_has_both_languages_and_same_placeholders",
+        "--deselect", "tests/app/test_i18n_and_urls.py::test_every_key_used_in_code_exists",
+        "--deselect", "tests/app/test_i18n_and_urls.py::test_pages_have_no_hard_coded_titles",
+        "--deselect", "tests/app/test_i18n_and_urls.py::test_every_page_in_chinese",  # i18n table checks, not state
+        "--deselect", "tests/app/test_i18n_and_urls.py::test_lessons_open_their_views",  # lessons.py's links
+        "--deselect", "tests/app/test_i18n_and_urls.py::"
                       "test_an_opened_lesson_keeps_its_explanation_in_the_sidebar_until_the_sentence_changes",
         # the bad-parameter sweep on 4 of the 12 pages (state.py's checks are shared; the other pages run the
         # same functions): every page is still opened by the suite, only not once per state.py mutant
         *[x for case in ("negative-repeated", "too-large")
           for page in ("home", "model_view", "syntax", "positions", "intervene", "compress", "contributions", "lessons")
-          for x in ("--deselect", f"tests/test_url_params.py::test_every_page_survives_bad_view_parameters[{case}-{page}]")],
+          for x in ("--deselect", f"tests/app/test_url_params.py::test_every_page_survives_bad_view_parameters[{case}-{page}]")],
     ], "keep"),
 }
 COPY = ["bertviz_core", "app", "pages", "tests", "pytest.ini", "bench/mutmut_warm.py", "bench/mutmut_plugin.py"]

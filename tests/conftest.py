@@ -107,3 +107,12 @@ def pytest_sessionfinish(session, exitstatus):
     import browser_util
 
     browser_util.shutdown()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that drive a real server or browser `e2e`: everything in tests/e2e/, and the tests beside their
+    feature that use the running app (`app_server`); a browser test without a server carries the marker itself."""
+    e2e = Path(__file__).resolve().parent / "e2e"
+    for item in items:
+        if e2e in Path(str(item.path)).parents or "app_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)

@@ -352,7 +352,7 @@ def test_contributions_in_chromium(app_server):
     from browser_util import browser, heatmap_labels, screenshot, wait_for_plot
     from bertviz_core.figures.core import token_labels
 
-    artifacts = Path(__file__).resolve().parent / "artifacts"
+    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
     artifacts.mkdir(exist_ok=True)
     with browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1800})

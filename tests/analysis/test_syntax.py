@@ -373,7 +373,7 @@ def test_syntax_page_in_chromium(app_server):
 
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed")
-    artifacts = Path(__file__).resolve().parent / "artifacts"
+    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
     artifacts.mkdir(exist_ok=True)
     sentence = syntax.read_conllu(EWT_TEST, 3)[1]
     text = quote(" ".join(sentence.words))

@@ -23,7 +23,7 @@ import pytest
 import bertviz_core as bc
 from app import compare_view, i18n, lessons, nav, results_view, state
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_DIR = ROOT / "app" / "i18n"
 TRANSLATORS = {"t", "tr"}  # app.i18n.t, lesson_pack's t parameter, pages/lessons.py's lesson_pack.translator
 # Codes the library raises that never reach a page (the pages offer only METHODS, ATTRIBUTION_METHODS and

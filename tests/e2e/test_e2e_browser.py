@@ -8,7 +8,7 @@ import pytest
 
 from browser_util import CHROMIUM, browser, heatmap_labels, screenshot, wait_for_plot
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
                                 reason="Chromium not installed")
 

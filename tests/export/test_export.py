@@ -293,6 +293,7 @@ def test_every_lesson_has_its_figures(all_lessons_pack):
         assert section.text
 
 
+@pytest.mark.e2e
 def test_lesson_pack_opens_offline_in_chromium_interactive_and_silent(all_lessons_pack, tmp_path):
     from app.lessons import LESSONS
     from browser_util import browser
