@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: app test install install-dev browser bench mutate
+.PHONY: app test lint install install-dev browser bench mutate
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,8 +23,14 @@ browser:  # Debian's Chromium for the browser tests (Playwright drives /usr/bin/
 app: install
 	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(BIN)/streamlit run app/main.py
 
-test: install-dev browser
+test: install-dev browser lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile
+
+lint: install-dev  # the house rules a machine can check: style, types, import floors
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: install-dev browser
 	$(BIN)/pip install -q bertviz matplotlib

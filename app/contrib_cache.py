@@ -1,43 +1,48 @@
-"""Bounded, process-wide caches of /contributions' results (Streamlit glue, shared by all sessions).
+"""Cached results of bertviz_core.analysis.contributions for /contributions and /compare (Streamlit glue).
 
-Keyed by (model, text, method, ...) like the trace cache in app.state; the heavy work takes one of
-app.state's capture slots (2 cores: more at once only makes everyone slower)."""
+The caches are app.state.caches' (`mixing`, `norms`, `attributions`: process-wide, bounded, shared
+read-only by all sessions), keyed by (model, text, method, ...) like the trace cache; the heavy work
+takes one of app.state's capture slots (2 cores: more at once only makes everyone slower)."""
 from __future__ import annotations
 
-import contextlib
-import threading
-
-import cachetools
 import numpy as np
 
-from app import state
+import bertviz_core as bc
+from app.state import caches, captures
 from bertviz_core.analysis import contributions as C
 
-MIXING_CACHE_BYTES = 128 * 2**20   # a 512-token [6, 512, 512] float32 result is 6 MB
-_mixing = cachetools.LRUCache(maxsize=MIXING_CACHE_BYTES, getsizeof=lambda a: a.nbytes)
-_attributions = cachetools.LRUCache(maxsize=32)  # each a few KB
-_lock = threading.Lock()
 
-
-def _slot():
-    slots = getattr(state, "_capture_slots", None)
-    return slots if slots is not None else contextlib.nullcontext()
+def layer_only(method: str) -> bool:
+    """A method capped in tokens (flow: one max-flow problem per token pair) is computed for the shown
+    layer only; the others are computed for every layer at once and cached whole."""
+    return C.METHODS[method].max_tokens is not None
 
 
 def mixing(lm, trace, method: str, accumulate: bool = False, layer: int | None = None) -> np.ndarray:
     """contributions.mixing through the cache; flow is computed for `layer` only (its other blocks are NaN)."""
-    layers = [layer] if method == "flow" and layer is not None else None
-    key = (lm.id, trace.text, trace.text_b, method, bool(accumulate) and method not in C.ACCUMULATED,
+    spec = C.method_spec(method)
+    layers = [layer] if layer_only(method) and layer is not None else None
+    key = (lm.id, trace.text, trace.text_b, method, bool(accumulate) and not spec.accumulated,
            tuple(layers) if layers else None)
-    with _lock:
-        result = _mixing.get(key)
-    if result is None:
-        with _slot():
+
+    def compute() -> np.ndarray:
+        with captures.capture_slots:
             result = C.mixing(lm, trace, method, accumulate=accumulate, layers=layers)
         result.setflags(write=False)
-        with _lock:
-            _mixing[key] = result
-    return result
+        return result
+
+    return caches.mixing.get_or_compute(key, compute)
+
+
+def norms(lm, trace) -> np.ndarray:
+    """bc.norm_attention [L, H, T, T] (per head) through the cache, read-only, in a capture slot."""
+    def compute() -> np.ndarray:
+        with captures.capture_slots:
+            result = bc.norm_attention(lm, trace)
+        result.setflags(write=False)
+        return result
+
+    return caches.norms.get_or_compute((lm.id, trace.text, trace.text_b), compute)
 
 
 def _attribution_key(lm, text, method, target, other) -> tuple:
@@ -45,18 +50,13 @@ def _attribution_key(lm, text, method, target, other) -> tuple:
 
 
 def has_attribution(lm, text: str, method: str, target: str, other: str | None) -> bool:
-    with _lock:
-        return _attribution_key(lm, text, method, target, other) in _attributions
+    return _attribution_key(lm, text, method, target, other) in caches.attributions
 
 
 def attribution(lm, text: str, method: str, target: str, other: str | None) -> dict:
     """contributions.attribution_report through the cache."""
-    key = _attribution_key(lm, text, method, target, other)
-    with _lock:
-        report = _attributions.get(key)
-    if report is None:
-        with _slot():
-            report = C.attribution_report(lm, text, method, target, other=other)
-        with _lock:
-            _attributions[key] = report
-    return report
+    def compute() -> dict:
+        with captures.capture_slots:
+            return C.attribution_report(lm, text, method, target, other=other)
+
+    return caches.attributions.get_or_compute(_attribution_key(lm, text, method, target, other), compute)

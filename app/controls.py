@@ -10,6 +10,7 @@ import streamlit as st
 import bertviz_core as bc
 from app import state
 from bertviz_core.models import heads
+from bertviz_core.models.loading import short_id
 from app.i18n import t
 
 
@@ -170,4 +171,4 @@ def model_name(model_id: str) -> str:
     from app.i18n import TEXT
 
     key = f"mlabel_{model_id}"
-    return t(key) if key in TEXT else state.unlink(state.short_id(model_id))
+    return t(key) if key in TEXT else state.unlink(short_id(model_id))

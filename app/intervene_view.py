@@ -5,39 +5,32 @@
     intervene_view.section(lm, trace, heads=["L2 H3"])      # preselect heads (e.g. clicked tiles)
 
 Computation lives in bertviz_core.analysis.interventions; results are cached per
-(model, sentence, heads, replacements) in a small process-wide LRU.
+(model, sentence, heads, replacements) in a small process-wide LRU (app.state.caches.outcomes).
 """
 from __future__ import annotations
 
-import threading
-
-import cachetools
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import bertviz_core as bc
 from app import controls, export_ui, state
+from app.state import caches
 from app.i18n import t
-from bertviz_core.analysis import metrics as analysis
+from bertviz_core.analysis import metrics
 from bertviz_core import figures
 from bertviz_core.analysis import interventions as iv
 
-_outcomes = cachetools.LRUCache(maxsize=16)
-_outcomes_lock = threading.Lock()
 JS_CHANGED = 0.001
 
 
 def cached_outcome(lm: bc.LoadedModel, trace: bc.Trace, ablate: tuple, replace: tuple) -> iv.Outcome:
-    key = (lm.id, trace.text, trace.text_b, ablate, replace)
-    with _outcomes_lock:
-        outcome = _outcomes.get(key)
-    if outcome is None:
-        with state._capture_slots:  # a forward pass (two with fill-mask and ablation): count it like one
-            outcome = iv.run(lm, trace.text, trace.text_b, ablate=ablate, replace=dict(replace), base=trace)
-        with _outcomes_lock:
-            _outcomes[key] = outcome
-    return outcome
+    """iv.run through app.state.caches.outcomes (process-wide, shared read-only), in a capture slot."""
+    def compute() -> iv.Outcome:
+        with state.capture_slots:  # a forward pass (two with fill-mask and ablation): count it like one
+            return iv.run(lm, trace.text, trace.text_b, ablate=ablate, replace=dict(replace), base=trace)
+
+    return caches.outcomes.get_or_compute((lm.id, trace.text, trace.text_b, ablate, replace), compute)
 
 
 def _key(prefix: str, trace: bc.Trace, key: str) -> str:
@@ -47,7 +40,7 @@ def _key(prefix: str, trace: bc.Trace, key: str) -> str:
 
 def section(lm: bc.LoadedModel, trace: bc.Trace, heads: list[str] | None = None, key: str = "iv") -> iv.Outcome | None:
     """Draw the controls and, once something is chosen, the comparison. Returns the Outcome (or None)."""
-    names = analysis.head_names(trace)
+    names = metrics.head_names(trace)
     heads_key = _key("heads", trace, key)
     if heads is not None and heads_key not in st.session_state:
         st.session_state[heads_key] = [h for h in heads if h in names]
@@ -86,7 +79,7 @@ def _results(lm: bc.LoadedModel, trace: bc.Trace, outcome: iv.Outcome, key: str 
     c2.metric(t("iv_changed_heads"), f"{changed} / {outcome.js.size}")
     if outcome.replaced:
         st.caption(t("iv_now_reads", tokens=state.md_escape(" ".join(outcome.trace.tokens))))
-    names = analysis.slot_names(trace)
+    names = metrics.slot_names(trace)
     fig = figures.numeric_heatmap(
         outcome.js, title=t("iv_js_title"), x_title=t("cz_head"), y_title=t("cz_layer"), colorscale="Reds",
         zmin=0.0, zmax=max(0.05, float(np.nanmax(outcome.js))), zmid=None, font_size=controls.font_size(),

@@ -4,24 +4,18 @@ Only folders under one results root (bertviz_core.corpus.results_root(): $BERTVI
 results/ in the repository) are offered, by name relative to it; every name is resolved again and checked
 to stay inside the root when it is loaded (bertviz_core.corpus.results_folder / load_results), so a
 student cannot read another server path by editing the page's state. Loaded tables are cached per folder
-and file signature (size, mtime), shared read-only by every session.
+and file signature (size, mtime), shared read-only by every session (app.state.caches.results_tables
+and results_metas).
 """
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
-
-import cachetools
-import streamlit as st
 
 from app import i18n, state
 from app.i18n import t
+from app.state import caches
 from bertviz_core.corpus import results as corpus
-
-_loaded = cachetools.LRUCache(maxsize=16)   # a folder's tables: a few MB each at most
-_metas = cachetools.LRUCache(maxsize=512)
-_lock = threading.Lock()
 
 
 def folders() -> list[str]:
@@ -45,13 +39,7 @@ def load(name: str) -> dict:
     root = corpus.results_root()
     path = corpus.results_folder(name, root)
     key = (str(path), _signature(path))
-    with _lock:
-        res = _loaded.get(key)
-    if res is None:
-        res = corpus.load_results(path, root)
-        with _lock:
-            _loaded[key] = res
-    return res
+    return caches.results_tables.get_or_compute(key, lambda: corpus.load_results(path, root))
 
 
 def meta(name: str) -> dict:
@@ -62,19 +50,18 @@ def meta(name: str) -> dict:
         key = (str(path), file.stat().st_mtime_ns)
     except (OSError, ValueError):
         return {}
-    with _lock:
-        if key in _metas:
-            return _metas[key]
+    return caches.results_metas.get_or_compute(key, lambda: _read_meta(file))
+
+
+def _read_meta(file: Path) -> dict:
+    """A meta.json's object, or {} if it is too large, unreadable or not an object."""
     try:
         if file.stat().st_size > corpus.MAX_META_BYTES:
             raise ValueError
         value = json.loads(file.read_text(encoding="utf-8"))
-        value = value if isinstance(value, dict) else {}
+        return value if isinstance(value, dict) else {}
     except (OSError, ValueError):
-        value = {}
-    with _lock:
-        _metas[key] = value
-    return value
+        return {}
 
 
 def input_name(value) -> str:

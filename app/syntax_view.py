@@ -9,6 +9,7 @@ import streamlit as st
 
 from app import state
 from app.i18n import t
+from app.state import caches
 from bertviz_core.analysis import syntax
 
 EWT_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud-english-ewt" / "en_ewt-ud-test.conllu"
@@ -22,23 +23,28 @@ def ewt_path() -> Path | None:
     return EWT_TEST if EWT_TEST.is_file() else None
 
 
-@st.cache_resource(show_spinner=False)
 def shipped_table(model_id: str):
-    """The precomputed EWT test table of a bundled model, or None (shared read-only)."""
-    path = syntax.shipped_table_path(model_id)
-    return syntax.read_table(path) if path.is_file() else None
+    """The precomputed EWT test table of a bundled model, or None (cached: caches.syntax_shipped_tables)."""
+    def read():
+        path = syntax.shipped_table_path(model_id)
+        return syntax.read_table(path) if path.is_file() else None
+
+    return caches.syntax_shipped_tables.get_or_compute(model_id, read)
 
 
-@st.cache_resource(show_spinner=False)
 def disk_table(model_id: str, digest: str):
-    """A table computed earlier for this model and treebank file (kept under syntax.cache_dir()), or None."""
-    path = syntax.cache_dir() / f"{syntax._slug(model_id)}-{digest}.parquet"
-    if not path.is_file():
-        return None
-    try:
-        return syntax.read_table(path)
-    except ValueError:
-        return None
+    """A table computed earlier for this model and treebank file (kept under syntax.cache_dir()), or None
+    (cached: caches.syntax_disk_tables, cleared when a table is computed)."""
+    def read():
+        path = syntax.cached_table_path(model_id, digest)
+        if not path.is_file():
+            return None
+        try:
+            return syntax.read_table(path)
+        except ValueError:
+            return None
+
+    return caches.syntax_disk_tables.get_or_compute((model_id, digest), read)
 
 
 def compute_ewt_table(model_id: str):
@@ -53,16 +59,19 @@ def compute_ewt_table(model_id: str):
 
     with _compute_lock:
         frame = syntax.table_for(lm, EWT_TEST, progress=progress)
-    disk_table.clear()
+    caches.syntax_disk_tables.clear()
     bar.empty()
     return frame
 
 
-@st.cache_resource(show_spinner=False)
 def ewt_sentences() -> list[syntax.Sentence]:
-    """The first PICKER_SENTENCES sentences of UD EWT test (frozen dataclasses, shared read-only)."""
-    path = ewt_path()
-    return syntax.read_conllu(path, PICKER_SENTENCES) if path else []
+    """The first PICKER_SENTENCES sentences of UD EWT test (frozen dataclasses, shared read-only;
+    cached: caches.treebank_sentences)."""
+    def read() -> list[syntax.Sentence]:
+        path = ewt_path()
+        return syntax.read_conllu(path, PICKER_SENTENCES) if path else []
+
+    return caches.treebank_sentences.get_or_compute((), read)
 
 
 def treebank_upload(upload) -> list[syntax.Sentence]:

@@ -14,7 +14,7 @@ import time
 import urllib.parse
 
 import common
-from browser_util import browser, streamlit_server, wait_for_plot
+from local_app import browser, streamlit_server, wait_for_plot
 
 from bertviz_core.inputs.text import decode_text
 

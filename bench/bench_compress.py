@@ -24,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import common  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -33,6 +35,7 @@ def main(argv=None) -> None:
 
     import bertviz_core as bc
     from bertviz_core.analysis import compress
+    from bertviz_core.analysis import interventions as iv
     from bertviz_core.models import registry
     from bertviz_core.models import student
 
@@ -50,7 +53,7 @@ def main(argv=None) -> None:
         for base_id, entry in res["models"].items():
             base = bc.load_model(base_id)
             if base_id == "bert-minilm-l6":
-                compress._importance[base_id] = np.asarray(entry["importance"])
+                compress.remember_importance(base_id, entry["importance"])
             models = {base_id: base.model}
             for vid in entry["variants"]:
                 models[vid] = (student.load_student(compress.distilled_folder()) if vid == compress.DISTILLED_ID
@@ -65,7 +68,7 @@ def main(argv=None) -> None:
         return
 
     old = compress.results() or {}
-    held_out = compress.ewt_sample("test", args.quality_sentences)
+    held_out = compress.ewt_sample("test", args.quality_sentences, common.SHARED / "ud-english-ewt")
     out = {"measured": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
            "threads": args.threads, "torch": torch.__version__,
            "quality_sentences": len(held_out), "quality_split": "UD English EWT test (evenly spaced, 5-40 words)",
@@ -87,9 +90,9 @@ def main(argv=None) -> None:
         importance = np.asarray(shipped)
         seconds = old["models"][base.id].get("importance_seconds")
     else:
-        importance = compress.compute_head_importance(base, compress.ewt_sample("dev", args.importance_sentences))
+        importance = compress.compute_head_importance(base, compress.ewt_sample("dev", args.importance_sentences, common.SHARED / "ud-english-ewt"))
         seconds = round(time.time() - t0, 1)
-    compress._importance[base.id] = importance
+    compress.remember_importance(base.id, importance)
     print(f"importance: {seconds} s", flush=True)
     entry = {"importance": np.round(importance, 5).tolist(), "importance_seconds": seconds,
              "size_mb": round(compress.size_mb(base.model), 2), "params": compress.n_parameters(base.model),
@@ -102,7 +105,7 @@ def main(argv=None) -> None:
             entry["variants"][vid]["fp32_layers"] = compress.ffn_output_names(base.model)
         if "prune" in vid:
             entry["variants"][vid]["removed"] = {str(l): [h for h in range(12) if h not in k]
-                                                 for l, k in lm.model._bertviz_kept.items()}
+                                                 for l, k in iv.kept_heads(lm.model).items()}
         models[vid] = lm.model
         print(vid, entry["variants"][vid], flush=True)
     folder = compress.distilled_folder()

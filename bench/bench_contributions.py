@@ -56,7 +56,7 @@ def main(quick: bool = False):
         for method in C.ATTRIBUTION_METHODS:
             row[method] = timed(lambda: C.attribution(lm, text, method),
                                 1 if method == "integrated_gradients" and n > 16 else repeats, method)
-        row["ig_steps"] = C._steps_for(n)
+        row["ig_steps"] = C.ig_steps(n)
         row["wall"] = dict(WALL)
         rows.append(row)
         print(row, flush=True)

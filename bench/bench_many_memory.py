@@ -1,7 +1,7 @@
 """Server memory of /compare "Over many sentences" (issue #19 item 1): RSS growth while the
 many-sentence path compares N sentences of 512 tokens, in-process, with the app's settings.
 
-The app calls analysis.compare_many with an uncached capture (each sentence's two traces are reduced
+The app calls compare.compare_many with an uncached capture (each sentence's two traces are reduced
 to per-sentence statistics and dropped) and JS over at most state.JS_MAX_ROWS query rows. Before
 this path existed every trace was kept until the end: ~200 MB per 512-token sentence pair (10
 sentences: peak 3.2 GB; 200 would need ~40 GB).
@@ -70,14 +70,14 @@ def main():
     import torch
 
     import bertviz_core as bc
-    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis import compare
 
     torch.set_num_threads(args.threads)
     JS_MAX_ROWS = 128  # app.state.JS_MAX_ROWS (not imported: app.state imports streamlit)
     a, b = bc.load_model("bert-minilm-l6"), bc.load_model("convbert-minilm-l6")
     texts = long_texts(a.tokenizer, args.sentences)
     # warm-up: one sentence through the whole path, so lazy imports and first allocations are not counted
-    analysis.compare_many(a, b, texts[:1], max_rows=JS_MAX_ROWS)
+    compare.compare_many(a, b, texts[:1], max_rows=JS_MAX_ROWS)
     before = rss_mb()
     per_sentence, tokens = [], []
 
@@ -96,7 +96,7 @@ def main():
     sampler = PeakSampler()
     sampler.start()
     t0 = time.time()
-    result = analysis.compare_many(a, b, (t for t in texts), max_rows=JS_MAX_ROWS, capture=capture, progress=progress)
+    result = compare.compare_many(a, b, (t for t in texts), max_rows=JS_MAX_ROWS, capture=capture, progress=progress)
     seconds = time.time() - t0
     sampler.running = False
     sampler.join()

@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-import common
-
-sys.path.insert(0, str(common.ROOT / "tests"))
-import browser_util  # noqa: E402
-from bench_many_memory import long_texts  # noqa: E402
+import common  # puts the project and deploy/ on sys.path
+import local_app
+from bench_many_memory import long_texts
 
 
 def rss_mb(pid: int) -> float:
@@ -61,7 +58,7 @@ def main():
     upload = Path(tempfile.mkdtemp()) / "passages.txt"
     upload.write_text("\n".join(texts) + "\n", encoding="utf-8")
 
-    with browser_util.streamlit_server(timeout=120) as server, browser_util.browser() as b:
+    with local_app.streamlit_server(timeout=120) as server, local_app.browser() as b:
         pid = server.pid
         out = {"machine": common.machine(), "passages_in_file": len(texts), "file_bytes": upload.stat().st_size,
                "tokens_per_passage_min": min(lengths), "rss_server_start_mb": round(rss_mb(pid), 1)}
@@ -69,17 +66,17 @@ def main():
         page.set_default_timeout(300_000)
         page.goto(server.base_url + "/compare?model=bert-minilm-l6&model_b=convbert-minilm-l6"
                   "&text=The%20cat%20sat%20on%20the%20mat.")
-        browser_util.wait_for_plot(page, timeout=180_000)
+        local_app.wait_for_plot(page, timeout=180_000)
         page.get_by_role("tab", name="Over many sentences").click()
         page.get_by_text("Compare over these sentences").wait_for(timeout=60_000)
-        browser_util.wait_idle(page)
+        local_app.wait_idle(page)
         time.sleep(2)
         out["rss_models_loaded_mb"] = round(rss_mb(pid), 1)
         sampler = Sampler(pid)
         sampler.start()
         page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(upload))
         page.wait_for_timeout(1500)
-        browser_util.wait_idle(page)
+        local_app.wait_idle(page)
         out["rss_after_upload_mb"] = round(rss_mb(pid), 1)
         t_run = time.time()
         page.get_by_role("button", name="Compare over these sentences").click()
@@ -98,16 +95,16 @@ def main():
             if other is not page:
                 other.goto(server.base_url + "/compare?model=bert-minilm-l6&model_b=convbert-minilm-l6"
                            "&text=The%20cat%20sat%20on%20the%20mat.")
-                browser_util.wait_for_plot(other, timeout=180_000)
+                local_app.wait_for_plot(other, timeout=180_000)
                 other.get_by_role("tab", name="Over many sentences").click()
                 other.get_by_text("Compare over these sentences").wait_for(timeout=60_000)
                 other.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(upload))
                 other.wait_for_timeout(1500)
-                browser_util.wait_idle(other)
+                local_app.wait_idle(other)
             other.get_by_role("button", name="Compare over these sentences").click()
             other.wait_for_timeout(3000)
             other.get_by_text(re.compile(r"Averaged over \d+ sentences")).wait_for(timeout=1_800_000)
-            browser_util.wait_idle(other)
+            local_app.wait_idle(other)
             time.sleep(5)
             out[f"rss_after_run{run}_mb"] = round(rss_mb(pid), 1)
         sampler.running = False

@@ -1,5 +1,6 @@
 """The views of the second round (contributions, syntax, compression) at 16/128/512 tokens,
-timed on a warm server through Streamlit's own websocket protocol (bench/ws_load.py's client).
+timed on a warm server through Streamlit's own websocket protocol (deploy/ws_classroom.py's
+client).
 
 Per page and size: open the page on one sentence (warm-up: models, imports, cached tables),
 then type new sentences of n tokens (Enter, as the browser sends it) and time, from the
@@ -22,8 +23,8 @@ import statistics
 import time
 
 import common
-import ws_load
-from browser_util import streamlit_server
+import ws_classroom
+from local_app import streamlit_server
 
 from bertviz_core.inputs.text import decode_text
 
@@ -54,7 +55,7 @@ def fresh_texts(tokenizer, n: int, count: int, start: int) -> list[str]:
     return out
 
 
-async def timed_run(client: ws_load.StreamlitClient, msg, main_key: str, timeout: float) -> dict:
+async def timed_run(client: ws_classroom.StreamlitClient, msg, main_key: str, timeout: float) -> dict:
     """Send one BackMsg; time every plotly_chart and the end of the run."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -104,12 +105,13 @@ async def measure_view(base: str, page: str, texts: list[str], timeout: float = 
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
     query, key, _ = VIEWS[page]
-    c = ws_load.StreamlitClient(base)
+    c = ws_classroom.StreamlitClient(base)
     await asyncio.to_thread(c.get_page, f"/{page}")
     await c.connect(timeout=120)
     try:
         msg = BackMsg()
-        msg.rerun_script.query_string = ws_load.urlencode({**query, "text": texts[0]}, quote_via=ws_load.quote)
+        msg.rerun_script.query_string = ws_classroom.urlencode({**query, "text": texts[0]},
+                                                               quote_via=ws_classroom.quote)
         msg.rerun_script.page_name = page
         warm = await timed_run(c, msg, key, timeout)
         print(page, "opened", {k: warm[k] for k in ("finished_s", "charts", "problems")}, flush=True)
@@ -134,8 +136,8 @@ def main(argv=None):
     ap.add_argument("--pages", default=",".join(VIEWS))
     ap.add_argument("--no-post-gc", action="store_true")
     a = ap.parse_args(argv)
-    env = ws_load.NO_POST_GC if a.no_post_gc else None
-    tokenizer = ws_load.load_tokenizer()
+    env = ws_classroom.NO_POST_GC if a.no_post_gc else None
+    tokenizer = ws_classroom.load_tokenizer()
     sizes = [int(x) for x in a.sizes.split(",")]
     out = {"machine": common.machine(), "loadavg_before": os.getloadavg(), "server_env": env or {}, "rows": []}
     with streamlit_server(timeout=300, env=env) as server:

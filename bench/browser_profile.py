@@ -17,7 +17,7 @@ import urllib.parse
 
 import common
 from bench_app import PAGES, TIMELINE_JS, texts_of
-from browser_util import browser, streamlit_server, wait_for_plot
+from local_app import browser, streamlit_server, wait_for_plot
 
 
 def summarise(profile: dict, top: int = 25) -> tuple[list, dict]:

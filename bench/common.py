@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "deploy"))  # local_app, ws_classroom, cluster: what measures a deployment
 SHARED = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "out"
 SIZES = (16, 128, 512)

@@ -54,7 +54,7 @@ def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> d
     import torch
 
     import bertviz_core as bc
-    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis import compare
     from bertviz_core.inputs import conllu
     from bertviz_core.models import student as student_mod
 
@@ -68,7 +68,7 @@ def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> d
         kind = student_kind_of(model_id)
         for layer in range(b.n_layers):
             t_layer = student_mod.teacher_layer_of(kind, layer)  # bert3: layers 0, 1, 2 imitate 0, 3, 5
-            js = analysis.head_js_matrix(b.attentions[layer], a.attentions[t_layer])  # [student heads, teacher heads]
+            js = compare.head_js_matrix(b.attentions[layer], a.attentions[t_layer])  # [student heads, teacher heads]
             k = np.arange(b.n_heads)
             same.append(js[k, k].mean())
             mask = np.ones_like(js, bool)

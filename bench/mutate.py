@@ -7,7 +7,8 @@
 
 Copies the project (sources, pages, tests, pytest.ini, this harness) to $MUTATE_DIR/<module> (default
 /tmp/bertviz-mutate), writes a pyproject.toml there whose [tool.mutmut] is the repository's with
-`only_mutate` and the test selection narrowed to MODULES[module], and runs `mutmut run` with one child.
+`only_mutate` and the test selection narrowed to MODULES[module] (a module of issue #17 is now the files it
+was split into), and runs `mutmut run` with one child.
 Results are cached in that folder's mutants/, so a run stopped by its budget continues where it left off
 (a stopped run costs one clean run of the module's tests when it resumes).
 
@@ -21,10 +22,12 @@ What makes it fast enough for a shared 2-core machine:
   least 80 s: a mutant counts as timed out only when it runs 4x longer than the clean tests plus 80 s.
   Each timeout is worth a look (`mutmut show NAME`): bench/RESULTS.md lists them.
 
---hold-back leaves out tests/test_mutants_<module>.py (the tests written to kill survivors), so a first
-pass measures the score of the suite as it was; a later run without it finds them as new tests, and
-`--rerun survivors` gives the score after them. Prints the score (killed or timed out / checked) and every
-survivor; `cd $MUTATE_DIR/<module> && mutmut show NAME` shows a mutant's diff.
+The tests written to kill the survivors of issue #17 (once tests/*/test_mutants_<module>.py) now live beside
+the tests of the functions they pin, in the selections below, so there is nothing to hold back and the
+--hold-back option is gone: to measure a score without some tests, set MUTATE_HOLD_BACK to their node-id
+prefixes (comma-separated; bench/mutmut_plugin.py deselects them) and `--rerun survivors` after releasing
+them. Prints the score (killed or timed out / checked) and every survivor;
+`cd $MUTATE_DIR/<module> && mutmut show NAME` shows a mutant's diff.
 """
 from __future__ import annotations
 
@@ -42,13 +45,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# module -> (file to mutate, test selection, models in the fork server). The selection: tests that check
+# module -> (files to mutate, test selection, models in the fork server). The selection: tests that check
 # the module, cheapest first; slow page tests only where the module is page glue (state).
 # "keep": bundled models preloaded and cached; "warm": loaded once then dropped from the cache, so
 # loading.py's tests still load through the mutated code (with the imports warm).
 MODULES = {
-    "loading": ("bertviz_core/loading.py", [
-        "tests/models/test_loading_rules.py",
+    "loading": (["bertviz_core/models/loading.py"], [
+        "tests/models/test_loading_ids.py", "tests/models/test_loading_routes.py",
+        "tests/models/test_loading_token_limit.py", "tests/models/test_loading_rules.py",
         "tests/app/test_hostile.py::test_hostile_folders_refused_for_their_reason",
         "tests/app/test_hostile.py::test_hub_policy_registry_refuses_other_ids",
         "tests/app/test_hostile.py::test_hub_offline_fails_fast_without_the_offline_flag",
@@ -57,24 +61,25 @@ MODULES = {
         "tests/app/test_url_params.py::test_every_load_refusal_has_a_message_in_both_languages",
         "tests/app/test_url_params.py::test_load_error_text_cuts_and_relativises",
     ], "warm"),
-    "capture": ("bertviz_core/capture.py", [
+    "capture": ([f"bertviz_core/tracing/{m}.py" for m in ("capture", "buffers", "hooks", "trace")], [
         "tests/tracing/test_capture.py", "tests/tracing/test_capture_pool.py",
         "tests/training/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
         "tests/training/test_convbert.py::test_kernel_reconstruction_bundled_student",
         "--deselect", "tests/tracing/test_capture.py::test_core_never_imports_streamlit",  # a subprocess import check
         "--deselect", "tests/tracing/test_capture.py::test_registry_entries_work_as_labelled",  # loads every model
     ], "keep"),
-    "analysis": ("bertviz_core/analysis.py", [
+    "analysis": ([f"bertviz_core/analysis/{m}.py" for m in ("metrics", "compare", "cka", "words", "steps", "provenance")], [
+        "tests/analysis/test_metrics.py", "tests/analysis/test_words.py", "tests/analysis/test_cka.py",
+        "tests/analysis/test_provenance.py", "tests/analysis/test_compare_summaries.py", "tests/analysis/test_steps.py",
+        "tests/analysis/test_compare.py",
         "tests/analysis/test_analysis.py", "tests/analysis/test_teaching.py", "tests/analysis/test_research.py",
         "tests/training/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
         "tests/training/test_convbert.py::test_kernel_reconstruction_bundled_student",
         "--deselect", "tests/analysis/test_teaching.py::test_cosine_and_pca_against_scipy_and_svd",  # positions.py
-        "--deselect", "tests/analysis/test_research.py::test_compare_tabs_with_switches_and_click_to_picture",  # pages
-        "--deselect", "tests/analysis/test_research.py::test_compare_many_sentences_messages_sampling_and_downloads",
         "--deselect", "tests/analysis/test_research.py::test_free_student_attention_heads_are_not_copies",  # weights
-        "--deselect", "tests/analysis/test_research.py::test_package_data_ships_every_weight_and_data_file",  # packaging
     ], "keep"),
-    "state": ("app/state.py", [
+    "state": (["app/state/*"], [
+        "tests/app/test_state_url.py", "tests/app/test_state_text.py", "tests/app/test_state_captures.py",
         "tests/app/test_url_params.py", "tests/app/test_state_limits.py", "tests/app/test_i18n_and_urls.py",
         "--deselect", "tests/app/test_i18n_and_urls.py::test_every_key_has_both_languages_and_same_placeholders",
         "--deselect", "tests/app/test_i18n_and_urls.py::test_every_key_used_in_code_exists",
@@ -96,10 +101,6 @@ TIMEOUT_MULTIPLIER, TIMEOUT_CONSTANT = 4.0, 20.0
 KILLED = ("killed", "timeout", "segfault")  # segfault: mutmut's name for a child killed by a signal
 
 
-def new_tests(module: str) -> str:
-    return f"tests/test_mutants_{module}.py"
-
-
 def toml_value(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -111,7 +112,7 @@ def toml_value(v) -> str:
 
 
 def prepare(module: str, work: Path) -> None:
-    target, tests, models = MODULES[module]
+    targets, tests, models = MODULES[module]
     work.mkdir(parents=True, exist_ok=True)
     for name in COPY:  # fresh sources; mutants/ (mutmut's cache) is kept
         src, dst = ROOT / name, work / name
@@ -122,11 +123,9 @@ def prepare(module: str, work: Path) -> None:
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "artifacts"))
         else:
             shutil.copy2(src, dst)
-    if not (work / new_tests(module)).exists():  # part of the selection from the start (see --hold-back)
-        (work / new_tests(module)).write_text('"""No mutant-killing tests yet."""\n')
-    selection = [new_tests(module), *tests]
+    selection = list(tests)
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
-    config.update(only_mutate=[target], pytest_add_cli_args_test_selection=selection,
+    config.update(only_mutate=targets, pytest_add_cli_args_test_selection=selection,
                   pytest_add_cli_args=config.get("pytest_add_cli_args", []) + EXTRA_PYTEST_ARGS,
                   timeout_multiplier=TIMEOUT_MULTIPLIER, timeout_constant=TIMEOUT_CONSTANT,
                   process_isolation="forkserver", forkserver_warmup="import", log_to_file=True,
@@ -158,10 +157,10 @@ def log_size(work: Path) -> int:
     return log.stat().st_size if log.exists() else 0
 
 
-def run(module: str, work: Path, budget_s: float | None, names: list[str], hold_back: bool) -> bool:
+def run(module: str, work: Path, budget_s: float | None, names: list[str]) -> bool:
     """mutmut run; True if it finished, False if the budget stopped it."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "MUTATE_HOLD_BACK": new_tests(module) if hold_back else ""}
+           "MKL_NUM_THREADS": "1", "MUTATE_HOLD_BACK": os.environ.get("MUTATE_HOLD_BACK", "")}
     # SIGINT is how mutmut is stopped with its results kept; a shell starts background jobs with SIGINT
     # ignored, and Python keeps an ignored SIGINT ignored, so it is reset for mutmut
     proc = subprocess.Popen(mutmut("run", "--max-children", "1", *names), cwd=work, env=env,
@@ -213,7 +212,6 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("module", choices=sorted(MODULES))
     ap.add_argument("--budget-min", type=float, default=None, help="stop mutmut after this many minutes")
-    ap.add_argument("--hold-back", action="store_true", help=f"leave out {new_tests('MODULE')} (first pass)")
     ap.add_argument("--rerun", nargs="+", default=[], metavar="NAME",
                     help="rerun these mutants; 'survivors' = every survivor and no-tests mutant, "
                          "'interrupted' = those whose check was interrupted")
@@ -243,13 +241,14 @@ def main(argv=None) -> int:
         else:
             prepare(a.module, work)
             since = log_size(work)
-            finished = run(a.module, work, a.budget_min * 60 if a.budget_min else None, names, a.hold_back)
+            finished = run(a.module, work, a.budget_min * 60 if a.budget_min else None, names)
             if a.rerun:
                 ran = set(finished_mutants(work, since))
                 with open(done_file, "a") as f:
                     f.writelines(f"{m}\n" for m in sorted(ran))
-    s = {"module": MODULES[a.module][0], "finished": finished, "minutes": round((time.time() - t0) / 60, 1),
-         "hold_back": a.hold_back, **summary(work)}
+    s = {"module": ", ".join(MODULES[a.module][0]), "finished": finished,
+         "minutes": round((time.time() - t0) / 60, 1), "held_back": os.environ.get("MUTATE_HOLD_BACK", ""),
+         **summary(work)}
     (work / "summary.json").write_text(json.dumps(s, indent=1))
     score = "n/a" if s["score"] is None else f"{s['score']:.1%}"
     print(f"\n{s['module']}: {s['checked']}/{s['total']} mutants checked, score {score} "

@@ -1,5 +1,5 @@
 """Where a page's time goes on the server: py-spy samples the Streamlit process while a
-websocket client (bench/ws_load.py's protocol client) repeats one user action.
+websocket client (deploy/ws_classroom.py's protocol client) repeats one user action.
 
 Scenarios (bundled models, n tokens, default 512):
     attention      type a new n-token sentence on /attention (Enter -> heatmap message)
@@ -30,9 +30,9 @@ import time
 from pathlib import Path
 
 import common
-import ws_load
-from browser_util import streamlit_server
+import ws_classroom
 from bench_app import texts_of
+from local_app import streamlit_server
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
@@ -127,7 +127,7 @@ def summarise(stacks, top: int = 18) -> str:
 async def scenario(base, name, texts, tokenizer, sampler_factory):
     """Open the page, then per text: the timed action, sampled by py-spy (only that action)."""
     page, query = PAGES[name]
-    c = ws_load.StreamlitClient(base)
+    c = ws_classroom.StreamlitClient(base)
     await asyncio.to_thread(c.get_page, f"/{page}")
     await c.connect(timeout=120)
     timings, stacks = [], []
@@ -141,11 +141,11 @@ async def scenario(base, name, texts, tokenizer, sampler_factory):
         return msg
 
     try:
-        want = ws_load.expected_labels(tokenizer, texts[0])
+        want = ws_classroom.expected_labels(tokenizer, texts[0])
         r = await c.open_page(page, {**query, "text": texts[0]}, want, 600)
         print("opened", page, "first run", round(r.finished_s or -1, 2), "s", flush=True)
         for i, text in enumerate(texts[1:]):
-            want = ws_load.expected_labels(tokenizer, text)
+            want = ws_classroom.expected_labels(tokenizer, text)
             if name == "matching":  # a new sentence on the first tab, then the matching tab's first opening
                 await c.type_sentence(text, want, 600)
                 sampler = sampler_factory(i)
@@ -170,16 +170,17 @@ async def split_scenario(base, texts, tokenizer) -> list[dict]:
     """/attention over the protocol, no sampling: each new sentence, then the same sentence again
     (its trace now comes from the trace cache). new - cached = what capture() costs in the server."""
     page, query = PAGES["attention"]
-    c = ws_load.StreamlitClient(base)
+    c = ws_classroom.StreamlitClient(base)
     await asyncio.to_thread(c.get_page, f"/{page}")
     await c.connect(timeout=120)
     out = []
     try:
-        await c.open_page(page, {**query, "text": texts[0]}, ws_load.expected_labels(tokenizer, texts[0]), 600)
+        await c.open_page(page, {**query, "text": texts[0]}, ws_classroom.expected_labels(tokenizer, texts[0]),
+                          600)
         for prev, text in zip(texts, texts[1:]):
-            want = ws_load.expected_labels(tokenizer, text)
+            want = ws_classroom.expected_labels(tokenizer, text)
             new = await c.type_sentence(text, want, 600)
-            await c.type_sentence(prev, ws_load.expected_labels(tokenizer, prev), 600)  # away, then back
+            await c.type_sentence(prev, ws_classroom.expected_labels(tokenizer, prev), 600)  # away, then back
             cached = await c.type_sentence(text, want, 600)
             out.append({"new_chart_s": new.chart_s, "cached_chart_s": cached.chart_s,
                         "new_finished_s": new.finished_s, "cached_finished_s": cached.finished_s})
@@ -197,7 +198,7 @@ def main(argv=None):
     ap.add_argument("--url", help="profile an already running server (needs --pid)")
     ap.add_argument("--pid", type=int)
     a = ap.parse_args(argv)
-    tokenizer = ws_load.load_tokenizer()
+    tokenizer = ws_classroom.load_tokenizer()
     texts = texts_of(tokenizer, a.tokens, a.runs + 1)
     if a.scenario == "split":  # no py-spy: chart time of a new sentence vs the same one from the trace cache
         import statistics

@@ -29,7 +29,7 @@ def main():
     import torch
 
     import bertviz_core as bc
-    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis import compare
     from bertviz_core.inputs import conllu
     from bertviz_core.models import registry
     from bertviz_core.analysis import stats
@@ -50,9 +50,9 @@ def main():
             print(f"{model_id}: not shipped, skipped")
             continue
         t0 = time.time()
-        result = analysis.compare_many(bert, bc.load_model(model_id), sentences, matching=False,
+        result = compare.compare_many(bert, bc.load_model(model_id), sentences, matching=False,
                                        exclude_special=True)
-        rows = [r for r in analysis.summary_rows(result, METRICS) if r["layer"] == "all" and r["length"] == "all"]
+        rows = [r for r in compare.summary_rows(result, METRICS) if r["layer"] == "all" and r["length"] == "all"]
         out["models"][model_id] = {"rows": rows, "skipped": len(result["skipped"]), "seconds": time.time() - t0}
         for r in rows:
             print(model_id, r["metric"], r["group"], {k: round(v, 4) for k, v in r.items()

@@ -21,6 +21,7 @@ import importlib
 from types import ModuleType
 from typing import Any
 
+from bertviz_core.analysis import compress  # noqa: F401 - registers the @int8 and @prune model variants
 from bertviz_core.analysis import syntax
 from bertviz_core.analysis.contributions import attribution, mixing, norm_attention
 from bertviz_core.models import registry

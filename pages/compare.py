@@ -1,13 +1,14 @@
 """/compare: two models on the same sentence, head by head, and over many sentences."""
 import streamlit as st
 
-from app import compare_view, controls, state
+from app import controls, state
+from app.compare import common, heads, many, matching, metrics
 from app.i18n import t
-from bertviz_core.analysis import metrics as analysis
+from bertviz_core.analysis import words
 
 COMPARE_CELLS = 192  # three heatmaps ~600 px wide: more cells than that are not visible anyway
 
-compare_view.pending_navigation()  # a click on a metric or matching cell asked for /attention
+common.pending_navigation()  # a click on a metric or matching cell asked for /attention
 st.title(t("compare_title"))
 c1, c2, c3 = st.columns([1, 1, 2])
 with c1:
@@ -18,9 +19,9 @@ with c3:
     text, _ = controls.sentence_inputs(pair=False)
 lm_a, a = state.trace_or_stop(model_a, text)
 lm_b, b = state.trace_or_stop(model_b, text)
-compare_view.provenance_notes(model_a, model_b)
+common.provenance_notes(model_a, model_b)
 try:
-    groups_a, groups_b, labels, by_words = analysis.alignment(a, b)
+    groups_a, groups_b, labels, by_words = words.alignment(a, b)
 except ValueError as exc:
     st.error(t("cannot_align", reason=state.md_escape(exc)))
     st.stop()
@@ -33,21 +34,21 @@ tab_heads, tab_metrics, tab_matching, tab_many = st.tabs(
 
 if tab_heads.open:
     with tab_heads:
-        compare_view.heads_section((lm_a, a, groups_a), (lm_b, b, groups_b), labels, max_cells=COMPARE_CELLS)
+        heads.heads_section((lm_a, a, groups_a), (lm_b, b, groups_b), labels, max_cells=COMPARE_CELLS)
 if tab_metrics.open:
     with tab_metrics, st.spinner(t("computing")):
-        summary = compare_view.cached_comparison(model_a, model_b, text, matching=False, exclude_special=exclude)
-        compare_view.metrics_section(summary, lm_a.label, lm_b.label, key="one")
+        summary = state.cached_comparison(model_a, model_b, text, matching=False, exclude_special=exclude)
+        metrics.metrics_section(summary, lm_a.label, lm_b.label, key="one")
 if tab_matching.open:
     with tab_matching, st.spinner(t("computing")):
-        summary = compare_view.cached_comparison(model_a, model_b, text, matching=True, exclude_special=exclude)
+        summary = state.cached_comparison(model_a, model_b, text, matching=True, exclude_special=exclude)
         if len(labels) > state.JS_MAX_ROWS:
             st.caption(t("js_sampled", rows=state.JS_MAX_ROWS, n=len(labels)))
-        compare_view.matching_section(summary, key="one")
+        matching.matching_section(summary, key="one")
 if tab_many.open:
     with tab_many:
-        compare_view.many_section(model_a, model_b, lm_a, lm_b, exclude)
+        many.many_section(model_a, model_b, lm_a, lm_b, exclude)
 # the method joins the link once it is not the default (raw attention), so older links stay as they were
-method_key = ("compare_method",) if st.session_state.get("compare_method", "attention") != "attention" else ()
+method_key = ("compare_method",) if st.session_state.get("compare_method", state.RAW_ATTENTION) != state.RAW_ATTENTION else ()
 state.sync_url("model_a", "model_b", "text", "layer", "head", *method_key)
 controls.share_link("compare")

@@ -8,9 +8,10 @@ import streamlit as st
 import bertviz_core as bc
 from app import controls, export_ui, state
 from app.i18n import t
-from bertviz_core.analysis import metrics as analysis
+from bertviz_core.analysis import metrics
 from bertviz_core.analysis import compress
 from bertviz_core import figures
+from bertviz_core.figures.compress import curve_figure
 from bertviz_core.models import student
 
 BASES = ("bert-minilm-l6", "convbert-minilm-l6")
@@ -94,7 +95,7 @@ if entry and entry.get("curve"):
     curve = entry["curve"]
     c1, c2 = st.columns(2)
     with c1:
-        curve_fig = compress.curve_figure(
+        curve_fig = curve_figure(
             curve, title=t("cz_curve_title"), x_title=t("cz_curve_x"), y_title=t("cz_curve_y"),
             importance_name=t("cz_curve_importance"), random_name=t("cz_curve_random", n=len(curve["random"])),
             font_size=controls.font_size())
@@ -131,7 +132,7 @@ try:
 except ValueError as exc:
     st.error(t("cz_load_failed", model=state.md_escape(variant), reason=state.md_escape(exc)))
     st.stop()
-slot_names = analysis.slot_names(variant_trace)
+slot_names = metrics.slot_names(variant_trace)
 js_fig = figures.numeric_heatmap(
     js, title=t("cz_js_title", variant=variant, base=base_id), x_title=t("cz_head"), y_title=t("cz_layer"),
     colorscale="Reds", zmin=0.0, zmax=max(0.05, float(np.nanmax(js)) if np.isfinite(js).any() else 0.05), zmid=None,

@@ -2,12 +2,13 @@
 on one colour scale, what an output draws on, and input attribution with Captum."""
 import streamlit as st
 
-from app import compare_view, contrib_cache, controls, export_ui, i18n, state
+from app import contrib_cache, controls, export_ui, i18n, state
+from app.compare import methods
 from app.i18n import t
 from bertviz_core.analysis import contributions as C
 from bertviz_core import figures
 
-METHODS = ("norm", "rollout", "flow", "alti")  # shown on the right; raw attention is always on the left
+METHODS = state.CONTRIB_METHODS  # shown on the right (the library's methods); raw attention is always on the left
 MAX_CELLS = 192            # a ~420 px square cannot show more cells than that
 ATTR_AUTO_TOKENS = 128     # above this, Integrated Gradients runs on request only
 
@@ -27,7 +28,7 @@ def method_name(method: str) -> str:
 st.title(t("contrib_title"))
 st.write(t("contrib_intro"))
 if st.session_state.get("contrib_method") not in METHODS:  # a shared link's value is read in state.URL_PARAMS
-    st.session_state["contrib_method"] = "norm"
+    st.session_state["contrib_method"] = METHODS[0]
 model_id, text, _ = controls.model_and_sentence(pair=False)
 lm, trace = state.trace_or_stop(model_id, text)
 fs = controls.font_size()
@@ -36,7 +37,7 @@ T = len(trace)
 c1, c2, c3 = st.columns([2, 3, 2])
 method = c1.selectbox(t("contrib_method"), METHODS, format_func=method_name, key="contrib_method")
 layer = controls.layer_slider(trace.n_layers, container=c2)
-if method in C.ACCUMULATED:
+if methods.accumulated(method):
     c3.toggle(t("contrib_accumulate"), value=True, disabled=True, help=t("contrib_accumulate_help"),
               key="contrib_accumulate_fixed")
     accumulate = True
@@ -44,24 +45,25 @@ else:
     accumulate = c3.toggle(t("contrib_accumulate"), help=t("contrib_accumulate_help"), key="contrib_accumulate")
 
 shown = method
-if method == "flow" and T > C.FLOW_MAX_TOKENS:  # degrade gracefully: say so, show rollout
-    st.info(t("contrib_flow_cap", cap=C.FLOW_MAX_TOKENS, n=T))
-    shown = "rollout"
+cap = methods.max_tokens(method)
+if cap is not None and T > cap:  # degrade gracefully: say so, show rollout
+    st.info(t("contrib_flow_cap", cap=cap, n=T))
+    shown = methods.fallback(method)
 
 right = raw = None
-not_here = compare_view.unavailable_reason(lm, shown)  # compressed variants: no float weights per head (as /compare)
+not_here = methods.unavailable_reason(lm, shown)  # compressed variants: no float weights per head (as /compare)
 if not_here is not None:
     st.warning(t("contrib_na_model", method=method_name(shown), model=state.md_escape(controls.model_name(lm.id)),
                  reason=not_here))
 else:
     try:
         with st.spinner(t("contrib_computing", method=method_name(shown))):
-            raw = contrib_cache.mixing(lm, trace, "attention")[layer]                  # [T, T]
+            raw = contrib_cache.mixing(lm, trace, methods.RAW)[layer]                  # [T, T]
             right = contrib_cache.mixing(lm, trace, shown, accumulate, layer)[layer]   # [T, T]
     except ValueError as exc:
         st.warning(t("contrib_failed", reason=error_text(exc)))
     except Exception as exc:  # weights this method cannot read: the reason, never a traceback
-        st.warning(t("contrib_failed", reason=compare_view.error_reason(exc)))
+        st.warning(t("contrib_failed", reason=methods.error_reason(exc)))
 
 if right is not None:
     title_key = "contrib_right_acc" if accumulate else "contrib_right_layer"
@@ -75,8 +77,8 @@ if right is not None:
     st.caption(t("contrib_scale_note"))
     if trace.n_conv_heads:
         st.caption(t("contrib_conv_note", h=trace.n_heads, c=trace.n_conv_heads))
-    if shown == "flow":
-        st.caption(t("contrib_flow_note", cap=C.FLOW_MAX_TOKENS))
+    if methods.max_tokens(shown) is not None:
+        st.caption(t("contrib_flow_note", cap=methods.max_tokens(shown)))
 
     st.subheader(t("contrib_bars_title"))
     options = ["mean"] + [str(i) for i in range(T)]
@@ -90,7 +92,7 @@ if right is not None:
     raw_values = raw.mean(0) if row is None else raw[row]
     label = t("contrib_output_mean") if row is None else t("contrib_output_token", i=row, token=trace.tokens[row])
     bars = figures.contribution_bars(
-        [(method_name(shown), values), (method_name("attention"), raw_values)], trace.tokens,
+        [(method_name(shown), values), (method_name(methods.RAW), raw_values)], trace.tokens,
         title=t("contrib_bars_fig", output=label, layer=layer), y_title=t("contrib_share"),
         x_title=t("contrib_token"), font_size=fs, highlight=row)
     st.plotly_chart(bars, width="stretch", key="contrib_bars")
@@ -110,7 +112,7 @@ if target == "similarity":
     other = state.clean_text(st.text_input(t("contrib_other"), key="contrib_other", max_chars=state.MAX_CHARS)) or None
 run = True
 if attr_method == "integrated_gradients" and T > ATTR_AUTO_TOKENS:
-    st.caption(t("contrib_attr_long", n=ATTR_AUTO_TOKENS, steps=C._steps_for(T)))
+    st.caption(t("contrib_attr_long", n=ATTR_AUTO_TOKENS, steps=C.ig_steps(T)))
     run = contrib_cache.has_attribution(lm, trace.text, attr_method, target, other) or \
         st.button(t("contrib_attr_run", n=T), key="contrib_attr_go")
 if run:
@@ -138,7 +140,8 @@ if run:
             st.caption(t("contrib_attr_gxi_note", fx=report["f_input"]))
 
 with st.expander(t("contrib_explain_title")):
-    for key in ("attention", "norm", "rollout", "flow", "alti", "attr"):
-        st.markdown(t(f"contrib_x_{key}", cap=C.FLOW_MAX_TOKENS) if key == "flow" else t(f"contrib_x_{key}"))
+    for key in (*methods.METHODS, "attr"):  # every method, then input attribution
+        cap = methods.max_tokens(key) if key in methods.METHODS else None
+        st.markdown(t(f"contrib_x_{key}", cap=cap) if cap is not None else t(f"contrib_x_{key}"))
 state.sync_url("model", "text", "layer", "contrib_method")
 controls.share_link("contributions")

@@ -6,16 +6,18 @@ import bertviz_core as bc
 from app import controls, export_ui, state
 from app.i18n import t
 from bertviz_core import figures
+from bertviz_core.models.families import family_spec
 
 st.title(t("conv_title"))
 
 
 def _is_convbert(model_id) -> bool:
+    """Whether the model has convolution heads (its family spec says so)."""
     entry = bc.registry.entry(model_id) if model_id else None
     if entry is not None:
-        return entry.family == "convbert"
+        return family_spec(entry.family).conv_heads
     try:  # a hub id or local folder the user typed: ask the (cached) model itself
-        return model_id is not None and state.get_model(model_id).family == "convbert"
+        return model_id is not None and family_spec(state.get_model(model_id).family).conv_heads
     except Exception:
         return False
 

@@ -9,13 +9,20 @@ import streamlit as st
 from app import controls, i18n, nav, state
 from app.i18n import t
 from app.lessons import LESSONS
+from app.state import caches
 from bertviz_core import export
 from bertviz_core.export import lesson_pack
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
 def _pack(lessons_json: str, lang: str, font_size: int) -> tuple[bytes, int]:
-    """The offline pack of the given lessons, shared by all sessions (one per lessons x language x font)."""
+    """The offline pack of the given lessons, shared by all sessions (one per lessons x language x font:
+    caches.lesson_packs)."""
+    return caches.lesson_packs.get_or_compute((lessons_json, lang, font_size),
+                                              lambda: _build_pack(lessons_json, lang, font_size))
+
+
+def _build_pack(lessons_json: str, lang: str, font_size: int) -> tuple[bytes, int]:
+    """The offline pack of the given lessons: (HTML bytes, number of figures)."""
     tr = lesson_pack.translator(i18n.TEXT, lang)
     sources = lesson_pack.Sources(get_model=state.get_model, get_trace=state.cached_trace)
     sections = [lesson_pack.lesson_section(tr(f"lesson_{key}_title"), tr(f"lesson_{key}_text"), page, values,

@@ -1,13 +1,12 @@
 """/positions: learned position embeddings vs. sinusoids, and what this sentence adds."""
 import streamlit as st
 
-
 from app import controls, export_ui, state
 from app.i18n import t
 from bertviz_core.analysis import positions
-from bertviz_core.models import registry
 from bertviz_core.figures.core import dims_over_position, numeric_heatmap, pca_path_figure
-
+from bertviz_core.models import families
+from bertviz_core.models.families import family_spec
 
 
 def show(fig, key):
@@ -19,8 +18,8 @@ st.title(t("pos_title"))
 st.markdown(t("pos_note"))
 model_id, text, text_b = controls.model_and_sentence(pair=True)
 lm, trace = state.trace_or_stop(model_id, text, text_b)
-scheme = t({"deberta-v2": "pos_scheme_relative", "roberta": "pos_scheme_roberta",
-           "xlm-roberta": "pos_scheme_roberta"}.get(lm.family, "pos_scheme_learned"))
+scheme = t({families.LEARNED_OFFSET: "pos_scheme_roberta", families.RELATIVE: "pos_scheme_relative"}  # the spec's scheme
+          .get(family_spec(lm.family).position_scheme, "pos_scheme_learned"))
 st.caption(t("pos_scheme", model=controls.model_name(lm.id), scheme=scheme))
 fs = controls.font_size()
 

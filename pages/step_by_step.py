@@ -4,7 +4,7 @@ import streamlit as st
 
 from app import controls, export_ui, state
 from app.i18n import t
-from bertviz_core.analysis import metrics as analysis
+from bertviz_core.analysis import steps
 from bertviz_core.figures.core import numeric_heatmap, token_bars
 
 st.title(t("step_title"))
@@ -34,7 +34,7 @@ show(numeric_heatmap(trace.hidden_states[layer], title="X", x_title=t("pos_dim")
 try:
     if head.startswith("c"):
         c = int(head[1:])
-        walk = analysis.conv_walk(lm, trace, layer, c, query)
+        walk = steps.conv_walk(lm, trace, layer, c, query)
         K = len(walk["kernel"])
         offsets = [f"{o:+d}" for o in range(-(K // 2), K // 2 + 1)]
         st.subheader(t("conv1"))
@@ -59,7 +59,7 @@ try:
         show(numeric_heatmap(walk["output"][None], title=t("fig_output"), x_title=t("pos_dim"), y_title="", font_size=fs,
                              height=200, y_labels=[labels[query]]), "out")
     else:
-        walk = analysis.attention_walk(lm, trace, layer, int(head), query)
+        walk = steps.attention_walk(lm, trace, layer, int(head), query)
         dk = walk["d_head"]
         shape = f"[{len(trace)}, {dk}]"
         st.subheader(t("step2"))

@@ -94,6 +94,65 @@ def bert():
 
 
 @pytest.fixture(scope="session")
+def convbert():
+    import bertviz_core as bc
+
+    return bc.load_model("convbert-minilm-l6")
+
+
+@pytest.fixture(scope="session")
+def mlm_folder(models_root):
+    """A tiny BertForMaskedLM (random, seed 1, head included) written once as `tiny-bert-mlm` beside the other
+    tiny checkpoints: the one masked-LM checkpoint of the suite (attribution to a [MASK], fill-mask)."""
+    import torch
+    from transformers import AutoTokenizer, BertForMaskedLM
+
+    from bertviz_core.models import student
+
+    folder = models_root / "tiny-bert-mlm"
+    torch.manual_seed(1)
+    BertForMaskedLM(tiny_config("bert")).save_pretrained(folder)
+    AutoTokenizer.from_pretrained(student.teacher_path()).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture
+def fresh_cache():
+    """Loads in the test go through the loader, not bertviz_core's model cache; the cache is restored after."""
+    from bertviz_core.models import loading
+
+    with loading._cache_lock:
+        saved = dict(loading._cache)
+        loading._cache.clear()
+    yield
+    with loading._cache_lock:
+        loading._cache.clear()
+        loading._cache.update(saved)
+
+
+@pytest.fixture
+def models_folder(tmp_path, monkeypatch, models_root):
+    """A fresh models folder (BERTVIZ_MODELS_DIR) holding a working copy of tiny-bert as `good`."""
+    import shutil
+
+    root = tmp_path / "models"
+    root.mkdir()
+    shutil.copytree(models_root / "tiny-bert", root / "good")
+    monkeypatch.setenv("BERTVIZ_MODELS_DIR", str(root))
+    return root
+
+
+def load_refusal(name: str) -> tuple[str, str, str, str]:
+    """bc.load_model(name) must refuse: its (reason, model, detail, message)."""
+    import bertviz_core as bc
+
+    with pytest.raises(bc.ModelLoadError) as info:
+        bc.load_model(name)
+    e = info.value
+    return e.reason, e.model, e.detail, str(e)
+
+
+@pytest.fixture(scope="session")
 def app_server():
     """One app server per test worker, shared by the browser tests (as a class shares one server): its base URL."""
     from browser_util import streamlit_server

@@ -1,8 +1,9 @@
 """Compressed variants of a model, addressable as model ids: `<id>@int8`, `<id>@prune=30%`.
 
-`load_model("bert-minilm-l6@int8")` comes here (loading.py hands every id with "@" to
-`load_variant`) and returns a LoadedModel whose id is the full variant id, so every page and
-/compare work on it.
+`load_model("bert-minilm-l6@int8")` comes here: this module registers both kinds in the variant
+registry (bertviz_core.models.variants) when it is imported (bertviz_core/__init__.py imports it),
+and loading.py hands every id with "@" to that registry, which calls `load_variant`. It returns a
+LoadedModel whose id is the full variant id, so every page and /compare work on it.
 
 int8 (Q-BERT's question: what does 8-bit arithmetic cost?)
     torch.ao `quantize_dynamic` with per-channel int8 weights (one scale per output row) and
@@ -16,7 +17,9 @@ int8 (Q-BERT's question: what does 8-bit arithmetic cost?)
 prune=<p>% (Michel et al. 2019, "Are Sixteen Heads Really Better than One?")
     Importance of head h = E_x |dL/d xi_h| for a gate xi_h on the head's output (the pre-hook
     of `interventions.head_gates`), with L the distance between the model's mean-pooled output
-    and the unpruned model's on a fixed sample of UD EWT dev sentences. At xi = 1 that distance
+    and the unpruned model's on a fixed sample of sentences (`importance_sentences`: UD EWT dev from
+    BERTVIZ_EWT_DIR, else the package's example sentences; shipped scores for the bundled models,
+    measured by bench/bench_compress.py on UD EWT dev). At xi = 1 that distance
     and its gradient are 0, so L is taken to first order: L_h(x) = ||d pool(x) / d xi_h||,
     the Taylor estimate of how far removing head h moves the output (forward-mode AD, one
     tangent per head). Scores are normalised per layer (l2), as in the paper. The p% least
@@ -24,16 +27,19 @@ prune=<p>% (Michel et al. 2019, "Are Sixteen Heads Really Better than One?")
     per layer; removal is real (query/key/value rows and output-projection columns cut with
     transformers' `prune_linear_layer`: fewer parameters). transformers 5 no longer has
     `prune_heads`, so the cut is done here. Captured attention keeps the original numbering:
-    removed heads show as all-zero maps. ConvBERT cannot be pruned this way (its query feeds
-    both its attention and its convolution heads).
+    removed heads show as all-zero maps. Which families can be pruned, and the layer names cut,
+    come from their FamilySpec (bertviz_core.models.families): ConvBERT cannot be pruned this way
+    (its query feeds both its attention and its convolution heads).
+
+The quality curve's figure is bertviz_core.figures.compress.curve_figure.
 """
 from __future__ import annotations
 
 import copy
+import importlib.resources
 import io
 import json
 import os
-import re
 import threading
 import time
 import warnings
@@ -41,61 +47,83 @@ from pathlib import Path
 
 import numpy as np
 
-from bertviz_core.inputs import conllu
 from bertviz_core.analysis import interventions
-from bertviz_core.models import registry
-from bertviz_core.models.loading import LoadedModel, ModelLoadError
+from bertviz_core.inputs import conllu
+from bertviz_core.models import families, registry, variants
+from bertviz_core.models.loading import LoadedModel, ModelLoadError, finish_loaded
+from bertviz_core.models.pooling import mean_pool, pooled_cosines
+from bertviz_core.tracing import hooks
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # package data: bertviz_core/data
 RESULTS_FILE = DATA_DIR / "compress_results.json"
 INT8_MIN_COSINE = 0.98           # stated threshold for <id>@int8 (mean-pooled, held-out EWT)
-PRUNABLE = ("bert", "roberta", "xlm-roberta", "electra", "distilbert")
 IMPORTANCE_SENTENCES = 32        # UD EWT dev sample for head importance
 QUALITY_SENTENCES = 300          # UD EWT test sample for quality (bench)
 CURVE_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 DISTILLED_ID = "distilbert-minilm-l3"
-
-_VARIANT = re.compile(r"^(?P<base>[^@\s]+)@(?:(?P<int8>int8)|prune=(?P<pct>[0-9]{1,3}(?:\.[0-9]+)?)%?)$")
+EWT_ENV = "BERTVIZ_EWT_DIR"      # folder holding en_ewt-ud-{dev,test}.conllu
+EXAMPLE_SENTENCES = "example_sentences.txt"  # bertviz_core/data: the fallback sample, one sentence a line
 
 
 # ---------------------------------------------------------------- ids
 
 def parse_variant(name: str) -> tuple[str, str, float | None]:
     """'bert-minilm-l6@int8' -> ('bert-minilm-l6', 'int8', None);
-    'x@prune=30%' -> ('x', 'prune', 0.3). ModelLoadError for anything else."""
-    m = _VARIANT.match(str(name).strip())
-    if not m:
-        raise ModelLoadError(f"'{str(name)[:80]}' is not a compressed variant: use <model>@int8 or <model>@prune=30%.",
-                             "invalid_id", str(name)[:80])
-    if m.group("int8"):
-        return m.group("base"), "int8", None
-    fraction = float(m.group("pct")) / 100
+    'x@prune=30%' -> ('x', 'prune', 0.3). ModelLoadError for anything else (bertviz_core.models.variants)."""
+    return variants.parse(name)
+
+
+def _prune_fraction(match) -> float:
+    fraction = float(match["pct"]) / 100
     if not 0 < fraction < 1:
-        raise ModelLoadError(f"'{name}': the pruned share of heads must be between 0% and 100% (exclusive).",
-                             "invalid_id", name)
-    return m.group("base"), "prune", fraction
-
-
-def variant_id(base: str, kind: str, fraction: float | None = None) -> str:
-    return f"{base}@int8" if kind == "int8" else f"{base}@prune={round(fraction * 100):d}%"
+        raise ValueError("the pruned share of heads must be between 0% and 100% (exclusive).")
+    return fraction
 
 
 # ---------------------------------------------------------------- sentences
 
-def ewt_dir() -> Path:
-    default = Path(__file__).resolve().parents[3] / "shared" / "data" / "ud-english-ewt"
-    return Path(os.environ.get("BERTVIZ_EWT_DIR", default))
+def ewt_dir(folder: str | Path | None = None) -> Path | None:
+    """The UD English EWT folder: `folder` if given, else $BERTVIZ_EWT_DIR, else None."""
+    if folder is not None:
+        return Path(folder)
+    env = os.environ.get(EWT_ENV)
+    return Path(env) if env else None
 
 
-def ewt_sample(split: str, n: int) -> list[str]:
-    """n evenly spaced UD EWT sentences of 5-40 words from `split` ('dev' or 'test'): fixed, no RNG."""
-    path = ewt_dir() / f"en_ewt-ud-{split}.conllu"
-    if not path.is_file():
-        raise ValueError(f"UD English EWT is not at {path} (set BERTVIZ_EWT_DIR).")
-    sentences = [s for s in conllu.conllu_sentences(path.read_text(encoding="utf-8")) if 5 <= len(s.split()) <= 40]
+def _evenly_spaced(sentences: list[str], n: int) -> list[str]:
+    """n evenly spaced sentences of 5-40 words: fixed, no RNG."""
+    sentences = [s for s in sentences if 5 <= len(s.split()) <= 40]
     if len(sentences) <= n:
         return sentences
     return [sentences[i * len(sentences) // n] for i in range(n)]
+
+
+def ewt_sample(split: str, n: int, folder: str | Path | None = None) -> list[str]:
+    """n evenly spaced UD EWT sentences of 5-40 words from `split` ('dev' or 'test'): fixed, no RNG.
+    Read from `folder`, or $BERTVIZ_EWT_DIR; ValueError when neither holds the file."""
+    where = ewt_dir(folder)
+    if where is None:
+        raise ValueError(f"UD English EWT: pass its folder or set {EWT_ENV}.")
+    path = where / f"en_ewt-ud-{split}.conllu"
+    if not path.is_file():
+        raise ValueError(f"UD English EWT is not at {path} (set {EWT_ENV}).")
+    return _evenly_spaced(list(conllu.conllu_sentences(path.read_text(encoding="utf-8"))), n)
+
+
+def example_sample(n: int) -> list[str]:
+    """n evenly spaced sentences of 5-40 words from the example sentences shipped in the package."""
+    text = importlib.resources.files("bertviz_core").joinpath("data", EXAMPLE_SENTENCES).read_text(encoding="utf-8")
+    return _evenly_spaced([line.strip() for line in text.splitlines() if line.strip()], n)
+
+
+def importance_sentences(n: int = IMPORTANCE_SENTENCES, folder: str | Path | None = None) -> tuple[list[str], str]:
+    """(sentences, where they come from) for head importance: n UD EWT dev sentences from `folder` or
+    $BERTVIZ_EWT_DIR when one is set, else the example sentences shipped in the package."""
+    if ewt_dir(folder) is not None:
+        return ewt_sample("dev", n, folder), f"{n} UD English EWT dev sentences ({EWT_ENV})"
+    sentences = example_sample(n)
+    return sentences, (f"the {len(sentences)} example sentences shipped with bertviz_core "
+                       f"(data/{EXAMPLE_SENTENCES}; set {EWT_ENV} for UD English EWT)")
 
 
 # ---------------------------------------------------------------- int8
@@ -125,11 +153,6 @@ def quantize_int8(model) -> tuple[object, list[str]]:
 
 
 # ---------------------------------------------------------------- head importance (Michel et al.)
-
-def mean_pool(hidden, mask):
-    mask = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-
 
 def compute_head_importance(lm: LoadedModel, sentences: list[str], normalize: bool = True,
                             batch: int = 8) -> np.ndarray:
@@ -163,24 +186,38 @@ def compute_head_importance(lm: LoadedModel, sentences: list[str], normalize: bo
     return scores.numpy()
 
 
-_importance: dict[str, np.ndarray] = {}
+_importance: dict[str, np.ndarray] = {}  # model id -> scores (bench/bench_compress.py fills it too)
+_importance_source: dict[str, str] = {}  # model id -> what they were measured on
 _importance_lock = threading.Lock()
+SHIPPED_SOURCE = "UD English EWT dev sentences (shipped, bench/bench_compress.py)"
 
 
 def head_importance(lm: LoadedModel) -> np.ndarray:
     """Importance of every head of `lm`, computed once per model: shipped for the bundled models
-    (bench/bench_compress.py), else computed on the EWT dev sample and kept for the process."""
+    (bench/bench_compress.py), else computed on `importance_sentences()` and kept for the process."""
+    return head_importance_and_source(lm)[0]
+
+
+def remember_importance(model_id: str, scores, source: str = SHIPPED_SOURCE) -> None:
+    """Use `scores` [layers, slots] as the head importance of `model_id` for the rest of the process."""
+    with _importance_lock:
+        _importance[model_id] = np.asarray(scores, dtype=np.float64)
+        _importance_source[model_id] = source
+
+
+def head_importance_and_source(lm: LoadedModel) -> tuple[np.ndarray, str]:
+    """(head_importance(lm), what it was measured on, in words)."""
     with _importance_lock:
         if lm.id in _importance:
-            return _importance[lm.id]
+            return _importance[lm.id], _importance_source.get(lm.id, SHIPPED_SOURCE)
     shipped = (results() or {}).get("models", {}).get(lm.id, {}).get("importance")
     if shipped is not None:
-        scores = np.asarray(shipped, dtype=np.float64)
+        scores, source = np.asarray(shipped, dtype=np.float64), SHIPPED_SOURCE
     else:
-        scores = compute_head_importance(lm, ewt_sample("dev", IMPORTANCE_SENTENCES))
-    with _importance_lock:
-        _importance[lm.id] = scores
-    return scores
+        sentences, source = importance_sentences()
+        scores = compute_head_importance(lm, sentences)
+    remember_importance(lm.id, scores, source)
+    return scores, source
 
 
 # ---------------------------------------------------------------- pruning
@@ -205,11 +242,6 @@ def random_scores(shape: tuple[int, int], seed: int) -> np.ndarray:
     return np.random.default_rng(seed).random(shape)
 
 
-def _attention_modules(model) -> list[tuple[str, object]]:
-    cls = registry.ATTENTION_MODULES[model.config.model_type]
-    return [(n, m) for n, m in model.named_modules() if type(m).__name__ == cls]
-
-
 def prune_heads(model, plan: dict[int, list[int]]):
     """In place: really remove the heads in `plan` ({layer: [heads]}, original numbering).
 
@@ -220,14 +252,15 @@ def prune_heads(model, plan: dict[int, list[int]]):
     from transformers.pytorch_utils import prune_linear_layer
 
     family = model.config.model_type
-    if family not in PRUNABLE:
-        why = (" (its query feeds both its attention heads and its convolution heads)" if family == "convbert" else "")
+    spec = families.SPECS.get(family) if families.is_supported(family) else None
+    if spec is None or not spec.prunable:
+        why = f" ({spec.prune_note})" if spec is not None and spec.prune_note else ""
         raise ModelLoadError(f"Head pruning is not available for {family} models{why}; "
-                             f"it works for {', '.join(PRUNABLE)}.", "unsupported_family", family, family)
+                             f"it works for {', '.join(families.PRUNABLE)}.", "unsupported_family", family, family)
     n_attn, _ = interventions.slot_counts(model)
     size = interventions.head_size(model)
     kept_all = {}
-    for layer, (name, att) in enumerate(_attention_modules(model)):
+    for layer, (name, att) in enumerate(hooks.attention_modules(model)):
         kept = [h for h in range(n_attn) if h not in set(plan.get(layer, ()))]
         if not kept:
             raise ValueError(f"Layer {layer} would lose every head.")
@@ -235,20 +268,15 @@ def prune_heads(model, plan: dict[int, list[int]]):
         if len(kept) == n_attn:
             continue
         index = torch.cat([torch.arange(h * size, (h + 1) * size) for h in kept])
-        if family == "distilbert":
-            for proj in ("q_lin", "k_lin", "v_lin"):
-                setattr(att, proj, prune_linear_layer(getattr(att, proj), index))
-            att.out_lin = prune_linear_layer(att.out_lin, index, dim=1)
-            att.n_heads = len(kept)
-        else:
-            for proj in ("query", "key", "value"):
-                setattr(att, proj, prune_linear_layer(getattr(att, proj), index))
-            parent = model.get_submodule(name.rsplit(".", 1)[0])
-            parent.output.dense = prune_linear_layer(parent.output.dense, index, dim=1)
-            att.num_attention_heads = len(kept)
+        for proj in spec.qkv:  # their output rows: the kept heads' slices
+            setattr(att, proj, prune_linear_layer(getattr(att, proj), index))
+        owner, attr = families.resolve_parent(model, name, att, spec.output_projection)
+        setattr(owner, attr, prune_linear_layer(getattr(owner, attr), index, dim=1))  # its input columns
+        setattr(att, spec.heads_attr, len(kept))
+        if hasattr(att, "all_head_size"):
             att.all_head_size = len(kept) * size
         att.register_forward_hook(_pad_probs_hook(kept, n_attn))
-    model._bertviz_kept = kept_all
+    interventions.mark_pruned(model, kept_all)
     for p in model.parameters():
         p.requires_grad_(False)
     return model
@@ -272,7 +300,8 @@ def _pad_probs_hook(kept: list[int], n_heads: int):
 # ---------------------------------------------------------------- variants as models
 
 def load_variant(name: str) -> LoadedModel:
-    """Build `<base>@int8` or `<base>@prune=<p>%` from the (cached) base model."""
+    """Build `<base>@int8` or `<base>@prune=<p>%` from the (cached) base model. The LoadedModel's
+    note says what was done, and for pruning what the head importance was measured on."""
     from bertviz_core.models import loading
 
     base_id, kind, fraction = parse_variant(name)
@@ -280,21 +309,34 @@ def load_variant(name: str) -> LoadedModel:
     with base.lock:  # no capture hooks registered on it while it is copied
         model = copy.deepcopy(base.model)
     if kind == "int8":
-        quantize_int8(model)
+        _, kept_fp32 = quantize_int8(model)
         label = f"{base.label} · int8"
+        note = (f"{base.label} with per-channel dynamic int8 Linear layers; the {len(kept_fp32)} feed-forward "
+                "output projections stay fp32.")
     else:
-        if base.family not in PRUNABLE:
+        if base.family not in families.PRUNABLE:
             prune_heads(model, {})  # raises the explanation
         n_attn, _ = interventions.slot_counts(model)
         try:
-            plan = prune_plan(head_importance(base), fraction, n_attn)
+            importance, source = head_importance_and_source(base)
+            plan = prune_plan(importance, fraction, n_attn)
         except ValueError as exc:
             raise ModelLoadError(f"{name}: head importance needs {exc}") from None
         prune_heads(model, plan)
         label = f"{base.label} · {round(fraction * 100):d}% heads pruned"
-    lm = loading._finish(name, label, model, base.tokenizer)
+        note = (f"{base.label} without its {sum(map(len, plan.values()))} least important attention heads "
+                f"(Michel et al. 2019), importance measured on {source}.")
+    lm = finish_loaded(name, label, model, base.tokenizer)
     lm.max_tokens = base.max_tokens
+    lm.note = note
     return lm
+
+
+variants.register_variant("int8", r"int8", load_variant, example="<model>@int8",
+                          note="per-channel dynamic int8 on every Linear but the feed-forward output projections")
+variants.register_variant("prune", r"prune=(?P<pct>[0-9]{1,3}(?:\.[0-9]+)?)%?", load_variant, value=_prune_fraction,
+                          example="<model>@prune=30%", note="that share of attention heads removed, least important "
+                          "first (Michel et al. 2019); see importance_sentences for what importance is measured on")
 
 
 # ---------------------------------------------------------------- measurements
@@ -352,8 +394,6 @@ def speed_ms(models: dict[str, object], tokenizer, n_tokens: int, repeats: int =
 
 def quality(variant_model, base_model, tokenizer, sentences: list[str]) -> float:
     """Mean cosine between mean-pooled sentence embeddings of variant and original."""
-    from bertviz_core.training.distill import pooled_cosines
-
     return float(np.mean(pooled_cosines(variant_model, base_model, tokenizer, sentences)))
 
 
@@ -442,7 +482,7 @@ def attention_change(base, variant, layer_map: list[int] | None = None) -> np.nd
     of `base` (Traces of one sentence, same tokenizer), mean over query rows. `layer_map[i]`: the
     base layer that variant layer i is compared with (a distilled student's source layers).
     Heads a pruned variant removed (all-zero attention) are nan."""
-    from bertviz_core.analysis.metrics import js_divergence
+    from bertviz_core.analysis.compare import js_divergence
 
     if base.token_ids != variant.token_ids:
         raise ValueError("Both traces must hold the same tokens.")
@@ -456,27 +496,3 @@ def attention_change(base, variant, layer_map: list[int] | None = None) -> np.nd
     if base.conv_kernels is not None and variant.conv_kernels is not None:
         js = np.concatenate([js, js_divergence(base.conv_kernels[layers], variant.conv_kernels).mean(-1)], axis=1)
     return js.astype(np.float32)
-
-
-def curve_figure(curve: dict, *, title: str, x_title: str, y_title: str, importance_name: str, random_name: str,
-                 font_size: int = 12, height: int = 380):
-    """Quality vs % of heads removed: importance order (line) and random orders (mean line, min-max band)."""
-    import plotly.graph_objects as go
-
-    from bertviz_core.figures.core import escape_label
-
-    x = [round(f * 100) for f in curve["fractions"]]
-    rnd = np.asarray(curve["random"], dtype=float)  # [seeds, fractions]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x + x[::-1], y=list(rnd.max(0)) + list(rnd.min(0)[::-1]), fill="toself",
-                             fillcolor="rgba(150,150,150,0.25)", line=dict(width=0), hoverinfo="skip",
-                             showlegend=False))
-    fig.add_trace(go.Scatter(x=x, y=rnd.mean(0), mode="lines+markers", name=escape_label(random_name),
-                             line=dict(color="grey", dash="dash")))
-    fig.add_trace(go.Scatter(x=x, y=curve["importance"], mode="lines+markers", name=escape_label(importance_name),
-                             line=dict(color="#d62728", width=3)))
-    fig.update_layout(title=dict(text=escape_label(title)), height=height, font=dict(size=font_size),
-                      xaxis=dict(title=x_title, ticksuffix="%"), yaxis=dict(title=y_title),
-                      legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=50, b=10),
-                      plot_bgcolor="white")
-    return fig

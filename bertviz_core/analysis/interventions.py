@@ -8,8 +8,9 @@ DistilBERT's `out_lin`; ALBERT's shared `attention.dense`). A forward pre-hook o
 Linear multiplies slot s's slice `[s*head_size, (s+1)*head_size)` by a gate: 0 removes the
 head's contribution, 1 leaves it exactly unchanged. ConvBERT's convolution heads are the
 slots after its attention heads (`cat([attention_context, conv_context])`), so conv head c
-is slot `n_heads + c` (the order of `heads.to_slot`). A model pruned by `compress` keeps the
-original numbering: its `_bertviz_kept[layer]` lists the original heads still present.
+is slot `n_heads + c` (the order of `heads.to_slot`). Where each family's projection is, and its
+slots, come from its FamilySpec (bertviz_core.models.families). A model pruned by `compress` keeps
+the original numbering: `kept_heads(model)[layer]` lists the original heads still present.
 
 Token masking / replacement
 ---------------------------
@@ -20,28 +21,28 @@ by row.
 Fill-mask
 ---------
 When the checkpoint ships a masked-LM head (hub BERT, DistilBERT, RoBERTa, ... or a local
-`BertForMaskedLM` folder), `mlm_model(lm)` loads it once and puts `lm.model` inside it in
-place of its own copy of the encoder (same checkpoint, so the same weights), so one forward
-pass gives the captured attention, the interventions and the predictions. The bundled models
-have no MLM head (`mlm_model` returns None and `no_mlm_reason` says why).
+`BertForMaskedLM` folder), `mlm_model(lm)` (bertviz_core.models.mlm) loads it once and puts
+`lm.model` inside it in place of its own copy of the encoder (same checkpoint, so the same
+weights), so one forward pass gives the captured attention, the interventions and the
+predictions. The bundled models have no MLM head (`mlm_model` returns None and `no_mlm_reason`
+says why).
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import itertools
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from bertviz_core.models import heads
-from bertviz_core.models import registry
-from bertviz_core.models import student
-from bertviz_core.analysis.metrics import js_divergence
+from bertviz_core.models.families import family_spec
+from bertviz_core.analysis.compare import js_divergence
 from bertviz_core.tracing import capture as cap
-from bertviz_core.models.loading import LoadedModel, models_dir
+from bertviz_core.tracing import hooks
+from bertviz_core.models.loading import LoadedModel
+from bertviz_core.models.mlm import mlm_model, no_mlm_reason  # noqa: F401 - iv.no_mlm_reason for the pages
 
 
 MASK = None  # value in `replace` that means "the model's mask token"
@@ -50,49 +51,45 @@ MASK = None  # value in `replace` that means "the model's mask token"
 # ---------------------------------------------------------------- head gates / ablation
 
 def output_projections(model) -> tuple[list, bool]:
-    """The Linear that mixes each layer's concatenated head contexts, in layer order.
+    """The Linear that mixes each layer's concatenated head contexts, in layer order (the family
+    spec's output_projection: BERT-style <layer>.attention.output.dense, DistilBERT's out_lin,
+    ALBERT's AlbertAttention.dense).
 
     Returns (modules, shared): ALBERT has one attention module shared by every layer, so one
     projection called once per layer (shared=True)."""
-    family = model.config.model_type
-    attention_class = registry.ATTENTION_MODULES[family]
-    found = []
-    for name, module in model.named_modules():
-        if type(module).__name__ != attention_class:
-            continue
-        if hasattr(module, "out_lin"):                      # DistilBERT: projection inside
-            found.append(module.out_lin)
-        elif family == "albert":                            # ALBERT: AlbertAttention.dense
-            found.append(module.dense)
-        else:                                               # BERT-style: <layer>.attention.output.dense
-            parent = model.get_submodule(name.rsplit(".", 1)[0]) if "." in name else model
-            found.append(parent.output.dense)
+    spec = family_spec(model)
+    found = [spec.output_projection_of(model, name, module) for name, module in hooks.attention_modules(model)]
     layers = model.config.num_hidden_layers
     if not found:
-        raise ValueError(f"No {attention_class} module found in this {family} model.")
+        raise ValueError(f"No {spec.attention_class} module found in this {spec.model_type} model.")
     return found, len(found) < layers
 
 
 def head_size(model) -> int:
-    attention_class = registry.ATTENTION_MODULES[model.config.model_type]
-    module = next(m for m in model.modules() if type(m).__name__ == attention_class)
-    return int(module.attention_head_size)
+    return int(hooks.attention_modules(model)[0][1].attention_head_size)
 
 
 def slot_counts(model) -> tuple[int, int]:
     """(attention heads, conv heads) per layer, original numbering (before any pruning)."""
-    config = model.config
-    n = config.num_attention_heads if hasattr(config, "num_attention_heads") else config.n_heads
-    if config.model_type == "convbert":
-        ratio = config.head_ratio
-        attention = n // ratio if n // ratio >= 1 else 1
-        return attention, attention
-    return n, 0
+    return family_spec(model).slot_counts(model.config)
+
+
+_KEPT = "_bertviz_kept"  # attribute of a pruned model: {layer: [original heads still present]}
+
+
+def kept_heads(model) -> dict[int, list[int]] | None:
+    """{layer: original attention heads still present} of a model pruned by compress, None for any other."""
+    return getattr(model, _KEPT, None)
+
+
+def mark_pruned(model, kept: dict[int, list[int]]) -> None:
+    """Record on `model` which original heads pruning kept (see kept_heads)."""
+    setattr(model, _KEPT, kept)
 
 
 def _current_position(model, layer: int, slot: int) -> int | None:
     """Where original slot `slot` of `layer` sits in the (possibly pruned) concatenated context."""
-    kept = getattr(model, "_bertviz_kept", None)
+    kept = kept_heads(model)
     if kept is None:
         return slot
     n_attn, _ = slot_counts(model)
@@ -147,14 +144,10 @@ def head_gates(model, gates):
             return (x * scale.to(x.dtype),) + tuple(args[1:])
         return pre_hook
 
-    handles = []
-    try:
+    with hooks.registered() as handles:
         for layer, module in enumerate(modules[:1] if shared else modules):
             handles.append(module.register_forward_pre_hook(make_hook(layer)))
         yield
-    finally:
-        for h in handles:
-            h.remove()
 
 
 def ablation_gates(selected) -> dict[int, dict[int, float]]:
@@ -180,69 +173,6 @@ def parse_heads(names, n_layers: int, n_heads: int, n_conv: int = 0) -> list[tup
 
 
 # ---------------------------------------------------------------- fill-mask
-
-_mlm_cache: dict[str, object] = {}
-_mlm_lock = threading.Lock()
-
-
-def _mlm_source(model_id: str):
-    """Where the checkpoint of `model_id` lives, or None with the reason (bundled, student...)."""
-    base = model_id.split("@", 1)[0]
-    entry = registry.entry(base)
-    if entry is not None and entry.source == "bundled":
-        return None, "bundled"
-    if entry is not None:
-        return entry.location, ""
-    folder = (models_dir() / base).resolve()
-    if folder.is_dir() and (folder == models_dir() or models_dir() in folder.parents):
-        if student.is_student_folder(folder):
-            return None, "student"
-        return folder, ""
-    return base, ""
-
-
-def mlm_model(lm: LoadedModel):
-    """The checkpoint's masked-LM model wrapped around `lm.model`, or None if it has no MLM head.
-
-    Loaded once per model id. The head counts as present only when none of its weights had to
-    be newly initialised (a plain encoder checkpoint loads with a random head: that is refused)."""
-    with _mlm_lock:
-        if lm.id in _mlm_cache:
-            return _mlm_cache[lm.id]
-    source, _ = _mlm_source(lm.id)
-    model = None
-    if source is not None:
-        model = _load_mlm(source, lm)
-    with _mlm_lock:
-        _mlm_cache[lm.id] = model
-    return model
-
-
-def no_mlm_reason(lm: LoadedModel) -> str | None:
-    """'bundled', 'student' or 'no_head' when fill-mask is unavailable; None when it works."""
-    source, reason = _mlm_source(lm.id)
-    if source is None:
-        return reason
-    return None if mlm_model(lm) is not None else "no_head"
-
-
-def _load_mlm(source, lm: LoadedModel):
-    from transformers import AutoModelForMaskedLM
-
-    local = isinstance(source, Path)
-    try:
-        mlm, info = AutoModelForMaskedLM.from_pretrained(
-            source, attn_implementation="eager", trust_remote_code=False, local_files_only=True,
-            use_safetensors=True if local else None, output_loading_info=True)
-    except Exception:  # no MLM class for this family, weights not cached, ...
-        return None
-    prefix = mlm.base_model_prefix
-    head_missing = [k for k in info.get("missing_keys", ()) if not k.startswith(prefix + ".")]
-    if head_missing or not hasattr(mlm, prefix):
-        return None
-    setattr(mlm, prefix, lm.model)  # one encoder: the one every page captures (and any variant of it)
-    return mlm.eval()
-
 
 def top_k(logits, positions: list[int], tokenizer, k: int = 5) -> dict[int, list[tuple[str, float]]]:
     """{position: [(token, probability), ...]} from MLM logits [T, V]."""
@@ -289,24 +219,10 @@ def _token_id(lm: LoadedModel, word) -> int:
 
 def _forward(lm: LoadedModel, enc, gates, want_logits: bool):
     """One forward pass with capture hooks and head gates. Returns (attn, hidden, kernels, logits)."""
-    import torch
-
-    conv = lm.family == "convbert"
     mlm = mlm_model(lm) if want_logits else None
-    runner = mlm if mlm is not None else lm.model
-    with lm.lock, torch.inference_mode(), cap.hooks(lm.model, want_conv=conv) as store, \
-            head_gates(lm.model, gates or {}):
-        out = runner(**enc, output_hidden_states=True, output_attentions=lm.family in cap.NEEDS_OUTPUT_ATTENTIONS)
-    T = enc["input_ids"].shape[1]
-    attentions = store["attention"][: store["n_attention"]]
-    hidden = torch.stack([h[0] for h in out.hidden_states]).float().numpy()
-    kernels = None
-    if conv and store["conv_kernels"]:
-        K = lm.model.config.conv_kernel_size
-        kernels = torch.stack([k[0].reshape(T, -1, K).softmax(-1).transpose(0, 1)
-                               for k in store["conv_kernels"]]).float().numpy()
-    logits = out.logits[0] if mlm is not None else None
-    return attentions, hidden, kernels, logits
+    run = cap.forward(lm, enc, runner=mlm, also=head_gates(lm.model, gates or {}))
+    logits = run.output.logits[0] if mlm is not None else None
+    return run.attentions, run.hidden_states, run.conv_kernels, logits
 
 
 def head_js(a: cap.Trace, b: cap.Trace) -> np.ndarray:
@@ -368,8 +284,8 @@ def run(lm: LoadedModel, text: str, text_b: str | None = None, *, ablate=(), rep
     attn, hidden, kernels, logits = _forward(lm, enc, gates, want_logits=has_mlm)
     tokens = lm.tokenizer.convert_ids_to_tokens(ids)
     trace = dataclasses.replace(
-        base, tokens=tokens, token_ids=ids, attentions=cap._readonly(attn), hidden_states=cap._readonly(hidden),
-        conv_kernels=cap._readonly(kernels))
+        base, tokens=tokens, token_ids=ids, attentions=cap.readonly(attn), hidden_states=cap.readonly(hidden),
+        conv_kernels=cap.readonly(kernels))
     fill = top_k(logits, masks, lm.tokenizer, k) if has_mlm else None
     fill_plain = None
     if has_mlm and ablate:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bertviz_core.models.families import family_spec
+
 
 def sinusoidal(n_positions: int, d: int, base: float = 10000.0) -> np.ndarray:
     """PE[i, 2j] = sin(i / base^(2j/d)), PE[i, 2j+1] = cos(i / base^(2j/d)) -> [n_positions, d]."""
@@ -54,10 +56,11 @@ def learned_table(lm) -> tuple[np.ndarray | None, int]:
     """The model's absolute position-embedding table and the index of position 0 in it.
 
     Returns (weight [max_positions, E] or None, first_row). RoBERTa-style models start at
-    padding_idx + 1. None when the model adds no absolute positions (e.g. DeBERTa-v3)."""
+    padding_idx + 1. None when the model adds no absolute positions (e.g. DeBERTa-v3); both from
+    the family's spec (bertviz_core.models.families)."""
     emb = getattr(getattr(lm.model, "embeddings", None), "position_embeddings", None)
     config = lm.model.config
-    if emb is None or (config.model_type == "deberta-v2" and not getattr(config, "position_biased_input", True)):
+    spec = family_spec(config)
+    if emb is None or not spec.has_absolute_positions(config):
         return None, 0
-    first = config.pad_token_id + 1 if config.model_type in ("roberta", "xlm-roberta") else 0
-    return emb.weight.detach().float().numpy(), first
+    return emb.weight.detach().float().numpy(), spec.position_offset(config)

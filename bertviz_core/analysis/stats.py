@@ -20,6 +20,21 @@ LENGTH_STRATA: tuple[tuple[int, int | None], ...] = ((1, 8), (9, 16), (17, 32), 
 SAMPLING_METHODS = ("first", "random", "stratified")
 
 
+class quiet_nan_mean:
+    """A context in which np.nanmean over an all-nan slice (e.g. cls/sep with specials excluded) returns
+    nan without its RuntimeWarning: there the nan is meant."""
+
+    def __enter__(self):
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._w.__exit__(*exc)
+
+
 # ---------------------------------------------------------------- intervals
 @dataclass(frozen=True)
 class Interval:

@@ -5,7 +5,7 @@ other word is their syntactic head (direction dependent -> head), against the be
 fixed-offset baseline for that relation.
 
 The method, step by step:
-- Sentences come from CoNLL-U (parsed with `conllu`); multiword-token range lines (`3-4`)
+- Sentences come from CoNLL-U (bertviz_core.inputs.conllu); multiword-token range lines (`3-4`)
   and empty nodes (`8.1`) are skipped, so words are the syntactic words with integer ids.
 - Word pieces are aligned to the words by the tokenizer itself: the words go in with
   `is_split_into_words=True` and `word_ids()` says which word each piece belongs to.
@@ -24,23 +24,22 @@ The method, step by step:
   as `case` to the possessor, so `nmod:poss` needs no special case).
 
 ConvBERT: its attention heads come first (head 0..H-1); with conv_heads=True (the default)
-its convolution heads follow as banded rows (head H..H+C-1, in analysis.all_heads order),
+its convolution heads follow as banded rows (head H..H+C-1, in metrics.all_heads order),
 each token's dynamic kernel spread over its 9-token window, so a conv head can only ever
 pick a word within 4 pieces.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from bertviz_core.tracing.capture import kernels_to_banded
+from bertviz_core.inputs.conllu import Sentence, read_conllu
 from bertviz_core.models.loading import LoadedModel
+from bertviz_core.tracing.capture import kernels_to_banded
 
 OFFSETS = (1, -1, 2, -2, 3, -3, 4, -4, 5, -5)  # ties between offsets go to the nearer one
 MAIN_RELATIONS = ("det", "amod", "nsubj", "obj", "case", "advmod", "aux", "mark", "nmod", "obl",
@@ -51,74 +50,6 @@ Progress = Callable[[int, int], None]  # (sentences done, total)
 
 
 # ---------------------------------------------------------------- reading treebanks
-@dataclass(frozen=True)
-class Sentence:
-    """One treebank sentence: syntactic words with 1-based gold heads (0 = root, -1 = none given)."""
-    words: tuple[str, ...]
-    heads: tuple[int, ...]
-    relations: tuple[str, ...]  # as annotated, e.g. "nmod:poss"
-    text: str = ""
-    sent_id: str = ""
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    @property
-    def universal(self) -> tuple[str, ...]:
-        """Relations without their subtype ("nmod:poss" -> "nmod")."""
-        return tuple(r.split(":")[0] for r in self.relations)
-
-
-def _from_tokenlist(token_list) -> Sentence:
-    words = [t for t in token_list if isinstance(t["id"], int)]  # skips 3-4 ranges and 8.1 empty nodes
-    position = {t["id"]: k + 1 for k, t in enumerate(words)}
-    heads, relations = [], []
-    for t in words:
-        head = t.get("head")
-        heads.append(position.get(head, -1) if isinstance(head, int) and head > 0 else (0 if head == 0 else -1))
-        relations.append(str(t.get("deprel") or "_"))
-    forms = tuple(str(t["form"]) for t in words)
-    return Sentence(forms, tuple(heads), tuple(relations), token_list.metadata.get("text") or " ".join(forms),
-                    token_list.metadata.get("sent_id", ""))
-
-
-def read_conllu(source, max_sentences: int | None = None) -> list[Sentence]:
-    """Sentences from a CoNLL-U path, CoNLL-U text, or an already parsed list (conllu TokenLists
-    or Sentences). Raises ValueError with a readable reason on a missing or malformed file."""
-    import conllu
-
-    if isinstance(source, (list, tuple)):
-        out = [s if isinstance(s, Sentence) else _from_tokenlist(s) for s in source]
-    else:
-        if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "\t" not in source):
-            path = Path(source)
-            if not path.is_file():
-                raise ValueError(f"No such CoNLL-U file: {path}")
-            from bertviz_core.inputs.text import decode_text
-            source = decode_text(path.read_bytes())
-        if not isinstance(source, str):
-            raise ValueError("A treebank is a CoNLL-U path, CoNLL-U text or a list of parsed sentences.")
-        for number, line in enumerate(source.splitlines(), 1):
-            if line.strip() and not line.startswith("#") and line.count("\t") != 9:
-                raise ValueError(f"Line {number} is not CoNLL-U (it needs 10 tab-separated columns).")
-        out = []
-        try:  # incrementally: the first sentences of a large treebank cost only their own parsing
-            for token_list in conllu.parse_incr(io.StringIO(source)):
-                sentence = _from_tokenlist(token_list)
-                if len(sentence):
-                    out.append(sentence)
-                if max_sentences is not None and len(out) >= max_sentences:
-                    break
-        except Exception as exc:  # conllu raises several parse error types
-            raise ValueError(f"Could not read this CoNLL-U text: {exc}") from None
-    out = [s for s in out if len(s)]
-    if max_sentences is not None:
-        out = out[:max_sentences]
-    if not out:
-        raise ValueError("No sentences found in this treebank.")
-    return out
-
-
 def file_digest(path: str | Path) -> str:
     """First 16 hex digits of the file's SHA-256 (cache keys: a changed treebank is a new table)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
@@ -330,19 +261,19 @@ def accuracy_grid(frame, relation: str) -> np.ndarray:
 # ---------------------------------------------------------------- one sentence (the page)
 def trace_word_groups(trace) -> tuple[list[list[int]], list[str]]:
     """A trace's tokens grouped into the whitespace-separated words of its text, special tokens left out."""
-    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis.words import word_groups
 
-    groups, labels = analysis.word_groups(trace)
+    groups, labels = word_groups(trace)
     keep = [k for k, g in enumerate(groups) if not all(trace.special[i] for i in g)]
     return [groups[k] for k in keep], [labels[k] for k in keep]
 
 
 def word_matrix(matrix: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     """One head's [T, T] (or [..., T, T]) as words: to a word summed over its pieces, from a word
-    averaged (analysis.pool_to_words on word groups without special tokens)."""
-    from bertviz_core.analysis import metrics as analysis
+    averaged (words.pool_to_words on word groups without special tokens)."""
+    from bertviz_core.analysis.words import pool_to_words
 
-    return analysis.pool_to_words(np.asarray(matrix, dtype=np.float32), groups)
+    return pool_to_words(np.asarray(matrix, dtype=np.float32), groups)
 
 
 # ---------------------------------------------------------------- stored tables
@@ -359,6 +290,11 @@ def cache_dir() -> Path:
 
 def _slug(model_id: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model_id)[:80]
+
+
+def cached_table_path(model_id: str, digest: str, conv_heads: bool = True) -> Path:
+    """Where table_for keeps the table of `model_id` on the treebank file with this digest (see file_digest)."""
+    return cache_dir() / f"{_slug(model_id)}-{digest}{'' if conv_heads else '-noconv'}.parquet"
 
 
 def write_table(frame, path: str | Path, **meta) -> None:
@@ -407,7 +343,7 @@ def table_for(lm: LoadedModel, conllu_path: str | Path, *, progress: Progress | 
         frame = read_table(shipped)
         if frame.attrs.get("treebank_sha256") == digest:
             return frame
-    cached = cache_dir() / f"{_slug(lm.id)}-{digest}{'' if conv_heads else '-noconv'}.parquet"
+    cached = cached_table_path(lm.id, digest, conv_heads)
     if cached.is_file():
         try:
             return read_table(cached)

@@ -3,7 +3,7 @@
 and checks one (meta.json, head_metrics.parquet, sentences.parquet, syntax.parquet);
 `find_results()` lists those under the results folder (`BERTVIZ_RESULTS_DIR`, default `results/`),
 `results_folder(name)` resolves a listed name and refuses anything that leads outside it;
-`results_comparison(a, b)` puts two models' head metrics side by side like analysis.compare_many.
+`results_comparison(a, b)` puts two models' head metrics side by side like compare.compare_many.
 """
 from __future__ import annotations
 
@@ -150,9 +150,9 @@ def _numeric(frame, filename: str, columns, integer: bool = False) -> None:
 def _check_head_metrics(frame, filename: str) -> None:
     """Every sentence has the same L x N rows, once each; head_name agrees with the head index."""
     _numeric(frame, filename, ["sentence", "layer", "head", "n_tokens"], integer=True)
-    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis.metrics import METRICS
 
-    _numeric(frame, filename, list(analysis.METRICS))
+    _numeric(frame, filename, list(METRICS))
     if not len(frame):
         raise ResultsError("incomplete", f"{filename} has no rows.", file=filename)
     L, N = int(frame["layer"].max()) + 1, int(frame["head"].max()) + 1
@@ -178,10 +178,8 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
     ResultsError (a ValueError) with a code; nothing else is raised for a bad folder."""
     import json
 
-    import pandas as pd
-
-    from bertviz_core.analysis import metrics as analysis
     from bertviz_core.analysis import syntax
+    from bertviz_core.analysis.metrics import METRICS
 
     root_path = Path(root).resolve() if root is not None else None
     folder = Path(folder)
@@ -207,7 +205,7 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
             meta.get("stats", []), list):
         raise ResultsError("bad_meta", f"{META_FILE} of '{name}' is not the corpus command's.", name=name)
     out = {"name": name, "meta": meta, "head_metrics": None, "sentences": None, "syntax": None}
-    required = {"head_metrics": ["sentence", "layer", "head", "head_name", "n_tokens", *analysis.METRICS],
+    required = {"head_metrics": ["sentence", "layer", "head", "head_name", "n_tokens", *METRICS],
                 "sentences": list(SENTENCE_COLUMNS), "syntax": list(syntax.COLUMNS)}
     for key, filename in RESULT_TABLES.items():
         path = _checked_file(real, filename, root_path, MAX_RESULT_FILE_BYTES)
@@ -246,11 +244,12 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
 
 def results_comparison(a: dict, b: dict) -> dict:
     """Model A's results against model B's (two load_results folders of the same input), in the shape of
-    analysis.compare_many's result without head matching: per_sentence metrics_a/metrics_b {metric: [S, L, N]},
+    compare.compare_many's result without head matching: per_sentence metrics_a/metrics_b {metric: [S, L, N]},
     baseline_a/baseline_b {metric: [S, 2]} (nan where a folder has no sentences.parquet), means, names, kinds,
-    model ids, sentences (texts, "" if unknown), lengths (tokens), so analysis.summary_rows works on it.
+    model ids, sentences (texts, "" if unknown), lengths (tokens), so compare.summary_rows works on it.
     ResultsError if a folder has no head metrics or the two were not run on the same sentences."""
-    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis.metrics import METRICS
+    from bertviz_core.analysis.stats import quiet_nan_mean
     from bertviz_core.models import heads
 
     for side, res in (("A", a), ("B", b)):
@@ -274,22 +273,22 @@ def results_comparison(a: dict, b: dict) -> dict:
     for side, res in (("a", a), ("b", b)):
         frame = res["head_metrics"].sort_values(["sentence", "layer", "head"])
         S, L, N = len(ids_a), int(frame["layer"].max()) + 1, int(frame["head"].max()) + 1
-        per = {m: frame[m].to_numpy(np.float64).reshape(S, L, N) for m in analysis.METRICS}
+        per = {m: frame[m].to_numpy(np.float64).reshape(S, L, N) for m in METRICS}
         slots = frame[frame["sentence"] == ids_a[0]].drop_duplicates("head")["head_name"].astype(str).tolist()
         kinds = [heads.CONV if n.startswith("C") else heads.ATTN for n in slots]
-        base = {m: np.full((S, 2), np.nan) for m in analysis.METRICS}
+        base = {m: np.full((S, 2), np.nan) for m in METRICS}
         texts = [""] * S
         lengths = frame.groupby("sentence")["n_tokens"].first().to_numpy()
         sentences = res["sentences"]
         if sentences is not None:
             rows = sentences.set_index("sentence").loc[ids_a]
             texts = rows["text"].astype(str).tolist()
-            for m in analysis.METRICS:
+            for m in METRICS:
                 for g, kind in enumerate(("attn", "conv")):
                     col = f"uniform_{kind}_{m}"
                     if col in rows.columns:
                         base[m][:, g] = rows[col].to_numpy(np.float64)
-        with np.errstate(invalid="ignore"), analysis._quiet_nan_mean():
+        with np.errstate(invalid="ignore"), quiet_nan_mean():
             out[f"metrics_{side}"] = {m: np.nanmean(v, axis=0) for m, v in per.items()}
         out["per_sentence"][f"metrics_{side}"] = per
         out["per_sentence"][f"baseline_{side}"] = base

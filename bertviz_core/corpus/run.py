@@ -2,10 +2,10 @@
 
 Input: a `.conllu` treebank or a `.txt` file (one sentence per non-empty line).
 Stats (comma-separated):
-    head-metrics  per sentence, layer and head: analysis.METRICS (entropy, distance, local, cls,
+    head-metrics  per sentence, layer and head: metrics.METRICS (entropy, distance, local, cls,
                   sep, punct, self, prev, next) over every head, ConvBERT's conv heads after the
                   attention heads and measured on their kernels, exactly as /compare does
-                  (analysis.trace_metrics) -> head_metrics.parquet; plus sentences.parquet (each
+                  (metrics.trace_metrics) -> head_metrics.parquet; plus sentences.parquet (each
                   sentence's text, token count and uniform-attention baseline per head kind)
     syntax        Clark et al.'s head accuracy per relation (bertviz_core.analysis.syntax; CoNLL-U only)
                   -> syntax.parquet
@@ -41,15 +41,15 @@ RESULTS_FORMAT = 2  # meta.json "format": 2 = conv heads measured on their kerne
 
 # ---------------------------------------------------------------- input
 def read_input(path: str | Path, max_sentences: int | None = None) -> list:
-    """Sentences of a .conllu (syntax.Sentence objects) or .txt (strings, one per non-empty line)."""
-    from bertviz_core.analysis import syntax
+    """Sentences of a .conllu (inputs.conllu.Sentence objects) or .txt (strings, one per non-empty line)."""
+    from bertviz_core.inputs.conllu import read_conllu
     from bertviz_core.inputs.text import decode_text
 
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"No such input file: {path}")
     if path.suffix.lower() in (".conllu", ".conll"):
-        return syntax.read_conllu(path, max_sentences)
+        return read_conllu(path, max_sentences)
     if path.suffix.lower() != ".txt":
         raise ValueError(f"Input must be .conllu or .txt, not '{path.suffix or path.name}'.")
     raw = path.read_bytes()
@@ -98,29 +98,29 @@ def _item_text(item) -> str:
 def sentence_metrics(result: dict, tokens: list[str], special: tuple[bool, ...],
                      exclude_special: bool = False) -> dict[str, np.ndarray]:
     """Every metric of every head of one batch.run result, [L, N] each: attention heads from their
-    softmax rows, ConvBERT's conv heads from their kernels (as analysis.trace_metrics on a Trace)."""
-    from bertviz_core.analysis import metrics as analysis
+    softmax rows, ConvBERT's conv heads from their kernels (as metrics.trace_metrics on a Trace)."""
+    from bertviz_core.analysis.metrics import head_metrics, kernel_metrics
 
-    out = analysis.head_metrics(result["attentions"], tokens, special, exclude_special)
+    out = head_metrics(result["attentions"], tokens, special, exclude_special)
     kernels = result.get("conv_kernels")
     if kernels is not None:
-        conv = analysis.kernel_metrics(kernels, tokens, special, exclude_special)
+        conv = kernel_metrics(kernels, tokens, special, exclude_special)
         out = {k: np.concatenate([out[k], conv[k]], axis=1) for k in out}
     return out
 
 
 def uniform_baselines(tokens: list[str], special: tuple[bool, ...], kernel_size: int | None,
                       exclude_special: bool = False) -> dict[str, float]:
-    """analysis.uniform_baseline without a Trace: {"uniform_attn_<metric>": value, "uniform_conv_<metric>":
+    """metrics.uniform_baseline without a Trace: {"uniform_attn_<metric>": value, "uniform_conv_<metric>":
     value (nan without conv heads)}."""
-    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis.metrics import METRICS, head_metrics, kernel_metrics
 
     T = len(tokens)
-    attn = analysis.head_metrics(np.full((T, T), 1.0 / T, np.float32), tokens, special, exclude_special)
-    conv = (analysis.kernel_metrics(np.full((T, kernel_size), 1.0 / kernel_size, np.float32), tokens, special,
-                                    exclude_special) if kernel_size else {})
-    out = {f"uniform_attn_{m}": float(attn[m]) for m in analysis.METRICS}
-    out.update({f"uniform_conv_{m}": float(conv[m]) if m in conv else float("nan") for m in analysis.METRICS})
+    attn = head_metrics(np.full((T, T), 1.0 / T, np.float32), tokens, special, exclude_special)
+    conv = (kernel_metrics(np.full((T, kernel_size), 1.0 / kernel_size, np.float32), tokens, special,
+                           exclude_special) if kernel_size else {})
+    out = {f"uniform_attn_{m}": float(attn[m]) for m in METRICS}
+    out.update({f"uniform_conv_{m}": float(conv[m]) if m in conv else float("nan") for m in METRICS})
     return out
 
 
@@ -129,9 +129,9 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
     """Statistics of one chunk of sentences (numbered from `start`):
     {"syntax": SyntaxCounts or None, "head_metrics": {column: numpy array} or None,
     "sentences": {column: numpy array} or None (with head metrics)}."""
-    from bertviz_core.analysis import metrics as analysis
-    from bertviz_core.tracing import batch
     from bertviz_core.analysis import syntax
+    from bertviz_core.analysis.metrics import METRICS
+    from bertviz_core.tracing import batch
 
     encoded = [_encode(lm, item) for item in items]
     counts = syntax.SyntaxCounts() if "syntax" in stats else None
@@ -159,7 +159,7 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
                     "layer": np.repeat(np.arange(L), N), "head": np.tile(np.arange(N), L),
                     "head_name": np.tile(np.array(names, dtype=object), L),
                     "n_tokens": np.full(L * N, len(tokens), np.int64)}
-            part.update({m: np.asarray(values[m], dtype=np.float64).ravel() for m in analysis.METRICS})
+            part.update({m: np.asarray(values[m], dtype=np.float64).ravel() for m in METRICS})
             metric_parts.append(part)
         if progress is not None:
             progress(k + 1)
@@ -330,13 +330,6 @@ def write_outputs(out_dir: str | Path, merged: dict, meta: dict) -> dict[str, Pa
     (out / "meta.json").write_text(json.dumps(meta, indent=2))
     written["meta"] = out / "meta.json"
     return written
-
-
-def mean_head_metrics(frame):
-    """head_metrics.parquet averaged over sentences: one row per (layer, head)."""
-    from bertviz_core.analysis import metrics as analysis
-
-    return frame.groupby(["layer", "head", "head_name"], as_index=False)[list(analysis.METRICS)].mean()
 
 
 # ---------------------------------------------------------------- command line

@@ -116,20 +116,20 @@ def _convolution(state, t, src, fs):
 
 
 def _compare(state, t, src, fs):
-    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis import metrics, words
 
     a = src.trace(state["model_a"], state["text"])
     b = src.trace(state["model_b"], state["text"])
-    groups_a, groups_b, labels, _ = analysis.alignment(a, b)
+    groups_a, groups_b, labels, _ = words.alignment(a, b)
     layer = min(int(state.get("layer", 0)), a.n_layers - 1, b.n_layers - 1)
     head = str(state.get("head", "mean"))
 
     def pick(trace, groups):
-        m = analysis.head_matrix(trace, layer, head)
-        return m if m is None or groups is None else analysis.pool_to_words(m, groups)
+        m = metrics.head_matrix(trace, layer, head)
+        return m if m is None or groups is None else words.pool_to_words(m, groups)
 
     def name(trace):
-        names = analysis.slot_names(trace)
+        names = metrics.slot_names(trace)
         return t("all_heads") if head == "mean" else (names[int(head)] if int(head) < len(names) else t("missing"))
 
     ma, mb = pick(a, groups_a), pick(b, groups_b)
@@ -197,7 +197,7 @@ def _positions_figures(state, t, src, fs, positions):
 
 
 def _step_by_step(state, t, src, fs):
-    from bertviz_core.analysis import metrics as analysis
+    from bertviz_core.analysis import steps
 
     lm = src.model(state["model"])
     trace = src.trace(state["model"], state["text"])
@@ -214,7 +214,7 @@ def _step_by_step(state, t, src, fs):
     figs = [heat(trace.hidden_states[layer], "X")]
     caps = [t("step1") + ". " + t("step1_text", shape=f"[{T}, {trace.hidden_states.shape[-1]}]")]
     if head.lower().startswith("c"):
-        walk = analysis.conv_walk(lm, trace, layer, int(head[1:]), query)
+        walk = steps.conv_walk(lm, trace, layer, int(head[1:]), query)
         K = len(walk["kernel"])
         offsets = [f"{o:+d}" for o in range(-(K // 2), K // 2 + 1)]
         figs += [heat(walk["key_conv"], "key conv"),
@@ -228,7 +228,7 @@ def _step_by_step(state, t, src, fs):
                  t("conv4") + ". " + t("conv4_text", a=int(walk["positions"][0]), b=int(walk["positions"][-1]),
                                        shape=f"[{walk['d_head']}]", diff=walk["output_diff"])]
         return figs, caps
-    walk = analysis.attention_walk(lm, trace, layer, int(head), query)
+    walk = steps.attention_walk(lm, trace, layer, int(head), query)
     dk = walk["d_head"]
     figs += [heat(walk[name], name) for name in ("Q", "K", "V")]
     caps += [t("step2") + ". " + t("step2_text", d=dk, shape=f"[{T}, {dk}]"), "", ""]

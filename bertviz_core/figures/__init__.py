@@ -1,7 +1,8 @@
 """Plotly figures of traces, for notebooks, exports and the app: `bc.figures.head_view(trace, 3, 1)`.
 
 The figures take their words from the caller (titles, axis names); `view`/`show` draw a named view
-(see VIEWS). Modules: core (heatmaps and views), research (many-sentence comparisons), syntax (dependency arcs)."""
+(see VIEWS). Modules: core (heatmaps and bars), views (a Trace's views by name), research (many-sentence
+comparisons), syntax (dependency arcs)."""
 
 from bertviz_core.figures.core import (  # noqa: F401
     ATTENTION_SCALE,
@@ -20,6 +21,9 @@ from bertviz_core.figures.core import (  # noqa: F401
     pca_path_figure,
     dims_over_position,
     token_bars,
+    contribution_bars,
+)
+from bertviz_core.figures.views import (  # noqa: F401
     head_matrix,
     head_view,
     model_view,
@@ -30,7 +34,6 @@ from bertviz_core.figures.core import (  # noqa: F401
     VIEWS,
     view,
     show,
-    contribution_bars,
 )
 
 __all__ = [

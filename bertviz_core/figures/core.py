@@ -4,6 +4,7 @@ Payload matters (bertviz ships 870 MB at 512 tokens): matrices go to the
 browser as float32 binary arrays (Plotly encodes numpy arrays as base64),
 thumbnails are block-averaged to the pixels they occupy and sent as uint8.
 Token labels are escaped, since Plotly reads a little HTML in labels.
+The views of a Trace by name (head_view, model_view, ...) are in figures.views.
 """
 from __future__ import annotations
 
@@ -144,7 +145,7 @@ def _label_layout(rows: list[str], cols: list[str], plot_px: int, font_size: int
     if n * (size + 4) > plot_px:
         size = max(9, min(size, plot_px // n - 4))
     every = max(1, int(np.ceil(n / max(8, plot_px // (size + 4)))))
-    label_px = max(_text_px(lab, size) for lab in rows[::every] + cols[::every])
+    label_px = max(text_px(lab, size) for lab in rows[::every] + cols[::every])
     title_px = int(font_size * 1.6) + 8
     left = min(260, label_px + title_px + 8)
     bottom = min(260, int(label_px * 0.87 + size * 0.6) + title_px + 8)  # labels turned -60 degrees
@@ -159,7 +160,7 @@ def _square_category_axes(fig: go.Figure, size: int, every: int, row_title: str,
                      constraintoward="top")  # in a narrower container the square stays under its title
 
 
-def _text_px(text: str, size: int) -> int:
+def text_px(text: str, size: int) -> int:
     """Rough rendered width of a label in pixels (wide East Asian characters count double)."""
     text = re.sub(r"<sub>(.*?)</sub>", lambda m: "_" * max(1, len(m.group(1)) // 2), re.sub(r"</?b>", "", text))
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
@@ -255,8 +256,8 @@ def head_grid(matrices: np.ndarray, titles: list[str], tokens: list[str], *, col
             fig.update_yaxes(showticklabels=True, tickfont=tick, row=r + 1, col=1)
         for c in range(cols):
             fig.update_xaxes(showticklabels=True, tickfont=tick, tickangle=-90, row=rows, col=c + 1)
-    margin = dict(l=10 + (max(_text_px(x, tick["size"]) for x in labels) if show else 0), r=10, t=50,
-                  b=10 + (max(_text_px(x, tick["size"]) for x in labels) if show else 0))
+    margin = dict(l=10 + (max(text_px(x, tick["size"]) for x in labels) if show else 0), r=10, t=50,
+                  b=10 + (max(text_px(x, tick["size"]) for x in labels) if show else 0))
     fig.update_layout(coloraxis=dict(colorscale=colorscale, cmin=zmin, cmax=zmax, cmid=zmid,
                                      colorbar=dict(title=dict(text=colorbar_title), thickness=12)),
                       height=rows * panel_px + 70 + margin["b"] - 10, margin=margin,
@@ -391,117 +392,6 @@ def token_bars(values: np.ndarray, tokens: list[str], *, title: str, highlight: 
                       font=dict(size=font_size, **FONT), yaxis_title=y_title, showlegend=compare is not None,
                       legend=dict(orientation="h", y=1.12))
     return fig
-
-
-# ---------------------------------------------------------------- one-liners for notebooks and scripts
-# Each takes a Trace and returns a plain Plotly figure: it shows itself in Jupyter, VS Code and Colab
-# as the last expression of a cell, and exports with bertviz_core.export. Words default to English.
-
-def head_matrix(trace, layer: int, head) -> tuple[np.ndarray, str]:
-    """[T, T] of one head ("3"/"H3"/3, "c1"/"C1" or "mean") of `layer`, with its display name."""
-    from bertviz_core.models import heads
-
-    if not 0 <= int(layer) < trace.n_layers:
-        raise ValueError(f"layer {layer} does not exist: {trace.model_id} has layers 0..{trace.n_layers - 1}.")
-    h = heads.parse(head)
-    if not heads.exists(h, trace.n_heads, trace.n_conv_heads):
-        raise ValueError(f"head {head!r} does not exist in {trace.model_id}: "
-                         f"heads 0..{trace.n_heads - 1}" + (f", conv heads c0..c{trace.n_conv_heads - 1}"
-                                                             if trace.n_conv_heads else "") + ", or 'mean'.")
-    if h == heads.MEAN:
-        return trace.attentions[layer].mean(0), "mean of all heads"
-    if h.is_conv:
-        return trace.conv_matrices(layer)[h.index], heads.display(h)
-    return trace.attentions[layer, h.index], heads.display(h)
-
-
-def head_view(trace, layer: int = 0, head=0, *, hide_special: bool = False, **kw) -> go.Figure:
-    """One head as a query x key heatmap: `bc.figures.head_view(trace, 3, 1)`.
-
-    head: 1 / "1" / "H1" (attention head), "c1" / "C1" (ConvBERT convolution head, banded), or "mean".
-    hide_special drops the [CLS]/[SEP] columns. Other keywords go to matrix_heatmap (title, font_size, ...)."""
-    matrix, name = head_matrix(trace, layer, head)
-    cols = [i for i in range(len(trace)) if not (hide_special and trace.special and trace.special[i])]
-    kw.setdefault("title", f"Layer {layer}, {name} · {len(trace)} tokens")
-    kw.setdefault("zmax", 1.0)
-    return matrix_heatmap(matrix[:, cols], trace.tokens, [trace.tokens[i] for i in cols], **kw)
-
-
-def model_view(trace, **kw) -> go.Figure:
-    """Every layer x head as thumbnails (each scaled to its own maximum): `bc.figures.model_view(trace)`."""
-    return model_view_grid(trace.attentions, **kw)
-
-
-def layer_view(trace, layer: int = 0, **kw) -> go.Figure:
-    """All heads of one layer (ConvBERT: attention heads, then convolution heads) on one 0..1 scale."""
-    head_matrix(trace, layer, "mean")  # checks the layer
-    matrices = trace.attentions[layer]
-    titles = [f"H{h}" for h in range(trace.n_heads)]
-    if trace.n_conv_heads:
-        matrices = np.concatenate([matrices, trace.conv_matrices(layer)])
-        titles += [f"C{c}" for c in range(trace.n_conv_heads)]
-    kw.setdefault("cols", max(trace.n_heads, trace.n_conv_heads, 1))
-    return head_grid(matrices, titles, trace.tokens, **kw)
-
-
-def conv_view(trace, layer: int = 0, **kw) -> go.Figure:
-    """ConvBERT's convolution kernels of one layer (tokens x offsets): `bc.figures.conv_view(trace, 1)`."""
-    if trace.conv_kernels is None:
-        raise ValueError(f"{trace.model_id} has no convolution heads (conv_view needs a ConvBERT trace).")
-    head_matrix(trace, layer, "mean")
-    return kernel_heatmaps(trace.conv_kernels[layer], trace.tokens, **kw)
-
-
-def positions_view(trace, dims: int = 64, **kw) -> go.Figure:
-    """The position embeddings added to each token of this input (first `dims` dimensions)."""
-    p = trace.position_embeddings
-    if p is None:
-        raise ValueError(f"{trace.model_id} adds no absolute position embeddings (it uses relative positions).")
-    k = min(dims, p.shape[1])
-    kw.setdefault("title", f"Position embeddings added to each token (first {k} of {p.shape[1]} dimensions)")
-    kw.setdefault("height", max(320, 24 * len(trace) + 120))
-    return numeric_heatmap(p[:, :k], x_title=kw.pop("x_title", "dimension"), y_title=kw.pop("y_title", "token"),
-                           y_labels=trace.tokens, **kw)
-
-
-def compare_view(trace_a, trace_b, layer: int = 0, head="mean", **kw) -> go.Figure:
-    """The same head slot of two models on one sentence, side by side on one colour scale:
-    `bc.figures.compare_view(bert_trace, convbert_trace, 1, "mean")`. Different tokenizers are
-    compared word by word. head: a slot number (ConvBERT's conv heads follow its attention heads)
-    or "mean"."""
-    from bertviz_core.analysis import metrics as analysis
-
-    groups_a, groups_b, labels, _ = analysis.alignment(trace_a, trace_b)
-    pair = []
-    for trace, groups in ((trace_a, groups_a), (trace_b, groups_b)):
-        if not 0 <= int(layer) < trace.n_layers:
-            raise ValueError(f"layer {layer} does not exist in {trace.model_id} (layers 0..{trace.n_layers - 1}).")
-        m = analysis.head_matrix(trace, layer, head)
-        if m is None:
-            raise ValueError(f"{trace.model_id} has no head in slot {head}.")
-        pair.append(m if groups is None else analysis.pool_to_words(m, groups))
-    name = "mean" if head == "mean" else f"slot {head}"
-    kw.setdefault("titles", (f"A: {trace_a.model_id} · L{layer} {name}", f"B: {trace_b.model_id} · L{layer} {name}"))
-    kw.setdefault("zmax", float(max(m.max() for m in pair)))
-    return pair_heatmaps(pair[0], pair[1], labels, **kw)
-
-
-VIEWS = {"attention": head_view, "model": model_view, "layer": layer_view, "convolution": conv_view,
-         "positions": positions_view, "compare": compare_view}
-
-
-def view(trace, name: str = "attention", *args, **kw) -> go.Figure:
-    """Any view by name (see VIEWS): `bc.figures.view(trace, "attention", 3, 1)`."""
-    if name not in VIEWS:
-        raise ValueError(f"Unknown view {name!r}; choose one of {', '.join(VIEWS)}.")
-    return VIEWS[name](trace, *args, **kw)
-
-
-def show(trace, name: str = "attention", *args, renderer: str | None = None, **kw) -> None:
-    """Draw a view in the notebook (Jupyter, VS Code, Colab; a browser tab from a script):
-    `bc.show(trace, "attention", layer=3, head=1)`. Returns nothing, so the figure is not shown
-    twice; to keep it (and export it), use `fig = bc.figures.view(trace, "attention", 3, 1)`."""
-    view(trace, name, *args, **kw).show(renderer=renderer)
 
 
 def contribution_bars(series: list[tuple[str, np.ndarray]], tokens: list[str], *, title: str, y_title: str = "",

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from bertviz_core.inputs.conllu import conllu_sentences
+from bertviz_core.inputs.conllu import check_columns, conllu_sentences
 
 # Split after . ! ? when followed by whitespace and an upper-case letter,
 # a digit or a quote. Good enough for speeches; not a linguistic tokenizer.
@@ -109,9 +109,7 @@ def parse_sentence_upload(name: str, raw: bytes, max_sentences: int = 500) -> Se
         raise ValueError("This file looks binary; upload a plain-text or CoNLL-U file.")
     blank, invisible = 0, []
     if name.lower().endswith((".conllu", ".conll")):
-        for number, line in enumerate(text.splitlines(), 1):
-            if line.strip() and not line.startswith("#") and line.count("\t") != 9:
-                raise ValueError(f"Line {number} is not CoNLL-U (it needs 10 tab-separated columns).")
+        check_columns(text)
         try:
             sentences = conllu_sentences(text)
         except Exception as exc:  # conllu raises several parse error types

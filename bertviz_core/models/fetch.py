@@ -37,7 +37,7 @@ def target(model: str) -> tuple[str, str]:
         if entry.source != "hub":
             raise FetchError(f"{model} is bundled with the app: nothing to fetch.")
         return entry.location, entry.id
-    if not loading._HUB_ID.match(model):
+    if not loading.HUB_ID.match(model):
         raise FetchError(f"'{model[:80]}' is not a valid model id (owner/name or a registry id).")
     return model, model.replace("/", "--")
 
@@ -48,7 +48,7 @@ def fetch(model: str, dest: str | Path | None = None, timeout: float = 5.0) -> P
 
     hub_id, folder_name = target(model)
     root = Path(dest) if dest else loading.models_dir()
-    if not loading._hub_reachable(timeout):
+    if not loading.hub_reachable(timeout):
         endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
         raise FetchError(f"Cannot reach {endpoint}: this machine is offline (or HF_HUB_OFFLINE is set). "
                          "Run this command where the internet (or your mirror, set HF_ENDPOINT) is reachable.")

@@ -16,7 +16,7 @@ heads. A head is a `HeadId(kind, index)` with kind "attn" or "conv".
   "mean" -> MEAN. Anything else (negative, "zz", "3.0", "c", "") raises
   ValueError. Parsing does not know the model: check with `exists`.
 - Slots (`to_slot` / `from_slot`): the concatenated order of a layer's heads used
-  by analysis.all_heads and /compare: attention heads 0..n_heads-1 first, then
+  by metrics.all_heads and /compare: attention heads 0..n_heads-1 first, then
   conv head c at slot n_heads + c.
 """
 from __future__ import annotations

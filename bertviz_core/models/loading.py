@@ -36,10 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bertviz_core.models import registry
-from bertviz_core.models import student
+from bertviz_core.models import families, registry, student, variants
 
-_HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?$")
+# A Hugging Face Hub id, "name" or "owner/name" (also what fetch accepts).
+HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?$")
 MAX_NAME_CHARS = 300    # longer names are neither hub ids nor folder names
 MAX_ID_SHOWN = 80       # ids are cut to this many characters (+ "…") in messages
 MAX_FOLDER_FILES = 2000
@@ -52,7 +52,7 @@ REASONS = (
     "not_a_model_folder",  # no config.json, unreadable or invalid JSON, special files, no weights at all
     "pickled_weights",     # only pickled weights (.bin, .pt, ...)
     "custom_code",         # an auto_map key: the checkpoint wants its own code
-    "unsupported_family",  # model_type without a capture hook
+    "unsupported_family",  # model_type without a FamilySpec (bertviz_core.models.families)
     "no_attention",        # the model returns no attention probabilities
     "missing_weights",     # a bundled model's files are missing
     "not_listed",          # BERTVIZ_HUB_POLICY=registry and the id is not in the registry
@@ -86,6 +86,7 @@ class LoadedModel:
     tokenizer: object
     max_tokens: int        # longest input, special tokens included
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    note: str = ""         # what a variant is and what it was built from (bertviz_core.models.variants)
 
     @property
     def config(self):
@@ -149,9 +150,8 @@ def locate(name: str) -> tuple[str, object]:
     shown = short_id(name)
     if len(name) > MAX_NAME_CHARS or any(not ch.isprintable() for ch in name):
         raise _refuse(f"'{shown}' is not a valid model id.", "invalid_id", name)
-    if "@" in name:  # a compressed variant, <id>@int8 or <id>@prune=30% (bertviz_core.analysis.compress)
-        from bertviz_core.analysis import compress
-        compress.parse_variant(name)
+    if "@" in name:  # a variant, <id>@int8 or <id>@prune=30% (bertviz_core.models.variants)
+        variants.parse(name)
         return "variant", name
     entry = registry.entry(name) or registry.entry_for_location(name)
     if entry is not None:  # a listed model, by id or by hub location
@@ -167,7 +167,7 @@ def locate(name: str) -> tuple[str, object]:
             raise _refuse(f"Local models are only loaded from the models folder; '{shown}' is outside it.",
                           "outside_models_dir", name)
         return "local", path
-    if not _HUB_ID.match(name):
+    if not HUB_ID.match(name):
         raise _refuse(f"'{shown}' is not a valid model id.", "invalid_id", name)
     if hub_policy() == "registry":
         raise _refuse(f"'{shown}' is not in the model list, and this server only loads listed models.",
@@ -245,29 +245,29 @@ def _load_uncached(kind: str, where) -> LoadedModel:
     if kind == "local":
         return _load_local(where)
     if kind == "variant":
-        from bertviz_core.analysis import compress
-        return compress.load_variant(where)
+        return variants.load(where)
     return _load_hub(where, where, where)
 
 
-def _finish(model_id: str, label: str, model, tokenizer) -> LoadedModel:
+def finish_loaded(model_id: str, label: str, model, tokenizer) -> LoadedModel:
+    """A loaded model and its tokenizer as a LoadedModel: eval mode, a supported family that really returns
+    attention probabilities, and its input limit. Raises ModelLoadError ("unsupported_family", "no_attention")."""
     import torch
 
     model.eval()
     family = model.config.model_type
-    if family not in registry.ATTENTION_MODULES:
+    if not families.is_supported(family):
         raise _refuse(f"Model type '{family}' is not supported (supported: "
-                      f"{', '.join(sorted(registry.ATTENTION_MODULES))}).", "unsupported_family", model_id,
-                      str(family))
+                      f"{', '.join(families.SUPPORTED)}).", "unsupported_family", model_id, str(family))
+    spec = families.family_spec(family)
     with torch.no_grad():  # eager attention must really return probabilities
         probe = tokenizer("probe", return_tensors="pt")
         out = model(**probe, output_attentions=True)
     if not out.attentions or out.attentions[0] is None:
         raise _refuse(f"{short_id(label)}: the model returned no attention probabilities.", "no_attention", model_id)
     limit = getattr(model.config, "max_position_embeddings", 512) or 512
-    if family in ("roberta", "xlm-roberta"):
-        limit -= model.config.pad_token_id + 1  # positions start after padding_idx
-    if family == "deberta-v2":
+    limit -= spec.position_offset(model.config)  # RoBERTa: positions start after padding_idx
+    if spec.max_tokens_from_tokenizer:  # relative positions: no table to run out of
         limit = min(getattr(tokenizer, "model_max_length", 512), 512)
     return LoadedModel(model_id, label, family, model, tokenizer, int(min(limit, 512)))
 
@@ -285,7 +285,7 @@ def _load_bundled(entry: registry.ModelEntry) -> LoadedModel:
                           f"(bertviz_core/weights/{entry.id}).", "missing_weights", entry.id)
         model = student.load_student(folder)
         path = student.teacher_path()  # same tokenizer as the teacher
-    return _finish(entry.id, entry.label, model, AutoTokenizer.from_pretrained(path))
+    return finish_loaded(entry.id, entry.label, model, AutoTokenizer.from_pretrained(path))
 
 
 # ---------------------------------------------------------------- local folders
@@ -353,10 +353,9 @@ def check_folder(path: Path, name: str = "") -> dict:
                           "because loading them can run code.", "pickled_weights", name, pickled[0])
         raise _refuse(f"'{shown}' has no weights (no .safetensors file).", "not_a_model_folder", name)
     family = config.get("model_type")
-    if family not in registry.ATTENTION_MODULES:
+    if not families.is_supported(family):
         raise _refuse(f"Model type '{short_id(family)}' is not supported (supported: "
-                      f"{', '.join(sorted(registry.ATTENTION_MODULES))}).", "unsupported_family", name,
-                      short_id(family))
+                      f"{', '.join(families.SUPPORTED)}).", "unsupported_family", name, short_id(family))
     return config
 
 
@@ -371,7 +370,7 @@ def _load_local(path: Path) -> LoadedModel:
         except Exception as exc:
             raise _refuse(f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id,
                           scrub_paths(exc)) from None
-        return _finish(model_id, path.name, model, AutoTokenizer.from_pretrained(student.teacher_path()))
+        return finish_loaded(model_id, path.name, model, AutoTokenizer.from_pretrained(student.teacher_path()))
     try:
         model = AutoModel.from_pretrained(path, attn_implementation="eager", use_safetensors=True,
                                           trust_remote_code=False, local_files_only=True)
@@ -379,11 +378,13 @@ def _load_local(path: Path) -> LoadedModel:
     except Exception as exc:
         raise _refuse(f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id,
                       scrub_paths(exc)) from None
-    return _finish(model_id, path.name, model, tokenizer)
+    return finish_loaded(model_id, path.name, model, tokenizer)
 
 
 # ---------------------------------------------------------------- the hub
-def _hub_reachable(timeout: float = 3.0) -> bool:
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the Hugging Face Hub (or the HF_ENDPOINT mirror) answers within `timeout` seconds; False at once
+    when HF_HUB_OFFLINE is set. Used by the loader and by `fetch`."""
     if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
         return False
     host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname
@@ -397,7 +398,7 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
 def _load_hub(hub_id: str, model_id: str, label: str) -> LoadedModel:
     from transformers import AutoModel, AutoTokenizer
 
-    if not _HUB_ID.match(hub_id):
+    if not HUB_ID.match(hub_id):
         raise _refuse(f"'{short_id(hub_id)}' is not a valid model id.", "invalid_id", hub_id)
     if hub_policy() == "registry" and registry.entry_for_location(hub_id) is None:
         raise _refuse(f"'{short_id(hub_id)}' is not in the model list, and this server only loads listed models.",
@@ -406,10 +407,10 @@ def _load_hub(hub_id: str, model_id: str, label: str) -> LoadedModel:
     try:  # already in the local hub cache: no network needed
         model = AutoModel.from_pretrained(hub_id, local_files_only=True, **kwargs)
         tokenizer = AutoTokenizer.from_pretrained(hub_id, local_files_only=True, trust_remote_code=False)
-        return _finish(model_id, label, model, tokenizer)
+        return finish_loaded(model_id, label, model, tokenizer)
     except OSError:
         pass
-    if not _hub_reachable():
+    if not hub_reachable():
         raise _refuse(f"{short_id(label)} must be downloaded from the Hugging Face Hub, and this machine is "
                       "offline. The bundled models work offline.", "offline", model_id)
     try:
@@ -418,4 +419,4 @@ def _load_hub(hub_id: str, model_id: str, label: str) -> LoadedModel:
     except Exception as exc:
         raise _refuse(f"Could not load {short_id(label)} from the hub: {scrub_paths(exc)}", "load_failed", model_id,
                       scrub_paths(exc)) from None
-    return _finish(model_id, label, model, tokenizer)
+    return finish_loaded(model_id, label, model, tokenizer)

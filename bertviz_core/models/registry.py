@@ -1,4 +1,4 @@
-"""The models the app offers, and what each model family looks like inside."""
+"""The models the app offers. What each model family looks like inside: bertviz_core.models.families."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"  # package data: b
 class ModelEntry:
     id: str          # registry id used in URLs, e.g. "bert-minilm-l6"
     label: str       # shown in pickers
-    family: str      # transformers model_type: bert, convbert, ...
+    family: str      # transformers model_type: bert, convbert, ... (its FamilySpec: models.families)
     source: str      # "bundled" (works offline) or "hub" (needs the internet the first time)
     location: str    # hub id, or "" for bundled entries (resolved by the loader)
     note: str = ""
@@ -42,30 +42,6 @@ REGISTRY: tuple[ModelEntry, ...] = (
     ModelEntry("deberta-v3-small", "DeBERTa-v3 small", "deberta-v2", "hub", "microsoft/deberta-v3-small"),
     ModelEntry("conv-bert-base", "ConvBERT base (YituTech)", "convbert", "hub", "YituTech/conv-bert-base"),
 )
-
-# The module whose forward output is (context [B,T,D], probs [B,H,T,T]), per model_type.
-ATTENTION_MODULES = {
-    "bert": "BertSelfAttention",
-    "convbert": "ConvBertSelfAttention",
-    "distilbert": "DistilBertSelfAttention",
-    "albert": "AlbertAttention",  # one shared module, called once per layer
-    "roberta": "RobertaSelfAttention",
-    "xlm-roberta": "XLMRobertaSelfAttention",
-    "electra": "ElectraSelfAttention",
-    "deberta-v2": "DisentangledSelfAttention",
-}
-
-# How each family encodes positions (shown on /positions).
-POSITION_SCHEMES = {
-    "bert": "learned absolute",
-    "convbert": "learned absolute",
-    "distilbert": "learned absolute",
-    "albert": "learned absolute",
-    "roberta": "learned absolute (offset by padding_idx + 1)",
-    "xlm-roberta": "learned absolute (offset by padding_idx + 1)",
-    "electra": "learned absolute",
-    "deberta-v2": "relative (disentangled attention; no absolute embedding added unless position_biased_input)",
-}
 
 
 def available_models() -> list[ModelEntry]:

@@ -28,6 +28,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from bertviz_core.models import families
+
 BASE_FILE = "bertviz_base.json"
 WEIGHTS_FILE = "student.safetensors"
 # Tensors shared with the teacher and never trained: loaded from the teacher.
@@ -37,7 +39,6 @@ BERT3_LAYERS = (0, 3, 5)  # teacher layers the 3-layer student starts from (best
 REGISTRY_IDS = {"convbert": "convbert-minilm-l6", "convbert-free": "convbert-minilm-l6-free",
                 "bert3": "distilbert-minilm-l3"}
 TEACHER_HEADS = 12
-HEAD_SIZE = 32  # 384 / 12, and also ConvBERT's (384 / 6) / 2
 
 
 def teacher_path() -> Path:
@@ -168,7 +169,7 @@ def load_student(folder: str | Path):
     folder = Path(folder)
     base = json.loads((folder / BASE_FILE).read_text())
     config = AutoConfig.from_pretrained(folder, local_files_only=True)
-    if config.model_type not in ("convbert", "bert"):
+    if not families.is_student_family(config.model_type):
         raise ValueError(f"A student folder holds a ConvBERT or a BERT, not {config.model_type!r}.")
     teacher = teacher_state()
     state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}

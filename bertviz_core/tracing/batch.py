@@ -5,7 +5,7 @@ on each text (equal within float rounding, ~1e-6; tested at 1e-5), several
 times faster on a corpus. Lower level, `run(lm, id_lists)` yields per-sentence
 arrays for token id lists the caller made (e.g. with `is_split_into_words`).
 
-How padding is kept out of the results (same hook approach as capture.py):
+How padding is kept out of the results (the hooks of bertviz_core.tracing.hooks, as capture.py):
 - Sentences are sorted by length and cut into batches bounded by
   `max_cells` = batch size x T^2 (the attention probabilities of one layer and
   head), then right-padded; the attention mask gives padded key columns exactly
@@ -14,7 +14,7 @@ How padding is kept out of the results (same hook approach as capture.py):
   fall inside the 9-token windows of the last real tokens. Two extra hooks zero them
   where an unpadded run sees zero padding: the self-attention input (read by the
   depthwise key convolution) and the output of `conv_out_layer` (the values the
-  dynamic kernels weigh).
+  dynamic kernels weigh); see hooks.batch_hooks.
 
 Shapes, per sentence of T tokens (batch dimension removed, as in a Trace):
     attentions      [layers, heads, T, T]
@@ -23,14 +23,13 @@ Shapes, per sentence of T tokens (batch dimension removed, as in a Trace):
 """
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Iterator
 
-import numpy as np
-
-from bertviz_core.models import registry
-from bertviz_core.tracing.capture import NEEDS_OUTPUT_ATTENTIONS, Trace, _hook_targets, _offsets, _readonly, tokenize
+from bertviz_core.models.families import family_spec
 from bertviz_core.models.loading import LoadedModel
+from bertviz_core.tracing import hooks
+from bertviz_core.tracing.capture import pop_offsets, tokenize
+from bertviz_core.tracing.trace import Trace, readonly
 
 DEFAULT_BATCH_SIZE = 32
 # batch x T^2 per batch: at most 2^19 attention cells per layer and head (MiniLM: 12 heads x 6 layers
@@ -70,64 +69,6 @@ def _pad(encodings: list[dict], pad_id: int):
     return out
 
 
-@contextlib.contextmanager
-def _batch_hooks(model, want_conv: bool, want_embeddings: bool):
-    """Hooks for a padded batch; yields (store, set_mask). set_mask(mask [B, T] or None) before each
-    forward pass tells the ConvBERT padding hooks which positions are padding."""
-    import torch
-
-    attention_class = registry.ATTENTION_MODULES[model.config.model_type]
-    store: dict = {"attention": [], "conv_kernels": [], "position": [], "token_type": []}
-    state = {"mask": None}  # [B, T, 1] float, or None when nothing is padded
-    handles = []
-
-    def on_attention(module, args, output):  # output: (context [B,T,D], probs [B,H,T,T])
-        store["attention"].append(output[1].detach())
-
-    def zero_padded_input(module, args, kwargs):  # ConvBERT self-attention: hidden_states [B, T, D]
-        if state["mask"] is None:
-            return None
-        if args:
-            return (args[0] * state["mask"], *args[1:]), kwargs
-        return args, {**kwargs, "hidden_states": kwargs["hidden_states"] * state["mask"]}
-
-    def zero_padded_output(module, args, output):  # conv_out_layer: [B, T, C*d]
-        if state["mask"] is not None:
-            return output * state["mask"]
-        return None
-
-    def on_conv_kernel(module, args, output):  # [B, T, conv_heads * K] logits
-        store["conv_kernels"].append(output.detach())
-
-    def on_embedding(kind):
-        def hook(module, args, output):  # [1 or B, T, E]
-            store[kind].append(output.detach())
-        return hook
-
-    try:
-        for kind, module in _hook_targets(model, attention_class):
-            if kind == "attention":
-                handles.append(module.register_forward_hook(on_attention))
-                if hasattr(module, "conv_out_layer"):  # ConvBERT: keep padding out of the conv windows
-                    handles.append(module.register_forward_pre_hook(zero_padded_input, with_kwargs=True))
-                    handles.append(module.conv_out_layer.register_forward_hook(zero_padded_output))
-            elif kind == "conv_kernels":
-                if want_conv:
-                    handles.append(module.register_forward_hook(on_conv_kernel))
-            elif want_embeddings:
-                handles.append(module.register_forward_hook(on_embedding(kind)))
-
-        def set_mask(mask):
-            state["mask"] = None if mask is None or bool(mask.all()) else mask[..., None].to(torch.float32)
-            for key in store:
-                store[key] = []
-
-        yield store, set_mask
-    finally:
-        for h in handles:
-            h.remove()
-
-
 def run(lm: LoadedModel, encodings: list[dict], *, batch_size: int = DEFAULT_BATCH_SIZE,
         max_cells: int = DEFAULT_MAX_CELLS, hidden: bool = False, conv: bool = False,
         embeddings: bool = False) -> Iterator[tuple[int, dict]]:
@@ -146,14 +87,14 @@ def run(lm: LoadedModel, encodings: list[dict], *, batch_size: int = DEFAULT_BAT
     if min(lengths) == 0:
         raise ValueError("An encoding has no tokens.")
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
-    want_conv = conv and lm.family == "convbert"
-    K = getattr(lm.model.config, "conv_kernel_size", 0)
+    spec = family_spec(lm.family)
+    want_conv = conv and spec.conv is not None
+    K = spec.conv.kernel_size(lm.model.config) if spec.conv is not None else 0
     for batch in plan_batches(lengths, batch_size, max_cells):
         inputs = _pad([encodings[i] for i in batch], pad_id)
-        with lm.lock, torch.inference_mode(), _batch_hooks(lm.model, want_conv, embeddings) as (store, set_mask):
+        with lm.lock, torch.inference_mode(), hooks.batch_hooks(lm.model, want_conv, embeddings) as (store, set_mask):
             set_mask(inputs["attention_mask"])
-            out = lm.model(**inputs, output_hidden_states=hidden,
-                           output_attentions=lm.family in NEEDS_OUTPUT_ATTENTIONS)
+            out = lm.model(**inputs, output_hidden_states=hidden, output_attentions=spec.needs_output_attentions)
         attn = torch.stack(store["attention"])  # [L, B, H, Tmax, Tmax]
         for b, i in enumerate(batch):
             T = lengths[i]
@@ -162,7 +103,7 @@ def run(lm: LoadedModel, encodings: list[dict], *, batch_size: int = DEFAULT_BAT
                 result["hidden_states"] = torch.stack([h[b, :T] for h in out.hidden_states]).float().numpy()
             if want_conv and store["conv_kernels"]:
                 # [B, Tmax, C*K] -> [T, C, K] (head-major), softmax over offsets, -> [C, T, K]
-                result["conv_kernels"] = torch.stack([k[b, :T].reshape(T, -1, K).softmax(-1).transpose(0, 1)
+                result["conv_kernels"] = torch.stack([spec.conv.kernels(k[b, :T], K)
                                                       for k in store["conv_kernels"]]).float().numpy()
             if embeddings:
                 for kind in ("position", "token_type"):
@@ -187,7 +128,7 @@ def capture_batch(lm: LoadedModel, texts: Iterable[str], texts_b: Iterable[str |
             raise ValueError("The sentence is empty.")
         text_b = text_b if (text_b and text_b.strip()) else None
         enc, dropped = tokenize(lm, text, text_b)
-        offsets = _offsets(enc)  # removes offset_mapping
+        offsets = pop_offsets(enc)  # removes offset_mapping
         seq_ids = enc.sequence_ids(0)
         model_inputs = {k: enc[k][0].tolist() for k in enc if k != "attention_mask"}
         prepared.append((text, text_b, model_inputs, dropped, offsets, seq_ids))
@@ -201,9 +142,9 @@ def capture_batch(lm: LoadedModel, texts: Iterable[str], texts_b: Iterable[str |
         traces[i] = Trace(
             model_id=lm.id, family=lm.family, text=text, text_b=text_b,
             tokens=lm.tokenizer.convert_ids_to_tokens(ids), token_ids=ids,
-            attentions=_readonly(r["attentions"]), hidden_states=_readonly(r["hidden_states"]),
-            position_embeddings=_readonly(r["position"]), token_type_embeddings=_readonly(r["token_type"]),
-            conv_kernels=_readonly(r.get("conv_kernels")), b_start=b_start, dropped_tokens=dropped,
+            attentions=readonly(r["attentions"]), hidden_states=readonly(r["hidden_states"]),
+            position_embeddings=readonly(r["position"]), token_type_embeddings=readonly(r["token_type"]),
+            conv_kernels=readonly(r.get("conv_kernels")), b_start=b_start, dropped_tokens=dropped,
             special=tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True)),
             offsets=offsets,
         )

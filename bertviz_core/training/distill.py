@@ -23,22 +23,19 @@ import math
 import os
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
-from bertviz_core.inputs import text as text_input
 from bertviz_core.inputs import conllu
+from bertviz_core.inputs import text as text_input
 from bertviz_core.models import student as st
+from bertviz_core.models.pooling import mean_pool, pooled_cosines
 
 CHECKPOINT = "checkpoint.pt"
 LOG = "training_log.json"
-
-
-def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """hidden [B, T, D], mask [B, T] -> [B, D] mean over real tokens."""
-    m = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * m).sum(1) / m.sum(1).clamp(min=1)
 
 
 def make_examples(token_ids: list[list[int]], max_len: int, seed: int) -> list[list[int]]:
@@ -123,23 +120,163 @@ def distillation_loss(s_out, t_out, mask, kept_heads: int, cos_weight: float = 2
     return total, {"hidden": hidden.item(), "attn": attn.item(), "cos": cos.item()}
 
 
-@torch.no_grad()
-def pooled_cosines(student, teacher, tokenizer, sentences: list[str], batch: int = 64) -> list[float]:
-    """Per sentence: cosine between teacher and student mean-pooled sentence embeddings."""
-    out: list[float] = []
-    with torch.no_grad():
-        for i in range(0, len(sentences), batch):
-            enc = tokenizer(sentences[i:i + batch], padding=True, truncation=True, max_length=128,
-                            return_tensors="pt")
-            s = mean_pool(student(**enc).last_hidden_state, enc["attention_mask"])
-            t = mean_pool(teacher(**enc).last_hidden_state, enc["attention_mask"])
-            out += torch.nn.functional.cosine_similarity(s, t).tolist()
-    return out
-
-
 def pooled_cosine(student, teacher, tokenizer, sentences: list[str], batch: int = 64) -> float:
     """Mean cosine between teacher and student mean-pooled sentence embeddings."""
     return sum(pooled_cosines(student, teacher, tokenizer, sentences, batch)) / len(sentences)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The hyperparameters of one invocation (see run)."""
+    steps: int = 1500
+    batch: int = 32
+    max_len: int = 64
+    lr: float = 3e-4
+    warmup: int = 50
+    seed: int = 0
+    save_every: int = 50
+    eval_every: int = 100
+    cos_weight: float = 2.0
+    short_frac: float = 0.0
+    kind: str = "convbert"
+
+
+@dataclass
+class Session:
+    """What a run holds between steps: the models, the optimizer and its schedule, the examples and the log."""
+    out_dir: Path
+    tokenizer: Any
+    teacher: Any
+    student: Any
+    trainable: list
+    optimizer: Any
+    scheduler: Any
+    examples: list[list[int]]
+    teacher_layers: list[int]
+    attention_loss: bool     # "convbert" only: the others learn their attention by themselves
+    log: dict
+    start_step: int = 0
+
+
+def load_models(kind: str, out_dir: Path, init_from: str | None = None):
+    """(tokenizer, teacher, student, attention_loss): the frozen teacher and a student initialised from it,
+    or from the student folder `init_from` when `out_dir` holds no checkpoint yet."""
+    from transformers import AutoTokenizer, BertModel
+
+    config = st.student_config(kind)  # an unknown kind fails here, before any weights are read
+    attention_loss = kind == "convbert"  # the others learn their attention by themselves
+    tokenizer = AutoTokenizer.from_pretrained(st.teacher_path())
+    teacher = BertModel.from_pretrained(st.teacher_path(),
+                                        attn_implementation="eager" if attention_loss else "sdpa").eval()
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    student = st.new_student(config)
+    st.init_from_teacher(student, st.teacher_state(), kind=kind)
+    if init_from and not (out_dir / CHECKPOINT).exists():
+        if st.student_kind(init_from) != kind:
+            raise SystemExit(f"{init_from} holds a {st.student_kind(init_from)!r} student, not {kind!r}.")
+        student.load_state_dict(st.load_student(init_from).state_dict())
+    return tokenizer, teacher, student, attention_loss
+
+
+def make_optimizer(student, settings: Settings):
+    """(trainable parameters, AdamW, its schedule: linear warm-up, then cosine decay to 0 at settings.steps)."""
+    student.eval()  # dropout off; gradients still flow
+    trainable = [p for n, p in student.named_parameters() if not n.startswith(st.FROZEN_PREFIXES)]
+    for n, p in student.named_parameters():
+        p.requires_grad_(not n.startswith(st.FROZEN_PREFIXES))
+    optimizer = torch.optim.AdamW(trainable, lr=settings.lr, weight_decay=0.01)
+    steps, warmup = settings.steps, settings.warmup
+
+    def schedule(step):
+        return min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
+
+    return trainable, optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+
+
+def resume(session: Session, kind: str) -> None:
+    """Continue from the checkpoint in session.out_dir, if any: weights, optimizer, schedule, step and log."""
+    ckpt = session.out_dir / CHECKPOINT
+    if not ckpt.exists():
+        return
+    saved = torch.load(ckpt, weights_only=False)  # our own file, written by save_checkpoint
+    session.student.load_state_dict(saved["student"])
+    session.optimizer.load_state_dict(saved["optimizer"])
+    session.scheduler.load_state_dict(saved["scheduler"])
+    session.start_step, session.log = saved["step"], saved["log"]
+    if session.log["config"].get("kind", "convbert") != kind:
+        raise SystemExit(f"{session.out_dir} holds a {session.log['config'].get('kind', 'convbert')!r} run, "
+                         f"not {kind!r}.")
+
+
+def setup(corpus_dir: str, out: str, settings: Settings, *, threads: int | None = None,
+          init_from: str | None = None, extra_sentences: list[str] | None = None, augmented: int = 0) -> Session:
+    """Models, optimizer, examples and log of a run, resumed from its checkpoint when `out` holds one."""
+    if threads:
+        torch.set_num_threads(threads)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(settings.seed)
+    kind = settings.kind
+    tokenizer, teacher, student, attention_loss = load_models(kind, out_dir, init_from)
+    teacher_layers = [st.teacher_layer_of(kind, l) for l in range(student.config.num_hidden_layers)]
+    trainable, optimizer, scheduler = make_optimizer(student, settings)
+
+    sentences = text_input.read_text_folder(corpus_dir) + list(extra_sentences or [])
+    token_ids = tokenizer(sentences, add_special_tokens=False)["input_ids"]
+    examples = make_examples(token_ids, settings.max_len, settings.seed)
+    log = {"config": {"kind": kind, "teacher_layers": teacher_layers,
+                      "corpus": str(corpus_dir), "sentences": len(sentences), "examples": len(examples),
+                      "steps": settings.steps, "batch": settings.batch, "max_len": settings.max_len,
+                      "lr": settings.lr, "seed": settings.seed, "threads": torch.get_num_threads()},
+           "steps": [], "evals": [], "wall_seconds": 0.0}
+    session = Session(out_dir, tokenizer, teacher, student, trainable, optimizer, scheduler, examples,
+                      teacher_layers, attention_loss, log)
+    resume(session, kind)
+    # every invocation is recorded, so a resumed or extended run says how it was made
+    session.log.setdefault("phases", []).append({
+        "from_step": session.start_step, "steps": settings.steps, "lr": settings.lr, "cos_weight": settings.cos_weight,
+        "batch": settings.batch, "max_len": settings.max_len, "seed": settings.seed, "short_frac": settings.short_frac,
+        "init_from": str(init_from) if init_from and session.start_step == 0 else None,
+        "extra_sentences": len(extra_sentences or []), "augmented_sentences": augmented})
+    return session
+
+
+def train_step(session: Session, settings: Settings, step: int) -> tuple[float, dict]:
+    """One optimizer step on the batch of (seed, step): (loss, its parts: hidden, attn, cos)."""
+    rng = random.Random(settings.seed * 1_000_003 + step)  # batch depends only on (seed, step): resumable
+    chosen = [crop_short(e, rng) if rng.random() < settings.short_frac else e
+              for e in rng.sample(session.examples, settings.batch)]
+    ids, mask = collate(chosen, session.tokenizer.cls_token_id, session.tokenizer.sep_token_id)
+    kwargs = dict(input_ids=ids, attention_mask=mask, output_hidden_states=True,
+                  output_attentions=session.attention_loss)
+    with torch.no_grad():
+        t_out = session.teacher(**kwargs)
+    s_out = session.student(**kwargs)
+    loss, parts = distillation_loss(s_out, t_out, mask, kept_heads=st.TEACHER_HEADS // 2,
+                                    cos_weight=settings.cos_weight, teacher_layers=session.teacher_layers,
+                                    attention=session.attention_loss)
+    session.optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(session.trainable, 1.0)
+    session.optimizer.step()
+    session.scheduler.step()
+    return loss.item(), parts
+
+
+def evaluate(session: Session, step: int, eval_sentences: list[str] | None) -> None:
+    """Held-out cosine of the student to the teacher on `eval_sentences` (if any), into the log."""
+    if eval_sentences:
+        cosine = pooled_cosine(session.student, session.teacher, session.tokenizer, eval_sentences)
+        session.log["evals"].append({"step": step, "heldout_cosine": cosine})
+
+
+def save_checkpoint(session: Session, step: int) -> None:
+    """Weights, optimizer, schedule, step and log, written atomically to out_dir/CHECKPOINT."""
+    tmp = session.out_dir / (CHECKPOINT + ".tmp")
+    torch.save({"student": session.student.state_dict(), "optimizer": session.optimizer.state_dict(),
+                "scheduler": session.scheduler.state_dict(), "step": step, "log": session.log}, tmp)
+    os.replace(tmp, session.out_dir / CHECKPOINT)
 
 
 def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: int = 64,
@@ -150,108 +287,34 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
         augmented: int = 0) -> Path:
     """`init_from`: a student folder (e.g. shipped interim weights) to start from instead of the
     teacher's weights, when `out` holds no checkpoint yet (the optimizer then starts afresh)."""
-    from transformers import AutoTokenizer, BertModel
     from tqdm import tqdm
 
-    if threads:
-        torch.set_num_threads(threads)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(seed)
-
-    st._check_kind(kind)
-    attention_loss = kind == "convbert"  # the others learn their attention by themselves
-    tokenizer = AutoTokenizer.from_pretrained(st.teacher_path())
-    teacher = BertModel.from_pretrained(st.teacher_path(),
-                                        attn_implementation="eager" if attention_loss else "sdpa").eval()
-    for p in teacher.parameters():
-        p.requires_grad_(False)
-    student = st.new_student(kind=kind)
-    st.init_from_teacher(student, st.teacher_state(), kind=kind)
-    if init_from and not (out_dir / CHECKPOINT).exists():
-        if st.student_kind(init_from) != kind:
-            raise SystemExit(f"{init_from} holds a {st.student_kind(init_from)!r} student, not {kind!r}.")
-        student.load_state_dict(st.load_student(init_from).state_dict())
-    teacher_layers = [st.teacher_layer_of(kind, l) for l in range(student.config.num_hidden_layers)]
-    student.eval()  # dropout off; gradients still flow
-    trainable = [p for n, p in student.named_parameters() if not n.startswith(st.FROZEN_PREFIXES)]
-    for n, p in student.named_parameters():
-        p.requires_grad_(not n.startswith(st.FROZEN_PREFIXES))
-    optimizer = torch.optim.AdamW(trainable, lr=lr, weight_decay=0.01)
-    schedule = lambda step: min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-
-    sentences = text_input.read_text_folder(corpus_dir) + list(extra_sentences or [])
-    token_ids = tokenizer(sentences, add_special_tokens=False)["input_ids"]
-    examples = make_examples(token_ids, max_len, seed)
-
-    log = {"config": {"kind": kind, "teacher_layers": teacher_layers,
-                      "corpus": str(corpus_dir), "sentences": len(sentences), "examples": len(examples),
-                      "steps": steps, "batch": batch, "max_len": max_len, "lr": lr, "seed": seed,
-                      "threads": torch.get_num_threads()},
-           "steps": [], "evals": [], "wall_seconds": 0.0}
-    start_step = 0
-    ckpt = out_dir / CHECKPOINT
-    if ckpt.exists():
-        saved = torch.load(ckpt, weights_only=False)  # our own file, written below
-        student.load_state_dict(saved["student"])
-        optimizer.load_state_dict(saved["optimizer"])
-        scheduler.load_state_dict(saved["scheduler"])
-        start_step, log = saved["step"], saved["log"]
-        if log["config"].get("kind", "convbert") != kind:
-            raise SystemExit(f"{out_dir} holds a {log['config'].get('kind', 'convbert')!r} run, not {kind!r}.")
-    # every invocation is recorded, so a resumed or extended run says how it was made
-    log.setdefault("phases", []).append({"from_step": start_step, "steps": steps, "lr": lr, "cos_weight": cos_weight,
-                                         "batch": batch, "max_len": max_len, "seed": seed, "short_frac": short_frac,
-                                         "init_from": str(init_from) if init_from and start_step == 0 else None,
-                                         "extra_sentences": len(extra_sentences or []),
-                                         "augmented_sentences": augmented})
-
-    def save_checkpoint(step):
-        tmp = out_dir / (CHECKPOINT + ".tmp")
-        torch.save({"student": student.state_dict(), "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(), "step": step, "log": log}, tmp)
-        os.replace(tmp, ckpt)
-
-    def evaluate(step):
-        if eval_sentences:
-            log["evals"].append({"step": step, "heldout_cosine": pooled_cosine(student, teacher, tokenizer, eval_sentences)})
-
-    if start_step == 0:
-        evaluate(0)
-    bar = tqdm(range(start_step, steps), initial=start_step, total=steps, disable=not progress,
+    settings = Settings(steps=steps, batch=batch, max_len=max_len, lr=lr, warmup=warmup, seed=seed,
+                        save_every=save_every, eval_every=eval_every, cos_weight=cos_weight, short_frac=short_frac,
+                        kind=kind)
+    session = setup(corpus_dir, out, settings, threads=threads, init_from=init_from,
+                    extra_sentences=extra_sentences, augmented=augmented)
+    log = session.log
+    if session.start_step == 0:
+        evaluate(session, 0, eval_sentences)
+    bar = tqdm(range(session.start_step, steps), initial=session.start_step, total=steps, disable=not progress,
                desc="distilling")
     t0 = time.time() - log["wall_seconds"]
     for step in bar:
-        rng = random.Random(seed * 1_000_003 + step)  # batch depends only on (seed, step): resumable
-        chosen = [crop_short(e, rng) if rng.random() < short_frac else e for e in rng.sample(examples, batch)]
-        ids, mask = collate(chosen, tokenizer.cls_token_id, tokenizer.sep_token_id)
-        kwargs = dict(input_ids=ids, attention_mask=mask, output_hidden_states=True,
-                      output_attentions=attention_loss)
-        with torch.no_grad():
-            t_out = teacher(**kwargs)
-        s_out = student(**kwargs)
-        loss, parts = distillation_loss(s_out, t_out, mask, kept_heads=st.TEACHER_HEADS // 2,
-                                        cos_weight=cos_weight, teacher_layers=teacher_layers,
-                                        attention=attention_loss)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-        optimizer.step()
-        scheduler.step()
+        loss, parts = train_step(session, settings, step)
         log["wall_seconds"] = time.time() - t0
-        log["steps"].append({"step": step + 1, "loss": loss.item(), **parts, "lr": scheduler.get_last_lr()[0]})
-        bar.set_postfix(loss=f"{loss.item():.4f}", cos=f"{parts['cos']:.4f}")
+        log["steps"].append({"step": step + 1, "loss": loss, **parts, "lr": session.scheduler.get_last_lr()[0]})
+        bar.set_postfix(loss=f"{loss:.4f}", cos=f"{parts['cos']:.4f}")
         if (step + 1) % eval_every == 0 or step + 1 == steps:
-            evaluate(step + 1)
+            evaluate(session, step + 1, eval_sentences)
             if log["evals"]:
                 bar.write(f"step {step + 1}: held-out cosine {log['evals'][-1]['heldout_cosine']:.4f}")
         if (step + 1) % save_every == 0 or step + 1 == steps:
-            save_checkpoint(step + 1)
+            save_checkpoint(session, step + 1)
 
-    st.save_student(student, out_dir, kind=kind)
-    (out_dir / LOG).write_text(json.dumps(log, indent=1))
-    return out_dir
+    st.save_student(session.student, session.out_dir, kind=kind)
+    (session.out_dir / LOG).write_text(json.dumps(log, indent=1))
+    return session.out_dir
 
 
 def main(argv=None):
@@ -300,20 +363,6 @@ def main(argv=None):
         eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads, cos_weight=a.cos_weight,
         short_frac=a.short_frac, kind=a.student, init_from=a.init_from, extra_sentences=extra,
         augmented=len(variants))
-
-
-
-
-def export_checkpoint(run_dir: str | Path, dest: str | Path) -> Path:
-    """Write the student of a (possibly unfinished) run's checkpoint in the compact format."""
-    saved = torch.load(Path(run_dir) / CHECKPOINT, weights_only=False)  # our own file
-    kind = saved["log"]["config"].get("kind", "convbert")
-    model = st.new_student(kind=kind)
-    model.load_state_dict(saved["student"])
-    st.save_student(model, dest, kind=kind)
-    log = saved["log"]
-    (Path(dest) / LOG).write_text(json.dumps(log, indent=1))
-    return Path(dest)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import bertviz_core as bc
-from bertviz_core.analysis import metrics as an
+from bertviz_core.analysis import cka, compare, metrics, words
 
 TOKENS = ["[CLS]", "the", "cat", ",", "sat", "[SEP]"]
 SPECIAL = (True, False, False, False, False, True)
@@ -13,7 +13,7 @@ SPECIAL = (True, False, False, False, False, True)
 
 def test_uniform_attention_has_entropy_log_t():
     T = len(TOKENS)
-    m = an.head_metrics(np.full((T, T), 1 / T), TOKENS, SPECIAL)
+    m = metrics.head_metrics(np.full((T, T), 1 / T), TOKENS, SPECIAL)
     assert m["entropy"] == pytest.approx(np.log(T))
     assert m["cls"] == pytest.approx(1 / T)
     assert m["sep"] == pytest.approx(1 / T)
@@ -35,7 +35,7 @@ HAND = np.array([
 
 
 def test_head_metrics_on_a_hand_computed_non_uniform_head():
-    m = an.head_metrics(HAND, TOKENS, SPECIAL)
+    m = metrics.head_metrics(HAND, TOKENS, SPECIAL)
     # [CLS] = column 0 (the FIRST token): .5+.1+0+0+.4+.7 = 1.7; the last column would give .8
     assert m["cls"] == pytest.approx(1.7 / 6)
     # [SEP] = column 5: .2+0+0+0+.4+.2
@@ -56,7 +56,7 @@ def test_head_metrics_on_a_hand_computed_non_uniform_head():
     entropy = np.mean([-sum(p * np.log(p) for p in row) for row in nonzero_rows])
     assert m["entropy"] == pytest.approx(entropy)
     # batched [2 layers, 2 heads]: each head gets its own value, in place
-    batched = an.head_metrics(np.stack([np.stack([HAND, np.eye(6)]), np.stack([np.eye(6), HAND])]), TOKENS, SPECIAL)
+    batched = metrics.head_metrics(np.stack([np.stack([HAND, np.eye(6)]), np.stack([np.eye(6), HAND])]), TOKENS, SPECIAL)
     assert batched["cls"].shape == (2, 2)
     np.testing.assert_allclose(batched["cls"], [[1.7 / 6, 1 / 6], [1 / 6, 1.7 / 6]])
     np.testing.assert_allclose(batched["local"], [[0.85, 1], [1, 0.85]])
@@ -64,12 +64,12 @@ def test_head_metrics_on_a_hand_computed_non_uniform_head():
 
 def test_cls_is_the_first_token_only_when_it_is_special():
     """No special first token (e.g. a fragment without [CLS]): no [CLS] mass at all."""
-    m = an.head_metrics(HAND, TOKENS, (False, False, False, False, False, True))
+    m = metrics.head_metrics(HAND, TOKENS, (False, False, False, False, False, True))
     assert m["cls"] == pytest.approx(0.0)
 
 
 def test_identity_attention_distance_zero_self_one():
-    m = an.head_metrics(np.eye(6), TOKENS, SPECIAL)
+    m = metrics.head_metrics(np.eye(6), TOKENS, SPECIAL)
     assert m["distance"] == 0 and m["self"] == 1 and m["entropy"] == 0
     assert m["prev"] == 0 and m["next"] == 0 and m["local"] == 1
 
@@ -79,22 +79,22 @@ def test_previous_token_head():
     prev = np.zeros((T, T))
     prev[0, 0] = 1
     prev[np.arange(1, T), np.arange(T - 1)] = 1
-    m = an.head_metrics(prev, TOKENS, SPECIAL)
+    m = metrics.head_metrics(prev, TOKENS, SPECIAL)
     assert m["prev"] == pytest.approx(5 / 6) and m["next"] == 0 and m["distance"] == pytest.approx(5 / 6)
-    batched = an.head_metrics(np.stack([prev, np.eye(T)])[None], TOKENS, SPECIAL)
+    batched = metrics.head_metrics(np.stack([prev, np.eye(T)])[None], TOKENS, SPECIAL)
     assert batched["self"].shape == (1, 2) and batched["self"][0, 1] == 1
 
 
 def test_js_divergence_properties():
     rng = np.random.default_rng(0)
     heads = rng.dirichlet(np.ones(7), size=(3, 7))  # [3 heads, 7 rows, 7]
-    js = an.head_js_matrix(heads, heads)  # float32 inside: exact to ~1e-7
+    js = compare.head_js_matrix(heads, heads)  # float32 inside: exact to ~1e-7
     np.testing.assert_allclose(np.diag(js), 0, atol=1e-6)
     np.testing.assert_allclose(js, js.T, atol=1e-6)
-    assert an.js_divergence(np.array([1.0, 0]), np.array([0, 1.0])) == pytest.approx(np.log(2))
+    assert compare.js_divergence(np.array([1.0, 0]), np.array([0, 1.0])) == pytest.approx(np.log(2))
     # disjoint supports (two banded conv-like heads) reach the maximum, log 2
     shift = np.roll(np.eye(7), 3, axis=1)[None]
-    assert an.head_js_matrix(np.eye(7)[None], shift)[0, 0] == pytest.approx(np.log(2), abs=1e-6)
+    assert compare.head_js_matrix(np.eye(7)[None], shift)[0, 0] == pytest.approx(np.log(2), abs=1e-6)
 
 
 def test_head_js_matrix_equals_pairwise_definition():
@@ -104,24 +104,24 @@ def test_head_js_matrix_equals_pairwise_definition():
     a = rng.dirichlet(np.full(T, 0.3), size=(5, T))
     b = rng.dirichlet(np.full(T, 0.3), size=(4, T))
     b[0] = np.eye(T)  # zeros in one distribution
-    brute = np.array([[an.js_divergence(a[i], b[j]).mean() for j in range(4)] for i in range(5)])
-    np.testing.assert_allclose(an.head_js_matrix(a, b), brute, atol=2e-6)
-    rows = an.query_rows(T, 8)
+    brute = np.array([[compare.js_divergence(a[i], b[j]).mean() for j in range(4)] for i in range(5)])
+    np.testing.assert_allclose(compare.head_js_matrix(a, b), brute, atol=2e-6)
+    rows = compare.query_rows(T, 8)
     assert len(rows) == 8 and rows[0] == 0 and rows[-1] == T - 1
-    sampled = np.array([[an.js_divergence(a[i][rows], b[j][rows]).mean() for j in range(4)] for i in range(5)])
-    np.testing.assert_allclose(an.head_js_matrix(a, b, max_rows=8), sampled, atol=2e-6)
-    np.testing.assert_array_equal(an.query_rows(T, 64), np.arange(T))  # fewer rows than the cap: all of them
+    sampled = np.array([[compare.js_divergence(a[i][rows], b[j][rows]).mean() for j in range(4)] for i in range(5)])
+    np.testing.assert_allclose(compare.head_js_matrix(a, b, max_rows=8), sampled, atol=2e-6)
+    np.testing.assert_array_equal(compare.query_rows(T, 64), np.arange(T))  # fewer rows than the cap: all of them
 
 
 def test_cka_of_itself_is_one_and_invariant_to_rotation_and_scale():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(40, 10))
     q, _ = np.linalg.qr(rng.normal(size=(10, 10)))
-    assert an.linear_cka(x, x) == pytest.approx(1.0)
-    assert an.linear_cka(x, 3 * x @ q) == pytest.approx(1.0)
-    assert an.linear_cka(x, rng.normal(size=(40, 10))) < 0.6
-    cka = an.cka_matrix(np.stack([x, x]), np.stack([x]))
-    assert cka.shape == (2, 1)
+    assert cka.linear_cka(x, x) == pytest.approx(1.0)
+    assert cka.linear_cka(x, 3 * x @ q) == pytest.approx(1.0)
+    assert cka.linear_cka(x, rng.normal(size=(40, 10))) < 0.6
+    matrix = cka.cka_matrix(np.stack([x, x]), np.stack([x]))
+    assert matrix.shape == (2, 1)
 
 
 def test_cka_hand_computed_centred_case():
@@ -131,12 +131,12 @@ def test_cka_hand_computed_centred_case():
     Without centring: X'X = [[8,4],[4,8]] (norm sqrt 160), Y'Y = 20, Y'X = [8, 12] (208): 0.822."""
     x = np.array([[0.0, 0], [2, 0], [0, 2], [2, 2]])
     y = np.array([[1.0], [1], [3], [3]])
-    assert an.linear_cka(x, y) == pytest.approx(1 / np.sqrt(2))
+    assert cka.linear_cka(x, y) == pytest.approx(1 / np.sqrt(2))
     assert 208 / (np.sqrt(160) * 20) == pytest.approx(0.8222, abs=1e-4)  # the uncentred value it must not be
     # one dimension each: CKA is the squared Pearson correlation (centred), not the squared cosine
     a, b = np.array([[1.0], [2], [3]]), np.array([[1.0], [0], [2]])
-    assert an.linear_cka(a, b) == pytest.approx(0.25)  # (-1,0,1).(0,-1,1) = 1; 1 / (2 * 2)
-    assert an.linear_cka(a + 100, b - 7) == pytest.approx(0.25)  # shifting either changes nothing
+    assert cka.linear_cka(a, b) == pytest.approx(0.25)  # (-1,0,1).(0,-1,1) = 1; 1 / (2 * 2)
+    assert cka.linear_cka(a + 100, b - 7) == pytest.approx(0.25)  # shifting either changes nothing
 
 
 def test_cka_matches_the_hsic_kernel_form():
@@ -151,7 +151,7 @@ def test_cka_matches_the_hsic_kernel_form():
 
     expected = np.array([[hsic(x @ x.T, y @ y.T) / np.sqrt(hsic(x @ x.T, x @ x.T) * hsic(y @ y.T, y @ y.T))
                           for y in ys] for x in xs])
-    np.testing.assert_allclose(an.cka_matrix(xs, ys), expected, rtol=1e-9)
+    np.testing.assert_allclose(cka.cka_matrix(xs, ys), expected, rtol=1e-9)
 
 
 def test_js_divergence_equals_scipy():
@@ -164,19 +164,19 @@ def test_js_divergence_equals_scipy():
     p[0, :4] = 0
     p[0] /= p[0].sum()  # zeros on one side only
     expected = np.array([jensenshannon(a, b) ** 2 for a, b in zip(p, q)])
-    np.testing.assert_allclose(an.js_divergence(p, q), expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(compare.js_divergence(p, q), expected, rtol=1e-9, atol=1e-12)
     # and the head-by-head matrix: mean over query rows of the same quantity
     heads_a = rng.dirichlet(np.full(9, 0.4), size=(3, 9))
     heads_b = rng.dirichlet(np.full(9, 0.4), size=(2, 9))
     brute = np.array([[np.mean([jensenshannon(ra, rb) ** 2 for ra, rb in zip(ha, hb)]) for hb in heads_b]
                       for ha in heads_a])
-    np.testing.assert_allclose(an.head_js_matrix(heads_a, heads_b), brute, atol=2e-6)
+    np.testing.assert_allclose(compare.head_js_matrix(heads_a, heads_b), brute, atol=2e-6)
 
 
 def test_pool_to_words_keeps_rows_stochastic():
     rng = np.random.default_rng(2)
     attn = rng.dirichlet(np.ones(5), size=5)
-    pooled = an.pool_to_words(attn, [[0], [1, 2], [3], [4]])
+    pooled = words.pool_to_words(attn, [[0], [1, 2], [3], [4]])
     assert pooled.shape == (4, 4)
     np.testing.assert_allclose(pooled.sum(-1), 1)
     assert pooled[1, 0] == pytest.approx((attn[1, 0] + attn[2, 0]) / 2)
@@ -185,7 +185,7 @@ def test_pool_to_words_keeps_rows_stochastic():
 
 def test_word_groups_follow_the_text():
     t = bc.capture(bc.load_model("bert-minilm-l6"), "The animal didn't cross  the street.")
-    groups, labels = an.word_groups(t)
+    groups, labels = words.word_groups(t)
     assert labels == ["[CLS]", "The", "animal", "didn't", "cross", "the", "street.", "[SEP]"]
     assert [t.tokens[i] for i in groups[3]] == ["didn", "'", "t"]
 
@@ -194,7 +194,7 @@ def test_align_pair_same_tokenizer_is_token_by_token():
     text = "The animal didn't cross the street."
     a = bc.capture(bc.load_model("bert-minilm-l6"), text)
     b = bc.capture(bc.load_model("convbert-minilm-l6"), text)
-    ha, hb, xa, xb, labels, by_words = an.align_pair(a, b)
+    ha, hb, xa, xb, labels, by_words = words.align_pair(a, b)
     assert not by_words and labels == a.tokens
     assert ha.shape == (6, 12, len(a), len(a)) and hb.shape == (6, 12, len(a), len(a))  # 6 attention + 6 conv
     np.testing.assert_array_equal(hb[:, 6:], b.conv_matrices())
@@ -205,7 +205,7 @@ def test_align_pair_different_tokenizers_pools_to_words(models_root):
     a = bc.capture(bc.load_model("bert-minilm-l6"), text)   # WordPiece
     b = bc.capture(bc.load_model("tiny-roberta"), text)     # byte-level BPE, other splits
     assert a.tokens != b.tokens
-    ha, hb, xa, xb, labels, by_words = an.align_pair(a, b)
+    ha, hb, xa, xb, labels, by_words = words.align_pair(a, b)
     assert by_words
     assert labels == ["[CLS]", "Tokenizers", "disagree", "about", "unbelievable", "words.", "[SEP]"]
     assert ha.shape[-1] == hb.shape[-1] == len(labels) and xa.shape[1] == xb.shape[1] == len(labels)
@@ -227,11 +227,11 @@ def test_align_pair_different_tokenizers_pools_to_words(models_root):
 def test_head_matrix_picks_the_same_heads_as_all_heads():
     """The page draws one head without building all_heads; both must name the same matrix."""
     t = bc.capture(bc.load_model("convbert-minilm-l6"), "Heads and convolutions side by side.")
-    heads, names = an.all_heads(t)
+    heads, names = metrics.all_heads(t)
     for layer in (0, t.n_layers - 1):
         for k in range(len(names)):
-            np.testing.assert_array_equal(an.head_matrix(t, layer, k), heads[layer, k])
+            np.testing.assert_array_equal(metrics.head_matrix(t, layer, k), heads[layer, k])
         # "mean" averages the attention heads only (conv rows do not sum to 1 at the ends)
-        np.testing.assert_allclose(an.head_matrix(t, layer, "mean"), t.attentions[layer].mean(0), atol=1e-7)
-        np.testing.assert_allclose(an.head_matrix(t, layer, "mean").sum(-1), 1, atol=1e-5)
-    assert an.head_matrix(t, 0, len(names)) is None  # a slot the model does not have
+        np.testing.assert_allclose(metrics.head_matrix(t, layer, "mean"), t.attentions[layer].mean(0), atol=1e-7)
+        np.testing.assert_allclose(metrics.head_matrix(t, layer, "mean").sum(-1), 1, atol=1e-5)
+    assert metrics.head_matrix(t, 0, len(names)) is None  # a slot the model does not have

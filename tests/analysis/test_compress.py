@@ -1,4 +1,5 @@
-"""Compressed variants (bertviz_core.analysis.compress): ids, int8, head pruning, importance, the /compress page.
+"""Compressed variants (bertviz_core.analysis.compress): ids, int8, head pruning, importance (the /compress
+page: tests/app/test_compress_page.py).
 
 Oracles: module types and qschemes of torch.ao's quantized Linear; parameter counts by hand;
 attention recomputed by hand from the original model's weights; finite differences for the
@@ -6,15 +7,19 @@ importance gradient; random orders for the importance order."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from conftest import FAMILIES, SHARED
 
 import bertviz_core as bc
-from apptest_util import charts, decode, open_page, texts
 from bertviz_core.analysis import compress
 from bertviz_core.analysis import interventions as iv
+from bertviz_core.models import families, pooling
+
+EWT = SHARED / "ud-english-ewt"
 
 TEXT = "The animal didn't cross the street because it was too tired."
 
@@ -51,9 +56,9 @@ def pruned():
 
 @pytest.fixture(scope="module")
 def held_out():
-    if not (compress.ewt_dir() / "en_ewt-ud-test.conllu").is_file():
+    if not (EWT / "en_ewt-ud-test.conllu").is_file():
         pytest.skip("shared UD EWT data not present")  # as the syntax tests: CI and this machine have it
-    return compress.ewt_sample("test", 48)
+    return compress.ewt_sample("test", 48, EWT)
 
 
 def test_int8_linear_layers_are_really_quantized(bert, int8):
@@ -81,7 +86,7 @@ def test_int8_cosine_meets_the_stated_threshold(bert, int8, held_out):
 
 
 def test_pruned_variant_has_fewer_parameters(bert, pruned):
-    kept = pruned.model._bertviz_kept
+    kept = iv.kept_heads(pruned.model)
     removed = sum(12 - len(k) for k in kept.values())
     assert removed == round(0.3 * 72) and all(len(k) >= 1 for k in kept.values())
     per_head = 3 * (384 * 32 + 32) + 32 * 384                 # q, k, v rows (+ bias) and output-projection columns
@@ -91,7 +96,7 @@ def test_pruned_variant_has_fewer_parameters(bert, pruned):
 
 def test_pruned_remaining_heads_equal_manual_recomputation(bert, pruned):
     trace = bc.capture(pruned, TEXT)
-    kept = pruned.model._bertviz_kept
+    kept = iv.kept_heads(pruned.model)
     for layer, heads in kept.items():
         x = torch.from_numpy(np.array(trace.hidden_states[layer]))         # this layer's input, pruned model
         att = bert.model.encoder.layer[layer].attention.self               # the ORIGINAL weights
@@ -130,7 +135,7 @@ def test_importance_is_the_gate_gradient(models_root, one_thread):
                     outs = []
                     for g in (1 + eps, 1 - eps):
                         with iv.head_gates(model64, {layer: {head: g}}):
-                            outs.append(compress.mean_pool(model64(**enc).last_hidden_state, enc["attention_mask"]))
+                            outs.append(pooling.mean_pool(model64(**enc).last_hidden_state, enc["attention_mask"]))
                 total += ((outs[0] - outs[1]) / (2 * eps)).norm().item()
             expected[layer, head] = total / len(sentences)
     np.testing.assert_allclose(got, expected, rtol=2e-3, atol=1e-6)
@@ -167,103 +172,72 @@ def test_attention_change(bert, pruned):
     a = bc.capture(bert, TEXT)
     assert not compress.attention_change(a, a).any()
     js = compress.attention_change(a, bc.capture(pruned, TEXT))
-    removed = [(l, h) for l, k in pruned.model._bertviz_kept.items() for h in range(12) if h not in k]
+    removed = [(l, h) for l, k in iv.kept_heads(pruned.model).items() for h in range(12) if h not in k]
     assert all(np.isnan(js[l, h]) for l, h in removed)
     assert np.isfinite(js).sum() == 72 - len(removed) and not js[0][np.isfinite(js[0])].any()  # layer 0 input same
 
 
-def test_compress_page_shows_variants_curve_and_head_change():
-    at = open_page("compress", text="The cat sat on the mat.")
-    assert not at.exception
-    table = at.dataframe[0].value
-    ids = list(table.iloc[:, 0])
-    assert ids[:4] == ["bert-minilm-l6", "bert-minilm-l6@int8", "bert-minilm-l6@prune=30%", "bert-minilm-l6@prune=50%"]
-    assert table.iloc[1, 6] >= compress.INT8_MIN_COSINE and table.iloc[1, 2] < table.iloc[0, 2]
-    assert "/compare?model_a=bert-minilm-l6&model_b=bert-minilm-l6%40int8" in list(table.iloc[:, 7])
-    page_text = texts(at)
-    assert "Measured on" in page_text and "Michel et al." in page_text and "Q-BERT" in page_text
-    if not compress.distilled_available():
-        assert "distilbert-minilm-l3" in page_text and "still being trained" in page_text
-    specs = {s["layout"]["title"]["text"][:20]: s for s in charts(at)}
-    curve = next(s for k, s in specs.items() if k.startswith("Pruning curve"))
-    assert [tr.get("name") for tr in curve["data"]][1:] == ["random order (mean of 3; band: min-max)",
-                                                            "importance order (Michel et al.)"]
-    js = decode(next(s for k, s in specs.items() if k.startswith("Attention change"))["data"][0]["z"])
-    assert js.shape == (6, 12) and js.max() < 0.05          # int8 barely moves attention
+# ---------------------------------------------------------------- every family, through its spec
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f in families.PRUNABLE])
+def test_pruning_a_family_computes_what_ablating_the_same_heads_computes(models_root, family):
+    lm = bc.load_model(f"tiny-{family}")
+    plan = {0: [1], 1: [0, 3]}
+    model = compress.prune_heads(copy.deepcopy(lm.model), plan)
+    assert iv.kept_heads(model) == {0: [0, 2, 3], 1: [1, 2]} and iv.kept_heads(lm.model) is None
+    size, hidden = iv.head_size(lm.model), 32  # tiny_config: hidden 32, 4 heads of 8
+    per_head = 3 * (hidden * size + size) + size * hidden  # q, k, v rows (+ bias) and output-projection columns
+    assert compress.n_parameters(lm.model) - compress.n_parameters(model) == 3 * per_head
+    enc = lm.tokenizer("The quick brown fox jumps over the dog.", return_tensors="pt")
+    with torch.no_grad():
+        pruned_out = model(**enc).last_hidden_state
+        with iv.head_gates(lm.model, {l: {h: 0.0 for h in hs} for l, hs in plan.items()}):
+            gated_out = lm.model(**enc).last_hidden_state
+    torch.testing.assert_close(pruned_out, gated_out, atol=1e-5, rtol=1e-5)
 
 
-def test_compress_page_in_chinese_and_for_convbert():
-    from streamlit.testing.v1 import AppTest
-
-    from conftest import ROOT
-
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=300)
-    at.query_params.update(text="The cat sat.", lang="zh")
-    at.session_state["cz_base"] = "convbert-minilm-l6"
-    at.run()
-    at.switch_page("../pages/compress.py")
-    at.run()
-    assert not at.exception
-    assert "ConvBERT" in texts(at) and "剪枝" in texts(at)
-    assert list(at.dataframe[0].value.iloc[:, 0]) == ["convbert-minilm-l6", "convbert-minilm-l6@int8"]
-    js = decode(next(s for s in charts(at) if "JS" in s["layout"]["title"]["text"])["data"][0]["z"])
-    assert js.shape == (6, 12)                               # 6 attention + 6 conv heads
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in families.PRUNABLE])
+def test_families_that_cannot_be_pruned_say_why(models_root, family):
+    lm = bc.load_model(f"tiny-{family}")
+    with pytest.raises(bc.ModelLoadError) as info:
+        compress.prune_heads(copy.deepcopy(lm.model), {0: [0]})
+    why = " (its query feeds both its attention heads and its convolution heads)" if family == "convbert" else ""
+    assert info.value.reason == "unsupported_family" and str(info.value) == (
+        f"Head pruning is not available for {family} models{why}; "
+        "it works for bert, roberta, xlm-roberta, electra, distilbert.")
 
 
-def test_compare_page_opens_a_variant():
-    at = open_page("compare", model_a="bert-minilm-l6", model_b="bert-minilm-l6@int8", text="The cat sat.")
-    assert not at.exception
-    assert charts(at)
+# ---------------------------------------------------------------- the sentences head importance is measured on
+def test_importance_sentences_come_from_the_package_unless_ewt_is_given(monkeypatch):
+    monkeypatch.delenv(compress.EWT_ENV, raising=False)
+    assert compress.ewt_dir() is None
+    sentences, source = compress.importance_sentences(8)
+    shipped = (Path(compress.__file__).parents[1] / "data" / "example_sentences.txt").read_text().splitlines()
+    assert len(sentences) == 8 and set(sentences) <= {s.strip() for s in shipped}
+    assert sentences == [shipped[i * len(shipped) // 8].strip() for i in range(8)]  # every line has 5-40 words
+    assert "example sentences shipped with bertviz_core" in source and compress.EWT_ENV in source
+    with pytest.raises(ValueError, match="BERTVIZ_EWT_DIR"):
+        compress.ewt_sample("dev", 4)
 
 
-@pytest.fixture
-def fake_distilled(tmp_path, monkeypatch):
-    """An untrained 3-layer student (teacher layers 0, 3, 5) in a stand-in weights folder, then every
-    cache that saw it emptied, so the real distilbert-minilm-l3 is never shadowed."""
-    from app import state
-    from bertviz_core.models import loading
-    from bertviz_core.models import registry
-    from bertviz_core.models import student
-
-    weights = tmp_path / "weights"
-    weights.mkdir()
-    for item in registry.WEIGHTS_DIR.iterdir():
-        (weights / item.name).symlink_to(item)
-    if (weights / compress.DISTILLED_ID).exists():
-        (weights / compress.DISTILLED_ID).unlink()
-    model = student.new_student(kind="bert3")
-    student.init_from_teacher(model, student.teacher_state(), kind="bert3")
-    student.save_student(model, weights / compress.DISTILLED_ID, kind="bert3")
-    monkeypatch.setattr(registry, "WEIGHTS_DIR", weights)
-
-    def forget():
-        with loading._cache_lock:
-            loading._cache.pop(("registry", compress.DISTILLED_ID), None)
-        with state._traces_lock:
-            for key in [k for k in state._traces if k[0] == compress.DISTILLED_ID]:
-                del state._traces[key]
-    forget()
-    yield
-    forget()
+def test_importance_sentences_read_ewt_from_the_folder_given_or_the_environment(tmp_path, monkeypatch):
+    words = ["w"] * 6
+    lines = []
+    for i in range(10):
+        lines += [f"{j + 1}\t{w}{i}\t_\t_\t_\t_\t0\troot\t_\t_" for j, w in enumerate(words)] + [""]
+    (tmp_path / "en_ewt-ud-dev.conllu").write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.delenv(compress.EWT_ENV, raising=False)
+    given, source = compress.importance_sentences(5, tmp_path)
+    assert given == [" ".join(f"w{i}" for _ in words) for i in (0, 2, 4, 6, 8)] and "UD English EWT" in source
+    monkeypatch.setenv(compress.EWT_ENV, str(tmp_path))
+    assert compress.importance_sentences(5) == (given, source)
+    monkeypatch.setenv(compress.EWT_ENV, str(tmp_path / "missing"))
+    with pytest.raises(ValueError, match="UD English EWT is not at"):
+        compress.importance_sentences(5)
 
 
-def test_compress_page_includes_the_distilled_student_when_shipped(fake_distilled):
-    from streamlit.testing.v1 import AppTest
-
-    from conftest import ROOT
-
-    assert compress.distilled_available()
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=300)
-    at.query_params["text"] = "The cat sat on the mat."
-    at.session_state["cz_variant"] = compress.DISTILLED_ID
-    at.run()
-    at.switch_page("../pages/compress.py")
-    at.run()
-    assert not at.exception
-    assert compress.DISTILLED_ID in list(at.dataframe[0].value.iloc[:, 0])
-    assert "still being trained" not in texts(at)
-    spec = next(s for s in charts(at) if s["layout"]["title"]["text"].startswith("Attention change"))
-    assert decode(spec["data"][0]["z"]).shape == (3, 12)
-    assert spec["data"][0]["y"] == ["L0 (teacher L0)", "L1 (teacher L3)", "L2 (teacher L5)"]
-    # an untrained copy of teacher layers 0, 3, 5: student layer 0 IS teacher layer 0 (same input, same weights)
-    assert np.allclose(decode(spec["data"][0]["z"])[0], 0, atol=1e-5)
+def test_a_pruned_hub_style_model_states_what_its_importance_was_measured_on(models_root, fresh_cache, monkeypatch):
+    monkeypatch.delenv(compress.EWT_ENV, raising=False)
+    lm = bc.load_model("tiny-bert@prune=25%")
+    assert lm.id == "tiny-bert@prune=25%" and sum(4 - len(k) for k in iv.kept_heads(lm.model).values()) == 2  # of 8
+    assert "importance measured on the 30 example sentences shipped with bertviz_core" in lm.note
+    assert "int8" in bc.load_model("tiny-bert@int8").note

@@ -1,21 +1,19 @@
-"""Beyond attention weights (bertviz_core.analysis.contributions) against independent references, and the /contributions page.
+"""Beyond attention weights (bertviz_core.analysis.contributions) against independent references (the
+/contributions page: tests/app/test_contributions_page.py).
 
 Oracles: the model's own outputs captured with our own hooks here (output projection, LayerNorm),
 explicit matrix products, hand-computed max-flows, networkx run here on a graph built here, and
 f(input) - f(baseline) computed by running the model directly."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import networkx as nx
 import numpy as np
 import pytest
 import torch
+from conftest import FAMILIES
 
 import bertviz_core as bc
 from bertviz_core.analysis import contributions as C
-from conftest import FAMILIES, tiny_config
 
 TEXT = "The cat sat on the mat."
 
@@ -209,25 +207,10 @@ def test_mask_target_needs_an_mlm_head_and_a_mask(bert, models_root):
         bc.attribution(bert, TEXT, target="similarity", other="  ")
 
 
-@pytest.fixture(scope="module")
-def tiny_mlm(models_root):
-    """A tiny BertForMaskedLM (random, head included) saved with save_pretrained."""
-    from transformers import AutoTokenizer, BertForMaskedLM
-
-    from bertviz_core.models import student
-
-    folder = models_root / "tiny-bert-mlm"
-    if not folder.exists():
-        torch.manual_seed(1)
-        BertForMaskedLM(tiny_config("bert")).save_pretrained(folder)
-        AutoTokenizer.from_pretrained(student.teacher_path()).save_pretrained(folder)
-    return bc.load_model("tiny-bert-mlm"), folder
-
-
-def test_masked_word_attribution_completeness(tiny_mlm):
+def test_masked_word_attribution_completeness(mlm_folder):
     from transformers import AutoModelForMaskedLM
 
-    lm, folder = tiny_mlm
+    lm, folder = bc.load_model("tiny-bert-mlm"), mlm_folder
     text = "The cat [MASK] on the mat."
     with pytest.raises(C.MethodUnavailable, match=r"Put \[MASK\] in the sentence"):
         bc.attribution(lm, TEXT, target="mask")
@@ -269,98 +252,71 @@ def test_every_method_on_every_family(models_root, family):
         bc.attribution(lm, text, target="mask")  # saved with AutoModel: no head
 
 
-# ---------------------------------------------------------------- the page
-def test_contributions_page_draws_both_heatmaps(bert):
-    from apptest_util import charts, decode, open_page, texts
-    from bertviz_core.figures.core import token_labels
-
-    at = open_page("contributions", model="bert-minilm-l6", text=TEXT, layer="2", contrib_method="alti")
-    assert not at.exception
-    trace = bc.capture(bert, TEXT)
-    heat = charts(at)[0]["data"]
-    assert [d["type"] for d in heat] == ["heatmap", "heatmap"]
-    for d in heat:
-        assert d["x"] == token_labels(trace.tokens) and d["y"] == token_labels(trace.tokens)
-    np.testing.assert_allclose(decode(heat[0]["z"]), C.attention_mean(trace)[2], atol=1e-6)
-    np.testing.assert_allclose(decode(heat[1]["z"]), bc.mixing(bert, trace, "alti")[2], atol=1e-6)
-    kinds = [[d["type"] for d in spec["data"]] for spec in charts(at)]
-    assert kinds[1:] == [["bar", "bar"], ["bar"]]  # what the output draws on; input attribution
-    assert "Ferrando" in texts(at) and "completeness gap" in texts(at)
+# ---------------------------------------------------------------- the registry: flags against behaviour
+def per_head_matrices(lm, trace, method):
+    """The per-head matrices [L, N, T, T] of the methods that have them, built here from the trace or the
+    norm decomposition checked above; None for methods that mix a whole layer."""
+    if method == "attention":
+        return np.stack([np.concatenate([trace.attentions[l]] + ([trace.conv_matrices(l)] if trace.n_conv_heads else []))
+                         for l in range(trace.n_layers)])
+    if method == "norm":
+        return bc.norm_attention(lm, trace)
+    return None
 
 
-def test_contributions_page_convbert_and_flow_cap():
-    from apptest_util import charts, open_page, texts
-
-    long_text = "The animal didn't cross the busy street yesterday because it was far too tired."
-    at = open_page("contributions", model="convbert-minilm-l6", text=long_text, contrib_method="flow", lang="zh")
-    assert not at.exception
-    assert f"上限为 {C.FLOW_MAX_TOKENS} 个词元" in texts(at)   # capped, said so, rollout shown instead
-    assert "卷积头" in texts(at)
-    assert [d["type"] for d in charts(at)[0]["data"]] == ["heatmap", "heatmap"]
+def explicit_product(per_layer, layer, residual):
+    """M_layer ... M_0 written out, with M_k = 0.5 A_k + 0.5 I when `residual` (the rollout model)."""
+    T = per_layer.shape[-1]
+    mats = [0.5 * per_layer[k].astype(np.float64) + 0.5 * np.eye(T) if residual else per_layer[k].astype(np.float64)
+            for k in range(layer + 1)]
+    return np.linalg.multi_dot(mats[::-1]) if layer else mats[0]
 
 
-def test_contributions_page_on_an_int8_model_says_why_norm_and_alti_do_not_apply():
-    from apptest_util import charts, open_page
-
-    def warnings(at):
-        return [str(w.value) for w in at.warning]
-
-    int8_reason = ("Its weights are stored as packed int8, and this method needs the float weights of the value and "
-                   "output projections. Compare the original model (without @int8) instead.")
-    at = open_page("contributions", model="bert-minilm-l6@int8", text=TEXT, layer="2", contrib_method="norm")
-    assert not at.exception
-    (w,) = warnings(at)
-    assert w.startswith("Norm-based attention ‖αf(x)‖ does not apply to ") and int8_reason in w
-    assert [d["type"] for d in charts(at)[0]["data"]] == ["bar"]  # no heatmaps; input attribution still drawn
-    at.selectbox(key="contrib_method").set_value("alti").run()
-    assert not at.exception
-    (w,) = warnings(at)
-    assert w.startswith("ALTI") and int8_reason in w
-    at.selectbox(key="contrib_method").set_value("rollout").run()  # needs attention only: works on int8
-    assert not at.exception and not warnings(at)
-    assert [d["type"] for d in charts(at)[0]["data"]] == ["heatmap", "heatmap"]
-
-    at = open_page("contributions", model="bert-minilm-l6@int8", text=TEXT, contrib_method="alti", lang="zh")
-    assert not at.exception
-    (w,) = warnings(at)
-    assert "它的权重以压缩的 int8 形式存储" in w and "不适用于" in w
+def test_registry_lists_every_method_once_in_order():
+    assert list(C.METHODS) == ["attention", "norm", "rollout", "flow", "alti"]
+    assert all(isinstance(spec, C.MethodSpec) and spec.name == name for name, spec in C.METHODS.items())
+    assert C.ACCUMULATED == ("rollout", "flow")
+    with pytest.raises(C.MethodUnavailable, match="Unknown method 'softmax'") as info:
+        C.method_spec("softmax")
+    assert info.value.code == "unknown_method"
 
 
-def test_contributions_method_from_the_link_is_validated_in_the_url_table():
-    from apptest_util import charts, open_page
+@pytest.mark.parametrize("family", ["bert", "convbert"])
+def test_registered_flags_agree_with_behaviour(models_root, family):
+    lm = bc.load_model(f"tiny-{family}")
+    trace = bc.capture(lm, TEXT)
+    L, T = trace.n_layers, len(trace)
+    for name, spec in C.METHODS.items():
+        plain = bc.mixing(lm, trace, name)
+        accumulated = bc.mixing(lm, trace, name, accumulate=True)
+        if spec.accumulated:  # already accumulated: the switch changes nothing; one layer of flow is its edges
+            np.testing.assert_array_equal(accumulated, plain, err_msg=name)
+            one_layer = 0.5 * C.attention_mean(trace)[0] + 0.5 * np.eye(T)
+            np.testing.assert_allclose(plain[0], one_layer / one_layer.sum(-1, keepdims=True), atol=1e-5, err_msg=name)
+        else:  # per layer: accumulating composes layers <= l (ALTI's matrices already hold the residual)
+            for layer in range(L):
+                np.testing.assert_allclose(accumulated[layer], explicit_product(plain, layer, residual=name != "alti"),
+                                           atol=1e-5, err_msg=name)
+        matrices = per_head_matrices(lm, trace, name)
+        assert (matrices is not None) == spec.per_head, name
+        if spec.per_head:
+            assert matrices.shape == (L, trace.n_heads + trace.n_conv_heads, T, T)
+        if spec.needs_weights:  # the model's weights are needed: without a model there is nothing to compute
+            with pytest.raises(AttributeError):
+                bc.mixing(None, trace, name)
+        else:  # the captured weights are enough
+            np.testing.assert_array_equal(bc.mixing(None, trace, name), plain, err_msg=name)
 
-    from app import state
 
-    assert state.parse_url({"contrib_method": ["rollout"]}) == ({"contrib_method": "rollout"}, [])
-    at = open_page("contributions", model="bert-minilm-l6", text=TEXT, contrib_method="softmax")
-    assert not at.exception
-    assert "The link's value for 'contrib_method' cannot be used (softmax); the default is used instead." in [
-        str(w.value) for w in at.warning]
-    assert at.selectbox(key="contrib_method").value == "norm"
-    at = open_page("contributions", model="bert-minilm-l6", text=TEXT, layer="1", contrib_method="rollout")
-    assert not at.exception and not at.warning
-    assert at.selectbox(key="contrib_method").value == "rollout"
-    titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
-    assert any(title.startswith("Attention rollout") for title in titles), titles
-
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="Chromium not installed")
-def test_contributions_in_chromium(app_server):
-    from browser_util import browser, heatmap_labels, screenshot, wait_for_plot
-    from bertviz_core.figures.core import token_labels
-
-    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
-    artifacts.mkdir(exist_ok=True)
-    with browser() as b:
-        page = b.new_page(viewport={"width": 1400, "height": 1800})
-        page.goto(f"{app_server}/contributions?model=bert-minilm-l6&text=The%20cat%20sat.&contrib_method=norm")
-        wait_for_plot(page, count=3, timeout=240_000)  # first page of a fresh server: model load, capture, IG
-        labels = heatmap_labels(page)
-        assert labels["x"] == token_labels(["[CLS]", "the", "cat", "sat", ".", "[SEP]"]) and labels["y"] == labels["x"]
-        right = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[1].x")
-        assert right == labels["x"]
-        assert "Traceback" not in page.inner_text("body")
-        screenshot(page, artifacts / "contributions.png")
+def test_max_tokens_caps_only_the_methods_that_declare_it(models_root):
+    lm = bc.load_model("tiny-bert")
+    trace = bc.capture(lm, " ".join(["word"] * (C.FLOW_MAX_TOKENS + 3)))
+    capped = [name for name, spec in C.METHODS.items() if spec.max_tokens is not None]
+    assert capped == ["flow"] and C.METHODS["flow"].max_tokens == C.FLOW_MAX_TOKENS
+    for name, spec in C.METHODS.items():
+        if spec.max_tokens is not None and len(trace) > spec.max_tokens:
+            with pytest.raises(C.MethodUnavailable) as info:
+                bc.mixing(lm, trace, name)
+            assert info.value.code == "flow_cap" and info.value.params == {"cap": spec.max_tokens, "n": len(trace)}
+        else:
+            np.testing.assert_allclose(bc.mixing(lm, trace, name).sum(-1), 1, atol=1e-5, err_msg=name)

@@ -1,20 +1,16 @@
-"""Head ablation, token masking and fill-mask (bertviz_core.analysis.interventions), the /intervene page,
-and one Chromium check of ablation.
+"""Head ablation, token masking and fill-mask (bertviz_core.analysis.interventions) (the /intervene page and
+its Chromium check: tests/app/test_intervene_page.py).
 
 Oracles: the model's own modules run by hand layer by layer with a head's context zeroed; a
 forward pre-hook written here on each family's known projection path; the checkpoint's own
 BertForMaskedLM loaded independently."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
 
 import bertviz_core as bc
-from apptest_util import charts, decode, open_page, texts
 from bertviz_core.analysis import interventions as iv
 
 TEXT = "The animal didn't cross the street because it was too tired."
@@ -153,22 +149,6 @@ def test_parse_heads_names_and_errors():
         iv.parse_heads(["L0 C0"], 6, 12)
 
 
-@pytest.fixture(scope="module")
-def mlm_folder(models_root):
-    """A tiny BertForMaskedLM (random, seeded) saved beside the other tiny checkpoints."""
-    from transformers import AutoTokenizer, BertForMaskedLM
-
-    from bertviz_core.models import student
-    from conftest import tiny_config
-
-    folder = models_root / "tiny-bert-mlm"
-    if not folder.exists():
-        torch.manual_seed(0)
-        BertForMaskedLM(tiny_config("bert")).save_pretrained(folder)
-        AutoTokenizer.from_pretrained(student.teacher_path()).save_pretrained(folder)
-    return folder
-
-
 def test_fill_mask_returns_the_checkpoints_own_top_k(mlm_folder):
     from transformers import BertForMaskedLM
 
@@ -192,49 +172,3 @@ def test_models_without_mlm_head_say_why(bert, models_root):
     assert iv.no_mlm_reason(bc.load_model("tiny-bert")) == "no_head"   # a plain BertModel checkpoint
     out = iv.run(bert, "The cat sat.", replace={2: iv.MASK})
     assert out.fill is None
-
-
-def test_intervene_page_ablation_and_fill_mask_note():
-    at = open_page("intervene", model="bert-minilm-l6", text="The cat sat on the mat.")
-    assert not at.exception
-    assert "no masked-language-model head" in texts(at)
-    (heads,) = at.multiselect
-    heads.set_value(["L0 H3", "L1 H2"]).run()
-    assert not at.exception
-    cosine = float(at.metric[0].value)
-    assert 0.9 < cosine < 1.0
-    (spec,) = charts(at)
-    js = decode(spec["data"][0]["z"])
-    assert js.shape == (6, 12) and not js[0].any() and js[2:].max() > 0
-
-
-def test_intervene_page_masking_with_a_local_mlm(mlm_folder):
-    at = open_page("intervene", model="tiny-bert-mlm", text="The cat sat on the mat.")
-    assert not at.exception
-    at.button_group[0].set_value([3]).run()
-    assert not at.exception
-    tables = at.dataframe
-    assert len(tables) == 1 and len(tables[0].value) == 5
-    assert "Token 3" in texts(at)
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.mark.skipif(not CHROMIUM.exists() and not shutil.which("chromium"), reason="Chromium not installed")
-def test_ablation_in_chromium(app_server):
-    from browser_util import browser, wait_for_plot
-
-    with browser() as b:
-        page = b.new_page(viewport={"width": 1400, "height": 1200})
-        page.goto(f"{app_server}/intervene?model=bert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.")
-        page.get_by_text("Heads to ablate (switch off)", exact=True).wait_for(timeout=240_000)  # generous: a shared 2-core machine
-        page.locator("[data-testid=stMultiSelect] input").first.click()
-        page.keyboard.type("L0 H3")
-        page.keyboard.press("Enter")
-        page.keyboard.press("Escape")
-        wait_for_plot(page, timeout=240_000)
-        z = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[0].z")
-        assert len(z) == 6 and max(z[0]) == 0 and max(max(row) for row in z[1:]) > 0
-        page.get_by_text("Sentence embedding, cosine to the original").wait_for()
-        assert "Traceback" not in page.inner_text("body")

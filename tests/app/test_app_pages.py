@@ -6,7 +6,7 @@ import pytest
 
 import bertviz_core as bc
 from apptest_util import charts, decode, open_page, texts
-from bertviz_core.analysis import metrics as an
+from bertviz_core.analysis import compare, metrics
 from bertviz_core.figures.core import token_labels
 
 TEXT = "The cat sat on the mat."
@@ -140,16 +140,16 @@ def test_compare_page_bert_vs_convbert():
     assert not at.exception
     assert len(at.dataframe) == 1  # the metrics table
     metrics_a = decode(charts(at)[0]["data"][0]["z"])  # entropy per head of A, [layers, heads]
-    np.testing.assert_allclose(metrics_a, an.trace_metrics(a)["entropy"], atol=1e-5)
+    np.testing.assert_allclose(metrics_a, metrics.trace_metrics(a)["entropy"], atol=1e-5)
 
     at.session_state["compare_tab"] = "Matching heads"
     at.run()
     assert not at.exception
     js_spec = [c for c in charts(at) if c["data"][0]["colorbar"]["title"]["text"] == "JS"]
     assert len(js_spec) == 1 and len(at.dataframe) == 3  # JS heatmap; nearest partners A->B and B->A; one-to-one
-    flat_a = an.all_heads(a)[0].reshape(-1, len(a), len(a))
-    flat_b = an.all_heads(b)[0].reshape(-1, len(b), len(b))
-    np.testing.assert_allclose(decode(js_spec[0]["data"][0]["z"]), an.head_js_matrix(flat_a, flat_b), atol=1e-5)
+    flat_a = metrics.all_heads(a)[0].reshape(-1, len(a), len(a))
+    flat_b = metrics.all_heads(b)[0].reshape(-1, len(b), len(b))
+    np.testing.assert_allclose(decode(js_spec[0]["data"][0]["z"]), compare.head_js_matrix(flat_a, flat_b), atol=1e-5)
 
 
 def test_compare_many_sentences_with_example_set():

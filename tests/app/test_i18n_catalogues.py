@@ -21,7 +21,9 @@ import numpy as np
 import pytest
 
 import bertviz_core as bc
-from app import compare_view, i18n, lessons, nav, results_view, state
+from app import i18n, lessons, nav, results_view, state
+from bertviz_core.analysis import compare, metrics, provenance, stats
+from bertviz_core.analysis import contributions as C
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_DIR = ROOT / "app" / "i18n"
@@ -32,7 +34,7 @@ UNTRANSLATED_METHOD_ERRORS = {"unknown_method", "unknown_target"}
 
 
 def source_files() -> list[Path]:
-    return sorted((ROOT / "app").glob("*.py")) + sorted((ROOT / "pages").glob("*.py")) + [
+    return sorted((ROOT / "app").rglob("*.py")) + sorted((ROOT / "pages").glob("*.py")) + [
         Path(bc.lesson_pack.__file__)]
 
 
@@ -41,11 +43,14 @@ def shown(path: Path) -> str:
 
 
 def raised_codes(exc_class: type) -> set[str]:
-    """The first (literal) argument of every `ExcClass("code", ...)` in the module that defines the class."""
-    tree = ast.parse(Path(sys.modules[exc_class.__module__].__file__).read_text())
-    return {node.args[0].value for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == exc_class.__name__
-            and node.args and isinstance(node.args[0], ast.Constant)}
+    """The first (literal) argument of every `ExcClass("code", ...)` in the package of the module that defines
+    the class (bertviz_core.analysis.contributions raises MethodUnavailable from one module per method)."""
+    codes = set()
+    for path in sorted(Path(sys.modules[exc_class.__module__].__file__).parent.glob("*.py")):
+        codes |= {node.args[0].value for node in ast.walk(ast.parse(path.read_text()))
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                  and node.func.id == exc_class.__name__ and node.args and isinstance(node.args[0], ast.Constant)}
+    return codes
 
 
 def lesson_keys() -> set[str]:
@@ -59,7 +64,7 @@ def lesson_keys() -> set[str]:
 
 
 def matchings() -> list[str]:
-    return list(compare_view.analysis.match_heads(np.zeros((1, 1)), ["L0 H0"], ["L0 H0"]))
+    return list(compare.match_heads(np.zeros((1, 1)), ["L0 H0"], ["L0 H0"]))
 
 
 # pattern ("{}" for each interpolated part) -> the members, from the lists the code builds the keys from
@@ -68,20 +73,20 @@ FAMILIES = {
     "lesson_{}_title": lesson_keys,
     "lesson_{}_text": lesson_keys,
     "mlabel_{}": lambda: [entry.id for entry in bc.available_models()],                  # controls.model_name
-    "contrib_m_{}": lambda: compare_view.METHODS,                                        # "attention" included
-    "cmpm_cap_{}": lambda: [m for m in compare_view.METHODS if m not in compare_view.PER_HEAD],
-    "contrib_x_{}": lambda: [*compare_view.METHODS, "attr"],
-    "contrib_a_{}": lambda: compare_view.C.ATTRIBUTION_METHODS,
-    "contrib_t_{}": lambda: compare_view.C.TARGETS,
-    "contrib_err_{}": lambda: raised_codes(compare_view.C.MethodUnavailable) - UNTRANSLATED_METHOD_ERRORS,
+    "contrib_m_{}": lambda: list(C.METHODS),                                             # "attention" included
+    "cmpm_cap_{}": lambda: [name for name, spec in C.METHODS.items() if not spec.per_head],
+    "contrib_x_{}": lambda: [*C.METHODS, "attr"],
+    "contrib_a_{}": lambda: C.ATTRIBUTION_METHODS,
+    "contrib_t_{}": lambda: C.TARGETS,
+    "contrib_err_{}": lambda: raised_codes(C.MethodUnavailable) - UNTRANSLATED_METHOD_ERRORS,
     "cmpm_rerr_{}": lambda: raised_codes(results_view.corpus.ResultsError),
     "hard_load_{}": lambda: sys.modules[bc.ModelLoadError.__module__].REASONS,
-    "metric_{}": lambda: compare_view.analysis.METRICS,
-    "research_mname_{}": lambda: compare_view.analysis.METRICS,
-    "research_group_{}": lambda: compare_view.analysis.GROUPS,
-    "research_prov_{}": lambda: compare_view.analysis.PROVENANCE,
-    "research_prov_teacher_{}": lambda: compare_view.analysis.PROVENANCE,
-    "research_method_{}": lambda: compare_view.stats.SAMPLING_METHODS,
+    "metric_{}": lambda: metrics.METRICS,
+    "research_mname_{}": lambda: metrics.METRICS,
+    "research_group_{}": lambda: compare.GROUPS,
+    "research_prov_{}": lambda: provenance.PROVENANCE,
+    "research_prov_teacher_{}": lambda: provenance.PROVENANCE,
+    "research_method_{}": lambda: stats.SAMPLING_METHODS,
     "research_{}": matchings,                                                            # head matching columns
     # options written out in the page code itself
     "research_uniform{}": lambda: ("", "_many"),                                         # one sentence / many
@@ -95,7 +100,7 @@ FAMILIES = {
 # (file, name passed to t) -> the keys it can hold
 INDIRECT = {
     ("app/nav.py", "title_key"): lambda: [title_key for title_key, _ in nav.PAGES.values()],
-    ("app/state.py", "msg"): lambda: [note[1] for note in state.parse_url({"layer": ["x", "y"]})[1]],  # URL notes
+    ("app/state/url.py", "msg"): lambda: [note[1] for note in state.parse_url({"layer": ["x", "y"]})[1]],  # URL notes
 }
 
 

@@ -1,4 +1,4 @@
-"""app/state.py's capture limit: at most MAX_CONCURRENT_CAPTURES forward passes at once, and the waiting note."""
+"""app/state/captures.py's capture limit: at most MAX_CONCURRENT_CAPTURES forward passes at once, and the waiting note."""
 from __future__ import annotations
 
 import threading
@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from app import state
+from app.state import caches, captures
 from apptest_util import open_page, texts
 from app.i18n import TEXT
 
@@ -28,12 +29,11 @@ def slow_capture(monkeypatch):
             counter["now"] -= 1
         return types.SimpleNamespace(nbytes=1, text=text)
 
-    monkeypatch.setattr(state.bc, "capture", fake_capture)
-    monkeypatch.setattr(state, "get_model", lambda model_id: object())
+    monkeypatch.setattr(captures.bc, "capture", fake_capture)
+    monkeypatch.setattr(captures, "get_model", lambda model_id: object())
     yield counter
-    with state._traces_lock:  # drop the fake traces from the process-wide cache
-        for key in [k for k in state._traces if k[0] == "fake-model"]:
-            del state._traces[key]
+    for key in [k for k in caches.traces.keys() if k[0] == "fake-model"]:  # drop the fake traces
+        caches.traces.pop(key)
 
 
 def test_at_most_two_captures_run_at_once(slow_capture):
@@ -57,39 +57,38 @@ def test_at_most_two_captures_run_at_once(slow_capture):
     assert state.MAX_CONCURRENT_CAPTURES == 2
     assert slow_capture["max"] == 2  # never more than the limit, and the limit is not 1
     assert elapsed >= 3 * 0.3 - 0.05  # six 0.3 s captures, two at a time: three rounds
-    assert state._capture_slots._value == 2  # every slot given back
+    assert state.capture_slots.free == 2  # every slot given back
 
 
 def test_comparison_takes_a_slot_too(slow_capture, monkeypatch):
     """cached_comparison's heavy JS step waits for a capture slot like a forward pass."""
     inside = []
 
-    def fake_compare(pairs, matching, max_rows):
-        inside.append(state._capture_slots._value)
+    def fake_compare(pairs, matching, max_rows, exclude_special):
+        inside.append(state.capture_slots.free)
         return {"ok": True}
 
-    monkeypatch.setattr(state.analysis, "compare_traces", fake_compare)
+    monkeypatch.setattr(captures.compare, "compare_traces", fake_compare)
     text = f"compare {uuid.uuid4()}"
     assert state.cached_comparison("fake-model", "fake-model", text, True) == {"ok": True}
     assert inside == [1]  # one of the two slots was held while comparing
-    with state._traces_lock:
-        state._comparisons.pop(("fake-model", "fake-model", text, True), None)
+    caches.comparisons.pop(("fake-model", "fake-model", text, True, False))
 
 
 def test_waiting_note_shown_while_every_slot_is_busy():
     """Both slots held by 'other users': the page says it is waiting, blocks, then draws once a slot frees."""
     waiting = TEXT["waiting"]["en"]
     open_page("attention", model="bert-minilm-l6", text="Warm the model cache.")  # model load is not the wait
-    slots = state._capture_slots
+    slots = state.capture_slots
     for _ in range(state.MAX_CONCURRENT_CAPTURES):
         assert slots.acquire(timeout=10)
     saw_waiter = []
 
     def release_when_someone_waits():
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not slots._cond._waiters:  # the page blocked on a slot
+        while time.monotonic() < deadline and not slots.waiting:  # the page blocked on a slot
             time.sleep(0.02)
-        saw_waiter.append(bool(slots._cond._waiters))
+        saw_waiter.append(bool(slots.waiting))
         for _ in range(state.MAX_CONCURRENT_CAPTURES):
             slots.release()
 

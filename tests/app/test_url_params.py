@@ -31,6 +31,20 @@ def test_parse_url_rules():
     assert notes[0][2]["value"] == "\\-1" and notes[0][2]["n"] == 2  # first value, markdown-escaped
 
 
+def test_method_choices_are_the_library_registry():
+    """/compare takes every method of bertviz_core.analysis.contributions.METHODS, /contributions every one
+    but raw attention (always on its left); a name the registry lacks is refused."""
+    from bertviz_core.analysis import contributions as C
+
+    for name in C.METHODS:
+        assert state.parse_url({"compare_method": [name]}) == ({"compare_method": name}, [])
+        contrib = state.parse_url({"contrib_method": [name]})[0]
+        assert contrib == ({} if name == "attention" else {"contrib_method": name})
+    assert list(state.COMPARE_METHODS) == list(C.METHODS) and "attention" not in state.CONTRIB_METHODS
+    for key in ("compare_method", "contrib_method"):
+        assert [m for _, m, _ in state.parse_url({key: ["softmax"]})[1]] == ["hard_url_bad"]
+
+
 @pytest.mark.parametrize("raw,expected", [("3", "3"), ("H3", "3"), ("c1", "c1"), ("C1", "c1"), ("mean", "mean")])
 def test_head_param_normalised(raw, expected):
     assert state.parse_url({"head": [raw]})[0] == {"head": expected}

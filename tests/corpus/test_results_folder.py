@@ -2,14 +2,13 @@
 bertviz_core.corpus.results.load_results, refused with a specific reason when they are wrong or outside the
 results root, and shown on /compare ("over many sentences") and /syntax.
 
-Oracles: the library's single-sentence capture() + analysis.trace_metrics / uniform_baseline for every
+Oracles: the library's single-sentence capture() + trace_metrics / uniform_baseline for every
 head metric (conv heads on their kernels, as /compare), syntax.head_accuracy for the syntax table, and
-analysis.compare_traces on those captures (what compare_many does) for the A-vs-B summaries.
+compare_traces on those captures (what compare_many does) for the A-vs-B summaries.
 """
 from __future__ import annotations
 
 import json
-import os
 import shutil
 
 import numpy as np
@@ -17,10 +16,11 @@ import pandas as pd
 import pytest
 
 import bertviz_core as bc
-from bertviz_core.analysis import metrics as analysis
+from bertviz_core.analysis import syntax
+from bertviz_core.analysis.compare import compare_traces, summary_rows
+from bertviz_core.analysis.metrics import METRICS, slot_names, trace_metrics, uniform_baseline
 from bertviz_core.corpus import results as corpus
 from bertviz_core.corpus import run as corpus_cli
-from bertviz_core.analysis import syntax
 
 # four short sentences written by hand (one with a split word, punctuation, an iobj)
 TREEBANK = """# text = The old dog barks.
@@ -108,16 +108,16 @@ def test_cli_run_round_trips_through_load_results(results, traces, model):
     metrics, sentences = res["head_metrics"], res["sentences"]
     assert sentences["text"].tolist() == [" ".join(w) for w in WORDS]
     for k, trace in enumerate(traces[model]):  # one sentence, no batching, no word split
-        expected = analysis.trace_metrics(trace)  # ConvBERT: conv heads on their kernels, as /compare
+        expected = trace_metrics(trace)  # ConvBERT: conv heads on their kernels, as /compare
         rows = metrics[metrics.sentence == k].sort_values(["layer", "head"])
         L, N = expected["entropy"].shape
         assert len(rows) == L * N and rows["n_tokens"].iloc[0] == len(trace)
-        assert rows["head_name"].tolist()[:N] == analysis.slot_names(trace)
-        for m in analysis.METRICS:
+        assert rows["head_name"].tolist()[:N] == slot_names(trace)
+        for m in METRICS:
             np.testing.assert_allclose(rows[m].to_numpy().reshape(L, N), expected[m], atol=1e-5, err_msg=m)
-        baseline = analysis.uniform_baseline(trace)
+        baseline = uniform_baseline(trace)
         row = sentences[sentences.sentence == k].iloc[0]
-        for m in analysis.METRICS:
+        for m in METRICS:
             assert row[f"uniform_attn_{m}"] == pytest.approx(baseline["attn"][m], abs=1e-6)
             if "conv" in baseline:
                 assert row[f"uniform_conv_{m}"] == pytest.approx(baseline["conv"][m], abs=1e-6)
@@ -132,19 +132,19 @@ def test_results_comparison_equals_compare_traces(results, traces):
     a, b = (corpus.load_results(root / f"tiny-{m}", root) for m in MODELS)
     got = corpus.results_comparison(a, b)
     # what /compare computes over many sentences (compare_many = compare_traces on one capture per sentence)
-    ref = analysis.compare_traces(zip(*(traces[m] for m in MODELS)), matching=False)
+    ref = compare_traces(zip(*(traces[m] for m in MODELS)), matching=False)
     assert got["names_a"] == ref["names_a"] and got["names_b"] == ref["names_b"]
     assert got["kinds_b"] == ref["kinds_b"] and got["model_b"] == "convbert-minilm-l6"
     assert got["sentences"] == ref["sentences"]
     np.testing.assert_array_equal(got["lengths_a"], ref["lengths_a"])
     for side in "ab":
-        for m in analysis.METRICS:
+        for m in METRICS:
             np.testing.assert_allclose(got["per_sentence"][f"metrics_{side}"][m],
                                        ref["per_sentence"][f"metrics_{side}"][m], atol=1e-5, err_msg=m)
             np.testing.assert_allclose(got["per_sentence"][f"baseline_{side}"][m],
                                        ref["per_sentence"][f"baseline_{side}"][m], atol=1e-6, err_msg=m)
-    rows_got = pd.DataFrame(analysis.summary_rows(got, ["entropy", "local"]))
-    rows_ref = pd.DataFrame(analysis.summary_rows(ref, ["entropy", "local"]))
+    rows_got = pd.DataFrame(summary_rows(got, ["entropy", "local"]))
+    rows_ref = pd.DataFrame(summary_rows(ref, ["entropy", "local"]))
     pd.testing.assert_frame_equal(rows_got, rows_ref, atol=1e-5, rtol=1e-4)  # p-values of 4 sentences are touchy
 
 
@@ -298,9 +298,8 @@ def test_compare_page_explains_a_bad_folder(root_env, results, tmp_path, monkeyp
 def open_with_state(page: str, session: dict, **query):
     """Like apptest_util.open_page, with session state set before the first run (a page in Chinese cannot
     be re-run by AppTest once widgets with translated labels exist)."""
-    from streamlit.testing.v1 import AppTest
-
     from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=120)
     at.query_params.update(query)

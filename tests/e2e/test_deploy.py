@@ -11,10 +11,9 @@ import pytest
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "deploy"))
 import cluster  # noqa: E402
-import ws_load  # noqa: E402
+import ws_classroom  # noqa: E402
 from browser_util import run_async  # noqa: E402
 
 NO_NGINX = "nginx is not installed (Debian: apt-get install nginx, or deploy/start.sh installs it): " \
@@ -66,19 +65,19 @@ def test_first_visit_gets_a_cookie_naming_the_replica_and_visits_are_dealt_in_tu
 
 
 def test_websocket_sessions_through_the_proxy_stay_on_their_replica(two_replicas):
-    tok = ws_load.load_tokenizer()
+    tok = ws_classroom.load_tokenizer()
 
     async def student(n, replica):
-        c = ws_load.StreamlitClient(two_replicas.base_url, {cluster.COOKIE: replica})
+        c = ws_classroom.StreamlitClient(two_replicas.base_url, {cluster.COOKIE: replica})
         page = await asyncio.to_thread(c.get_page, "/attention")
         await c.connect(timeout=60)
         try:
             ws_replica = c.headers_101.get(cluster.HEADER.lower())
             first = f"student {n} opens the page on {replica}."
-            r1 = await c.open_page("attention", {"model": ws_load.MODEL, "text": first},
-                                   ws_load.expected_labels(tok, first), 200)
+            r1 = await c.open_page("attention", {"model": ws_classroom.MODEL, "text": first},
+                                   ws_classroom.expected_labels(tok, first), 200)
             second = f"student {n} then types a different sentence about rivers."
-            r2 = await c.type_sentence(second, ws_load.expected_labels(tok, second), 200)
+            r2 = await c.type_sentence(second, ws_classroom.expected_labels(tok, second), 200)
             return page[cluster.HEADER.lower()], ws_replica, r1, r2
         finally:
             await c.close()

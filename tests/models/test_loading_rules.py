@@ -11,9 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import load_refusal
 
 import bertviz_core as bc
-from bertviz_core.models import loading
+from bertviz_core.models import loading, registry
 
 
 def _tiny(family: str, layers: int):
@@ -227,3 +228,116 @@ def test_load_error_shows_no_server_path(root):
     exc = reason_of("bad-weights")
     assert exc.reason == "load_failed"
     assert_no_server_path(exc, root)
+
+
+# ---------------------------------------------------------------- every refusal of a local folder, exactly
+def _copy(models_folder, name):
+    import shutil
+
+    shutil.copytree(models_folder / "good", models_folder / name)
+    return models_folder / name
+
+
+SUPPORTED = "albert, bert, convbert, deberta-v2, distilbert, electra, roberta, xlm-roberta"  # written out: the families with a spec
+
+
+def test_folder_refusals_name_their_reason_file_and_model(models_folder, fresh_cache):
+    (models_folder / "empty").mkdir()
+    assert load_refusal("empty") == ("not_a_model_folder", "empty", "",
+                                     "'empty' is not a model folder (no config.json).")
+
+    (_copy(models_folder, "loop") / "loop").symlink_to(models_folder / "loop" / "loop")
+    assert load_refusal("loop") == ("not_a_model_folder", "loop", "loop", "'loop': loop cannot be resolved.")
+
+    outside = models_folder.parent / "elsewhere.json"
+    outside.write_text("{}")
+    (_copy(models_folder, "out") / "extra.json").symlink_to(outside)
+    assert load_refusal("out") == ("outside_models_dir", "out", "extra.json",
+                                   "'out': extra.json points outside the models folder; local models are only read "
+                                   "from the models folder.")
+
+    os.mkfifo(_copy(models_folder, "fifo") / "pipe")
+    assert load_refusal("fifo") == ("not_a_model_folder", "fifo", "pipe", "'fifo': pipe is not a regular file.")
+
+    (_copy(models_folder, "custom") / "config.json").write_text('{"model_type": "bert", "auto_map": {}}')
+    assert load_refusal("custom") == ("custom_code", "custom", "config.json",
+                                      "'custom' needs custom code from the checkpoint (auto_map in config.json); "
+                                      "remote or custom code is never run.")
+
+    (_copy(models_folder, "broken") / "tokenizer_config.json").write_text("{")
+    assert load_refusal("broken") == ("not_a_model_folder", "broken", "tokenizer_config.json",
+                                      "'broken': tokenizer_config.json is not valid JSON.")
+
+    (_copy(models_folder, "list") / "config.json").write_text("[1, 2]")
+    assert load_refusal("list") == ("not_a_model_folder", "list", "config.json",
+                                    "'list': config.json is not a JSON object.")
+
+    (_copy(models_folder, "noweights") / "model.safetensors").unlink()
+    assert load_refusal("noweights") == ("not_a_model_folder", "noweights", "",
+                                         "'noweights' has no weights (no .safetensors file).")
+
+    pickled = _copy(models_folder, "pickled")
+    (pickled / "model.safetensors").rename(pickled / "weights.ckpt")
+    assert load_refusal("pickled") == ("pickled_weights", "pickled", "weights.ckpt",
+                                       "'pickled' has no safetensors weights; pickled weights (weights.ckpt) are "
+                                       "refused because loading them can run code.")
+
+    (_copy(models_folder, "gpt") / "config.json").write_text('{"model_type": "gpt2"}')
+    assert load_refusal("gpt") == ("unsupported_family", "gpt", "gpt2",
+                                   f"Model type 'gpt2' is not supported (supported: {SUPPORTED}).")
+
+
+def test_folder_limits_are_inclusive(models_folder, fresh_cache, monkeypatch):
+    """At most MAX_FOLDER_FILES entries and JSON files of at most MAX_JSON_BYTES: exactly the limit loads."""
+    n = sum(1 for _ in (models_folder / "good").rglob("*"))
+    monkeypatch.setattr(loading, "MAX_FOLDER_FILES", n)
+    assert bc.load_model("good").family == "bert"
+    loading._cache.clear()
+    monkeypatch.setattr(loading, "MAX_FOLDER_FILES", n - 1)
+    assert load_refusal("good") == ("not_a_model_folder", "good", "", "'good' holds too many files.")
+    monkeypatch.setattr(loading, "MAX_FOLDER_FILES", 2000)
+    largest = max((p for p in (models_folder / "good").rglob("*.json")), key=lambda p: p.stat().st_size)
+    monkeypatch.setattr(loading, "MAX_JSON_BYTES", largest.stat().st_size)
+    assert bc.load_model("good").family == "bert"
+    loading._cache.clear()
+    monkeypatch.setattr(loading, "MAX_JSON_BYTES", largest.stat().st_size - 1)
+    assert load_refusal("good") == ("not_a_model_folder", "good", largest.name, f"'good': {largest.name} is too large.")
+
+
+def test_check_folder_names_the_folder_itself_by_default(models_folder):
+    with pytest.raises(bc.ModelLoadError) as info:
+        loading.check_folder(models_folder / "nothing-here")
+    assert info.value.model == "nothing-here" and str(info.value).startswith("'nothing-here' is not")
+    assert loading.check_folder(models_folder / "good")["model_type"] == "bert"
+
+
+def test_nested_folder_is_named_by_its_path_in_the_models_folder(models_folder, fresh_cache):
+    (models_folder / "team").mkdir()
+    (_copy(models_folder, "team/nw") / "model.safetensors").unlink()
+    assert load_refusal("team/nw") == ("not_a_model_folder", "team/nw", "",
+                                       "'team/nw' has no weights (no .safetensors file).")
+
+
+def test_student_folders_load_and_a_broken_one_says_why(models_folder, fresh_cache):
+    import json
+    import shutil
+
+    shutil.copytree(registry.WEIGHTS_DIR / "convbert-minilm-l6", models_folder / "student")
+    lm = bc.load_model("student")
+    assert (lm.id, lm.label, lm.family) == ("student", "student", "convbert")
+    shutil.copytree(models_folder / "student", models_folder / "broken-student")
+    base = json.loads((models_folder / "broken-student" / "bertviz_base.json").read_text())
+    base["from_base"] = ["no.such.tensor"]
+    (models_folder / "broken-student" / "bertviz_base.json").write_text(json.dumps(base))
+    assert load_refusal("broken-student") == ("load_failed", "broken-student", "'no.such.tensor'",
+                                              "Could not load 'broken-student': 'no.such.tensor'")
+
+
+def test_listed_model_prepared_as_a_link_to_outside_is_refused(models_folder, fresh_cache, tmp_path):
+    import shutil
+
+    shutil.copytree(models_folder / "good", tmp_path / "elsewhere")
+    (models_folder / "bert-base-uncased").symlink_to(tmp_path / "elsewhere")
+    assert load_refusal("bert-base-uncased") == (
+        "outside_models_dir", "bert-base-uncased", "",
+        "Local models are only loaded from the models folder; 'bert-base-uncased' is outside it.")

@@ -13,6 +13,8 @@ import pytest
 import torch
 
 import bertviz_core as bc
+from bertviz_core.tracing import buffers
+
 capture_mod = importlib.import_module("bertviz_core.tracing.capture")  # the module (bc.capture is the function)
 
 A = "The quick brown fox jumps over the lazy dog."
@@ -23,7 +25,7 @@ B = "Rivers run to the sea."  # shorter than A: fits in A's buffer
 def pool(monkeypatch):
     """A pool that takes every size, so short sentences exercise it (the real one starts at 8 MB)."""
     p = capture_mod.BufferPool(max_bytes=64 << 20, min_bytes=0, slack=4.0)
-    monkeypatch.setattr(capture_mod, "attention_pool", p)
+    monkeypatch.setattr(buffers, "attention_pool", p)  # where the capture hooks take their buffers
     return p
 
 
@@ -95,6 +97,52 @@ def test_pool_off_gives_fresh_aligned_arrays():
     assert not np.shares_memory(a, b) and p.allocated == 0 and p.reused == 0
     for big in (p.take((5, 7, 11)), capture_mod.BufferPool(max_bytes=1 << 30, min_bytes=0).take((5, 7, 11))):
         assert address(big) % 64 == 0  # torch's own alignment, kept by the direct softmax writes
+
+
+# ---------------------------------------------------------------- the pool's bookkeeping, by hand
+def idle_addresses(pool) -> set[int]:
+    return {r.ctypes.data for r in pool._idle}
+
+
+def test_pool_bound_drops_the_oldest_and_counts_by_hand():
+    p = capture_mod.BufferPool(max_bytes=3000, min_bytes=100)
+    a, b, c, d = p.take((250,)), p.take((250,)), p.take((250,)), p.take((500,))  # 1000, 1000, 1000, 2000 bytes
+    assert (p.allocated, p.reused) == (4, 0)
+    where = [address(x) for x in (a, b, c, d)]
+    del a, b, c, d  # given back in that order: 5000 bytes > 3000, so the two oldest go
+    assert p.idle_bytes == 3000 and idle_addresses(p) == set(where[2:])
+    again = p.take((250,))  # exactly the size of an idle buffer: reused
+    assert (address(again), p.reused, p.allocated) == (where[2], 1, 4)
+    edge = p.take((25,))  # exactly min_bytes (100 bytes): pooled, so counted
+    assert p.allocated == 5 and address(edge) not in where
+
+
+def test_pool_takes_the_smallest_buffer_that_fits_within_its_slack():
+    p = capture_mod.BufferPool(max_bytes=10_000, min_bytes=0, slack=2.0)
+    big, small = p.take((400,)), p.take((300,))  # 1600 and 1200 bytes
+    at_small = address(small)
+    del big, small
+    assert address(p.take((300,))) == at_small  # both fit 1200 bytes: the smaller one is taken
+    wide = p.take((1000,))  # 4000 bytes
+    at_wide = address(wide)
+    del wide
+    assert address(p.take((500,))) == at_wide  # 4000 <= 2.0 x 2000: still within the slack
+    assert (p.reused, p.allocated) == (2, 3)
+    d = capture_mod.BufferPool(max_bytes=10_000, min_bytes=0)  # default slack 1.25
+    x = d.take((500,))
+    del x
+    d.take((250,))  # a 2000-byte buffer for 1000 bytes is more than 1.25x: fresh
+    assert (d.reused, d.allocated) == (0, 2)
+
+
+def test_pool_off_counts_nothing_and_a_tiny_bound_still_pools():
+    off = capture_mod.BufferPool(max_bytes=0, min_bytes=0)
+    off.take((10,))
+    assert (off.allocated, off.reused) == (0, 0)
+    one = capture_mod.BufferPool(max_bytes=1, min_bytes=0)
+    one.take((10,))
+    assert one.allocated == 1 and one.idle_bytes == 0  # taken through the pool, too big to keep
+
 
 
 # ---------------------------------------------------------------- direct writes (softmax into the Trace)

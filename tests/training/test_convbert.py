@@ -8,11 +8,10 @@ import pytest
 import torch
 
 import bertviz_core as bc
-from bertviz_core.analysis import metrics as analysis
+from bertviz_core.analysis import steps
 from bertviz_core.inputs import conllu
-from bertviz_core.training import distill
 from bertviz_core.models import student
-from conftest import SHARED
+from bertviz_core.training import distill
 
 
 def check_kernels_reproduce_module(lm, text):
@@ -23,7 +22,7 @@ def check_kernels_reproduce_module(lm, text):
         with torch.no_grad():
             context, probs = block.attention.self(torch.tensor(x)[None])
         n_attn = probs.shape[1] * block.attention.self.attention_head_size
-        recomputed = analysis.conv_branch_from_kernels(block.attention.self, x, trace.conv_kernels[layer])
+        recomputed = steps.conv_branch_from_kernels(block.attention.self, x, trace.conv_kernels[layer])
         np.testing.assert_allclose(recomputed, context[0, :, n_attn:].numpy(), atol=1e-5)
         np.testing.assert_allclose(probs[0].numpy(), trace.attentions[layer], atol=1e-6)
     banded = trace.conv_matrices(1)
@@ -156,9 +155,9 @@ def _load_dir(folder):
     """A finished run's folder, loaded as the app would load it."""
     from transformers import AutoTokenizer
 
-    from bertviz_core.models.loading import _finish
+    from bertviz_core.models.loading import finish_loaded
 
-    return _finish("run", "run", student.load_student(folder), AutoTokenizer.from_pretrained(student.teacher_path()))
+    return finish_loaded("run", "run", student.load_student(folder), AutoTokenizer.from_pretrained(student.teacher_path()))
 
 
 def test_make_examples_keeps_sentences_whole_and_in_order():

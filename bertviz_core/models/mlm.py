@@ -1,0 +1,117 @@
+"""The masked-language-model head of a loaded model, when its checkpoint has one (fill-mask, masked-word attribution).
+
+`mlm_model(lm)` loads the checkpoint's `AutoModelForMaskedLM` once per loaded model and puts `lm.model`
+inside it in place of its own copy of the encoder (same checkpoint, so the same weights): one encoder in
+memory, and the head runs on exactly the weights every page captures (a compressed variant's too). It
+returns None when there is no head; `mlm_status(lm)` says why (REASONS, and a message for the library's errors).
+
+The head counts as present only when none of its weights had to be newly initialised (a plain encoder
+checkpoint loads with a random head: that is refused). The bundled models and the in-house students have
+no MLM head.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from bertviz_core.models import registry, student
+from bertviz_core.models.loading import LoadedModel, models_dir
+
+REASONS = ("bundled", "student", "no_head")  # why a model has no usable MLM head
+
+
+@dataclass(frozen=True)
+class MlmStatus:
+    """The MLM of a loaded model, or why there is none: `reason` one of REASONS; for "no_head", `missing` (a
+    head weight the checkpoint lacks) or `error` (why loading failed) when known."""
+    model: object = None
+    reason: str | None = None
+    missing: str = ""
+    error: str = ""
+
+    def message(self, label: str) -> str:
+        """The reason as an English sentence about the model called `label` ("" when the head is there)."""
+        if self.model is not None:
+            return ""
+        if self.error:
+            return f"{label}: its masked-language-model head could not be loaded ({self.error})."
+        if self.missing:
+            return f"{label} has no trained masked-language-model head (missing {self.missing})."
+        return f"{label} has no masked-language-model head, so it cannot predict a masked word."
+
+
+_status: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # LoadedModel -> MlmStatus
+_status_lock = threading.Lock()
+
+
+def mlm_source(model_id: str) -> tuple[object, str]:
+    """Where the checkpoint of `model_id` lives (a registry location, a folder of the models folder or a hub
+    id), or (None, reason) for models without a head: "bundled", "student". A variant (<id>@int8) looks in
+    its original's checkpoint."""
+    base = model_id.split("@", 1)[0]
+    entry = registry.entry(base)
+    if entry is not None and entry.source == "bundled":
+        return None, "bundled"
+    if entry is not None:
+        return entry.location, ""
+    folder = (models_dir() / base).resolve()
+    if folder.is_dir() and (folder == models_dir() or models_dir() in folder.parents):
+        if student.is_student_folder(folder):
+            return None, "student"
+        return folder, ""
+    return base, ""
+
+
+def has_mlm_architecture(config) -> bool | None:
+    """True/False when the config names its architectures (an MLM or pre-training class among them or not);
+    None when it names none (then only loading tells)."""
+    architectures = getattr(config, "architectures", None) or []
+    if not architectures:
+        return None
+    return any(a.endswith(("ForMaskedLM", "ForPreTraining")) for a in architectures)
+
+
+def load_mlm(source, lm: LoadedModel) -> MlmStatus:
+    """Load the MLM of the checkpoint at `source` (offline, no remote code) around `lm.model`."""
+    from transformers import AutoModelForMaskedLM
+
+    if has_mlm_architecture(lm.config) is False:
+        return MlmStatus(reason="no_head")
+    local = isinstance(source, Path)
+    try:
+        mlm, info = AutoModelForMaskedLM.from_pretrained(
+            source, attn_implementation="eager", trust_remote_code=False, local_files_only=True,
+            use_safetensors=True if local else None, output_loading_info=True)
+    except Exception as exc:  # no MLM class for this family, weights not cached, ...
+        return MlmStatus(reason="no_head", error=str(exc))
+    prefix = mlm.base_model_prefix
+    head_missing = [k for k in info.get("missing_keys", ()) if not k.startswith(prefix + ".")]
+    if head_missing:
+        return MlmStatus(reason="no_head", missing=head_missing[0])
+    if not hasattr(mlm, prefix):
+        return MlmStatus(reason="no_head")
+    setattr(mlm, prefix, lm.model)  # one encoder: the one every page captures (and any variant of it)
+    return MlmStatus(model=mlm.eval())
+
+
+def mlm_status(lm: LoadedModel) -> MlmStatus:
+    """The MLM of `lm` or why there is none; computed once per loaded model (and dropped with it)."""
+    with _status_lock:
+        if lm in _status:
+            return _status[lm]
+    source, reason = mlm_source(lm.id)
+    status = MlmStatus(reason=reason) if source is None else load_mlm(source, lm)
+    with _status_lock:
+        return _status.setdefault(lm, status)
+
+
+def mlm_model(lm: LoadedModel):
+    """The checkpoint's masked-LM model wrapped around `lm.model`, or None if it has no MLM head."""
+    return mlm_status(lm).model
+
+
+def no_mlm_reason(lm: LoadedModel) -> str | None:
+    """'bundled', 'student' or 'no_head' when fill-mask is unavailable; None when it works."""
+    return mlm_status(lm).reason
