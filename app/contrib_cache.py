@@ -3,6 +3,7 @@
 The caches are app.state.caches' (`mixing`, `norms`, `attributions`: process-wide, bounded, shared
 read-only by all sessions), keyed by (model, text, method, ...) like the trace cache; the heavy work
 takes one of app.state's capture slots (2 cores: more at once only makes everyone slower)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,8 +23,14 @@ def mixing(lm, trace, method: str, accumulate: bool = False, layer: int | None =
     """contributions.mixing through the cache; flow is computed for `layer` only (its other blocks are NaN)."""
     spec = C.method_spec(method)
     layers = [layer] if layer_only(method) and layer is not None else None
-    key = (lm.id, trace.text, trace.text_b, method, bool(accumulate) and not spec.accumulated,
-           tuple(layers) if layers else None)
+    key = (
+        lm.id,
+        trace.text,
+        trace.text_b,
+        method,
+        bool(accumulate) and not spec.accumulated,
+        tuple(layers) if layers else None,
+    )
 
     def compute() -> np.ndarray:
         with captures.capture_slots:
@@ -36,6 +43,7 @@ def mixing(lm, trace, method: str, accumulate: bool = False, layer: int | None =
 
 def norms(lm, trace) -> np.ndarray:
     """bc.norm_attention [L, H, T, T] (per head) through the cache, read-only, in a capture slot."""
+
     def compute() -> np.ndarray:
         with captures.capture_slots:
             result = bc.norm_attention(lm, trace)
@@ -55,6 +63,7 @@ def has_attribution(lm, text: str, method: str, target: str, other: str | None) 
 
 def attribution(lm, text: str, method: str, target: str, other: str | None) -> dict:
     """contributions.attribution_report through the cache."""
+
     def compute() -> dict:
         with captures.capture_slots:
             return C.attribution_report(lm, text, method, target, other=other)

@@ -3,19 +3,19 @@
 Widget keys are the session-state keys of app.state, so values survive page
 changes and mirror into the URL.
 """
+
 from __future__ import annotations
 
 import streamlit as st
 
 import bertviz_core as bc
 from app import state
+from app.i18n import t
 from bertviz_core.models import heads
 from bertviz_core.models.loading import short_id
-from app.i18n import t
 
 
-def model_picker(key: str = "model", label_key: str = "model", default: str = state.DEFAULT_MODEL,
-                 on_pick=None) -> str:
+def model_picker(key: str = "model", label_key: str = "model", default: str = state.DEFAULT_MODEL, on_pick=None) -> str:
     """A registry model (or the hub id / local folder from the URL or the 'Other model' box).
     `on_pick` runs when the user picks a model (not when a page sets its own default)."""
     from bertviz_core.models import fetch
@@ -47,8 +47,12 @@ def model_picker(key: str = "model", label_key: str = "model", default: str = st
         st.session_state[f"{key}_other"] = ""
 
     with st.popover(t("other_model"), use_container_width=True):
-        st.text_input(t("other_model_help"), key=f"{key}_other", on_change=use_other,
-                      placeholder="bert-base-cased · owner/name · my-local-folder")
+        st.text_input(
+            t("other_model_help"),
+            key=f"{key}_other",
+            on_change=use_other,
+            placeholder="bert-base-cased · owner/name · my-local-folder",
+        )
     return choice
 
 
@@ -100,8 +104,9 @@ def layer_slider(n_layers: int, key: str = "layer", container=None) -> int:
     return int(where.slider(t("layer"), 0, n_layers - 1, key=key))
 
 
-def head_select(n_heads: int, n_conv: int = 0, mean: bool = True, key: str = "head", label_key: str = "head",
-                container=None) -> str:
+def head_select(
+    n_heads: int, n_conv: int = 0, mean: bool = True, key: str = "head", label_key: str = "head", container=None
+) -> str:
     """The one head picker (tokens of bertviz_core.models.heads); a head the model lacks falls back to the
     mean (or head 0 where the page has no mean), with a message."""
     where = container if container is not None else st
@@ -113,16 +118,16 @@ def head_select(n_heads: int, n_conv: int = 0, mean: bool = True, key: str = "he
     return where.selectbox(t(label_key), head_options(n_heads, n_conv, mean=mean), format_func=head_label, key=key)
 
 
-def query_select(tokens: list[str], key: str = "query", label_key: str = "step_query", default: int = 1,
-                 container=None) -> int:
+def query_select(
+    tokens: list[str], key: str = "query", label_key: str = "step_query", default: int = 1, container=None
+) -> int:
     """The one query-token picker: 0..T-1, out-of-range values clamped with a message."""
     where = container if container is not None else st
     query, note = state.checked_query(st.session_state.get(key), len(tokens), default=default)
     if note:
         st.warning(t("hard_query_range", **note))
     st.session_state[key] = query
-    return int(where.selectbox(t(label_key), range(len(tokens)), key=key,
-                               format_func=lambda i: f"{i}: {tokens[i]}"))
+    return int(where.selectbox(t(label_key), range(len(tokens)), key=key, format_func=lambda i: f"{i}: {tokens[i]}"))
 
 
 def layer_and_head(n_layers: int, n_heads: int, n_conv: int = 0) -> tuple[int, str]:

@@ -7,6 +7,7 @@
 Computation lives in bertviz_core.analysis.interventions; results are cached per
 (model, sentence, heads, replacements) in a small process-wide LRU (app.state.caches.outcomes).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,17 +16,18 @@ import streamlit as st
 
 import bertviz_core as bc
 from app import controls, export_ui, state
-from app.state import caches
 from app.i18n import t
-from bertviz_core.analysis import metrics
+from app.state import caches
 from bertviz_core import figures
 from bertviz_core.analysis import interventions as iv
+from bertviz_core.analysis import metrics
 
 JS_CHANGED = 0.001
 
 
 def cached_outcome(lm: bc.LoadedModel, trace: bc.Trace, ablate: tuple, replace: tuple) -> iv.Outcome:
     """iv.run through app.state.caches.outcomes (process-wide, shared read-only), in a capture slot."""
+
     def compute() -> iv.Outcome:
         with state.capture_slots:  # a forward pass (two with fill-mask and ablation): count it like one
             return iv.run(lm, trace.text, trace.text_b, ablate=ablate, replace=dict(replace), base=trace)
@@ -48,13 +50,22 @@ def section(lm: bc.LoadedModel, trace: bc.Trace, heads: list[str] | None = None,
     with c1:
         chosen = st.multiselect(t("iv_heads"), names, key=heads_key, help=t("iv_heads_help"))
     with c2:
-        whole = st.selectbox(t("iv_layer_all"), [None] + list(range(trace.n_layers)), key=_key("layer", trace, key),
-                             format_func=lambda v: t("iv_layer_none") if v is None else f"L{v}")
+        whole = st.selectbox(
+            t("iv_layer_all"),
+            [None] + list(range(trace.n_layers)),
+            key=_key("layer", trace, key),
+            format_func=lambda v: t("iv_layer_none") if v is None else f"L{v}",
+        )
     if whole is not None:
         chosen = sorted(set(chosen) | {n for n in names if n.startswith(f"L{whole} ")}, key=names.index)
     positions = [i for i, special in enumerate(trace.special or [False] * len(trace)) if not special]
-    masked = st.pills(t("iv_tokens"), positions, selection_mode="multi", key=_key("tokens", trace, key),
-                      format_func=lambda i: f"{trace.tokens[i]}")
+    masked = st.pills(
+        t("iv_tokens"),
+        positions,
+        selection_mode="multi",
+        key=_key("tokens", trace, key),
+        format_func=lambda i: f"{trace.tokens[i]}",
+    )
     word = st.text_input(t("iv_replace"), key=_key("word", trace, key), max_chars=60).strip()
     if not chosen and not masked:
         st.info(t("iv_nothing"))
@@ -81,12 +92,22 @@ def _results(lm: bc.LoadedModel, trace: bc.Trace, outcome: iv.Outcome, key: str 
         st.caption(t("iv_now_reads", tokens=state.md_escape(" ".join(outcome.trace.tokens))))
     names = metrics.slot_names(trace)
     fig = figures.numeric_heatmap(
-        outcome.js, title=t("iv_js_title"), x_title=t("cz_head"), y_title=t("cz_layer"), colorscale="Reds",
-        zmin=0.0, zmax=max(0.05, float(np.nanmax(outcome.js))), zmid=None, font_size=controls.font_size(),
-        height=120 + 34 * trace.n_layers, x_labels=names, y_labels=[f"L{l}" for l in range(trace.n_layers)],
-        colorbar_title=t("cz_js_colorbar"))
+        outcome.js,
+        title=t("iv_js_title"),
+        x_title=t("cz_head"),
+        y_title=t("cz_layer"),
+        colorscale="Reds",
+        zmin=0.0,
+        zmax=max(0.05, float(np.nanmax(outcome.js))),
+        zmid=None,
+        font_size=controls.font_size(),
+        height=120 + 34 * trace.n_layers,
+        x_labels=names,
+        y_labels=[f"L{l}" for l in range(trace.n_layers)],
+        colorbar_title=t("cz_js_colorbar"),
+    )
     for layer, slot in outcome.ablated:  # mark the switched-off heads
-        fig.add_annotation(x=names[slot], y=f"L{layer}", text="✕", showarrow=False, font=dict(size=16, color="black"))
+        fig.add_annotation(x=names[slot], y=f"L{layer}", text="✕", showarrow=False, font={"size": 16, "color": "black"})
     st.plotly_chart(fig, use_container_width=True, key="iv_js_chart")
     export_ui.figure_downloads(fig, "intervene-attention-change" if key == "iv" else f"{key}-attention-change")
     st.caption(t("iv_js_caption"))
@@ -95,8 +116,10 @@ def _results(lm: bc.LoadedModel, trace: bc.Trace, outcome: iv.Outcome, key: str 
     if outcome.fill:
         st.subheader(t("iv_fill_title"))
         for p in masks:
-            rows = {t("iv_fill_token"): [w for w, _ in outcome.fill[p]],
-                    t("iv_fill_prob"): [round(v, 4) for _, v in outcome.fill[p]]}
+            rows = {
+                t("iv_fill_token"): [w for w, _ in outcome.fill[p]],
+                t("iv_fill_prob"): [round(v, 4) for _, v in outcome.fill[p]],
+            }
             if outcome.fill_without_ablation:
                 plain = dict(outcome.fill_without_ablation[p])
                 rows[t("iv_fill_plain")] = [round(plain[w], 4) if w in plain else None for w, _ in outcome.fill[p]]

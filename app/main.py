@@ -1,4 +1,5 @@
 """Entrypoint: `streamlit run app/main.py`. Router plus the shared frame (sidebar)."""
+
 from __future__ import annotations
 
 import sys
@@ -8,10 +9,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from app import i18n, lessons, nav, state  # noqa: E402
-from app.i18n import t  # noqa: E402
+from app import i18n, lessons, nav, state
+from app.i18n import t
 
 st.set_page_config(page_title="BERT Inside", page_icon="🔎", layout="wide")
 state.init_session()

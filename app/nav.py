@@ -1,4 +1,5 @@
 """The app's pages: file, title key and URL path, defined once."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -7,6 +7,7 @@ student cannot read another server path by editing the page's state. Loaded tabl
 and file signature (size, mtime), shared read-only by every session (app.state.caches.results_tables
 and results_metas).
 """
+
 from __future__ import annotations
 
 import json

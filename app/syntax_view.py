@@ -1,4 +1,5 @@
 """Streamlit glue for /syntax: where the tables and treebank sentences come from (cached)."""
+
 from __future__ import annotations
 
 import io
@@ -14,7 +15,7 @@ from bertviz_core.analysis import syntax
 
 EWT_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud-english-ewt" / "en_ewt-ud-test.conllu"
 EWT_SENTENCES = 2077
-PICKER_SENTENCES = 300   # treebank sentences offered in the picker
+PICKER_SENTENCES = 300  # treebank sentences offered in the picker
 MAX_UPLOAD_SENTENCES = 500
 _compute_lock = threading.Lock()  # one full-treebank computation at a time per server
 
@@ -25,6 +26,7 @@ def ewt_path() -> Path | None:
 
 def shipped_table(model_id: str):
     """The precomputed EWT test table of a bundled model, or None (cached: caches.syntax_shipped_tables)."""
+
     def read():
         path = syntax.shipped_table_path(model_id)
         return syntax.read_table(path) if path.is_file() else None
@@ -35,6 +37,7 @@ def shipped_table(model_id: str):
 def disk_table(model_id: str, digest: str):
     """A table computed earlier for this model and treebank file (kept under syntax.cache_dir()), or None
     (cached: caches.syntax_disk_tables, cleared when a table is computed)."""
+
     def read():
         path = syntax.cached_table_path(model_id, digest)
         if not path.is_file():
@@ -67,6 +70,7 @@ def compute_ewt_table(model_id: str):
 def ewt_sentences() -> list[syntax.Sentence]:
     """The first PICKER_SENTENCES sentences of UD EWT test (frozen dataclasses, shared read-only;
     cached: caches.treebank_sentences)."""
+
     def read() -> list[syntax.Sentence]:
         path = ewt_path()
         return syntax.read_conllu(path, PICKER_SENTENCES) if path else []
@@ -105,8 +109,9 @@ MAX_RESULTS_UPLOAD_BYTES = 5 * 2**20  # also the server's maxUploadSize; a whole
 def results_upload(upload):
     """A syntax.parquet uploaded by the user (ValueError with the reason if it is not one)."""
     if upload.size > MAX_RESULTS_UPLOAD_BYTES:
-        raise ValueError(t("cmpm_syn_upload_large", mb=round(upload.size / 2**20, 1),
-                           limit=MAX_RESULTS_UPLOAD_BYTES // 2**20))
+        raise ValueError(
+            t("cmpm_syn_upload_large", mb=round(upload.size / 2**20, 1), limit=MAX_RESULTS_UPLOAD_BYTES // 2**20)
+        )
     return syntax.read_table(io.BytesIO(upload.getvalue()))
 
 

@@ -5,6 +5,7 @@ data (static JS/CSS, cached by the browser after the first visit, reported separ
 Enter-to-heatmap time (type a new sentence, press Enter, until the heatmap shows the new
 tokens; warm server; median of several runs), and the server's peak memory.
 """
+
 from __future__ import annotations
 
 import os
@@ -72,16 +73,22 @@ def measure_page(b, base, page, query, n_plots, texts, tokenizer):
 
     times, rerun_bytes = [], []
     box = p.get_by_label("Sentence", exact=True)
-    for text in texts[1: 1 + RUNS]:
+    for text in texts[1 : 1 + RUNS]:
         before = ws_bytes["n"]
-        p.evaluate("() => { window.__old = [...document.querySelectorAll('.js-plotly-plot')].map(el => el._fullData); }")
+        p.evaluate(
+            "() => { window.__old = [...document.querySelectorAll('.js-plotly-plot')].map(el => el._fullData); }"
+        )
         box.fill(text)
         t0 = time.perf_counter()
         box.press("Enter")
         p.wait_for_function(
             "(n) => { const els = [...document.querySelectorAll('.js-plotly-plot')].slice(0, n);"
             " return els.length === n && els.every((el, i) => el._fullData && el._fullData.length &&"
-            " el._fullData !== window.__old[i]); }", arg=n_plots, timeout=120_000, polling=10)
+            " el._fullData !== window.__old[i]); }",
+            arg=n_plots,
+            timeout=120_000,
+            polling=10,
+        )
         p.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
         times.append(time.perf_counter() - t0)
         p.wait_for_timeout(300)
@@ -94,12 +101,20 @@ def measure_page(b, base, page, query, n_plots, texts, tokenizer):
             "() => { const els = [...document.querySelectorAll('.js-plotly-plot')];"
             " return els.length >= 2 && els.every(el => el._fullData && el._fullData.length) &&"
             " els[0]._fullData[0].colorbar && els[0]._fullData[0].colorbar.title.text === 'JS'; }",
-            timeout=300_000, polling=20)
+            timeout=300_000,
+            polling=20,
+        )
         extra["matching_tab_s"] = time.perf_counter() - t0
     ctx.close()
-    return {"first_load_s": first_load_s, "page_payload_bytes": page_bytes, "static_http_bytes": static_bytes,
-            "enter_to_heatmap_s": statistics.median(times), "enter_to_heatmap_all_s": times,
-            "rerun_payload_bytes": statistics.median(rerun_bytes), **extra}
+    return {
+        "first_load_s": first_load_s,
+        "page_payload_bytes": page_bytes,
+        "static_http_bytes": static_bytes,
+        "enter_to_heatmap_s": statistics.median(times),
+        "enter_to_heatmap_all_s": times,
+        "rerun_payload_bytes": statistics.median(rerun_bytes),
+        **extra,
+    }
 
 
 def peak_rss_mb(pid):
@@ -177,13 +192,16 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
     box = p.get_by_label("Sentence", exact=True)
     runs = []
     for text in texts[1:]:
-        want = token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"])) if page == "attention" else None
+        want = (
+            token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"])) if page == "attention" else None
+        )
         p.evaluate("(w) => { window.__want = w; window.__marks.length = 0; }", want)
         box.fill(text)
         p.evaluate("() => { window.__marks.length = 0; }")  # keep only what follows Enter
         box.press("Enter")
-        p.wait_for_function("() => window.__marks.some(m => m.name === 'painted' && m.mine)", timeout=180_000,
-                            polling=50)
+        p.wait_for_function(
+            "() => window.__marks.some(m => m.name === 'painted' && m.mine)", timeout=180_000, polling=50
+        )
         p.wait_for_timeout(300)
         marks = p.evaluate("() => window.__marks")
         t_enter = next(m["t"] for m in marks if m["name"] == "enter")
@@ -195,23 +213,31 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
 
         sent = first("send")
         big = max((m for m in after if m["name"] == "recv"), key=lambda m: m["size"], default=None)
-        runs.append({
-            "tokens": len(tokenizer(text)["input_ids"]), "send_s": sent,
-            "chart_msg_s": None if big is None else (big["t"] - t_enter) / 1000,
-            "chart_msg_bytes": None if big is None else big["size"],
-            "any_data_change_s": first("data"), "data_s": first("data", lambda m: m["mine"]),
-            "drawn_s": first("drawn", lambda m: m["mine"]), "painted_s": first("painted", lambda m: m["mine"]),
-            # Streamlit's PlotlyChart renders a new figure twice (mount, then a theme effect): count them
-            "renders": sum(1 for m in after if m["name"] == "data" and m["mine"]),
-            "last_data_s": max(((m["t"] - t_enter) / 1000 for m in after if m["name"] == "data" and m["mine"]),
-                               default=None),
-            "bytes_in": sum(m["size"] for m in after if m["name"] == "recv"),
-        })
+        runs.append(
+            {
+                "tokens": len(tokenizer(text)["input_ids"]),
+                "send_s": sent,
+                "chart_msg_s": None if big is None else (big["t"] - t_enter) / 1000,
+                "chart_msg_bytes": None if big is None else big["size"],
+                "any_data_change_s": first("data"),
+                "data_s": first("data", lambda m: m["mine"]),
+                "drawn_s": first("drawn", lambda m: m["mine"]),
+                "painted_s": first("painted", lambda m: m["mine"]),
+                # Streamlit's PlotlyChart renders a new figure twice (mount, then a theme effect): count them
+                "renders": sum(1 for m in after if m["name"] == "data" and m["mine"]),
+                "last_data_s": max(
+                    ((m["t"] - t_enter) / 1000 for m in after if m["name"] == "data" and m["mine"]), default=None
+                ),
+                "bytes_in": sum(m["size"] for m in after if m["name"] == "recv"),
+            }
+        )
         print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in runs[-1].items()}, flush=True)
     ctx.close()
     keys = [k for k in runs[0] if k.endswith("_s") or k == "renders"]
-    return {"runs": runs, "median": {k: statistics.median([r[k] for r in runs if r[k] is not None] or [float("nan")])
-                                     for k in keys}}
+    return {
+        "runs": runs,
+        "median": {k: statistics.median([r[k] for r in runs if r[k] is not None] or [float("nan")]) for k in keys},
+    }
 
 
 def timeline_main(pages=("attention", "model-view"), n=512, runs=RUNS, env=None, tag=""):
@@ -233,9 +259,13 @@ def timeline_main(pages=("attention", "model-view"), n=512, runs=RUNS, env=None,
             wait_for_plot(warm, timeout=600_000, count=n_plots)
             warm.close()
             old = measure_page(b, server.base_url, page, query, n_plots, texts[: runs + 1], tokenizer)
-            tl = enter_to_heatmap_timeline(b, server.base_url, page, query, texts[runs + 1:], tokenizer)
-            out["pages"][page] = {"old_bench": {k: old[k] for k in ("enter_to_heatmap_s", "enter_to_heatmap_all_s",
-                                                                      "rerun_payload_bytes")}, "timeline": tl}
+            tl = enter_to_heatmap_timeline(b, server.base_url, page, query, texts[runs + 1 :], tokenizer)
+            out["pages"][page] = {
+                "old_bench": {
+                    k: old[k] for k in ("enter_to_heatmap_s", "enter_to_heatmap_all_s", "rerun_payload_bytes")
+                },
+                "timeline": tl,
+            }
             print(page, "old measurement", round(old["enter_to_heatmap_s"], 3), "timeline", tl["median"], flush=True)
         out["server_peak_rss_mb"] = peak_rss_mb(server.pid)
     out["loadavg_after"] = os.getloadavg()
@@ -262,8 +292,14 @@ def matching_main(sizes=(16, 128, 512), runs=2, env=None, tag=""):
             r = measure_page(b, server.base_url, "compare", query, n_plots, texts_of(tokenizer, n, runs + 1), tokenizer)
             r.update(page="compare", tokens=n)
             out["rows"].append(r)
-            print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items() if k != "enter_to_heatmap_all_s"},
-                  flush=True)
+            print(
+                {
+                    k: (round(v, 3) if isinstance(v, float) else v)
+                    for k, v in r.items()
+                    if k != "enter_to_heatmap_all_s"
+                },
+                flush=True,
+            )
         out["server_peak_rss_mb"] = peak_rss_mb(server.pid)
     out["loadavg_after"] = os.getloadavg()
     common.save(f"matching{tag}", out)
@@ -284,7 +320,13 @@ def main():
                 r = measure_page(b, server.base_url, page, query, n_plots, texts, tokenizer)
                 r.update(page=page, tokens=n)
                 rows.append(r)
-                print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items() if k != "enter_to_heatmap_all_s"})
+                print(
+                    {
+                        k: (round(v, 3) if isinstance(v, float) else v)
+                        for k, v in r.items()
+                        if k != "enter_to_heatmap_all_s"
+                    }
+                )
         peak = peak_rss_mb(server.pid)
     common.save("app", {"machine": common.machine(), "rows": rows, "server_peak_rss_mb": peak})
     print("server peak RSS MB", peak)
@@ -294,17 +336,25 @@ if __name__ == "__main__":
     threads = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--server-threads=")), None)
     if "--matching" in sys.argv:  # --matching [16,128,512] [--no-post-gc]
         no_gc = "--no-post-gc" in sys.argv
-        args = [x for x in sys.argv[sys.argv.index("--matching") + 1:] if not x.startswith("--")]
-        matching_main(sizes=tuple(int(x) for x in args[0].split(",")) if args else (16, 128, 512),
-                      env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None,
-                      tag="_no_post_gc" if no_gc else "")
+        args = [x for x in sys.argv[sys.argv.index("--matching") + 1 :] if not x.startswith("--")]
+        matching_main(
+            sizes=tuple(int(x) for x in args[0].split(",")) if args else (16, 128, 512),
+            env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None,
+            tag="_no_post_gc" if no_gc else "",
+        )
     elif "--timeline" in sys.argv:  # --timeline [tokens [runs [page,page]]] [--no-post-gc] [--server-threads=N]
         no_gc = "--no-post-gc" in sys.argv
-        args = [x for x in sys.argv[sys.argv.index("--timeline") + 1:] if not x.startswith("--")]
-        env = {**({"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else {}),
-               **({"OMP_NUM_THREADS": threads} if threads else {})}  # torch's intra-op threads in the server
-        timeline_main(n=int(args[0]) if args else 512, runs=int(args[1]) if len(args) > 1 else RUNS,
-                      pages=tuple(args[2].split(",")) if len(args) > 2 else ("attention", "model-view"),
-                      env=env or None, tag=("_no_post_gc" if no_gc else "") + (f"_threads{threads}" if threads else ""))
+        args = [x for x in sys.argv[sys.argv.index("--timeline") + 1 :] if not x.startswith("--")]
+        env = {
+            **({"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else {}),
+            **({"OMP_NUM_THREADS": threads} if threads else {}),
+        }  # torch's intra-op threads in the server
+        timeline_main(
+            n=int(args[0]) if args else 512,
+            runs=int(args[1]) if len(args) > 1 else RUNS,
+            pages=tuple(args[2].split(",")) if len(args) > 2 else ("attention", "model-view"),
+            env=env or None,
+            tag=("_no_post_gc" if no_gc else "") + (f"_threads{threads}" if threads else ""),
+        )
     else:
         main()

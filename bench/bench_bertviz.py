@@ -1,4 +1,5 @@
 """bertviz (installed for the benchmark only) on the same model and inputs: HTML size and build time."""
+
 from __future__ import annotations
 
 import time

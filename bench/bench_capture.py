@@ -1,4 +1,5 @@
 """capture() against a plain eager forward pass of the same model on the same input."""
+
 from __future__ import annotations
 
 import os
@@ -6,11 +7,10 @@ import statistics
 import sys
 import time
 
-import common  # noqa: F401  (sets sys.path)
+import common
 import torch
 
 import bertviz_core as bc
-
 
 REPEATS = {16: 60, 128: 40, 512: 20}
 
@@ -23,7 +23,7 @@ def interleaved_medians(fns: dict, repeats: int) -> dict:
     times = {name: [] for name in fns}
     order = list(fns.items())
     for r in range(repeats):
-        for name, fn in (order if r % 2 else order[::-1]):
+        for name, fn in order if r % 2 else order[::-1]:
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
@@ -44,11 +44,26 @@ def main():
         medians = interleaved_medians({"plain": plain, "capture": lambda: bc.capture(lm, text)}, REPEATS[n])
         plain_s, capture_s = medians["plain"], medians["capture"]
         pool = sys.modules["bertviz_core.tracing.capture"].attention_pool  # recycles the buffers of dropped Traces
-        rows.append({"tokens": n, "plain_forward_s": plain_s, "capture_s": capture_s, "ratio": capture_s / plain_s,
-                     "pool_reused": pool.reused, "pool_allocated": pool.allocated})
+        rows.append(
+            {
+                "tokens": n,
+                "plain_forward_s": plain_s,
+                "capture_s": capture_s,
+                "ratio": capture_s / plain_s,
+                "pool_reused": pool.reused,
+                "pool_allocated": pool.allocated,
+            }
+        )
         print(rows[-1])
-    common.save("capture", {"machine": common.machine(), "rows": rows, "loadavg_after": os.getloadavg(),
-                            "threads": torch.get_num_threads()})
+    common.save(
+        "capture",
+        {
+            "machine": common.machine(),
+            "rows": rows,
+            "loadavg_after": os.getloadavg(),
+            "threads": torch.get_num_threads(),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ cosine of mean-pooled embeddings to the original on a UD EWT test sample); the p
 
 Prints a markdown section for bench/RESULTS.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-import common  # noqa: E402
+import common
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -36,8 +38,7 @@ def main(argv=None) -> None:
     import bertviz_core as bc
     from bertviz_core.analysis import compress
     from bertviz_core.analysis import interventions as iv
-    from bertviz_core.models import registry
-    from bertviz_core.models import student
+    from bertviz_core.models import registry, student
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
@@ -56,8 +57,11 @@ def main(argv=None) -> None:
                 compress.remember_importance(base_id, entry["importance"])
             models = {base_id: base.model}
             for vid in entry["variants"]:
-                models[vid] = (student.load_student(compress.distilled_folder()) if vid == compress.DISTILLED_ID
-                               else bc.load_model(vid).model)
+                models[vid] = (
+                    student.load_student(compress.distilled_folder())
+                    if vid == compress.DISTILLED_ID
+                    else bc.load_model(vid).model
+                )
             for n in (16, 128):
                 for k, ms in compress.speed_ms(models, base.tokenizer, n, args.repeats).items():
                     (entry if k == base_id else entry["variants"][k])[f"ms{n}"] = round(ms, 2)
@@ -69,18 +73,27 @@ def main(argv=None) -> None:
 
     old = compress.results() or {}
     held_out = compress.ewt_sample("test", args.quality_sentences, common.SHARED / "ud-english-ewt")
-    out = {"measured": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-           "threads": args.threads, "torch": torch.__version__,
-           "quality_sentences": len(held_out), "quality_split": "UD English EWT test (evenly spaced, 5-40 words)",
-           "importance_sentences": args.importance_sentences,
-           "importance_split": "UD English EWT dev (evenly spaced, 5-40 words)", "models": {}}
+    out = {
+        "measured": datetime.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "threads": args.threads,
+        "torch": torch.__version__,
+        "quality_sentences": len(held_out),
+        "quality_split": "UD English EWT test (evenly spaced, 5-40 words)",
+        "importance_sentences": args.importance_sentences,
+        "importance_split": "UD English EWT dev (evenly spaced, 5-40 words)",
+        "models": {},
+    }
 
     def describe(lm_or_model, base_model, tokenizer) -> dict:
         model = getattr(lm_or_model, "model", lm_or_model)
         # int8 Linear weights are packed buffers, not Parameters: count them as the original's
         params = compress.n_parameters(base_model if getattr(lm_or_model, "id", "").endswith("@int8") else model)
-        return {"size_mb": round(compress.size_mb(model), 2), "params": params,
-                "cosine": round(compress.quality(model, base_model, tokenizer, held_out), 4)}
+        return {
+            "size_mb": round(compress.size_mb(model), 2),
+            "params": params,
+            "cosine": round(compress.quality(model, base_model, tokenizer, held_out), 4),
+        }
 
     # ---- bundled BERT
     base = bc.load_model("bert-minilm-l6")
@@ -90,13 +103,19 @@ def main(argv=None) -> None:
         importance = np.asarray(shipped)
         seconds = old["models"][base.id].get("importance_seconds")
     else:
-        importance = compress.compute_head_importance(base, compress.ewt_sample("dev", args.importance_sentences, common.SHARED / "ud-english-ewt"))
+        importance = compress.compute_head_importance(
+            base, compress.ewt_sample("dev", args.importance_sentences, common.SHARED / "ud-english-ewt")
+        )
         seconds = round(time.time() - t0, 1)
     compress.remember_importance(base.id, importance)
     print(f"importance: {seconds} s", flush=True)
-    entry = {"importance": np.round(importance, 5).tolist(), "importance_seconds": seconds,
-             "size_mb": round(compress.size_mb(base.model), 2), "params": compress.n_parameters(base.model),
-             "variants": {}}
+    entry = {
+        "importance": np.round(importance, 5).tolist(),
+        "importance_seconds": seconds,
+        "size_mb": round(compress.size_mb(base.model), 2),
+        "params": compress.n_parameters(base.model),
+        "variants": {},
+    }
     models = {base.id: base.model}
     for vid in (f"{base.id}@int8", f"{base.id}@prune=30%", f"{base.id}@prune=50%"):
         lm = bc.load_model(vid)
@@ -104,8 +123,9 @@ def main(argv=None) -> None:
         if vid.endswith("@int8"):
             entry["variants"][vid]["fp32_layers"] = compress.ffn_output_names(base.model)
         if "prune" in vid:
-            entry["variants"][vid]["removed"] = {str(l): [h for h in range(12) if h not in k]
-                                                 for l, k in iv.kept_heads(lm.model).items()}
+            entry["variants"][vid]["removed"] = {
+                str(l): [h for h in range(12) if h not in k] for l, k in iv.kept_heads(lm.model).items()
+            }
         models[vid] = lm.model
         print(vid, entry["variants"][vid], flush=True)
     folder = compress.distilled_folder()
@@ -126,8 +146,11 @@ def main(argv=None) -> None:
     # ---- bundled ConvBERT: int8 only (pruning does not apply)
     conv = bc.load_model("convbert-minilm-l6")
     q = bc.load_model("convbert-minilm-l6@int8")
-    centry = {"size_mb": round(compress.size_mb(conv.model), 2), "params": compress.n_parameters(conv.model),
-              "variants": {q.id: describe(q, conv.model, conv.tokenizer)}}
+    centry = {
+        "size_mb": round(compress.size_mb(conv.model), 2),
+        "params": compress.n_parameters(conv.model),
+        "variants": {q.id: describe(q, conv.model, conv.tokenizer)},
+    }
     centry["variants"][q.id]["fp32_layers"] = compress.ffn_output_names(conv.model)
     for n in (16, 128):
         ms = compress.speed_ms({conv.id: conv.model, q.id: q.model}, conv.tokenizer, n, args.repeats)
@@ -140,28 +163,40 @@ def main(argv=None) -> None:
 
 
 def markdown(res: dict) -> str:
-    lines = [f"## Compression (bench/bench_compress.py, {res['measured']})", "",
-             f"Quality: mean cosine of mean-pooled sentence embeddings to the original model on {res['quality_sentences']} "
-             f"held-out sentences ({res['quality_split']}). Speed: CPU time of one forward pass of one sentence "
-             "(median of 30, one thread, `time.thread_time`: work of other processes on this shared machine does not "
-             "count), models interleaved. Size: serialized state_dict; int8 weights are packed buffers, so "
-             "the parameter count is the original's.", "",
-             "| model | size MB | parameters | ms @16 | ms @128 | cosine to original |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        f"## Compression (bench/bench_compress.py, {res['measured']})",
+        "",
+        f"Quality: mean cosine of mean-pooled sentence embeddings to the original model on {res['quality_sentences']} "
+        f"held-out sentences ({res['quality_split']}). Speed: CPU time of one forward pass of one sentence "
+        "(median of 30, one thread, `time.thread_time`: work of other processes on this shared machine does not "
+        "count), models interleaved. Size: serialized state_dict; int8 weights are packed buffers, so "
+        "the parameter count is the original's.",
+        "",
+        "| model | size MB | parameters | ms @16 | ms @128 | cosine to original |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for mid, e in res["models"].items():
         lines.append(f"| {mid} | {e['size_mb']} | {e['params']:,} | {e.get('ms16', '')} | {e.get('ms128', '')} | 1 |")
         for vid, v in e["variants"].items():
-            lines.append(f"| {vid} | {v['size_mb']} | {v['params']:,} | {v.get('ms16', '')} | {v.get('ms128', '')} | "
-                         f"{v['cosine']:.4f} |")
+            lines.append(
+                f"| {vid} | {v['size_mb']} | {v['params']:,} | {v.get('ms16', '')} | {v.get('ms128', '')} | "
+                f"{v['cosine']:.4f} |"
+            )
     bert = res["models"].get("bert-minilm-l6", {})
     curve = bert.get("curve")
     if curve:
-        lines += ["", f"Pruning curve (bert-minilm-l6; heads removed by Michel et al. importance, computed on "
-                  f"{res['importance_sentences']} EWT dev sentences in {bert.get('importance_seconds')} s, vs 3 random "
-                  "orders; at least one head kept per layer):", "",
-                  "| heads removed | importance order | random order (mean of 3) |", "| --- | --- | --- |"]
+        lines += [
+            "",
+            f"Pruning curve (bert-minilm-l6; heads removed by Michel et al. importance, computed on "
+            f"{res['importance_sentences']} EWT dev sentences in {bert.get('importance_seconds')} s, vs 3 random "
+            "orders; at least one head kept per layer):",
+            "",
+            "| heads removed | importance order | random order (mean of 3) |",
+            "| --- | --- | --- |",
+        ]
         for i, f in enumerate(curve["fractions"]):
             rnd = sum(r[i] for r in curve["random"]) / len(curve["random"])
-            lines.append(f"| {int(round(f * 100))}% ({curve['removed'][i]}) | {curve['importance'][i]:.4f} | {rnd:.4f} |")
+            lines.append(f"| {round(f * 100)}% ({curve['removed'][i]}) | {curve['importance'][i]:.4f} | {rnd:.4f} |")
     return "\n".join(lines)
 
 

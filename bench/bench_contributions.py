@@ -8,6 +8,7 @@ other jobs, wall time measures the neighbours as much as the method; wall time i
 
 Writes bench/out/contributions.json and prints a Markdown section for bench/RESULTS.md.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,6 @@ import common
 
 import bertviz_core as bc
 from bertviz_core.analysis import contributions as C
-
 
 WALL: dict = {}
 
@@ -52,10 +52,15 @@ def main(quick: bool = False):
         row["norm_attention"] = timed(lambda: C.norm_attention(lm, trace), repeats, "norm_attention")
         for method in ("attention", "norm", "rollout", "alti"):
             row[method] = timed(lambda: C.mixing(lm, trace, method), repeats, method)
-        row["alti_accumulated"] = timed(lambda: C.mixing(lm, trace, "alti", accumulate=True), repeats, "alti_accumulated")
+        row["alti_accumulated"] = timed(
+            lambda: C.mixing(lm, trace, "alti", accumulate=True), repeats, "alti_accumulated"
+        )
         for method in C.ATTRIBUTION_METHODS:
-            row[method] = timed(lambda: C.attribution(lm, text, method),
-                                1 if method == "integrated_gradients" and n > 16 else repeats, method)
+            row[method] = timed(
+                lambda: C.attribution(lm, text, method),
+                1 if method == "integrated_gradients" and n > 16 else repeats,
+                method,
+            )
         row["ig_steps"] = C.ig_steps(n)
         row["wall"] = dict(WALL)
         rows.append(row)
@@ -63,7 +68,7 @@ def main(quick: bool = False):
 
     # attention flow: one row block (the deepest layer, the page's worst case) at a few lengths, then all layers at the cap
     flow = []
-    for n in ((8, 12, C.FLOW_MAX_TOKENS) if quick else (8, 12, C.FLOW_MAX_TOKENS, 20)):
+    for n in (8, 12, C.FLOW_MAX_TOKENS) if quick else (8, 12, C.FLOW_MAX_TOKENS, 20):
         text = common.text_of_tokens(lm.tokenizer, n)
         trace = bc.capture(lm, text)
         c0, w0 = time.process_time(), time.perf_counter()
@@ -74,30 +79,53 @@ def main(quick: bool = False):
     trace = bc.capture(lm, text)
     c0, w0 = time.process_time(), time.perf_counter()
     C.mixing(lm, trace, "flow")
-    flow_all = {"tokens": C.FLOW_MAX_TOKENS, "all_layers_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0}
+    flow_all = {
+        "tokens": C.FLOW_MAX_TOKENS,
+        "all_layers_s": time.process_time() - c0,
+        "wall_s": time.perf_counter() - w0,
+    }
     print(flow_all, flush=True)
-    common.save("contributions", {"machine": common.machine(), "load_average": os.getloadavg(), "rows": rows,
-                                  "flow": flow, "flow_all": flow_all})
+    common.save(
+        "contributions",
+        {
+            "machine": common.machine(),
+            "load_average": os.getloadavg(),
+            "rows": rows,
+            "flow": flow,
+            "flow_all": flow_all,
+        },
+    )
     print(markdown(rows, flow, flow_all))
 
 
 def markdown(rows, flow, flow_all) -> str:
-    names = [("norm_attention", "norm_attention (per head)"), ("attention", "mixing attention"),
-             ("norm", "mixing norm"), ("rollout", "mixing rollout"), ("alti", "mixing alti"),
-             ("alti_accumulated", "mixing alti, accumulated"), ("integrated_gradients", "attribution IG"),
-             ("gradient_x_input", "attribution gradient x input")]
-    fmt = lambda s: f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"  # noqa: E731
-    lines = ["CPU time of one call, one torch thread (median of 3 at 16 and 128 tokens, one run at 512; "
-             "Integrated Gradients once, 50 steps up to 128 tokens, 32 above).", "",
-             "| method | " + " | ".join(f"{r['tokens']} tokens" for r in rows) + " |",
-             "| --- |" + " --- |" * len(rows)]
+    names = [
+        ("norm_attention", "norm_attention (per head)"),
+        ("attention", "mixing attention"),
+        ("norm", "mixing norm"),
+        ("rollout", "mixing rollout"),
+        ("alti", "mixing alti"),
+        ("alti_accumulated", "mixing alti, accumulated"),
+        ("integrated_gradients", "attribution IG"),
+        ("gradient_x_input", "attribution gradient x input"),
+    ]
+    fmt = lambda s: f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
+    lines = [
+        "CPU time of one call, one torch thread (median of 3 at 16 and 128 tokens, one run at 512; "
+        "Integrated Gradients once, 50 steps up to 128 tokens, 32 above).",
+        "",
+        "| method | " + " | ".join(f"{r['tokens']} tokens" for r in rows) + " |",
+        "| --- |" + " --- |" * len(rows),
+    ]
     for key, label in names:
         lines.append(f"| {label} | " + " | ".join(fmt(r[key]) for r in rows) + " |")
     lines.append("")
-    lines.append("Attention flow (networkx max-flow for every token pair), CPU time of one row block, the deepest layer "
-                 "(what the page computes for layer 5): "
-                 + ", ".join(f"{f['tokens']} tokens {fmt(f['deepest_layer_s'])}" for f in flow)
-                 + f"; all 6 layers at the cap ({flow_all['tokens']} tokens): {fmt(flow_all['all_layers_s'])}.")
+    lines.append(
+        "Attention flow (networkx max-flow for every token pair), CPU time of one row block, the deepest layer "
+        "(what the page computes for layer 5): "
+        + ", ".join(f"{f['tokens']} tokens {fmt(f['deepest_layer_s'])}" for f in flow)
+        + f"; all 6 layers at the cap ({flow_all['tokens']} tokens): {fmt(flow_all['all_layers_s'])}."
+    )
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ Prints a markdown section (paste into bench/RESULTS.md) and writes bench/out/exp
 Exports go through one warm kaleido browser (its start is timed separately): the app keeps one per
 process. Figures are the app's own: /attention's head heatmap and /model-view's grid.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ import time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from common import OUT, ROOT, SIZES, bert_inputs  # noqa: E402
+from common import OUT, ROOT, SIZES, bert_inputs
 
 
 def timed(fn, repeat):
@@ -32,8 +33,7 @@ def timed(fn, repeat):
 
 def figure_exports(repeat):
     import bertviz_core as bc
-    from bertviz_core import export
-    from bertviz_core import figures
+    from bertviz_core import export, figures
 
     lm, inputs = bert_inputs()
     rows = []
@@ -45,10 +45,13 @@ def figure_exports(repeat):
         assert len(trace) == n, (len(trace), n)
         for view, fig in (("attention", figures.head_view(trace, 3, 1)), ("model view", figures.model_view(trace))):
             row = {"tokens": n, "view": view}
-            for fmt, fn in (("png", lambda: export.to_png(fig, "projector")),
-                            ("png_print", lambda: export.to_png(fig, "print")),
-                            ("svg", lambda: export.to_svg(fig)), ("pdf", lambda: export.to_pdf(fig)),
-                            ("html", lambda: export.to_html(fig).encode())):
+            for fmt, fn in (
+                ("png", lambda: export.to_png(fig, "projector")),
+                ("png_print", lambda: export.to_png(fig, "print")),
+                ("svg", lambda: export.to_svg(fig)),
+                ("pdf", lambda: export.to_pdf(fig)),
+                ("html", lambda: export.to_html(fig).encode()),
+            ):
                 sec, data = timed(fn, repeat)
                 row[fmt] = {"s": round(sec, 3), "bytes": len(data)}
             rows.append(row)
@@ -71,16 +74,29 @@ def lesson_packs():
     rows, sections = [], []
     for ls in LESSONS:
         start = time.perf_counter()
-        section = lesson_pack.lesson_section(t(f"lesson_{ls.key}_title"), t(f"lesson_{ls.key}_text"), ls.page,
-                                             ls.state, t=t, sources=sources)
+        section = lesson_pack.lesson_section(
+            t(f"lesson_{ls.key}_title"), t(f"lesson_{ls.key}_text"), ls.page, ls.state, t=t, sources=sources
+        )
         html = lesson_pack.build_pack(section.title, [section]).encode()
-        rows.append({"lesson": ls.key, "figures": len(section.figures), "bytes": len(html),
-                     "s": round(time.perf_counter() - start, 2)})
+        rows.append(
+            {
+                "lesson": ls.key,
+                "figures": len(section.figures),
+                "bytes": len(html),
+                "s": round(time.perf_counter() - start, 2),
+            }
+        )
         sections.append(section)
     start = time.perf_counter()
     html = lesson_pack.build_pack("All lessons", sections).encode()
-    rows.append({"lesson": "all", "figures": lesson_pack.figure_count(sections), "bytes": len(html),
-                 "s": round(time.perf_counter() - start, 2)})
+    rows.append(
+        {
+            "lesson": "all",
+            "figures": lesson_pack.figure_count(sections),
+            "bytes": len(html),
+            "s": round(time.perf_counter() - start, 2),
+        }
+    )
     from bertviz_core import export
 
     return len(export.plotly_js().encode()), rows
@@ -125,31 +141,49 @@ def mb(n):
 
 
 def report(start, rows, js_bytes, packs, pages, load=None):
-    lines = ["## Export (figures, traces, lesson packs)", "",
-             *([f"Load average (1 min) at start / end: {load[0]:.2f} / {load[1]:.2f} on {os.cpu_count()} cores.", ""]
-               if load else []),
-             f"kaleido 1.5 driving Debian's Chromium; one browser per process, started once in {start:.1f} s "
-             "(first export); times below are medians with the browser warm. PNG projector = fits 1920x1080, "
-             "print = 300 dpi at the figure's size.", "",
-             "| tokens | view | PNG projector | PNG print | SVG | PDF | offline HTML |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "## Export (figures, traces, lesson packs)",
+        "",
+        *(
+            [f"Load average (1 min) at start / end: {load[0]:.2f} / {load[1]:.2f} on {os.cpu_count()} cores.", ""]
+            if load
+            else []
+        ),
+        f"kaleido 1.5 driving Debian's Chromium; one browser per process, started once in {start:.1f} s "
+        "(first export); times below are medians with the browser warm. PNG projector = fits 1920x1080, "
+        "print = 300 dpi at the figure's size.",
+        "",
+        "| tokens | view | PNG projector | PNG print | SVG | PDF | offline HTML |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in rows:
         if r["view"] == "trace":
             continue
-        cell = lambda k: f"{r[k]['s']:.2f} s, {mb(r[k]['bytes'])}"  # noqa: E731
-        lines.append(f"| {r['tokens']} | {r['view']} | {cell('png')} | {cell('png_print')} | {cell('svg')} | "
-                     f"{cell('pdf')} | {cell('html')} |")
+        cell = lambda k: f"{r[k]['s']:.2f} s, {mb(r[k]['bytes'])}"
+        lines.append(
+            f"| {r['tokens']} | {r['view']} | {cell('png')} | {cell('png_print')} | {cell('svg')} | "
+            f"{cell('pdf')} | {cell('html')} |"
+        )
     lines += ["", "| tokens | trace NPZ | trace JSON |", "| --- | --- | --- |"]
     for r in rows:
         if r["view"] == "trace":
             j = f"{r['json']['s']:.2f} s, {mb(r['json']['bytes'])}" if "json" in r else "refused (> 64 tokens)"
             lines.append(f"| {r['tokens']} | {r['npz']['s']:.3f} s, {mb(r['npz']['bytes'])} | {j} |")
-    lines += ["", f"Lesson packs (English; plotly.js inlined once: {mb(js_bytes)} of each file):", "",
-              "| lesson | figures | pack size | build |", "| --- | --- | --- | --- |"]
+    lines += [
+        "",
+        f"Lesson packs (English; plotly.js inlined once: {mb(js_bytes)} of each file):",
+        "",
+        "| lesson | figures | pack size | build |",
+        "| --- | --- | --- | --- |",
+    ]
     lines += [f"| {p['lesson']} | {p['figures']} | {mb(p['bytes'])} | {p['s']:.2f} s |" for p in packs]
     if pages:
-        lines += ["", f"Page cost of `export_ui.figure_downloads` (the call timed inside an AppTest page run beside a "
-                      f"128-token heatmap, median of 15 reruns): {pages['call_ms']} ms (max {pages['max_ms']} ms); "
-                      "no file is built until a button is clicked."]
+        lines += [
+            "",
+            f"Page cost of `export_ui.figure_downloads` (the call timed inside an AppTest page run beside a "
+            f"128-token heatmap, median of 15 reruns): {pages['call_ms']} ms (max {pages['max_ms']} ms); "
+            "no file is built until a button is clicked.",
+        ]
     return "\n".join(lines)
 
 
@@ -167,9 +201,20 @@ def main():
     pages = None if args.no_pages else page_overhead()
     load = (load_start, os.getloadavg()[0])
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "export.json").write_text(json.dumps({"browser_start_s": start, "figures": rows, "plotly_js_bytes": js_bytes,
-                                                 "packs": packs, "page_ms": pages, "sizes": SIZES,
-                                                 "load_average": load}, indent=1))
+    (OUT / "export.json").write_text(
+        json.dumps(
+            {
+                "browser_start_s": start,
+                "figures": rows,
+                "plotly_js_bytes": js_bytes,
+                "packs": packs,
+                "page_ms": pages,
+                "sizes": SIZES,
+                "load_average": load,
+            },
+            indent=1,
+        )
+    )
     print(report(start, rows, js_bytes, packs, pages, load))
 
 

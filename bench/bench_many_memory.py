@@ -11,6 +11,7 @@ sentences: peak 3.2 GB; 200 would need ~40 GB).
 
 Writes bench/out/many_memory.json: RSS before, peak and final growth, RSS after each sentence, time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,9 +55,9 @@ def long_texts(tokenizer, count: int, n_tokens: int = 512) -> list[str]:
     texts, start, step = [], 0, max(1, (len(words) - 600) // max(count, 1))
     for _ in range(count):
         n = 420
-        while len(tokenizer(" ".join(words[start: start + n]))["input_ids"]) < n_tokens + 2:
+        while len(tokenizer(" ".join(words[start : start + n]))["input_ids"]) < n_tokens + 2:
             n += 40
-        texts.append(" ".join(words[start: start + n]))
+        texts.append(" ".join(words[start : start + n]))
         start += step
     return texts
 
@@ -90,8 +91,11 @@ def main():
     def progress(i, done):
         per_sentence.append(round(rss_mb() - before, 1))
         if (i + 1) % 10 == 0:
-            print(f"sentence {i + 1}: RSS growth {per_sentence[-1]:.0f} MB, peak {sampler.peak - before:.0f} MB, "
-                  f"{time.time() - t0:.0f} s", flush=True)
+            print(
+                f"sentence {i + 1}: RSS growth {per_sentence[-1]:.0f} MB, peak {sampler.peak - before:.0f} MB, "
+                f"{time.time() - t0:.0f} s",
+                flush=True,
+            )
 
     sampler = PeakSampler()
     sampler.start()
@@ -100,11 +104,18 @@ def main():
     seconds = time.time() - t0
     sampler.running = False
     sampler.join()
-    out = {"machine": common.machine(), "sentences": result["n_sentences"], "tokens_each": sorted(set(tokens)),
-           "rss_before_mb": round(before, 1), "peak_growth_mb": round(sampler.peak - before, 1),
-           "final_growth_mb": round(rss_mb() - before, 1), "growth_after_each_mb": per_sentence,
-           "seconds": round(seconds, 1), "seconds_per_sentence": round(seconds / max(1, result["n_sentences"]), 2),
-           "threads": args.threads}
+    out = {
+        "machine": common.machine(),
+        "sentences": result["n_sentences"],
+        "tokens_each": sorted(set(tokens)),
+        "rss_before_mb": round(before, 1),
+        "peak_growth_mb": round(sampler.peak - before, 1),
+        "final_growth_mb": round(rss_mb() - before, 1),
+        "growth_after_each_mb": per_sentence,
+        "seconds": round(seconds, 1),
+        "seconds_per_sentence": round(seconds / max(1, result["n_sentences"]), 2),
+        "threads": args.threads,
+    }
     print({k: v for k, v in out.items() if k not in ("growth_after_each_mb", "machine")})
     common.save("many_memory", out)
 

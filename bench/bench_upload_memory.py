@@ -12,6 +12,7 @@ what a student's upload costs the server that the whole class shares.
 Writes bench/out/upload_memory.json: RSS before the page, after the models loaded, before the upload,
 peak during the run, after; the number of passages used (read from the page); the RSS curve.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,12 +61,19 @@ def main():
 
     with local_app.streamlit_server(timeout=120) as server, local_app.browser() as b:
         pid = server.pid
-        out = {"machine": common.machine(), "passages_in_file": len(texts), "file_bytes": upload.stat().st_size,
-               "tokens_per_passage_min": min(lengths), "rss_server_start_mb": round(rss_mb(pid), 1)}
+        out = {
+            "machine": common.machine(),
+            "passages_in_file": len(texts),
+            "file_bytes": upload.stat().st_size,
+            "tokens_per_passage_min": min(lengths),
+            "rss_server_start_mb": round(rss_mb(pid), 1),
+        }
         page = b.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(300_000)
-        page.goto(server.base_url + "/compare?model=bert-minilm-l6&model_b=convbert-minilm-l6"
-                  "&text=The%20cat%20sat%20on%20the%20mat.")
+        page.goto(
+            server.base_url + "/compare?model=bert-minilm-l6&model_b=convbert-minilm-l6"
+            "&text=The%20cat%20sat%20on%20the%20mat."
+        )
         local_app.wait_for_plot(page, timeout=180_000)
         page.get_by_role("tab", name="Over many sentences").click()
         page.get_by_text("Compare over these sentences").wait_for(timeout=60_000)
@@ -93,8 +101,10 @@ def main():
             other = b.new_page(viewport={"width": 1400, "height": 1000}) if run % 2 else page
             other.set_default_timeout(300_000)
             if other is not page:
-                other.goto(server.base_url + "/compare?model=bert-minilm-l6&model_b=convbert-minilm-l6"
-                           "&text=The%20cat%20sat%20on%20the%20mat.")
+                other.goto(
+                    server.base_url + "/compare?model=bert-minilm-l6&model_b=convbert-minilm-l6"
+                    "&text=The%20cat%20sat%20on%20the%20mat."
+                )
                 local_app.wait_for_plot(other, timeout=180_000)
                 other.get_by_role("tab", name="Over many sentences").click()
                 other.get_by_text("Compare over these sentences").wait_for(timeout=60_000)

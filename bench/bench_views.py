@@ -13,6 +13,7 @@ timeline for /attention, where it is). Median of --runs sentences.
 
     python bench/bench_views.py [--sizes 16,128,512] [--runs 3] [--no-post-gc]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,11 @@ from bertviz_core.inputs.text import decode_text
 
 # page -> (query, key of its main figure, what that figure is)
 VIEWS = {
-    "contributions": ({"model": "bert-minilm-l6"}, "contrib_heatmaps",
-                      "raw attention beside norm-based attention (layer 0), bars; gradient x input / IG"),
+    "contributions": (
+        {"model": "bert-minilm-l6"},
+        "contrib_heatmaps",
+        "raw attention beside norm-based attention (layer 0), bars; gradient x input / IG",
+    ),
     "syntax": ({"model": "bert-minilm-l6"}, "syn_heatmap", "word-level attention of one head with dependency arcs"),
     "compress": ({"model": "bert-minilm-l6"}, "cz_js", "per-head JS change, base vs @int8, on the sentence"),
 }
@@ -70,7 +74,7 @@ async def timed_run(client: ws_classroom.StreamlitClient, msg, main_key: str, ti
             return out
         try:
             data = await asyncio.wait_for(client.ws.recv(), left)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             out["problems"].append("timeout")
             return out
         out["bytes"] += len(data)
@@ -110,8 +114,9 @@ async def measure_view(base: str, page: str, texts: list[str], timeout: float = 
     await c.connect(timeout=120)
     try:
         msg = BackMsg()
-        msg.rerun_script.query_string = ws_classroom.urlencode({**query, "text": texts[0]},
-                                                               quote_via=ws_classroom.quote)
+        msg.rerun_script.query_string = ws_classroom.urlencode(
+            {**query, "text": texts[0]}, quote_via=ws_classroom.quote
+        )
         msg.rerun_script.page_name = page
         warm = await timed_run(c, msg, key, timeout)
         print(page, "opened", {k: warm[k] for k in ("finished_s", "charts", "problems")}, flush=True)
@@ -146,9 +151,17 @@ def main(argv=None):
                 texts = fresh_texts(tokenizer, n, a.runs + 1, start=p)
                 runs = asyncio.run(measure_view(server.base_url, page, texts))
                 med = lambda k: statistics.median([r[k] for r in runs if r[k] is not None] or [float("nan")])
-                out["rows"].append({"page": page, "tokens": n, "main_figure": VIEWS[page][2],
-                                    "first_chart_s": med("first_chart_s"), "main_chart_s": med("main_chart_s"),
-                                    "finished_s": med("finished_s"), "runs": runs})
+                out["rows"].append(
+                    {
+                        "page": page,
+                        "tokens": n,
+                        "main_figure": VIEWS[page][2],
+                        "first_chart_s": med("first_chart_s"),
+                        "main_chart_s": med("main_chart_s"),
+                        "finished_s": med("finished_s"),
+                        "runs": runs,
+                    }
+                )
                 print(json.dumps({k: v for k, v in out["rows"][-1].items() if k != "runs"}), flush=True)
     out["loadavg_after"] = os.getloadavg()
     common.save("views" + ("_no_post_gc" if a.no_post_gc else ""), out)

@@ -7,6 +7,7 @@ bench_app.TIMELINE_JS.
 Prints the top functions by self time (ms) and the share of the profile spent in the
 Streamlit bundle, Plotly and the browser's own work (garbage collection, idle, program).
 """
+
 from __future__ import annotations
 
 import collections
@@ -30,13 +31,21 @@ def summarise(profile: dict, top: int = 25) -> tuple[list, dict]:
     for sid, ms in dt.items():
         cf = nodes[sid]["callFrame"]
         url = cf.get("url", "")
-        src = ("plotly" if "plotly" in url.lower() or "PlotlyChart" in url else
-               "streamlit bundle" if "/static/js/" in url else
-               cf["functionName"] or "(anonymous)" if not url else os.path.basename(url))
+        src = (
+            "plotly"
+            if "plotly" in url.lower() or "PlotlyChart" in url
+            else "streamlit bundle"
+            if "/static/js/" in url
+            else cf["functionName"] or "(anonymous)"
+            if not url
+            else os.path.basename(url)
+        )
         by_src[src] += ms
         # minified bundles reuse short names: line AND column (0-based, as CDP gives them) tell them apart
-        by_fn[f"{cf['functionName'] or '(anonymous)'} [{os.path.basename(url) or '-'}:{cf.get('lineNumber', 0)}"
-              f":{cf.get('columnNumber', 0)}]"] += ms
+        by_fn[
+            f"{cf['functionName'] or '(anonymous)'} [{os.path.basename(url) or '-'}:{cf.get('lineNumber', 0)}"
+            f":{cf.get('columnNumber', 0)}]"
+        ] += ms
     return by_fn.most_common(top), dict(by_src.most_common(12))
 
 
@@ -75,8 +84,11 @@ def main(page="attention", n=512, env=None, tag=""):
         marks = p.evaluate("() => window.__marks")
         ctx.close()
     t0 = next(m["t"] for m in marks if m["name"] == "enter")
-    out["marks"] = [{"name": m["name"], "s": round((m["t"] - t0) / 1000, 3), **({"size": m["size"]} if "size" in m else {})}
-                    for m in marks if m["name"] != "recv" or m.get("size", 0) > 10_000]
+    out["marks"] = [
+        {"name": m["name"], "s": round((m["t"] - t0) / 1000, 3), **({"size": m["size"]} if "size" in m else {})}
+        for m in marks
+        if m["name"] != "recv" or m.get("size", 0) > 10_000
+    ]
     top, by_src = summarise(prof)
     out["by_source_ms"] = by_src
     out["top_self_ms"] = top
@@ -91,5 +103,9 @@ def main(page="attention", n=512, env=None, tag=""):
 if __name__ == "__main__":
     no_gc = "--no-post-gc" in sys.argv  # the server without Streamlit's gc after every run
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(args[0] if args else "attention", int(args[1]) if len(args) > 1 else 512,
-         env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None, tag="_no_post_gc" if no_gc else "")
+    main(
+        args[0] if args else "attention",
+        int(args[1]) if len(args) > 1 else 512,
+        env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None,
+        tag="_no_post_gc" if no_gc else "",
+    )

@@ -1,4 +1,5 @@
 """Shared pieces of the benchmarks: inputs of exact token lengths, machine facts, results file."""
+
 from __future__ import annotations
 
 import datetime
@@ -53,15 +54,22 @@ def bert_inputs():
 
 
 def machine() -> dict:
+    import plotly
+    import streamlit
     import torch
     import transformers
-    import streamlit
-    import plotly
 
-    return {"date": datetime.date.today().isoformat(), "python": platform.python_version(),
-            "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-            "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-            "transformers": transformers.__version__, "streamlit": streamlit.__version__, "plotly": plotly.__version__}
+    return {
+        "date": datetime.date.today().isoformat(),
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "transformers": transformers.__version__,
+        "streamlit": streamlit.__version__,
+        "plotly": plotly.__version__,
+    }
 
 
 def save(name: str, data: dict) -> Path:

@@ -4,6 +4,7 @@ sentence embeddings on the UD English EWT test sentences (never seen in training
     python bench/convbert_quality.py            # writes bench/out/quality.json
     python bench/convbert_quality.py --model distilbert-minilm-l3   # any student: quality-<id>.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,9 +15,8 @@ import torch
 
 import bertviz_core as bc
 from bertviz_core.inputs import conllu
-from bertviz_core.training import distill
 from bertviz_core.models import student
-
+from bertviz_core.training import distill
 
 LENGTH_BUCKETS = ((1, 8), (9, 16), (17, 32), (33, 64), (65, 10**6))  # token counts, [CLS]/[SEP] included
 
@@ -38,19 +38,32 @@ def main():
     for lo, hi in LENGTH_BUCKETS:
         chosen = [c for c, n in zip(per_sentence, lengths) if lo <= n <= hi]
         if chosen:
-            by_length.append({"tokens": f"{lo}-{hi}" if hi < 10**6 else f"{lo}+", "sentences": len(chosen),
-                              "cosine": sum(chosen) / len(chosen)})
+            by_length.append(
+                {
+                    "tokens": f"{lo}-{hi}" if hi < 10**6 else f"{lo}+",
+                    "sentences": len(chosen),
+                    "cosine": sum(chosen) / len(chosen),
+                }
+            )
     # baseline: the same student initialised from the teacher, before any training
     torch.manual_seed(0)
     kind = student.student_kind(bc.registry.WEIGHTS_DIR / model_id)
     untrained = student.new_student(kind=kind)
     student.init_from_teacher(untrained, student.teacher_state(), kind=kind)
     base = distill.pooled_cosine(untrained.eval(), teacher.model, teacher.tokenizer, sentences)
-    result = {"sentences": len(sentences), "heldout_cosine": cos, "untrained_cosine": base, "by_length": by_length,
-              "source": str(path.name), "seconds": time.time() - t0}
+    result = {
+        "sentences": len(sentences),
+        "heldout_cosine": cos,
+        "untrained_cosine": base,
+        "by_length": by_length,
+        "source": str(path.name),
+        "seconds": time.time() - t0,
+    }
     print(result)
-    common.save("quality" if model_id == "convbert-minilm-l6" else f"quality-{model_id}",
-                {"machine": common.machine(), "model": model_id, **result})
+    common.save(
+        "quality" if model_id == "convbert-minilm-l6" else f"quality-{model_id}",
+        {"machine": common.machine(), "model": model_id, **result},
+    )
 
 
 if __name__ == "__main__":

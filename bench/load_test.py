@@ -7,6 +7,7 @@ latency (p50/p95), errors, cross-talk and the server's peak memory.
 
     python bench/load_test.py --sessions 30 --rounds 3
 """
+
 from __future__ import annotations
 
 import argparse

@@ -7,6 +7,7 @@ others) and a measurement of how close its attention heads are to the teacher's.
     python bench/make_model_card.py --provenance-only                 # only (re)write the card's
                                                                       # "Provenance" section
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,10 +34,18 @@ def plot(log, path):
     ax[0].plot(steps, [s["hidden"] for s in log["steps"]], lw=0.8, label="hidden MSE")
     if any(s.get("attn", 0) for s in log["steps"]):
         ax[0].plot(steps, [s["attn"] for s in log["steps"]], lw=0.8, label="attention KL")
-    ax[0].set_xlabel("step"); ax[0].set_title("training loss"); ax[0].legend(); ax[0].set_yscale("log")
+    ax[0].set_xlabel("step")
+    ax[0].set_title("training loss")
+    ax[0].legend()
+    ax[0].set_yscale("log")
     ax[1].plot(steps, [s["cos"] for s in log["steps"]], lw=0.6, alpha=0.5, label="train batch")
-    ax[1].plot([e["step"] for e in log["evals"]], [e["heldout_cosine"] for e in log["evals"]], "o-", label="EWT dev (held out)")
-    ax[1].set_xlabel("step"); ax[1].set_title("mean-pooled cosine to the teacher"); ax[1].legend(); ax[1].set_ylim(0.6, 1.0)
+    ax[1].plot(
+        [e["step"] for e in log["evals"]], [e["heldout_cosine"] for e in log["evals"]], "o-", label="EWT dev (held out)"
+    )
+    ax[1].set_xlabel("step")
+    ax[1].set_title("mean-pooled cosine to the teacher")
+    ax[1].legend()
+    ax[1].set_ylim(0.6, 1.0)
     fig.tight_layout()
     fig.savefig(path)
 
@@ -79,38 +88,53 @@ def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> d
 
 def provenance_section(kind: str, measured: dict | None) -> str:
     if kind == "convbert":
-        how = ("The six attention heads H0-H5 started as **copies of the teacher's heads H0-H5** (query, key and "
-               "value) and were trained with a KL loss to reproduce those heads' attention (attention transfer, "
-               "as in TinyBERT, Jiao et al. 2020). The six convolution heads' values started from the teacher's "
-               "heads H6-H11; their kernel generator started random and learned only through the hidden-state and "
-               "cosine losses.")
-        implication = ("So when `/compare` shows this model's H0-H5 matching BERT's H0-H5 (JS near 0), that is the "
-                       "**training target, not a finding** about ConvBERT: do not read it as \"ConvBERT keeps BERT's "
-                       "heads\". What the conv heads do, and which BERT heads they resemble, was not trained directly "
-                       "(though their values start from heads 6-11). To see what ConvBERT's attention heads learn by "
-                       "themselves, compare with `convbert-minilm-l6-free`. `/compare` states this beside the teacher.")
+        how = (
+            "The six attention heads H0-H5 started as **copies of the teacher's heads H0-H5** (query, key and "
+            "value) and were trained with a KL loss to reproduce those heads' attention (attention transfer, "
+            "as in TinyBERT, Jiao et al. 2020). The six convolution heads' values started from the teacher's "
+            "heads H6-H11; their kernel generator started random and learned only through the hidden-state and "
+            "cosine losses."
+        )
+        implication = (
+            "So when `/compare` shows this model's H0-H5 matching BERT's H0-H5 (JS near 0), that is the "
+            "**training target, not a finding** about ConvBERT: do not read it as \"ConvBERT keeps BERT's "
+            'heads". What the conv heads do, and which BERT heads they resemble, was not trained directly '
+            "(though their values start from heads 6-11). To see what ConvBERT's attention heads learn by "
+            "themselves, compare with `convbert-minilm-l6-free`. `/compare` states this beside the teacher."
+        )
     elif kind == "bert3":
-        how = ("A 3-layer BERT whose layers 0, 1, 2 started as **copies of the teacher's layers 0, 3 and 5** (all 12 "
-               "heads each, DistilBERT-style initialisation from teacher layers, Sanh et al. 2019), trained on hidden "
-               "states (student layer l against teacher layer 0, 3, 5's output) and the pooled output; no attention "
-               "loss.")
-        implication = ("So its heads start as the teacher's heads of those layers; where they still match (JS near 0), "
-                       "that is inherited, not rediscovered. `/compress` and `/compare` show how far training moved them.")
+        how = (
+            "A 3-layer BERT whose layers 0, 1, 2 started as **copies of the teacher's layers 0, 3 and 5** (all 12 "
+            "heads each, DistilBERT-style initialisation from teacher layers, Sanh et al. 2019), trained on hidden "
+            "states (student layer l against teacher layer 0, 3, 5's output) and the pooled output; no attention "
+            "loss."
+        )
+        implication = (
+            "So its heads start as the teacher's heads of those layers; where they still match (JS near 0), "
+            "that is inherited, not rediscovered. `/compress` and `/compare` show how far training moved them."
+        )
     else:
-        how = ("No attention loss: the student learned from hidden states and the pooled output only. Its attention "
-               "heads' **query and key were not copied** (random start); their value projections were copied from "
-               "the teacher's heads H0-H5, and the convolution heads' values from heads H6-H11.")
-        implication = ("So a match between this model's attention heads and BERT's is learned, not copied (a head's "
-                       "value projection does start from BERT's head of the same index, which may bias the role it "
-                       "takes). Compare it with `convbert-minilm-l6` (attention transfer) to separate what training "
-                       "imposed from what ConvBERT's mixed attention learns by itself.")
+        how = (
+            "No attention loss: the student learned from hidden states and the pooled output only. Its attention "
+            "heads' **query and key were not copied** (random start); their value projections were copied from "
+            "the teacher's heads H0-H5, and the convolution heads' values from heads H6-H11."
+        )
+        implication = (
+            "So a match between this model's attention heads and BERT's is learned, not copied (a head's "
+            "value projection does start from BERT's head of the same index, which may bias the role it "
+            "takes). Compare it with `convbert-minilm-l6` (attention transfer) to separate what training "
+            "imposed from what ConvBERT's mixed attention learns by itself."
+        )
     lines = ["## Provenance: what comparisons with the teacher can show", "", how, "", implication]
     if measured:
-        lines += ["", f"Measured on {measured['sentences']} UD English EWT test sentences "
-                      "(`bench/make_model_card.py`): mean Jensen-Shannon divergence between this model's attention "
-                      f"head Hk and the teacher's Hk of the same layer **{measured['same_index_js']:.4f}**, against "
-                      f"{measured['other_heads_js']:.4f} to the teacher's other heads of that layer (0 = identical "
-                      "rows, log 2 = 0.693 = disjoint)."]
+        lines += [
+            "",
+            f"Measured on {measured['sentences']} UD English EWT test sentences "
+            "(`bench/make_model_card.py`): mean Jensen-Shannon divergence between this model's attention "
+            f"head Hk and the teacher's Hk of the same layer **{measured['same_index_js']:.4f}**, against "
+            f"{measured['other_heads_js']:.4f} to the teacher's other heads of that layer (0 = identical "
+            "rows, log 2 = 0.693 = disjoint).",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -119,9 +143,9 @@ def write_provenance_only(folder, kind: str, measured: dict) -> None:
     path = folder / "MODEL_CARD.md"
     card = path.read_text()
     section = provenance_section(kind, measured)
-    existing = re.search(r"^## Provenance.*?(?=^## )", card, flags=re.S | re.M)
+    existing = re.search(r"^## Provenance.*?(?=^## )", card, flags=re.DOTALL | re.MULTILINE)
     if existing:
-        card = card[: existing.start()] + section + "\n" + card[existing.end():]
+        card = card[: existing.start()] + section + "\n" + card[existing.end() :]
     else:
         at = card.index("\n## Training")
         card = card[:at] + "\n" + section.rstrip("\n") + "\n" + card[at:]
@@ -130,26 +154,38 @@ def write_provenance_only(folder, kind: str, measured: dict) -> None:
 
 
 INIT = {
-    "convbert": ("From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output\n"
-                 "projection; query/key/value of the 6 attention heads = the teacher's heads 0-5; the convolution\n"
-                 "heads' value projection (`conv_out_layer`) = the teacher's value rows of heads 6-11. The kernel\n"
-                 "generator (`key_conv_attn_layer`, `conv_kernel_layer`) starts random."),
-    "bert3": ("Embeddings and pooler from the teacher; student layer 0, 1, 2 = teacher layer 0, 3, 5 (every tensor:\n"
-              "attention, feed-forward, LayerNorms). Copied without training, these three layers give a mean-pooled\n"
-              "cosine of 0.64 to the full teacher."),
-    "convbert-free": ("From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output\n"
-                      "projection; the value of the 6 attention heads = the teacher's heads 0-5, their **query and key\n"
-                      "random** (not copied); the convolution heads' value projection (`conv_out_layer`) = the\n"
-                      "teacher's value rows of heads 6-11. The kernel generator starts random."),
+    "convbert": (
+        "From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output\n"
+        "projection; query/key/value of the 6 attention heads = the teacher's heads 0-5; the convolution\n"
+        "heads' value projection (`conv_out_layer`) = the teacher's value rows of heads 6-11. The kernel\n"
+        "generator (`key_conv_attn_layer`, `conv_kernel_layer`) starts random."
+    ),
+    "bert3": (
+        "Embeddings and pooler from the teacher; student layer 0, 1, 2 = teacher layer 0, 3, 5 (every tensor:\n"
+        "attention, feed-forward, LayerNorms). Copied without training, these three layers give a mean-pooled\n"
+        "cosine of 0.64 to the full teacher."
+    ),
+    "convbert-free": (
+        "From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output\n"
+        "projection; the value of the 6 attention heads = the teacher's heads 0-5, their **query and key\n"
+        "random** (not copied); the convolution heads' value projection (`conv_out_layer`) = the\n"
+        "teacher's value rows of heads 6-11. The kernel generator starts random."
+    ),
 }
 LOSS = {
-    "convbert": ("per-layer hidden-state MSE (layers 1-6) + KL(teacher heads 0-5 || student attention heads)\n"
-                 "  + w x (1 - cosine of the mean-pooled last layer), w = 2 (phases 1-3) then 5 (phases 4-5)."),
-    "bert3": ("hidden-state MSE of student layers 1-3 against teacher layers 1, 4, 6 + w x (1 - cosine of the\n"
-              "  mean-pooled last layer), w = 5; no attention loss (DistilBERT's recipe without its MLM terms: the\n"
-              "  teacher has no MLM head)."),
-    "convbert-free": ("per-layer hidden-state MSE (layers 1-6) + w x (1 - cosine of the mean-pooled last layer);\n"
-                      "  **no attention loss**."),
+    "convbert": (
+        "per-layer hidden-state MSE (layers 1-6) + KL(teacher heads 0-5 || student attention heads)\n"
+        "  + w x (1 - cosine of the mean-pooled last layer), w = 2 (phases 1-3) then 5 (phases 4-5)."
+    ),
+    "bert3": (
+        "hidden-state MSE of student layers 1-3 against teacher layers 1, 4, 6 + w x (1 - cosine of the\n"
+        "  mean-pooled last layer), w = 5; no attention loss (DistilBERT's recipe without its MLM terms: the\n"
+        "  teacher has no MLM head)."
+    ),
+    "convbert-free": (
+        "per-layer hidden-state MSE (layers 1-6) + w x (1 - cosine of the mean-pooled last layer);\n"
+        "  **no attention loss**."
+    ),
 }
 CONV_INTRO = """A ConvBERT encoder distilled in this project from the bundled BERT (all-MiniLM-L6-v2), so that
 BERT's attention heads and ConvBERT's convolution heads can be compared token by token offline.
@@ -160,7 +196,8 @@ ConvBERT (transformers `ConvBertModel`): 6 layers, hidden 384, `num_attention_he
 (head size 32, kernel 9), feed-forward 1536, `embedding_size=384`, `pad_token_id=0`. Same uncased
 WordPiece tokenizer as the teacher: both models split every sentence identically."""
 INTRO = {
-    "convbert": CONV_INTRO, "convbert-free": CONV_INTRO,
+    "convbert": CONV_INTRO,
+    "convbert-free": CONV_INTRO,
     "bert3": """A 3-layer BERT distilled in this project from the bundled BERT (all-MiniLM-L6-v2), the distillation
 chapter of the compression lesson (DistilBERT, Sanh et al. 2019): half the layers, what does it keep?
 
@@ -192,16 +229,20 @@ CONVBERT_RUN = """- How the run went (one run, resumed from its checkpoint; ever
 
 def phases_text(log) -> str:
     def row(i, p):
-        text = (f"  {i}. from step {p['from_step']} with `--steps {p['steps']}`, lr {p['lr']}, cos weight {p['cos_weight']}, "
-                f"batch {p['batch']}, max length {p['max_len']}, short fraction {p['short_frac']}, seed {p['seed']}")
+        text = (
+            f"  {i}. from step {p['from_step']} with `--steps {p['steps']}`, lr {p['lr']}, cos weight {p['cos_weight']}, "
+            f"batch {p['batch']}, max length {p['max_len']}, short fraction {p['short_frac']}, seed {p['seed']}"
+        )
         if p.get("note"):
             text += f"; {p['note']}"
         if p.get("extra_sentences"):
             own = p["extra_sentences"] - p.get("augmented_sentences", 0)
             text += f", plus {own:,} UD EWT dev sentences (`--extra-conllu`, the monitored ones left out)"
         if p.get("augmented_sentences"):
-            text += (f" and {p['augmented_sentences']:,} variants of them (`--augment`: content words swapped for "
-                     "other words of the same part of speech)")
+            text += (
+                f" and {p['augmented_sentences']:,} variants of them (`--augment`: content words swapped for "
+                "other words of the same part of speech)"
+            )
         return text
 
     rows = [row(i, p) for i, p in enumerate(log.get("phases", []), 1)]
@@ -229,12 +270,20 @@ def main():
     cfg = log["config"]
     hours = log["wall_seconds"] / 3600
     evals = "\n".join(f"| {e['step']} | {e['heldout_cosine']:.4f} |" for e in log["evals"])
-    by_length = "\n".join(f"| {b['tokens']} | {b['sentences']} | {b['cosine']:.4f} |" for b in quality.get("by_length", []))
+    by_length = "\n".join(
+        f"| {b['tokens']} | {b['sentences']} | {b['cosine']:.4f} |" for b in quality.get("by_length", [])
+    )
     run = CONVBERT_RUN if kind == "convbert" else phases_text(log)
     last = (log.get("phases") or [{}])[-1]
     speeches = cfg["sentences"] - last.get("extra_sentences", 0)
-    added = (f", with {last['extra_sentences']:,} more in the last phase (UD EWT dev sentences and their variants, "
-             f"below): {cfg['sentences']:,} in all") if last.get("extra_sentences") else ""
+    added = (
+        (
+            f", with {last['extra_sentences']:,} more in the last phase (UD EWT dev sentences and their variants, "
+            f"below): {cfg['sentences']:,} in all"
+        )
+        if last.get("extra_sentences")
+        else ""
+    )
     card = f"""# {args.model}
 
 {INTRO[kind]}
@@ -247,10 +296,10 @@ def main():
 ## Training
 - Data: the public-domain US presidential speeches in `shared/data/corpora` (State of the Union
   1945-2006 and inaugural addresses 1789-2021): {speeches:,} sentences{added}; packed into
-  {cfg['examples']:,} examples of 1-4 consecutive sentences, at most {cfg['max_len']} word pieces.
+  {cfg["examples"]:,} examples of 1-4 consecutive sentences, at most {cfg["max_len"]} word pieces.
 - Loss: {LOSS[kind]} Embeddings frozen (so they are not stored).
-- AdamW, {"peak lr per phase (below)" if len(log.get("phases", [])) > 1 else f"lr {cfg['lr']}"}, 50 warm-up steps, cosine decay; batch {cfg['batch']}; seed {cfg['seed']};
-  {len(log['steps'])} steps; {cfg['threads']} CPU threads; wall time {hours:.2f} h on a 2-core CPU
+- AdamW, {"peak lr per phase (below)" if len(log.get("phases", [])) > 1 else f"lr {cfg['lr']}"}, 50 warm-up steps, cosine decay; batch {cfg["batch"]}; seed {cfg["seed"]};
+  {len(log["steps"])} steps; {cfg["threads"]} CPU threads; wall time {hours:.2f} h on a 2-core CPU
   (shared with other work).
 {run}
 
@@ -264,10 +313,10 @@ Held-out cosine during training (256 UD English EWT *dev* sentences):
 
 ## Quality
 Mean cosine similarity between teacher and student mean-pooled sentence embeddings on the
-{quality.get('sentences', '?')} UD English EWT **test** sentences (never seen in training), measured on
+{quality.get("sentences", "?")} UD English EWT **test** sentences (never seen in training), measured on
 the shipped fp16 weights by `bench/convbert_quality.py`:
 
-**{quality.get('heldout_cosine', float('nan')):.4f}** (the same student before training: {quality.get('untrained_cosine', float('nan')):.4f}).{TARGET_NOTE if quality.get('heldout_cosine', 1.0) < 0.95 else ""}
+**{quality.get("heldout_cosine", float("nan")):.4f}** (the same student before training: {quality.get("untrained_cosine", float("nan")):.4f}).{TARGET_NOTE if quality.get("heldout_cosine", 1.0) < 0.95 else ""}
 
 By sentence length (word pieces, [CLS] and [SEP] included): where the student is weaker, its heads
 are a looser picture of what the teacher does.

@@ -29,6 +29,7 @@ prefixes (comma-separated; bench/mutmut_plugin.py deselects them) and `--rerun s
 them. Prints the score (killed or timed out / checked) and every survivor;
 `cd $MUTATE_DIR/<module> && mutmut show NAME` shows a mutant's diff.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,50 +51,104 @@ ROOT = Path(__file__).resolve().parents[1]
 # "keep": bundled models preloaded and cached; "warm": loaded once then dropped from the cache, so
 # loading.py's tests still load through the mutated code (with the imports warm).
 MODULES = {
-    "loading": (["bertviz_core/models/loading.py"], [
-        "tests/models/test_loading_ids.py", "tests/models/test_loading_routes.py",
-        "tests/models/test_loading_token_limit.py", "tests/models/test_loading_rules.py",
-        "tests/app/test_hostile.py::test_hostile_folders_refused_for_their_reason",
-        "tests/app/test_hostile.py::test_hub_policy_registry_refuses_other_ids",
-        "tests/app/test_hostile.py::test_hub_offline_fails_fast_without_the_offline_flag",
-        "tests/tracing/test_capture.py::test_every_family_on_a_tiny_local_checkpoint",
-        "tests/tracing/test_capture.py::test_registry_entries_work_as_labelled",
-        "tests/app/test_url_params.py::test_every_load_refusal_has_a_message_in_both_languages",
-        "tests/app/test_url_params.py::test_load_error_text_cuts_and_relativises",
-    ], "warm"),
-    "capture": ([f"bertviz_core/tracing/{m}.py" for m in ("capture", "buffers", "hooks", "trace")], [
-        "tests/tracing/test_capture.py", "tests/tracing/test_capture_pool.py",
-        "tests/training/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
-        "tests/training/test_convbert.py::test_kernel_reconstruction_bundled_student",
-        "--deselect", "tests/tracing/test_capture.py::test_core_never_imports_streamlit",  # a subprocess import check
-        "--deselect", "tests/tracing/test_capture.py::test_registry_entries_work_as_labelled",  # loads every model
-    ], "keep"),
-    "analysis": ([f"bertviz_core/analysis/{m}.py" for m in ("metrics", "compare", "cka", "words", "steps", "provenance")], [
-        "tests/analysis/test_metrics.py", "tests/analysis/test_words.py", "tests/analysis/test_cka.py",
-        "tests/analysis/test_provenance.py", "tests/analysis/test_compare_summaries.py", "tests/analysis/test_steps.py",
-        "tests/analysis/test_compare.py",
-        "tests/analysis/test_analysis.py", "tests/analysis/test_teaching.py", "tests/analysis/test_research.py",
-        "tests/training/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
-        "tests/training/test_convbert.py::test_kernel_reconstruction_bundled_student",
-        "--deselect", "tests/analysis/test_teaching.py::test_cosine_and_pca_against_scipy_and_svd",  # positions.py
-        "--deselect", "tests/analysis/test_research.py::test_free_student_attention_heads_are_not_copies",  # weights
-    ], "keep"),
-    "state": (["app/state/*"], [
-        "tests/app/test_state_url.py", "tests/app/test_state_text.py", "tests/app/test_state_captures.py",
-        "tests/app/test_url_params.py", "tests/app/test_state_limits.py", "tests/app/test_i18n_and_urls.py",
-        "--deselect", "tests/app/test_i18n_and_urls.py::test_every_key_has_both_languages_and_same_placeholders",
-        "--deselect", "tests/app/test_i18n_and_urls.py::test_every_key_used_in_code_exists",
-        "--deselect", "tests/app/test_i18n_and_urls.py::test_pages_have_no_hard_coded_titles",
-        "--deselect", "tests/app/test_i18n_and_urls.py::test_every_page_in_chinese",  # i18n table checks, not state
-        "--deselect", "tests/app/test_i18n_and_urls.py::test_lessons_open_their_views",  # lessons.py's links
-        "--deselect", "tests/app/test_i18n_and_urls.py::"
-                      "test_an_opened_lesson_keeps_its_explanation_in_the_sidebar_until_the_sentence_changes",
-        # the bad-parameter sweep on 4 of the 12 pages (state.py's checks are shared; the other pages run the
-        # same functions): every page is still opened by the suite, only not once per state.py mutant
-        *[x for case in ("negative-repeated", "too-large")
-          for page in ("home", "model_view", "syntax", "positions", "intervene", "compress", "contributions", "lessons")
-          for x in ("--deselect", f"tests/app/test_url_params.py::test_every_page_survives_bad_view_parameters[{case}-{page}]")],
-    ], "keep"),
+    "loading": (
+        ["bertviz_core/models/loading.py"],
+        [
+            "tests/models/test_loading_ids.py",
+            "tests/models/test_loading_routes.py",
+            "tests/models/test_loading_token_limit.py",
+            "tests/models/test_loading_rules.py",
+            "tests/app/test_hostile.py::test_hostile_folders_refused_for_their_reason",
+            "tests/app/test_hostile.py::test_hub_policy_registry_refuses_other_ids",
+            "tests/app/test_hostile.py::test_hub_offline_fails_fast_without_the_offline_flag",
+            "tests/tracing/test_capture.py::test_every_family_on_a_tiny_local_checkpoint",
+            "tests/tracing/test_capture.py::test_registry_entries_work_as_labelled",
+            "tests/app/test_url_params.py::test_every_load_refusal_has_a_message_in_both_languages",
+            "tests/app/test_url_params.py::test_load_error_text_cuts_and_relativises",
+        ],
+        "warm",
+    ),
+    "capture": (
+        [f"bertviz_core/tracing/{m}.py" for m in ("capture", "buffers", "hooks", "trace")],
+        [
+            "tests/tracing/test_capture.py",
+            "tests/tracing/test_capture_pool.py",
+            "tests/training/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
+            "tests/training/test_convbert.py::test_kernel_reconstruction_bundled_student",
+            "--deselect",
+            "tests/tracing/test_capture.py::test_core_never_imports_streamlit",  # a subprocess import check
+            "--deselect",
+            "tests/tracing/test_capture.py::test_registry_entries_work_as_labelled",  # loads every model
+        ],
+        "keep",
+    ),
+    "analysis": (
+        [f"bertviz_core/analysis/{m}.py" for m in ("metrics", "compare", "cka", "words", "steps", "provenance")],
+        [
+            "tests/analysis/test_metrics.py",
+            "tests/analysis/test_words.py",
+            "tests/analysis/test_cka.py",
+            "tests/analysis/test_provenance.py",
+            "tests/analysis/test_compare_summaries.py",
+            "tests/analysis/test_steps.py",
+            "tests/analysis/test_compare.py",
+            "tests/analysis/test_analysis.py",
+            "tests/analysis/test_teaching.py",
+            "tests/analysis/test_research.py",
+            "tests/training/test_convbert.py::test_kernel_reconstruction_tiny_convbert",
+            "tests/training/test_convbert.py::test_kernel_reconstruction_bundled_student",
+            "--deselect",
+            "tests/analysis/test_teaching.py::test_cosine_and_pca_against_scipy_and_svd",  # positions.py
+            "--deselect",
+            "tests/analysis/test_research.py::test_free_student_attention_heads_are_not_copies",  # weights
+        ],
+        "keep",
+    ),
+    "state": (
+        ["app/state/*"],
+        [
+            "tests/app/test_state_url.py",
+            "tests/app/test_state_text.py",
+            "tests/app/test_state_captures.py",
+            "tests/app/test_url_params.py",
+            "tests/app/test_state_limits.py",
+            "tests/app/test_i18n_and_urls.py",
+            "--deselect",
+            "tests/app/test_i18n_and_urls.py::test_every_key_has_both_languages_and_same_placeholders",
+            "--deselect",
+            "tests/app/test_i18n_and_urls.py::test_every_key_used_in_code_exists",
+            "--deselect",
+            "tests/app/test_i18n_and_urls.py::test_pages_have_no_hard_coded_titles",
+            "--deselect",
+            "tests/app/test_i18n_and_urls.py::test_every_page_in_chinese",  # i18n table checks, not state
+            "--deselect",
+            "tests/app/test_i18n_and_urls.py::test_lessons_open_their_views",  # lessons.py's links
+            "--deselect",
+            "tests/app/test_i18n_and_urls.py::"
+            "test_an_opened_lesson_keeps_its_explanation_in_the_sidebar_until_the_sentence_changes",
+            # the bad-parameter sweep on 4 of the 12 pages (state.py's checks are shared; the other pages run the
+            # same functions): every page is still opened by the suite, only not once per state.py mutant
+            *[
+                x
+                for case in ("negative-repeated", "too-large")
+                for page in (
+                    "home",
+                    "model_view",
+                    "syntax",
+                    "positions",
+                    "intervene",
+                    "compress",
+                    "contributions",
+                    "lessons",
+                )
+                for x in (
+                    "--deselect",
+                    f"tests/app/test_url_params.py::test_every_page_survives_bad_view_parameters[{case}-{page}]",
+                )
+            ],
+        ],
+        "keep",
+    ),
 }
 COPY = ["bertviz_core", "app", "pages", "tests", "pytest.ini", "bench/mutmut_warm.py", "bench/mutmut_plugin.py"]
 EXTRA_PYTEST_ARGS = ["-p", "bench.mutmut_plugin"]
@@ -125,16 +180,24 @@ def prepare(module: str, work: Path) -> None:
             shutil.copy2(src, dst)
     selection = list(tests)
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
-    config.update(only_mutate=targets, pytest_add_cli_args_test_selection=selection,
-                  pytest_add_cli_args=config.get("pytest_add_cli_args", []) + EXTRA_PYTEST_ARGS,
-                  timeout_multiplier=TIMEOUT_MULTIPLIER, timeout_constant=TIMEOUT_CONSTANT,
-                  process_isolation="forkserver", forkserver_warmup="import", log_to_file=True,
-                  preload_modules_file=str(work / "mutmut_preload.txt"))
+    config.update(
+        only_mutate=targets,
+        pytest_add_cli_args_test_selection=selection,
+        pytest_add_cli_args=config.get("pytest_add_cli_args", []) + EXTRA_PYTEST_ARGS,
+        timeout_multiplier=TIMEOUT_MULTIPLIER,
+        timeout_constant=TIMEOUT_CONSTANT,
+        process_isolation="forkserver",
+        forkserver_warmup="import",
+        log_to_file=True,
+        preload_modules_file=str(work / "mutmut_preload.txt"),
+    )
     (work / "mutmut_preload.txt").write_text("bench.mutmut_warm\n")
-    (work / "mutmut_warm.json").write_text(json.dumps(
-        {"models": models, "selection": selection, "pytest_args": config["pytest_add_cli_args"]}))
+    (work / "mutmut_warm.json").write_text(
+        json.dumps({"models": models, "selection": selection, "pytest_args": config["pytest_add_cli_args"]})
+    )
     (work / "pyproject.toml").write_text(
-        "[tool.mutmut]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in config.items()))
+        "[tool.mutmut]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in config.items())
+    )
 
 
 def mutmut(*args: str) -> list[str]:
@@ -159,13 +222,23 @@ def log_size(work: Path) -> int:
 
 def run(module: str, work: Path, budget_s: float | None, names: list[str]) -> bool:
     """mutmut run; True if it finished, False if the budget stopped it."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "MUTATE_HOLD_BACK": os.environ.get("MUTATE_HOLD_BACK", "")}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MUTATE_HOLD_BACK": os.environ.get("MUTATE_HOLD_BACK", ""),
+    }
     # SIGINT is how mutmut is stopped with its results kept; a shell starts background jobs with SIGINT
     # ignored, and Python keeps an ignored SIGINT ignored, so it is reset for mutmut
-    proc = subprocess.Popen(mutmut("run", "--max-children", "1", *names), cwd=work, env=env,
-                            start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        mutmut("run", "--max-children", "1", *names),
+        cwd=work,
+        env=env,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         proc.wait(timeout=budget_s)
         return True
@@ -181,8 +254,13 @@ def run(module: str, work: Path, budget_s: float | None, names: list[str]) -> bo
 
 
 def statuses(work: Path) -> dict[str, str]:
-    out = subprocess.run(mutmut("results", "--all", "true"), cwd=work, capture_output=True, text=True,
-                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout
+    out = subprocess.run(
+        mutmut("results", "--all", "true"),
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    ).stdout
     status: dict[str, str] = {}
     for line in out.splitlines():
         if ": " in line.strip():
@@ -199,24 +277,39 @@ def summary(work: Path) -> dict:
     unchecked = ("not checked", "check was interrupted by user")
     checked = sum(n for st, n in counts.items() if st not in unchecked)
     killed = sum(counts.get(st, 0) for st in KILLED)
-    return {"total": len(status), "checked": checked, "counts": counts,
-            "score": killed / checked if checked else None,
-            "survived": sorted(n for n, st in status.items() if st == "survived"),
-            "no_tests": sorted(n for n, st in status.items() if st == "no tests"),
-            "timeout": sorted(n for n, st in status.items() if st == "timeout"),
-            "other": sorted(f"{n}: {st}" for n, st in status.items()
-                            if st not in (*KILLED, "survived", "no tests", "not checked") or st == "segfault")}
+    return {
+        "total": len(status),
+        "checked": checked,
+        "counts": counts,
+        "score": killed / checked if checked else None,
+        "survived": sorted(n for n, st in status.items() if st == "survived"),
+        "no_tests": sorted(n for n, st in status.items() if st == "no tests"),
+        "timeout": sorted(n for n, st in status.items() if st == "timeout"),
+        "other": sorted(
+            f"{n}: {st}"
+            for n, st in status.items()
+            if st not in (*KILLED, "survived", "no tests", "not checked") or st == "segfault"
+        ),
+    }
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("module", choices=sorted(MODULES))
     ap.add_argument("--budget-min", type=float, default=None, help="stop mutmut after this many minutes")
-    ap.add_argument("--rerun", nargs="+", default=[], metavar="NAME",
-                    help="rerun these mutants; 'survivors' = every survivor and no-tests mutant, "
-                         "'interrupted' = those whose check was interrupted")
-    ap.add_argument("--fresh", action="store_true",
-                    help="with --rerun survivors: also rerun those already rerun since the last --fresh")
+    ap.add_argument(
+        "--rerun",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="rerun these mutants; 'survivors' = every survivor and no-tests mutant, "
+        "'interrupted' = those whose check was interrupted",
+    )
+    ap.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --rerun survivors: also rerun those already rerun since the last --fresh",
+    )
     ap.add_argument("--report-only", action="store_true", help="summarise the cached results, run nothing")
     a = ap.parse_args(argv)
     work = Path(os.environ.get("MUTATE_DIR", "/tmp/bertviz-mutate")) / a.module
@@ -246,13 +339,19 @@ def main(argv=None) -> int:
                 ran = set(finished_mutants(work, since))
                 with open(done_file, "a") as f:
                     f.writelines(f"{m}\n" for m in sorted(ran))
-    s = {"module": ", ".join(MODULES[a.module][0]), "finished": finished,
-         "minutes": round((time.time() - t0) / 60, 1), "held_back": os.environ.get("MUTATE_HOLD_BACK", ""),
-         **summary(work)}
+    s = {
+        "module": ", ".join(MODULES[a.module][0]),
+        "finished": finished,
+        "minutes": round((time.time() - t0) / 60, 1),
+        "held_back": os.environ.get("MUTATE_HOLD_BACK", ""),
+        **summary(work),
+    }
     (work / "summary.json").write_text(json.dumps(s, indent=1))
     score = "n/a" if s["score"] is None else f"{s['score']:.1%}"
-    print(f"\n{s['module']}: {s['checked']}/{s['total']} mutants checked, score {score} "
-          f"(killed or timed out / checked); {s['counts']}")
+    print(
+        f"\n{s['module']}: {s['checked']}/{s['total']} mutants checked, score {score} "
+        f"(killed or timed out / checked); {s['counts']}"
+    )
     for key in ("survived", "no_tests", "timeout", "other"):
         for name in s[key]:
             print(f"  {key}:", name)

@@ -9,6 +9,7 @@
   stays the same).
 Outside a mutation run (no stats file, no variable) it changes nothing.
 """
+
 from __future__ import annotations
 
 import json

@@ -10,6 +10,7 @@ busy 2-core machine):
   the imports warm.
 
 Settings come from mutmut_warm.json in the work folder (written by bench/mutate.py)."""
+
 import json
 import os
 import shutil
@@ -19,11 +20,11 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import numpy  # noqa: E402,F401
-import torch  # noqa: E402
-import transformers  # noqa: E402,F401
-import streamlit  # noqa: E402,F401
-from streamlit.testing.v1 import AppTest  # noqa: E402,F401
+import numpy  # noqa: F401
+import streamlit  # noqa: F401
+import torch
+import transformers  # noqa: F401
+from streamlit.testing.v1 import AppTest  # noqa: F401
 
 torch.set_num_threads(1)
 
@@ -64,10 +65,10 @@ if Path("mutants").is_dir() and SETTINGS.get("selection"):
     try:  # a speed-up only: if it fails, each run collects and imports for itself
         _collect(SETTINGS["selection"], SETTINGS.get("pytest_args", []))
         _warm_families()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         print("mutmut_warm: warm-up skipped:", repr(exc), file=sys.__stderr__)
 
-import bertviz_core as bc  # noqa: E402
+import bertviz_core as bc
 
 _models = SETTINGS.get("models", "keep")
 if _models in ("keep", "warm"):
@@ -82,7 +83,7 @@ if _models in ("keep", "warm"):
 # Everything above lives as long as the fork server: out of the garbage collector's sight, so the full
 # collections pytest runs at the end of every session (unraisable-exception check) scan only what the
 # mutant's own run created (2 s -> 0.05 s per mutant here).
-import gc  # noqa: E402
+import gc
 
 gc.collect()
 gc.freeze()

@@ -15,6 +15,7 @@ then the profile: the share of samples (wall-clock, non-idle threads) under each
 functions and the libraries they call, and the top functions by inclusive and by own time.
 Raw collapsed stacks go to bench/out/profile_<scenario>_<n>.txt (load them in speedscope).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,12 +34,13 @@ import common
 import ws_classroom
 from bench_app import texts_of
 from local_app import streamlit_server
-
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-PAGES = {"attention": ("attention", {"model": "bert-minilm-l6"}),
-         "model-view": ("model-view", {"model": "bert-minilm-l6"}),
-         "matching": ("compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6"})}
+PAGES = {
+    "attention": ("attention", {"model": "bert-minilm-l6"}),
+    "model-view": ("model-view", {"model": "bert-minilm-l6"}),
+    "matching": ("compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6"}),
+}
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 
 
@@ -54,9 +56,24 @@ class Sampler:
 
     def __init__(self, pid: int, out: Path, rate: int = 200):
         self.out = out
-        self.proc = subprocess.Popen([py_spy(), "record", "-p", str(pid), "-r", str(rate), "--format", "raw",
-                                      "-o", str(out), "--nonblocking", "-t"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [
+                py_spy(),
+                "record",
+                "-p",
+                str(pid),
+                "-r",
+                str(rate),
+                "--format",
+                "raw",
+                "-o",
+                str(out),
+                "--nonblocking",
+                "-t",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         time.sleep(1.0)
 
     def stop(self) -> list[tuple[list[str], int]]:
@@ -86,13 +103,26 @@ def where(frame: str) -> tuple[str, str]:
 # our functions worth naming, then the libraries they lean on
 BUCKETS = [
     ("capture() (bertviz_core/capture.py)", lambda fn, f: f.endswith("bertviz_core/capture.py") and fn == "capture"),
-    ("compare_traces (bertviz_core/analysis.py)", lambda fn, f: f.endswith("bertviz_core/analysis.py") and fn == "compare_traces"),
+    (
+        "compare_traces (bertviz_core/analysis.py)",
+        lambda fn, f: f.endswith("bertviz_core/analysis.py") and fn == "compare_traces",
+    ),
     ("figures (bertviz_core/figures*.py)", lambda fn, f: "bertviz_core/figures" in f),
     ("app/compare_view.py", lambda fn, f: f.endswith("app/compare_view.py")),
     ("st.plotly_chart (streamlit/elements/plotly_chart.py)", lambda fn, f: f.endswith("elements/plotly_chart.py")),
 ]
-LIBS = [("bertviz_core", "bertviz_core/"), ("app", "app/"), ("torch", "torch/"), ("transformers", "transformers/"), ("plotly", "plotly/"), ("numpy", "numpy/"),
-        ("scipy", "scipy/"), ("json", "json/"), ("streamlit", "streamlit/"), ("tokenizers", "tokenizers/")]
+LIBS = [
+    ("bertviz_core", "bertviz_core/"),
+    ("app", "app/"),
+    ("torch", "torch/"),
+    ("transformers", "transformers/"),
+    ("plotly", "plotly/"),
+    ("numpy", "numpy/"),
+    ("scipy", "scipy/"),
+    ("json", "json/"),
+    ("streamlit", "streamlit/"),
+    ("tokenizers", "tokenizers/"),
+]
 
 
 def summarise(stacks, top: int = 18) -> str:
@@ -152,14 +182,20 @@ async def scenario(base, name, texts, tokenizer, sampler_factory):
                 r = await c._run(tab("Matching heads"), want, 600)
                 stacks += sampler.stop()
                 await c._run(tab("Head by head"), want, 600)  # back, for the next sentence
-                timings.append({"tab_finished_s": r.finished_s, "bytes": r.bytes_in,
-                                "problems": [x for x in r.problems if "heatmap" not in x][:2]})
+                timings.append(
+                    {
+                        "tab_finished_s": r.finished_s,
+                        "bytes": r.bytes_in,
+                        "problems": [x for x in r.problems if "heatmap" not in x][:2],
+                    }
+                )
             else:
                 sampler = sampler_factory(i)
                 r = await c.type_sentence(text, want, 600)
                 stacks += sampler.stop()
-                timings.append({"chart_s": r.chart_s, "finished_s": r.finished_s, "problems": r.problems[:2],
-                                "bytes": r.bytes_in})
+                timings.append(
+                    {"chart_s": r.chart_s, "finished_s": r.finished_s, "problems": r.problems[:2], "bytes": r.bytes_in}
+                )
             print(timings[-1], flush=True)
         return timings, stacks
     finally:
@@ -175,15 +211,20 @@ async def split_scenario(base, texts, tokenizer) -> list[dict]:
     await c.connect(timeout=120)
     out = []
     try:
-        await c.open_page(page, {**query, "text": texts[0]}, ws_classroom.expected_labels(tokenizer, texts[0]),
-                          600)
+        await c.open_page(page, {**query, "text": texts[0]}, ws_classroom.expected_labels(tokenizer, texts[0]), 600)
         for prev, text in zip(texts, texts[1:]):
             want = ws_classroom.expected_labels(tokenizer, text)
             new = await c.type_sentence(text, want, 600)
             await c.type_sentence(prev, ws_classroom.expected_labels(tokenizer, prev), 600)  # away, then back
             cached = await c.type_sentence(text, want, 600)
-            out.append({"new_chart_s": new.chart_s, "cached_chart_s": cached.chart_s,
-                        "new_finished_s": new.finished_s, "cached_finished_s": cached.finished_s})
+            out.append(
+                {
+                    "new_chart_s": new.chart_s,
+                    "cached_chart_s": cached.chart_s,
+                    "new_finished_s": new.finished_s,
+                    "cached_finished_s": cached.finished_s,
+                }
+            )
             print(out[-1], flush=True)
     finally:
         await c.close()
@@ -207,10 +248,16 @@ def main(argv=None):
             rows = asyncio.run(split_scenario(server.base_url, texts, tokenizer))
         med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
         print("median", {k: round(v, 3) for k, v in med.items()})
-        common.save(f"split_attention_{a.tokens}", {"machine": common.machine(), "loadavg": os.getloadavg(),
-                                                    "server_env": {k: v for k, v in os.environ.items()
-                                                                   if k.startswith(("STREAMLIT_", "OMP_"))},
-                                                    "rows": rows, "median": med})
+        common.save(
+            f"split_attention_{a.tokens}",
+            {
+                "machine": common.machine(),
+                "loadavg": os.getloadavg(),
+                "server_env": {k: v for k, v in os.environ.items() if k.startswith(("STREAMLIT_", "OMP_"))},
+                "rows": rows,
+                "median": med,
+            },
+        )
         return
     out = common.OUT / f"profile_{a.scenario}_{a.tokens}.txt"
     common.OUT.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ between BERT's attention heads and the student's attention heads on the same sen
 
     python bench/research_question.py [--sentences 150] [--seed 0]   # writes bench/out/research.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,34 +30,37 @@ def main():
     import torch
 
     import bertviz_core as bc
-    from bertviz_core.analysis import compare
+    from bertviz_core.analysis import compare, stats
     from bertviz_core.inputs import conllu
-    from bertviz_core.models import registry
-    from bertviz_core.analysis import stats
-    from bertviz_core.models import student
+    from bertviz_core.models import registry, student
 
     torch.set_num_threads(1)  # a shared, busy CPU
     path = common.SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
     pool = conllu.conllu_sentences(path.read_text(encoding="utf-8"))
     bert = bc.load_model("bert-minilm-l6")
     lengths = [len(x) for x in bert.tokenizer(pool)["input_ids"]]
-    sample = stats.sample_sentences(lengths, max_sentences=args.sentences, max_tokens=10**9, method="random",
-                                    seed=args.seed)
+    sample = stats.sample_sentences(
+        lengths, max_sentences=args.sentences, max_tokens=10**9, method="random", seed=args.seed
+    )
     sentences = [pool[i] for i in sample.indices]
-    out = {"machine": common.machine(), "source": path.name, "sentences": len(sentences), "seed": args.seed,
-           "exclude_special": True, "models": {}}
+    out = {
+        "machine": common.machine(),
+        "source": path.name,
+        "sentences": len(sentences),
+        "seed": args.seed,
+        "exclude_special": True,
+        "models": {},
+    }
     for model_id in STUDENTS:
         if registry.entry(model_id) is None or not student.is_student_folder(registry.WEIGHTS_DIR / model_id):
             print(f"{model_id}: not shipped, skipped")
             continue
         t0 = time.time()
-        result = compare.compare_many(bert, bc.load_model(model_id), sentences, matching=False,
-                                       exclude_special=True)
+        result = compare.compare_many(bert, bc.load_model(model_id), sentences, matching=False, exclude_special=True)
         rows = [r for r in compare.summary_rows(result, METRICS) if r["layer"] == "all" and r["length"] == "all"]
         out["models"][model_id] = {"rows": rows, "skipped": len(result["skipped"]), "seconds": time.time() - t0}
         for r in rows:
-            print(model_id, r["metric"], r["group"], {k: round(v, 4) for k, v in r.items()
-                                                      if isinstance(v, float)})
+            print(model_id, r["metric"], r["group"], {k: round(v, 4) for k, v in r.items() if isinstance(v, float)})
     common.save("research", out)
 
 

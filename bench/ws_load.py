@@ -9,6 +9,7 @@ The load generator measures a deployment, so it lives in deploy/ (the tests impo
 file keeps the documented command and adds saving the rows with the machine's facts (bench/common.py).
 Other benchmarks import deploy/ws_classroom.py itself (bench/common.py puts deploy/ on sys.path).
 """
+
 from __future__ import annotations
 
 import sys

@@ -21,8 +21,10 @@ import importlib
 from types import ModuleType
 from typing import Any
 
-from bertviz_core.analysis import compress  # noqa: F401 - registers the @int8 and @prune model variants
-from bertviz_core.analysis import syntax
+from bertviz_core.analysis import (
+    compress,  # noqa: F401 - registers the @int8 and @prune model variants
+    syntax,
+)
 from bertviz_core.analysis.contributions import attribution, mixing, norm_attention
 from bertviz_core.models import registry
 from bertviz_core.models.loading import LoadedModel, ModelLoadError, load_model
@@ -31,20 +33,20 @@ from bertviz_core.tracing import batch
 from bertviz_core.tracing.capture import Trace, capture, kernels_to_banded
 
 __all__ = [
-    "ModelEntry",
-    "available_models",
     "LoadedModel",
+    "ModelEntry",
     "ModelLoadError",
-    "load_model",
     "Trace",
+    "attribution",
+    "available_models",
+    "batch",
     "capture",
     "kernels_to_banded",
-    "show",
-    "norm_attention",
+    "load_model",
     "mixing",
-    "attribution",
+    "norm_attention",
     "registry",
-    "batch",
+    "show",
     "syntax",
 ]
 

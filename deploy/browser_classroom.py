@@ -7,6 +7,7 @@ for many more students, is ws_classroom.py beside this file.
 
     python bench/load_test.py --sessions 30 --rounds 3     # the command line, saving to bench/out/load.json
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,28 @@ from local_app import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 from bertviz_core.figures.core import token_labels
 
-WORDS = ("river mountain teacher violin harbour garden engine candle forest winter lantern "
-         "meadow pilot orchard canyon glacier compass harvest library marble").split()
+WORDS = [
+    "river",
+    "mountain",
+    "teacher",
+    "violin",
+    "harbour",
+    "garden",
+    "engine",
+    "candle",
+    "forest",
+    "winter",
+    "lantern",
+    "meadow",
+    "pilot",
+    "orchard",
+    "canyon",
+    "glacier",
+    "compass",
+    "harvest",
+    "library",
+    "marble",
+]
 
 
 def sentence(session: int, round_: int) -> str:
@@ -58,7 +79,9 @@ async def run_session(browser, base, tokenizer, session, rounds, results, timeou
                     "(want) => { const el = document.querySelector('.js-plotly-plot');"
                     " return el && el._fullData && el._fullData[0] && el._fullData[0].y &&"
                     " JSON.stringify(Array.from(el._fullData[0].y)) === JSON.stringify(want); }",
-                    arg=expected, timeout=timeout_ms)
+                    arg=expected,
+                    timeout=timeout_ms,
+                )
                 latency = time.perf_counter() - t0
                 shown = await page.evaluate("Array.from(document.querySelector('.js-plotly-plot')._fullData[0].y)")
                 results["latency"].append(latency) if r > 0 else results["first"].append(latency)
@@ -67,7 +90,8 @@ async def run_session(browser, base, tokenizer, session, rounds, results, timeou
             except Exception as exc:  # a timeout: the session never saw its own tokens
                 shown = await page.evaluate(
                     "(() => { const el = document.querySelector('.js-plotly-plot');"
-                    " return el && el._fullData ? Array.from(el._fullData[0].y || []) : null; })()")
+                    " return el && el._fullData ? Array.from(el._fullData[0].y || []) : null; })()"
+                )
                 if shown and any(f"student {s} " in " ".join(shown) for s in range(1000) if s != session):
                     results["crosstalk"] += 1
                 results["errors"].append(f"session {session} round {r}: {type(exc).__name__}")
@@ -87,13 +111,17 @@ async def main_async(sessions, rounds, timeout_s=300, arrival_s=1.0, base_url=No
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
     results = {"latency": [], "first": [], "errors": [], "crosstalk": 0}
     peak = None
-    with (contextlib.nullcontext() if base_url else streamlit_server()) as server:
+    with contextlib.nullcontext() if base_url else streamlit_server() as server:
         url = base_url or server.base_url
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             t0 = time.perf_counter()
-            await asyncio.gather(*(run_session(browser, url, tokenizer, s, rounds, results, timeout_s * 1000,
-                                               arrival_s) for s in range(sessions)))
+            await asyncio.gather(
+                *(
+                    run_session(browser, url, tokenizer, s, rounds, results, timeout_s * 1000, arrival_s)
+                    for s in range(sessions)
+                )
+            )
             wall = time.perf_counter() - t0
             await browser.close()
         if server is not None:
@@ -101,12 +129,19 @@ async def main_async(sessions, rounds, timeout_s=300, arrival_s=1.0, base_url=No
                 peak = next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM"))
     lat = sorted(results["latency"])
     summary = {
-        "sessions": sessions, "rounds": rounds, "arrival_s": arrival_s, "timeout_s": timeout_s, "typed_requests": len(lat) + len(results["errors"]),
+        "sessions": sessions,
+        "rounds": rounds,
+        "arrival_s": arrival_s,
+        "timeout_s": timeout_s,
+        "typed_requests": len(lat) + len(results["errors"]),
         "p50_s": statistics.median(lat) if lat else None,
         "p95_s": lat[int(0.95 * (len(lat) - 1))] if lat else None,
         "max_s": lat[-1] if lat else None,
         "first_load_p50_s": statistics.median(results["first"]) if results["first"] else None,
-        "errors": len(results["errors"]), "error_detail": results["errors"][:20],
-        "crosstalk": results["crosstalk"], "wall_s": wall, "server_peak_rss_mb": peak,
+        "errors": len(results["errors"]),
+        "error_detail": results["errors"][:20],
+        "crosstalk": results["crosstalk"],
+        "wall_s": wall,
+        "server_peak_rss_mb": peak,
     }
     return summary

@@ -23,6 +23,7 @@ session of the process) cost 3-4x the server CPU of the runs themselves in bench
 memory is still freed by reference counting and Python's own collector (--post-script-gc puts
 it back). Ctrl-C stops everything this script started (by PID).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -114,17 +115,22 @@ def render_config(ports: list[int], listen: str, run_dir: str, user: str | None 
     names = [f"replica_{i}" for i in range(len(ports))]
     upstreams = []
     for i, (name, port) in enumerate(zip(names, ports)):
-        others = [p for p in ports[i + 1:] + ports[:i]]
+        others = [p for p in ports[i + 1 :] + ports[:i]]
         lines = [f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;"]
         lines += [f"        server 127.0.0.1:{p} backup;" for p in others]
         upstreams.append(f"    upstream {name} {{\n" + "\n".join(lines) + "\n    }")
     return TEMPLATE.format(
-        n=len(ports), run=run_dir, listen=listen, cookie=COOKIE, header=HEADER,
+        n=len(ports),
+        run=run_dir,
+        listen=listen,
+        cookie=COOKIE,
+        header=HEADER,
         user_line=f"user {user};\n" if user else "",
         upstreams="\n".join(upstreams),
         any_servers="\n".join(f"        server 127.0.0.1:{p};" for p in ports),
         cookie_map="\n".join(f"        {n} {n};" for n in names),
-        served_map="\n".join(f"        ~127\\.0\\.0\\.1:{p}$ {n};" for p, n in zip(ports, names)))
+        served_map="\n".join(f"        ~127\\.0\\.0\\.1:{p}$ {n};" for p, n in zip(ports, names)),
+    )
 
 
 def free_port() -> int:
@@ -155,7 +161,7 @@ def nginx_binary() -> str | None:
 @dataclass
 class Cluster:
     base_url: str
-    replicas: list = field(default_factory=list)   # Popen of each streamlit replica
+    replicas: list = field(default_factory=list)  # Popen of each streamlit replica
     ports: list = field(default_factory=list)
     nginx: subprocess.Popen | None = None
     run_dir: str = ""
@@ -173,9 +179,16 @@ def _stop(proc: subprocess.Popen | None, sig=signal.SIGTERM, wait: float = 10) -
 
 
 @contextlib.contextmanager
-def running(replicas: int = 2, listen: str = "127.0.0.1:0", first_port: int | None = None,
-            python: str = sys.executable, env: dict | None = None, timeout: float = 180, quiet: bool = True,
-            post_script_gc: bool = False):
+def running(
+    replicas: int = 2,
+    listen: str = "127.0.0.1:0",
+    first_port: int | None = None,
+    python: str = sys.executable,
+    env: dict | None = None,
+    timeout: float = 180,
+    quiet: bool = True,
+    post_script_gc: bool = False,
+):
     """Start `replicas` Streamlit servers and nginx in front; yield a Cluster; stop them all.
 
     listen "HOST:0" picks a free port. Replica ports are first_port, first_port+1, ... (free
@@ -198,27 +211,58 @@ def running(replicas: int = 2, listen: str = "127.0.0.1:0", first_port: int | No
             os.chown(os.path.join(run_dir, sub), nobody.pw_uid, nobody.pw_gid)
     secret = secrets.token_hex(16)
     out = subprocess.DEVNULL if quiet else None
-    cluster = Cluster(base_url=f"http://{host if host not in ('', '0.0.0.0') else '127.0.0.1'}:{port}",
-                      ports=ports, run_dir=run_dir)
+    cluster = Cluster(
+        base_url=f"http://{host if host not in ('', '0.0.0.0') else '127.0.0.1'}:{port}", ports=ports, run_dir=run_dir
+    )
     try:
         for p in ports:
-            cmd = [python, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.address", "127.0.0.1",
-                   "--server.port", str(p), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                   "--runner.postScriptGC", "true" if post_script_gc else "false"]
-            cluster.replicas.append(subprocess.Popen(
-                cmd, cwd=ROOT, stdout=out, stderr=out,
-                env={**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-                     "STREAMLIT_SERVER_COOKIE_SECRET": secret, **(env or {})}))
+            cmd = [
+                python,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app" / "main.py"),
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(p),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--runner.postScriptGC",
+                "true" if post_script_gc else "false",
+            ]
+            cluster.replicas.append(
+                subprocess.Popen(
+                    cmd,
+                    cwd=ROOT,
+                    stdout=out,
+                    stderr=out,
+                    env={
+                        **os.environ,
+                        "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+                        "STREAMLIT_SERVER_COOKIE_SECRET": secret,
+                        **(env or {}),
+                    },
+                )
+            )
         for p, proc in zip(ports, cluster.replicas):
             wait_healthy(f"http://127.0.0.1:{p}/_stcore/health", proc, timeout, f"replica on port {p}")
         conf = os.path.join(run_dir, "nginx.conf")
         Path(conf).write_text(render_config(ports, f"{host or '0.0.0.0'}:{port}", run_dir, user))
-        test = subprocess.run([nginx, "-t", "-q", "-p", run_dir, "-e", os.path.join(run_dir, "error.log"), "-c", conf],
-                              capture_output=True, text=True)
+        test = subprocess.run(
+            [nginx, "-t", "-q", "-p", run_dir, "-e", os.path.join(run_dir, "error.log"), "-c", conf],
+            capture_output=True,
+            text=True,
+        )
         if test.returncode:
             raise RuntimeError("nginx refused the config: " + test.stderr[-1500:])
-        cluster.nginx = subprocess.Popen([nginx, "-p", run_dir, "-e", os.path.join(run_dir, "error.log"), "-c", conf,
-                                          "-g", "daemon off;"], stdout=out, stderr=out)
+        cluster.nginx = subprocess.Popen(
+            [nginx, "-p", run_dir, "-e", os.path.join(run_dir, "error.log"), "-c", conf, "-g", "daemon off;"],
+            stdout=out,
+            stderr=out,
+        )
         wait_healthy(cluster.base_url + "/_stcore/health", cluster.nginx, 30, "nginx")
         yield cluster
     finally:
@@ -243,8 +287,11 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     try:
         with running(a.replicas, a.listen, a.first_port, quiet=False, post_script_gc=a.post_script_gc) as c:
-            print(f"{a.replicas} replicas on 127.0.0.1:{','.join(map(str, c.ports))} behind nginx at "
-                  f"http://{a.listen} (config {c.run_dir}/nginx.conf). Ctrl-C stops them.", flush=True)
+            print(
+                f"{a.replicas} replicas on 127.0.0.1:{','.join(map(str, c.ports))} behind nginx at "
+                f"http://{a.listen} (config {c.run_dir}/nginx.conf). Ctrl-C stops them.",
+                flush=True,
+            )
             while not stop["now"] and all(p.poll() is None for p in [c.nginx, *c.replicas]):
                 time.sleep(1)
             if not stop["now"]:

@@ -4,6 +4,7 @@ Shared by what measures or checks a deployment: the classroom load generators be
 (ws_classroom.py, browser_classroom.py), the benchmarks in bench/ and the tests (tests/browser_util.py
 re-exports these names). `streamlit_server()` starts `streamlit run app/main.py` and kills it by its own PID;
 `browser()` lends one Chromium per process, a fresh context for each caller."""
+
 from __future__ import annotations
 
 import contextlib
@@ -17,8 +18,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -31,11 +39,28 @@ def free_port() -> int:
 def streamlit_server(port: int | None = None, env: dict | None = None, timeout: float = 60):
     """Start `streamlit run app/main.py` on 127.0.0.1; yield its base URL; kill it by its own PID."""
     port = port or free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"),
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app" / "main.py"),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout
@@ -69,7 +94,8 @@ def _chromium():
         if "playwright" not in _shared:
             _shared["playwright"] = sync_playwright().start()
         b = _shared["browser"] = _shared["playwright"].chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
     return b
 
 
@@ -124,7 +150,9 @@ def wait_for_plot(page, timeout: float = 60_000, count: int = 1):
     page.wait_for_function(
         f"document.querySelectorAll('.js-plotly-plot').length >= {count} && "
         "[...document.querySelectorAll('.js-plotly-plot')].every(el => el._fullData && el._fullData.length)",
-        timeout=timeout, polling=POLL_MS)
+        timeout=timeout,
+        polling=POLL_MS,
+    )
     page.wait_for_timeout(300)
 
 
@@ -133,4 +161,6 @@ def wait_idle(page, timeout: float = 60_000):
     page.wait_for_function(
         "!document.querySelector('[data-testid=\"stStatusWidget\"]') || "
         "!document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout, polling=POLL_MS)
+        timeout=timeout,
+        polling=POLL_MS,
+    )

@@ -28,6 +28,7 @@ is still waiting).
 `python bench/ws_load.py ...` is the same command with `--save NAME` (the rows in bench/out/NAME.json, as
 bench/RESULTS.md quotes them).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,12 +55,47 @@ MAX_SESSIONS = 300
 MAX_DURATION_S = 1800
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MODEL = "bert-minilm-l6"
-WORDS = ("river mountain teacher violin harbour garden engine candle forest winter lantern meadow pilot "
-         "orchard canyon glacier compass harvest library marble bridge island village market thunder "
-         "quiet yellow ancient gentle narrow bright silver broken hidden distant").split()
+WORDS = [
+    "river",
+    "mountain",
+    "teacher",
+    "violin",
+    "harbour",
+    "garden",
+    "engine",
+    "candle",
+    "forest",
+    "winter",
+    "lantern",
+    "meadow",
+    "pilot",
+    "orchard",
+    "canyon",
+    "glacier",
+    "compass",
+    "harvest",
+    "library",
+    "marble",
+    "bridge",
+    "island",
+    "village",
+    "market",
+    "thunder",
+    "quiet",
+    "yellow",
+    "ancient",
+    "gentle",
+    "narrow",
+    "bright",
+    "silver",
+    "broken",
+    "hidden",
+    "distant",
+]
 
 
 # ---------------------------------------------------------------- sentences and their tokens
+
 
 def load_tokenizer():
     from transformers import AutoTokenizer
@@ -76,8 +112,9 @@ def expected_labels(tokenizer, text: str) -> list[str]:
     return token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"]))
 
 
-def make_sentence(tokenizer, session: int, round_: int, rng: random.Random, lo: int = 16, hi: int = 64,
-                  tag: str = "") -> str:
+def make_sentence(
+    tokenizer, session: int, round_: int, rng: random.Random, lo: int = 16, hi: int = 64, tag: str = ""
+) -> str:
     """A sentence of lo..hi tokens ([CLS]/[SEP] included) that names its session and round, so
     any heatmap tells whose sentence it shows: 'student 7 round 2 writes about the ...'.
 
@@ -107,11 +144,12 @@ def owner_of(labels: list[str]) -> int | None:
 
 # ---------------------------------------------------------------- the protocol
 
+
 @dataclass
 class RunResult:
-    chart_s: float | None = None      # BackMsg sent -> plotly_chart with the expected labels received
-    finished_s: float | None = None   # BackMsg sent -> script_finished
-    foreign: list = field(default_factory=list)   # label lists of other sessions' sentences
+    chart_s: float | None = None  # BackMsg sent -> plotly_chart with the expected labels received
+    finished_s: float | None = None  # BackMsg sent -> script_finished
+    foreign: list = field(default_factory=list)  # label lists of other sessions' sentences
     problems: list = field(default_factory=list)  # error descriptions
     bytes_in: int = 0
 
@@ -156,9 +194,14 @@ class StreamlitClient:
         import websockets
 
         self.ws = await websockets.connect(
-            f"ws://{self.host}:{self.port}/_stcore/stream", subprotocols=["streamlit"],
-            additional_headers=self._cookie_header(), max_size=None, open_timeout=timeout,
-            ping_interval=None, compression=None)
+            f"ws://{self.host}:{self.port}/_stcore/stream",
+            subprotocols=["streamlit"],
+            additional_headers=self._cookie_header(),
+            max_size=None,
+            open_timeout=timeout,
+            ping_interval=None,
+            compression=None,
+        )
         self.headers_101 = {k.lower(): v for k, v in self.ws.response.headers.raw_items()}
 
     async def close(self):
@@ -202,7 +245,7 @@ class StreamlitClient:
                 return res
             try:
                 data = await asyncio.wait_for(self.ws.recv(), left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 res.problems.append("timeout")
                 return res
             except Exception as exc:  # the socket closed
@@ -255,18 +298,19 @@ class StreamlitClient:
 
 # ---------------------------------------------------------------- sessions
 
+
 @dataclass
 class Config:
     base_url: str
     sessions: int
-    rounds: int = 3                 # sentences typed after opening the page
-    think: tuple = (10.0, 30.0)     # seconds between sentences (a student reading, then typing)
-    ramp_s: float = 20.0            # students open the link spread over this many seconds
-    timeout_s: float = 60.0         # one request's limit
-    duration_s: float = 300.0       # hard limit for the whole run
+    rounds: int = 3  # sentences typed after opening the page
+    think: tuple = (10.0, 30.0)  # seconds between sentences (a student reading, then typing)
+    ramp_s: float = 20.0  # students open the link spread over this many seconds
+    timeout_s: float = 60.0  # one request's limit
+    duration_s: float = 300.0  # hard limit for the whole run
     seed: int = 0
     page: str = "attention"
-    tag: str = ""                   # in every sentence (see make_sentence): new sentences per level and run
+    tag: str = ""  # in every sentence (see make_sentence): new sentences per level and run
 
 
 async def run_session(i: int, cfg: Config, tokenizer, out: dict, stop_at: float, cookies=None):
@@ -297,8 +341,15 @@ async def run_session(i: int, cfg: Config, tokenizer, out: dict, stop_at: float,
             want = expected_labels(tokenizer, text)
             mine.add(tuple(want))
             res = await client.type_sentence(text, want, cfg.timeout_s)
-            rec["typed"].append({"round": r, "tokens": len(want), "chart_s": res.chart_s, "finished_s": res.finished_s,
-                                 "bytes": res.bytes_in})
+            rec["typed"].append(
+                {
+                    "round": r,
+                    "tokens": len(want),
+                    "chart_s": res.chart_s,
+                    "finished_s": res.finished_s,
+                    "bytes": res.bytes_in,
+                }
+            )
             account(out, i, r, res, mine)
             if any(p.startswith("socket") for p in res.problems):
                 break
@@ -327,7 +378,7 @@ def percentile(xs: list[float], q: float) -> float | None:
     if not xs:
         return None
     xs = sorted(xs)
-    k = max(0, min(len(xs) - 1, int(round(q / 100 * len(xs) + 0.5)) - 1))
+    k = max(0, min(len(xs) - 1, round(q / 100 * len(xs) + 0.5) - 1))
     return xs[k]
 
 
@@ -340,8 +391,15 @@ async def run_load(cfg: Config, tokenizer=None) -> dict:
     if urlparse(cfg.base_url).hostname not in LOOPBACK:
         raise ValueError("ws_classroom only targets 127.0.0.1 / localhost")
     tokenizer = tokenizer or load_tokenizer()
-    out = {"sessions": [], "errors": [], "crosstalk": 0, "crosstalk_detail": [], "stale": 0, "cut_short": 0,
-           "texts": []}
+    out = {
+        "sessions": [],
+        "errors": [],
+        "crosstalk": 0,
+        "crosstalk_detail": [],
+        "stale": 0,
+        "cut_short": 0,
+        "texts": [],
+    }
     t0 = time.perf_counter()
     stop_at = t0 + cfg.duration_s
     load_before = os.getloadavg()
@@ -361,25 +419,45 @@ async def run_load(cfg: Config, tokenizer=None) -> dict:
     for s in out["sessions"]:
         replicas[s["replica"] or "-"] = replicas.get(s["replica"] or "-", 0) + 1
     return {
-        "url": cfg.base_url, "sessions": cfg.sessions, "rounds": cfg.rounds, "think_s": list(cfg.think),
-        "ramp_s": cfg.ramp_s, "timeout_s": cfg.timeout_s, "duration_s": cfg.duration_s,
-        "typed_requests": len(typed), "answered": len(chart),
-        "tokens_range": [min((x["tokens"] for x in typed), default=None), max((x["tokens"] for x in typed), default=None)],
-        "p50_s": statistics.median(chart) if chart else None, "p95_s": percentile(chart, 95),
+        "url": cfg.base_url,
+        "sessions": cfg.sessions,
+        "rounds": cfg.rounds,
+        "think_s": list(cfg.think),
+        "ramp_s": cfg.ramp_s,
+        "timeout_s": cfg.timeout_s,
+        "duration_s": cfg.duration_s,
+        "typed_requests": len(typed),
+        "answered": len(chart),
+        "tokens_range": [
+            min((x["tokens"] for x in typed), default=None),
+            max((x["tokens"] for x in typed), default=None),
+        ],
+        "p50_s": statistics.median(chart) if chart else None,
+        "p95_s": percentile(chart, 95),
         "max_s": max(chart) if chart else None,
         "finished_p50_s": statistics.median(finished) if finished else None,
         "finished_p95_s": percentile(finished, 95),
-        "first_load_p50_s": statistics.median(first) if first else None, "first_load_p95_s": percentile(first, 95),
-        "errors": len(out["errors"]), "error_detail": out["errors"][:20],
-        "crosstalk": out["crosstalk"], "crosstalk_detail": out["crosstalk_detail"][:20], "stale": out["stale"],
-        "cut_short": out["cut_short"], "sessions_per_replica": replicas,
-        "sentences_sent": len(out["texts"]), "distinct_sentences": len(set(out["texts"])), "texts": out["texts"],
-        "throughput_rps": len(chart) / wall if wall else None, "wall_s": wall,
-        "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "first_load_p50_s": statistics.median(first) if first else None,
+        "first_load_p95_s": percentile(first, 95),
+        "errors": len(out["errors"]),
+        "error_detail": out["errors"][:20],
+        "crosstalk": out["crosstalk"],
+        "crosstalk_detail": out["crosstalk_detail"][:20],
+        "stale": out["stale"],
+        "cut_short": out["cut_short"],
+        "sessions_per_replica": replicas,
+        "sentences_sent": len(out["texts"]),
+        "distinct_sentences": len(set(out["texts"])),
+        "texts": out["texts"],
+        "throughput_rps": len(chart) / wall if wall else None,
+        "wall_s": wall,
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
 
 
 # ---------------------------------------------------------------- servers
+
 
 def proc_stats(pid: int) -> dict:
     """CPU seconds and peak RSS of a process (Linux /proc)."""
@@ -412,15 +490,29 @@ def target(url: str | None, replicas: int, env: dict | None = None):
     else:
         import cluster
 
-        with cluster.running(replicas=replicas, listen="127.0.0.1:0", env=env, timeout=300,
-                             post_script_gc=not env or env.get("STREAMLIT_RUNNER_POST_SCRIPT_GC") != "false") as c:
+        with cluster.running(
+            replicas=replicas,
+            listen="127.0.0.1:0",
+            env=env,
+            timeout=300,
+            post_script_gc=not env or env.get("STREAMLIT_RUNNER_POST_SCRIPT_GC") != "false",
+        ) as c:
             yield c.base_url, [p.pid for p in c.replicas]
 
 
 async def warm_up(base_url: str, tokenizer, clients: int = 1):
     """Open the page and type once per client (loads the model, first imports) before timing."""
-    cfg = Config(base_url, sessions=clients, rounds=1, think=(0.0, 0.0), ramp_s=0, timeout_s=300,
-                 duration_s=600, seed=999, tag=f"warm {random.randrange(10**6)}")
+    cfg = Config(
+        base_url,
+        sessions=clients,
+        rounds=1,
+        think=(0.0, 0.0),
+        ramp_s=0,
+        timeout_s=300,
+        duration_s=600,
+        seed=999,
+        tag=f"warm {random.randrange(10**6)}",
+    )
     return await run_load(cfg, tokenizer)
 
 
@@ -436,8 +528,9 @@ def run_levels(levels, replicas, url, cfg_kwargs, env=None, on_level=None) -> li
         seen = set(warm["texts"])
         for n in levels:
             before = {pid: proc_stats(pid) for pid in pids}
-            summary = asyncio.run(run_load(Config(base, sessions=n, tag=f"class {n} run {run_id}", **cfg_kwargs),
-                                           tokenizer))
+            summary = asyncio.run(
+                run_load(Config(base, sessions=n, tag=f"class {n} run {run_id}", **cfg_kwargs), tokenizer)
+            )
             after = {pid: proc_stats(pid) for pid in pids}
             texts = summary.pop("texts")
             # every sentence new to the server: none typed twice in this level nor in an earlier one
@@ -450,8 +543,16 @@ def run_levels(levels, replicas, url, cfg_kwargs, env=None, on_level=None) -> li
             runs = summary["sentences_sent"]  # one script run with a forward pass per sentence sent
             summary["server_cpu_per_sentence_s"] = summary["server_cpu_s"] / runs if runs else None
             rows.append(summary)
-            print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in summary.items()
-                              if k not in ("error_detail", "crosstalk_detail")}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        k: (round(v, 3) if isinstance(v, float) else v)
+                        for k, v in summary.items()
+                        if k not in ("error_detail", "crosstalk_detail")
+                    }
+                ),
+                flush=True,
+            )
             if on_level:
                 on_level(rows)
     return rows
@@ -487,10 +588,22 @@ def main(argv=None, ap: argparse.ArgumentParser | None = None, on_level=None):
         ap.error(f"--duration must be in (0, {MAX_DURATION_S}]")
     if a.url and urlparse(a.url).hostname not in LOOPBACK:
         ap.error("--url must be on 127.0.0.1 / localhost")
-    cfg_kwargs = dict(rounds=a.rounds, think=(lo, hi), ramp_s=a.ramp, timeout_s=a.timeout, duration_s=a.duration,
-                      seed=a.seed)
-    rows = run_levels(levels, a.replicas, a.url, cfg_kwargs, NO_POST_GC if a.no_post_gc else None,
-                      on_level=(lambda rows: on_level(a, rows)) if on_level else None)
+    cfg_kwargs = {
+        "rounds": a.rounds,
+        "think": (lo, hi),
+        "ramp_s": a.ramp,
+        "timeout_s": a.timeout,
+        "duration_s": a.duration,
+        "seed": a.seed,
+    }
+    rows = run_levels(
+        levels,
+        a.replicas,
+        a.url,
+        cfg_kwargs,
+        NO_POST_GC if a.no_post_gc else None,
+        on_level=(lambda rows: on_level(a, rows)) if on_level else None,
+    )
     return 0 if all(r["errors"] == 0 and r["crosstalk"] == 0 for r in rows) else 1
 
 

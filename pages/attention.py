@@ -1,4 +1,5 @@
 """/attention: one head (or the layer's mean) as a query x key heatmap."""
+
 import numpy as np
 import streamlit as st
 
@@ -31,12 +32,23 @@ if hide:
 name = controls.model_name(lm.id)
 shown = matrix[:, cols]
 fig = figures.matrix_heatmap(
-    shown, trace.tokens, [trace.tokens[i] for i in cols], col_positions=[int(i) for i in cols],
-    title=f"{name} · " + t("fig_attention", layer=layer, head=controls.head_label(head)) + " · "
+    shown,
+    trace.tokens,
+    [trace.tokens[i] for i in cols],
+    col_positions=[int(i) for i in cols],
+    title=f"{name} · "
+    + t("fig_attention", layer=layer, head=controls.head_label(head))
+    + " · "
     + t("tokens_line", n=len(trace)),
     # both ends given: Plotly then neither ignores zmin=0 nor scans all T x T cells twice per draw for them
-    zmax=1.0 if fixed else max(float(shown.max()), 1e-6), font_size=controls.font_size(), plot_px=controls.heatmap_px(),
-    row_title=t("from_token"), col_title=t("to_token"), hover_value=t("weight"), colorbar_title=t("weight"))
+    zmax=1.0 if fixed else max(float(shown.max()), 1e-6),
+    font_size=controls.font_size(),
+    plot_px=controls.heatmap_px(),
+    row_title=t("from_token"),
+    col_title=t("to_token"),
+    hover_value=t("weight"),
+    colorbar_title=t("weight"),
+)
 st.plotly_chart(fig, width="content", key="attention_heatmap")
 export_ui.figure_downloads(fig, f"attention-L{layer}-{head}")
 export_ui.trace_downloads(trace, "trace")

@@ -1,4 +1,5 @@
 """/compare: two models on the same sentence, head by head, and over many sentences."""
+
 import streamlit as st
 
 from app import controls, state
@@ -30,7 +31,8 @@ exclude = st.toggle(t("research_exclude_special"), key="compare_exclude", help=t
 
 # Only the open tab runs (on_change="rerun"): head matching costs seconds at 512 tokens.
 tab_heads, tab_metrics, tab_matching, tab_many = st.tabs(
-    [t("tab_heads"), t("tab_metrics"), t("tab_matching"), t("tab_many")], key="compare_tab", on_change="rerun")
+    [t("tab_heads"), t("tab_metrics"), t("tab_matching"), t("tab_many")], key="compare_tab", on_change="rerun"
+)
 
 if tab_heads.open:
     with tab_heads:
@@ -49,6 +51,8 @@ if tab_many.open:
     with tab_many:
         many.many_section(model_a, model_b, lm_a, lm_b, exclude)
 # the method joins the link once it is not the default (raw attention), so older links stay as they were
-method_key = ("compare_method",) if st.session_state.get("compare_method", state.RAW_ATTENTION) != state.RAW_ATTENTION else ()
+method_key = (
+    ("compare_method",) if st.session_state.get("compare_method", state.RAW_ATTENTION) != state.RAW_ATTENTION else ()
+)
 state.sync_url("model_a", "model_b", "text", "layer", "head", *method_key)
 controls.share_link("compare")

@@ -1,16 +1,15 @@
 """/compress: int8, head pruning and distillation side by side (size, speed, quality, heads)."""
+
 from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import bertviz_core as bc
 from app import controls, export_ui, state
 from app.i18n import t
-from bertviz_core.analysis import metrics
-from bertviz_core.analysis import compress
 from bertviz_core import figures
+from bertviz_core.analysis import compress, metrics
 from bertviz_core.figures.compress import curve_figure
 from bertviz_core.models import student
 
@@ -38,8 +37,11 @@ def compare_url(a: str, b: str) -> str:
 
 
 # ---- the variants and their numbers
-variants = list(entry["variants"]) if entry else (
-    [f"{base_id}@int8"] + ([f"{base_id}@prune=30%"] if base_id == "bert-minilm-l6" else []))
+variants = (
+    list(entry["variants"])
+    if entry
+    else ([f"{base_id}@int8"] + ([f"{base_id}@prune=30%"] if base_id == "bert-minilm-l6" else []))
+)
 distilled = base_id == "bert-minilm-l6" and compress.distilled_available()
 if distilled and compress.DISTILLED_ID not in variants:
     variants.append(compress.DISTILLED_ID)
@@ -50,19 +52,39 @@ rows = []
 for model_id in [base_id] + variants:
     numbers = entry if model_id == base_id else (entry or {}).get("variants", {}).get(model_id, {})
     numbers = numbers or {}
-    rows.append({t("cz_col_model"): model_id, t("cz_col_kind"): kind_label(model_id),
-                 t("cz_col_size"): numbers.get("size_mb"), t("cz_col_params"): numbers.get("params"),
-                 t("cz_col_ms16"): numbers.get("ms16"), t("cz_col_ms128"): numbers.get("ms128"),
-                 t("cz_col_cosine"): 1.0 if model_id == base_id else numbers.get("cosine"),
-                 t("cz_col_compare"): None if model_id == base_id else compare_url(base_id, model_id)})
-st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True, column_config={
-    t("cz_col_compare"): st.column_config.LinkColumn(t("cz_col_compare"), display_text="/compare ↗"),
-    t("cz_col_cosine"): st.column_config.NumberColumn(format="%.4f"),
-    t("cz_col_params"): st.column_config.NumberColumn(format="localized")})
+    rows.append(
+        {
+            t("cz_col_model"): model_id,
+            t("cz_col_kind"): kind_label(model_id),
+            t("cz_col_size"): numbers.get("size_mb"),
+            t("cz_col_params"): numbers.get("params"),
+            t("cz_col_ms16"): numbers.get("ms16"),
+            t("cz_col_ms128"): numbers.get("ms128"),
+            t("cz_col_cosine"): 1.0 if model_id == base_id else numbers.get("cosine"),
+            t("cz_col_compare"): None if model_id == base_id else compare_url(base_id, model_id),
+        }
+    )
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    use_container_width=True,
+    column_config={
+        t("cz_col_compare"): st.column_config.LinkColumn(t("cz_col_compare"), display_text="/compare ↗"),
+        t("cz_col_cosine"): st.column_config.NumberColumn(format="%.4f"),
+        t("cz_col_params"): st.column_config.NumberColumn(format="localized"),
+    },
+)
 export_ui.table_download(rows, f"compress-{base_id}")
 if entry:
-    st.caption(t("cz_measured", date=results["measured"], machine=results["machine"], threads=results["threads"],
-                 n=results["quality_sentences"]))
+    st.caption(
+        t(
+            "cz_measured",
+            date=results["measured"],
+            machine=results["machine"],
+            threads=results["threads"],
+            n=results["quality_sentences"],
+        )
+    )
     int8 = entry["variants"].get(f"{base_id}@int8", {})
     st.caption(t("cz_int8_kept", n=len(int8.get("fp32_layers", [])), thr=compress.INT8_MIN_COSINE))
 else:
@@ -96,9 +118,14 @@ if entry and entry.get("curve"):
     c1, c2 = st.columns(2)
     with c1:
         curve_fig = curve_figure(
-            curve, title=t("cz_curve_title"), x_title=t("cz_curve_x"), y_title=t("cz_curve_y"),
-            importance_name=t("cz_curve_importance"), random_name=t("cz_curve_random", n=len(curve["random"])),
-            font_size=controls.font_size())
+            curve,
+            title=t("cz_curve_title"),
+            x_title=t("cz_curve_x"),
+            y_title=t("cz_curve_y"),
+            importance_name=t("cz_curve_importance"),
+            random_name=t("cz_curve_random", n=len(curve["random"])),
+            font_size=controls.font_size(),
+        )
         st.plotly_chart(curve_fig, use_container_width=True, key="cz_curve")
         export_ui.figure_downloads(curve_fig, f"compress-pruning-curve-{base_id}")
         st.caption(t("cz_curve_caption", n=results["quality_sentences"]))
@@ -106,10 +133,18 @@ if entry and entry.get("curve"):
         importance = np.asarray(entry["importance"], dtype=np.float32)
         n_attn = importance.shape[1] if base_id != "convbert-minilm-l6" else importance.shape[1] // 2
         importance_fig = figures.numeric_heatmap(
-            importance[:, :n_attn], title=t("cz_importance_title", n=results["importance_sentences"]),
-            x_title=t("cz_head"), y_title=t("cz_layer"), colorscale="Viridis", zmid=None,
-            x_labels=[f"H{h}" for h in range(n_attn)], y_labels=[f"L{l}" for l in range(importance.shape[0])],
-            colorbar_title=t("cz_importance"), font_size=controls.font_size(), height=380)
+            importance[:, :n_attn],
+            title=t("cz_importance_title", n=results["importance_sentences"]),
+            x_title=t("cz_head"),
+            y_title=t("cz_layer"),
+            colorscale="Viridis",
+            zmid=None,
+            x_labels=[f"H{h}" for h in range(n_attn)],
+            y_labels=[f"L{l}" for l in range(importance.shape[0])],
+            colorbar_title=t("cz_importance"),
+            font_size=controls.font_size(),
+            height=380,
+        )
         st.plotly_chart(importance_fig, use_container_width=True, key="cz_importance")
         export_ui.figure_downloads(importance_fig, f"compress-head-importance-{base_id}")
 
@@ -117,7 +152,9 @@ if entry and entry.get("curve"):
 st.subheader(t("cz_js_header"))
 c1, c2 = st.columns([1, 2])
 with c1:
-    variant = st.selectbox(t("cz_js_variant"), variants, key="cz_variant", format_func=lambda v: f"{v} · {kind_label(v)}")
+    variant = st.selectbox(
+        t("cz_js_variant"), variants, key="cz_variant", format_func=lambda v: f"{v} · {kind_label(v)}"
+    )
 with c2:
     text, _ = controls.sentence_inputs(pair=False)
 base_lm, base_trace = state.trace_or_stop(base_id, text)
@@ -134,10 +171,20 @@ except ValueError as exc:
     st.stop()
 slot_names = metrics.slot_names(variant_trace)
 js_fig = figures.numeric_heatmap(
-    js, title=t("cz_js_title", variant=variant, base=base_id), x_title=t("cz_head"), y_title=t("cz_layer"),
-    colorscale="Reds", zmin=0.0, zmax=max(0.05, float(np.nanmax(js)) if np.isfinite(js).any() else 0.05), zmid=None,
-    x_labels=slot_names, y_labels=y_labels, colorbar_title=t("cz_js_colorbar"), font_size=controls.font_size(),
-    height=120 + 34 * len(y_labels))
+    js,
+    title=t("cz_js_title", variant=variant, base=base_id),
+    x_title=t("cz_head"),
+    y_title=t("cz_layer"),
+    colorscale="Reds",
+    zmin=0.0,
+    zmax=max(0.05, float(np.nanmax(js)) if np.isfinite(js).any() else 0.05),
+    zmid=None,
+    x_labels=slot_names,
+    y_labels=y_labels,
+    colorbar_title=t("cz_js_colorbar"),
+    font_size=controls.font_size(),
+    height=120 + 34 * len(y_labels),
+)
 st.plotly_chart(js_fig, use_container_width=True, key="cz_js")
 export_ui.figure_downloads(js_fig, f"compress-attention-change-{variant}")
 st.caption(t("cz_js_caption"))

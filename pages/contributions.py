@@ -1,16 +1,17 @@
 """/contributions: beyond attention weights. Raw attention beside norm-based attention, rollout, flow or ALTI
 on one colour scale, what an output draws on, and input attribution with Captum."""
+
 import streamlit as st
 
 from app import contrib_cache, controls, export_ui, i18n, state
 from app.compare import methods
 from app.i18n import t
-from bertviz_core.analysis import contributions as C
 from bertviz_core import figures
+from bertviz_core.analysis import contributions as C
 
 METHODS = state.CONTRIB_METHODS  # shown on the right (the library's methods); raw attention is always on the left
-MAX_CELLS = 192            # a ~420 px square cannot show more cells than that
-ATTR_AUTO_TOKENS = 128     # above this, Integrated Gradients runs on request only
+MAX_CELLS = 192  # a ~420 px square cannot show more cells than that
+ATTR_AUTO_TOKENS = 128  # above this, Integrated Gradients runs on request only
 
 
 def error_text(exc: Exception) -> str:
@@ -38,8 +39,13 @@ c1, c2, c3 = st.columns([2, 3, 2])
 method = c1.selectbox(t("contrib_method"), METHODS, format_func=method_name, key="contrib_method")
 layer = controls.layer_slider(trace.n_layers, container=c2)
 if methods.accumulated(method):
-    c3.toggle(t("contrib_accumulate"), value=True, disabled=True, help=t("contrib_accumulate_help"),
-              key="contrib_accumulate_fixed")
+    c3.toggle(
+        t("contrib_accumulate"),
+        value=True,
+        disabled=True,
+        help=t("contrib_accumulate_help"),
+        key="contrib_accumulate_fixed",
+    )
     accumulate = True
 else:
     accumulate = c3.toggle(t("contrib_accumulate"), help=t("contrib_accumulate_help"), key="contrib_accumulate")
@@ -53,13 +59,19 @@ if cap is not None and T > cap:  # degrade gracefully: say so, show rollout
 right = raw = None
 not_here = methods.unavailable_reason(lm, shown)  # compressed variants: no float weights per head (as /compare)
 if not_here is not None:
-    st.warning(t("contrib_na_model", method=method_name(shown), model=state.md_escape(controls.model_name(lm.id)),
-                 reason=not_here))
+    st.warning(
+        t(
+            "contrib_na_model",
+            method=method_name(shown),
+            model=state.md_escape(controls.model_name(lm.id)),
+            reason=not_here,
+        )
+    )
 else:
     try:
         with st.spinner(t("contrib_computing", method=method_name(shown))):
-            raw = contrib_cache.mixing(lm, trace, methods.RAW)[layer]                  # [T, T]
-            right = contrib_cache.mixing(lm, trace, shown, accumulate, layer)[layer]   # [T, T]
+            raw = contrib_cache.mixing(lm, trace, methods.RAW)[layer]  # [T, T]
+            right = contrib_cache.mixing(lm, trace, shown, accumulate, layer)[layer]  # [T, T]
     except ValueError as exc:
         st.warning(t("contrib_failed", reason=error_text(exc)))
     except Exception as exc:  # weights this method cannot read: the reason, never a traceback
@@ -68,10 +80,19 @@ else:
 if right is not None:
     title_key = "contrib_right_acc" if accumulate else "contrib_right_layer"
     fig = figures.pair_heatmaps(
-        raw, right, trace.tokens, titles=(t("contrib_left", layer=layer), t(title_key, method=method_name(shown), layer=layer)),
-        zmax=float(max(raw.max(), right.max())), font_size=fs, row_title=t("from_token"), col_title=t("to_token"),
-        hover_value=t("contrib_share"), colorbar_title=t("contrib_share"), max_cells=MAX_CELLS,
-        width=int(1.45 * controls.heatmap_px()))
+        raw,
+        right,
+        trace.tokens,
+        titles=(t("contrib_left", layer=layer), t(title_key, method=method_name(shown), layer=layer)),
+        zmax=float(max(raw.max(), right.max())),
+        font_size=fs,
+        row_title=t("from_token"),
+        col_title=t("to_token"),
+        hover_value=t("contrib_share"),
+        colorbar_title=t("contrib_share"),
+        max_cells=MAX_CELLS,
+        width=int(1.45 * controls.heatmap_px()),
+    )
     st.plotly_chart(fig, width="content", key="contrib_heatmaps")
     export_ui.figure_downloads(fig, f"contributions-{shown}-L{layer}" + ("-accumulated" if accumulate else ""))
     st.caption(t("contrib_scale_note"))
@@ -84,17 +105,27 @@ if right is not None:
     options = ["mean"] + [str(i) for i in range(T)]
     if st.session_state.get("contrib_output") not in options:
         st.session_state["contrib_output"] = "mean"
-    output = st.selectbox(t("contrib_output"), options, key="contrib_output",
-                          format_func=lambda o: t("contrib_output_mean") if o == "mean"
-                          else t("contrib_output_token", i=o, token=trace.tokens[int(o)]))
+    output = st.selectbox(
+        t("contrib_output"),
+        options,
+        key="contrib_output",
+        format_func=lambda o: (
+            t("contrib_output_mean") if o == "mean" else t("contrib_output_token", i=o, token=trace.tokens[int(o)])
+        ),
+    )
     row = None if output == "mean" else int(output)
     values = right.mean(0) if row is None else right[row]
     raw_values = raw.mean(0) if row is None else raw[row]
     label = t("contrib_output_mean") if row is None else t("contrib_output_token", i=row, token=trace.tokens[row])
     bars = figures.contribution_bars(
-        [(method_name(shown), values), (method_name(methods.RAW), raw_values)], trace.tokens,
-        title=t("contrib_bars_fig", output=label, layer=layer), y_title=t("contrib_share"),
-        x_title=t("contrib_token"), font_size=fs, highlight=row)
+        [(method_name(shown), values), (method_name(methods.RAW), raw_values)],
+        trace.tokens,
+        title=t("contrib_bars_fig", output=label, layer=layer),
+        y_title=t("contrib_share"),
+        x_title=t("contrib_token"),
+        font_size=fs,
+        highlight=row,
+    )
     st.plotly_chart(bars, width="stretch", key="contrib_bars")
     export_ui.figure_downloads(bars, f"contributions-{shown}-L{layer}-output-{output}")
     if row is None:
@@ -102,10 +133,16 @@ if right is not None:
 
 st.subheader(t("contrib_attr_title"))
 c1, c2 = st.columns(2)
-attr_method = c1.radio(t("contrib_attr_method"), C.ATTRIBUTION_METHODS, horizontal=True, key="contrib_attr_method",
-                       format_func=lambda m: t(f"contrib_a_{m}"))
-target = c2.radio(t("contrib_target"), C.TARGETS, horizontal=True, key="contrib_target",
-                  format_func=lambda m: t(f"contrib_t_{m}"))
+attr_method = c1.radio(
+    t("contrib_attr_method"),
+    C.ATTRIBUTION_METHODS,
+    horizontal=True,
+    key="contrib_attr_method",
+    format_func=lambda m: t(f"contrib_a_{m}"),
+)
+target = c2.radio(
+    t("contrib_target"), C.TARGETS, horizontal=True, key="contrib_target", format_func=lambda m: t(f"contrib_t_{m}")
+)
 other = None
 if target == "similarity":
     st.session_state.setdefault("contrib_other", t("contrib_other_default"))
@@ -113,8 +150,9 @@ if target == "similarity":
 run = True
 if attr_method == "integrated_gradients" and T > ATTR_AUTO_TOKENS:
     st.caption(t("contrib_attr_long", n=ATTR_AUTO_TOKENS, steps=C.ig_steps(T)))
-    run = contrib_cache.has_attribution(lm, trace.text, attr_method, target, other) or \
-        st.button(t("contrib_attr_run", n=T), key="contrib_attr_go")
+    run = contrib_cache.has_attribution(lm, trace.text, attr_method, target, other) or st.button(
+        t("contrib_attr_run", n=T), key="contrib_attr_go"
+    )
 if run:
     try:
         with st.spinner(t("contrib_computing", method=t(f"contrib_a_{attr_method}"))):
@@ -123,19 +161,32 @@ if run:
         st.info(t("contrib_failed", reason=error_text(exc)))
     else:
         attr_fig = figures.contribution_bars(
-            [(t("contrib_attribution"), report["scores"])], report["tokens"], signed=True,
+            [(t("contrib_attribution"), report["scores"])],
+            report["tokens"],
+            signed=True,
             title=t("contrib_attr_fig", method=t(f"contrib_a_{attr_method}"), target=t(f"contrib_t_{target}")),
-            y_title=t("contrib_attribution"), x_title=t("contrib_token"), font_size=fs,
-            highlight=report["mask_position"])
+            y_title=t("contrib_attribution"),
+            x_title=t("contrib_token"),
+            font_size=fs,
+            highlight=report["mask_position"],
+        )
         st.plotly_chart(attr_fig, width="stretch", key="contrib_attr")
         export_ui.figure_downloads(attr_fig, f"attribution-{attr_method}-{target}")
         if report["predicted"] is not None:
             st.caption(t("contrib_attr_predicted", word=state.md_escape(report["predicted"])))
         if attr_method == "integrated_gradients":
             change = report["f_input"] - report["f_baseline"]
-            st.caption(t("contrib_attr_ig_note", fx=report["f_input"], fb=report["f_baseline"],
-                         total=float(report["scores"].sum()), gap=abs(report["delta"]) / max(abs(change), 1e-12),
-                         steps=report["n_steps"], baseline=state.md_escape(report["baseline_token"])))
+            st.caption(
+                t(
+                    "contrib_attr_ig_note",
+                    fx=report["f_input"],
+                    fb=report["f_baseline"],
+                    total=float(report["scores"].sum()),
+                    gap=abs(report["delta"]) / max(abs(change), 1e-12),
+                    steps=report["n_steps"],
+                    baseline=state.md_escape(report["baseline_token"]),
+                )
+            )
         else:
             st.caption(t("contrib_attr_gxi_note", fx=report["f_input"]))
 

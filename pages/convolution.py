@@ -1,4 +1,5 @@
 """/convolution: ConvBERT's dynamic convolution kernels beside its attention heads."""
+
 import numpy as np
 import streamlit as st
 
@@ -55,18 +56,31 @@ kernels = trace.conv_kernels[layer]  # [C, T, K]
 zmax = float(kernels.max())
 st.subheader(t("conv_kernels_title", layer=layer))
 st.caption(f"{t('model_in_use', model=name)} · " + t("conv_scale_note", zmax=zmax, k=K, u=1 / K))
-kernel_fig = figures.kernel_heatmaps(kernels, trace.tokens, font_size=fs, zmax=zmax,
-                                     title_of=lambda c: t("conv_head_n", n=c), x_title=t("conv_offset"),
-                                     colorbar_title=t("weight"))
+kernel_fig = figures.kernel_heatmaps(
+    kernels,
+    trace.tokens,
+    font_size=fs,
+    zmax=zmax,
+    title_of=lambda c: t("conv_head_n", n=c),
+    x_title=t("conv_offset"),
+    colorbar_title=t("weight"),
+)
 st.plotly_chart(kernel_fig, width="stretch", key="kernels")
 export_ui.figure_downloads(kernel_fig, f"conv-kernels-L{layer}")
 
 st.subheader(t("conv_grid_title", layer=layer))
 matrices = np.concatenate([trace.attentions[layer], trace.conv_matrices(layer)])  # [H + C, T, T]
 titles = [t("head_n", n=h) for h in range(trace.n_heads)] + [t("conv_head_n", n=c) for c in range(trace.n_conv_heads)]
-grid_fig = figures.head_grid(matrices, titles, trace.tokens, cols=max(trace.n_heads, trace.n_conv_heads),
-                             font_size=fs, colorbar_title=t("weight"), tick_labels=len(trace) <= 40,
-                             panel_px=260 if st.session_state.get("big") else 200)
+grid_fig = figures.head_grid(
+    matrices,
+    titles,
+    trace.tokens,
+    cols=max(trace.n_heads, trace.n_conv_heads),
+    font_size=fs,
+    colorbar_title=t("weight"),
+    tick_labels=len(trace) <= 40,
+    panel_px=260 if st.session_state.get("big") else 200,
+)
 st.plotly_chart(grid_fig, width="stretch", key="grid")
 export_ui.figure_downloads(grid_fig, f"conv-heads-L{layer}")
 st.caption(t("conv_band_note", h=K // 2))

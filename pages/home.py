@@ -1,4 +1,5 @@
 """/ (home): what the app shows, with a link to every view."""
+
 import streamlit as st
 
 from app import nav

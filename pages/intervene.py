@@ -1,4 +1,5 @@
 """/intervene: ablate heads, mask or replace tokens, and see what changes (output and later attention)."""
+
 import streamlit as st
 
 from app import controls, intervene_view, state

@@ -1,5 +1,6 @@
 """/lessons: presets for a class; each opens the right page with the right settings, or goes home
 with the teacher as one offline HTML file (every figure, interactive, with its explanation)."""
+
 import datetime
 import json
 from urllib.parse import urlencode
@@ -17,17 +18,27 @@ from bertviz_core.export import lesson_pack
 def _pack(lessons_json: str, lang: str, font_size: int) -> tuple[bytes, int]:
     """The offline pack of the given lessons, shared by all sessions (one per lessons x language x font:
     caches.lesson_packs)."""
-    return caches.lesson_packs.get_or_compute((lessons_json, lang, font_size),
-                                              lambda: _build_pack(lessons_json, lang, font_size))
+    return caches.lesson_packs.get_or_compute(
+        (lessons_json, lang, font_size), lambda: _build_pack(lessons_json, lang, font_size)
+    )
 
 
 def _build_pack(lessons_json: str, lang: str, font_size: int) -> tuple[bytes, int]:
     """The offline pack of the given lessons: (HTML bytes, number of figures)."""
     tr = lesson_pack.translator(i18n.TEXT, lang)
     sources = lesson_pack.Sources(get_model=state.get_model, get_trace=state.cached_trace)
-    sections = [lesson_pack.lesson_section(tr(f"lesson_{key}_title"), tr(f"lesson_{key}_text"), page, values,
-                                           t=tr, sources=sources, font_size=font_size)
-                for key, page, values in json.loads(lessons_json)]
+    sections = [
+        lesson_pack.lesson_section(
+            tr(f"lesson_{key}_title"),
+            tr(f"lesson_{key}_text"),
+            page,
+            values,
+            t=tr,
+            sources=sources,
+            font_size=font_size,
+        )
+        for key, page, values in json.loads(lessons_json)
+    ]
     title = sections[0].title if len(sections) == 1 else tr("export_pack_all_title")
     meta = tr("export_pack_meta", date=datetime.date.today().isoformat())
     html = lesson_pack.build_pack(title, sections, meta=meta, lang=lang)
@@ -35,12 +46,13 @@ def _build_pack(lessons_json: str, lang: str, font_size: int) -> tuple[bytes, in
 
 
 def pack_buttons(lessons, name: str, where) -> None:
-    """"Prepare" builds the pack (cached); then its download button states the size."""
+    """ "Prepare" builds the pack (cached); then its download button states the size."""
     spec = json.dumps([[ls.key, ls.page, ls.state] for ls in lessons], ensure_ascii=False, sort_keys=True)
     args = (spec, i18n.lang(), controls.font_size())
     flag = f"pack_ready_{name}"
-    if not st.session_state.get(flag) and where.button(t("export_pack_prepare"), key=f"pack_{name}",
-                                                       help=t("export_pack_help"), icon=":material/backpack:"):
+    if not st.session_state.get(flag) and where.button(
+        t("export_pack_prepare"), key=f"pack_{name}", help=t("export_pack_help"), icon=":material/backpack:"
+    ):
         st.session_state[flag] = True
     if st.session_state.get(flag):
         try:
@@ -49,9 +61,16 @@ def pack_buttons(lessons, name: str, where) -> None:
         except (ValueError, export.ExportError, OSError) as exc:
             where.error(t("export_pack_failed", reason=state.md_escape(exc)))
             return
-        where.download_button(t("export_pack_ready", size=export.human_size(len(data)), n=n), data=data,
-                              file_name=f"lesson-{name}.html", mime="text/html", on_click="ignore",
-                              key=f"pack_dl_{name}", icon=":material/download:", help=t("export_pack_help"))
+        where.download_button(
+            t("export_pack_ready", size=export.human_size(len(data)), n=n),
+            data=data,
+            file_name=f"lesson-{name}.html",
+            mime="text/html",
+            on_click="ignore",
+            key=f"pack_dl_{name}",
+            icon=":material/download:",
+            help=t("export_pack_help"),
+        )
 
 
 st.title(t("lessons_title"))
@@ -72,6 +91,8 @@ for lesson in LESSONS:
             st.session_state["lesson_active"] = lesson.key  # its explanation stays in the sidebar
             st.switch_page(nav.page(lesson.page))
         url_path = nav.PAGES[lesson.page][1]
-        c1.code(controls.absolute_url(f"/{url_path}?{urlencode({k: str(v) for k, v in lesson.state.items()})}"),
-                language=None)
+        c1.code(
+            controls.absolute_url(f"/{url_path}?{urlencode({k: str(v) for k, v in lesson.state.items()})}"),
+            language=None,
+        )
         pack_buttons([lesson], lesson.key, c1)

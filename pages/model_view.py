@@ -1,4 +1,5 @@
 """/model-view: every layer x head as thumbnails; clicking one opens /attention."""
+
 import numpy as np
 import streamlit as st
 
@@ -19,10 +20,15 @@ if trace.n_conv_heads:  # ConvBERT: its convolution heads too, as banded matrice
 else:
     tiles = trace.attentions
 head_ids = [str(h) for h in range(trace.n_heads)] + [f"c{c}" for c in range(trace.n_conv_heads)]
-fig = figures.model_view_grid(tiles, row_label=t("layer"), col_label=t("head"), font_size=controls.font_size(),
-                              head_names=[controls.head_label(h) for h in head_ids], hover_note=t("click_to_open"),
-                              tile_px=min(120, 1500 // len(head_ids)) if st.session_state.get("big")
-                              else min(84, 1000 // len(head_ids)))
+fig = figures.model_view_grid(
+    tiles,
+    row_label=t("layer"),
+    col_label=t("head"),
+    font_size=controls.font_size(),
+    head_names=[controls.head_label(h) for h in head_ids],
+    hover_note=t("click_to_open"),
+    tile_px=min(120, 1500 // len(head_ids)) if st.session_state.get("big") else min(84, 1000 // len(head_ids)),
+)
 event = st.plotly_chart(fig, width="content", on_select="rerun", selection_mode="points", key="grid")
 export_ui.figure_downloads(fig, "model-view")
 points = (event or {}).get("selection", {}).get("points", []) if event else []

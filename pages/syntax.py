@@ -1,4 +1,5 @@
 """/syntax: which heads track syntax (Clark et al. 2019), and one sentence's arcs over a head."""
+
 import hashlib
 
 import pandas as pd
@@ -7,8 +8,8 @@ import streamlit as st
 from app import controls, export_ui, state, syntax_view
 from app.i18n import t
 from bertviz_core import figures
-from bertviz_core.figures import syntax as figures_syntax
 from bertviz_core.analysis import syntax
+from bertviz_core.figures import syntax as figures_syntax
 
 st.title(t("syn_title"))
 st.caption(t("syn_intro"))
@@ -19,8 +20,9 @@ with c1:
     model_id = controls.model_picker()
 with c2:
     sources = ["ewt", "upload", "results"]
-    source = st.radio(t("syn_source"), sources, key="syn_source", horizontal=True,
-                      format_func=lambda s: t(f"syn_source_{s}"))
+    source = st.radio(
+        t("syn_source"), sources, key="syn_source", horizontal=True, format_func=lambda s: t(f"syn_source_{s}")
+    )
 
 # ---------------------------------------------------------------- the table
 frame, picker = None, syntax_view.ewt_sentences()
@@ -35,16 +37,18 @@ if source == "ewt":
         if frame is not None:
             st.caption(t("syn_cached_note", n=frame.attrs.get("sentences", "?")))
         else:
-            st.info(t("syn_compute_note", model=state.md_escape(controls.model_name(model_id)),
-                      n=syntax_view.EWT_SENTENCES))
+            st.info(
+                t("syn_compute_note", model=state.md_escape(controls.model_name(model_id)), n=syntax_view.EWT_SENTENCES)
+            )
             if st.button(t("syn_compute"), type="primary"):
                 try:
                     frame = syntax_view.compute_ewt_table(model_id)
                 except Exception as exc:  # a message, never a traceback
                     st.error(state.load_error_text(model_id, exc))
 elif source == "upload":
-    upload = st.file_uploader(t("syn_upload_treebank", n=syntax_view.MAX_UPLOAD_SENTENCES),
-                              type=["conllu", "conll"], key="syn_treebank")
+    upload = st.file_uploader(
+        t("syn_upload_treebank", n=syntax_view.MAX_UPLOAD_SENTENCES), type=["conllu", "conll"], key="syn_treebank"
+    )
     if upload is not None:
         try:
             picker = syntax_view.treebank_upload(upload)
@@ -60,8 +64,13 @@ elif source == "upload":
             picker = []
 else:  # a table the corpus command wrote: from a folder under the server's results folder, or uploaded
     st.caption(t("syn_upload_hint"))
-    how = st.radio(t("cmpm_syn_how"), ["folder", "upload"], key="syn_results_how", horizontal=True,
-                   format_func=lambda h: t(f"cmpm_syn_how_{h}"))
+    how = st.radio(
+        t("cmpm_syn_how"),
+        ["folder", "upload"],
+        key="syn_results_how",
+        horizontal=True,
+        format_func=lambda h: t(f"cmpm_syn_how_{h}"),
+    )
     if how == "folder":
         frame = syntax_view.results_folder_table(model_id)
     else:
@@ -73,9 +82,14 @@ else:  # a table the corpus command wrote: from a folder under the server's resu
                 st.error(t("syn_upload_error", reason=state.md_escape(exc)))
     if frame is not None:
         made_for = frame.attrs.get("model")
-        st.caption(t("syn_results_of", model=state.md_escape(made_for or "?"),
-                     treebank=state.md_escape(str(frame.attrs.get("input", "?")).replace("\\", "/").rsplit("/", 1)[-1]),
-                     n=frame.attrs.get("sentences", "?")))
+        st.caption(
+            t(
+                "syn_results_of",
+                model=state.md_escape(made_for or "?"),
+                treebank=state.md_escape(str(frame.attrs.get("input", "?")).replace("\\", "/").rsplit("/", 1)[-1]),
+                n=frame.attrs.get("sentences", "?"),
+            )
+        )
         if made_for and made_for != model_id:
             st.info(t("syn_results_other_model", model=state.md_escape(made_for)))
 
@@ -92,19 +106,36 @@ if frame is not None and len(frame):
         best = best[best["n"] >= min_n]
         st.caption(t("syn_min_n", n=min_n))
     names = [f"L{int(r.layer)} {syntax.head_name(frame, r.head)}" for r in best.itertuples()]
-    table = pd.DataFrame({
-        t("syn_col_relation"): best["relation"], t("syn_col_n"): best["n"], t("syn_col_head"): names,
-        t("syn_col_acc"): best["accuracy"].round(3), t("syn_col_offset"): [f"{o:+d}" for o in best["best_offset"]],
-        t("syn_col_base"): best["offset_accuracy"].round(3), t("syn_col_gain"): best["gain"].round(3)})
+    table = pd.DataFrame(
+        {
+            t("syn_col_relation"): best["relation"],
+            t("syn_col_n"): best["n"],
+            t("syn_col_head"): names,
+            t("syn_col_acc"): best["accuracy"].round(3),
+            t("syn_col_offset"): [f"{o:+d}" for o in best["best_offset"]],
+            t("syn_col_base"): best["offset_accuracy"].round(3),
+            t("syn_col_gain"): best["gain"].round(3),
+        }
+    )
     left, right = st.columns([2, 3])
     left.dataframe(table, hide_index=True, height=min(560, 38 + 35 * len(table)), key="syn_table")
     bars = figures_syntax.best_heads_bars(
-        list(best["relation"]), list(best["accuracy"]), list(best["offset_accuracy"]), names,
-        [int(o) for o in best["best_offset"]], title=t("syn_best_title"), head_label=t("syn_bar_head"),
-        base_label=t("syn_bar_base"), y_title=t("syn_accuracy"), offset_label=t("syn_offset"), font_size=fs)
+        list(best["relation"]),
+        list(best["accuracy"]),
+        list(best["offset_accuracy"]),
+        names,
+        [int(o) for o in best["best_offset"]],
+        title=t("syn_best_title"),
+        head_label=t("syn_bar_head"),
+        base_label=t("syn_bar_base"),
+        y_title=t("syn_accuracy"),
+        offset_label=t("syn_offset"),
+        font_size=fs,
+    )
     right.plotly_chart(bars, width="stretch", key="syn_bars")
-    export_ui.figure_downloads(bars, "syntax-best-heads" + ("-main-relations" if main_only else "-all-relations"),
-                               container=right)
+    export_ui.figure_downloads(
+        bars, "syntax-best-heads" + ("-main-relations" if main_only else "-all-relations"), container=right
+    )
 
     st.subheader(t("syn_map_title"))
     relations = list(syntax.best_heads(frame)["relation"])  # most frequent first
@@ -115,18 +146,29 @@ if frame is not None and len(frame):
     if st.session_state.get(rel_key) not in relations:
         kept = st.session_state.get("syn_rel")
         st.session_state[rel_key] = kept if kept in relations else "det" if "det" in relations else relations[0]
-    relation = st.selectbox(t("syn_relation"), relations, key=rel_key,
-                            format_func=lambda r: f"{r} ({int(arcs[r])})")
+    relation = st.selectbox(t("syn_relation"), relations, key=rel_key, format_func=lambda r: f"{r} ({int(arcs[r])})")
     st.session_state["syn_rel"] = relation
     grid = syntax.accuracy_grid(frame, relation)
-    row = frame[frame.relation == relation].sort_values(["accuracy", "layer", "head"],
-                                                        ascending=[False, True, True]).iloc[0]
+    row = (
+        frame[frame.relation == relation]
+        .sort_values(["accuracy", "layer", "head"], ascending=[False, True, True])
+        .iloc[0]
+    )
     accuracy_fig = figures_syntax.accuracy_map(
-        grid, [syntax.head_name(frame, h) for h in range(grid.shape[1])],
-        title=t("syn_map_fig", relation=relation, offset=f"{int(row['best_offset']):+d}",
-                base=f"{row['offset_accuracy']:.1%}"),
-        layer_label=t("syn_layer"), head_label=t("syn_head"), value_label=t("syn_accuracy"), font_size=fs,
-        mark=(int(row["layer"]), int(row["head"])))
+        grid,
+        [syntax.head_name(frame, h) for h in range(grid.shape[1])],
+        title=t(
+            "syn_map_fig",
+            relation=relation,
+            offset=f"{int(row['best_offset']):+d}",
+            base=f"{row['offset_accuracy']:.1%}",
+        ),
+        layer_label=t("syn_layer"),
+        head_label=t("syn_head"),
+        value_label=t("syn_accuracy"),
+        font_size=fs,
+        mark=(int(row["layer"]), int(row["head"])),
+    )
     st.plotly_chart(accuracy_fig, width="stretch", key="syn_map")
     export_ui.figure_downloads(accuracy_fig, f"syntax-accuracy-map-{relation}")
 
@@ -142,8 +184,15 @@ def use_picked():
 
 
 if picker:
-    st.selectbox(t("syn_pick"), list(range(len(picker))), index=None, key="syn_pick", on_change=use_picked,
-                 placeholder=t("syn_pick_none"), format_func=lambda k: f"{k + 1}: {picker[k].text[:90]}")
+    st.selectbox(
+        t("syn_pick"),
+        list(range(len(picker))),
+        index=None,
+        key="syn_pick",
+        on_change=use_picked,
+        placeholder=t("syn_pick_none"),
+        format_func=lambda k: f"{k + 1}: {picker[k].text[:90]}",
+    )
 text, _ = controls.sentence_inputs(pair=False)
 lm, trace = state.trace_or_stop(model_id, text)
 layer, head = controls.layer_and_head(trace.n_layers, trace.n_heads, trace.n_conv_heads)
@@ -165,13 +214,28 @@ if gold is not None and list(gold.words) != words:
     gold = None
 name = controls.model_name(lm.id)
 fig = figures.matrix_heatmap(
-    word_matrix, words, words, title=t("syn_fig", model=name, layer=layer, head=controls.head_label(head)),
-    font_size=fs, plot_px=controls.heatmap_px(), row_title=t("syn_from_word"), col_title=t("syn_to_word"),
-    hover_value=t("syn_weight"), colorbar_title=t("syn_weight"))
+    word_matrix,
+    words,
+    words,
+    title=t("syn_fig", model=name, layer=layer, head=controls.head_label(head)),
+    font_size=fs,
+    plot_px=controls.heatmap_px(),
+    row_title=t("syn_from_word"),
+    col_title=t("syn_to_word"),
+    hover_value=t("syn_weight"),
+    colorbar_title=t("syn_weight"),
+)
 gold_heads = [h - 1 for h in gold.heads] if gold is not None else None
-figures_syntax.add_dependency_arcs(fig, words, predicted=predicted, gold_heads=gold_heads,
-                                   relations=list(gold.relations) if gold is not None else None,
-                                   gold_label=t("syn_gold"), predicted_label=t("syn_pred"), root_label=t("syn_root"))
+figures_syntax.add_dependency_arcs(
+    fig,
+    words,
+    predicted=predicted,
+    gold_heads=gold_heads,
+    relations=list(gold.relations) if gold is not None else None,
+    gold_label=t("syn_gold"),
+    predicted_label=t("syn_pred"),
+    root_label=t("syn_root"),
+)
 st.plotly_chart(fig, width="content", key="syn_heatmap")
 export_ui.figure_downloads(fig, f"syntax-arcs-L{layer}-{head}")
 if gold is not None:

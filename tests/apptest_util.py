@@ -1,13 +1,13 @@
 """Helpers for Streamlit AppTest runs of the multipage app."""
+
 from __future__ import annotations
 
 import base64
 import json
 
 import numpy as np
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT
+from streamlit.testing.v1 import AppTest
 
 
 def open_page(page: str, **query) -> AppTest:

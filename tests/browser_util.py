@@ -2,6 +2,7 @@
 
 The server and the shared Chromium are deploy/local_app.py's (the load generators and the benchmarks use them
 too; bench/ never imports this tests helper): re-exported here, beside what only the tests need."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,21 @@ from local_app import (
     wait_idle,
 )
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "POLL_MS", "ROOT", "browser", "free_port", "heatmap_labels", "run_async",
-           "screenshot", "shutdown", "streamlit_server", "wait_for_plot", "wait_idle"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "POLL_MS",
+    "ROOT",
+    "browser",
+    "free_port",
+    "heatmap_labels",
+    "run_async",
+    "screenshot",
+    "shutdown",
+    "streamlit_server",
+    "wait_for_plot",
+    "wait_idle",
+]
 
 
 def screenshot(page, path, **kw):
@@ -38,7 +52,9 @@ def heatmap_labels(page, index: int = 0) -> dict:
     return page.evaluate(
         "(i) => { const el = document.querySelectorAll('.js-plotly-plot')[i];"
         " const d = el._fullData[0]; return {x: Array.from(d.x || []), y: Array.from(d.y || []),"
-        " z00: d.z && d.z[0] ? d.z[0][0] : null}; }", index)
+        " z00: d.z && d.z[0] ? d.z[0][0] : null}; }",
+        index,
+    )
 
 
 def run_async(coro):

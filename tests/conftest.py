@@ -1,4 +1,5 @@
 """Shared fixtures: tiny random checkpoints of every family, saved with save_pretrained."""
+
 from __future__ import annotations
 
 import os
@@ -38,18 +39,25 @@ FAMILIES = ("bert", "convbert", "distilbert", "albert", "roberta", "electra", "d
 def tiny_config(family: str):
     import transformers as tf
 
-    common = dict(vocab_size=30522, max_position_embeddings=64)
+    common = {"vocab_size": 30522, "max_position_embeddings": 64}
     small = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37, **common)
     return {
         "bert": lambda: tf.BertConfig(**small),
         # head_ratio 2: 2 attention heads + 2 conv heads, kernel 9
-        "convbert": lambda: tf.ConvBertConfig(**small, embedding_size=32, head_ratio=2, conv_kernel_size=9, pad_token_id=0),
+        "convbert": lambda: tf.ConvBertConfig(
+            **small, embedding_size=32, head_ratio=2, conv_kernel_size=9, pad_token_id=0
+        ),
         "distilbert": lambda: tf.DistilBertConfig(dim=32, n_layers=2, n_heads=4, hidden_dim=37, **common),
         "albert": lambda: tf.AlbertConfig(**small, embedding_size=16),
         "roberta": lambda: tf.RobertaConfig(**{**small, "max_position_embeddings": 66}),
         "electra": lambda: tf.ElectraConfig(**small, embedding_size=16),
-        "deberta-v2": lambda: tf.DebertaV2Config(**small, relative_attention=True, position_biased_input=False,
-                                                 pos_att_type=["p2c", "c2p"], max_relative_positions=64),
+        "deberta-v2": lambda: tf.DebertaV2Config(
+            **small,
+            relative_attention=True,
+            position_biased_input=False,
+            pos_att_type=["p2c", "c2p"],
+            max_relative_positions=64,
+        ),
     }[family]()
 
 
@@ -60,12 +68,20 @@ def tiny_bpe_tokenizer():
 
     lines = ["The quick brown fox jumps over the lazy dog.", "Tokenizers disagree about words."] * 5
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(lines, vocab_size=300, min_frequency=1,
-                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    bpe.train_from_iterator(
+        lines, vocab_size=300, min_frequency=1, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    )
     bpe.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
-    return PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, bos_token="<s>", eos_token="</s>",
-                                   pad_token="<pad>", unk_token="<unk>", mask_token="<mask>",
-                                   cls_token="<s>", sep_token="</s>")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=bpe._tokenizer,
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        mask_token="<mask>",
+        cls_token="<s>",
+        sep_token="</s>",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +89,7 @@ def models_root(tmp_path_factory):
     """A models folder holding one tiny random checkpoint per family (safetensors)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
+
     from bertviz_core.models import student
 
     root = tmp_path_factory.mktemp("models")

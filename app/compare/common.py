@@ -1,4 +1,5 @@
 """What every /compare section shares: navigation to /attention, provenance notes, labels and widths."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,9 @@ def pending_navigation() -> None:
 
 def goto_attention(model_id: str, text: str, layer: int, head: heads.HeadId) -> None:
     """Set what /attention shows (in a callback, before widgets exist) and switch on the next run."""
-    st.session_state.update({"model": model_id, "text": text, "text_b": "", "layer": int(layer),
-                             "head": heads.to_token(head), GOTO: True})
+    st.session_state.update(
+        {"model": model_id, "text": text, "text_b": "", "layer": int(layer), "head": heads.to_token(head), GOTO: True}
+    )
 
 
 def head_of(summary: dict, side: str, flat: int | str) -> tuple[int, heads.HeadId]:

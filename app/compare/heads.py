@@ -1,5 +1,6 @@
 """/compare's heads tab: what is compared (raw attention or a /contributions method), a synchronised
 layer and head slot; A and B on one colour scale, and A - B."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bertviz_core.models import heads
 @dataclass(frozen=True)
 class View:
     """What the heads tab draws: the method shown (after a token cap's fallback), layer and head slot."""
+
     method: str
     layer: int
     head: str
@@ -54,16 +56,29 @@ def _controls(names_a: list[str], names_b: list[str], n_layers: int) -> tuple[st
         st.session_state["head"] = heads.MEAN
     if st.session_state.get("compare_method") not in methods.METHODS:
         st.session_state["compare_method"] = methods.RAW
-    name = lambda names, k: names[k] if k < len(names) else t("missing")  # noqa: E731
+    name = lambda names, k: names[k] if k < len(names) else t("missing")
     c0, c1, c2 = st.columns([3, 3, 2])
-    method = c0.selectbox(t("cmpm_method"), methods.METHODS, key="compare_method", format_func=methods.method_label,
-                          help=t("cmpm_method_help"))
+    method = c0.selectbox(
+        t("cmpm_method"),
+        methods.METHODS,
+        key="compare_method",
+        format_func=methods.method_label,
+        help=t("cmpm_method_help"),
+    )
     layer = controls.layer_slider(n_layers, container=c1)  # checks the range, one-layer models too
     if methods.per_head(method):
         mean_label = t("all_heads") if method == methods.RAW else t("cmpm_whole_layer")
-        head = c2.selectbox(t("compare_head"), slots, key="head", help=t("compare_head_help"),
-                            format_func=lambda s: mean_label if s == heads.MEAN else
-                            t("compare_head_label", k=s, a=name(names_a, int(s)), b=name(names_b, int(s))))
+        head = c2.selectbox(
+            t("compare_head"),
+            slots,
+            key="head",
+            help=t("compare_head_help"),
+            format_func=lambda s: (
+                mean_label
+                if s == heads.MEAN
+                else t("compare_head_label", k=s, a=name(names_a, int(s)), b=name(names_b, int(s)))
+            ),
+        )
     else:
         head = heads.MEAN
         c2.caption(t("cmpm_layer_only", method=methods.method_label(method)))
@@ -82,8 +97,9 @@ def _side_matrix(side: str, lm, trace, groups, view: View) -> tuple[np.ndarray |
         except Exception as exc:  # MethodUnavailable or a model whose weights do not fit: say why
             reason = methods.error_reason(exc)
     if reason is not None:
-        st.warning(t("cmpm_na", side=side, model=shown_name(lm), method=methods.method_label(view.method),
-                     reason=reason))
+        st.warning(
+            t("cmpm_na", side=side, model=shown_name(lm), method=methods.method_label(view.method), reason=reason)
+        )
         return None, True
     return (m if m is None or groups is None else words.pool_to_words(m, groups)), False
 
@@ -109,9 +125,15 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
             st.info(t("slot_missing", tag="A", k=head, other="B"))
         return
     zmax = float(max(np.nanmax(m) for m in (ma, mb) if m is not None)) or 1.0
-    axes: dict[str, Any] = {"font_size": controls.font_size(), "row_title": t("from_token"),
-                            "col_title": t("to_token"), "max_cells": max_cells, "zmax": zmax,
-                            "hover_value": view.value_label(), "colorbar_title": view.value_label()}
+    axes: dict[str, Any] = {
+        "font_size": controls.font_size(),
+        "row_title": t("from_token"),
+        "col_title": t("to_token"),
+        "max_cells": max_cells,
+        "zmax": zmax,
+        "hover_value": view.value_label(),
+        "colorbar_title": view.value_label(),
+    }
     st.markdown(t("cmpm_heading", method=methods.method_label(shown), a=shown_name(lm_a), b=shown_name(lm_b)))
     notes = [methods.method_caption(shown, head, layer), t("cmpm_same_scale")]
     if shown != methods.RAW and view.per_head and (groups_a is not None or groups_b is not None):
@@ -132,8 +154,9 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
 def _draw_pair(view: View, matrices: tuple, names: tuple, labels: list[str], notes: list[str], axes: dict) -> None:
     """A and B side by side on one scale, then A - B on a diverging scale beside its note."""
     (ma, mb), (names_a, names_b) = matrices, names
-    pair = figures.pair_heatmaps(ma, mb, labels, titles=(view.title("A", names_a), view.title("B", names_b)),
-                                 width=pair_px(), **axes)
+    pair = figures.pair_heatmaps(
+        ma, mb, labels, titles=(view.title("A", names_a), view.title("B", names_b)), width=pair_px(), **axes
+    )
     st.plotly_chart(pair, width="content", key="heat_pair")
     export_ui.figure_downloads(pair, f"{view.stem}-pair")
     st.caption(" ".join(notes))
@@ -141,13 +164,29 @@ def _draw_pair(view: View, matrices: tuple, names: tuple, labels: list[str], not
     lim = float(np.abs(diff).max()) or 1.0
     left, right = st.columns(2)
     diff_axes = {k: v for k, v in axes.items() if k not in ("zmax", "hover_value", "colorbar_title")}
-    diff_fig = figures.matrix_heatmap(diff, labels, labels, title=t("compare_diff"), zmin=-lim, zmax=lim,
-                                      zmid=0, colorscale=figures.DIFF_SCALE, colorbar_title="A - B",
-                                      hover_value="A - B", width=COLUMN_PX, **diff_axes)
+    diff_fig = figures.matrix_heatmap(
+        diff,
+        labels,
+        labels,
+        title=t("compare_diff"),
+        zmin=-lim,
+        zmax=lim,
+        zmid=0,
+        colorscale=figures.DIFF_SCALE,
+        colorbar_title="A - B",
+        hover_value="A - B",
+        width=COLUMN_PX,
+        **diff_axes,
+    )
     left.plotly_chart(diff_fig, width="content", key="heat_diff")
     export_ui.figure_downloads(diff_fig, f"{view.stem}-difference", container=left)
-    right.caption(t("compare_diff_note") if view.method == methods.RAW else
-                  t("cmpm_diff_note_norm") if view.per_head else t("cmpm_diff_note_mixing"))
+    right.caption(
+        t("compare_diff_note")
+        if view.method == methods.RAW
+        else t("cmpm_diff_note_norm")
+        if view.per_head
+        else t("cmpm_diff_note_mixing")
+    )
     with right:
         contrib_link(view.method)
 

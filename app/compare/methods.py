@@ -5,6 +5,7 @@ Which methods exist, and what each can do (a head slot or only a whole layer, ac
 computed from the model's value and output projections, a cap on the tokens), is read from the library;
 the app keeps no list of method names.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,8 @@ from bertviz_core.analysis import contributions as C
 from bertviz_core.models import heads
 from bertviz_core.models.loading import scrub_paths
 
-RAW = state.RAW_ATTENTION          # the attention weights themselves
-METHODS = state.COMPARE_METHODS    # "attention" (raw weights), then /contributions' methods, same names
+RAW = state.RAW_ATTENTION  # the attention weights themselves
+METHODS = state.COMPARE_METHODS  # "attention" (raw weights), then /contributions' methods, same names
 
 
 def per_head(method: str) -> bool:
@@ -44,8 +45,11 @@ def fallback(method: str) -> str:
     """What is shown instead of `method` on an input longer than its max_tokens: the uncapped method
     accumulated the same way (flow -> rollout, which walks the same graph)."""
     spec = C.METHODS[method]
-    return next(name for name, other in C.METHODS.items()
-                if other.max_tokens is None and other.accumulated == spec.accumulated and not other.per_head)
+    return next(
+        name
+        for name, other in C.METHODS.items()
+        if other.max_tokens is None and other.accumulated == spec.accumulated and not other.per_head
+    )
 
 
 def method_label(method: str) -> str:

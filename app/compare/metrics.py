@@ -1,5 +1,6 @@
 """/compare's per-head metrics: A's and B's heatmaps on one scale (a click picks a head), the uniform
 baseline, the picked head's open buttons, and every metric as a table."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,8 +41,9 @@ def metrics_section(summary: dict, label_a: str, label_b: str, key: str, many: b
     options = metric_options(summary)
     if st.session_state.get(f"{key}_metric") not in options:
         st.session_state.pop(f"{key}_metric", None)
-    metric = st.selectbox(t("metric"), options, key=f"{key}_metric",
-                          format_func=lambda m: f"{metric_label(m)}: {metric_caption(m)}")
+    metric = st.selectbox(
+        t("metric"), options, key=f"{key}_metric", format_func=lambda m: f"{metric_label(m)}: {metric_caption(m)}"
+    )
     st.caption(metric_caption(metric) + " " + uniform_caption(summary, metric, many))
     st.caption(t("research_metrics_note"))
     if exclude:
@@ -56,14 +58,29 @@ def metrics_section(summary: dict, label_a: str, label_b: str, key: str, many: b
         names = summary[f"names_{side}"]
         L, N = values.shape
         slot_labels = [figures.escape_label(heads.parse_qualified(n)[1].name) for n in names[:N]]
-        fig = figures.metric_heatmap(values, [heads.parse_qualified(n)[1].name for n in names[:N]],
-                                     title=f"{side.upper()}: {label}", zmin=lo, zmax=hi, font_size=fs)
-        rfig.add_click_targets(fig, [slot_labels[i % N] for i in range(L * N)], [f"L{i // N}" for i in range(L * N)],
-                               [[side, i] for i in range(L * N)],
-                               [f"{side.upper()} · {names[i]}: {fmt(float(values.flat[i]))}" for i in range(L * N)])
+        fig = figures.metric_heatmap(
+            values,
+            [heads.parse_qualified(n)[1].name for n in names[:N]],
+            title=f"{side.upper()}: {label}",
+            zmin=lo,
+            zmax=hi,
+            font_size=fs,
+        )
+        rfig.add_click_targets(
+            fig,
+            [slot_labels[i % N] for i in range(L * N)],
+            [f"L{i // N}" for i in range(L * N)],
+            [[side, i] for i in range(L * N)],
+            [f"{side.upper()} · {names[i]}: {fmt(float(values.flat[i]))}" for i in range(L * N)],
+        )
         chart_key = f"{key}_m{side}"
-        col.plotly_chart(fig, width="stretch", key=chart_key, on_select=_on_pick(chart_key, key, summary, many),
-                         selection_mode="points")
+        col.plotly_chart(
+            fig,
+            width="stretch",
+            key=chart_key,
+            on_select=_on_pick(chart_key, key, summary, many),
+            selection_mode="points",
+        )
         export_ui.figure_downloads(fig, f"{STEMS[key]}-metric-{metric}-{side.upper()}", container=col)
     _open_panel(summary, key, metric, many)
     st.markdown(f"**{t('metrics_table')}**")
@@ -73,19 +90,27 @@ def metrics_section(summary: dict, label_a: str, label_b: str, key: str, many: b
 def _metrics_table(summary: dict, label_a: str, label_b: str, options: list[str]) -> pd.DataFrame:
     """Every head of A and B with every metric offered, one row per head."""
     rows = []
-    for tag, label, values, names in (("A", label_a, summary["metrics_a"], summary["names_a"]),
-                                      ("B", label_b, summary["metrics_b"], summary["names_b"])):
+    for tag, label, values, names in (
+        ("A", label_a, summary["metrics_a"], summary["names_a"]),
+        ("B", label_b, summary["metrics_b"], summary["names_b"]),
+    ):
         L, N = values["entropy"].shape
         for l in range(L):
             for h in range(N):
-                rows.append({t("col_model"): f"{tag}: {label}", t("col_layer"): l,
-                             t("col_head"): heads.parse_qualified(names[l * N + h])[1].name,
-                             **{metric_label(m): round(float(values[m][l, h]), 4) for m in options}})
+                rows.append(
+                    {
+                        t("col_model"): f"{tag}: {label}",
+                        t("col_layer"): l,
+                        t("col_head"): heads.parse_qualified(names[l * N + h])[1].name,
+                        **{metric_label(m): round(float(values[m][l, h]), 4) for m in options},
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 def _on_pick(chart_key: str, key: str, summary: dict, many: bool):
     """Click callback of a metric heatmap: pick the head; on one sentence, open it at once."""
+
     def callback():
         picked = points(chart_key)
         if not picked or "customdata" not in picked[0]:
@@ -95,6 +120,7 @@ def _on_pick(chart_key: str, key: str, summary: dict, many: bool):
         if not many:
             layer, head = head_of(summary, side, flat)
             goto_attention(summary[f"model_{side}"], summary["sentences"][0], layer, head)
+
     return callback
 
 
@@ -113,22 +139,30 @@ def _open_panel(summary: dict, key: str, metric: str, many: bool) -> None:
     if st.session_state.get(f"{key}_pick") not in options:
         st.session_state[f"{key}_pick"] = options[0]
     c1, c2, c3 = st.columns([2, 3, 3])
-    pick = c1.selectbox(t("research_pick"), options, key=f"{key}_pick",
-                        format_func=lambda o: _pick_label(summary, o))
+    pick = c1.selectbox(t("research_pick"), options, key=f"{key}_pick", format_func=lambda o: _pick_label(summary, o))
     side, flat = pick.split(":")
     layer, head = head_of(summary, side, flat)
     model = summary[f"model_{side}"]
     if not many:
-        c2.button(t("research_open"), key=f"{key}_open", on_click=goto_attention,
-                  args=(model, summary["sentences"][0], layer, head))
+        c2.button(
+            t("research_open"),
+            key=f"{key}_open",
+            on_click=goto_attention,
+            args=(model, summary["sentences"][0], layer, head),
+        )
         return
     values = summary["per_sentence"][f"metrics_{side}"][metric][:, layer, heads.to_slot(head, _n_attn(summary, side))]
     hi, lo = compare.extreme_sentences(values)
     for col, idx, label in ((c2, hi, "research_open_high"), (c3, lo, "research_open_low")):
         sentence = summary["sentences"][idx]  # "" when a results folder keeps no texts: nothing to open
-        col.button(t(label, value=fmt(float(values[idx])), sentence=short(sentence) or f"#{idx + 1}"),
-                   key=f"{key}_open_{label}", on_click=goto_attention, args=(model, sentence, layer, head),
-                   width="stretch", disabled=not sentence)
+        col.button(
+            t(label, value=fmt(float(values[idx])), sentence=short(sentence) or f"#{idx + 1}"),
+            key=f"{key}_open_{label}",
+            on_click=goto_attention,
+            args=(model, sentence, layer, head),
+            width="stretch",
+            disabled=not sentence,
+        )
 
 
 def _n_attn(summary: dict, side: str) -> int:

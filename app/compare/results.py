@@ -1,5 +1,6 @@
 """/compare's results-folder section: model A's and model B's head metrics over a corpus, from two
 folders written by the corpus command (listed from the server's results folder only)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -27,10 +28,16 @@ def _pick_folders(names: list[str], model_a: str, model_b: str) -> tuple[str, st
     if st.session_state.get("res_b") not in names:
         st.session_state["res_b"] = results_view.propose(names, model_b, like=st.session_state["res_a"])
     c1, c2 = st.columns(2)
-    name_a = c1.selectbox(t("cmpm_res_folder_side", side="A"), names, key="res_a", on_change=_propose_b,
-                          format_func=results_view.folder_label)
-    name_b = c2.selectbox(t("cmpm_res_folder_side", side="B"), names, key="res_b",
-                          format_func=results_view.folder_label)
+    name_a = c1.selectbox(
+        t("cmpm_res_folder_side", side="A"),
+        names,
+        key="res_a",
+        on_change=_propose_b,
+        format_func=results_view.folder_label,
+    )
+    name_b = c2.selectbox(
+        t("cmpm_res_folder_side", side="B"), names, key="res_b", format_func=results_view.folder_label
+    )
     return name_a, name_b
 
 
@@ -50,30 +57,61 @@ def results_section(model_a: str, model_b: str, exclude: bool) -> None:
     except ValueError as exc:  # corpus.ResultsError: the reason, never a traceback
         st.error(t("cmpm_res_error", reason=results_view.reason(exc)))
         return
-    label = lambda mid: state.md_escape(controls.model_name(mid))  # noqa: E731
-    shown = lambda n: t("cmpm_res_root") if n == "." else state.md_escape(n)  # noqa: E731
-    st.markdown(t("cmpm_res_loaded", model_a=label(result["model_a"]), name_a=shown(res_a["name"]),
-                  model_b=label(result["model_b"]), name_b=shown(res_b["name"]), n=result["n_sentences"],
-                  input=state.md_escape(results_view.input_name(result["input"]))))
+    label = lambda mid: state.md_escape(controls.model_name(mid))
+    shown = lambda n: t("cmpm_res_root") if n == "." else state.md_escape(n)
+    st.markdown(
+        t(
+            "cmpm_res_loaded",
+            model_a=label(result["model_a"]),
+            name_a=shown(res_a["name"]),
+            model_b=label(result["model_b"]),
+            name_b=shown(res_b["name"]),
+            n=result["n_sentences"],
+            input=state.md_escape(results_view.input_name(result["input"])),
+        )
+    )
     if (result["model_a"], result["model_b"]) != (model_a, model_b):
-        st.info(t("cmpm_res_models_differ", pa=label(model_a), pb=label(model_b), ra=label(result["model_a"]),
-                  rb=label(result["model_b"])))
+        st.info(
+            t(
+                "cmpm_res_models_differ",
+                pa=label(model_a),
+                pb=label(model_b),
+                ra=label(result["model_a"]),
+                rb=label(result["model_b"]),
+            )
+        )
     if result["exclude_special"] != exclude:
-        st.caption(t("cmpm_res_special", state=t("research_state_excluded" if result["exclude_special"]
-                                                 else "research_state_included")))
+        st.caption(
+            t(
+                "cmpm_res_special",
+                state=t("research_state_excluded" if result["exclude_special"] else "research_state_included"),
+            )
+        )
     if not any(result["sentences"]):
         st.caption(t("cmpm_res_no_texts"))
     for res, kinds in ((res_a, result["kinds_a"]), (res_b, result["kinds_b"])):
         if res["meta"].get("format", 1) < 2 and heads.CONV in kinds:
             st.warning(t("cmpm_res_old_format", name=shown(res["name"])))
     with st.expander(t("research_sentences_used")):
-        st.dataframe(pd.DataFrame({t("research_col_tokens"): result["lengths_a"],
-                                   t("research_col_sentence"): result["sentences"]}), height=240,
-                     key="res_sentences_df")
+        st.dataframe(
+            pd.DataFrame(
+                {t("research_col_tokens"): result["lengths_a"], t("research_col_sentence"): result["sentences"]}
+            ),
+            height=240,
+            key="res_sentences_df",
+        )
     summary_section(result, key="res")
     st.markdown(f"**{t('research_mean_heatmaps')}**")
-    metrics_section(result, controls.model_name(result["model_a"]), controls.model_name(result["model_b"]),
-                    key="res", many=True)
+    metrics_section(
+        result, controls.model_name(result["model_a"]), controls.model_name(result["model_b"]), key="res", many=True
+    )
     st.caption(t("cmpm_res_no_js"))
-    st.download_button(t("export_csv"), data=lambda: summary_csv(result), file_name="results-summary.csv",
-                       mime="text/csv", on_click="ignore", key="res_csv", icon=":material/table:")
+    st.download_button(
+        t("export_csv"),
+        data=lambda: summary_csv(result),
+        file_name="results-summary.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="res_csv",
+        icon=":material/table:",
+    )

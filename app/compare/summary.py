@@ -1,5 +1,6 @@
 """/compare over many sentences (a run here or two results folders): mean and 95% interval per layer
 and head group, paired A - B, split by sentence length; the table and its CSV."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,16 +23,23 @@ def _interval_series(rows: list[dict], n_layers: int) -> tuple[list[dict], list[
         g = {r["layer"]: r for r in by_layer if r["group"] == group}
         if not g:
             continue
-        col = lambda k: np.array([g[l][k] if l in g else np.nan for l in range(n_layers)])  # noqa: E731
+        col = lambda k: np.array([g[l][k] if l in g else np.nan for l in range(n_layers)])
         gname = t(f"research_group_{group}")
         for side in "ab":
             if np.isfinite(col(f"{side}_mean")).any():
-                series.append({"name": f"{side.upper()} · {gname}", "mean": col(f"{side}_mean"),
-                               "low": col(f"{side}_low"), "high": col(f"{side}_high"),
-                               "baseline": col(f"{side}_uniform")})
+                series.append(
+                    {
+                        "name": f"{side.upper()} · {gname}",
+                        "mean": col(f"{side}_mean"),
+                        "low": col(f"{side}_low"),
+                        "high": col(f"{side}_high"),
+                        "baseline": col(f"{side}_uniform"),
+                    }
+                )
         if np.isfinite(col("diff_mean")).any():
-            diffs.append({"name": f"A - B · {gname}", "mean": col("diff_mean"), "low": col("diff_low"),
-                          "high": col("diff_high")})
+            diffs.append(
+                {"name": f"A - B · {gname}", "mean": col("diff_mean"), "low": col("diff_low"), "high": col("diff_high")}
+            )
     return series, diffs
 
 
@@ -50,13 +58,26 @@ def summary_section(result: dict, key: str = "many") -> None:
     series, diffs = _interval_series(rows, L)
     layers = [f"L{l}" for l in range(L)]
     c1, c2 = st.columns(2)
-    by_layer_fig = rfig.interval_plot(layers, series, title=t("research_fig_by_layer", metric=metric_label(metric)),
-                                      x_title=t("layer"), y_title=metric_label(metric), font_size=fs)
+    by_layer_fig = rfig.interval_plot(
+        layers,
+        series,
+        title=t("research_fig_by_layer", metric=metric_label(metric)),
+        x_title=t("layer"),
+        y_title=metric_label(metric),
+        font_size=fs,
+    )
     c1.plotly_chart(by_layer_fig, width="stretch", key="many_intervals")
     export_ui.figure_downloads(by_layer_fig, f"{STEMS[key]}-{metric}-by-layer", container=c1)
     if diffs:
-        diff_fig = rfig.interval_plot(layers, diffs, title=t("research_fig_diff"), x_title=t("layer"),
-                                      y_title=f"A - B · {metric_label(metric)}", font_size=fs, zero_line=True)
+        diff_fig = rfig.interval_plot(
+            layers,
+            diffs,
+            title=t("research_fig_diff"),
+            x_title=t("layer"),
+            y_title=f"A - B · {metric_label(metric)}",
+            font_size=fs,
+            zero_line=True,
+        )
         c2.plotly_chart(diff_fig, width="stretch", key="many_diffs")
         export_ui.figure_downloads(diff_fig, f"{STEMS[key]}-{metric}-difference-by-layer", container=c2)
     st.dataframe(summary_table(rows), hide_index=True, height=320, key="many_summary_table")
@@ -64,22 +85,27 @@ def summary_section(result: dict, key: str = "many") -> None:
 
 def summary_table(rows: list[dict]) -> pd.DataFrame:
     """summary_rows in the UI language, intervals as '[low, high]'."""
-    ci = lambda lo, hi: "–" if not (np.isfinite(lo) and np.isfinite(hi)) else f"[{lo:.3f}, {hi:.3f}]"  # noqa: E731
+    ci = lambda lo, hi: "–" if not (np.isfinite(lo) and np.isfinite(hi)) else f"[{lo:.3f}, {hi:.3f}]"
     out = []
     for r in rows:
-        out.append({
-            t("metric"): metric_label(r["metric"]),
-            t("research_col_layer"): t("research_all_layers") if r["layer"] == "all" else f"L{r['layer']}",
-            t("research_col_group"): t(f"research_group_{r['group']}"),
-            t("research_col_length"): t("research_all_lengths") if r["length"] == "all" else r["length"],
-            t("research_col_n"): r["n"],
-            t("research_col_mean", side="A"): fmt(r["a_mean"]), t("research_col_ci", side="A"): ci(r["a_low"], r["a_high"]),
-            t("research_col_uniform", side="A"): fmt(r["a_uniform"]),
-            t("research_col_mean", side="B"): fmt(r["b_mean"]), t("research_col_ci", side="B"): ci(r["b_low"], r["b_high"]),
-            t("research_col_uniform", side="B"): fmt(r["b_uniform"]),
-            t("research_col_diff"): fmt(r["diff_mean"]), t("research_col_diff_ci"): ci(r["diff_low"], r["diff_high"]),
-            t("research_col_p"): "–" if not np.isfinite(r["p_value"]) else f"{r['p_value']:.2g}",
-        })
+        out.append(
+            {
+                t("metric"): metric_label(r["metric"]),
+                t("research_col_layer"): t("research_all_layers") if r["layer"] == "all" else f"L{r['layer']}",
+                t("research_col_group"): t(f"research_group_{r['group']}"),
+                t("research_col_length"): t("research_all_lengths") if r["length"] == "all" else r["length"],
+                t("research_col_n"): r["n"],
+                t("research_col_mean", side="A"): fmt(r["a_mean"]),
+                t("research_col_ci", side="A"): ci(r["a_low"], r["a_high"]),
+                t("research_col_uniform", side="A"): fmt(r["a_uniform"]),
+                t("research_col_mean", side="B"): fmt(r["b_mean"]),
+                t("research_col_ci", side="B"): ci(r["b_low"], r["b_high"]),
+                t("research_col_uniform", side="B"): fmt(r["b_uniform"]),
+                t("research_col_diff"): fmt(r["diff_mean"]),
+                t("research_col_diff_ci"): ci(r["diff_low"], r["diff_high"]),
+                t("research_col_p"): "–" if not np.isfinite(r["p_value"]) else f"{r['p_value']:.2g}",
+            }
+        )
     return pd.DataFrame(out)
 
 

@@ -5,6 +5,7 @@ catalogue per page or feature (app/i18n/<name>.py, each a TEXT dict {key: {"en":
 used by several pages is in `common`. CATALOGUES lists them all (tests/test_i18n_catalogues.py checks it
 against the folder), and a key defined in two catalogues stops the import.
 """
+
 from __future__ import annotations
 
 from types import ModuleType
@@ -35,9 +36,24 @@ from app.i18n import (
 LANGUAGES = {"en": "English", "zh": "中文"}
 
 CATALOGUES: tuple[ModuleType, ...] = (
-    common, errors, models, home,
-    attention, model_view, convolution, compare, compare_many, results, syntax, positions, step_by_step,
-    intervene, compress, contributions, lessons, export,
+    common,
+    errors,
+    models,
+    home,
+    attention,
+    model_view,
+    convolution,
+    compare,
+    compare_many,
+    results,
+    syntax,
+    positions,
+    step_by_step,
+    intervene,
+    compress,
+    contributions,
+    lessons,
+    export,
 )
 
 
@@ -54,8 +70,7 @@ def merge(catalogues: tuple[ModuleType, ...]) -> dict[str, dict[str, str]]:
         name = catalogue_name(module)
         for key, entry in module.TEXT.items():
             if key in owner:
-                raise KeyError(f"i18n key {key!r} is defined in both app/i18n/{owner[key]}.py and "
-                               f"app/i18n/{name}.py")
+                raise KeyError(f"i18n key {key!r} is defined in both app/i18n/{owner[key]}.py and app/i18n/{name}.py")
             owner[key] = name
             table[key] = entry
     return table

@@ -2,50 +2,75 @@
 
 TEXT = {
     "iv_title": {"en": "Intervene: switch heads off, mask tokens", "zh": "干预实验：关闭注意力头、遮盖词元"},
-    "iv_intro": {"en": "Change something inside the model and rerun it. Ablating a head multiplies its output by zero "
-                       "before the layer mixes its heads (for ConvBERT, convolution heads too); masking replaces a "
-                       "token. The maps show how every later head's attention changed.",
-                 "zh": "改变模型内部的某处并重新运行。消融一个头就是在该层混合各头输出之前把它的输出乘以零"
-                       "（ConvBERT 的卷积头同样适用）；遮盖就是替换一个词元。热力图展示之后每个头的注意力如何变化。"},
+    "iv_intro": {
+        "en": "Change something inside the model and rerun it. Ablating a head multiplies its output by zero "
+        "before the layer mixes its heads (for ConvBERT, convolution heads too); masking replaces a "
+        "token. The maps show how every later head's attention changed.",
+        "zh": "改变模型内部的某处并重新运行。消融一个头就是在该层混合各头输出之前把它的输出乘以零"
+        "（ConvBERT 的卷积头同样适用）；遮盖就是替换一个词元。热力图展示之后每个头的注意力如何变化。",
+    },
     "iv_heads": {"en": "Heads to ablate (switch off)", "zh": "要消融（关闭）的头"},
-    "iv_heads_help": {"en": "'L2 H3' = layer 2, head 3; 'C' = ConvBERT convolution head.",
-                      "zh": "“L2 H3” = 第 2 层第 3 个头；“C” = ConvBERT 卷积头。"},
+    "iv_heads_help": {
+        "en": "'L2 H3' = layer 2, head 3; 'C' = ConvBERT convolution head.",
+        "zh": "“L2 H3” = 第 2 层第 3 个头；“C” = ConvBERT 卷积头。",
+    },
     "iv_layer_all": {"en": "or every head of layer…", "zh": "或某一层的所有头……"},
     "iv_layer_none": {"en": "(none)", "zh": "（无）"},
     "iv_tokens": {"en": "Tokens to mask (click)", "zh": "要遮盖的词元（点击）"},
-    "iv_replace": {"en": "Replace them with this word instead of the mask token (one token; empty = mask)",
-                   "zh": "用这个词代替遮盖符（必须是单个词元；留空 = 遮盖符）"},
-    "iv_nothing": {"en": "Choose heads to ablate or tokens to mask: the comparison appears here.",
-                   "zh": "选择要消融的头或要遮盖的词元，对比结果将显示在这里。"},
+    "iv_replace": {
+        "en": "Replace them with this word instead of the mask token (one token; empty = mask)",
+        "zh": "用这个词代替遮盖符（必须是单个词元；留空 = 遮盖符）",
+    },
+    "iv_nothing": {
+        "en": "Choose heads to ablate or tokens to mask: the comparison appears here.",
+        "zh": "选择要消融的头或要遮盖的词元，对比结果将显示在这里。",
+    },
     "iv_error": {"en": "This intervention cannot run: {reason}", "zh": "无法执行此干预：{reason}"},
     "iv_cosine": {"en": "Sentence embedding, cosine to the original", "zh": "句向量与原始的余弦相似度"},
-    "iv_cosine_help": {"en": "Mean-pooled last hidden state, with vs without the intervention.",
-                       "zh": "最后一层隐藏状态的平均池化，干预前后比较。"},
+    "iv_cosine_help": {
+        "en": "Mean-pooled last hidden state, with vs without the intervention.",
+        "zh": "最后一层隐藏状态的平均池化，干预前后比较。",
+    },
     "iv_changed_heads": {"en": "Heads whose attention changed (JS > 0.001)", "zh": "注意力发生变化的头（JS > 0.001）"},
     "iv_now_reads": {"en": "The model now reads: {tokens}", "zh": "模型现在读到的是：{tokens}"},
-    "iv_js_title": {"en": "Attention change per head after the intervention (JS divergence)",
-                    "zh": "干预后每个头的注意力变化（JS 散度）"},
-    "iv_js_caption": {"en": "An ablated head's own layer is unchanged (its attention is computed before its output is "
-                            "removed); the change starts in the next layer. Masking changes attention from layer 0.",
-                      "zh": "被消融的头所在的层不变（其注意力在输出被移除之前就已算出）；变化从下一层开始。"
-                            "遮盖词元则从第 0 层就改变注意力。"},
-    "iv_fill_title": {"en": "Fill-mask: what the model predicts at the masked tokens", "zh": "填空：模型在遮盖位置的预测"},
-    "iv_fill_bundled": {"en": "The bundled models have no masked-language-model head (all-MiniLM-L6-v2 was trained for "
-                              "sentence embeddings, and the ConvBERT and the students were distilled from it), so they "
-                              "cannot predict masked words. Fill-mask works with models that ship an MLM head, e.g. "
-                              "bert-base-uncased, distilbert-base-uncased, roberta-base (need internet once) or a local "
-                              "BertForMaskedLM folder.",
-                        "zh": "随附模型没有掩码语言模型（MLM）头（all-MiniLM-L6-v2 是为句向量训练的，ConvBERT 和学生模型"
-                              "都从它蒸馏而来），因此无法预测被遮盖的词。填空功能适用于带 MLM 头的模型，例如 "
-                              "bert-base-uncased、distilbert-base-uncased、roberta-base（首次需联网）或本地的 "
-                              "BertForMaskedLM 文件夹。"},
-    "iv_fill_student": {"en": "This in-house student has no masked-language-model head, so it cannot predict masked words.",
-                        "zh": "这个自制的学生模型没有掩码语言模型头，无法预测被遮盖的词。"},
-    "iv_fill_no_head": {"en": "This checkpoint has no masked-language-model head (or it is not available offline), so "
-                              "it cannot predict masked words.",
-                        "zh": "该检查点没有掩码语言模型头（或无法离线获取），无法预测被遮盖的词。"},
-    "iv_fill_no_mask": {"en": "Mask a token (and replace nothing) to see the model's top predictions there.",
-                        "zh": "遮盖一个词元（不替换）即可看到模型在该处的最可能预测。"},
+    "iv_js_title": {
+        "en": "Attention change per head after the intervention (JS divergence)",
+        "zh": "干预后每个头的注意力变化（JS 散度）",
+    },
+    "iv_js_caption": {
+        "en": "An ablated head's own layer is unchanged (its attention is computed before its output is "
+        "removed); the change starts in the next layer. Masking changes attention from layer 0.",
+        "zh": "被消融的头所在的层不变（其注意力在输出被移除之前就已算出）；变化从下一层开始。"
+        "遮盖词元则从第 0 层就改变注意力。",
+    },
+    "iv_fill_title": {
+        "en": "Fill-mask: what the model predicts at the masked tokens",
+        "zh": "填空：模型在遮盖位置的预测",
+    },
+    "iv_fill_bundled": {
+        "en": "The bundled models have no masked-language-model head (all-MiniLM-L6-v2 was trained for "
+        "sentence embeddings, and the ConvBERT and the students were distilled from it), so they "
+        "cannot predict masked words. Fill-mask works with models that ship an MLM head, e.g. "
+        "bert-base-uncased, distilbert-base-uncased, roberta-base (need internet once) or a local "
+        "BertForMaskedLM folder.",
+        "zh": "随附模型没有掩码语言模型（MLM）头（all-MiniLM-L6-v2 是为句向量训练的，ConvBERT 和学生模型"
+        "都从它蒸馏而来），因此无法预测被遮盖的词。填空功能适用于带 MLM 头的模型，例如 "
+        "bert-base-uncased、distilbert-base-uncased、roberta-base（首次需联网）或本地的 "
+        "BertForMaskedLM 文件夹。",
+    },
+    "iv_fill_student": {
+        "en": "This in-house student has no masked-language-model head, so it cannot predict masked words.",
+        "zh": "这个自制的学生模型没有掩码语言模型头，无法预测被遮盖的词。",
+    },
+    "iv_fill_no_head": {
+        "en": "This checkpoint has no masked-language-model head (or it is not available offline), so "
+        "it cannot predict masked words.",
+        "zh": "该检查点没有掩码语言模型头（或无法离线获取），无法预测被遮盖的词。",
+    },
+    "iv_fill_no_mask": {
+        "en": "Mask a token (and replace nothing) to see the model's top predictions there.",
+        "zh": "遮盖一个词元（不替换）即可看到模型在该处的最可能预测。",
+    },
     "iv_fill_position": {"en": "Token {i} (was '{was}')", "zh": "第 {i} 个词元（原为“{was}”）"},
     "iv_fill_token": {"en": "prediction", "zh": "预测"},
     "iv_fill_prob": {"en": "probability", "zh": "概率"},

@@ -3,67 +3,89 @@ lesson_<key>_text for every lesson of app/lessons.py."""
 
 TEXT = {
     "lessons_title": {"en": "Lessons", "zh": "课程"},
-    "lessons_intro": {"en": "Each lesson opens a view with its sentence and settings. Share the link below a lesson so "
-                            "students open exactly the same view.",
-                      "zh": "每一课都会以其句子和设置打开一个视图。分享课程下方的链接，学生即可打开完全相同的视图。"},
+    "lessons_intro": {
+        "en": "Each lesson opens a view with its sentence and settings. Share the link below a lesson so "
+        "students open exactly the same view.",
+        "zh": "每一课都会以其句子和设置打开一个视图。分享课程下方的链接，学生即可打开完全相同的视图。",
+    },
     "lesson_open": {"en": "Open", "zh": "打开"},
     # the lessons (app/lessons.py)
-    "lesson_coref_title": {"en": "Who is \"it\"? (coreference)", "zh": "“it” 指谁？（指代消解）"},
-    "lesson_coref_text": {"en": "In layer 3, head 1 of the bundled BERT, the row of \"it\" puts most of its weight on \"animal\". "
-                                "Hover the cells of the \"it\" row and compare with the next lesson.",
-                          "zh": "在内置 BERT 的第 3 层第 1 个头中，“it” 这一行的大部分权重落在 “animal” 上。悬停查看 “it” 行，并与下一课对比。"},
-    "lesson_coref2_title": {"en": "Change one word: \"too wide\"", "zh": "只改一个词：“too wide”"},
-    "lesson_coref2_text": {"en": "Same head, one word changed: now \"it\" should be the street. The weight on \"animal\" drops "
-                                 "(0.68 to 0.28) and more goes to \"street\": attention reacts to meaning, not just position.",
-                           "zh": "同一个头，只改一个词：此时 “it” 应指 street。落在 “animal” 上的权重下降（0.68 降到 0.28），更多转向 “street”：注意力对语义有反应，而不只是位置。"},
+    "lesson_coref_title": {"en": 'Who is "it"? (coreference)', "zh": "“it” 指谁？（指代消解）"},
+    "lesson_coref_text": {
+        "en": 'In layer 3, head 1 of the bundled BERT, the row of "it" puts most of its weight on "animal". '
+        'Hover the cells of the "it" row and compare with the next lesson.',
+        "zh": "在内置 BERT 的第 3 层第 1 个头中，“it” 这一行的大部分权重落在 “animal” 上。悬停查看 “it” 行，并与下一课对比。",
+    },
+    "lesson_coref2_title": {"en": 'Change one word: "too wide"', "zh": "只改一个词：“too wide”"},
+    "lesson_coref2_text": {
+        "en": 'Same head, one word changed: now "it" should be the street. The weight on "animal" drops '
+        '(0.68 to 0.28) and more goes to "street": attention reacts to meaning, not just position.',
+        "zh": "同一个头，只改一个词：此时 “it” 应指 street。落在 “animal” 上的权重下降（0.68 降到 0.28），更多转向 “street”：注意力对语义有反应，而不只是位置。",
+    },
     "lesson_pair_title": {"en": "Two sentences and [SEP]", "zh": "两个句子与 [SEP]"},
-    "lesson_pair_text": {"en": "A sentence pair is one input with [SEP] between the parts. In the last layer, many rows send "
-                               "weight to [SEP] and [CLS]: heads with nothing to do often park their attention there (Clark et al. 2019).",
-                         "zh": "句子对是一个输入，两部分之间用 [SEP] 分隔。在最后一层，许多行把权重投向 [SEP] 和 [CLS]：无事可做的头常把注意力“停放”在那里（Clark 等，2019）。"},
+    "lesson_pair_text": {
+        "en": "A sentence pair is one input with [SEP] between the parts. In the last layer, many rows send "
+        "weight to [SEP] and [CLS]: heads with nothing to do often park their attention there (Clark et al. 2019).",
+        "zh": "句子对是一个输入，两部分之间用 [SEP] 分隔。在最后一层，许多行把权重投向 [SEP] 和 [CLS]：无事可做的头常把注意力“停放”在那里（Clark 等，2019）。",
+    },
     "lesson_local_title": {"en": "ConvBERT's local heads on a long sentence", "zh": "长句中 ConvBERT 的局部头"},
-    "lesson_local_text": {"en": "Convolution heads only see 4 tokens to each side. On a long sentence their banded matrices "
-                                "stay on the diagonal, while attention heads reach across the whole sentence.",
-                          "zh": "卷积头只能看到左右各 4 个词元。在长句中，它们的带状矩阵停留在对角线附近，而注意力头可以跨越整句。"},
+    "lesson_local_text": {
+        "en": "Convolution heads only see 4 tokens to each side. On a long sentence their banded matrices "
+        "stay on the diagonal, while attention heads reach across the whole sentence.",
+        "zh": "卷积头只能看到左右各 4 个词元。在长句中，它们的带状矩阵停留在对角线附近，而注意力头可以跨越整句。",
+    },
     "lesson_compare_title": {"en": "BERT against ConvBERT, head by head", "zh": "BERT 与 ConvBERT 逐头对比"},
-    "lesson_compare_text": {"en": "Slot 8 is an attention head in BERT but a convolution head in ConvBERT. Look at the "
-                                  "difference map, then the Matching heads tab. Careful how you read it: this ConvBERT "
-                                  "was distilled with attention transfer (as in TinyBERT), so its attention heads H0-H5 "
-                                  "started as copies of BERT's H0-H5 and were trained to reproduce them. Their near-zero "
-                                  "divergence is the training target, not a discovery. The real questions are what the "
-                                  "conv heads do with BERT's heads 6-11 (their values started there) and, with "
-                                  "convbert-minilm-l6-free (no attention loss), what attention learns by itself.",
-                            "zh": "位置 8 在 BERT 中是注意力头，在 ConvBERT 中是卷积头。先看差异图，再看“头匹配”标签页。解读时要小心："
-                                  "这个 ConvBERT 是用注意力迁移（如 TinyBERT）蒸馏的，它的注意力头 H0-H5 以 BERT 的 H0-H5 为初值，"
-                                  "并被训练去复现它们。两者散度接近零是训练目标，而不是发现。真正值得问的是：卷积头如何处理 BERT 第 6-11 "
-                                  "个头的工作（它们的 value 从那里开始），以及在 convbert-minilm-l6-free（无注意力损失）中，注意力自己学到了什么。"},
+    "lesson_compare_text": {
+        "en": "Slot 8 is an attention head in BERT but a convolution head in ConvBERT. Look at the "
+        "difference map, then the Matching heads tab. Careful how you read it: this ConvBERT "
+        "was distilled with attention transfer (as in TinyBERT), so its attention heads H0-H5 "
+        "started as copies of BERT's H0-H5 and were trained to reproduce them. Their near-zero "
+        "divergence is the training target, not a discovery. The real questions are what the "
+        "conv heads do with BERT's heads 6-11 (their values started there) and, with "
+        "convbert-minilm-l6-free (no attention loss), what attention learns by itself.",
+        "zh": "位置 8 在 BERT 中是注意力头，在 ConvBERT 中是卷积头。先看差异图，再看“头匹配”标签页。解读时要小心："
+        "这个 ConvBERT 是用注意力迁移（如 TinyBERT）蒸馏的，它的注意力头 H0-H5 以 BERT 的 H0-H5 为初值，"
+        "并被训练去复现它们。两者散度接近零是训练目标，而不是发现。真正值得问的是：卷积头如何处理 BERT 第 6-11 "
+        "个头的工作（它们的 value 从那里开始），以及在 convbert-minilm-l6-free（无注意力损失）中，注意力自己学到了什么。",
+    },
     "lesson_chinese_title": {"en": "A Chinese sentence", "zh": "一个中文句子"},
-    "lesson_chinese_text": {"en": "This lesson uses a Chinese-capable model found on this machine. Its vocabulary splits "
-                                  "Chinese text into single characters, one token each (no spaces needed). Which characters "
-                                  "attend to their neighbours in layer 0, and which to [CLS]/[SEP]?",
-                            "zh": "本课使用本机上已有的中文模型。它的词表把中文切分为单个汉字，每个字一个词元（不需要空格）。"
-                                  "在第 0 层，哪些字关注相邻的字，哪些字关注 [CLS]/[SEP]？"},
+    "lesson_chinese_text": {
+        "en": "This lesson uses a Chinese-capable model found on this machine. Its vocabulary splits "
+        "Chinese text into single characters, one token each (no spaces needed). Which characters "
+        "attend to their neighbours in layer 0, and which to [CLS]/[SEP]?",
+        "zh": "本课使用本机上已有的中文模型。它的词表把中文切分为单个汉字，每个字一个词元（不需要空格）。"
+        "在第 0 层，哪些字关注相邻的字，哪些字关注 [CLS]/[SEP]？",
+    },
     "lesson_positions_title": {"en": "Where does the model know positions from?", "zh": "模型从哪里得知位置？"},
-    "lesson_positions_text": {"en": "BERT learns a vector per position; compare its similarity pattern with the sinusoids "
-                                    "of the original Transformer.",
-                              "zh": "BERT 为每个位置学习一个向量；将其相似度模式与原始 Transformer 的正弦编码对比。"},
+    "lesson_positions_text": {
+        "en": "BERT learns a vector per position; compare its similarity pattern with the sinusoids "
+        "of the original Transformer.",
+        "zh": "BERT 为每个位置学习一个向量；将其相似度模式与原始 Transformer 的正弦编码对比。",
+    },
     "lesson_steps_title": {"en": "Compute one attention row by hand", "zh": "亲手计算一行注意力"},
-    "lesson_steps_text": {"en": "Follow \"it\" through layer 3, head 1: from X to queries and keys, scores, softmax and "
-                                "the weighted sum, with the model's real numbers.",
-                          "zh": "跟随 “it” 经过第 3 层第 1 个头：从 X 到查询和键、得分、softmax 与加权和，全部使用模型的真实数值。"},
+    "lesson_steps_text": {
+        "en": 'Follow "it" through layer 3, head 1: from X to queries and keys, scores, softmax and '
+        "the weighted sum, with the model's real numbers.",
+        "zh": "跟随 “it” 经过第 3 层第 1 个头：从 X 到查询和键、得分、softmax 与加权和，全部使用模型的真实数值。",
+    },
     # the lesson in the sidebar
     "lesson_now": {"en": "Lesson", "zh": "课程"},
     "lesson_hide": {"en": "Hide the lesson", "zh": "隐藏课程说明"},
     # the Chinese lesson without a Chinese model
-    "lesson_chinese_unk_title": {"en": "A Chinese sentence, and what [UNK] means", "zh": "一个中文句子，以及 [UNK] 的含义"},
+    "lesson_chinese_unk_title": {
+        "en": "A Chinese sentence, and what [UNK] means",
+        "zh": "一个中文句子，以及 [UNK] 的含义",
+    },
     "lesson_chinese_unk_text": {
         "en": "The bundled BERT was trained on English: its vocabulary lacks most Chinese characters, so 7 of these 8 "
-              "become [UNK] (\"unknown\"), one vector for every character it has never seen. The model cannot tell "
-              "爱 from 处: look how alike the [UNK] rows and columns are. That is why vocabulary coverage matters. "
-              "To run this lesson on a Chinese model, prepare the machine once while online: "
-              "`python -m bertviz_core.models.fetch bert-base-chinese` (see the README's classroom section); this lesson then "
-              "uses it automatically.",
+        'become [UNK] ("unknown"), one vector for every character it has never seen. The model cannot tell '
+        "爱 from 处: look how alike the [UNK] rows and columns are. That is why vocabulary coverage matters. "
+        "To run this lesson on a Chinese model, prepare the machine once while online: "
+        "`python -m bertviz_core.models.fetch bert-base-chinese` (see the README's classroom section); this lesson then "
+        "uses it automatically.",
         "zh": "内置 BERT 是用英文训练的：它的词表缺少大多数汉字，因此这 8 个字中有 7 个变成 [UNK]（“未知”），"
-              "所有没见过的字共用同一个向量。模型无法区分“爱”和“处”：看看 [UNK] 的各行各列多么相似。这就是词表覆盖率的重要性。"
-              "若要在中文模型上上这一课，请在联网时准备一次：`python -m bertviz_core.models.fetch bert-base-chinese`"
-              "（见 README 的课堂部分）；之后本课会自动使用该模型。"},
+        "所有没见过的字共用同一个向量。模型无法区分“爱”和“处”：看看 [UNK] 的各行各列多么相似。这就是词表覆盖率的重要性。"
+        "若要在中文模型上上这一课，请在联网时准备一次：`python -m bertviz_core.models.fetch bert-base-chinese`"
+        "（见 README 的课堂部分）；之后本课会自动使用该模型。",
+    },
 }

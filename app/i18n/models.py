@@ -2,14 +2,20 @@
 
 TEXT = {
     "mlabel_bert-minilm-l6": {"en": "BERT · MiniLM-L6 (bundled)", "zh": "BERT · MiniLM-L6（内置）"},
-    "mlabel_convbert-minilm-l6": {"en": "ConvBERT · MiniLM-L6 (bundled, distilled here)",
-                                  "zh": "ConvBERT · MiniLM-L6（内置，本项目蒸馏）"},
-    "mlabel_convbert-minilm-l6-free": {"en": "ConvBERT · MiniLM-L6, free attention (bundled, distilled here)",
-                                       "zh": "ConvBERT · MiniLM-L6，自学注意力（内置，本项目蒸馏）"},
-    "mlabel_distilbert-minilm-l3": {"en": "BERT · 3 layers, distilled (bundled)",
-                                    "zh": "BERT · 3 层蒸馏版（内置）"},
+    "mlabel_convbert-minilm-l6": {
+        "en": "ConvBERT · MiniLM-L6 (bundled, distilled here)",
+        "zh": "ConvBERT · MiniLM-L6（内置，本项目蒸馏）",
+    },
+    "mlabel_convbert-minilm-l6-free": {
+        "en": "ConvBERT · MiniLM-L6, free attention (bundled, distilled here)",
+        "zh": "ConvBERT · MiniLM-L6，自学注意力（内置，本项目蒸馏）",
+    },
+    "mlabel_distilbert-minilm-l3": {"en": "BERT · 3 layers, distilled (bundled)", "zh": "BERT · 3 层蒸馏版（内置）"},
     "mlabel_bert-base-uncased": {"en": "BERT base uncased", "zh": "BERT base（不区分大小写）"},
-    "mlabel_bert-base-multilingual-cased": {"en": "mBERT base cased (multilingual)", "zh": "多语言 BERT base（区分大小写）"},
+    "mlabel_bert-base-multilingual-cased": {
+        "en": "mBERT base cased (multilingual)",
+        "zh": "多语言 BERT base（区分大小写）",
+    },
     "mlabel_bert-base-chinese": {"en": "BERT base Chinese", "zh": "BERT base 中文"},
     "mlabel_distilbert-base-uncased": {"en": "DistilBERT base uncased", "zh": "DistilBERT base（不区分大小写）"},
     "mlabel_albert-base-v2": {"en": "ALBERT base v2", "zh": "ALBERT base v2"},

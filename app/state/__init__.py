@@ -15,6 +15,7 @@
 Models have their own process-wide LRU in bertviz_core.models.loading. The names pages use are
 re-exported here, explicitly.
 """
+
 from __future__ import annotations
 
 from app.state import caches, captures, session, text, url
@@ -45,11 +46,36 @@ from app.state.url import (
 )
 
 __all__ = [
-    "caches", "captures", "session", "text", "url",
-    "JS_MAX_ROWS", "MAX_CONCURRENT_CAPTURES", "cached_comparison", "cached_trace", "capture_slots", "get_model",
-    "load_error_text", "trace_or_stop",
-    "DEFAULT_MODEL", "DEFAULT_PARTNER", "DEFAULT_TEXT", "init_session",
-    "MAX_CHARS", "clean_text", "md_escape", "unlink",
-    "COMPARE_METHODS", "CONTRIB_METHODS", "RAW_ATTENTION", "URL_PARAMS", "checked_head", "checked_layer",
-    "checked_query", "parse_url", "show_url_notes", "shown_value", "sync_url",
+    "COMPARE_METHODS",
+    "CONTRIB_METHODS",
+    "DEFAULT_MODEL",
+    "DEFAULT_PARTNER",
+    "DEFAULT_TEXT",
+    "JS_MAX_ROWS",
+    "MAX_CHARS",
+    "MAX_CONCURRENT_CAPTURES",
+    "RAW_ATTENTION",
+    "URL_PARAMS",
+    "cached_comparison",
+    "cached_trace",
+    "caches",
+    "capture_slots",
+    "captures",
+    "checked_head",
+    "checked_layer",
+    "checked_query",
+    "clean_text",
+    "get_model",
+    "init_session",
+    "load_error_text",
+    "md_escape",
+    "parse_url",
+    "session",
+    "show_url_notes",
+    "shown_value",
+    "sync_url",
+    "text",
+    "trace_or_stop",
+    "unlink",
+    "url",
 ]

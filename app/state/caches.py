@@ -28,6 +28,7 @@ The caches and their bounds (models have their own LRU in bertviz_core.models.lo
 | treebank_sentences      | () -> the picker's UD EWT sentences                 | 1                                     |
 | lesson_packs            | (lessons, language, font size) -> (html, figures)   | 24                                    |
 """
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,8 @@ from typing import Any
 import cachetools
 
 TRACE_CACHE_BYTES = int(float(os.environ.get("BERTVIZ_TRACE_CACHE_MB", "1024")) * 2**20)
-NORM_CACHE_BYTES = 128 * 2**20     # norm_attention of two 512-token traces of the bundled models
-MIXING_CACHE_BYTES = 128 * 2**20   # a 512-token [6, 512, 512] float32 result is 6 MB
+NORM_CACHE_BYTES = 128 * 2**20  # norm_attention of two 512-token traces of the bundled models
+MIXING_CACHE_BYTES = 128 * 2**20  # a 512-token [6, 512, 512] float32 result is 6 MB
 
 _MISSING = object()
 

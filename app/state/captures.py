@@ -9,6 +9,7 @@ capture with its messages (Streamlit glue).
 - `trace_or_stop` is a page's capture: while every slot is busy it says it waits (the waiting note);
   a model that cannot load or a capture that fails is a message in the UI language, never a traceback.
 """
+
 from __future__ import annotations
 
 import threading
@@ -86,6 +87,7 @@ def get_model(model_id: str) -> bc.LoadedModel:
 
 def _cached_trace(model_id: str, text: str, text_b: str | None) -> bc.Trace:
     """The trace of already cleaned texts through the shared cache (the forward pass in a slot)."""
+
     def capture() -> bc.Trace:
         lm = get_model(model_id)
         with capture_slots:  # at most MAX_CONCURRENT_CAPTURES forward passes at once
@@ -102,11 +104,13 @@ def cached_trace(model_id: str, text: str, text_b: str | None = None) -> bc.Trac
 def cached_comparison(model_a: str, model_b: str, text: str, matching: bool, exclude_special: bool = False) -> dict:
     """analysis.compare.compare_traces for one sentence, cached per switch setting, so view changes and tab
     switches are free. Heavy (JS over every pair of heads), so it takes a capture slot."""
+
     def compute() -> dict:
         pair = (cached_trace(model_a, text), cached_trace(model_b, text))
         with capture_slots:
-            return compare.compare_traces([pair], matching=matching, max_rows=JS_MAX_ROWS,
-                                          exclude_special=exclude_special)
+            return compare.compare_traces(
+                [pair], matching=matching, max_rows=JS_MAX_ROWS, exclude_special=exclude_special
+            )
 
     return caches.comparisons.get_or_compute((model_a, model_b, clean_text(text), matching, exclude_special), compute)
 

@@ -5,6 +5,7 @@ the URL so any view is a shareable link (app.state.url). The keys a link can car
 `app.state.url.URL_PARAMS`; the defaults below are what a page shows when neither the session nor the
 link says otherwise.
 """
+
 from __future__ import annotations
 
 import streamlit as st

@@ -3,6 +3,7 @@
 Nothing a user typed is rendered as markdown unescaped: `md_escape` also breaks the autolinks
 Streamlit's markdown would make of `http://`, `www.` and e-mail addresses.
 """
+
 from __future__ import annotations
 
 import re

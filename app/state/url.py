@@ -15,6 +15,7 @@
   (0..T-1); `app.controls.layer_slider` / `head_select` / `query_select` use them.
 A page writes its view back into the URL with `sync_url` (only the keys it names).
 """
+
 from __future__ import annotations
 
 import re
@@ -50,10 +51,12 @@ def flag_param(value: str) -> bool:
 
 def choice_param(*allowed: str):
     """A parser that accepts exactly one of `allowed` (spaces around it stripped)."""
+
     def parse(value: str) -> str:
         if value.strip() not in allowed:
             raise ValueError(value)
         return value.strip()
+
     return parse
 
 
@@ -69,9 +72,18 @@ def str_param(value: str) -> str:
 
 # key -> parser for values read from the URL (strings); a parser raises ValueError on a bad value
 URL_PARAMS = {
-    "model": str_param, "model_a": str_param, "model_b": str_param, "text": str_param, "text_b": str_param,
-    "layer": int_param, "head": head_param, "query": int_param, "scale": choice_param("fixed", "auto"),
-    "hide_special": flag_param, "lang": choice_param("en", "zh"), "big": flag_param,
+    "model": str_param,
+    "model_a": str_param,
+    "model_b": str_param,
+    "text": str_param,
+    "text_b": str_param,
+    "layer": int_param,
+    "head": head_param,
+    "query": int_param,
+    "scale": choice_param("fixed", "auto"),
+    "hide_special": flag_param,
+    "lang": choice_param("en", "zh"),
+    "big": flag_param,
     # /compare: what is compared (raw attention or a method of bertviz_core.analysis.contributions.METHODS)
     "compare_method": choice_param(*COMPARE_METHODS),
     # /contributions: the method beside raw attention
@@ -158,8 +170,9 @@ def checked_query(value, n_tokens: int, default: int = 1) -> tuple[int, dict | N
     return shown, {"value": query, "last": last, "shown": shown}
 
 
-def checked_head(value, n_heads: int, n_conv: int = 0, mean: bool = True,
-                 default: str = heads.MEAN) -> tuple[str, dict | None]:
+def checked_head(
+    value, n_heads: int, n_conv: int = 0, mean: bool = True, default: str = heads.MEAN
+) -> tuple[str, dict | None]:
     """A head token ("mean", "3", "c1") that exists in the model, or (default, note values).
 
     "mean" where a page has no mean (mean=False) falls back to the default quietly."""

@@ -1,5 +1,6 @@
 """Linear CKA (Kornblith et al. 2019) between two models' hidden states: of one set of states, and
 accumulated over many sentences without keeping them."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,6 +37,7 @@ class CKAAccumulator:
     [La*Da, Lb*Db] sum costs the same for 10 tokens as for 2000). When the Gram sums would exceed
     `max_bytes` (big models), raw states are kept instead while they fit, else CKA is given up
     (`skipped` says why)."""
+
     FLUSH_UNITS = 2048
 
     def __init__(self, max_bytes: int = CKA_MAX_BYTES):
@@ -105,6 +107,6 @@ class CKAAccumulator:
         ma, mb = self.sum_a / self.n, self.sum_b / self.n
         cross = self.ab.reshape(La, Da, Lb, Db) - self.n * ma[:, :, None, None] * mb[None, None]
         num = np.einsum("adbe,adbe->ab", cross, cross)
-        norm = lambda g, m: np.sqrt(((g - self.n * m[:, :, None] * m[:, None, :]) ** 2).sum((1, 2)))  # noqa: E731
+        norm = lambda g, m: np.sqrt(((g - self.n * m[:, :, None] * m[:, None, :]) ** 2).sum((1, 2)))
         den = norm(self.aa, ma)[:, None] * norm(self.bb, mb)[None]
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)

@@ -1,6 +1,7 @@
 """Model A against model B: JS divergence between their heads, head matching, metrics and CKA over
 sentence pairs (one sentence or many, memory flat), and the summaries, downloads and reproducible
 snippet of a many-sentence comparison."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -65,8 +66,9 @@ def head_js_matrix(heads_a: np.ndarray, heads_b: np.ndarray, max_rows: int | Non
     return out.numpy()
 
 
-def units_js(flat_a: np.ndarray, flat_b: np.ndarray, keep: np.ndarray | None = None,
-             max_rows: int | None = None) -> np.ndarray:
+def units_js(
+    flat_a: np.ndarray, flat_b: np.ndarray, keep: np.ndarray | None = None, max_rows: int | None = None
+) -> np.ndarray:
     """head_js_matrix over the units in `keep` only: their rows, and each row renormalised over
     their columns (keep None: every unit). flat_x [N, U, U] -> [Na, Nb] (nan if nothing is kept)."""
     U = flat_a.shape[-1]
@@ -87,8 +89,14 @@ class ComparisonAccumulator:
     baseline per head kind, the head x head JS matrix (with `matching`) and CKA sums. `result()` gives
     the means (as compare_traces always did) plus the per-sentence arrays for intervals."""
 
-    def __init__(self, *, matching: bool = True, max_rows: int | None = None, exclude_special: bool = False,
-                 cka_max_bytes: int = CKA_MAX_BYTES):
+    def __init__(
+        self,
+        *,
+        matching: bool = True,
+        max_rows: int | None = None,
+        exclude_special: bool = False,
+        cka_max_bytes: int = CKA_MAX_BYTES,
+    ):
         self.matching, self.max_rows, self.exclude_special = matching, max_rows, exclude_special
         self.metrics_a: list[dict] = []
         self.metrics_b: list[dict] = []
@@ -135,30 +143,51 @@ class ComparisonAccumulator:
     def result(self) -> dict:
         if not self.sentences:
             raise ValueError("No sentences to compare.")
-        stack = lambda ms: {k: np.stack([m[k] for m in ms]) for k in ms[0]}  # noqa: E731 - {m: [S, L, N]}
-        base = lambda bs: {k: np.array([[b[ATTN][k], b.get(CONV, {}).get(k, np.nan)] for b in bs])  # noqa: E731
-                           for k in METRICS}  # {m: [S, 2]}: attention heads, conv heads
-        per = {"metrics_a": stack(self.metrics_a), "metrics_b": stack(self.metrics_b),
-               "baseline_a": base(self.baseline_a), "baseline_b": base(self.baseline_b),
-               "js": np.stack(self.js) if self.matching else None}
+        stack = lambda ms: {k: np.stack([m[k] for m in ms]) for k in ms[0]}
+        base = lambda bs: {
+            k: np.array([[b[ATTN][k], b.get(CONV, {}).get(k, np.nan)] for b in bs]) for k in METRICS
+        }  # {m: [S, 2]}: attention heads, conv heads
+        per = {
+            "metrics_a": stack(self.metrics_a),
+            "metrics_b": stack(self.metrics_b),
+            "baseline_a": base(self.baseline_a),
+            "baseline_b": base(self.baseline_b),
+            "js": np.stack(self.js) if self.matching else None,
+        }
         with np.errstate(invalid="ignore"), quiet_nan_mean():
-            out = {"metrics_a": {k: np.nanmean(v, axis=0) for k, v in per["metrics_a"].items()},
-                   "metrics_b": {k: np.nanmean(v, axis=0) for k, v in per["metrics_b"].items()}}
+            out = {
+                "metrics_a": {k: np.nanmean(v, axis=0) for k, v in per["metrics_a"].items()},
+                "metrics_b": {k: np.nanmean(v, axis=0) for k, v in per["metrics_b"].items()},
+            }
         _, _, names_a, names_b = self.shape
-        out.update(names_a=names_a, names_b=names_b, kinds_a=self.kinds_a, kinds_b=self.kinds_b,
-                   model_a=self.shape[0], model_b=self.shape[1], n_sentences=len(self.sentences),
-                   sentences=list(self.sentences), lengths_a=np.array(self.lengths_a),
-                   lengths_b=np.array(self.lengths_b), exclude_special=self.exclude_special,
-                   max_rows=self.max_rows, matching=self.matching, per_sentence=per)
+        out.update(
+            names_a=names_a,
+            names_b=names_b,
+            kinds_a=self.kinds_a,
+            kinds_b=self.kinds_b,
+            model_a=self.shape[0],
+            model_b=self.shape[1],
+            n_sentences=len(self.sentences),
+            sentences=list(self.sentences),
+            lengths_a=np.array(self.lengths_a),
+            lengths_b=np.array(self.lengths_b),
+            exclude_special=self.exclude_special,
+            max_rows=self.max_rows,
+            matching=self.matching,
+            per_sentence=per,
+        )
         if self.matching:
             with quiet_nan_mean():
-                out.update(js=np.nanmean(per["js"], axis=0), by_words=self.by_words,
-                           cka=self._cka.matrix(), cka_skipped=self._cka.skipped)
+                out.update(
+                    js=np.nanmean(per["js"], axis=0),
+                    by_words=self.by_words,
+                    cka=self._cka.matrix(),
+                    cka_skipped=self._cka.skipped,
+                )
         return out
 
 
-def compare_traces(pairs, matching: bool = True, max_rows: int | None = None,
-                   exclude_special: bool = False) -> dict:
+def compare_traces(pairs, matching: bool = True, max_rows: int | None = None, exclude_special: bool = False) -> dict:
     """Metrics, head matching and CKA for model A vs model B over sentence pairs (any iterable,
     e.g. a generator: each pair is reduced to its statistics and may be freed before the next).
 
@@ -175,8 +204,17 @@ def compare_traces(pairs, matching: bool = True, max_rows: int | None = None,
     return acc.result()
 
 
-def compare_many(lm_a, lm_b, sentences, *, matching: bool = True, max_rows: int | None = None,
-                 exclude_special: bool = False, capture=None, progress=None) -> dict:
+def compare_many(
+    lm_a,
+    lm_b,
+    sentences,
+    *,
+    matching: bool = True,
+    max_rows: int | None = None,
+    exclude_special: bool = False,
+    capture=None,
+    progress=None,
+) -> dict:
     """compare_traces over sentences captured one at a time: each sentence's two traces are
     reduced to statistics and dropped before the next sentence is run, so memory stays flat.
 
@@ -242,9 +280,11 @@ def match_heads(js: np.ndarray, names_a: list[str], names_b: list[str], same_lay
         cost = np.where(finite, block, block[finite].max() * 10 + 1e6)  # forbidden pairs: never chosen if avoidable
         r, c = linear_sum_assignment(cost)
         one += [(names_a[ia[i]], names_b[ib[j]], float(block[i, j])) for i, j in zip(r, c) if finite[i, j]]
-    return {"a_to_b": nearest(masked, allowed, names_a, names_b),
-            "b_to_a": nearest(masked.T, allowed.T, names_b, names_a),
-            "one_to_one": one}
+    return {
+        "a_to_b": nearest(masked, allowed, names_a, names_b),
+        "b_to_a": nearest(masked.T, allowed.T, names_b, names_a),
+        "one_to_one": one,
+    }
 
 
 # ---------------------------------------------------------------- summaries over sentences
@@ -272,10 +312,13 @@ def summary_rows(result: dict, metrics=None, confidence: float = 0.95) -> list[d
 
     metrics = list(metrics or METRICS)
     strata = stats.length_strata(result["lengths_a"])
-    n_layers = max(result["per_sentence"]["metrics_a"][metrics[0]].shape[1],
-                   result["per_sentence"]["metrics_b"][metrics[0]].shape[1])
+    n_layers = max(
+        result["per_sentence"]["metrics_a"][metrics[0]].shape[1],
+        result["per_sentence"]["metrics_b"][metrics[0]].shape[1],
+    )
     selections = [("all", np.ones(len(strata), bool))] + [
-        (stats.stratum_label(k), strata == k) for k in range(len(stats.LENGTH_STRATA)) if (strata == k).any()]
+        (stats.stratum_label(k), strata == k) for k in range(len(stats.LENGTH_STRATA)) if (strata == k).any()
+    ]
     rows = []
     for metric in metrics:
         for layer in [None, *range(n_layers)]:
@@ -286,19 +329,36 @@ def summary_rows(result: dict, metrics=None, confidence: float = 0.95) -> list[d
                     continue
                 gi = GROUPS.index(group)
                 for label, sel in selections:
-                    row = {"metric": metric, "layer": "all" if layer is None else layer, "group": group,
-                           "length": label, "n": int(sel.sum())}
+                    row = {
+                        "metric": metric,
+                        "layer": "all" if layer is None else layer,
+                        "group": group,
+                        "length": label,
+                        "n": int(sel.sum()),
+                    }
                     for side, v in (("a", va), ("b", vb)):
                         iv = stats.mean_interval(v[sel], confidence=confidence) if v is not None else None
                         base = result["per_sentence"][f"baseline_{side}"][metric][sel, gi]
                         with quiet_nan_mean():
-                            row.update({f"{side}_mean": _f(iv and iv.mean), f"{side}_low": _f(iv and iv.low),
-                                        f"{side}_high": _f(iv and iv.high),
-                                        f"{side}_uniform": _f(np.nanmean(base) if v is not None else None)})
-                    d = stats.paired_difference(va[sel], vb[sel], confidence=confidence) if (
-                        va is not None and vb is not None) else None
-                    row.update(diff_mean=_f(d and d.mean), diff_low=_f(d and d.low), diff_high=_f(d and d.high),
-                               p_value=_f(d and d.p_value))
+                            row.update(
+                                {
+                                    f"{side}_mean": _f(iv and iv.mean),
+                                    f"{side}_low": _f(iv and iv.low),
+                                    f"{side}_high": _f(iv and iv.high),
+                                    f"{side}_uniform": _f(np.nanmean(base) if v is not None else None),
+                                }
+                            )
+                    d = (
+                        stats.paired_difference(va[sel], vb[sel], confidence=confidence)
+                        if (va is not None and vb is not None)
+                        else None
+                    )
+                    row.update(
+                        diff_mean=_f(d and d.mean),
+                        diff_low=_f(d and d.low),
+                        diff_high=_f(d and d.high),
+                        p_value=_f(d and d.p_value),
+                    )
                     rows.append(row)
     return rows
 
@@ -322,11 +382,18 @@ def comparison_to_npz(result: dict, extra: dict | None = None) -> bytes:
     import io
 
     per = result["per_sentence"]
-    arrays = {"sentences": np.array(result["sentences"], dtype=str), "lengths_a": result["lengths_a"],
-              "lengths_b": result["lengths_b"], "names_a": np.array(result["names_a"], dtype=str),
-              "names_b": np.array(result["names_b"], dtype=str), "kinds_a": np.array(result["kinds_a"], dtype=str),
-              "kinds_b": np.array(result["kinds_b"], dtype=str), "model_a": np.array(result["model_a"]),
-              "model_b": np.array(result["model_b"]), "exclude_special": np.array(result["exclude_special"])}
+    arrays = {
+        "sentences": np.array(result["sentences"], dtype=str),
+        "lengths_a": result["lengths_a"],
+        "lengths_b": result["lengths_b"],
+        "names_a": np.array(result["names_a"], dtype=str),
+        "names_b": np.array(result["names_b"], dtype=str),
+        "kinds_a": np.array(result["kinds_a"], dtype=str),
+        "kinds_b": np.array(result["kinds_b"], dtype=str),
+        "model_a": np.array(result["model_a"]),
+        "model_b": np.array(result["model_b"]),
+        "exclude_special": np.array(result["exclude_special"]),
+    }
     for side in "ab":
         for k, v in per[f"metrics_{side}"].items():
             arrays[f"metrics_{side}__{k}"] = v
@@ -343,8 +410,9 @@ def comparison_to_npz(result: dict, extra: dict | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def reproduce_snippet(model_a: str, model_b: str, *, exclude_special: bool, max_rows: int | None,
-                      npz_name: str = "comparison.npz") -> str:
+def reproduce_snippet(
+    model_a: str, model_b: str, *, exclude_special: bool, max_rows: int | None, npz_name: str = "comparison.npz"
+) -> str:
     """Python that recomputes a many-sentence comparison from its downloaded .npz (same sentences)."""
     return (
         "import numpy as np\n"
@@ -356,4 +424,5 @@ def reproduce_snippet(model_a: str, model_b: str, *, exclude_special: bool, max_
         f"result = compare.compare_many(a, b, sentences, exclude_special={bool(exclude_special)}, "
         f"max_rows={max_rows!r})\n"
         "rows = compare.summary_rows(result)  # mean, 95% interval, paired A - B, per layer/group/length\n"
-        "print(len(result['sentences']), 'sentences;', rows[0])\n")
+        "print(len(result['sentences']), 'sentences;', rows[0])\n"
+    )

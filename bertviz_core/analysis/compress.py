@@ -33,6 +33,7 @@ prune=<p>% (Michel et al. 2019, "Are Sixteen Heads Really Better than One?")
 
 The quality curve's figure is bertviz_core.figures.compress.curve_figure.
 """
+
 from __future__ import annotations
 
 import copy
@@ -56,16 +57,17 @@ from bertviz_core.tracing import hooks
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # package data: bertviz_core/data
 RESULTS_FILE = DATA_DIR / "compress_results.json"
-INT8_MIN_COSINE = 0.98           # stated threshold for <id>@int8 (mean-pooled, held-out EWT)
-IMPORTANCE_SENTENCES = 32        # UD EWT dev sample for head importance
-QUALITY_SENTENCES = 300          # UD EWT test sample for quality (bench)
+INT8_MIN_COSINE = 0.98  # stated threshold for <id>@int8 (mean-pooled, held-out EWT)
+IMPORTANCE_SENTENCES = 32  # UD EWT dev sample for head importance
+QUALITY_SENTENCES = 300  # UD EWT test sample for quality (bench)
 CURVE_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 DISTILLED_ID = "distilbert-minilm-l3"
-EWT_ENV = "BERTVIZ_EWT_DIR"      # folder holding en_ewt-ud-{dev,test}.conllu
+EWT_ENV = "BERTVIZ_EWT_DIR"  # folder holding en_ewt-ud-{dev,test}.conllu
 EXAMPLE_SENTENCES = "example_sentences.txt"  # bertviz_core/data: the fallback sample, one sentence a line
 
 
 # ---------------------------------------------------------------- ids
+
 
 def parse_variant(name: str) -> tuple[str, str, float | None]:
     """'bert-minilm-l6@int8' -> ('bert-minilm-l6', 'int8', None);
@@ -81,6 +83,7 @@ def _prune_fraction(match) -> float:
 
 
 # ---------------------------------------------------------------- sentences
+
 
 def ewt_dir(folder: str | Path | None = None) -> Path | None:
     """The UD English EWT folder: `folder` if given, else $BERTVIZ_EWT_DIR, else None."""
@@ -122,11 +125,14 @@ def importance_sentences(n: int = IMPORTANCE_SENTENCES, folder: str | Path | Non
     if ewt_dir(folder) is not None:
         return ewt_sample("dev", n, folder), f"{n} UD English EWT dev sentences ({EWT_ENV})"
     sentences = example_sample(n)
-    return sentences, (f"the {len(sentences)} example sentences shipped with bertviz_core "
-                       f"(data/{EXAMPLE_SENTENCES}; set {EWT_ENV} for UD English EWT)")
+    return sentences, (
+        f"the {len(sentences)} example sentences shipped with bertviz_core "
+        f"(data/{EXAMPLE_SENTENCES}; set {EWT_ENV} for UD English EWT)"
+    )
 
 
 # ---------------------------------------------------------------- int8
+
 
 def ffn_output_names(model) -> list[str]:
     """The feed-forward output projections (Linear with in_features = intermediate size)."""
@@ -144,8 +150,11 @@ def quantize_int8(model) -> tuple[object, list[str]]:
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
     keep = set(ffn_output_names(model))
-    spec = {n: per_channel_dynamic_qconfig for n, m in model.named_modules()
-            if isinstance(m, torch.nn.Linear) and n not in keep}
+    spec = {
+        n: per_channel_dynamic_qconfig
+        for n, m in model.named_modules()
+        if isinstance(m, torch.nn.Linear) and n not in keep
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notice (pointing to torchao)
         quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
@@ -154,8 +163,10 @@ def quantize_int8(model) -> tuple[object, list[str]]:
 
 # ---------------------------------------------------------------- head importance (Michel et al.)
 
-def compute_head_importance(lm: LoadedModel, sentences: list[str], normalize: bool = True,
-                            batch: int = 8) -> np.ndarray:
+
+def compute_head_importance(
+    lm: LoadedModel, sentences: list[str], normalize: bool = True, batch: int = 8
+) -> np.ndarray:
     """[layers, slots] Michel et al. importance, E_x ||d pool(x)/d xi_h|| (see module docstring).
 
     Forward-mode AD: one pass per head with the gate's tangent set to that head."""
@@ -169,7 +180,9 @@ def compute_head_importance(lm: LoadedModel, sentences: list[str], normalize: bo
     sentences = sorted(sentences, key=lambda s: len(tok.tokenize(s)))  # batches of similar length: little padding
     with lm.lock, torch.no_grad():
         for start in range(0, len(sentences), batch):
-            enc = tok(sentences[start:start + batch], padding=True, truncation=True, max_length=128, return_tensors="pt")
+            enc = tok(
+                sentences[start : start + batch], padding=True, truncation=True, max_length=128, return_tensors="pt"
+            )
             for layer in range(L):
                 for slot in range(S):
                     tangent = torch.zeros(L, S)
@@ -222,12 +235,13 @@ def head_importance_and_source(lm: LoadedModel) -> tuple[np.ndarray, str]:
 
 # ---------------------------------------------------------------- pruning
 
+
 def prune_plan(order_scores: np.ndarray, fraction: float, n_attn: int) -> dict[int, list[int]]:
     """Remove round(fraction * attention heads) heads, lowest score first over all layers,
     keeping at least one head per layer. Returns {layer: [removed heads]}."""
     scores = np.asarray(order_scores)[:, :n_attn]
     L = scores.shape[0]
-    target = int(round(fraction * L * n_attn))
+    target = round(fraction * L * n_attn)
     removed: dict[int, list[int]] = {}
     for flat in np.argsort(scores, axis=None, kind="stable"):
         if sum(map(len, removed.values())) >= target:
@@ -255,8 +269,12 @@ def prune_heads(model, plan: dict[int, list[int]]):
     spec = families.SPECS.get(family) if families.is_supported(family) else None
     if spec is None or not spec.prunable:
         why = f" ({spec.prune_note})" if spec is not None and spec.prune_note else ""
-        raise ModelLoadError(f"Head pruning is not available for {family} models{why}; "
-                             f"it works for {', '.join(families.PRUNABLE)}.", "unsupported_family", family, family)
+        raise ModelLoadError(
+            f"Head pruning is not available for {family} models{why}; it works for {', '.join(families.PRUNABLE)}.",
+            "unsupported_family",
+            family,
+            family,
+        )
     n_attn, _ = interventions.slot_counts(model)
     size = interventions.head_size(model)
     kept_all = {}
@@ -294,10 +312,12 @@ def _pad_probs_hook(kept: list[int], n_heads: int):
         full = probs.new_zeros(probs.shape[0], n_heads, *probs.shape[2:])
         full[:, index] = probs
         return (output[0], full, *output[2:])
+
     return hook
 
 
 # ---------------------------------------------------------------- variants as models
+
 
 def load_variant(name: str) -> LoadedModel:
     """Build `<base>@int8` or `<base>@prune=<p>%` from the (cached) base model. The LoadedModel's
@@ -311,8 +331,10 @@ def load_variant(name: str) -> LoadedModel:
     if kind == "int8":
         _, kept_fp32 = quantize_int8(model)
         label = f"{base.label} · int8"
-        note = (f"{base.label} with per-channel dynamic int8 Linear layers; the {len(kept_fp32)} feed-forward "
-                "output projections stay fp32.")
+        note = (
+            f"{base.label} with per-channel dynamic int8 Linear layers; the {len(kept_fp32)} feed-forward "
+            "output projections stay fp32."
+        )
     else:
         if base.family not in families.PRUNABLE:
             prune_heads(model, {})  # raises the explanation
@@ -324,22 +346,36 @@ def load_variant(name: str) -> LoadedModel:
             raise ModelLoadError(f"{name}: head importance needs {exc}") from None
         prune_heads(model, plan)
         label = f"{base.label} · {round(fraction * 100):d}% heads pruned"
-        note = (f"{base.label} without its {sum(map(len, plan.values()))} least important attention heads "
-                f"(Michel et al. 2019), importance measured on {source}.")
+        note = (
+            f"{base.label} without its {sum(map(len, plan.values()))} least important attention heads "
+            f"(Michel et al. 2019), importance measured on {source}."
+        )
     lm = finish_loaded(name, label, model, base.tokenizer)
     lm.max_tokens = base.max_tokens
     lm.note = note
     return lm
 
 
-variants.register_variant("int8", r"int8", load_variant, example="<model>@int8",
-                          note="per-channel dynamic int8 on every Linear but the feed-forward output projections")
-variants.register_variant("prune", r"prune=(?P<pct>[0-9]{1,3}(?:\.[0-9]+)?)%?", load_variant, value=_prune_fraction,
-                          example="<model>@prune=30%", note="that share of attention heads removed, least important "
-                          "first (Michel et al. 2019); see importance_sentences for what importance is measured on")
+variants.register_variant(
+    "int8",
+    r"int8",
+    load_variant,
+    example="<model>@int8",
+    note="per-channel dynamic int8 on every Linear but the feed-forward output projections",
+)
+variants.register_variant(
+    "prune",
+    r"prune=(?P<pct>[0-9]{1,3}(?:\.[0-9]+)?)%?",
+    load_variant,
+    value=_prune_fraction,
+    example="<model>@prune=30%",
+    note="that share of attention heads removed, least important "
+    "first (Michel et al. 2019); see importance_sentences for what importance is measured on",
+)
 
 
 # ---------------------------------------------------------------- measurements
+
 
 def size_mb(model) -> float:
     """Serialized state_dict size (what saving the model would take), in MB (2**20 bytes)."""
@@ -358,8 +394,10 @@ def speed_inputs(tokenizer, n_tokens: int):
     """One input of exactly n_tokens tokens (EWT-like text; special tokens included)."""
     import torch
 
-    text = ("The quick brown fox jumps over the lazy dog while the children watch from the old stone "
-            "bridge near the river. ") * 40
+    text = (
+        "The quick brown fox jumps over the lazy dog while the children watch from the old stone "
+        "bridge near the river. "
+    ) * 40
     ids = tokenizer(text, add_special_tokens=False)["input_ids"][: n_tokens - 2]
     ids = [tokenizer.cls_token_id] + ids + [tokenizer.sep_token_id]
     return {"input_ids": torch.tensor([ids])}
@@ -397,8 +435,9 @@ def quality(variant_model, base_model, tokenizer, sentences: list[str]) -> float
     return float(np.mean(pooled_cosines(variant_model, base_model, tokenizer, sentences)))
 
 
-def gated_quality(lm: LoadedModel, plan: dict[int, list[int]], sentences: list[str], reference=None,
-                  batch: int = 64) -> float:
+def gated_quality(
+    lm: LoadedModel, plan: dict[int, list[int]], sentences: list[str], reference=None, batch: int = 64
+) -> float:
     """Quality of pruning `plan` measured by ablating those heads (a pruned model computes the
     same function: see tests) -- no copy of the model needed. `reference`: the unpruned pooled
     outputs per batch, to reuse across plans."""
@@ -408,9 +447,14 @@ def gated_quality(lm: LoadedModel, plan: dict[int, list[int]], sentences: list[s
     cos = []
     with lm.lock, torch.inference_mode():
         for i, start in enumerate(range(0, len(sentences), batch)):
-            enc = lm.tokenizer(sentences[start:start + batch], padding=True, truncation=True, max_length=128,
-                               return_tensors="pt")
-            ref = reference[i] if reference is not None else mean_pool(lm.model(**enc).last_hidden_state, enc["attention_mask"])
+            enc = lm.tokenizer(
+                sentences[start : start + batch], padding=True, truncation=True, max_length=128, return_tensors="pt"
+            )
+            ref = (
+                reference[i]
+                if reference is not None
+                else mean_pool(lm.model(**enc).last_hidden_state, enc["attention_mask"])
+            )
             with interventions.head_gates(lm.model, gates):
                 out = mean_pool(lm.model(**enc).last_hidden_state, enc["attention_mask"])
             cos += torch.nn.functional.cosine_similarity(out, ref).tolist()
@@ -423,27 +467,29 @@ def pooled_reference(lm: LoadedModel, sentences: list[str], batch: int = 64) -> 
     out = []
     with lm.lock, torch.inference_mode():
         for start in range(0, len(sentences), batch):
-            enc = lm.tokenizer(sentences[start:start + batch], padding=True, truncation=True, max_length=128,
-                               return_tensors="pt")
+            enc = lm.tokenizer(
+                sentences[start : start + batch], padding=True, truncation=True, max_length=128, return_tensors="pt"
+            )
             out.append(mean_pool(lm.model(**enc).last_hidden_state, enc["attention_mask"]))
     return out
 
 
-def pruning_curve(lm: LoadedModel, importance: np.ndarray, sentences: list[str],
-                  fractions=CURVE_FRACTIONS, seeds=(0, 1, 2)) -> dict:
+def pruning_curve(
+    lm: LoadedModel, importance: np.ndarray, sentences: list[str], fractions=CURVE_FRACTIONS, seeds=(0, 1, 2)
+) -> dict:
     """Quality vs fraction of attention heads removed: importance order against random orders."""
     n_attn, _ = interventions.slot_counts(lm.model)
     L = lm.model.config.num_hidden_layers
     reference = pooled_reference(lm, sentences)
-    curve = {"fractions": list(fractions), "importance": [], "random": [[] for _ in seeds],
-             "removed": []}
+    curve = {"fractions": list(fractions), "importance": [], "random": [[] for _ in seeds], "removed": []}
     for f in fractions:
         plan = prune_plan(importance, f, n_attn)
         curve["removed"].append(sum(map(len, plan.values())))
         curve["importance"].append(gated_quality(lm, plan, sentences, reference))
         for i, seed in enumerate(seeds):
-            curve["random"][i].append(gated_quality(lm, prune_plan(random_scores((L, n_attn), seed), f, n_attn),
-                                                    sentences, reference))
+            curve["random"][i].append(
+                gated_quality(lm, prune_plan(random_scores((L, n_attn), seed), f, n_attn), sentences, reference)
+            )
     return curve
 
 
@@ -476,6 +522,7 @@ def distilled_available() -> bool:
 
 
 # ---------------------------------------------------------------- what a variant does to the heads
+
 
 def attention_change(base, variant, layer_map: list[int] | None = None) -> np.ndarray:
     """[variant layers, slots]: JS divergence (nats) between each head of `variant` and the same head

@@ -27,6 +27,7 @@ weights), so one forward pass gives the captured attention, the interventions an
 predictions. The bundled models have no MLM head (`mlm_model` returns None and `no_mlm_reason`
 says why).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,19 +37,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bertviz_core.analysis.compare import js_divergence
 from bertviz_core.models import heads
 from bertviz_core.models.families import family_spec
-from bertviz_core.analysis.compare import js_divergence
-from bertviz_core.tracing import capture as cap
-from bertviz_core.tracing import hooks
 from bertviz_core.models.loading import LoadedModel
 from bertviz_core.models.mlm import mlm_model, no_mlm_reason  # noqa: F401 - iv.no_mlm_reason for the pages
-
+from bertviz_core.tracing import capture as cap
+from bertviz_core.tracing import hooks
 
 MASK = None  # value in `replace` that means "the model's mask token"
 
 
 # ---------------------------------------------------------------- head gates / ablation
+
 
 def output_projections(model) -> tuple[list, bool]:
     """The Linear that mixes each layer's concatenated head contexts, in layer order (the family
@@ -128,7 +129,11 @@ def head_gates(model, gates):
             row = gates[layer]
             keep = [_current_position(model, layer, s) for s in range(n_attn + n_conv)]
             index = [s for s, p in enumerate(keep) if p is not None]
-            row = row[torch.as_tensor(index)] if isinstance(row, torch.Tensor) else torch.as_tensor(np.asarray(row)[index])
+            row = (
+                row[torch.as_tensor(index)]
+                if isinstance(row, torch.Tensor)
+                else torch.as_tensor(np.asarray(row)[index])
+            )
             vector = row
         per_layer.append(vector.repeat_interleave(size) if vector is not None else None)
 
@@ -142,6 +147,7 @@ def head_gates(model, gates):
                 return None
             x = args[0]  # [B, T, slots * head_size] concatenated head contexts
             return (x * scale.to(x.dtype),) + tuple(args[1:])
+
         return pre_hook
 
     with hooks.registered() as handles:
@@ -166,13 +172,17 @@ def parse_heads(names, n_layers: int, n_heads: int, n_conv: int = 0) -> list[tup
     for name in names:
         layer, head = heads.parse_qualified(name)
         if not 0 <= layer < n_layers or not heads.exists(head, n_heads, n_conv):
-            raise ValueError(f"{name} does not exist in this model ({n_layers} layers, {n_heads} heads"
-                             + (f", {n_conv} conv heads" if n_conv else "") + ").")
+            raise ValueError(
+                f"{name} does not exist in this model ({n_layers} layers, {n_heads} heads"
+                + (f", {n_conv} conv heads" if n_conv else "")
+                + ")."
+            )
         out.add((layer, heads.to_slot(head, n_heads)))
     return sorted(out)
 
 
 # ---------------------------------------------------------------- fill-mask
+
 
 def top_k(logits, positions: list[int], tokenizer, k: int = 5) -> dict[int, list[tuple[str, float]]]:
     """{position: [(token, probability), ...]} from MLM logits [T, V]."""
@@ -188,16 +198,18 @@ def top_k(logits, positions: list[int], tokenizer, k: int = 5) -> dict[int, list
 
 # ---------------------------------------------------------------- one intervened run
 
+
 @dataclass(frozen=True, eq=False)
 class Outcome:
     """A run with interventions, next to the same sentence without them."""
+
     base: cap.Trace
-    trace: cap.Trace                 # after the interventions (same length as base)
+    trace: cap.Trace  # after the interventions (same length as base)
     ablated: tuple[tuple[int, int], ...]  # (layer, slot) pairs
-    replaced: dict                   # position -> replacement token
-    cosine: float                    # mean-pooled last hidden state, base vs intervened
-    js: np.ndarray                   # [layers, slots] mean JS divergence per head, base vs intervened
-    fill: dict | None                # {position: [(token, prob)]} at mask positions, None without MLM
+    replaced: dict  # position -> replacement token
+    cosine: float  # mean-pooled last hidden state, base vs intervened
+    js: np.ndarray  # [layers, slots] mean JS divergence per head, base vs intervened
+    fill: dict | None  # {position: [(token, prob)]} at mask positions, None without MLM
     fill_without_ablation: dict | None  # the same with the masks but no ablation (when both apply)
 
 
@@ -212,8 +224,10 @@ def _token_id(lm: LoadedModel, word) -> int:
         raise ValueError("The replacement word is empty.")
     pieces = tok.tokenize(word)
     if len(pieces) != 1:
-        raise ValueError(f"'{word}' is {len(pieces)} tokens ({' '.join(pieces)}); a replacement must be "
-                         "exactly one token so the sentence keeps its length.")
+        raise ValueError(
+            f"'{word}' is {len(pieces)} tokens ({' '.join(pieces)}); a replacement must be "
+            "exactly one token so the sentence keeps its length."
+        )
     return tok.convert_tokens_to_ids(pieces[0])
 
 
@@ -230,7 +244,7 @@ def head_js(a: cap.Trace, b: cap.Trace) -> np.ndarray:
     Attention rows compare over keys; ConvBERT conv kernels over their K offsets."""
     if len(a) != len(b) or a.attentions.shape[:2] != b.attentions.shape[:2]:
         raise ValueError("Both runs must have the same layers, heads and tokens.")
-    js = js_divergence(a.attentions, b.attentions).mean(-1)          # [L, H]
+    js = js_divergence(a.attentions, b.attentions).mean(-1)  # [L, H]
     if a.conv_kernels is not None and b.conv_kernels is not None:
         js = np.concatenate([js, js_divergence(a.conv_kernels, b.conv_kernels).mean(-1)], axis=1)
     return js.astype(np.float32)
@@ -246,8 +260,16 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(a, b) / den) if den > 0 else 0.0
 
 
-def run(lm: LoadedModel, text: str, text_b: str | None = None, *, ablate=(), replace: dict | None = None,
-        base: cap.Trace | None = None, k: int = 5) -> Outcome:
+def run(
+    lm: LoadedModel,
+    text: str,
+    text_b: str | None = None,
+    *,
+    ablate=(),
+    replace: dict | None = None,
+    base: cap.Trace | None = None,
+    k: int = 5,
+) -> Outcome:
     """Run `text` with heads ablated (`ablate`: (layer, slot) pairs) and tokens replaced
     (`replace`: {position: None for the mask token, or a one-token word}); compare with the plain run.
 
@@ -284,12 +306,24 @@ def run(lm: LoadedModel, text: str, text_b: str | None = None, *, ablate=(), rep
     attn, hidden, kernels, logits = _forward(lm, enc, gates, want_logits=has_mlm)
     tokens = lm.tokenizer.convert_ids_to_tokens(ids)
     trace = dataclasses.replace(
-        base, tokens=tokens, token_ids=ids, attentions=cap.readonly(attn), hidden_states=cap.readonly(hidden),
-        conv_kernels=cap.readonly(kernels))
+        base,
+        tokens=tokens,
+        token_ids=ids,
+        attentions=cap.readonly(attn),
+        hidden_states=cap.readonly(hidden),
+        conv_kernels=cap.readonly(kernels),
+    )
     fill = top_k(logits, masks, lm.tokenizer, k) if has_mlm else None
     fill_plain = None
     if has_mlm and ablate:
         fill_plain = top_k(_forward(lm, enc, {}, want_logits=True)[3], masks, lm.tokenizer, k)
-    return Outcome(base=base, trace=trace, ablated=ablate, replaced=replaced,
-                   cosine=cosine(pooled(base.hidden_states[-1]), pooled(hidden[-1])),
-                   js=head_js(base, trace), fill=fill, fill_without_ablation=fill_plain)
+    return Outcome(
+        base=base,
+        trace=trace,
+        ablated=ablate,
+        replaced=replaced,
+        cosine=cosine(pooled(base.hidden_states[-1]), pooled(hidden[-1])),
+        js=head_js(base, trace),
+        fill=fill,
+        fill_without_ablation=fill_plain,
+    )

@@ -4,6 +4,7 @@ METRICS names and explains each metric; head_metrics measures softmax rows, kern
 convolution kernels, trace_metrics every head of a trace (attention heads, then conv heads: the order of
 all_heads, slot_names and head_names), uniform_baseline what uniform weights would score. Pure numpy.
 """
+
 from __future__ import annotations
 
 import string
@@ -21,10 +22,10 @@ LOCAL_SPAN = 4  # "local" = within 4 positions: ConvBERT's span (kernel 9)
 
 METRICS = {
     "entropy": "Entropy of each row in nats, averaged over query tokens. Its maximum (uniform weights) is "
-               "log T for an attention head over T keys and log 9 for a convolution kernel (9 offsets).",
+    "log T for an attention head over T keys and log 9 for a convolution kernel (9 offsets).",
     "entropy_norm": "Entropy divided by the row's maximum (log of the number of keys it can weigh): 0 = all "
-                    "weight on one key, 1 = uniform; comparable across head kinds and sentence lengths (a row "
-                    "that can weigh only one key is left out).",
+    "weight on one key, 1 = uniform; comparable across head kinds and sentence lengths (a row "
+    "that can weigh only one key is left out).",
     "distance": "Mean |i - j| between a token and the tokens it attends to.",
     "local": "Attention mass within 4 positions (|i - j| <= 4), ConvBERT's span.",
     "cls": "Attention mass on the first special token ([CLS] / <s>).",
@@ -71,8 +72,9 @@ def _nan_metrics(lead: tuple) -> dict[str, np.ndarray]:
     return {k: np.full(lead, np.nan) for k in METRICS}
 
 
-def head_metrics(attn: np.ndarray, tokens: list[str], special: tuple[bool, ...] | None = None,
-                 exclude_special: bool = False) -> dict[str, np.ndarray]:
+def head_metrics(
+    attn: np.ndarray, tokens: list[str], special: tuple[bool, ...] | None = None, exclude_special: bool = False
+) -> dict[str, np.ndarray]:
     """Per-head metrics (Clark et al. 2019) of attention rows [..., T, T], averaged over query rows.
 
     Returns each METRICS key -> array of shape attn.shape[:-2] (e.g. [layers, heads]). With
@@ -94,7 +96,7 @@ def head_metrics(attn: np.ndarray, tokens: list[str], special: tuple[bool, ...] 
     flat = attn.reshape(-1, T, T)
     sums = {k: np.zeros(len(flat)) for k in METRICS}
     for start in range(0, len(flat), _CHUNK):
-        p = flat[start: start + _CHUNK]
+        p = flat[start : start + _CHUNK]
         if exclude_special:
             p = p[:, idx][:, :, idx]
             p = p / np.clip(p.sum(-1, keepdims=True), 1e-12, None)
@@ -115,8 +117,9 @@ def head_metrics(attn: np.ndarray, tokens: list[str], special: tuple[bool, ...] 
     return out
 
 
-def kernel_metrics(kernels: np.ndarray, tokens: list[str], special: tuple[bool, ...] | None = None,
-                   exclude_special: bool = False) -> dict[str, np.ndarray]:
+def kernel_metrics(
+    kernels: np.ndarray, tokens: list[str], special: tuple[bool, ...] | None = None, exclude_special: bool = False
+) -> dict[str, np.ndarray]:
     """The same metrics for ConvBERT's convolution heads, computed on the kernels [..., T, K].
 
     Row i is token i's kernel: K weights (softmax, summing to 1) on positions i-K//2 .. i+K//2.
@@ -131,17 +134,17 @@ def kernel_metrics(kernels: np.ndarray, tokens: list[str], special: tuple[bool, 
     special, cls_cols, sep_cols, punct_cols = _token_columns(tokens, special)
     half = K // 2
     offsets = np.arange(K) - half
-    pos = np.arange(T)[:, None] + offsets[None]                 # [T, K] key position of each weight
+    pos = np.arange(T)[:, None] + offsets[None]  # [T, K] key position of each weight
     inside = (pos >= 0) & (pos < T)
     at = np.clip(pos, 0, T - 1)
     rows = ~special if exclude_special else np.ones(T, bool)
     allowed = inside & ~special[at] if exclude_special else np.ones((T, K), bool)
     if not rows.any():
         return _nan_metrics(lead)
-    flat = kernels.reshape(-1, T, K)[:, rows] * allowed[rows]   # [n, R, K]
+    flat = kernels.reshape(-1, T, K)[:, rows] * allowed[rows]  # [n, R, K]
     if exclude_special:
         flat = flat / np.clip(flat.sum(-1, keepdims=True), 1e-12, None)
-    lands = lambda cols: (inside & cols[at])[rows].astype(np.float32)  # noqa: E731 - [R, K]
+    lands = lambda cols: (inside & cols[at])[rows].astype(np.float32)
     entropy = _entropy(flat)
     out = {
         "entropy": entropy.mean(-1, dtype=np.float64),
@@ -152,8 +155,12 @@ def kernel_metrics(kernels: np.ndarray, tokens: list[str], special: tuple[bool, 
         "sep": (flat * lands(sep_cols)).sum(-1).mean(-1, dtype=np.float64),
         "punct": (flat * lands(punct_cols)).sum(-1).mean(-1, dtype=np.float64),
         "self": flat[..., half].mean(-1, dtype=np.float64),
-        "prev": (flat[..., half - 1] * inside[rows, half - 1]).mean(-1, dtype=np.float64) if K > 1 else np.zeros(len(flat)),
-        "next": (flat[..., half + 1] * inside[rows, half + 1]).mean(-1, dtype=np.float64) if K > 1 else np.zeros(len(flat)),
+        "prev": (flat[..., half - 1] * inside[rows, half - 1]).mean(-1, dtype=np.float64)
+        if K > 1
+        else np.zeros(len(flat)),
+        "next": (flat[..., half + 1] * inside[rows, half + 1]).mean(-1, dtype=np.float64)
+        if K > 1
+        else np.zeros(len(flat)),
     }
     out = {k: np.asarray(v).reshape(lead) for k, v in out.items()}
     if exclude_special:
@@ -167,12 +174,22 @@ def uniform_baseline(trace: Trace, exclude_special: bool = False) -> dict[str, d
     {"attn": {metric: value}} for rows uniform over the T tokens (or the non-special ones), and
     "conv": uniform kernels (1/9 per offset) for ConvBERT."""
     T = len(trace)
-    out = {ATTN: {k: float(v) for k, v in head_metrics(np.full((T, T), 1.0 / T, np.float32), trace.tokens,
-                                                         trace.special, exclude_special).items()}}
+    out = {
+        ATTN: {
+            k: float(v)
+            for k, v in head_metrics(
+                np.full((T, T), 1.0 / T, np.float32), trace.tokens, trace.special, exclude_special
+            ).items()
+        }
+    }
     if trace.conv_kernels is not None:
         K = trace.conv_kernels.shape[-1]
-        out[CONV] = {k: float(v) for k, v in kernel_metrics(np.full((T, K), 1.0 / K, np.float32), trace.tokens,
-                                                            trace.special, exclude_special).items()}
+        out[CONV] = {
+            k: float(v)
+            for k, v in kernel_metrics(
+                np.full((T, K), 1.0 / K, np.float32), trace.tokens, trace.special, exclude_special
+            ).items()
+        }
     return out
 
 
@@ -199,8 +216,11 @@ def all_heads(trace: Trace) -> tuple[np.ndarray, list[str]]:
 
 def head_names(trace: Trace) -> list[str]:
     """'L0 H3' / 'L2 C1' for every head of every layer, in all_heads order (heads.qualified)."""
-    return [heads.qualified(l, h) for l in range(trace.n_layers)
-            for h in heads.layer_heads(trace.n_heads, trace.n_conv_heads)]
+    return [
+        heads.qualified(l, h)
+        for l in range(trace.n_layers)
+        for h in heads.layer_heads(trace.n_heads, trace.n_conv_heads)
+    ]
 
 
 def trace_metrics(trace: Trace, exclude_special: bool = False) -> dict[str, np.ndarray]:

@@ -1,4 +1,5 @@
 """Position encodings: the model's learned table and the original Transformer's sinusoids."""
+
 from __future__ import annotations
 
 import numpy as np

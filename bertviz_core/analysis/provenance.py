@@ -1,20 +1,27 @@
 """How the in-house students were made, and what that means for comparing them with their teacher."""
+
 from __future__ import annotations
 
 # How the in-house students were made (bertviz_core.models.student, bertviz_core.training.distill). What a
 # comparison with the teacher can and cannot show follows from it.
 PROVENANCE = {
-    "convbert": ("Distilled from {teacher} with attention transfer (as in TinyBERT): its attention heads H0-H5 "
-                 "started as copies of {teacher}'s heads H0-H5 (query, key and value) and were trained to "
-                 "reproduce their attention (a KL loss); its conv heads' values started from heads H6-H11. "
-                 "So H0-H5 matching {teacher}'s H0-H5 is the training target, not a finding."),
-    "convbert-free": ("Distilled from {teacher} on hidden states and the pooled output only: no attention loss, "
-                      "and its attention heads' query and key were NOT copied (random start; value copied from "
-                      "{teacher}'s heads H0-H5, conv values from H6-H11). What its attention heads attend to, "
-                      "they learned by themselves."),
-    "bert3": ("A 3-layer BERT initialised from {teacher}'s layers 0, 3 and 5 (every weight copied) and trained on "
-              "hidden states: its heads start as exact copies of those layers' heads, so matches to them are "
-              "inherited, not found."),
+    "convbert": (
+        "Distilled from {teacher} with attention transfer (as in TinyBERT): its attention heads H0-H5 "
+        "started as copies of {teacher}'s heads H0-H5 (query, key and value) and were trained to "
+        "reproduce their attention (a KL loss); its conv heads' values started from heads H6-H11. "
+        "So H0-H5 matching {teacher}'s H0-H5 is the training target, not a finding."
+    ),
+    "convbert-free": (
+        "Distilled from {teacher} on hidden states and the pooled output only: no attention loss, "
+        "and its attention heads' query and key were NOT copied (random start; value copied from "
+        "{teacher}'s heads H0-H5, conv values from H6-H11). What its attention heads attend to, "
+        "they learned by themselves."
+    ),
+    "bert3": (
+        "A 3-layer BERT initialised from {teacher}'s layers 0, 3 and 5 (every weight copied) and trained on "
+        "hidden states: its heads start as exact copies of those layers' heads, so matches to them are "
+        "inherited, not found."
+    ),
 }
 
 
@@ -39,7 +46,14 @@ def comparison_provenance(model_a: str, model_b: str) -> list[dict]:
             continue
         kind, teacher = p
         other_p = provenance(other)
-        relation = ("same" if other == model else "teacher" if other == teacher else
-                    "sibling" if other_p and other_p[1] == teacher else "other")
+        relation = (
+            "same"
+            if other == model
+            else "teacher"
+            if other == teacher
+            else "sibling"
+            if other_p and other_p[1] == teacher
+            else "other"
+        )
         out.append({"side": side, "model": model, "kind": kind, "teacher": teacher, "relation": relation})
     return out

@@ -6,6 +6,7 @@ Sentences are the unit of replication: a per-sentence value (e.g. a head group's
 entropy in one layer) is one observation, and intervals are Student-t intervals of the
 mean over sentences. Pure numpy + scipy.stats; nothing here knows about models.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class quiet_nan_mean:
 @dataclass(frozen=True)
 class Interval:
     """Mean of n observations with a two-sided Student-t confidence interval (nan when n < 2)."""
+
     mean: np.ndarray | float
     low: np.ndarray | float
     high: np.ndarray | float
@@ -57,7 +59,7 @@ def mean_interval(values, axis: int = 0, confidence: float = CONFIDENCE) -> Inte
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(x, axis=axis) / np.where(n > 0, n, np.nan)
         dev = np.where(np.isnan(x), 0.0, x - np.expand_dims(mean, axis))
-        sd = np.sqrt(np.sum(dev ** 2, axis=axis) / np.where(n > 1, n - 1, np.nan))
+        sd = np.sqrt(np.sum(dev**2, axis=axis) / np.where(n > 1, n - 1, np.nan))
         half = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan)) * sd / np.sqrt(n)
     return Interval(mean=mean, low=mean - half, high=mean + half, n=n, sd=sd)
 
@@ -65,6 +67,7 @@ def mean_interval(values, axis: int = 0, confidence: float = CONFIDENCE) -> Inte
 @dataclass(frozen=True)
 class PairedDifference:
     """Mean of a - b over paired observations, its t-interval and the paired t-test's p-value."""
+
     mean: np.ndarray | float
     low: np.ndarray | float
     high: np.ndarray | float
@@ -107,15 +110,16 @@ def length_strata(lengths) -> np.ndarray:
 @dataclass(frozen=True)
 class Sample:
     """Which sentences of a candidate set are used, and why the others are not."""
-    indices: list[int]            # into the candidates, ascending (file order)
+
+    indices: list[int]  # into the candidates, ascending (file order)
     n_candidates: int
-    tokens_used: int              # sum of the used sentences' lengths
+    tokens_used: int  # sum of the used sentences' lengths
     method: str
     seed: int
     max_sentences: int
     max_tokens: int
     dropped: int = field(init=False)
-    stopped_by: str = field(init=False)   # "", "sentences" or "tokens": the bound that ended the sample
+    stopped_by: str = field(init=False)  # "", "sentences" or "tokens": the bound that ended the sample
 
     def __post_init__(self):
         object.__setattr__(self, "dropped", self.n_candidates - len(self.indices))
@@ -152,8 +156,7 @@ def sampling_order(lengths, method: str = "first", seed: int = 0) -> np.ndarray:
     raise ValueError(f"Unknown sampling method {method!r}; choose one of {', '.join(SAMPLING_METHODS)}.")
 
 
-def sample_sentences(lengths, *, max_sentences: int, max_tokens: int, method: str = "first",
-                     seed: int = 0) -> Sample:
+def sample_sentences(lengths, *, max_sentences: int, max_tokens: int, method: str = "first", seed: int = 0) -> Sample:
     """Take candidates in `sampling_order` until either bound would be passed (at most
     `max_sentences`, at most `max_tokens` tokens in all); the sample is a prefix of that order."""
     lengths = np.asarray(lengths, dtype=np.int64)
@@ -163,5 +166,12 @@ def sample_sentences(lengths, *, max_sentences: int, max_tokens: int, method: st
             break
         chosen.append(int(i))
         total += int(lengths[i])
-    return Sample(indices=sorted(chosen), n_candidates=len(lengths), tokens_used=total, method=method,
-                  seed=int(seed), max_sentences=int(max_sentences), max_tokens=int(max_tokens))
+    return Sample(
+        indices=sorted(chosen),
+        n_candidates=len(lengths),
+        tokens_used=total,
+        method=method,
+        seed=int(seed),
+        max_sentences=int(max_sentences),
+        max_tokens=int(max_tokens),
+    )

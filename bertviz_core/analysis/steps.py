@@ -1,5 +1,6 @@
 """Step by step: one head's computation for one token, recomputed with the module's own weights and
 checked against the captured values (attention heads, and ConvBERT's convolution heads)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,8 @@ def conv_branch_from_kernels(self_attention, layer_input: np.ndarray, kernels: n
     d = v.shape[1] // C
     v = v.reshape(T, C, d)
     padded = np.zeros((T + K - 1, C, d), dtype=v.dtype)
-    padded[K // 2: K // 2 + T] = v
-    windows = np.stack([padded[k: k + T] for k in range(K)], axis=2)  # [T, C, K, d]
+    padded[K // 2 : K // 2 + T] = v
+    windows = np.stack([padded[k : k + T] for k in range(K)], axis=2)  # [T, C, K, d]
     out = np.einsum("ctk,tckd->tcd", kernels, windows)
     return out.reshape(T, C * d)
 
@@ -47,8 +48,16 @@ def attention_steps(self_attention, layer_input: np.ndarray, head: int, query: i
     scores = K @ Q[query] / np.sqrt(d)
     probs = np.exp(scores - scores.max())
     probs /= probs.sum()
-    return {"X": layer_input, "Q": Q, "K": K, "V": V, "scores": scores, "probs": probs,
-            "context": probs @ V, "d_head": d}
+    return {
+        "X": layer_input,
+        "Q": Q,
+        "K": K,
+        "V": V,
+        "scores": scores,
+        "probs": probs,
+        "context": probs @ V,
+        "d_head": d,
+    }
 
 
 def attention_module(lm, layer: int):
@@ -64,8 +73,10 @@ def attention_walk(lm, trace: Trace, layer: int, head: int, query: int) -> dict:
     """attention_steps for a LoadedModel + Trace, with the check against the captured row."""
     module = attention_module(lm, layer)
     if not all(hasattr(module, n) for n in ("query", "key", "value", "attention_head_size")):
-        raise ValueError(f"Step-by-step supports BERT-style attention (query/key/value layers); "
-                         f"{lm.label} ({lm.family}) computes attention differently.")
+        raise ValueError(
+            f"Step-by-step supports BERT-style attention (query/key/value layers); "
+            f"{lm.label} ({lm.family}) computes attention differently."
+        )
     steps = attention_steps(module, trace.hidden_states[layer], head, query)
     steps["captured"] = trace.attentions[layer, head, query]
     steps["max_diff"] = float(np.abs(steps["probs"] - steps["captured"]).max())
@@ -88,10 +99,10 @@ def conv_walk(lm, trace: Trace, layer: int, conv_head: int, query: int) -> dict:
     x = torch.tensor(np.asarray(trace.hidden_states[layer]))  # [T, D]
     C, T, K = trace.conv_kernels[layer].shape
     with torch.no_grad():
-        key_conv = module.key_conv_attn_layer(x.T[None])[0].T                   # [T, C*d]
-        query_all = module.query(x)                                             # [T, C*d]
+        key_conv = module.key_conv_attn_layer(x.T[None])[0].T  # [T, C*d]
+        query_all = module.query(x)  # [T, C*d]
         logits = module.conv_kernel_layer(key_conv * query_all).reshape(T, C, K)  # head-major
-        values = module.conv_out_layer(x).numpy()                               # [T, C*d]
+        values = module.conv_out_layer(x).numpy()  # [T, C*d]
     d = values.shape[1] // C
     logits = logits[query, conv_head].numpy()
     kernel = np.exp(logits - logits.max())
@@ -99,11 +110,20 @@ def conv_walk(lm, trace: Trace, layer: int, conv_head: int, query: int) -> dict:
     positions = np.arange(query - K // 2, query + K // 2 + 1)
     span = np.zeros((K, d), dtype=np.float32)
     inside = (positions >= 0) & (positions < T)
-    span[inside] = values[positions[inside], conv_head * d: (conv_head + 1) * d]
+    span[inside] = values[positions[inside], conv_head * d : (conv_head + 1) * d]
     output = kernel @ span
     full = conv_branch_from_kernels(module, trace.hidden_states[layer], trace.conv_kernels[layer])
-    return {"X": trace.hidden_states[layer], "key_conv": key_conv.numpy()[:, conv_head * d: (conv_head + 1) * d],
-            "logits": logits, "kernel": kernel, "captured": trace.conv_kernels[layer, conv_head, query],
-            "positions": positions, "inside": inside, "span": span, "output": output, "d_head": d,
-            "max_diff": float(np.abs(kernel - trace.conv_kernels[layer, conv_head, query]).max()),
-            "output_diff": float(np.abs(output - full[query, conv_head * d: (conv_head + 1) * d]).max())}
+    return {
+        "X": trace.hidden_states[layer],
+        "key_conv": key_conv.numpy()[:, conv_head * d : (conv_head + 1) * d],
+        "logits": logits,
+        "kernel": kernel,
+        "captured": trace.conv_kernels[layer, conv_head, query],
+        "positions": positions,
+        "inside": inside,
+        "span": span,
+        "output": output,
+        "d_head": d,
+        "max_diff": float(np.abs(kernel - trace.conv_kernels[layer, conv_head, query]).max()),
+        "output_diff": float(np.abs(output - full[query, conv_head * d : (conv_head + 1) * d]).max()),
+    }

@@ -28,6 +28,7 @@ its convolution heads follow as banded rows (head H..H+C-1, in metrics.all_heads
 each token's dynamic kernel spread over its 9-token window, so a conv head can only ever
 pick a word within 4 pieces.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,8 +43,22 @@ from bertviz_core.models.loading import LoadedModel
 from bertviz_core.tracing.capture import kernels_to_banded
 
 OFFSETS = (1, -1, 2, -2, 3, -3, 4, -4, 5, -5)  # ties between offsets go to the nearer one
-MAIN_RELATIONS = ("det", "amod", "nsubj", "obj", "case", "advmod", "aux", "mark", "nmod", "obl",
-                  "compound", "conj", "cc", "punct")
+MAIN_RELATIONS = (
+    "det",
+    "amod",
+    "nsubj",
+    "obj",
+    "case",
+    "advmod",
+    "aux",
+    "mark",
+    "nmod",
+    "obl",
+    "compound",
+    "conj",
+    "cc",
+    "punct",
+)
 COLUMNS = ["relation", "layer", "head", "accuracy", "n", "best_offset", "offset_accuracy"]
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # package data: bertviz_core/data
 Progress = Callable[[int, int], None]  # (sentences done, total)
@@ -63,7 +78,7 @@ def encode_words(lm: LoadedModel, words: Iterable[str]) -> tuple[dict, list[int 
     if not getattr(tok, "is_fast", False):
         raise ValueError(f"{lm.label}: aligning words needs a fast tokenizer (word_ids()).")
     words = list(words)
-    kwargs = dict(is_split_into_words=True, truncation=True, max_length=lm.max_tokens)
+    kwargs = {"is_split_into_words": True, "truncation": True, "max_length": lm.max_tokens}
     try:
         enc = tok(words, **kwargs)
     except (AssertionError, ValueError, TypeError):
@@ -115,10 +130,10 @@ class SyntaxCounts:
     def __init__(self, shape: tuple[int, int] | None = None, offsets: tuple[int, ...] = OFFSETS):
         self.shape = tuple(shape) if shape is not None else None  # (layers, heads): from the first sentence
         self.offsets = tuple(offsets)
-        self.correct: dict[str, np.ndarray] = {}         # relation -> [L, N] int64
-        self.n: dict[str, int] = {}                      # relation -> arcs counted
+        self.correct: dict[str, np.ndarray] = {}  # relation -> [L, N] int64
+        self.n: dict[str, int] = {}  # relation -> arcs counted
         self.offset_correct: dict[str, np.ndarray] = {}  # relation -> [len(offsets)] int64
-        self.skipped = 0    # non-root arcs left out (no pieces for the dependent or the head)
+        self.skipped = 0  # non-root arcs left out (no pieces for the dependent or the head)
         self.sentences = 0
         self.attention_heads: int | None = None  # heads [0, this) are attention heads, the rest conv heads
 
@@ -145,7 +160,7 @@ class SyntaxCounts:
             self.correct[rel] += predictions[:, :, d] == g
             self.offset_correct[rel] += d + offsets == g
 
-    def merge(self, other: "SyntaxCounts") -> "SyntaxCounts":
+    def merge(self, other: SyntaxCounts) -> SyntaxCounts:
         if self.shape is None:
             self.shape = other.shape
         if (other.shape is not None and other.shape != self.shape) or other.offsets != self.offsets:
@@ -174,29 +189,54 @@ class SyntaxCounts:
         for rel in sorted(self.n):
             n = self.n[rel]
             k = int(np.argmax(self.offset_correct[rel]))
-            parts.append(pd.DataFrame({
-                "relation": rel, "layer": layer.ravel(), "head": head.ravel(),
-                "accuracy": self.correct[rel].ravel() / n, "n": n,
-                "best_offset": self.offsets[k], "offset_accuracy": self.offset_correct[rel][k] / n}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "relation": rel,
+                        "layer": layer.ravel(),
+                        "head": head.ravel(),
+                        "accuracy": self.correct[rel].ravel() / n,
+                        "n": n,
+                        "best_offset": self.offsets[k],
+                        "offset_accuracy": self.offset_correct[rel][k] / n,
+                    }
+                )
+            )
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
-        frame = frame.astype({"relation": str, "layer": np.int64, "head": np.int64, "accuracy": np.float64,
-                              "n": np.int64, "best_offset": np.int64, "offset_accuracy": np.float64})
+        frame = frame.astype(
+            {
+                "relation": str,
+                "layer": np.int64,
+                "head": np.int64,
+                "accuracy": np.float64,
+                "n": np.int64,
+                "best_offset": np.int64,
+                "offset_accuracy": np.float64,
+            }
+        )
         frame.attrs.update(sentences=self.sentences, skipped_arcs=self.skipped)
         if self.attention_heads is not None:
             frame.attrs["attention_heads"] = self.attention_heads
         return frame[COLUMNS]
 
 
-def sentence_predictions(lm: LoadedModel, result: dict, word_ids: list[int | None], n_words: int,
-                         conv_heads: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def sentence_predictions(
+    lm: LoadedModel, result: dict, word_ids: list[int | None], n_words: int, conv_heads: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """(predictions [L, N, W], has_pieces [W]) for one sentence's batch.run result."""
     heads = model_heads(lm, result, conv_heads)
     words, has = word_attention(heads, word_ids, n_words)
     return predicted_heads(words, has), has
 
 
-def count(lm: LoadedModel, sentences: list[Sentence], *, conv_heads: bool = True, batch_size: int = 32,
-          progress: Progress | None = None) -> SyntaxCounts:
+def count(
+    lm: LoadedModel,
+    sentences: list[Sentence],
+    *,
+    conv_heads: bool = True,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+) -> SyntaxCounts:
     """SyntaxCounts of `lm` on `sentences` (batched, padding stripped; see batch.run)."""
     from bertviz_core.tracing import batch
 
@@ -213,8 +253,15 @@ def count(lm: LoadedModel, sentences: list[Sentence], *, conv_heads: bool = True
     return counts
 
 
-def head_accuracy(lm: LoadedModel, source, max_sentences: int | None = None, *, conv_heads: bool = True,
-                  batch_size: int = 32, progress: Progress | None = None):
+def head_accuracy(
+    lm: LoadedModel,
+    source,
+    max_sentences: int | None = None,
+    *,
+    conv_heads: bool = True,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+):
     """Clark et al.'s head accuracy for every (relation, layer, head) of `lm` on a treebank.
 
     source: a CoNLL-U path, CoNLL-U text, or a parsed list (conllu TokenLists or Sentences).
@@ -239,7 +286,7 @@ def best_heads(frame, relations: Iterable[str] | None = None):
 
 
 def head_name(frame, slot: int) -> str:
-    """"H3" / "C1" for a table's head column (conv heads follow the attention heads, see heads.py)."""
+    """ "H3" / "C1" for a table's head column (conv heads follow the attention heads, see heads.py)."""
     from bertviz_core.models import heads
 
     n_attn = frame.attrs.get("attention_heads")
@@ -333,8 +380,14 @@ def read_table(path: str | Path):
     return frame[COLUMNS]
 
 
-def table_for(lm: LoadedModel, conllu_path: str | Path, *, progress: Progress | None = None,
-              conv_heads: bool = True, use_shipped: bool = True):
+def table_for(
+    lm: LoadedModel,
+    conllu_path: str | Path,
+    *,
+    progress: Progress | None = None,
+    conv_heads: bool = True,
+    use_shipped: bool = True,
+):
     """The full table of `lm` on a treebank file, computed once: the shipped table when it was made
     from this very file (same digest), else the disk cache, else computed now and cached."""
     digest = file_digest(conllu_path)

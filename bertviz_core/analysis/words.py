@@ -1,5 +1,6 @@
 """Two traces of one text in common units: tokens when both models tokenized alike, else the text's
 whitespace-separated words (each model's pieces pooled into them). Pure numpy."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,8 +52,8 @@ def word_groups(trace: Trace) -> tuple[list[list[int]], list[str]]:
 def pool_to_words(attn: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     """[..., T, T] -> [..., W, W]: columns summed within a word (the mass the word receives),
     rows averaged within a word (a word attends as its pieces do on average). Rows still sum to 1."""
-    cols = np.stack([attn[..., g].sum(-1) for g in groups], axis=-1)        # [..., T, W]
-    return np.stack([cols[..., g, :].mean(-2) for g in groups], axis=-2)     # [..., W, W]
+    cols = np.stack([attn[..., g].sum(-1) for g in groups], axis=-1)  # [..., T, W]
+    return np.stack([cols[..., g, :].mean(-2) for g in groups], axis=-2)  # [..., W, W]
 
 
 def pool_hidden_to_words(hidden: np.ndarray, groups: list[list[int]]) -> np.ndarray:
@@ -70,8 +71,10 @@ def alignment(a: Trace, b: Trace) -> tuple[list[list[int]] | None, list[list[int
     groups_a, labels_a = word_groups(a)
     groups_b, labels_b = word_groups(b)
     if labels_a != labels_b:
-        raise ValueError("The two models kept different parts of the text (one truncated it), "
-                         "so their words cannot be aligned. Try a shorter text.")
+        raise ValueError(
+            "The two models kept different parts of the text (one truncated it), "
+            "so their words cannot be aligned. Try a shorter text."
+        )
     return groups_a, groups_b, labels_a, True
 
 

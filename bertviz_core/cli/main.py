@@ -8,6 +8,7 @@
 `python -m bertviz_core <command> --help` explains every option. Errors are one line on stderr
 (exit status 2), never a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,10 +18,12 @@ from pathlib import Path
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-VIEWS_HELP = ("attention: one head (--layer, --head) as a query x key heatmap; model: every layer x head as "
-              "thumbnails; layer: all heads of --layer on one scale; convolution: ConvBERT's kernels of --layer; "
-              "positions: the position embeddings added to each token; compare: the same --layer/--head slot of "
-              "--model and --model-b side by side")
+VIEWS_HELP = (
+    "attention: one head (--layer, --head) as a query x key heatmap; model: every layer x head as "
+    "thumbnails; layer: all heads of --layer on one scale; convolution: ConvBERT's kernels of --layer; "
+    "positions: the position embeddings added to each token; compare: the same --layer/--head slot of "
+    "--model and --model-b side by side"
+)
 
 
 EXAMPLES = """examples:
@@ -35,48 +38,82 @@ PNG, SVG and PDF are drawn by Chromium (/usr/bin/chromium, or set BERTVIZ_CHROMI
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bertviz_core",
-                                description="See inside BERT-family encoders from the command line: capture a "
-                                            "sentence, or export a view as PNG, SVG, PDF or offline HTML.",
-                                epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bertviz_core",
+        description="See inside BERT-family encoders from the command line: capture a "
+        "sentence, or export a view as PNG, SVG, PDF or offline HTML.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="{capture,export}")
 
-    c = sub.add_parser("capture", help="run a model on a sentence and save everything it captured (.npz or .json)",
-                       description="Run a model on a sentence and save the Trace: tokens, attention "
-                                   "[layers, heads, T, T], hidden states, position embeddings, ConvBERT kernels.")
+    c = sub.add_parser(
+        "capture",
+        help="run a model on a sentence and save everything it captured (.npz or .json)",
+        description="Run a model on a sentence and save the Trace: tokens, attention "
+        "[layers, heads, T, T], hidden states, position embeddings, ConvBERT kernels.",
+    )
     c.add_argument("text", help="the sentence (quote it)")
     c.add_argument("--text-b", default=None, help="optional second sentence (a sentence pair, joined by [SEP])")
-    c.add_argument("--model", default="bert-minilm-l6",
-                   help="registry id (bert-minilm-l6, convbert-minilm-l6, ...), hub id, or a folder in "
-                        "BERTVIZ_MODELS_DIR (default: %(default)s)")
-    c.add_argument("--out", required=True, type=Path,
-                   help="output file: .npz (numpy arrays + meta, any length) or .json (inputs up to 64 tokens)")
+    c.add_argument(
+        "--model",
+        default="bert-minilm-l6",
+        help="registry id (bert-minilm-l6, convbert-minilm-l6, ...), hub id, or a folder in "
+        "BERTVIZ_MODELS_DIR (default: %(default)s)",
+    )
+    c.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output file: .npz (numpy arrays + meta, any length) or .json (inputs up to 64 tokens)",
+    )
 
-    e = sub.add_parser("export", help="draw one view and write it as svg, png, pdf, html or json",
-                       description="Draw one view of a sentence (captured now, or loaded with --trace) and write it.")
+    e = sub.add_parser(
+        "export",
+        help="draw one view and write it as svg, png, pdf, html or json",
+        description="Draw one view of a sentence (captured now, or loaded with --trace) and write it.",
+    )
     src = e.add_argument_group("input (either --text with --model, or --trace)")
     src.add_argument("--text", help="the sentence to capture")
     src.add_argument("--text-b", default=None, help="optional second sentence (sentence pair)")
-    src.add_argument("--model", default="bert-minilm-l6",
-                     help="model id for --text (default: %(default)s)")
+    src.add_argument("--model", default="bert-minilm-l6", help="model id for --text (default: %(default)s)")
     src.add_argument("--trace", type=Path, help="a saved trace (.npz or .json from `capture`) instead of --text")
-    e.add_argument("--view", default="attention", choices=["attention", "model", "layer", "convolution", "positions",
-                                                           "compare"], help=VIEWS_HELP + " (default: %(default)s)")
+    e.add_argument(
+        "--view",
+        default="attention",
+        choices=["attention", "model", "layer", "convolution", "positions", "compare"],
+        help=VIEWS_HELP + " (default: %(default)s)",
+    )
     e.add_argument("--layer", type=int, default=0, help="layer index, from 0 (default: %(default)s)")
-    e.add_argument("--head", default="0",
-                   help="attention head '3' (or 'H3'), ConvBERT convolution head 'c1', or 'mean' of the layer; "
-                        "for --view compare a slot number or 'mean' (default: %(default)s)")
-    e.add_argument("--model-b", default="convbert-minilm-l6",
-                   help="second model for --view compare (default: %(default)s)")
+    e.add_argument(
+        "--head",
+        default="0",
+        help="attention head '3' (or 'H3'), ConvBERT convolution head 'c1', or 'mean' of the layer; "
+        "for --view compare a slot number or 'mean' (default: %(default)s)",
+    )
+    e.add_argument(
+        "--model-b", default="convbert-minilm-l6", help="second model for --view compare (default: %(default)s)"
+    )
     e.add_argument("--hide-special", action="store_true", help="attention view: drop the [CLS]/[SEP] columns")
-    e.add_argument("--format", choices=["svg", "png", "pdf", "html", "json"], default=None,
-                   help="svg/pdf (vector, for papers), png (raster), html (interactive, offline, plotly.js "
-                        "inlined), json (the Plotly figure); default: from --out's extension")
-    e.add_argument("--resolution", choices=["projector", "print"], default="projector",
-                   help="png only: projector fits 1920x1080, print is 300 dpi at the figure's size "
-                        "(default: %(default)s)")
-    e.add_argument("--font-size", type=int, default=13, help="base font size in px (default: %(default)s; "
-                                                             "the app's projector mode uses 20)")
+    e.add_argument(
+        "--format",
+        choices=["svg", "png", "pdf", "html", "json"],
+        default=None,
+        help="svg/pdf (vector, for papers), png (raster), html (interactive, offline, plotly.js "
+        "inlined), json (the Plotly figure); default: from --out's extension",
+    )
+    e.add_argument(
+        "--resolution",
+        choices=["projector", "print"],
+        default="projector",
+        help="png only: projector fits 1920x1080, print is 300 dpi at the figure's size (default: %(default)s)",
+    )
+    e.add_argument(
+        "--font-size",
+        type=int,
+        default=13,
+        help="base font size in px (default: %(default)s; the app's projector mode uses 20)",
+    )
     e.add_argument("--out", required=True, type=Path, help="output file")
     return p
 
@@ -94,8 +131,7 @@ def _capture(model_id: str, text: str, text_b: str | None):
 
 def build_figure(args):
     """The figure `export` writes (also used by the tests to compare with the library)."""
-    from bertviz_core import export
-    from bertviz_core import figures
+    from bertviz_core import export, figures
 
     if args.trace is not None:
         trace = export.load_trace(args.trace)
@@ -103,15 +139,17 @@ def build_figure(args):
         trace = _capture(args.model, args.text, args.text_b)
     else:
         raise ValueError("give --text (with --model) or --trace")
-    fs = dict(font_size=args.font_size)
+    fs = {"font_size": args.font_size}
     if args.view == "attention":
         return figures.head_view(trace, args.layer, args.head, hide_special=args.hide_special, **fs)
     if args.view == "compare":
         other = _capture(args.model_b, trace.text, None)
         head = args.head.strip().lower()
         if head != "mean" and not head.isdigit():
-            raise ValueError(f"for --view compare, --head is a slot number (conv heads follow the attention "
-                             f"heads) or 'mean', not {args.head!r}")
+            raise ValueError(
+                f"for --view compare, --head is a slot number (conv heads follow the attention "
+                f"heads) or 'mean', not {args.head!r}"
+            )
         return figures.compare_view(trace, other, args.layer, head, **fs)
     if args.view in ("layer", "convolution"):
         return figures.view(trace, args.view, args.layer, **fs)

@@ -5,6 +5,7 @@ and checks one (meta.json, head_metrics.parquet, sentences.parquet, syntax.parqu
 `results_folder(name)` resolves a listed name and refuses anything that leads outside it;
 `results_comparison(a, b)` puts two models' head metrics side by side like compare.compare_many.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,10 +17,10 @@ import numpy as np
 RESULTS_ENV = "BERTVIZ_RESULTS_DIR"
 RESULT_TABLES = {"head_metrics": "head_metrics.parquet", "sentences": "sentences.parquet", "syntax": "syntax.parquet"}
 META_FILE = "meta.json"
-MAX_RESULT_FILE_BYTES = 256 * 2**20   # a head_metrics.parquet of the whole UD EWT test set is ~10 MB
+MAX_RESULT_FILE_BYTES = 256 * 2**20  # a head_metrics.parquet of the whole UD EWT test set is ~10 MB
 MAX_META_BYTES = 2**20
-MAX_RESULT_FOLDERS = 200              # listed at most (a picker cannot show more anyway)
-RESULTS_DEPTH = 2                     # results/NAME and results/GROUP/NAME are found
+MAX_RESULT_FOLDERS = 200  # listed at most (a picker cannot show more anyway)
+RESULTS_DEPTH = 2  # results/NAME and results/GROUP/NAME are found
 SENTENCE_COLUMNS = ("sentence", "text", "n_tokens")
 STAT_TABLES = {"head-metrics": "head_metrics", "syntax": "syntax"}
 
@@ -95,8 +96,9 @@ def results_folder(name: str, root: str | Path | None = None) -> Path:
     except (OSError, RuntimeError, ValueError):
         raise ResultsError("not_found", f"'{shown}' is not a results folder.", name=shown) from None
     if not _inside(path, root):
-        raise ResultsError("outside_root", f"Results are only read from the results folder; '{shown}' is outside it.",
-                           name=shown)
+        raise ResultsError(
+            "outside_root", f"Results are only read from the results folder; '{shown}' is outside it.", name=shown
+        )
     if not path.is_dir():
         raise ResultsError("not_found", f"No results folder '{shown}' in the results folder.", name=shown)
     return path
@@ -113,8 +115,13 @@ def _checked_file(folder: Path, filename: str, root: Path | None, limit: int) ->
         raise ResultsError("not_parquet", f"{filename} is not a file.", file=filename)
     size = real.stat().st_size
     if size > limit:
-        raise ResultsError("too_large", f"{filename} is too large ({size / 2**20:.1f} MB; the limit is "
-                           f"{limit // 2**20} MB).", file=filename, mb=round(size / 2**20, 1), limit=limit // 2**20)
+        raise ResultsError(
+            "too_large",
+            f"{filename} is too large ({size / 2**20:.1f} MB; the limit is {limit // 2**20} MB).",
+            file=filename,
+            mb=round(size / 2**20, 1),
+            limit=limit // 2**20,
+        )
     return real
 
 
@@ -124,12 +131,17 @@ def _read_parquet(path: Path, filename: str, required: list[str]):
     try:
         schema = pq.read_schema(path)
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        raise ResultsError("not_parquet", f"{filename} is not a Parquet table ({type(exc).__name__}).",
-                           file=filename) from None
+        raise ResultsError(
+            "not_parquet", f"{filename} is not a Parquet table ({type(exc).__name__}).", file=filename
+        ) from None
     missing = [c for c in required if c not in schema.names]
     if missing:
-        raise ResultsError("bad_columns", f"{filename} lacks the columns {', '.join(missing)}.",
-                           file=filename, columns=", ".join(missing))
+        raise ResultsError(
+            "bad_columns",
+            f"{filename} lacks the columns {', '.join(missing)}.",
+            file=filename,
+            columns=", ".join(missing),
+        )
     try:
         table = pq.read_table(path)
     except Exception as exc:
@@ -143,8 +155,12 @@ def _numeric(frame, filename: str, columns, integer: bool = False) -> None:
     for c in columns:
         ok = pd.api.types.is_integer_dtype(frame[c]) if integer else pd.api.types.is_numeric_dtype(frame[c])
         if not ok or (integer and len(frame) and frame[c].min() < 0):
-            raise ResultsError("bad_values", f"{filename}: column {c} does not hold "
-                               f"{'non-negative integers' if integer else 'numbers'}.", file=filename, column=c)
+            raise ResultsError(
+                "bad_values",
+                f"{filename}: column {c} does not hold {'non-negative integers' if integer else 'numbers'}.",
+                file=filename,
+                column=c,
+            )
 
 
 def _check_head_metrics(frame, filename: str) -> None:
@@ -159,13 +175,24 @@ def _check_head_metrics(frame, filename: str) -> None:
     S = frame["sentence"].nunique()
     keys = frame[["sentence", "layer", "head"]].drop_duplicates()
     if len(frame) != S * L * N or len(keys) != len(frame):
-        raise ResultsError("incomplete", f"{filename}: {len(frame)} rows, but {S} sentences x {L} layers x {N} heads "
-                           f"would be {S * L * N} distinct rows.", file=filename, rows=len(frame), expected=S * L * N)
+        raise ResultsError(
+            "incomplete",
+            f"{filename}: {len(frame)} rows, but {S} sentences x {L} layers x {N} heads "
+            f"would be {S * L * N} distinct rows.",
+            file=filename,
+            rows=len(frame),
+            expected=S * L * N,
+        )
     names = frame.drop_duplicates("head").set_index("head")["head_name"]
     if frame.groupby("head")["head_name"].nunique().max() != 1 or not all(
-            str(n)[:1] in "HC" and str(n)[1:].isdigit() for n in names):
-        raise ResultsError("bad_values", f"{filename}: column head_name does not name heads H0.. / C0..",
-                           file=filename, column="head_name")
+        str(n)[:1] in "HC" and str(n)[1:].isdigit() for n in names
+    ):
+        raise ResultsError(
+            "bad_values",
+            f"{filename}: column head_name does not name heads H0.. / C0..",
+            file=filename,
+            column="head_name",
+        )
 
 
 def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
@@ -189,24 +216,34 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
         raise ResultsError("not_found", "Not a results folder.", name=folder.name) from None
     name = real.relative_to(root_path).as_posix() if root_path and _inside(real, root_path) else folder.name
     if root_path is not None and not _inside(real, root_path):
-        raise ResultsError("outside_root", f"Results are only read from the results folder; '{folder.name}' is "
-                           "outside it.", name=folder.name)
+        raise ResultsError(
+            "outside_root",
+            f"Results are only read from the results folder; '{folder.name}' is outside it.",
+            name=folder.name,
+        )
     if not real.is_dir():
         raise ResultsError("not_found", f"No results folder '{folder.name}'.", name=folder.name)
     meta_path = _checked_file(real, META_FILE, root_path, MAX_META_BYTES)
     if meta_path is None:
-        raise ResultsError("no_meta", f"'{name}' has no {META_FILE}: not a folder written by the corpus command.",
-                           name=name)
+        raise ResultsError(
+            "no_meta", f"'{name}' has no {META_FILE}: not a folder written by the corpus command.", name=name
+        )
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError):
         meta = None
-    if not isinstance(meta, dict) or not isinstance(meta.get("model"), str) or not isinstance(
-            meta.get("stats", []), list):
+    if (
+        not isinstance(meta, dict)
+        or not isinstance(meta.get("model"), str)
+        or not isinstance(meta.get("stats", []), list)
+    ):
         raise ResultsError("bad_meta", f"{META_FILE} of '{name}' is not the corpus command's.", name=name)
     out = {"name": name, "meta": meta, "head_metrics": None, "sentences": None, "syntax": None}
-    required = {"head_metrics": ["sentence", "layer", "head", "head_name", "n_tokens", *METRICS],
-                "sentences": list(SENTENCE_COLUMNS), "syntax": list(syntax.COLUMNS)}
+    required = {
+        "head_metrics": ["sentence", "layer", "head", "head_name", "n_tokens", *METRICS],
+        "sentences": list(SENTENCE_COLUMNS),
+        "syntax": list(syntax.COLUMNS),
+    }
     for key, filename in RESULT_TABLES.items():
         path = _checked_file(real, filename, root_path, MAX_RESULT_FILE_BYTES)
         if path is None:
@@ -226,19 +263,31 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
     for stat in meta.get("stats", []):
         key = STAT_TABLES.get(stat)
         if key and out[key] is None:
-            raise ResultsError("incomplete", f"'{name}': meta.json lists {stat}, but {RESULT_TABLES[key]} is missing.",
-                               name=name, file=RESULT_TABLES[key])
+            raise ResultsError(
+                "incomplete",
+                f"'{name}': meta.json lists {stat}, but {RESULT_TABLES[key]} is missing.",
+                name=name,
+                file=RESULT_TABLES[key],
+            )
     if out["head_metrics"] is None and out["syntax"] is None:
         raise ResultsError("no_tables", f"'{name}' holds no result table.", name=name)
     if out["head_metrics"] is not None:
         S = out["head_metrics"]["sentence"].nunique()
         if isinstance(meta.get("sentences"), int) and meta["sentences"] != S:
-            raise ResultsError("incomplete", f"'{name}': meta.json says {meta['sentences']} sentences, "
-                               f"head_metrics.parquet holds {S}.", name=name, file=RESULT_TABLES["head_metrics"])
+            raise ResultsError(
+                "incomplete",
+                f"'{name}': meta.json says {meta['sentences']} sentences, head_metrics.parquet holds {S}.",
+                name=name,
+                file=RESULT_TABLES["head_metrics"],
+            )
         sentences = out["sentences"]
         if sentences is not None and sorted(sentences["sentence"]) != sorted(out["head_metrics"]["sentence"].unique()):
-            raise ResultsError("incomplete", f"'{name}': sentences.parquet and head_metrics.parquet list different "
-                               "sentences.", name=name, file=RESULT_TABLES["sentences"])
+            raise ResultsError(
+                "incomplete",
+                f"'{name}': sentences.parquet and head_metrics.parquet list different sentences.",
+                name=name,
+                file=RESULT_TABLES["sentences"],
+            )
     return out
 
 
@@ -254,21 +303,39 @@ def results_comparison(a: dict, b: dict) -> dict:
 
     for side, res in (("A", a), ("B", b)):
         if res["head_metrics"] is None:
-            raise ResultsError("no_head_metrics", f"'{res['name']}' has no head metrics (run the corpus command with "
-                               "--stats head-metrics).", name=res["name"], side=side)
+            raise ResultsError(
+                "no_head_metrics",
+                f"'{res['name']}' has no head metrics (run the corpus command with --stats head-metrics).",
+                name=res["name"],
+                side=side,
+            )
     ma, mb = a["meta"], b["meta"]
     if ma.get("input_sha256") != mb.get("input_sha256"):
-        raise ResultsError("different_input", f"'{a['name']}' and '{b['name']}' were computed on different input "
-                           "files.", a=a["name"], b=b["name"])
+        raise ResultsError(
+            "different_input",
+            f"'{a['name']}' and '{b['name']}' were computed on different input files.",
+            a=a["name"],
+            b=b["name"],
+        )
     if bool(ma.get("exclude_special")) != bool(mb.get("exclude_special")):
-        raise ResultsError("different_special", f"'{a['name']}' and '{b['name']}' differ in --exclude-special.",
-                           a=a["name"], b=b["name"])
+        raise ResultsError(
+            "different_special",
+            f"'{a['name']}' and '{b['name']}' differ in --exclude-special.",
+            a=a["name"],
+            b=b["name"],
+        )
     ids_a = sorted(a["head_metrics"]["sentence"].unique())
     ids_b = sorted(b["head_metrics"]["sentence"].unique())
     if ids_a != ids_b:
-        raise ResultsError("different_sentences", f"'{a['name']}' holds {len(ids_a)} sentences and '{b['name']}' "
-                           f"{len(ids_b)}: run both on the same sentences (same --max-sentences).",
-                           a=a["name"], b=b["name"], na=len(ids_a), nb=len(ids_b))
+        raise ResultsError(
+            "different_sentences",
+            f"'{a['name']}' holds {len(ids_a)} sentences and '{b['name']}' "
+            f"{len(ids_b)}: run both on the same sentences (same --max-sentences).",
+            a=a["name"],
+            b=b["name"],
+            na=len(ids_a),
+            nb=len(ids_b),
+        )
     out: dict = {"per_sentence": {"js": None}, "metrics_a": {}, "metrics_b": {}}
     for side, res in (("a", a), ("b", b)):
         frame = res["head_metrics"].sort_values(["sentence", "layer", "head"])
@@ -297,7 +364,14 @@ def results_comparison(a: dict, b: dict) -> dict:
         out[f"model_{side}"] = res["meta"]["model"]
         out[f"lengths_{side}"] = lengths
         out[f"texts_{side}"] = texts
-    out.update(n_sentences=len(ids_a), sentences=out["texts_a"] if any(out["texts_a"]) else out["texts_b"],
-               exclude_special=bool(ma.get("exclude_special")), max_rows=None, matching=False, skipped=[],
-               input=str(ma.get("input", "")), results=(a["name"], b["name"]))
+    out.update(
+        n_sentences=len(ids_a),
+        sentences=out["texts_a"] if any(out["texts_a"]) else out["texts_b"],
+        exclude_special=bool(ma.get("exclude_special")),
+        max_rows=None,
+        matching=False,
+        skipped=[],
+        input=str(ma.get("input", "")),
+        results=(a["name"], b["name"]),
+    )
     return out

@@ -23,6 +23,7 @@ whose nodes have this package installed. Both engines cut the input into the sam
 their results agree (up to float rounding between thread counts). Ray is an optional extra:
 `pip install ray==2.60.0` (it is in requirements-dev.txt).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,8 +96,9 @@ def _item_text(item) -> str:
     return " ".join(item.words) if hasattr(item, "words") else str(item)
 
 
-def sentence_metrics(result: dict, tokens: list[str], special: tuple[bool, ...],
-                     exclude_special: bool = False) -> dict[str, np.ndarray]:
+def sentence_metrics(
+    result: dict, tokens: list[str], special: tuple[bool, ...], exclude_special: bool = False
+) -> dict[str, np.ndarray]:
     """Every metric of every head of one batch.run result, [L, N] each: attention heads from their
     softmax rows, ConvBERT's conv heads from their kernels (as metrics.trace_metrics on a Trace)."""
     from bertviz_core.analysis.metrics import head_metrics, kernel_metrics
@@ -109,23 +111,36 @@ def sentence_metrics(result: dict, tokens: list[str], special: tuple[bool, ...],
     return out
 
 
-def uniform_baselines(tokens: list[str], special: tuple[bool, ...], kernel_size: int | None,
-                      exclude_special: bool = False) -> dict[str, float]:
+def uniform_baselines(
+    tokens: list[str], special: tuple[bool, ...], kernel_size: int | None, exclude_special: bool = False
+) -> dict[str, float]:
     """metrics.uniform_baseline without a Trace: {"uniform_attn_<metric>": value, "uniform_conv_<metric>":
     value (nan without conv heads)}."""
     from bertviz_core.analysis.metrics import METRICS, head_metrics, kernel_metrics
 
     T = len(tokens)
     attn = head_metrics(np.full((T, T), 1.0 / T, np.float32), tokens, special, exclude_special)
-    conv = (kernel_metrics(np.full((T, kernel_size), 1.0 / kernel_size, np.float32), tokens, special,
-                           exclude_special) if kernel_size else {})
+    conv = (
+        kernel_metrics(np.full((T, kernel_size), 1.0 / kernel_size, np.float32), tokens, special, exclude_special)
+        if kernel_size
+        else {}
+    )
     out = {f"uniform_attn_{m}": float(attn[m]) for m in METRICS}
     out.update({f"uniform_conv_{m}": float(conv[m]) if m in conv else float("nan") for m in METRICS})
     return out
 
 
-def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, conv_heads: bool = True,
-                  batch_size: int = 32, progress=None, exclude_special: bool = False) -> dict:
+def process_chunk(
+    lm,
+    items: list,
+    stats: tuple[str, ...],
+    *,
+    start: int = 0,
+    conv_heads: bool = True,
+    batch_size: int = 32,
+    progress=None,
+    exclude_special: bool = False,
+) -> dict:
     """Statistics of one chunk of sentences (numbered from `start`):
     {"syntax": SyntaxCounts or None, "head_metrics": {column: numpy array} or None,
     "sentences": {column: numpy array} or None (with head metrics)}."""
@@ -138,8 +153,7 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
     want_metrics = "head-metrics" in stats
     metric_parts: list[dict] = []
     sentence_rows: list[dict] = []
-    results = batch.run(lm, [e[0] for e in encoded], batch_size=batch_size,
-                        conv=conv_heads or want_metrics)
+    results = batch.run(lm, [e[0] for e in encoded], batch_size=batch_size, conv=conv_heads or want_metrics)
     for k, (i, result) in enumerate(results):
         inputs, tokens, special, word_ids = encoded[i]
         if counts is not None:
@@ -151,14 +165,24 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
             L, N = values["entropy"].shape
             n_attn = result["attentions"].shape[1]
             kernels = result.get("conv_kernels")
-            sentence_rows.append({"sentence": start + i, "text": _item_text(items[i]), "n_tokens": len(tokens),
-                                  **uniform_baselines(tokens, special, kernels.shape[-1] if kernels is not None
-                                                      else None, exclude_special)})
+            sentence_rows.append(
+                {
+                    "sentence": start + i,
+                    "text": _item_text(items[i]),
+                    "n_tokens": len(tokens),
+                    **uniform_baselines(
+                        tokens, special, kernels.shape[-1] if kernels is not None else None, exclude_special
+                    ),
+                }
+            )
             names = [f"H{h}" if h < n_attn else f"C{h - n_attn}" for h in range(N)]
-            part = {"sentence": np.full(L * N, start + i, np.int64),
-                    "layer": np.repeat(np.arange(L), N), "head": np.tile(np.arange(N), L),
-                    "head_name": np.tile(np.array(names, dtype=object), L),
-                    "n_tokens": np.full(L * N, len(tokens), np.int64)}
+            part = {
+                "sentence": np.full(L * N, start + i, np.int64),
+                "layer": np.repeat(np.arange(L), N),
+                "head": np.tile(np.arange(N), L),
+                "head_name": np.tile(np.array(names, dtype=object), L),
+                "n_tokens": np.full(L * N, len(tokens), np.int64),
+            }
             part.update({m: np.asarray(values[m], dtype=np.float64).ravel() for m in METRICS})
             metric_parts.append(part)
         if progress is not None:
@@ -166,8 +190,10 @@ def process_chunk(lm, items: list, stats: tuple[str, ...], *, start: int = 0, co
     metrics = sentences = None
     if want_metrics and metric_parts:
         metrics = {col: np.concatenate([p[col] for p in metric_parts]) for col in metric_parts[0]}
-        sentences = {col: np.array([r[col] for r in sentence_rows], dtype=object if col == "text" else None)
-                     for col in sentence_rows[0]}
+        sentences = {
+            col: np.array([r[col] for r in sentence_rows], dtype=object if col == "text" else None)
+            for col in sentence_rows[0]
+        }
     return {"syntax": counts, "head_metrics": metrics, "sentences": sentences}
 
 
@@ -195,12 +221,21 @@ def _merge(parts: list[dict], stats) -> dict:
 
 
 def _chunks(items: list, size: int) -> list[tuple[int, list]]:
-    return [(s, items[s: s + size]) for s in range(0, len(items), size)]
+    return [(s, items[s : s + size]) for s in range(0, len(items), size)]
 
 
 # ---------------------------------------------------------------- engines
-def run_local(lm, items: list, stats, *, conv_heads: bool = True, batch_size: int = 32,
-              chunk_size: int = DEFAULT_CHUNK, bar=None, exclude_special: bool = False) -> dict:
+def run_local(
+    lm,
+    items: list,
+    stats,
+    *,
+    conv_heads: bool = True,
+    batch_size: int = 32,
+    chunk_size: int = DEFAULT_CHUNK,
+    bar=None,
+    exclude_special: bool = False,
+) -> dict:
     """The plain batched loop, chunk by chunk (the same chunks Ray's workers get)."""
     parts = []
     for start, chunk in _chunks(items, chunk_size):
@@ -211,8 +246,18 @@ def run_local(lm, items: list, stats, *, conv_heads: bool = True, batch_size: in
                 bar.update(k - done[0])
             done[0] = k
 
-        parts.append(process_chunk(lm, chunk, stats, start=start, conv_heads=conv_heads, batch_size=batch_size,
-                                   progress=tick, exclude_special=exclude_special))
+        parts.append(
+            process_chunk(
+                lm,
+                chunk,
+                stats,
+                start=start,
+                conv_heads=conv_heads,
+                batch_size=batch_size,
+                progress=tick,
+                exclude_special=exclude_special,
+            )
+        )
     return _merge(parts, stats)
 
 
@@ -230,15 +275,35 @@ class Worker:
     def ready(self) -> bool:
         return True
 
-    def process(self, start: int, chunk: list, stats, conv_heads: bool, batch_size: int,
-                exclude_special: bool = False) -> dict:
-        return process_chunk(self.lm, chunk, stats, start=start, conv_heads=conv_heads, batch_size=batch_size,
-                             exclude_special=exclude_special)
+    def process(
+        self, start: int, chunk: list, stats, conv_heads: bool, batch_size: int, exclude_special: bool = False
+    ) -> dict:
+        return process_chunk(
+            self.lm,
+            chunk,
+            stats,
+            start=start,
+            conv_heads=conv_heads,
+            batch_size=batch_size,
+            exclude_special=exclude_special,
+        )
 
 
-def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str | None = None,
-            threads: int = 1, conv_heads: bool = True, batch_size: int = 32, chunk_size: int = DEFAULT_CHUNK,
-            bar=None, timings: dict | None = None, exclude_special: bool = False) -> dict:
+def run_ray(
+    model_id: str,
+    items: list,
+    stats,
+    *,
+    workers: int = 1,
+    address: str | None = None,
+    threads: int = 1,
+    conv_heads: bool = True,
+    batch_size: int = 32,
+    chunk_size: int = DEFAULT_CHUNK,
+    bar=None,
+    timings: dict | None = None,
+    exclude_special: bool = False,
+) -> dict:
     """Ray actors, each holding the model, take chunks of sentences; counts and rows are merged here.
 
     Starts a local Ray (`ray.init()`) unless one is running or `address` names a cluster; a Ray this
@@ -254,13 +319,19 @@ def run_ray(model_id: str, items: list, stats, *, workers: int = 1, address: str
     t0 = time.perf_counter()
     if not ray.is_initialized():
         root = str(Path(__file__).resolve().parents[2])
-        env = {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p),
-               "TOKENIZERS_PARALLELISM": "false"}
+        env = {
+            "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p),
+            "TOKENIZERS_PARALLELISM": "false",
+        }
         for key in ("HF_HUB_OFFLINE", "HF_HOME", "BERTVIZ_MODELS_DIR", "BERTVIZ_HUB_POLICY"):
             if key in os.environ:
                 env[key] = os.environ[key]
-        kwargs = dict(include_dashboard=False, log_to_driver=False, logging_level="ERROR",
-                      runtime_env={"env_vars": env})
+        kwargs = {
+            "include_dashboard": False,
+            "log_to_driver": False,
+            "logging_level": "ERROR",
+            "runtime_env": {"env_vars": env},
+        }
         if not address:
             kwargs["num_cpus"] = max(workers * threads, 1)
             # Ray runs its workers at nice 15 by default; here they do all the work while this process waits,
@@ -334,8 +405,10 @@ def write_outputs(out_dir: str | Path, merged: dict, meta: dict) -> dict[str, Pa
 
 # ---------------------------------------------------------------- command line
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bertviz_core.corpus",
-                                description="Head metrics and Clark et al.'s syntax accuracy over a corpus, to Parquet.")
+    p = argparse.ArgumentParser(
+        prog="python -m bertviz_core.corpus",
+        description="Head metrics and Clark et al.'s syntax accuracy over a corpus, to Parquet.",
+    )
     p.add_argument("--model", required=True, help="registry id, hub id or a folder in BERTVIZ_MODELS_DIR")
     p.add_argument("--input", required=True, help=".conllu treebank or .txt (one sentence per line)")
     p.add_argument("--stats", default="head-metrics,syntax", help=f"comma-separated: {', '.join(STATS)}")
@@ -347,8 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local Ray)")
     p.add_argument("--threads", type=int, default=None, help="torch threads per worker (default: cores / workers)")
     p.add_argument("--no-conv-heads", action="store_true", help="syntax: ConvBERT's attention heads only")
-    p.add_argument("--exclude-special", action="store_true",
-                   help="head metrics: drop [CLS]/[SEP] rows and renormalise (as /compare's switch)")
+    p.add_argument(
+        "--exclude-special",
+        action="store_true",
+        help="head metrics: drop [CLS]/[SEP] rows and renormalise (as /compare's switch)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -375,21 +451,49 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         with tqdm(total=len(items), unit="sent", desc=args.model, disable=args.quiet, file=sys.stderr) as bar:
             if args.workers:
-                merged = run_ray(args.model, items, stats, workers=args.workers, address=args.address,
-                                 threads=threads, conv_heads=conv_heads, batch_size=args.batch_size,
-                                 chunk_size=args.chunk_size, bar=bar, exclude_special=args.exclude_special)
+                merged = run_ray(
+                    args.model,
+                    items,
+                    stats,
+                    workers=args.workers,
+                    address=args.address,
+                    threads=threads,
+                    conv_heads=conv_heads,
+                    batch_size=args.batch_size,
+                    chunk_size=args.chunk_size,
+                    bar=bar,
+                    exclude_special=args.exclude_special,
+                )
             else:
                 torch.set_num_threads(threads)
                 lm = bc.load_model(args.model)
-                merged = run_local(lm, items, stats, conv_heads=conv_heads, batch_size=args.batch_size,
-                                   chunk_size=args.chunk_size, bar=bar, exclude_special=args.exclude_special)
+                merged = run_local(
+                    lm,
+                    items,
+                    stats,
+                    conv_heads=conv_heads,
+                    batch_size=args.batch_size,
+                    chunk_size=args.chunk_size,
+                    bar=bar,
+                    exclude_special=args.exclude_special,
+                )
         seconds = time.perf_counter() - t0
-        meta = {"model": args.model, "input": str(args.input), "input_sha256": syntax.file_digest(args.input),
-                "stats": list(stats), "sentences": len(items), "seconds": round(seconds, 3),
-                "sentences_per_second": round(len(items) / seconds, 3) if seconds else None,
-                "engine": f"ray x{args.workers}" if args.workers else "local", "threads": threads,
-                "conv_heads": conv_heads, "batch_size": args.batch_size, "chunk_size": args.chunk_size,
-                "exclude_special": bool(args.exclude_special), "format": RESULTS_FORMAT}
+        meta = {
+            "model": args.model,
+            "input": str(args.input),
+            "input_sha256": syntax.file_digest(args.input),
+            "stats": list(stats),
+            "sentences": len(items),
+            "seconds": round(seconds, 3),
+            "sentences_per_second": round(len(items) / seconds, 3) if seconds else None,
+            "engine": f"ray x{args.workers}" if args.workers else "local",
+            "threads": threads,
+            "conv_heads": conv_heads,
+            "batch_size": args.batch_size,
+            "chunk_size": args.chunk_size,
+            "exclude_special": bool(args.exclude_special),
+            "format": RESULTS_FORMAT,
+        }
         written = write_outputs(args.out, merged, meta)
     except ValueError as exc:  # ModelLoadError too: a message, never a traceback
         print(f"error: {exc}", file=sys.stderr)

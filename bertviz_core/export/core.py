@@ -13,6 +13,7 @@ with the install hint. One browser is started on first use and kept for the proc
 costs seconds; each image then costs well under a second); renders from several threads queue on it.
 No streamlit here.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,22 +28,33 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from bertviz_core.tracing.trace import Trace
+
 FORMATS = ("png", "svg", "pdf", "html")
-PROJECTOR = (1920, 1080)     # a PNG for the projector fits this box
-PRINT_DPI = 300               # a PNG for print: 300 dpi at the figure's on-screen size
-SCREEN_DPI = 96               # CSS pixels per inch
+PROJECTOR = (1920, 1080)  # a PNG for the projector fits this box
+PRINT_DPI = 300  # a PNG for print: 300 dpi at the figure's on-screen size
+SCREEN_DPI = 96  # CSS pixels per inch
 RESOLUTIONS = ("projector", "print")
-DEFAULT_SIZE = (1000, 450)    # figures without a fixed width/height are drawn at this size
-JSON_MAX_TOKENS = 64          # JSON is for small inputs (a 64-token BERT trace is ~5 MB of text)
+DEFAULT_SIZE = (1000, 450)  # figures without a fixed width/height are drawn at this size
+JSON_MAX_TOKENS = 64  # JSON is for small inputs (a 64-token BERT trace is ~5 MB of text)
 TRACE_FORMAT = "bertviz-trace/1"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's package
-RENDER_TIMEOUT = 120.0        # seconds for one image (first use includes starting the browser)
+RENDER_TIMEOUT = 120.0  # seconds for one image (first use includes starting the browser)
 
-MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
-        "npz": "application/octet-stream", "json": "application/json", "csv": "text/csv"}
+MIME = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "npz": "application/octet-stream",
+    "json": "application/json",
+    "csv": "text/csv",
+}
 
 
 class ExportError(RuntimeError):
@@ -51,14 +63,23 @@ class ExportError(RuntimeError):
 
 # --------------------------------------------------------------------------- static images
 
+
 def chromium_path() -> str:
     """The Chromium kaleido drives: $BERTVIZ_CHROMIUM, $BROWSER_PATH, /usr/bin/chromium, or one on PATH."""
-    for candidate in (os.environ.get("BERTVIZ_CHROMIUM"), os.environ.get("BROWSER_PATH"), DEFAULT_CHROMIUM,
-                      shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")):
+    for candidate in (
+        os.environ.get("BERTVIZ_CHROMIUM"),
+        os.environ.get("BROWSER_PATH"),
+        DEFAULT_CHROMIUM,
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        shutil.which("google-chrome"),
+    ):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    raise ExportError("No Chromium found for PNG/SVG/PDF export. Install Debian's (apt-get install chromium) "
-                      "or set BERTVIZ_CHROMIUM to a Chrome/Chromium executable. HTML export needs no browser.")
+    raise ExportError(
+        "No Chromium found for PNG/SVG/PDF export. Install Debian's (apt-get install chromium) "
+        "or set BERTVIZ_CHROMIUM to a Chrome/Chromium executable. HTML export needs no browser."
+    )
 
 
 def figure_size(fig) -> tuple[int, int]:
@@ -136,7 +157,7 @@ class _Renderer:
         if k is not None:
             try:
                 asyncio.run_coroutine_threadsafe(k.close(), loop).result(30)
-            except Exception:  # noqa: BLE001 - closing a browser that is already gone
+            except Exception:
                 pass
             loop.call_soon_threadsafe(loop.stop)
 
@@ -165,18 +186,18 @@ def portable(fig):
 
 def _render(fig, fmt: str, scale: float = 1.0) -> bytes:
     w, h = figure_size(fig)
-    return _renderer.render(portable(fig), dict(format=fmt, width=w, height=h, scale=scale))
+    return _renderer.render(portable(fig), {"format": fmt, "width": w, "height": h, "scale": scale})
 
 
 def _png_with_dpi(png: bytes, dpi: float) -> bytes:
     """Insert a pHYs chunk (pixels per metre) right after IHDR, so editors place the image at its size."""
-    ppm = int(round(dpi / 0.0254))
+    ppm = round(dpi / 0.0254)
     body = b"pHYs" + struct.pack(">IIB", ppm, ppm, 1)
     chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
     end_of_ihdr = 8 + 8 + 13 + 4  # signature, IHDR length+type, IHDR data, CRC
     rest = png[end_of_ihdr:]
     if rest[4:8] == b"pHYs":  # replace an existing one
-        rest = rest[8 + 9 + 4:]
+        rest = rest[8 + 9 + 4 :]
     return png[:end_of_ihdr] + chunk + rest
 
 
@@ -199,6 +220,7 @@ def to_pdf(fig) -> bytes:
 
 # --------------------------------------------------------------------------- offline HTML
 
+
 def plotly_js() -> str:
     """The plotly.js bundled with the installed plotly package (inlined in every offline HTML)."""
     from plotly.offline import get_plotlyjs
@@ -210,8 +232,13 @@ def figure_div(fig, div_id: str | None = None) -> str:
     """A figure as a <div> + <script> that needs plotly.js already on the page (no network)."""
     import plotly.io as pio
 
-    return pio.to_html(portable(fig), include_plotlyjs=False, full_html=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
+    return pio.to_html(
+        portable(fig),
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
 
 
 _CSS = """
@@ -226,9 +253,10 @@ h1 { font-size: 1.7rem; margin-bottom: .3rem; } h2 { font-size: 1.3rem; margin-t
 @dataclass
 class Section:
     """Part of an offline document: a heading, explanation paragraphs (plain text, escaped) and figures."""
+
     title: str
     text: str = ""
-    figures: list = field(default_factory=list)        # go.Figure objects
+    figures: list = field(default_factory=list)  # go.Figure objects
     captions: list[str] = field(default_factory=list)  # one plain-text caption per figure ("" for none)
 
 
@@ -246,23 +274,31 @@ def document_html(title: str, sections: list[Section], *, intro: str = "", meta:
         for k, fig in enumerate(s.figures):
             n += 1
             caption = s.captions[k] if k < len(s.captions) else ""
-            body.append(f'<div class="figure">{figure_div(fig, div_id=f"fig{n}")}'
-                        + (f'<p class="caption">{_html.escape(caption)}</p>' if caption else "") + "</div>")
+            body.append(
+                f'<div class="figure">{figure_div(fig, div_id=f"fig{n}")}'
+                + (f'<p class="caption">{_html.escape(caption)}</p>' if caption else "")
+                + "</div>"
+            )
         body.append("</div>")
-    return (f'<!DOCTYPE html>\n<html lang="{_html.escape(lang)}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_html.escape(title)}</title><style>{_CSS}</style>"
-            f'<script type="text/javascript">{plotly_js()}</script></head><body>'
-            f"<h1>{_html.escape(title)}</h1>"
-            + (f'<p class="meta">{_html.escape(meta)}</p>' if meta else "") + _paragraphs(intro)
-            + "".join(body) + "</body></html>")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{_html.escape(lang)}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_html.escape(title)}</title><style>{_CSS}</style>"
+        f'<script type="text/javascript">{plotly_js()}</script></head><body>'
+        f"<h1>{_html.escape(title)}</h1>"
+        + (f'<p class="meta">{_html.escape(meta)}</p>' if meta else "")
+        + _paragraphs(intro)
+        + "".join(body)
+        + "</body></html>"
+    )
 
 
 def to_html(fig, *, title: str = "", text: str = "", lang: str = "en") -> str:
     """A single figure as a self-contained offline HTML page (plotly.js inlined, ~4.7 MB)."""
     name = title or (fig.layout.title.text or "BERT Inside")
     return document_html(name, [Section(title="", text=text, figures=[fig])], lang=lang).replace(
-        '<div class="section"><h2></h2>', '<div class="section">', 1)
+        '<div class="section"><h2></h2>', '<div class="section">', 1
+    )
 
 
 def figure_bytes(fig, fmt: str, resolution: str = "projector", **html_kw) -> bytes:
@@ -289,8 +325,18 @@ def write_figure(fig, path: str | Path, fmt: str | None = None, resolution: str 
 # --------------------------------------------------------------------------- traces
 
 _ARRAYS = ("attentions", "hidden_states", "position_embeddings", "token_type_embeddings", "conv_kernels")
-_META = ("model_id", "family", "text", "text_b", "tokens", "token_ids", "b_start", "dropped_tokens", "special",
-         "offsets")
+_META = (
+    "model_id",
+    "family",
+    "text",
+    "text_b",
+    "tokens",
+    "token_ids",
+    "b_start",
+    "dropped_tokens",
+    "special",
+    "offsets",
+)
 
 
 def _meta(trace) -> dict:
@@ -307,12 +353,19 @@ def _trace(meta: dict, arrays: dict):
     for a in arrays.values():
         if a is not None:
             a.setflags(write=False)
-    return Trace(model_id=meta["model_id"], family=meta["family"], text=meta["text"], text_b=meta["text_b"],
-                 tokens=list(meta["tokens"]), token_ids=[int(i) for i in meta["token_ids"]],
-                 b_start=meta["b_start"], dropped_tokens=int(meta["dropped_tokens"]),
-                 special=tuple(bool(s) for s in meta["special"]),
-                 offsets=tuple(tuple(int(v) for v in o) for o in meta["offsets"]),
-                 **{k: arrays.get(k) for k in _ARRAYS})
+    return Trace(
+        model_id=meta["model_id"],
+        family=meta["family"],
+        text=meta["text"],
+        text_b=meta["text_b"],
+        tokens=list(meta["tokens"]),
+        token_ids=[int(i) for i in meta["token_ids"]],
+        b_start=meta["b_start"],
+        dropped_tokens=int(meta["dropped_tokens"]),
+        special=tuple(bool(s) for s in meta["special"]),
+        offsets=tuple(tuple(int(v) for v in o) for o in meta["offsets"]),
+        **{k: arrays.get(k) for k in _ARRAYS},
+    )
 
 
 def trace_to_npz(trace, compress: bool = False) -> bytes:
@@ -321,12 +374,13 @@ def trace_to_npz(trace, compress: bool = False) -> bytes:
     `np.load(f)["attentions"]`, `json.loads(str(np.load(f)["meta"]))`."""
     buf = io.BytesIO()
     arrays = {k: getattr(trace, k) for k in _ARRAYS if getattr(trace, k) is not None}
-    (np.savez_compressed if compress else np.savez)(buf, meta=np.array(json.dumps(_meta(trace), ensure_ascii=False)),
-                                                    **arrays)
+    (np.savez_compressed if compress else np.savez)(
+        buf, meta=np.array(json.dumps(_meta(trace), ensure_ascii=False)), **arrays
+    )
     return buf.getvalue()
 
 
-def trace_from_npz(source) -> "Trace":  # noqa: F821
+def trace_from_npz(source) -> Trace:
     """A Trace from trace_to_npz's bytes, a path or a file object."""
     if isinstance(source, (bytes, bytearray)):
         source = io.BytesIO(source)
@@ -356,11 +410,13 @@ def trace_to_json(trace, max_tokens: int = JSON_MAX_TOKENS) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-def trace_from_json(text: str | bytes) -> "Trace":  # noqa: F821
+def trace_from_json(text: str | bytes) -> Trace:
     try:
         doc = json.loads(text)
-        arrays = {k: None if doc.get(k) is None else
-                  np.asarray(doc[k]["data"], dtype=np.float32).reshape(doc[k]["shape"]) for k in _ARRAYS}
+        arrays = {
+            k: None if doc.get(k) is None else np.asarray(doc[k]["data"], dtype=np.float32).reshape(doc[k]["shape"])
+            for k in _ARRAYS
+        }
     except (ValueError, KeyError, TypeError) as exc:
         raise ExportError(f"Not a bertviz trace JSON file: {exc}") from exc
     return _trace(doc, arrays)
@@ -386,6 +442,7 @@ def load_trace(path: str | Path):
 
 
 # --------------------------------------------------------------------------- tables
+
 
 def table_to_csv(table) -> bytes:
     """A table (pandas DataFrame, list of row dicts, or dict of columns) as CSV bytes.

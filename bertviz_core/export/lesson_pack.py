@@ -12,25 +12,67 @@ with its settings (`state`, the same keys as the app's URL); the pack draws the 
 shows for those settings. Every word comes from `t(key, **values)` (the app's i18n keys, listed in
 LABEL_KEYS), so a pack is in the teacher's language. No streamlit here.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-from bertviz_core import export
-from bertviz_core import figures
+from bertviz_core import export, figures
 
 # i18n keys the packs use (all defined in app/i18n.py; tests check this)
 LABEL_KEYS = (
-    "fig_attention", "tokens_line", "from_token", "to_token", "weight", "head_n", "conv_head_n", "all_heads",
-    "attention_caption", "model_view_caption", "layer", "head", "conv_offset", "conv_kernels_title",
-    "conv_grid_title", "conv_band_note", "compare_diff", "compare_diff_note", "missing", "pos_learned", "pos_sin",
-    "pos_cos_title", "pos_pca_title", "pos_dims_title", "pos_position", "pos_dim", "pos_value", "pos_added",
-    "pos_token_type", "token", "step1", "step1_text", "step2", "step2_text", "step3", "step3_text", "step4",
-    "step4_text", "step5", "step5_text", "step_query_row", "conv1", "conv1_text", "conv2", "conv2_text", "conv3",
-    "conv3_text", "conv4", "conv4_text",
+    "fig_attention",
+    "tokens_line",
+    "from_token",
+    "to_token",
+    "weight",
+    "head_n",
+    "conv_head_n",
+    "all_heads",
+    "attention_caption",
+    "model_view_caption",
+    "layer",
+    "head",
+    "conv_offset",
+    "conv_kernels_title",
+    "conv_grid_title",
+    "conv_band_note",
+    "compare_diff",
+    "compare_diff_note",
+    "missing",
+    "pos_learned",
+    "pos_sin",
+    "pos_cos_title",
+    "pos_pca_title",
+    "pos_dims_title",
+    "pos_position",
+    "pos_dim",
+    "pos_value",
+    "pos_added",
+    "pos_token_type",
+    "token",
+    "step1",
+    "step1_text",
+    "step2",
+    "step2_text",
+    "step3",
+    "step3_text",
+    "step4",
+    "step4_text",
+    "step5",
+    "step5_text",
+    "step_query_row",
+    "conv1",
+    "conv1_text",
+    "conv2",
+    "conv2_text",
+    "conv3",
+    "conv3_text",
+    "conv4",
+    "conv4_text",
 )
 PAGES = ("attention", "model_view", "convolution", "compare", "positions", "step_by_step")
 POSITIONS_N = 128  # positions drawn on the positions view (its default)
@@ -38,10 +80,12 @@ POSITIONS_N = 128  # positions drawn on the positions view (its default)
 
 def translator(table: dict[str, dict[str, str]], lang: str) -> Callable[..., str]:
     """t(key, **values) over an i18n table {key: {"en": ..., "zh": ...}} in one language (English fallback)."""
+
     def t(key: str, **values) -> str:
         entry = table[key]
         text = entry.get(lang) or entry["en"]
         return text.format(**values) if values else text
+
     return t
 
 
@@ -87,17 +131,25 @@ def _attention(state, t, src, fs):
     matrix, _ = figures.head_matrix(trace, layer, head)
     cols = [i for i in range(len(trace)) if not (state.get("hide_special") and trace.special[i])]
     fig = figures.matrix_heatmap(
-        matrix[:, cols], trace.tokens, [trace.tokens[i] for i in cols],
+        matrix[:, cols],
+        trace.tokens,
+        [trace.tokens[i] for i in cols],
         title=t("fig_attention", layer=layer, head=_head_label(t, head)) + " · " + t("tokens_line", n=len(trace)),
-        zmax=1.0 if state.get("scale") == "fixed" else None, font_size=fs, row_title=t("from_token"),
-        col_title=t("to_token"), hover_value=t("weight"), colorbar_title=t("weight"))
+        zmax=1.0 if state.get("scale") == "fixed" else None,
+        font_size=fs,
+        row_title=t("from_token"),
+        col_title=t("to_token"),
+        hover_value=t("weight"),
+        colorbar_title=t("weight"),
+    )
     return [fig], [t("attention_caption")]
 
 
 def _model_view(state, t, src, fs):
     trace = src.trace(state["model"], state["text"], state.get("text_b"))
-    return [figures.model_view_grid(trace.attentions, row_label=t("layer"), col_label=t("head"), font_size=fs)], \
-        [t("model_view_caption")]
+    return [figures.model_view_grid(trace.attentions, row_label=t("layer"), col_label=t("head"), font_size=fs)], [
+        t("model_view_caption")
+    ]
 
 
 def _convolution(state, t, src, fs):
@@ -106,13 +158,22 @@ def _convolution(state, t, src, fs):
         raise ValueError(f"{trace.model_id} has no convolution heads.")
     layer = min(int(state.get("layer", 0)), trace.n_layers - 1)
     K = trace.conv_kernels.shape[-1]
-    kernels = figures.kernel_heatmaps(trace.conv_kernels[layer], trace.tokens, font_size=fs,
-                                      title_of=lambda c: t("conv_head_n", n=c), x_title=t("conv_offset"))
+    kernels = figures.kernel_heatmaps(
+        trace.conv_kernels[layer],
+        trace.tokens,
+        font_size=fs,
+        title_of=lambda c: t("conv_head_n", n=c),
+        x_title=t("conv_offset"),
+    )
     matrices = np.concatenate([trace.attentions[layer], trace.conv_matrices(layer)])
-    titles = [t("head_n", n=h) for h in range(trace.n_heads)] + [t("conv_head_n", n=c) for c in range(trace.n_conv_heads)]
+    titles = [t("head_n", n=h) for h in range(trace.n_heads)] + [
+        t("conv_head_n", n=c) for c in range(trace.n_conv_heads)
+    ]
     grid = figures.head_grid(matrices, titles, trace.tokens, cols=max(trace.n_heads, trace.n_conv_heads), font_size=fs)
-    return [kernels, grid], [t("conv_kernels_title", layer=layer),
-                             t("conv_grid_title", layer=layer) + " " + t("conv_band_note", h=K // 2)]
+    return [kernels, grid], [
+        t("conv_kernels_title", layer=layer),
+        t("conv_grid_title", layer=layer) + " " + t("conv_band_note", h=K // 2),
+    ]
 
 
 def _compare(state, t, src, fs):
@@ -133,21 +194,45 @@ def _compare(state, t, src, fs):
         return t("all_heads") if head == "mean" else (names[int(head)] if int(head) < len(names) else t("missing"))
 
     ma, mb = pick(a, groups_a), pick(b, groups_b)
-    axes = dict(font_size=fs, row_title=t("from_token"), col_title=t("to_token"), hover_value=t("weight"),
-                colorbar_title=t("weight"), max_cells=192)
+    axes = {
+        "font_size": fs,
+        "row_title": t("from_token"),
+        "col_title": t("to_token"),
+        "hover_value": t("weight"),
+        "colorbar_title": t("weight"),
+        "max_cells": 192,
+    }
     present = [(tag, m, tr) for tag, m, tr in (("A", ma, a), ("B", mb, b)) if m is not None]
     zmax = float(max(m.max() for _, m, _ in present))
     if len(present) < 2:
         tag, m, tr = present[0]
-        return [figures.matrix_heatmap(m, labels, labels, title=f"{tag} · {tr.model_id} · L{layer} · {name(tr)}",
-                                       zmax=zmax, **axes)], [""]
-    pair = figures.pair_heatmaps(ma, mb, labels, titles=(f"A · {a.model_id} · L{layer} · {name(a)}",
-                                                         f"B · {b.model_id} · L{layer} · {name(b)}"),
-                                 zmax=zmax, width=940, **axes)
+        return [
+            figures.matrix_heatmap(
+                m, labels, labels, title=f"{tag} · {tr.model_id} · L{layer} · {name(tr)}", zmax=zmax, **axes
+            )
+        ], [""]
+    pair = figures.pair_heatmaps(
+        ma,
+        mb,
+        labels,
+        titles=(f"A · {a.model_id} · L{layer} · {name(a)}", f"B · {b.model_id} · L{layer} · {name(b)}"),
+        zmax=zmax,
+        width=940,
+        **axes,
+    )
     diff = ma - mb
     lim = float(np.abs(diff).max()) or 1.0
-    diff_fig = figures.matrix_heatmap(diff, labels, labels, title=t("compare_diff"), zmin=-lim, zmax=lim,
-                                      colorscale=figures.DIFF_SCALE, zmid=0.0, **{**axes, "colorbar_title": "A - B"})
+    diff_fig = figures.matrix_heatmap(
+        diff,
+        labels,
+        labels,
+        title=t("compare_diff"),
+        zmin=-lim,
+        zmax=lim,
+        colorscale=figures.DIFF_SCALE,
+        zmid=0.0,
+        **{**axes, "colorbar_title": "A - B"},
+    )
     return [pair, diff_fig], ["", t("compare_diff_note")]
 
 
@@ -166,32 +251,69 @@ def _positions_figures(state, t, src, fs, positions):
     table, first = positions.learned_table(lm)
     d = table.shape[1] if table is not None else 384
     figs, caps = [], []
-    for name, p in ((t("pos_learned", model=lm.label), None if table is None else table[first: first + POSITIONS_N]),
-                    (t("pos_sin"), positions.sinusoidal(POSITIONS_N, d))):
+    for name, p in (
+        (t("pos_learned", model=lm.label), None if table is None else table[first : first + POSITIONS_N]),
+        (t("pos_sin"), positions.sinusoidal(POSITIONS_N, d)),
+    ):
         if p is None:
             continue
-        figs.append(figures.numeric_heatmap(positions.cosine_similarity_matrix(p), title=f"{name} · {t('pos_cos_title')}",
-                                            x_title=t("pos_position"), y_title=t("pos_position"), zmin=-1, zmax=1,
-                                            zmid=0, font_size=fs, height=440, colorbar_title="cos"))
+        figs.append(
+            figures.numeric_heatmap(
+                positions.cosine_similarity_matrix(p),
+                title=f"{name} · {t('pos_cos_title')}",
+                x_title=t("pos_position"),
+                y_title=t("pos_position"),
+                zmin=-1,
+                zmax=1,
+                zmid=0,
+                font_size=fs,
+                height=440,
+                colorbar_title="cos",
+            )
+        )
         path, var = positions.pca_path(p, 2)
-        figs.append(figures.pca_path_figure(path, title=f"{name} · {t('pos_pca_title', var=float(var.sum()))}",
-                                            font_size=fs))
-        figs.append(figures.dims_over_position(p, [0, 1, 2, 3], title=f"{name} · {t('pos_dims_title')}", font_size=fs,
-                                               x_title=t("pos_position"), y_title=t("pos_value")))
+        figs.append(
+            figures.pca_path_figure(path, title=f"{name} · {t('pos_pca_title', var=float(var.sum()))}", font_size=fs)
+        )
+        figs.append(
+            figures.dims_over_position(
+                p,
+                [0, 1, 2, 3],
+                title=f"{name} · {t('pos_dims_title')}",
+                font_size=fs,
+                x_title=t("pos_position"),
+                y_title=t("pos_value"),
+            )
+        )
         caps += ["", "", ""]
     height = max(320, 24 * len(trace) + 120)
     if trace.position_embeddings is not None:
         k = min(64, trace.position_embeddings.shape[1])
-        figs.append(figures.numeric_heatmap(trace.position_embeddings[:, :k],
-                                            title=t("pos_added", k=k, d=trace.position_embeddings.shape[1]),
-                                            x_title=t("pos_dim"), y_title=t("token"), y_labels=trace.tokens,
-                                            font_size=fs, height=height))
+        figs.append(
+            figures.numeric_heatmap(
+                trace.position_embeddings[:, :k],
+                title=t("pos_added", k=k, d=trace.position_embeddings.shape[1]),
+                x_title=t("pos_dim"),
+                y_title=t("token"),
+                y_labels=trace.tokens,
+                font_size=fs,
+                height=height,
+            )
+        )
         caps.append("")
     if trace.token_type_embeddings is not None and trace.b_start is not None:
         k = min(64, trace.token_type_embeddings.shape[1])
-        figs.append(figures.numeric_heatmap(trace.token_type_embeddings[:, :k], title=t("pos_token_type"),
-                                            x_title=t("pos_dim"), y_title=t("token"), y_labels=trace.tokens,
-                                            font_size=fs, height=height))
+        figs.append(
+            figures.numeric_heatmap(
+                trace.token_type_embeddings[:, :k],
+                title=t("pos_token_type"),
+                x_title=t("pos_dim"),
+                y_title=t("token"),
+                y_labels=trace.tokens,
+                font_size=fs,
+                height=height,
+            )
+        )
         caps.append("")
     return figs, caps
 
@@ -208,8 +330,15 @@ def _step_by_step(state, t, src, fs):
     tall = max(300, 22 * T + 110)
 
     def heat(z, title, ylab=True, height=tall):
-        return figures.numeric_heatmap(z, title=title, x_title=t("pos_dim"), y_title=t("token") if ylab else "",
-                                       y_labels=labels if ylab else None, font_size=fs, height=height)
+        return figures.numeric_heatmap(
+            z,
+            title=title,
+            x_title=t("pos_dim"),
+            y_title=t("token") if ylab else "",
+            y_labels=labels if ylab else None,
+            font_size=fs,
+            height=height,
+        )
 
     figs = [heat(trace.hidden_states[layer], "X")]
     caps = [t("step1") + ". " + t("step1_text", shape=f"[{T}, {trace.hidden_states.shape[-1]}]")]
@@ -217,38 +346,87 @@ def _step_by_step(state, t, src, fs):
         walk = steps.conv_walk(lm, trace, layer, int(head[1:]), query)
         K = len(walk["kernel"])
         offsets = [f"{o:+d}" for o in range(-(K // 2), K // 2 + 1)]
-        figs += [heat(walk["key_conv"], "key conv"),
-                 figures.token_bars(walk["logits"], offsets, title="logits", font_size=fs, y_title="logit"),
-                 figures.token_bars(walk["kernel"], offsets, title="kernel", font_size=fs, y_title=t("weight"),
-                                    compare=walk["captured"], compare_name="captured"),
-                 heat(walk["output"][None], "o", ylab=False, height=200)]
-        caps += [t("conv1") + ". " + t("conv1_text", k=K, shape=f"[{T}, {walk['d_head']}]"),
-                 t("conv2") + ". " + t("conv2_text", k=K),
-                 t("conv3", k=K) + ". " + t("conv3_text", diff=walk["max_diff"]),
-                 t("conv4") + ". " + t("conv4_text", a=int(walk["positions"][0]), b=int(walk["positions"][-1]),
-                                       shape=f"[{walk['d_head']}]", diff=walk["output_diff"])]
+        figs += [
+            heat(walk["key_conv"], "key conv"),
+            figures.token_bars(walk["logits"], offsets, title="logits", font_size=fs, y_title="logit"),
+            figures.token_bars(
+                walk["kernel"],
+                offsets,
+                title="kernel",
+                font_size=fs,
+                y_title=t("weight"),
+                compare=walk["captured"],
+                compare_name="captured",
+            ),
+            heat(walk["output"][None], "o", ylab=False, height=200),
+        ]
+        caps += [
+            t("conv1") + ". " + t("conv1_text", k=K, shape=f"[{T}, {walk['d_head']}]"),
+            t("conv2") + ". " + t("conv2_text", k=K),
+            t("conv3", k=K) + ". " + t("conv3_text", diff=walk["max_diff"]),
+            t("conv4")
+            + ". "
+            + t(
+                "conv4_text",
+                a=int(walk["positions"][0]),
+                b=int(walk["positions"][-1]),
+                shape=f"[{walk['d_head']}]",
+                diff=walk["output_diff"],
+            ),
+        ]
         return figs, caps
     walk = steps.attention_walk(lm, trace, layer, int(head), query)
     dk = walk["d_head"]
     figs += [heat(walk[name], name) for name in ("Q", "K", "V")]
     caps += [t("step2") + ". " + t("step2_text", d=dk, shape=f"[{T}, {dk}]"), "", ""]
-    figs.append(figures.token_bars(walk["scores"], labels, title=f"scores · {t('step_query_row')} {labels[query]}",
-                                   highlight=query, font_size=fs, y_title="score"))
+    figs.append(
+        figures.token_bars(
+            walk["scores"],
+            labels,
+            title=f"scores · {t('step_query_row')} {labels[query]}",
+            highlight=query,
+            font_size=fs,
+            y_title="score",
+        )
+    )
     caps.append(t("step3") + ". " + t("step3_text", s=float(np.sqrt(dk)), shape=f"[{T}]"))
-    figs.append(figures.token_bars(walk["probs"], labels, title=t("weight"), highlight=query, font_size=fs,
-                                   y_title=t("weight"), compare=walk["captured"]))
+    figs.append(
+        figures.token_bars(
+            walk["probs"],
+            labels,
+            title=t("weight"),
+            highlight=query,
+            font_size=fs,
+            y_title=t("weight"),
+            compare=walk["captured"],
+        )
+    )
     caps.append(t("step4") + ". " + t("step4_text", diff=walk["max_diff"]))
     figs.append(heat(walk["context"][None], "o", ylab=False, height=200))
     caps.append(t("step5") + ". " + t("step5_text", shape=f"[{dk}]"))
     return figs, caps
 
 
-_BUILDERS = {"attention": _attention, "model_view": _model_view, "convolution": _convolution, "compare": _compare,
-             "positions": _positions, "step_by_step": _step_by_step}
+_BUILDERS = {
+    "attention": _attention,
+    "model_view": _model_view,
+    "convolution": _convolution,
+    "compare": _compare,
+    "positions": _positions,
+    "step_by_step": _step_by_step,
+}
 
 
-def lesson_section(title: str, text: str, page: str, state: dict, *, t: Callable[..., str],
-                   sources: Sources | None = None, font_size: int = 13) -> export.Section:
+def lesson_section(
+    title: str,
+    text: str,
+    page: str,
+    state: dict,
+    *,
+    t: Callable[..., str],
+    sources: Sources | None = None,
+    font_size: int = 13,
+) -> export.Section:
     """One lesson as a document section: its title, its explanation and the figures its view draws
     for `state` (each with the view's caption). Raises ValueError for a view packs do not know."""
     if page not in _BUILDERS:

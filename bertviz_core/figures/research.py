@@ -1,5 +1,6 @@
 """Figures for comparisons over many sentences (means with intervals) and click targets that
 turn a number into a picture. No torch, no streamlit; every word comes from the caller."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -51,8 +52,17 @@ def _pieces(text: str) -> list[str]:
     return out
 
 
-def interval_plot(x_labels: list[str], series: list[dict], *, title: str, x_title: str, y_title: str,
-                  font_size: int = 12, height: int = 380, zero_line: bool = False) -> go.Figure:
+def interval_plot(
+    x_labels: list[str],
+    series: list[dict],
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    font_size: int = 12,
+    height: int = 380,
+    zero_line: bool = False,
+) -> go.Figure:
     """Means with 95% intervals as error bars, one line per series.
 
     series: dicts with "name", "mean", "low", "high" (arrays over x_labels; nan = no point) and
@@ -65,48 +75,92 @@ def interval_plot(x_labels: list[str], series: list[dict], *, title: str, x_titl
         low, high = np.asarray(s["low"], dtype=np.float64), np.asarray(s["high"], dtype=np.float64)
         # dodge the series a little so their error bars do not overlap
         x = np.arange(len(x_labels)) + (k - (n - 1) / 2) * 0.08
-        fig.add_trace(go.Scatter(
-            x=x, y=mean, mode="lines+markers", name=escape_label(s["name"]), line=dict(color=color),
-            error_y=dict(type="data", symmetric=False, array=np.nan_to_num(high - mean),
-                         arrayminus=np.nan_to_num(mean - low), thickness=1.2, width=4),
-            customdata=np.stack([low, high], axis=-1),
-            hovertemplate=f"{escape_label(s['name'])}<br>%{{y:.3f}} [%{{customdata[0]:.3f}}, %{{customdata[1]:.3f}}]<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=mean,
+                mode="lines+markers",
+                name=escape_label(s["name"]),
+                line={"color": color},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": np.nan_to_num(high - mean),
+                    "arrayminus": np.nan_to_num(mean - low),
+                    "thickness": 1.2,
+                    "width": 4,
+                },
+                customdata=np.stack([low, high], axis=-1),
+                hovertemplate=f"{escape_label(s['name'])}<br>%{{y:.3f}} [%{{customdata[0]:.3f}}, %{{customdata[1]:.3f}}]<extra></extra>",
+            )
+        )
         if s.get("baseline") is not None:
-            fig.add_trace(go.Scatter(
-                x=x, y=np.asarray(s["baseline"], dtype=np.float64), mode="lines", showlegend=False,
-                line=dict(color=color, dash="dot", width=1.2), hovertemplate="%{y:.3f}<extra></extra>"))
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=np.asarray(s["baseline"], dtype=np.float64),
+                    mode="lines",
+                    showlegend=False,
+                    line={"color": color, "dash": "dot", "width": 1.2},
+                    hovertemplate="%{y:.3f}<extra></extra>",
+                )
+            )
     if zero_line:
-        fig.add_hline(y=0, line=dict(color="#888", width=1))
-    fig.update_xaxes(title=x_title, tickmode="array", tickvals=list(range(len(x_labels))),
-                     ticktext=[escape_label(x) for x in x_labels])
+        fig.add_hline(y=0, line={"color": "#888", "width": 1})
+    fig.update_xaxes(
+        title=x_title,
+        tickmode="array",
+        tickvals=list(range(len(x_labels))),
+        ticktext=[escape_label(x) for x in x_labels],
+    )
     fig.update_yaxes(title=y_title)
     # the title has the top margin to itself (wrapped to the narrowest width the chart is drawn at); the
     # legend sits below the axis title (a legend in the container's coordinates pushes the bottom margin)
     title_px = font_size + 4
     lines = wrap_title(title, int(NARROWEST_PX / (0.55 * title_px)))
-    block = int(round(1.3 * title_px * len(lines)))
+    block = round(1.3 * title_px * len(lines))
     above, below = 12, 14 + font_size // 2  # below: clear of the top tick label, which overhangs the plot
     top = above + block + below
     total = height + top - 60 + 22 * -(-len(series) // 3)  # room for the title's lines and the legend's rows
     # Plotly centres a multi-line title on its anchor: the middle of the title's block
-    fig.update_layout(title=dict(text="<br>".join(escape_label(line) for line in lines), font=dict(size=title_px),
-                                 x=0, xref="paper", xanchor="left", y=1 - (above + block / 2) / total,
-                                 yref="container", yanchor="middle"),
-                      height=total, margin=dict(l=10, r=10, t=top, b=10),
-                      font=dict(size=font_size, **FONT), plot_bgcolor="white",
-                      legend=dict(orientation="h", x=0, xanchor="left", y=0, yref="container", yanchor="bottom"))
+    fig.update_layout(
+        title={
+            "text": "<br>".join(escape_label(line) for line in lines),
+            "font": {"size": title_px},
+            "x": 0,
+            "xref": "paper",
+            "xanchor": "left",
+            "y": 1 - (above + block / 2) / total,
+            "yref": "container",
+            "yanchor": "middle",
+        },
+        height=total,
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
+        font=dict(size=font_size, **FONT),
+        plot_bgcolor="white",
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom"},
+    )
     return fig
 
 
-def add_click_targets(fig: go.Figure, x: list, y: list, customdata: list, hovertext: list[str],
-                      marker_px: int = 22) -> go.Figure:
+def add_click_targets(
+    fig: go.Figure, x: list, y: list, customdata: list, hovertext: list[str], marker_px: int = 22
+) -> go.Figure:
     """Make heatmap cells clickable: one invisible marker per cell carries `customdata` (Plotly
     heatmaps send no selection events; scatter points do). x/y are the cells' axis categories
     (already escaped, as the heatmap has them); the heatmap's own hover is replaced by `hovertext`."""
     fig.data[0].update(hoverinfo="skip", hovertemplate=None)
-    fig.add_trace(go.Scatter(
-        x=x, y=y, mode="markers", marker=dict(symbol="square", size=marker_px, opacity=0.0),
-        customdata=customdata, hovertext=[escape_label(h) for h in hovertext], hoverinfo="text",
-        showlegend=False))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="markers",
+            marker={"symbol": "square", "size": marker_px, "opacity": 0.0},
+            customdata=customdata,
+            hovertext=[escape_label(h) for h in hovertext],
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
     fig.update_layout(clickmode="event+select", dragmode=False)
     return fig

@@ -3,6 +3,7 @@
 Each takes a Trace and returns a plain Plotly figure: it shows itself in Jupyter, VS Code and Colab
 as the last expression of a cell, and exports with bertviz_core.export. Words default to English.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,9 +27,12 @@ def head_matrix(trace, layer: int, head) -> tuple[np.ndarray, str]:
         raise ValueError(f"layer {layer} does not exist: {trace.model_id} has layers 0..{trace.n_layers - 1}.")
     h = heads.parse(head)
     if not heads.exists(h, trace.n_heads, trace.n_conv_heads):
-        raise ValueError(f"head {head!r} does not exist in {trace.model_id}: "
-                         f"heads 0..{trace.n_heads - 1}" + (f", conv heads c0..c{trace.n_conv_heads - 1}"
-                                                             if trace.n_conv_heads else "") + ", or 'mean'.")
+        raise ValueError(
+            f"head {head!r} does not exist in {trace.model_id}: "
+            f"heads 0..{trace.n_heads - 1}"
+            + (f", conv heads c0..c{trace.n_conv_heads - 1}" if trace.n_conv_heads else "")
+            + ", or 'mean'."
+        )
     if h == heads.MEAN:
         return trace.attentions[layer].mean(0), "mean of all heads"
     if h.is_conv:
@@ -81,8 +85,13 @@ def positions_view(trace, dims: int = 64, **kw) -> go.Figure:
     k = min(dims, p.shape[1])
     kw.setdefault("title", f"Position embeddings added to each token (first {k} of {p.shape[1]} dimensions)")
     kw.setdefault("height", max(320, 24 * len(trace) + 120))
-    return numeric_heatmap(p[:, :k], x_title=kw.pop("x_title", "dimension"), y_title=kw.pop("y_title", "token"),
-                           y_labels=trace.tokens, **kw)
+    return numeric_heatmap(
+        p[:, :k],
+        x_title=kw.pop("x_title", "dimension"),
+        y_title=kw.pop("y_title", "token"),
+        y_labels=trace.tokens,
+        **kw,
+    )
 
 
 def compare_view(trace_a, trace_b, layer: int = 0, head="mean", **kw) -> go.Figure:
@@ -107,8 +116,14 @@ def compare_view(trace_a, trace_b, layer: int = 0, head="mean", **kw) -> go.Figu
     return pair_heatmaps(pair[0], pair[1], labels, **kw)
 
 
-VIEWS = {"attention": head_view, "model": model_view, "layer": layer_view, "convolution": conv_view,
-         "positions": positions_view, "compare": compare_view}
+VIEWS = {
+    "attention": head_view,
+    "model": model_view,
+    "layer": layer_view,
+    "convolution": conv_view,
+    "positions": positions_view,
+    "compare": compare_view,
+}
 
 
 def view(trace, name: str = "attention", *args, **kw) -> go.Figure:

@@ -2,6 +2,7 @@
 (syntactic words with gold heads and relations, the text, and the tokens as written); the sentences'
 texts (`conllu_sentences`), their written tokens (`conllu_words`) and the checked treebanks of the syntax
 page and the corpus command (`read_conllu`) all derive from it."""
+
 from __future__ import annotations
 
 import io
@@ -20,6 +21,7 @@ class Sentence:
     Words are the lines with integer ids (multiword-token ranges `3-4` and empty nodes `8.1` are not words).
     `written` holds the tokens as written, (form, UPOS, space after): a multiword token is one triple with
     UPOS "MWT" in place of its syntactic words; it takes no part in comparisons."""
+
     words: tuple[str, ...]
     heads: tuple[int, ...]
     relations: tuple[str, ...]  # as annotated, e.g. "nmod:poss"
@@ -60,8 +62,14 @@ def sentence_from_tokens(token_list) -> Sentence:
         heads.append(position.get(head, -1) if isinstance(head, int) and head > 0 else (0 if head == 0 else -1))
         relations.append(str(t.get("deprel") or "_"))
     forms = tuple(str(t["form"]) for t in words)
-    return Sentence(forms, tuple(heads), tuple(relations), token_list.metadata.get("text") or " ".join(forms),
-                    token_list.metadata.get("sent_id", ""), written_tokens(token_list))
+    return Sentence(
+        forms,
+        tuple(heads),
+        tuple(relations),
+        token_list.metadata.get("text") or " ".join(forms),
+        token_list.metadata.get("sent_id", ""),
+        written_tokens(token_list),
+    )
 
 
 def parse(text: str) -> Iterator[Sentence]:
@@ -102,6 +110,7 @@ def read_conllu(source, max_sentences: int | None = None) -> list[Sentence]:
             if not path.is_file():
                 raise ValueError(f"No such CoNLL-U file: {path}")
             from bertviz_core.inputs.text import decode_text
+
             source = decode_text(path.read_bytes())
         if not isinstance(source, str):
             raise ValueError("A treebank is a CoNLL-U path, CoNLL-U text or a list of parsed sentences.")

@@ -1,5 +1,6 @@
 """Text from files and uploads: decoding (byte order marks, UTF-8, Latin-1), sentence splitting,
 plain-text folders, and uploaded sentence lists (`.txt` or `.conllu`)."""
+
 from __future__ import annotations
 
 import codecs
@@ -15,8 +16,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])")
 
 
 _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
 
@@ -34,7 +38,7 @@ def decode_text(raw: bytes) -> str:
     encoding = text_encoding(raw)
     if encoding:
         bom = next(b for b, e in _BOMS if e == encoding)
-        return raw[len(bom):].decode(encoding, errors="replace")
+        return raw[len(bom) :].decode(encoding, errors="replace")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -72,8 +76,9 @@ class Sentences(list):
     invisible characters (zero-width spaces, joiners, marks: skipped, not an error), `over_limit`
     sentences past `max_sentences`, `encoding` what the bytes were decoded as."""
 
-    def __init__(self, items=(), blank: int = 0, invisible: list[int] | None = None, over_limit: int = 0,
-                 encoding: str = "utf-8"):
+    def __init__(
+        self, items=(), blank: int = 0, invisible: list[int] | None = None, over_limit: int = 0, encoding: str = "utf-8"
+    ):
         super().__init__(items)
         self.blank = blank
         self.invisible = list(invisible or [])
@@ -100,7 +105,9 @@ def parse_sentence_upload(name: str, raw: bytes, max_sentences: int = 500) -> Se
     then Latin-1. Raises ValueError with a user-facing message on binary, malformed or oversized input.
     """
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"This file is too large ({len(raw) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB).")
+        raise ValueError(
+            f"This file is too large ({len(raw) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB)."
+        )
     encoding = text_encoding(raw)
     if encoding is None and b"\x00" in raw[:4096]:
         raise ValueError("This file looks binary; upload a plain-text or CoNLL-U file.")
@@ -129,5 +136,6 @@ def parse_sentence_upload(name: str, raw: bytes, max_sentences: int = 500) -> Se
     if not sentences:
         raise ValueError("No sentences found in this file.")
     over = max(0, len(sentences) - max_sentences)
-    return Sentences(sentences[:max_sentences], blank=blank, invisible=invisible, over_limit=over,
-                     encoding=encoding or "utf-8")
+    return Sentences(
+        sentences[:max_sentences], blank=blank, invisible=invisible, over_limit=over, encoding=encoding or "utf-8"
+    )

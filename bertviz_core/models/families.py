@@ -9,19 +9,20 @@ Paths are attribute paths relative to a family's attention module (the `attentio
 a leading "../" climbs to that module's parent (e.g. BERT's `<layer>.attention.output.dense` seen
 from `<layer>.attention.self`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
 # i18n-free keys of the position schemes (the app maps them to its own text)
-LEARNED = "learned"                # a learned absolute position table, position i at row i
+LEARNED = "learned"  # a learned absolute position table, position i at row i
 LEARNED_OFFSET = "learned-offset"  # the same table, position i at row padding_idx + 1 + i (RoBERTa)
-RELATIVE = "relative"              # no absolute table (unless the config switches one on): relative terms in attention
+RELATIVE = "relative"  # no absolute table (unless the config switches one on): relative terms in attention
 
-ENCODER_LAYERS = "encoder.layer"                  # <base>.encoder.layer[l].attention.{self, output}
-TRANSFORMER_LAYERS = "transformer.layer"          # DistilBERT: <base>.transformer.layer[l].attention
-ALBERT_GROUPS = "encoder.albert_layer_groups"     # ALBERT: one shared layer per group
+ENCODER_LAYERS = "encoder.layer"  # <base>.encoder.layer[l].attention.{self, output}
+TRANSFORMER_LAYERS = "transformer.layer"  # DistilBERT: <base>.transformer.layer[l].attention
+ALBERT_GROUPS = "encoder.albert_layer_groups"  # ALBERT: one shared layer per group
 
 
 class UnsupportedFamily(ValueError):
@@ -38,10 +39,11 @@ class ConvHeads:
 
     The kernel layer maps each token to C * K logits, head-major (head c's K offsets are
     columns c*K .. c*K + K - 1); softmax over the K offsets gives each head's kernel."""
-    kernel_layer: str = "conv_kernel_layer"    # Linear on the attention module -> [B, T, C * K] kernel logits
-    value_layer: str = "conv_out_layer"        # Linear on the attention module -> [B, T, C * d] values the kernels weigh
+
+    kernel_layer: str = "conv_kernel_layer"  # Linear on the attention module -> [B, T, C * K] kernel logits
+    value_layer: str = "conv_out_layer"  # Linear on the attention module -> [B, T, C * d] values the kernels weigh
     kernel_size_key: str = "conv_kernel_size"  # config attribute: K, the span
-    head_ratio_key: str = "head_ratio"         # config attribute: num_attention_heads / attention heads
+    head_ratio_key: str = "head_ratio"  # config attribute: num_attention_heads / attention heads
 
     def kernel_size(self, config) -> int:
         return int(getattr(config, self.kernel_size_key))
@@ -86,6 +88,7 @@ class FamilySpec:
     position_embedding / token_type_embedding: module names (suffixes) of the embeddings whose outputs
         a Trace keeps.
     """
+
     model_type: str
     attention_class: str
     needs_output_attentions: bool = False
@@ -146,25 +149,49 @@ def resolve_parent(model, name: str, module, path: str) -> tuple[object, str]:
     return module, attr
 
 
-_ROBERTA_POSITIONS: dict[str, Any] = {"position_scheme": LEARNED_OFFSET, "position_offset_from_padding": True,
-                      "position_description": "learned absolute (offset by padding_idx + 1)"}
+_ROBERTA_POSITIONS: dict[str, Any] = {
+    "position_scheme": LEARNED_OFFSET,
+    "position_offset_from_padding": True,
+    "position_description": "learned absolute (offset by padding_idx + 1)",
+}
 
-SPECS: dict[str, FamilySpec] = {spec.model_type: spec for spec in (  # prunable first: PRUNABLE keeps this order
-    FamilySpec("bert", "BertSelfAttention", prunable=True),
-    FamilySpec("roberta", "RobertaSelfAttention", prunable=True, **_ROBERTA_POSITIONS),
-    FamilySpec("xlm-roberta", "XLMRobertaSelfAttention", prunable=True, **_ROBERTA_POSITIONS),
-    FamilySpec("electra", "ElectraSelfAttention", prunable=True),
-    FamilySpec("distilbert", "DistilBertSelfAttention", layers=TRANSFORMER_LAYERS, qkv=("q_lin", "k_lin", "v_lin"),
-               output_projection="out_lin", heads_attr="n_heads", prunable=True),
-    FamilySpec("convbert", "ConvBertSelfAttention", conv=ConvHeads(),
-               prune_note="its query feeds both its attention heads and its convolution heads"),
-    FamilySpec("albert", "AlbertAttention", shared_attention=True, layers=ALBERT_GROUPS, output_projection="dense"),
-    FamilySpec("deberta-v2", "DisentangledSelfAttention", needs_output_attentions=True,
-               qkv=("query_proj", "key_proj", "value_proj"), position_scheme=RELATIVE,
-               position_description="relative (disentangled attention; no absolute embedding added unless "
-                                    "position_biased_input)",
-               absolute_positions_flag="position_biased_input", max_tokens_from_tokenizer=True, plain_scores=False),
-)}
+SPECS: dict[str, FamilySpec] = {
+    spec.model_type: spec
+    for spec in (  # prunable first: PRUNABLE keeps this order
+        FamilySpec("bert", "BertSelfAttention", prunable=True),
+        FamilySpec("roberta", "RobertaSelfAttention", prunable=True, **_ROBERTA_POSITIONS),
+        FamilySpec("xlm-roberta", "XLMRobertaSelfAttention", prunable=True, **_ROBERTA_POSITIONS),
+        FamilySpec("electra", "ElectraSelfAttention", prunable=True),
+        FamilySpec(
+            "distilbert",
+            "DistilBertSelfAttention",
+            layers=TRANSFORMER_LAYERS,
+            qkv=("q_lin", "k_lin", "v_lin"),
+            output_projection="out_lin",
+            heads_attr="n_heads",
+            prunable=True,
+        ),
+        FamilySpec(
+            "convbert",
+            "ConvBertSelfAttention",
+            conv=ConvHeads(),
+            prune_note="its query feeds both its attention heads and its convolution heads",
+        ),
+        FamilySpec("albert", "AlbertAttention", shared_attention=True, layers=ALBERT_GROUPS, output_projection="dense"),
+        FamilySpec(
+            "deberta-v2",
+            "DisentangledSelfAttention",
+            needs_output_attentions=True,
+            qkv=("query_proj", "key_proj", "value_proj"),
+            position_scheme=RELATIVE,
+            position_description="relative (disentangled attention; no absolute embedding added unless "
+            "position_biased_input)",
+            absolute_positions_flag="position_biased_input",
+            max_tokens_from_tokenizer=True,
+            plain_scores=False,
+        ),
+    )
+}
 
 SUPPORTED: tuple[str, ...] = tuple(sorted(SPECS))
 PRUNABLE: tuple[str, ...] = tuple(f for f, spec in SPECS.items() if spec.prunable)

@@ -9,6 +9,7 @@ registry id (or by the hub id with "/" replaced by "--"). The app then lists
 those models as local and loads them without the internet. Pickled weights
 (.bin) are never downloaded; a model that has no safetensors file is refused.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,13 +18,25 @@ import shutil
 import sys
 from pathlib import Path
 
-from bertviz_core.models import loading
-from bertviz_core.models import registry
+from bertviz_core.models import loading, registry
 
 # what a BERT-family checkpoint needs, and nothing that can run code
-ALLOW = ["*.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-         "vocab.txt", "vocab.json", "merges.txt", "spm.model", "sentencepiece.bpe.model", "*.model",
-         "added_tokens.json", "README.md", "LICENSE*"]
+ALLOW = [
+    "*.safetensors",
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "spm.model",
+    "sentencepiece.bpe.model",
+    "*.model",
+    "added_tokens.json",
+    "README.md",
+    "LICENSE*",
+]
 
 
 class FetchError(RuntimeError):
@@ -50,8 +63,10 @@ def fetch(model: str, dest: str | Path | None = None, timeout: float = 5.0) -> P
     root = Path(dest) if dest else loading.models_dir()
     if not loading.hub_reachable(timeout):
         endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-        raise FetchError(f"Cannot reach {endpoint}: this machine is offline (or HF_HUB_OFFLINE is set). "
-                         "Run this command where the internet (or your mirror, set HF_ENDPOINT) is reachable.")
+        raise FetchError(
+            f"Cannot reach {endpoint}: this machine is offline (or HF_HUB_OFFLINE is set). "
+            "Run this command where the internet (or your mirror, set HF_ENDPOINT) is reachable."
+        )
     folder = root / folder_name
     partial = root / f".{folder_name}.partial"
     shutil.rmtree(partial, ignore_errors=True)
@@ -89,8 +104,11 @@ def local_models() -> list[str]:
     """Folder names in the models folder that hold a model (config.json), sorted; hidden ones skipped."""
     root = loading.models_dir()
     try:
-        return sorted(d.name for d in root.iterdir()
-                      if not d.name.startswith(".") and d.is_dir() and (d / "config.json").is_file())
+        return sorted(
+            d.name
+            for d in root.iterdir()
+            if not d.name.startswith(".") and d.is_dir() and (d / "config.json").is_file()
+        )
     except OSError:
         return []
 
@@ -101,9 +119,13 @@ def first_available(models: list[str]) -> str | None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bertviz_core.models.fetch", description=__doc__.split("\n\n")[0],
-                                 epilog="Models: " + ", ".join(e.id for e in registry.available_models()
-                                                               if e.source == "hub") + ", or any hub id owner/name.")
+    ap = argparse.ArgumentParser(
+        prog="python -m bertviz_core.models.fetch",
+        description=__doc__.split("\n\n")[0],
+        epilog="Models: "
+        + ", ".join(e.id for e in registry.available_models() if e.source == "hub")
+        + ", or any hub id owner/name.",
+    )
     ap.add_argument("models", nargs="+", help="registry ids (e.g. bert-base-chinese) or hub ids (owner/name)")
     ap.add_argument("--dest", help="models folder (default: $BERTVIZ_MODELS_DIR or ./models)")
     ap.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the hub before giving up")

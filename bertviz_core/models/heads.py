@@ -19,6 +19,7 @@ heads. A head is a `HeadId(kind, index)` with kind "attn" or "conv".
   by metrics.all_heads and /compare: attention heads 0..n_heads-1 first, then
   conv head c at slot n_heads + c.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,7 @@ _QUALIFIED = re.compile(r"^\s*[lL]([0-9]{1,6})\s+(\S+)\s*$", re.ASCII)
 
 @dataclass(frozen=True, order=True)
 class HeadId:
-    kind: str   # ATTN or CONV
+    kind: str  # ATTN or CONV
     index: int
 
     def __post_init__(self):
@@ -100,12 +101,12 @@ def display(head: HeadId | str) -> str:
 
 
 def qualified(layer: int, head: HeadId) -> str:
-    """"L2 C1": a head of a given layer (tables, head matching)."""
+    """ "L2 C1": a head of a given layer (tables, head matching)."""
     return f"L{int(layer)} {display(head)}"
 
 
 def parse_qualified(name: str) -> tuple[int, HeadId]:
-    """"L2 C1" -> (2, conv(1)); ValueError otherwise."""
+    """ "L2 C1" -> (2, conv(1)); ValueError otherwise."""
     m = _QUALIFIED.match(str(name))
     if not m:
         _bad(name)

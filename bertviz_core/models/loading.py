@@ -24,6 +24,7 @@ Loaded models are cached by resolved location (a registry id, a hub id, or the
 resolved folder), so `mid`, `./mid`, `mid/` and `mid/.` share one object; the
 cache keeps the `BERTVIZ_MODEL_CACHE` (default 6) most recently used models.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,24 +41,24 @@ from bertviz_core.models import families, registry, student, variants
 
 # A Hugging Face Hub id, "name" or "owner/name" (also what fetch accepts).
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?$")
-MAX_NAME_CHARS = 300    # longer names are neither hub ids nor folder names
-MAX_ID_SHOWN = 80       # ids are cut to this many characters (+ "…") in messages
+MAX_NAME_CHARS = 300  # longer names are neither hub ids nor folder names
+MAX_ID_SHOWN = 80  # ids are cut to this many characters (+ "…") in messages
 MAX_FOLDER_FILES = 2000
 MAX_JSON_BYTES = 64 * 2**20
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".joblib")
 
 REASONS = (
-    "invalid_id",          # empty, too long, control characters, not a hub id
+    "invalid_id",  # empty, too long, control characters, not a hub id
     "outside_models_dir",  # the folder, or a file in it, resolves outside the models folder
     "not_a_model_folder",  # no config.json, unreadable or invalid JSON, special files, no weights at all
-    "pickled_weights",     # only pickled weights (.bin, .pt, ...)
-    "custom_code",         # an auto_map key: the checkpoint wants its own code
+    "pickled_weights",  # only pickled weights (.bin, .pt, ...)
+    "custom_code",  # an auto_map key: the checkpoint wants its own code
     "unsupported_family",  # model_type without a FamilySpec (bertviz_core.models.families)
-    "no_attention",        # the model returns no attention probabilities
-    "missing_weights",     # a bundled model's files are missing
-    "not_listed",          # BERTVIZ_HUB_POLICY=registry and the id is not in the registry
-    "offline",             # must be downloaded, and there is no network
-    "load_failed",         # transformers could not load it (detail says why)
+    "no_attention",  # the model returns no attention probabilities
+    "missing_weights",  # a bundled model's files are missing
+    "not_listed",  # BERTVIZ_HUB_POLICY=registry and the id is not in the registry
+    "offline",  # must be downloaded, and there is no network
+    "load_failed",  # transformers could not load it (detail says why)
 )
 
 
@@ -79,14 +80,15 @@ class ModelLoadError(ValueError):
 @dataclass(eq=False)
 class LoadedModel:
     """A model ready for `capture`: weights, tokenizer, and a lock for its hooks."""
+
     id: str
     label: str
-    family: str            # transformers model_type
-    model: object          # torch.nn.Module in eval mode, eager attention
+    family: str  # transformers model_type
+    model: object  # torch.nn.Module in eval mode, eager attention
     tokenizer: object
-    max_tokens: int        # longest input, special tokens included
+    max_tokens: int  # longest input, special tokens included
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    note: str = ""         # what a variant is and what it was built from (bertviz_core.models.variants)
+    note: str = ""  # what a variant is and what it was built from (bertviz_core.models.variants)
 
     @property
     def config(self):
@@ -164,14 +166,18 @@ def locate(name: str) -> tuple[str, object]:
         except (OSError, RuntimeError, ValueError):
             raise _refuse(f"'{shown}' is not a valid model id.", "invalid_id", name) from None
         if not _inside(path, root):
-            raise _refuse(f"Local models are only loaded from the models folder; '{shown}' is outside it.",
-                          "outside_models_dir", name)
+            raise _refuse(
+                f"Local models are only loaded from the models folder; '{shown}' is outside it.",
+                "outside_models_dir",
+                name,
+            )
         return "local", path
     if not HUB_ID.match(name):
         raise _refuse(f"'{shown}' is not a valid model id.", "invalid_id", name)
     if hub_policy() == "registry":
-        raise _refuse(f"'{shown}' is not in the model list, and this server only loads listed models.",
-                      "not_listed", name)
+        raise _refuse(
+            f"'{shown}' is not in the model list, and this server only loads listed models.", "not_listed", name
+        )
     return "hub", name
 
 
@@ -183,7 +189,7 @@ def _safe_is_dir(path: Path) -> bool:
 
 
 # ---------------------------------------------------------------- the cache
-_cache: OrderedDict = OrderedDict()   # (kind, key) -> LoadedModel, most recently used last
+_cache: OrderedDict = OrderedDict()  # (kind, key) -> LoadedModel, most recently used last
 _cache_lock = threading.Lock()
 _loading_locks: dict = {}
 
@@ -236,8 +242,11 @@ def _load_uncached(kind: str, where) -> LoadedModel:
         if _safe_is_dir(prepared) and (prepared / "config.json").is_file():
             path = prepared.resolve()
             if not _inside(path, models_dir()):
-                raise _refuse(f"Local models are only loaded from the models folder; '{where.id}' is outside it.",
-                              "outside_models_dir", where.id)
+                raise _refuse(
+                    f"Local models are only loaded from the models folder; '{where.id}' is outside it.",
+                    "outside_models_dir",
+                    where.id,
+                )
             lm = _load_local(path)  # every rule of the models folder applies
             lm.id, lm.label = where.id, where.label
             return lm
@@ -257,8 +266,12 @@ def finish_loaded(model_id: str, label: str, model, tokenizer) -> LoadedModel:
     model.eval()
     family = model.config.model_type
     if not families.is_supported(family):
-        raise _refuse(f"Model type '{family}' is not supported (supported: "
-                      f"{', '.join(families.SUPPORTED)}).", "unsupported_family", model_id, str(family))
+        raise _refuse(
+            f"Model type '{family}' is not supported (supported: {', '.join(families.SUPPORTED)}).",
+            "unsupported_family",
+            model_id,
+            str(family),
+        )
     spec = families.family_spec(family)
     with torch.no_grad():  # eager attention must really return probabilities
         probe = tokenizer("probe", return_tensors="pt")
@@ -281,8 +294,11 @@ def _load_bundled(entry: registry.ModelEntry) -> LoadedModel:
     else:  # the other bundled models are students distilled here, in bertviz_core/weights/<id>
         folder = registry.WEIGHTS_DIR / entry.id
         if not student.is_student_folder(folder):
-            raise _refuse(f"{entry.label}: its weights are missing from the package "
-                          f"(bertviz_core/weights/{entry.id}).", "missing_weights", entry.id)
+            raise _refuse(
+                f"{entry.label}: its weights are missing from the package (bertviz_core/weights/{entry.id}).",
+                "missing_weights",
+                entry.id,
+            )
         model = student.load_student(folder)
         path = student.teacher_path()  # same tokenizer as the teacher
     return finish_loaded(entry.id, entry.label, model, AutoTokenizer.from_pretrained(path))
@@ -322,8 +338,13 @@ def check_folder(path: Path, name: str = "") -> dict:
         except (OSError, RuntimeError):
             raise _refuse(f"'{shown}': {rel} cannot be resolved.", "not_a_model_folder", name, rel) from None
         if not _inside(real, root):
-            raise _refuse(f"'{shown}': {rel} points outside the models folder; local models are only "
-                          "read from the models folder.", "outside_models_dir", name, rel)
+            raise _refuse(
+                f"'{shown}': {rel} points outside the models folder; local models are only "
+                "read from the models folder.",
+                "outside_models_dir",
+                name,
+                rel,
+            )
         if not (real.is_file() or real.is_dir()):  # FIFOs, sockets, devices: reading them could hang
             raise _refuse(f"'{shown}': {rel} is not a regular file.", "not_a_model_folder", name, rel)
         if real.is_file():
@@ -337,8 +358,13 @@ def check_folder(path: Path, name: str = "") -> dict:
         try:
             parsed = json.loads(real.read_bytes().decode("utf-8-sig"), object_pairs_hook=_has_auto_map)
         except _AutoMap:
-            raise _refuse(f"'{shown}' needs custom code from the checkpoint (auto_map in {rel}); "
-                          "remote or custom code is never run.", "custom_code", name, rel) from None
+            raise _refuse(
+                f"'{shown}' needs custom code from the checkpoint (auto_map in {rel}); "
+                "remote or custom code is never run.",
+                "custom_code",
+                name,
+                rel,
+            ) from None
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise _refuse(f"'{shown}': {rel} is not valid JSON.", "not_a_model_folder", name, rel) from None
         if rel == "config.json":
@@ -349,13 +375,22 @@ def check_folder(path: Path, name: str = "") -> dict:
     if not any(rel.endswith(".safetensors") for rel in names):
         pickled = [rel for rel in names if rel.endswith(PICKLE_SUFFIXES)]
         if pickled:
-            raise _refuse(f"'{shown}' has no safetensors weights; pickled weights ({pickled[0]}) are refused "
-                          "because loading them can run code.", "pickled_weights", name, pickled[0])
+            raise _refuse(
+                f"'{shown}' has no safetensors weights; pickled weights ({pickled[0]}) are refused "
+                "because loading them can run code.",
+                "pickled_weights",
+                name,
+                pickled[0],
+            )
         raise _refuse(f"'{shown}' has no weights (no .safetensors file).", "not_a_model_folder", name)
     family = config.get("model_type")
     if not families.is_supported(family):
-        raise _refuse(f"Model type '{short_id(family)}' is not supported (supported: "
-                      f"{', '.join(families.SUPPORTED)}).", "unsupported_family", name, short_id(family))
+        raise _refuse(
+            f"Model type '{short_id(family)}' is not supported (supported: {', '.join(families.SUPPORTED)}).",
+            "unsupported_family",
+            name,
+            short_id(family),
+        )
     return config
 
 
@@ -368,16 +403,19 @@ def _load_local(path: Path) -> LoadedModel:
         try:
             model = student.load_student(path)
         except Exception as exc:
-            raise _refuse(f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id,
-                          scrub_paths(exc)) from None
+            raise _refuse(
+                f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id, scrub_paths(exc)
+            ) from None
         return finish_loaded(model_id, path.name, model, AutoTokenizer.from_pretrained(student.teacher_path()))
     try:
-        model = AutoModel.from_pretrained(path, attn_implementation="eager", use_safetensors=True,
-                                          trust_remote_code=False, local_files_only=True)
+        model = AutoModel.from_pretrained(
+            path, attn_implementation="eager", use_safetensors=True, trust_remote_code=False, local_files_only=True
+        )
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
     except Exception as exc:
-        raise _refuse(f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id,
-                      scrub_paths(exc)) from None
+        raise _refuse(
+            f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id, scrub_paths(exc)
+        ) from None
     return finish_loaded(model_id, path.name, model, tokenizer)
 
 
@@ -401,9 +439,12 @@ def _load_hub(hub_id: str, model_id: str, label: str) -> LoadedModel:
     if not HUB_ID.match(hub_id):
         raise _refuse(f"'{short_id(hub_id)}' is not a valid model id.", "invalid_id", hub_id)
     if hub_policy() == "registry" and registry.entry_for_location(hub_id) is None:
-        raise _refuse(f"'{short_id(hub_id)}' is not in the model list, and this server only loads listed models.",
-                      "not_listed", hub_id)
-    kwargs = dict(attn_implementation="eager", trust_remote_code=False)
+        raise _refuse(
+            f"'{short_id(hub_id)}' is not in the model list, and this server only loads listed models.",
+            "not_listed",
+            hub_id,
+        )
+    kwargs = {"attn_implementation": "eager", "trust_remote_code": False}
     try:  # already in the local hub cache: no network needed
         model = AutoModel.from_pretrained(hub_id, local_files_only=True, **kwargs)
         tokenizer = AutoTokenizer.from_pretrained(hub_id, local_files_only=True, trust_remote_code=False)
@@ -411,12 +452,20 @@ def _load_hub(hub_id: str, model_id: str, label: str) -> LoadedModel:
     except OSError:
         pass
     if not hub_reachable():
-        raise _refuse(f"{short_id(label)} must be downloaded from the Hugging Face Hub, and this machine is "
-                      "offline. The bundled models work offline.", "offline", model_id)
+        raise _refuse(
+            f"{short_id(label)} must be downloaded from the Hugging Face Hub, and this machine is "
+            "offline. The bundled models work offline.",
+            "offline",
+            model_id,
+        )
     try:
         model = AutoModel.from_pretrained(hub_id, **kwargs)
         tokenizer = AutoTokenizer.from_pretrained(hub_id, trust_remote_code=False)
     except Exception as exc:
-        raise _refuse(f"Could not load {short_id(label)} from the hub: {scrub_paths(exc)}", "load_failed", model_id,
-                      scrub_paths(exc)) from None
+        raise _refuse(
+            f"Could not load {short_id(label)} from the hub: {scrub_paths(exc)}",
+            "load_failed",
+            model_id,
+            scrub_paths(exc),
+        ) from None
     return finish_loaded(model_id, label, model, tokenizer)

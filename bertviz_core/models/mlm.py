@@ -9,6 +9,7 @@ The head counts as present only when none of its weights had to be newly initial
 checkpoint loads with a random head: that is refused). The bundled models and the in-house students have
 no MLM head.
 """
+
 from __future__ import annotations
 
 import threading
@@ -26,6 +27,7 @@ REASONS = ("bundled", "student", "no_head")  # why a model has no usable MLM hea
 class MlmStatus:
     """The MLM of a loaded model, or why there is none: `reason` one of REASONS; for "no_head", `missing` (a
     head weight the checkpoint lacks) or `error` (why loading failed) when known."""
+
     model: object = None
     reason: str | None = None
     missing: str = ""
@@ -82,8 +84,13 @@ def load_mlm(source, lm: LoadedModel) -> MlmStatus:
     local = isinstance(source, Path)
     try:
         mlm, info = AutoModelForMaskedLM.from_pretrained(
-            source, attn_implementation="eager", trust_remote_code=False, local_files_only=True,
-            use_safetensors=True if local else None, output_loading_info=True)
+            source,
+            attn_implementation="eager",
+            trust_remote_code=False,
+            local_files_only=True,
+            use_safetensors=True if local else None,
+            output_loading_info=True,
+        )
     except Exception as exc:  # no MLM class for this family, weights not cached, ...
         return MlmStatus(reason="no_head", error=str(exc))
     prefix = mlm.base_model_prefix

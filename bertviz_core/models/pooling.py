@@ -4,6 +4,7 @@ The sentence-transformers pooling of the bundled MiniLM: the mean of the last hi
 the real tokens (special tokens included, padding left out). Distillation trains on it
 (bertviz_core.training.distill), compression measures quality with it (bertviz_core.analysis.compress).
 """
+
 from __future__ import annotations
 
 
@@ -21,8 +22,9 @@ def pooled_cosines(student, teacher, tokenizer, sentences: list[str], batch: int
     out: list[float] = []
     with torch.no_grad():
         for i in range(0, len(sentences), batch):
-            enc = tokenizer(sentences[i:i + batch], padding=True, truncation=True, max_length=128,
-                            return_tensors="pt")
+            enc = tokenizer(
+                sentences[i : i + batch], padding=True, truncation=True, max_length=128, return_tensors="pt"
+            )
             s = mean_pool(student(**enc).last_hidden_state, enc["attention_mask"])
             t = mean_pool(teacher(**enc).last_hidden_state, enc["attention_mask"])
             out += torch.nn.functional.cosine_similarity(s, t).tolist()

@@ -1,4 +1,5 @@
 """The models the app offers. What each model family looks like inside: bertviz_core.models.families."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,11 +10,11 @@ WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"  # package data: b
 
 @dataclass(frozen=True)
 class ModelEntry:
-    id: str          # registry id used in URLs, e.g. "bert-minilm-l6"
-    label: str       # shown in pickers
-    family: str      # transformers model_type: bert, convbert, ... (its FamilySpec: models.families)
-    source: str      # "bundled" (works offline) or "hub" (needs the internet the first time)
-    location: str    # hub id, or "" for bundled entries (resolved by the loader)
+    id: str  # registry id used in URLs, e.g. "bert-minilm-l6"
+    label: str  # shown in pickers
+    family: str  # transformers model_type: bert, convbert, ... (its FamilySpec: models.families)
+    source: str  # "bundled" (works offline) or "hub" (needs the internet the first time)
+    location: str  # hub id, or "" for bundled entries (resolved by the loader)
     note: str = ""
 
     @property
@@ -22,23 +23,51 @@ class ModelEntry:
 
 
 REGISTRY: tuple[ModelEntry, ...] = (
-    ModelEntry("bert-minilm-l6", "BERT · MiniLM-L6 (bundled)", "bert", "bundled", "",
-               "all-MiniLM-L6-v2: 6 layers x 12 heads, hidden 384, uncased WordPiece"),
-    ModelEntry("convbert-minilm-l6", "ConvBERT · MiniLM-L6 (bundled, distilled in-house)", "convbert",
-               "bundled", "", "6 layers, 6 attention + 6 convolution heads, span 9; same tokenizer as bert-minilm-l6"),
-    ModelEntry("convbert-minilm-l6-free", "ConvBERT · MiniLM-L6, free attention (bundled, distilled in-house)",
-               "convbert", "bundled", "",
-               "like convbert-minilm-l6, but no attention loss and query/key not copied: its attention heads learned alone"),
-    ModelEntry("distilbert-minilm-l3", "BERT · 3 layers, distilled (bundled)", "bert", "bundled", "",
-               "3 layers x 12 heads, distilled here from bert-minilm-l6 (layers 0, 3, 5), DistilBERT-style"),
+    ModelEntry(
+        "bert-minilm-l6",
+        "BERT · MiniLM-L6 (bundled)",
+        "bert",
+        "bundled",
+        "",
+        "all-MiniLM-L6-v2: 6 layers x 12 heads, hidden 384, uncased WordPiece",
+    ),
+    ModelEntry(
+        "convbert-minilm-l6",
+        "ConvBERT · MiniLM-L6 (bundled, distilled in-house)",
+        "convbert",
+        "bundled",
+        "",
+        "6 layers, 6 attention + 6 convolution heads, span 9; same tokenizer as bert-minilm-l6",
+    ),
+    ModelEntry(
+        "convbert-minilm-l6-free",
+        "ConvBERT · MiniLM-L6, free attention (bundled, distilled in-house)",
+        "convbert",
+        "bundled",
+        "",
+        "like convbert-minilm-l6, but no attention loss and query/key not copied: its attention heads learned alone",
+    ),
+    ModelEntry(
+        "distilbert-minilm-l3",
+        "BERT · 3 layers, distilled (bundled)",
+        "bert",
+        "bundled",
+        "",
+        "3 layers x 12 heads, distilled here from bert-minilm-l6 (layers 0, 3, 5), DistilBERT-style",
+    ),
     ModelEntry("bert-base-uncased", "BERT base uncased", "bert", "hub", "bert-base-uncased"),
     ModelEntry("bert-base-multilingual-cased", "mBERT base cased", "bert", "hub", "bert-base-multilingual-cased"),
     ModelEntry("bert-base-chinese", "BERT base Chinese", "bert", "hub", "bert-base-chinese"),
     ModelEntry("distilbert-base-uncased", "DistilBERT base uncased", "distilbert", "hub", "distilbert-base-uncased"),
     ModelEntry("albert-base-v2", "ALBERT base v2", "albert", "hub", "albert-base-v2"),
     ModelEntry("roberta-base", "RoBERTa base", "roberta", "hub", "roberta-base"),
-    ModelEntry("electra-small-discriminator", "ELECTRA small discriminator", "electra", "hub",
-               "google/electra-small-discriminator"),
+    ModelEntry(
+        "electra-small-discriminator",
+        "ELECTRA small discriminator",
+        "electra",
+        "hub",
+        "google/electra-small-discriminator",
+    ),
     ModelEntry("deberta-v3-small", "DeBERTa-v3 small", "deberta-v2", "hub", "microsoft/deberta-v3-small"),
     ModelEntry("conv-bert-base", "ConvBERT base (YituTech)", "convbert", "hub", "YituTech/conv-bert-base"),
 )

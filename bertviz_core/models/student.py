@@ -20,6 +20,7 @@ Folder layout written by `save_student`:
     student.safetensors  fp16 tensors that are not the teacher's
     bertviz_base.json    {"base": "bert-minilm-l6", "from_base": [keys...]}
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,11 @@ WEIGHTS_FILE = "student.safetensors"
 FROZEN_PREFIXES = ("embeddings.",)
 KINDS = ("convbert", "convbert-free", "bert3")
 BERT3_LAYERS = (0, 3, 5)  # teacher layers the 3-layer student starts from (best untrained copy: 0.64)
-REGISTRY_IDS = {"convbert": "convbert-minilm-l6", "convbert-free": "convbert-minilm-l6-free",
-                "bert3": "distilbert-minilm-l3"}
+REGISTRY_IDS = {
+    "convbert": "convbert-minilm-l6",
+    "convbert-free": "convbert-minilm-l6-free",
+    "bert3": "distilbert-minilm-l3",
+}
 TEACHER_HEADS = 12
 
 
@@ -55,7 +59,7 @@ def teacher_state() -> dict[str, torch.Tensor]:
 def student_config(kind: str = "convbert"):
     """ConvBERT with MiniLM's sizes (6 attention heads + 6 conv heads of size 32, span 9),
     or for "bert3" the teacher's BertConfig with 3 layers."""
-    from transformers import ConvBertConfig, BertConfig
+    from transformers import BertConfig, ConvBertConfig
 
     _check_kind(kind)
     teacher = BertConfig.from_pretrained(teacher_path())
@@ -145,8 +149,7 @@ def save_student(student, out_dir: str | Path, kind: str = "convbert") -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     state = student.state_dict()
-    own = {k: v.detach().to(torch.float16).contiguous() for k, v in state.items()
-           if not k.startswith(FROZEN_PREFIXES)}
+    own = {k: v.detach().to(torch.float16).contiguous() for k, v in state.items() if not k.startswith(FROZEN_PREFIXES)}
     from_base = sorted(k for k in state if k.startswith(FROZEN_PREFIXES))
     student.config.to_json_file(out / "config.json")
     save_file(own, str(out / WEIGHTS_FILE))

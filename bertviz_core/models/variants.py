@@ -11,6 +11,7 @@ A variant kind is registered by the module that builds it (bertviz_core.analysis
 `parse("x@prune=30%")` -> ("x", "prune", 0.3); `load("x@int8")` calls the int8 kind's `load("x@int8")`,
 which returns a LoadedModel whose id is the full variant id.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,6 +35,7 @@ class VariantKind:
     example: the id's syntax, listed when an id matches no kind ("<model>@int8").
     note: what the variant is and what it was measured on, in words (for documentation and model cards).
     """
+
     name: str
     pattern: re.Pattern
     load: Callable
@@ -46,8 +48,9 @@ _kinds: dict[str, VariantKind] = {}
 _lock = threading.Lock()
 
 
-def register_variant(name: str, pattern: str, load: Callable, *, value: Callable | None = None,
-                     example: str = "", note: str = "") -> VariantKind:
+def register_variant(
+    name: str, pattern: str, load: Callable, *, value: Callable | None = None, example: str = "", note: str = ""
+) -> VariantKind:
     """Register (or replace) the variant kind `name`; returns it. See VariantKind for the arguments."""
     kind = VariantKind(name, re.compile(pattern), load, value, example or f"<model>@{name}", note)
     with _lock:
@@ -85,8 +88,9 @@ def parse(name: str) -> tuple[str, str, object]:
             raise ModelLoadError(f"'{name}': {exc}", "invalid_id", name) from None
         return base, kind.name, value
     shown = str(name)[:MAX_SHOWN]
-    raise ModelLoadError(f"'{shown}' is not a compressed variant: use {' or '.join(k.example for k in kinds())}.",
-                         "invalid_id", shown)
+    raise ModelLoadError(
+        f"'{shown}' is not a compressed variant: use {' or '.join(k.example for k in kinds())}.", "invalid_id", shown
+    )
 
 
 def load(name: str):

@@ -21,6 +21,7 @@ Shapes, per sentence of T tokens (batch dimension removed, as in a Trace):
     hidden_states   [layers + 1, T, D]          (hidden=True)
     conv_kernels    [layers, conv_heads, T, K]  (conv=True, ConvBERT only)
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -37,8 +38,9 @@ DEFAULT_BATCH_SIZE = 32
 DEFAULT_MAX_CELLS = 2**19
 
 
-def plan_batches(lengths: list[int], batch_size: int = DEFAULT_BATCH_SIZE,
-                 max_cells: int = DEFAULT_MAX_CELLS) -> list[list[int]]:
+def plan_batches(
+    lengths: list[int], batch_size: int = DEFAULT_BATCH_SIZE, max_cells: int = DEFAULT_MAX_CELLS
+) -> list[list[int]]:
     """Indices of sentences grouped into batches: sorted by length (least padding), each batch
     at most `batch_size` sentences and at most `max_cells` = len(batch) * longest^2 (one always fits)."""
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
@@ -64,14 +66,22 @@ def _pad(encodings: list[dict], pad_id: int):
     for name in encodings[0]:
         fill = pad_id if name == "input_ids" else 0
         out[name] = torch.tensor([list(e[name]) + [fill] * (T - len(e[name])) for e in encodings], dtype=torch.long)
-    out["attention_mask"] = torch.tensor([[1] * len(e["input_ids"]) + [0] * (T - len(e["input_ids"]))
-                                          for e in encodings], dtype=torch.long)
+    out["attention_mask"] = torch.tensor(
+        [[1] * len(e["input_ids"]) + [0] * (T - len(e["input_ids"])) for e in encodings], dtype=torch.long
+    )
     return out
 
 
-def run(lm: LoadedModel, encodings: list[dict], *, batch_size: int = DEFAULT_BATCH_SIZE,
-        max_cells: int = DEFAULT_MAX_CELLS, hidden: bool = False, conv: bool = False,
-        embeddings: bool = False) -> Iterator[tuple[int, dict]]:
+def run(
+    lm: LoadedModel,
+    encodings: list[dict],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_cells: int = DEFAULT_MAX_CELLS,
+    hidden: bool = False,
+    conv: bool = False,
+    embeddings: bool = False,
+) -> Iterator[tuple[int, dict]]:
     """Run `lm` on many encodings ({"input_ids": [...], optional "token_type_ids": [...]}, one per
     sentence, special tokens included) in padded batches.
 
@@ -103,8 +113,9 @@ def run(lm: LoadedModel, encodings: list[dict], *, batch_size: int = DEFAULT_BAT
                 result["hidden_states"] = torch.stack([h[b, :T] for h in out.hidden_states]).float().numpy()
             if want_conv and store["conv_kernels"]:
                 # [B, Tmax, C*K] -> [T, C, K] (head-major), softmax over offsets, -> [C, T, K]
-                result["conv_kernels"] = torch.stack([spec.conv.kernels(k[b, :T], K)
-                                                      for k in store["conv_kernels"]]).float().numpy()
+                result["conv_kernels"] = (
+                    torch.stack([spec.conv.kernels(k[b, :T], K) for k in store["conv_kernels"]]).float().numpy()
+                )
             if embeddings:
                 for kind in ("position", "token_type"):
                     if store[kind]:
@@ -115,8 +126,14 @@ def run(lm: LoadedModel, encodings: list[dict], *, batch_size: int = DEFAULT_BAT
             yield i, result
 
 
-def capture_batch(lm: LoadedModel, texts: Iterable[str], texts_b: Iterable[str | None] | None = None, *,
-                  batch_size: int = DEFAULT_BATCH_SIZE, max_cells: int = DEFAULT_MAX_CELLS) -> list[Trace]:
+def capture_batch(
+    lm: LoadedModel,
+    texts: Iterable[str],
+    texts_b: Iterable[str | None] | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_cells: int = DEFAULT_MAX_CELLS,
+) -> list[Trace]:
     """`capture(lm, text, text_b)` for many texts at once, in input order (raises ValueError on an empty text)."""
     texts = list(texts)
     texts_b = list(texts_b) if texts_b is not None else [None] * len(texts)
@@ -133,18 +150,33 @@ def capture_batch(lm: LoadedModel, texts: Iterable[str], texts_b: Iterable[str |
         model_inputs = {k: enc[k][0].tolist() for k in enc if k != "attention_mask"}
         prepared.append((text, text_b, model_inputs, dropped, offsets, seq_ids))
     traces: list[Trace | None] = [None] * len(texts)
-    results = run(lm, [p[2] for p in prepared], batch_size=batch_size, max_cells=max_cells,
-                  hidden=True, conv=True, embeddings=True)
+    results = run(
+        lm,
+        [p[2] for p in prepared],
+        batch_size=batch_size,
+        max_cells=max_cells,
+        hidden=True,
+        conv=True,
+        embeddings=True,
+    )
     for i, r in results:
         text, text_b, model_inputs, dropped, offsets, seq_ids = prepared[i]
         ids = model_inputs["input_ids"]
         b_start = (seq_ids.index(1) if 1 in seq_ids else None) if text_b else None
         traces[i] = Trace(
-            model_id=lm.id, family=lm.family, text=text, text_b=text_b,
-            tokens=lm.tokenizer.convert_ids_to_tokens(ids), token_ids=ids,
-            attentions=readonly(r["attentions"]), hidden_states=readonly(r["hidden_states"]),
-            position_embeddings=readonly(r["position"]), token_type_embeddings=readonly(r["token_type"]),
-            conv_kernels=readonly(r.get("conv_kernels")), b_start=b_start, dropped_tokens=dropped,
+            model_id=lm.id,
+            family=lm.family,
+            text=text,
+            text_b=text_b,
+            tokens=lm.tokenizer.convert_ids_to_tokens(ids),
+            token_ids=ids,
+            attentions=readonly(r["attentions"]),
+            hidden_states=readonly(r["hidden_states"]),
+            position_embeddings=readonly(r["position"]),
+            token_type_embeddings=readonly(r["token_type"]),
+            conv_kernels=readonly(r.get("conv_kernels")),
+            b_start=b_start,
+            dropped_tokens=dropped,
             special=tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True)),
             offsets=offsets,
         )

@@ -1,4 +1,5 @@
 """Reusable, aligned buffers for captured attention (the capture hooks write each layer's probabilities here)."""
+
 from __future__ import annotations
 
 import os
@@ -24,12 +25,17 @@ class _Lease:
 
     Every array cut from it keeps the lease alive (numpy's `.base` chain ends here), so the
     lease dies only when the last view of it is gone: only then does the buffer go back."""
-    __slots__ = ("raw", "__array_interface__", "__weakref__")
+
+    __slots__ = ("__array_interface__", "__weakref__", "raw")
 
     def __init__(self, raw: np.ndarray, n_floats: int):
         self.raw = raw
-        self.__array_interface__ = {"shape": (n_floats,), "typestr": "<f4", "version": 3,
-                                    "data": (raw.ctypes.data, False)}
+        self.__array_interface__ = {
+            "shape": (n_floats,),
+            "typestr": "<f4",
+            "version": 3,
+            "data": (raw.ctypes.data, False),
+        }
 
 
 class BufferPool:

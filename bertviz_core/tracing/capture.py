@@ -12,6 +12,7 @@ context manager that removes them in `finally` (bertviz_core.tracing.hooks), and
 model's lock keeps two users' captures from ever running on it at the same time.
 The Trace itself is in bertviz_core.tracing.trace, the attention buffers in .buffers.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,8 +27,20 @@ from bertviz_core.tracing import hooks
 from bertviz_core.tracing.buffers import BufferPool, attention_pool
 from bertviz_core.tracing.trace import CONV_SPAN_NOTE, Trace, kernels_to_banded, readonly
 
-__all__ = ["CONV_SPAN_NOTE", "DIRECT_MIN_TOKENS", "BufferPool", "HookedPass", "Trace", "attention_pool", "capture",
-           "forward", "kernels_to_banded", "pop_offsets", "readonly", "tokenize"]
+__all__ = [
+    "CONV_SPAN_NOTE",
+    "DIRECT_MIN_TOKENS",
+    "BufferPool",
+    "HookedPass",
+    "Trace",
+    "attention_pool",
+    "capture",
+    "forward",
+    "kernels_to_banded",
+    "pop_offsets",
+    "readonly",
+    "tokenize",
+]
 
 # From this many tokens on, capture() lets the softmax write into the Trace's buffer (measured
 # in bench/bench_capture.py: below it the mode's per-call cost outweighs the copy it saves).
@@ -41,7 +54,7 @@ def tokenize(lm: LoadedModel, text: str, text_b: str | None = None):
     tok = lm.tokenizer
     pair = (text, text_b) if text_b else (text,)
     # split_special_tokens: a literal "[SEP]" typed by the user is text, not a separator
-    kwargs = dict(return_tensors="pt", return_offsets_mapping=tok.is_fast, split_special_tokens=True)
+    kwargs = {"return_tensors": "pt", "return_offsets_mapping": tok.is_fast, "split_special_tokens": True}
     enc = tok(*pair, truncation=False, verbose=False, **kwargs)
     full = enc["input_ids"].shape[1]
     if full <= lm.max_tokens:
@@ -63,11 +76,12 @@ def pop_offsets(enc) -> tuple[tuple[int, int, int], ...]:
 @dataclass(frozen=True, eq=False)
 class HookedPass:
     """One forward pass of one sentence under the capture hooks (arrays writable; Trace makes them read-only)."""
-    output: object                   # what the model (or `runner`) returned: hidden states, MLM logits, ...
-    attentions: np.ndarray           # [layers, heads, T, T]
-    hidden_states: np.ndarray        # [layers + 1, T, D]
+
+    output: object  # what the model (or `runner`) returned: hidden states, MLM logits, ...
+    attentions: np.ndarray  # [layers, heads, T, T]
+    hidden_states: np.ndarray  # [layers + 1, T, D]
     conv_kernels: np.ndarray | None  # [layers, conv_heads, T, K] (ConvBERT) or None
-    store: dict                      # what the hooks filled (hooks.capture_hooks), e.g. the embeddings' outputs
+    store: dict  # what the hooks filled (hooks.capture_hooks), e.g. the embeddings' outputs
 
 
 def forward(lm: LoadedModel, enc, *, direct: bool = False, runner=None, also=None) -> HookedPass:
@@ -79,14 +93,17 @@ def forward(lm: LoadedModel, enc, *, direct: bool = False, runner=None, also=Non
 
     spec = family_spec(lm.family)
     runner = lm.model if runner is None else runner
-    with lm.lock, torch.inference_mode(), hooks.capture_hooks(lm.model, want_conv=spec.conv_heads,
-                                                              direct=direct) as store, \
-            (also if also is not None else contextlib.nullcontext()):
+    with (
+        lm.lock,
+        torch.inference_mode(),
+        hooks.capture_hooks(lm.model, want_conv=spec.conv_heads, direct=direct) as store,
+        also if also is not None else contextlib.nullcontext(),
+    ):
         # DeBERTa's attention returns its probabilities only when asked; elsewhere asking would
         # make transformers record a second copy of what our hooks already hold
         out = runner(**enc, output_hidden_states=True, output_attentions=spec.needs_output_attentions)
     attentions = store["attention"][: store["n_attention"]]  # [L, H, T, T]
-    hidden = torch.stack([h[0] for h in out.hidden_states]).float().numpy()      # [L+1, T, D]
+    hidden = torch.stack([h[0] for h in out.hidden_states]).float().numpy()  # [L+1, T, D]
     kernels = None
     if spec.conv is not None and store["conv_kernels"]:
         K = spec.conv.kernel_size(lm.model.config)
@@ -117,11 +134,19 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
         seq_ids = enc.sequence_ids(0)
         b_start = seq_ids.index(1) if 1 in seq_ids else None
     return Trace(
-        model_id=lm.id, family=lm.family, text=text, text_b=text_b,
-        tokens=lm.tokenizer.convert_ids_to_tokens(ids), token_ids=ids,
-        attentions=readonly(run.attentions), hidden_states=readonly(run.hidden_states),
-        position_embeddings=readonly(position), token_type_embeddings=readonly(token_type),
-        conv_kernels=readonly(run.conv_kernels), b_start=b_start, dropped_tokens=dropped,
+        model_id=lm.id,
+        family=lm.family,
+        text=text,
+        text_b=text_b,
+        tokens=lm.tokenizer.convert_ids_to_tokens(ids),
+        token_ids=ids,
+        attentions=readonly(run.attentions),
+        hidden_states=readonly(run.hidden_states),
+        position_embeddings=readonly(position),
+        token_type_embeddings=readonly(token_type),
+        conv_kernels=readonly(run.conv_kernels),
+        b_start=b_start,
+        dropped_tokens=dropped,
         special=tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True)),
         offsets=offsets,
     )

@@ -14,6 +14,7 @@
 What the hooks see (B sentences, T tokens): an attention module returns (context [B, T, D],
 probs [B, H, T, T]); the kernel layer [B, T, conv_heads * K] logits; an embedding [1 or B, T, E].
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,9 +28,9 @@ from bertviz_core.tracing import buffers
 
 
 class Target(NamedTuple):
-    kind: str      # "attention", "conv_kernels", "position" or "token_type"
-    name: str      # the module's name in the model
-    module: Any    # a torch.nn.Module
+    kind: str  # "attention", "conv_kernels", "position" or "token_type"
+    name: str  # the module's name in the model
+    module: Any  # a torch.nn.Module
 
 
 _targets_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -103,8 +104,12 @@ def softmax_into_buffer():
 
             def __torch_function__(self, func, types, args=(), kwargs=None):
                 kwargs = kwargs or {}
-                if func in softmaxes and len(args) <= 2 and kwargs.get("dtype") is None \
-                        and set(kwargs) <= {"dim", "dtype", "_stacklevel"}:
+                if (
+                    func in softmaxes
+                    and len(args) <= 2
+                    and kwargs.get("dtype") is None
+                    and set(kwargs) <= {"dim", "dtype", "_stacklevel"}
+                ):
                     x = args[0] if args else None
                     dim = args[1] if len(args) == 2 else kwargs.get("dim")
                     if isinstance(x, torch.Tensor) and dim in (-1, 3) and x.dim() == 4:
@@ -166,6 +171,7 @@ class _DirectWrites:
 def _keep(store: dict, kind: str):
     def hook(module, args, output):  # kernel logits [B, T, conv_heads * K]; embeddings [1 or B, T, E]
         store[kind].append(output.detach())
+
     return hook
 
 
@@ -181,8 +187,14 @@ def capture_hooks(model, want_conv: bool, direct: bool = False):
     import torch
 
     n_layers = model.config.num_hidden_layers
-    store: dict = {"attention": None, "n_attention": 0, "conv_kernels": [], "position": [], "token_type": [],
-                   "direct": 0}
+    store: dict = {
+        "attention": None,
+        "n_attention": 0,
+        "conv_kernels": [],
+        "position": [],
+        "token_type": [],
+        "direct": 0,
+    }
     writes = _DirectWrites(store, n_layers) if direct else None
 
     def on_attention(module, args, output):  # output: (context [B,T,D], probs [B,H,T,T])
@@ -199,8 +211,12 @@ def capture_hooks(model, want_conv: bool, direct: bool = False):
         if layer >= len(store["attention"]):  # more attention calls than config layers: grow
             store["attention"] = np.concatenate([store["attention"], np.empty_like(store["attention"][:1])])
         dst = store["attention"][layer]
-        if (writes is not None and probs.data_ptr() == dst.ctypes.data and tuple(probs.shape) == dst.shape
-                and probs.is_contiguous()):
+        if (
+            writes is not None
+            and probs.data_ptr() == dst.ctypes.data
+            and tuple(probs.shape) == dst.shape
+            and probs.is_contiguous()
+        ):
             store["direct"] += 1  # written in place by the softmax
         else:
             torch.from_numpy(dst).copy_(probs)

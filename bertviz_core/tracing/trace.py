@@ -7,6 +7,7 @@ Names and shapes (batch dimension removed, T tokens):
     token_type_embeddings  [T, E]                      token-type (segment) embeddings added
     hidden_states          [layers + 1, T, D]          embeddings output, then each layer's output
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,21 +20,24 @@ CONV_SPAN_NOTE = "token i's weights sit on keys i-K//2 .. i+K//2; weights fallin
 @dataclass(frozen=True, eq=False)
 class Trace:
     """Everything captured from one forward pass. Arrays are float32 and read-only."""
+
     model_id: str
     family: str
     text: str
     text_b: str | None
-    tokens: list[str]                 # length T, special tokens included
+    tokens: list[str]  # length T, special tokens included
     token_ids: list[int]
-    attentions: np.ndarray            # [layers, heads, T, T]
-    hidden_states: np.ndarray         # [layers + 1, T, D]
-    position_embeddings: np.ndarray | None   # [T, E] or None (relative-position models)
+    attentions: np.ndarray  # [layers, heads, T, T]
+    hidden_states: np.ndarray  # [layers + 1, T, D]
+    position_embeddings: np.ndarray | None  # [T, E] or None (relative-position models)
     token_type_embeddings: np.ndarray | None  # [T, E] or None
-    conv_kernels: np.ndarray | None   # [layers, conv_heads, T, K] or None
-    b_start: int | None               # index of the first token of text_b, or None
-    dropped_tokens: int               # tokens cut off to fit the model's limit
-    special: tuple[bool, ...] = ()    # length T: True for [CLS], [SEP], <s>, ...
-    offsets: tuple[tuple[int, int, int], ...] = ()  # length T: (sentence 0/1, start char, end char); (-1, 0, 0) for specials
+    conv_kernels: np.ndarray | None  # [layers, conv_heads, T, K] or None
+    b_start: int | None  # index of the first token of text_b, or None
+    dropped_tokens: int  # tokens cut off to fit the model's limit
+    special: tuple[bool, ...] = ()  # length T: True for [CLS], [SEP], <s>, ...
+    offsets: tuple[
+        tuple[int, int, int], ...
+    ] = ()  # length T: (sentence 0/1, start char, end char); (-1, 0, 0) for specials
 
     @property
     def n_layers(self) -> int:
@@ -53,8 +57,13 @@ class Trace:
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays (for byte-bounded caches)."""
-        arrays = (self.attentions, self.hidden_states, self.position_embeddings, self.token_type_embeddings,
-                  self.conv_kernels)
+        arrays = (
+            self.attentions,
+            self.hidden_states,
+            self.position_embeddings,
+            self.token_type_embeddings,
+            self.conv_kernels,
+        )
         return sum(a.nbytes for a in arrays if a is not None)
 
     def conv_matrices(self, layer: int | None = None) -> np.ndarray:

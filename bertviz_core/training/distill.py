@@ -15,6 +15,7 @@ Loss per batch (masks leave out padding):
     ("convbert" only: attention transfer; "convbert-free" and "bert3" have none)
   + cos_weight (1 - cos(mean-pooled student, mean-pooled teacher)), the quality metric itself
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,14 +58,15 @@ def crop_short(example: list[int], rng: random.Random, longest: int = 12) -> lis
     """A random window of 1..longest word pieces: short inputs ("Thanks!", "my bad.") need practice too."""
     size = rng.randint(1, min(longest, len(example)))
     start = rng.randint(0, len(example) - size)
-    return example[start: start + size]
+    return example[start : start + size]
 
 
 CONTENT_UPOS = ("NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM")
 
 
-def augment_sentences(sentences: list[list[tuple[str, str, bool]]], copies: int, seed: int,
-                      p: float = 0.3) -> list[str]:
+def augment_sentences(
+    sentences: list[list[tuple[str, str, bool]]], copies: int, seed: int, p: float = 0.3
+) -> list[str]:
     """TinyBERT-style data augmentation without a language model: `copies` variants of each sentence in
     which every content word (CONTENT_UPOS) is, with probability p, replaced by a random word of the same
     part of speech drawn from these sentences. The teacher labels whatever text it is shown, so variants
@@ -98,14 +100,22 @@ def collate(examples: list[list[int]], cls_id: int, sep_id: int):
     return ids, mask
 
 
-def distillation_loss(s_out, t_out, mask, kept_heads: int, cos_weight: float = 2.0,
-                      teacher_layers: list[int] | None = None, attention: bool = True):
+def distillation_loss(
+    s_out,
+    t_out,
+    mask,
+    kept_heads: int,
+    cos_weight: float = 2.0,
+    teacher_layers: list[int] | None = None,
+    attention: bool = True,
+):
     """teacher_layers[l]: the teacher layer student layer l imitates (default: the same index)."""
     m = mask.unsqueeze(-1).float()  # [B, T, 1]
     n = m.sum() * s_out.hidden_states[0].shape[-1]
     layers = teacher_layers or list(range(len(s_out.hidden_states) - 1))
-    hidden = sum(((s_out.hidden_states[l + 1] - t_out.hidden_states[tl + 1]) ** 2 * m).sum() / n
-                 for l, tl in enumerate(layers))
+    hidden = sum(
+        ((s_out.hidden_states[l + 1] - t_out.hidden_states[tl + 1]) ** 2 * m).sum() / n for l, tl in enumerate(layers)
+    )
     attn = torch.zeros(())
     if attention:
         rows = mask.float()[:, None, :, None]  # [B, 1, T, 1] valid query rows
@@ -115,7 +125,8 @@ def distillation_loss(s_out, t_out, mask, kept_heads: int, cos_weight: float = 2
             attn = attn + kl / (rows.sum() * kept_heads)
         attn = attn / len(s_out.attentions)
     cos = torch.nn.functional.cosine_similarity(
-        mean_pool(s_out.last_hidden_state, mask), mean_pool(t_out.last_hidden_state, mask)).mean()
+        mean_pool(s_out.last_hidden_state, mask), mean_pool(t_out.last_hidden_state, mask)
+    ).mean()
     total = hidden + attn + cos_weight * (1 - cos)
     return total, {"hidden": hidden.item(), "attn": attn.item(), "cos": cos.item()}
 
@@ -128,6 +139,7 @@ def pooled_cosine(student, teacher, tokenizer, sentences: list[str], batch: int 
 @dataclass(frozen=True)
 class Settings:
     """The hyperparameters of one invocation (see run)."""
+
     steps: int = 1500
     batch: int = 32
     max_len: int = 64
@@ -144,6 +156,7 @@ class Settings:
 @dataclass
 class Session:
     """What a run holds between steps: the models, the optimizer and its schedule, the examples and the log."""
+
     out_dir: Path
     tokenizer: Any
     teacher: Any
@@ -153,7 +166,7 @@ class Session:
     scheduler: Any
     examples: list[list[int]]
     teacher_layers: list[int]
-    attention_loss: bool     # "convbert" only: the others learn their attention by themselves
+    attention_loss: bool  # "convbert" only: the others learn their attention by themselves
     log: dict
     start_step: int = 0
 
@@ -166,8 +179,9 @@ def load_models(kind: str, out_dir: Path, init_from: str | None = None):
     config = st.student_config(kind)  # an unknown kind fails here, before any weights are read
     attention_loss = kind == "convbert"  # the others learn their attention by themselves
     tokenizer = AutoTokenizer.from_pretrained(st.teacher_path())
-    teacher = BertModel.from_pretrained(st.teacher_path(),
-                                        attn_implementation="eager" if attention_loss else "sdpa").eval()
+    teacher = BertModel.from_pretrained(
+        st.teacher_path(), attn_implementation="eager" if attention_loss else "sdpa"
+    ).eval()
     for p in teacher.parameters():
         p.requires_grad_(False)
     student = st.new_student(config)
@@ -205,12 +219,21 @@ def resume(session: Session, kind: str) -> None:
     session.scheduler.load_state_dict(saved["scheduler"])
     session.start_step, session.log = saved["step"], saved["log"]
     if session.log["config"].get("kind", "convbert") != kind:
-        raise SystemExit(f"{session.out_dir} holds a {session.log['config'].get('kind', 'convbert')!r} run, "
-                         f"not {kind!r}.")
+        raise SystemExit(
+            f"{session.out_dir} holds a {session.log['config'].get('kind', 'convbert')!r} run, not {kind!r}."
+        )
 
 
-def setup(corpus_dir: str, out: str, settings: Settings, *, threads: int | None = None,
-          init_from: str | None = None, extra_sentences: list[str] | None = None, augmented: int = 0) -> Session:
+def setup(
+    corpus_dir: str,
+    out: str,
+    settings: Settings,
+    *,
+    threads: int | None = None,
+    init_from: str | None = None,
+    extra_sentences: list[str] | None = None,
+    augmented: int = 0,
+) -> Session:
     """Models, optimizer, examples and log of a run, resumed from its checkpoint when `out` holds one."""
     if threads:
         torch.set_num_threads(threads)
@@ -225,37 +248,83 @@ def setup(corpus_dir: str, out: str, settings: Settings, *, threads: int | None 
     sentences = text_input.read_text_folder(corpus_dir) + list(extra_sentences or [])
     token_ids = tokenizer(sentences, add_special_tokens=False)["input_ids"]
     examples = make_examples(token_ids, settings.max_len, settings.seed)
-    log = {"config": {"kind": kind, "teacher_layers": teacher_layers,
-                      "corpus": str(corpus_dir), "sentences": len(sentences), "examples": len(examples),
-                      "steps": settings.steps, "batch": settings.batch, "max_len": settings.max_len,
-                      "lr": settings.lr, "seed": settings.seed, "threads": torch.get_num_threads()},
-           "steps": [], "evals": [], "wall_seconds": 0.0}
-    session = Session(out_dir, tokenizer, teacher, student, trainable, optimizer, scheduler, examples,
-                      teacher_layers, attention_loss, log)
+    log = {
+        "config": {
+            "kind": kind,
+            "teacher_layers": teacher_layers,
+            "corpus": str(corpus_dir),
+            "sentences": len(sentences),
+            "examples": len(examples),
+            "steps": settings.steps,
+            "batch": settings.batch,
+            "max_len": settings.max_len,
+            "lr": settings.lr,
+            "seed": settings.seed,
+            "threads": torch.get_num_threads(),
+        },
+        "steps": [],
+        "evals": [],
+        "wall_seconds": 0.0,
+    }
+    session = Session(
+        out_dir,
+        tokenizer,
+        teacher,
+        student,
+        trainable,
+        optimizer,
+        scheduler,
+        examples,
+        teacher_layers,
+        attention_loss,
+        log,
+    )
     resume(session, kind)
     # every invocation is recorded, so a resumed or extended run says how it was made
-    session.log.setdefault("phases", []).append({
-        "from_step": session.start_step, "steps": settings.steps, "lr": settings.lr, "cos_weight": settings.cos_weight,
-        "batch": settings.batch, "max_len": settings.max_len, "seed": settings.seed, "short_frac": settings.short_frac,
-        "init_from": str(init_from) if init_from and session.start_step == 0 else None,
-        "extra_sentences": len(extra_sentences or []), "augmented_sentences": augmented})
+    session.log.setdefault("phases", []).append(
+        {
+            "from_step": session.start_step,
+            "steps": settings.steps,
+            "lr": settings.lr,
+            "cos_weight": settings.cos_weight,
+            "batch": settings.batch,
+            "max_len": settings.max_len,
+            "seed": settings.seed,
+            "short_frac": settings.short_frac,
+            "init_from": str(init_from) if init_from and session.start_step == 0 else None,
+            "extra_sentences": len(extra_sentences or []),
+            "augmented_sentences": augmented,
+        }
+    )
     return session
 
 
 def train_step(session: Session, settings: Settings, step: int) -> tuple[float, dict]:
     """One optimizer step on the batch of (seed, step): (loss, its parts: hidden, attn, cos)."""
     rng = random.Random(settings.seed * 1_000_003 + step)  # batch depends only on (seed, step): resumable
-    chosen = [crop_short(e, rng) if rng.random() < settings.short_frac else e
-              for e in rng.sample(session.examples, settings.batch)]
+    chosen = [
+        crop_short(e, rng) if rng.random() < settings.short_frac else e
+        for e in rng.sample(session.examples, settings.batch)
+    ]
     ids, mask = collate(chosen, session.tokenizer.cls_token_id, session.tokenizer.sep_token_id)
-    kwargs = dict(input_ids=ids, attention_mask=mask, output_hidden_states=True,
-                  output_attentions=session.attention_loss)
+    kwargs = {
+        "input_ids": ids,
+        "attention_mask": mask,
+        "output_hidden_states": True,
+        "output_attentions": session.attention_loss,
+    }
     with torch.no_grad():
         t_out = session.teacher(**kwargs)
     s_out = session.student(**kwargs)
-    loss, parts = distillation_loss(s_out, t_out, mask, kept_heads=st.TEACHER_HEADS // 2,
-                                    cos_weight=settings.cos_weight, teacher_layers=session.teacher_layers,
-                                    attention=session.attention_loss)
+    loss, parts = distillation_loss(
+        s_out,
+        t_out,
+        mask,
+        kept_heads=st.TEACHER_HEADS // 2,
+        cos_weight=settings.cos_weight,
+        teacher_layers=session.teacher_layers,
+        attention=session.attention_loss,
+    )
     session.optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(session.trainable, 1.0)
@@ -274,31 +343,76 @@ def evaluate(session: Session, step: int, eval_sentences: list[str] | None) -> N
 def save_checkpoint(session: Session, step: int) -> None:
     """Weights, optimizer, schedule, step and log, written atomically to out_dir/CHECKPOINT."""
     tmp = session.out_dir / (CHECKPOINT + ".tmp")
-    torch.save({"student": session.student.state_dict(), "optimizer": session.optimizer.state_dict(),
-                "scheduler": session.scheduler.state_dict(), "step": step, "log": session.log}, tmp)
+    torch.save(
+        {
+            "student": session.student.state_dict(),
+            "optimizer": session.optimizer.state_dict(),
+            "scheduler": session.scheduler.state_dict(),
+            "step": step,
+            "log": session.log,
+        },
+        tmp,
+    )
     os.replace(tmp, session.out_dir / CHECKPOINT)
 
 
-def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: int = 64,
-        lr: float = 3e-4, warmup: int = 50, seed: int = 0, save_every: int = 50,
-        eval_every: int = 100, eval_sentences: list[str] | None = None, threads: int | None = None,
-        progress: bool = True, cos_weight: float = 2.0, short_frac: float = 0.0,
-        kind: str = "convbert", init_from: str | None = None, extra_sentences: list[str] | None = None,
-        augmented: int = 0) -> Path:
+def run(
+    corpus_dir: str,
+    out: str,
+    steps: int = 1500,
+    batch: int = 32,
+    max_len: int = 64,
+    lr: float = 3e-4,
+    warmup: int = 50,
+    seed: int = 0,
+    save_every: int = 50,
+    eval_every: int = 100,
+    eval_sentences: list[str] | None = None,
+    threads: int | None = None,
+    progress: bool = True,
+    cos_weight: float = 2.0,
+    short_frac: float = 0.0,
+    kind: str = "convbert",
+    init_from: str | None = None,
+    extra_sentences: list[str] | None = None,
+    augmented: int = 0,
+) -> Path:
     """`init_from`: a student folder (e.g. shipped interim weights) to start from instead of the
     teacher's weights, when `out` holds no checkpoint yet (the optimizer then starts afresh)."""
     from tqdm import tqdm
 
-    settings = Settings(steps=steps, batch=batch, max_len=max_len, lr=lr, warmup=warmup, seed=seed,
-                        save_every=save_every, eval_every=eval_every, cos_weight=cos_weight, short_frac=short_frac,
-                        kind=kind)
-    session = setup(corpus_dir, out, settings, threads=threads, init_from=init_from,
-                    extra_sentences=extra_sentences, augmented=augmented)
+    settings = Settings(
+        steps=steps,
+        batch=batch,
+        max_len=max_len,
+        lr=lr,
+        warmup=warmup,
+        seed=seed,
+        save_every=save_every,
+        eval_every=eval_every,
+        cos_weight=cos_weight,
+        short_frac=short_frac,
+        kind=kind,
+    )
+    session = setup(
+        corpus_dir,
+        out,
+        settings,
+        threads=threads,
+        init_from=init_from,
+        extra_sentences=extra_sentences,
+        augmented=augmented,
+    )
     log = session.log
     if session.start_step == 0:
         evaluate(session, 0, eval_sentences)
-    bar = tqdm(range(session.start_step, steps), initial=session.start_step, total=steps, disable=not progress,
-               desc="distilling")
+    bar = tqdm(
+        range(session.start_step, steps),
+        initial=session.start_step,
+        total=steps,
+        disable=not progress,
+        desc="distilling",
+    )
     t0 = time.time() - log["wall_seconds"]
     for step in bar:
         loss, parts = train_step(session, settings, step)
@@ -319,12 +433,17 @@ def run(corpus_dir: str, out: str, steps: int = 1500, batch: int = 32, max_len: 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--student", default="convbert", choices=st.KINDS,
-                    help="convbert: attention transfer from BERT heads 0-5 (convbert-minilm-l6); "
-                         "convbert-free: no attention loss, query/key not copied; "
-                         "bert3: 3-layer BERT from teacher layers 0, 3, 5 (distilbert-minilm-l3)")
-    ap.add_argument("--init-from", help="student folder to start from (no checkpoint in --out yet), "
-                                         "e.g. shipped interim weights")
+    ap.add_argument(
+        "--student",
+        default="convbert",
+        choices=st.KINDS,
+        help="convbert: attention transfer from BERT heads 0-5 (convbert-minilm-l6); "
+        "convbert-free: no attention loss, query/key not copied; "
+        "bert3: 3-layer BERT from teacher layers 0, 3, 5 (distilbert-minilm-l3)",
+    )
+    ap.add_argument(
+        "--init-from", help="student folder to start from (no checkpoint in --out yet), e.g. shipped interim weights"
+    )
     ap.add_argument("--corpus", required=True, help="folder of .txt files (searched recursively)")
     ap.add_argument("--out", required=True, help="output folder (checkpoint + finished student)")
     ap.add_argument("--steps", type=int, default=1500)
@@ -336,15 +455,26 @@ def main(argv=None):
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--eval-conllu", help="CoNLL-U file whose sentences monitor held-out cosine")
     ap.add_argument("--eval-n", type=int, default=256)
-    ap.add_argument("--extra-conllu", help="CoNLL-U file whose sentences join the training text; when it is the "
-                                           "--eval-conllu file, its first --eval-n sentences (the monitor) are left out")
-    ap.add_argument("--augment", type=int, default=0,
-                    help="also train on this many variants of each --extra-conllu sentence, content words "
-                         "swapped for others of the same part of speech (TinyBERT-style augmentation)")
+    ap.add_argument(
+        "--extra-conllu",
+        help="CoNLL-U file whose sentences join the training text; when it is the "
+        "--eval-conllu file, its first --eval-n sentences (the monitor) are left out",
+    )
+    ap.add_argument(
+        "--augment",
+        type=int,
+        default=0,
+        help="also train on this many variants of each --extra-conllu sentence, content words "
+        "swapped for others of the same part of speech (TinyBERT-style augmentation)",
+    )
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--cos-weight", type=float, default=2.0, help="weight of 1 - cos(mean-pooled) in the loss")
-    ap.add_argument("--short-frac", type=float, default=0.0,
-                    help="fraction of examples cropped to a random window of 1-12 word pieces")
+    ap.add_argument(
+        "--short-frac",
+        type=float,
+        default=0.0,
+        help="fraction of examples cropped to a random window of 1-12 word pieces",
+    )
     a = ap.parse_args(argv)
     eval_sentences = None
     if a.eval_conllu:
@@ -355,14 +485,29 @@ def main(argv=None):
         extra = conllu.conllu_sentences(text)
         words = conllu.conllu_words(text)
         if a.eval_conllu and Path(a.extra_conllu).resolve() == Path(a.eval_conllu).resolve():
-            extra, words = extra[a.eval_n:], words[a.eval_n:]  # the monitor is neither trained on nor a word source
+            extra, words = extra[a.eval_n :], words[a.eval_n :]  # the monitor is neither trained on nor a word source
         if a.augment:
             variants = augment_sentences(words, a.augment, seed=a.seed)
             extra += variants
-    run(a.corpus, a.out, a.steps, a.batch, a.max_len, a.lr, seed=a.seed, save_every=a.save_every,
-        eval_every=a.eval_every, eval_sentences=eval_sentences, threads=a.threads, cos_weight=a.cos_weight,
-        short_frac=a.short_frac, kind=a.student, init_from=a.init_from, extra_sentences=extra,
-        augmented=len(variants))
+    run(
+        a.corpus,
+        a.out,
+        a.steps,
+        a.batch,
+        a.max_len,
+        a.lr,
+        seed=a.seed,
+        save_every=a.save_every,
+        eval_every=a.eval_every,
+        eval_sentences=eval_sentences,
+        threads=a.threads,
+        cos_weight=a.cos_weight,
+        short_frac=a.short_frac,
+        kind=a.student,
+        init_from=a.init_from,
+        extra_sentences=extra,
+        augmented=len(variants),
+    )
 
 
 if __name__ == "__main__":

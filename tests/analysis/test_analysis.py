@@ -1,4 +1,5 @@
 """Analyses against hand-computed cases."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,14 +25,16 @@ def test_uniform_attention_has_entropy_log_t():
 
 
 # A hand-made, non-uniform head over TOKENS (rows sum to 1). Expected values worked out by hand below.
-HAND = np.array([
-    [0.5, 0.1, 0.0, 0.0, 0.2, 0.2],
-    [0.1, 0.2, 0.3, 0.4, 0.0, 0.0],
-    [0.0, 0.6, 0.1, 0.3, 0.0, 0.0],
-    [0.0, 0.0, 0.0, 0.25, 0.75, 0.0],
-    [0.4, 0.0, 0.0, 0.2, 0.0, 0.4],
-    [0.7, 0.1, 0.0, 0.0, 0.0, 0.2],
-])
+HAND = np.array(
+    [
+        [0.5, 0.1, 0.0, 0.0, 0.2, 0.2],
+        [0.1, 0.2, 0.3, 0.4, 0.0, 0.0],
+        [0.0, 0.6, 0.1, 0.3, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 0.25, 0.75, 0.0],
+        [0.4, 0.0, 0.0, 0.2, 0.0, 0.4],
+        [0.7, 0.1, 0.0, 0.0, 0.0, 0.2],
+    ]
+)
 
 
 def test_head_metrics_on_a_hand_computed_non_uniform_head():
@@ -52,11 +55,20 @@ def test_head_metrics_on_a_hand_computed_non_uniform_head():
     assert m["distance"] == pytest.approx(10.85 / 6)
     # |i-j| <= 4: all but A[0,5]=.2 and A[5,0]=.7 (a window of 3 would also drop .2+.4+.1)
     assert m["local"] == pytest.approx(5.1 / 6)
-    nonzero_rows = [[.5, .1, .2, .2], [.1, .2, .3, .4], [.6, .1, .3], [.25, .75], [.4, .2, .4], [.7, .1, .2]]
+    nonzero_rows = [
+        [0.5, 0.1, 0.2, 0.2],
+        [0.1, 0.2, 0.3, 0.4],
+        [0.6, 0.1, 0.3],
+        [0.25, 0.75],
+        [0.4, 0.2, 0.4],
+        [0.7, 0.1, 0.2],
+    ]
     entropy = np.mean([-sum(p * np.log(p) for p in row) for row in nonzero_rows])
     assert m["entropy"] == pytest.approx(entropy)
     # batched [2 layers, 2 heads]: each head gets its own value, in place
-    batched = metrics.head_metrics(np.stack([np.stack([HAND, np.eye(6)]), np.stack([np.eye(6), HAND])]), TOKENS, SPECIAL)
+    batched = metrics.head_metrics(
+        np.stack([np.stack([HAND, np.eye(6)]), np.stack([np.eye(6), HAND])]), TOKENS, SPECIAL
+    )
     assert batched["cls"].shape == (2, 2)
     np.testing.assert_allclose(batched["cls"], [[1.7 / 6, 1 / 6], [1 / 6, 1.7 / 6]])
     np.testing.assert_allclose(batched["local"], [[0.85, 1], [1, 0.85]])
@@ -149,8 +161,9 @@ def test_cka_matches_the_hsic_kernel_form():
     def hsic(K, L):
         return np.trace(K @ H @ L @ H)
 
-    expected = np.array([[hsic(x @ x.T, y @ y.T) / np.sqrt(hsic(x @ x.T, x @ x.T) * hsic(y @ y.T, y @ y.T))
-                          for y in ys] for x in xs])
+    expected = np.array(
+        [[hsic(x @ x.T, y @ y.T) / np.sqrt(hsic(x @ x.T, x @ x.T) * hsic(y @ y.T, y @ y.T)) for y in ys] for x in xs]
+    )
     np.testing.assert_allclose(cka.cka_matrix(xs, ys), expected, rtol=1e-9)
 
 
@@ -168,8 +181,9 @@ def test_js_divergence_equals_scipy():
     # and the head-by-head matrix: mean over query rows of the same quantity
     heads_a = rng.dirichlet(np.full(9, 0.4), size=(3, 9))
     heads_b = rng.dirichlet(np.full(9, 0.4), size=(2, 9))
-    brute = np.array([[np.mean([jensenshannon(ra, rb) ** 2 for ra, rb in zip(ha, hb)]) for hb in heads_b]
-                      for ha in heads_a])
+    brute = np.array(
+        [[np.mean([jensenshannon(ra, rb) ** 2 for ra, rb in zip(ha, hb)]) for hb in heads_b] for ha in heads_a]
+    )
     np.testing.assert_allclose(compare.head_js_matrix(heads_a, heads_b), brute, atol=2e-6)
 
 
@@ -202,8 +216,8 @@ def test_align_pair_same_tokenizer_is_token_by_token():
 
 def test_align_pair_different_tokenizers_pools_to_words(models_root):
     text = "Tokenizers disagree about unbelievable words."
-    a = bc.capture(bc.load_model("bert-minilm-l6"), text)   # WordPiece
-    b = bc.capture(bc.load_model("tiny-roberta"), text)     # byte-level BPE, other splits
+    a = bc.capture(bc.load_model("bert-minilm-l6"), text)  # WordPiece
+    b = bc.capture(bc.load_model("tiny-roberta"), text)  # byte-level BPE, other splits
     assert a.tokens != b.tokens
     ha, hb, xa, xb, labels, by_words = words.align_pair(a, b)
     assert by_words
@@ -213,14 +227,19 @@ def test_align_pair_different_tokenizers_pools_to_words(models_root):
     np.testing.assert_allclose(hb.sum(-1), 1, atol=1e-5)
     # independent grouping from the tokenizer's character offsets and the words' character spans
     import re
+
     spans = [m.span() for m in re.finditer(r"\S+", text)]
     mine = [[i for i, (seq, s, e) in enumerate(b.offsets) if seq == 0 and lo <= s < hi] for lo, hi in spans]
     mine = [[0]] + mine + [[len(b) - 1]]  # <s> ... </s>
     assert sorted(i for g in mine for i in g) == list(range(len(b)))
     assert any(len(g) > 1 for g in mine)  # some word really is split into several BPE pieces
     att = b.attentions.astype(np.float64)
-    expected = np.array([[[[att[l, h][np.ix_(gr, gc)].sum(1).mean() for gc in mine] for gr in mine]
-                          for h in range(b.n_heads)] for l in range(b.n_layers)])
+    expected = np.array(
+        [
+            [[[att[l, h][np.ix_(gr, gc)].sum(1).mean() for gc in mine] for gr in mine] for h in range(b.n_heads)]
+            for l in range(b.n_layers)
+        ]
+    )
     np.testing.assert_allclose(hb, expected, atol=1e-6)
 
 

@@ -1,5 +1,6 @@
 """Linear CKA (bertviz_core.analysis.cka) against the float64 HSIC definition: scale, float32 states, layers
 that do not vary, and the accumulator over many sentences (huge offsets, its memory modes and bounds)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,7 +19,7 @@ def test_cka_scale_free_float64_and_zero_without_variance():
     x32, y32 = (x + 40).astype(np.float32), (y - 25).astype(np.float32)
     H = np.eye(30) - 1 / 30
     K, L = x32.astype(np.float64) @ x32.T.astype(np.float64), y32.astype(np.float64) @ y32.T.astype(np.float64)
-    hsic = lambda a, b: np.trace(a @ H @ b @ H)  # noqa: E731
+    hsic = lambda a, b: np.trace(a @ H @ b @ H)
     assert cka.linear_cka(x32, y32) == pytest.approx(hsic(K, L) / np.sqrt(hsic(K, K) * hsic(L, L)), rel=1e-10)
     # a representation that does not vary (one token, or a constant layer): 0, never nan
     assert cka.cka_matrix(np.ones((1, 30, 6)), x[None]).tolist() == [[0.0]]
@@ -36,7 +37,7 @@ def test_cka_accumulator_stays_exact_with_large_per_dimension_offsets():
     xb[1] += 0.5 * xa[0, :, :5] - off_a[:5].astype(np.float32)  # one related pair of layers
     acc = cka.CKAAccumulator()
     for start in range(0, 200, 50):
-        acc.add(xa[:, start:start + 50], xb[:, start:start + 50])
+        acc.add(xa[:, start : start + 50], xb[:, start : start + 50])
     assert acc.mode == "gram"
     want = cka.cka_matrix(xa.astype(np.float64), xb.astype(np.float64))
     assert want[0, 1] > 0.1
@@ -45,8 +46,10 @@ def test_cka_accumulator_stays_exact_with_large_per_dimension_offsets():
     small = cka.CKAAccumulator()
     flat = np.zeros((1, 200, 4), np.float32)
     small.add(1e-3 * xa[:, :, :3] - 1e-3 * off_a[:3].astype(np.float32), np.concatenate([flat, 1e-3 * xb[:1, :, :4]]))
-    want = cka.cka_matrix(1e-3 * xa[:, :, :3].astype(np.float64) - 1e-3 * off_a[:3],
-                         np.concatenate([flat, 1e-3 * xb[:1, :, :4]]).astype(np.float64))
+    want = cka.cka_matrix(
+        1e-3 * xa[:, :, :3].astype(np.float64) - 1e-3 * off_a[:3],
+        np.concatenate([flat, 1e-3 * xb[:1, :, :4]]).astype(np.float64),
+    )
     assert want[:, 0].tolist() == [0.0, 0.0] and want[0, 1] > 0
     np.testing.assert_allclose(small.matrix(), want, atol=1e-5)
 
@@ -55,8 +58,10 @@ def test_cka_accumulator_memory_modes_switch_exactly_at_their_bounds():
     """gram: its float64 sums (the cross sum twice: one product temporary) plus a full float32 buffer
     must fit max_bytes; raw: every state kept must fit; else off."""
     rng = np.random.default_rng(13)
-    chunks = [(rng.normal(size=(3, n, 8)).astype(np.float32), rng.normal(size=(2, n, 5)).astype(np.float32))
-              for n in (4, 9, 2, 7)]
+    chunks = [
+        (rng.normal(size=(3, n, 8)).astype(np.float32), rng.normal(size=(2, n, 5)).astype(np.float32))
+        for n in (4, 9, 2, 7)
+    ]
     probe = cka.CKAAccumulator(2**40)
     probe.add(*chunks[0])
     per_unit = (chunks[0][0].nbytes + chunks[0][1].nbytes) // 4
@@ -85,8 +90,9 @@ def test_cka_buffer_is_flushed_once_it_holds_flush_units(monkeypatch):
     """The float32 buffer never holds FLUSH_UNITS tokens or more after an add (its memory is bounded)."""
     monkeypatch.setattr(cka.CKAAccumulator, "FLUSH_UNITS", 5)
     rng = np.random.default_rng(15)
-    chunks = [(rng.normal(size=(2, 3, 4)).astype(np.float32), rng.normal(size=(2, 3, 3)).astype(np.float32))
-              for _ in range(4)]
+    chunks = [
+        (rng.normal(size=(2, 3, 4)).astype(np.float32), rng.normal(size=(2, 3, 3)).astype(np.float32)) for _ in range(4)
+    ]
     acc = cka.CKAAccumulator()
     for a, b in chunks:
         acc.add(a, b)

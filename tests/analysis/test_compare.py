@@ -1,5 +1,6 @@
 """Model A against model B (bertviz_core.analysis.compare): JS divergence against scipy, head matching, the
 per-sentence pieces of a comparison against the pieces computed directly, and compare_traces / compare_many."""
+
 from __future__ import annotations
 
 import warnings
@@ -42,8 +43,9 @@ def test_units_js_keeps_units_and_samples_rows():
     idx = np.flatnonzero(keep)
 
     def brute(rows):
-        return np.array([[compare.js_divergence(ha[np.ix_(rows, idx)], hb[np.ix_(rows, idx)]).mean() for hb in b]
-                         for ha in a])
+        return np.array(
+            [[compare.js_divergence(ha[np.ix_(rows, idx)], hb[np.ix_(rows, idx)]).mean() for hb in b] for ha in a]
+        )
 
     np.testing.assert_allclose(compare.units_js(a, b, keep), brute(idx), atol=2e-6)
     np.testing.assert_allclose(compare.units_js(a, b, keep, max_rows=2), brute(idx[[0, 3]]), atol=2e-6)  # first, last
@@ -70,20 +72,17 @@ def test_one_to_one_without_layers_pairs_each_head_once():
 
 def test_one_to_one_same_layer_never_crosses_layers():
     """Cross-layer pairs are the cheapest here; with same_layer they must not be chosen."""
-    js = np.array([[0.5, 0.6, 0.01, 0.02],
-                   [0.7, 0.4, 0.03, 0.01],
-                   [0.01, 0.02, 0.5, 0.3],
-                   [0.02, 0.01, 0.2, 0.6]])
+    js = np.array([[0.5, 0.6, 0.01, 0.02], [0.7, 0.4, 0.03, 0.01], [0.01, 0.02, 0.5, 0.3], [0.02, 0.01, 0.2, 0.6]])
     one = compare.match_heads(js, NAMES_A, NAMES_B, same_layer=True)["one_to_one"]
-    assert sorted(one) == sorted([("L0 H0", "L0 H0", 0.5), ("L0 H1", "L0 H1", 0.4),
-                                  ("L1 H0", "L1 H1", 0.3), ("L1 H1", "L1 H0", 0.2)])
+    assert sorted(one) == sorted(
+        [("L0 H0", "L0 H0", 0.5), ("L0 H1", "L0 H1", 0.4), ("L1 H0", "L1 H1", 0.3), ("L1 H1", "L1 H0", 0.2)]
+    )
 
 
 def test_one_to_one_skips_a_layer_without_values_and_avoids_forbidden_pairs():
-    js = np.array([[np.nan, np.nan, 0.5, 0.5],
-                   [np.nan, np.nan, 0.5, 0.5],
-                   [0.5, 0.5, 0.1, np.nan],
-                   [0.5, 0.5, 0.2, 0.3]])
+    js = np.array(
+        [[np.nan, np.nan, 0.5, 0.5], [np.nan, np.nan, 0.5, 0.5], [0.5, 0.5, 0.1, np.nan], [0.5, 0.5, 0.2, 0.3]]
+    )
     one = compare.match_heads(js, NAMES_A, NAMES_B, same_layer=True)["one_to_one"]
     # layer 0 has no finite pair (skipped, not the end); in layer 1 the nan pair is avoided: 0.1 + 0.3
     assert sorted(one) == [("L1 H0", "L1 H0", 0.1), ("L1 H1", "L1 H1", 0.3)]
@@ -113,7 +112,8 @@ def test_comparison_accumulator_per_sentence_pieces(bert, convbert):
             np.testing.assert_allclose(per["metrics_b"][k][s], metrics.trace_metrics(b, True)[k], atol=1e-6)
             assert np.isnan(per["baseline_a"][k][s, 1])  # BERT has no conv heads
             assert per["baseline_b"][k][s].tolist() == pytest.approx(
-                [metrics.uniform_baseline(b, True)["attn"][k], metrics.uniform_baseline(b, True)["conv"][k]])
+                [metrics.uniform_baseline(b, True)["attn"][k], metrics.uniform_baseline(b, True)["conv"][k]]
+            )
         keep = np.flatnonzero(~np.asarray(a.special))
         ha = metrics.all_heads(a)[0].reshape(-1, len(a), len(a))[:, keep][:, :, keep]
         hb = metrics.all_heads(b)[0].reshape(-1, len(b), len(b))[:, keep][:, :, keep]
@@ -175,7 +175,8 @@ def test_js_keeps_special_tokens_unless_asked(bert, convbert):
 
 def test_compare_many_reports_skipped_sentences_and_progress(bert, convbert):
     calls = []
-    out = compare.compare_many(bert, convbert, ["Hi there.", "   ", "The cat sat."],
-                          progress=lambda i, n: calls.append((i, n)))
+    out = compare.compare_many(
+        bert, convbert, ["Hi there.", "   ", "The cat sat."], progress=lambda i, n: calls.append((i, n))
+    )
     assert out["skipped"] == [(1, "   ", "The sentence is empty.")]
     assert calls == [(0, 1), (1, 1), (2, 2)] and out["sentences"] == ["Hi there.", "The cat sat."]

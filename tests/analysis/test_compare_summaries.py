@@ -1,6 +1,7 @@
 """The summaries of a many-sentence comparison (bertviz_core.analysis.compare): per-group values, summary rows
 with intervals and paired tests against scipy on hand-made results, the extreme sentences, and the .npz
 download."""
+
 from __future__ import annotations
 
 import io
@@ -17,12 +18,20 @@ def _result(lengths, L=3, kinds_a=("attn", "attn"), kinds_b=("attn", "conv"), se
     """A hand-made comparison result: S sentences, L layers (L_b for B), per-sentence metrics [S, L, N]."""
     rng = np.random.default_rng(seed)
     S = len(lengths)
-    per = {"metrics_a": {m: rng.uniform(0, 1, (S, L, len(kinds_a))) for m in metrics.METRICS},
-           "metrics_b": {m: rng.uniform(0, 1, (S, L_b or L, len(kinds_b))) for m in metrics.METRICS},
-           "baseline_a": {m: np.stack([rng.uniform(0, 1, S), np.full(S, np.nan)], 1) for m in metrics.METRICS},
-           "baseline_b": {m: rng.uniform(0, 1, (S, 2)) for m in metrics.METRICS}, "js": None}
-    return {"per_sentence": per, "lengths_a": np.array(lengths), "lengths_b": np.array(lengths),
-            "kinds_a": list(kinds_a), "kinds_b": list(kinds_b)}
+    per = {
+        "metrics_a": {m: rng.uniform(0, 1, (S, L, len(kinds_a))) for m in metrics.METRICS},
+        "metrics_b": {m: rng.uniform(0, 1, (S, L_b or L, len(kinds_b))) for m in metrics.METRICS},
+        "baseline_a": {m: np.stack([rng.uniform(0, 1, S), np.full(S, np.nan)], 1) for m in metrics.METRICS},
+        "baseline_b": {m: rng.uniform(0, 1, (S, 2)) for m in metrics.METRICS},
+        "js": None,
+    }
+    return {
+        "per_sentence": per,
+        "lengths_a": np.array(lengths),
+        "lengths_b": np.array(lengths),
+        "kinds_a": list(kinds_a),
+        "kinds_b": list(kinds_b),
+    }
 
 
 def test_group_values_by_hand():
@@ -32,8 +41,10 @@ def test_group_values_by_hand():
     np.testing.assert_allclose(compare.group_values(r, "a", "local", "attn"), va.reshape(4, -1).mean(1))
     np.testing.assert_allclose(compare.group_values(r, "b", "local", "attn"), vb[:, :, 0].mean(1))
     np.testing.assert_allclose(compare.group_values(r, "b", "local", "conv"), vb[:, :, 1].mean(1))
-    np.testing.assert_allclose(compare.group_values(r, "b", "local", "conv", layer=2), vb[:, 2, 1])  # layer 2 < 3 layers
-    assert compare.group_values(r, "a", "local", "conv") is None      # A has no conv heads
+    np.testing.assert_allclose(
+        compare.group_values(r, "b", "local", "conv", layer=2), vb[:, 2, 1]
+    )  # layer 2 < 3 layers
+    assert compare.group_values(r, "a", "local", "conv") is None  # A has no conv heads
     assert compare.group_values(r, "a", "local", "attn", layer=3) is None  # no layer 3
 
 
@@ -44,7 +55,8 @@ def test_summary_rows_by_hand():
     assert {row["layer"] for row in rows} == {"all", 0, 1, 2}
     # A has no conv heads but B has: conv rows exist (A's side nan); no model lacks attention heads
     assert {(row["group"], row["length"]) for row in rows} == {
-        (g, s) for g in ("attn", "conv") for s in ("all", "1-8", "9-16")}
+        (g, s) for g in ("attn", "conv") for s in ("all", "1-8", "9-16")
+    }
     row = next(x for x in rows if x["layer"] == 2 and x["group"] == "attn" and x["length"] == "9-16")
     a = r["per_sentence"]["metrics_a"]["distance"][3:, 2].mean(1)
     b = r["per_sentence"]["metrics_b"]["distance"][3:, 2, 0]
@@ -68,8 +80,11 @@ def test_summary_rows_leave_out_a_group_neither_model_has():
 
 def test_summary_rows_confidence_and_paired_interval():
     r = _result([5, 6, 7, 8, 12, 14], L=2, seed=3)
-    row = next(x for x in compare.summary_rows(r, ["entropy"], confidence=0.8)
-               if x["layer"] == 1 and x["group"] == "attn" and x["length"] == "all")
+    row = next(
+        x
+        for x in compare.summary_rows(r, ["entropy"], confidence=0.8)
+        if x["layer"] == 1 and x["group"] == "attn" and x["length"] == "all"
+    )
     a = r["per_sentence"]["metrics_a"]["entropy"][:, 1].mean(1)
     b = r["per_sentence"]["metrics_b"]["entropy"][:, 1, 0]
     assert (row["a_low"], row["a_high"]) == pytest.approx(sps.t.interval(0.8, 5, loc=a.mean(), scale=sps.sem(a)))
@@ -100,11 +115,22 @@ def test_npz_holds_every_array_of_the_comparison_without_pickles(models_root):
     assert result["by_words"]
     saved = np.load(io.BytesIO(compare.comparison_to_npz(result, {"seed": 3, "method": "first"})), allow_pickle=False)
     per = result["per_sentence"]
-    expected = {"sentences": sentences, "lengths_a": result["lengths_a"], "lengths_b": result["lengths_b"],
-                "names_a": result["names_a"], "names_b": result["names_b"], "kinds_a": result["kinds_a"],
-                "kinds_b": result["kinds_b"], "model_a": tiny_a.id, "model_b": tiny_b.id,
-                "exclude_special": True, "js": per["js"], "cka": result["cka"], "info__seed": 3,
-                "info__method": "first"}
+    expected = {
+        "sentences": sentences,
+        "lengths_a": result["lengths_a"],
+        "lengths_b": result["lengths_b"],
+        "names_a": result["names_a"],
+        "names_b": result["names_b"],
+        "kinds_a": result["kinds_a"],
+        "kinds_b": result["kinds_b"],
+        "model_a": tiny_a.id,
+        "model_b": tiny_b.id,
+        "exclude_special": True,
+        "js": per["js"],
+        "cka": result["cka"],
+        "info__seed": 3,
+        "info__method": "first",
+    }
     for side in "ab":
         for m in metrics.METRICS:
             expected[f"metrics_{side}__{m}"] = per[f"metrics_{side}"][m]

@@ -4,6 +4,7 @@ page: tests/app/test_compress_page.py).
 Oracles: module types and qschemes of torch.ao's quantized Linear; parameter counts by hand;
 attention recomputed by hand from the original model's weights; finite differences for the
 importance gradient; random orders for the importance order."""
+
 from __future__ import annotations
 
 import copy
@@ -28,8 +29,14 @@ def test_variant_ids_parse_and_refuse():
     assert compress.parse_variant("bert-minilm-l6@int8") == ("bert-minilm-l6", "int8", None)
     assert compress.parse_variant("bert-minilm-l6@prune=30%") == ("bert-minilm-l6", "prune", 0.3)
     assert compress.parse_variant("owner/name@prune=12.5") == ("owner/name", "prune", 0.125)
-    for bad in ("bert-minilm-l6@int4", "bert-minilm-l6@prune=100%", "bert-minilm-l6@prune=0%", "@int8",
-                "bert-minilm-l6@prune=-3%", "a@int8@int8"):
+    for bad in (
+        "bert-minilm-l6@int4",
+        "bert-minilm-l6@prune=100%",
+        "bert-minilm-l6@prune=0%",
+        "@int8",
+        "bert-minilm-l6@prune=-3%",
+        "a@int8@int8",
+    ):
         with pytest.raises(bc.ModelLoadError) as err:
             bc.load_model(bad)
         assert err.value.reason == "invalid_id", bad
@@ -68,20 +75,22 @@ def test_int8_linear_layers_are_really_quantized(bert, int8):
     quantized = {n: m for n, m in int8.model.named_modules() if isinstance(m, QLinear)}
     plain = {n for n, m in int8.model.named_modules() if type(m) is torch.nn.Linear}
     ffn_out = {f"encoder.layer.{i}.output.dense" for i in range(6)}
-    assert plain == ffn_out                                   # only the FFN output projections stay fp32
-    assert len(quantized) == 6 * 5 + 1                        # q, k, v, attention output, FFN in; pooler
+    assert plain == ffn_out  # only the FFN output projections stay fp32
+    assert len(quantized) == 6 * 5 + 1  # q, k, v, attention output, FFN in; pooler
     for m in quantized.values():
         w = m.weight()
         assert w.dtype == torch.qint8 and w.qscheme() == torch.per_channel_affine
         assert w.q_per_channel_scales().numel() == w.shape[0]  # one scale per output row
-    assert all(type(m) is torch.nn.Linear for m in bert.model.modules() if isinstance(m, torch.nn.Linear))  # original intact
+    assert all(
+        type(m) is torch.nn.Linear for m in bert.model.modules() if isinstance(m, torch.nn.Linear)
+    )  # original intact
 
 
 def test_int8_cosine_meets_the_stated_threshold(bert, int8, held_out):
     cosine = compress.quality(int8.model, bert.model, bert.tokenizer, held_out)
     assert cosine >= compress.INT8_MIN_COSINE, cosine
     assert cosine < 1.0
-    trace = bc.capture(int8, TEXT)                            # capture works on the variant
+    trace = bc.capture(int8, TEXT)  # capture works on the variant
     assert trace.model_id == "bert-minilm-l6@int8" and trace.attentions.shape[:2] == (6, 12)
 
 
@@ -89,7 +98,7 @@ def test_pruned_variant_has_fewer_parameters(bert, pruned):
     kept = iv.kept_heads(pruned.model)
     removed = sum(12 - len(k) for k in kept.values())
     assert removed == round(0.3 * 72) and all(len(k) >= 1 for k in kept.values())
-    per_head = 3 * (384 * 32 + 32) + 32 * 384                 # q, k, v rows (+ bias) and output-projection columns
+    per_head = 3 * (384 * 32 + 32) + 32 * 384  # q, k, v rows (+ bias) and output-projection columns
     assert compress.n_parameters(bert.model) - compress.n_parameters(pruned.model) == removed * per_head
     assert pruned.model.encoder.layer[0].attention.self.query.out_features == 32 * len(kept[0])
 
@@ -98,17 +107,17 @@ def test_pruned_remaining_heads_equal_manual_recomputation(bert, pruned):
     trace = bc.capture(pruned, TEXT)
     kept = iv.kept_heads(pruned.model)
     for layer, heads in kept.items():
-        x = torch.from_numpy(np.array(trace.hidden_states[layer]))         # this layer's input, pruned model
-        att = bert.model.encoder.layer[layer].attention.self               # the ORIGINAL weights
+        x = torch.from_numpy(np.array(trace.hidden_states[layer]))  # this layer's input, pruned model
+        att = bert.model.encoder.layer[layer].attention.self  # the ORIGINAL weights
         for h in range(12):
             if h not in heads:
-                assert not trace.attentions[layer, h].any()                # removed: all zero
+                assert not trace.attentions[layer, h].any()  # removed: all zero
                 continue
             rows = slice(32 * h, 32 * (h + 1))
             with torch.no_grad():
                 q = x @ att.query.weight[rows].T + att.query.bias[rows]
                 k = x @ att.key.weight[rows].T + att.key.bias[rows]
-                expected = torch.softmax(q @ k.T / 32 ** 0.5, -1).numpy()
+                expected = torch.softmax(q @ k.T / 32**0.5, -1).numpy()
             np.testing.assert_allclose(trace.attentions[layer, h], expected, atol=2e-5)
     # the pruned model computes what the original computes with those heads switched off
     plan = {l: {h: 0.0 for h in range(12) if h not in k} for l, k in kept.items()}
@@ -144,21 +153,25 @@ def test_importance_is_the_gate_gradient(models_root, one_thread):
 
 
 def test_importance_order_beats_random_order(bert, held_out, one_thread):
-    importance = compress.head_importance(bert)                 # shipped, computed on EWT dev
+    importance = compress.head_importance(bert)  # shipped, computed on EWT dev
     sample = held_out[:24]
     reference = compress.pooled_reference(bert, sample)
     for fraction in (0.3, 0.5):
         by_importance = compress.gated_quality(bert, compress.prune_plan(importance, fraction, 12), sample, reference)
-        by_chance = [compress.gated_quality(bert, compress.prune_plan(compress.random_scores((6, 12), seed), fraction, 12),
-                                            sample, reference) for seed in range(3)]
+        by_chance = [
+            compress.gated_quality(
+                bert, compress.prune_plan(compress.random_scores((6, 12), seed), fraction, 12), sample, reference
+            )
+            for seed in range(3)
+        ]
         assert by_importance > np.mean(by_chance), (fraction, by_importance, by_chance)
 
 
 def test_prune_plan_keeps_a_head_per_layer():
     scores = np.zeros((3, 4))
-    scores[0] = [0.0, 0.1, 0.2, 0.3]                           # layer 0 least important everywhere
+    scores[0] = [0.0, 0.1, 0.2, 0.3]  # layer 0 least important everywhere
     scores[1:] = 1.0
-    plan = compress.prune_plan(scores, 0.5, 4)                 # 6 heads: 3 from layer 0, then 3 more
+    plan = compress.prune_plan(scores, 0.5, 4)  # 6 heads: 3 from layer 0, then 3 more
     assert plan[0] == [0, 1, 2] and sum(map(len, plan.values())) == 6
 
 
@@ -203,7 +216,8 @@ def test_families_that_cannot_be_pruned_say_why(models_root, family):
     why = " (its query feeds both its attention heads and its convolution heads)" if family == "convbert" else ""
     assert info.value.reason == "unsupported_family" and str(info.value) == (
         f"Head pruning is not available for {family} models{why}; "
-        "it works for bert, roberta, xlm-roberta, electra, distilbert.")
+        "it works for bert, roberta, xlm-roberta, electra, distilbert."
+    )
 
 
 # ---------------------------------------------------------------- the sentences head importance is measured on

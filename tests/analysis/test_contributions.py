@@ -4,6 +4,7 @@
 Oracles: the model's own outputs captured with our own hooks here (output projection, LayerNorm),
 explicit matrix products, hand-computed max-flows, networkx run here on a graph built here, and
 f(input) - f(baseline) computed by running the model directly."""
+
 from __future__ import annotations
 
 import networkx as nx
@@ -27,8 +28,10 @@ MODULES = {
     "deberta-v2": (f"{BLOCK}.dense", f"{BLOCK}.LayerNorm"),
     "distilbert": ("transformer.layer.{l}.attention.out_lin", "transformer.layer.{l}.sa_layer_norm"),
     # one shared module, called once per layer
-    "albert": ("encoder.albert_layer_groups.0.albert_layers.0.attention.dense",
-               "encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm"),
+    "albert": (
+        "encoder.albert_layer_groups.0.albert_layers.0.attention.dense",
+        "encoder.albert_layer_groups.0.albert_layers.0.attention.LayerNorm",
+    ),
 }
 
 
@@ -92,12 +95,13 @@ def test_norm_attention_is_weight_times_vector_norm(bert):
     with torch.no_grad():
         v = module.self.value(x).view(len(trace), 12, 32)
         w = module.output.dense.weight.view(384, 12, 32)
-        f = torch.stack([v[:, h] @ w[:, h].T for h in range(12)])         # [H, T, D]
+        f = torch.stack([v[:, h] @ w[:, h].T for h in range(12)])  # [H, T, D]
     expected = trace.attentions[layer] * f.norm(dim=-1).numpy()[:, None, :]
     np.testing.assert_allclose(bc.norm_attention(bert, trace)[layer], expected, rtol=1e-4, atol=1e-6)
     layer_mix = torch.einsum("hij,hjd->ijd", torch.tensor(np.array(trace.attentions[layer])), f).norm(dim=-1).numpy()
-    np.testing.assert_allclose(bc.mixing(bert, trace, "norm")[layer], layer_mix / layer_mix.sum(-1, keepdims=True),
-                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        bc.mixing(bert, trace, "norm")[layer], layer_mix / layer_mix.sum(-1, keepdims=True), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_rollout_equals_explicit_product(bert):
@@ -112,11 +116,15 @@ def test_rollout_equals_explicit_product(bert):
 
 
 def test_flow_on_a_hand_made_graph():
-    caps = np.array([[[0.5, 0.5], [0.1, 0.9]],     # layer 0
-                     [[1.0, 0.0], [0.3, 0.7]],     # layer 1
-                     [[0.6, 0.4], [0.2, 0.8]]])    # layer 2
+    caps = np.array(
+        [
+            [[0.5, 0.5], [0.1, 0.9]],  # layer 0
+            [[1.0, 0.0], [0.3, 0.7]],  # layer 1
+            [[0.6, 0.4], [0.2, 0.8]],
+        ]
+    )  # layer 2
     flow = C.attention_flow(caps)
-    np.testing.assert_allclose(flow[0], caps[0], atol=1e-9)               # one layer: the edges themselves
+    np.testing.assert_allclose(flow[0], caps[0], atol=1e-9)  # one layer: the edges themselves
     np.testing.assert_allclose(flow[1], [[0.5, 0.5], [0.4, 1.0]], atol=1e-9)
     np.testing.assert_allclose(flow[2], [[0.6, 0.9], [0.6, 1.0]], atol=1e-9)  # computed by hand (min cuts)
 
@@ -124,14 +132,15 @@ def test_flow_on_a_hand_made_graph():
 def test_flow_on_the_model_equals_networkx(bert):
     trace = bc.capture(bert, "The cat sat.")
     T, L = len(trace), trace.n_layers
-    mixed = 0.5 * trace.attentions.astype(np.float64).mean(1) + 0.5 * np.eye(T)   # [L, T, T]
+    mixed = 0.5 * trace.attentions.astype(np.float64).mean(1) + 0.5 * np.eye(T)  # [L, T, T]
     graph = nx.DiGraph()
     for k in range(L):
         for i in range(T):
             for j in range(T):
                 graph.add_edge(("layer", k + 1, i), ("layer", k, j), capacity=mixed[k, i, j])
-    expected = np.array([[nx.maximum_flow_value(graph, ("layer", L, i), ("layer", 0, j)) for j in range(T)]
-                         for i in range(T)])
+    expected = np.array(
+        [[nx.maximum_flow_value(graph, ("layer", L, i), ("layer", 0, j)) for j in range(T)] for i in range(T)]
+    )
     flow = bc.mixing(bert, trace, "flow")
     np.testing.assert_allclose(flow[L - 1], expected / expected.sum(-1, keepdims=True), atol=1e-5)
     assert np.allclose(flow.sum(-1), 1, atol=1e-5)
@@ -155,7 +164,9 @@ def test_alti_rows_and_accumulation(bert):
     assert alti.shape == (6, len(trace), len(trace)) and alti.min() >= 0
     np.testing.assert_allclose(alti.sum(-1), 1, atol=1e-5)
     t_vec, _, resultant = C.alti_vectors(bert, trace, 3)  # the contribution formula, written out here
-    c = np.clip(np.abs(resultant.numpy()).sum(-1)[:, None] - np.abs(resultant.numpy()[:, None] - t_vec.numpy()).sum(-1), 0, None)
+    c = np.clip(
+        np.abs(resultant.numpy()).sum(-1)[:, None] - np.abs(resultant.numpy()[:, None] - t_vec.numpy()).sum(-1), 0, None
+    )
     np.testing.assert_allclose(alti[3], c / c.sum(-1, keepdims=True), atol=1e-5)
     acc = bc.mixing(bert, trace, "alti", accumulate=True)
     np.testing.assert_allclose(acc[2], alti[2] @ alti[1] @ alti[0], atol=1e-5)
@@ -182,7 +193,7 @@ def test_integrated_gradients_completeness(bert):
     assert abs(scores.sum() - float(f_x - f_b)) <= 0.02 * abs(float(f_x - f_b))
     other = "A tired dog stayed at home."
     ref = torch.nn.functional.normalize(mean_pooled(bert.model, **bert.tokenizer(other, return_tensors="pt")), dim=-1)
-    cos = lambda v: float(torch.nn.functional.normalize(v, dim=-1) @ ref)  # noqa: E731
+    cos = lambda v: float(torch.nn.functional.normalize(v, dim=-1) @ ref)
     scores = bc.attribution(bert, text, target="similarity", other=other)
     change = cos(mean_pooled(bert.model, **enc)) - cos(mean_pooled(bert.model, **base))
     assert abs(scores.sum() - change) <= 0.02 * abs(change)
@@ -257,8 +268,12 @@ def per_head_matrices(lm, trace, method):
     """The per-head matrices [L, N, T, T] of the methods that have them, built here from the trace or the
     norm decomposition checked above; None for methods that mix a whole layer."""
     if method == "attention":
-        return np.stack([np.concatenate([trace.attentions[l]] + ([trace.conv_matrices(l)] if trace.n_conv_heads else []))
-                         for l in range(trace.n_layers)])
+        return np.stack(
+            [
+                np.concatenate([trace.attentions[l]] + ([trace.conv_matrices(l)] if trace.n_conv_heads else []))
+                for l in range(trace.n_layers)
+            ]
+        )
     if method == "norm":
         return bc.norm_attention(lm, trace)
     return None
@@ -267,8 +282,10 @@ def per_head_matrices(lm, trace, method):
 def explicit_product(per_layer, layer, residual):
     """M_layer ... M_0 written out, with M_k = 0.5 A_k + 0.5 I when `residual` (the rollout model)."""
     T = per_layer.shape[-1]
-    mats = [0.5 * per_layer[k].astype(np.float64) + 0.5 * np.eye(T) if residual else per_layer[k].astype(np.float64)
-            for k in range(layer + 1)]
+    mats = [
+        0.5 * per_layer[k].astype(np.float64) + 0.5 * np.eye(T) if residual else per_layer[k].astype(np.float64)
+        for k in range(layer + 1)
+    ]
     return np.linalg.multi_dot(mats[::-1]) if layer else mats[0]
 
 
@@ -295,8 +312,9 @@ def test_registered_flags_agree_with_behaviour(models_root, family):
             np.testing.assert_allclose(plain[0], one_layer / one_layer.sum(-1, keepdims=True), atol=1e-5, err_msg=name)
         else:  # per layer: accumulating composes layers <= l (ALTI's matrices already hold the residual)
             for layer in range(L):
-                np.testing.assert_allclose(accumulated[layer], explicit_product(plain, layer, residual=name != "alti"),
-                                           atol=1e-5, err_msg=name)
+                np.testing.assert_allclose(
+                    accumulated[layer], explicit_product(plain, layer, residual=name != "alti"), atol=1e-5, err_msg=name
+                )
         matrices = per_head_matrices(lm, trace, name)
         assert (matrices is not None) == spec.per_head, name
         if spec.per_head:

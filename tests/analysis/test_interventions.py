@@ -4,6 +4,7 @@ its Chromium check: tests/app/test_intervene_page.py).
 Oracles: the model's own modules run by hand layer by layer with a head's context zeroed; a
 forward pre-hook written here on each family's known projection path; the checkpoint's own
 BertForMaskedLM loaded independently."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,10 +19,10 @@ TEXT = "The animal didn't cross the street because it was too tired."
 
 def manual_layer(layer, h, zero_slots=(), head_size=32):
     """One BERT/ConvBERT layer by hand from its modules, with the given slots of the context zeroed."""
-    context = layer.attention.self(h)[0].clone()             # [1, T, slots * head_size]
+    context = layer.attention.self(h)[0].clone()  # [1, T, slots * head_size]
     for s in zero_slots:
-        context[..., s * head_size:(s + 1) * head_size] = 0
-    attention = layer.attention.output(context, h)           # projection, residual, LayerNorm
+        context[..., s * head_size : (s + 1) * head_size] = 0
+    attention = layer.attention.output(context, h)  # projection, residual, LayerNorm
     return layer.output(layer.intermediate(attention), attention)
 
 
@@ -58,7 +59,7 @@ def test_ablating_a_bert_head_equals_manual_recomputation(bert):
     expected = manual_run(bert, base, 2, [5])
     np.testing.assert_array_equal(out.trace.hidden_states[:3], base.hidden_states[:3])  # before: untouched
     np.testing.assert_allclose(out.trace.hidden_states, expected, atol=2e-5)
-    assert np.abs(out.trace.hidden_states[3] - base.hidden_states[3]).max() > 1e-3      # it did change
+    assert np.abs(out.trace.hidden_states[3] - base.hidden_states[3]).max() > 1e-3  # it did change
     # attention: unchanged up to the ablated layer, changed after it
     assert not out.js[:3].any() and out.js[3:].max() > 0
     assert out.cosine < 1.0
@@ -67,7 +68,7 @@ def test_ablating_a_bert_head_equals_manual_recomputation(bert):
 def test_ablating_a_convbert_conv_head_equals_manual_recomputation():
     conv = bc.load_model("convbert-minilm-l6")
     base = bc.capture(conv, TEXT)
-    n_heads = base.n_heads                       # 6 attention heads; conv head 2 is slot 6 + 2
+    n_heads = base.n_heads  # 6 attention heads; conv head 2 is slot 6 + 2
     out = iv.run(conv, TEXT, ablate=[(1, n_heads + 2)], base=base)
     expected = manual_run(conv, base, 1, [n_heads + 2])
     np.testing.assert_allclose(out.trace.hidden_states, expected, atol=2e-5)
@@ -96,14 +97,14 @@ def test_every_family_ablates_the_right_slice(models_root, family):
     enc = lm.tokenizer("The quick brown fox jumps.", return_tensors="pt")
     size = iv.head_size(lm.model)
     n_attn, n_conv = iv.slot_counts(lm.model)
-    slot = n_attn + n_conv - 1                   # the last slot (ConvBERT: its last conv head)
+    slot = n_attn + n_conv - 1  # the last slot (ConvBERT: its last conv head)
     calls = []
 
-    def zero_last(module, args):                 # by hand: zero the slice, in layer 1 only
+    def zero_last(module, args):  # by hand: zero the slice, in layer 1 only
         calls.append(1)
-        if len(calls) % 2 == 0:                  # the second call is layer 1 (ALBERT shares one module)
+        if len(calls) % 2 == 0:  # the second call is layer 1 (ALBERT shares one module)
             x = args[0].clone()
-            x[..., slot * size:(slot + 1) * size] = 0
+            x[..., slot * size : (slot + 1) * size] = 0
             return (x,)
 
     paths = {PROJECTION[family].format(i=i) for i in range(2)}
@@ -130,7 +131,7 @@ def test_masking_and_replacing_tokens(bert):
     with torch.no_grad():
         expected = bert.model(input_ids=torch.tensor([ids])).last_hidden_state[0].numpy()
     np.testing.assert_allclose(out.trace.hidden_states[-1], expected, atol=1e-5)
-    assert out.js[0].max() > 0                   # masking changes attention from layer 0
+    assert out.js[0].max() > 0  # masking changes attention from layer 0
     dog = iv.run(bert, "The cat sat on the mat.", replace={2: "dog"}, base=base)
     assert dog.trace.tokens[2] == "dog"
     with pytest.raises(ValueError, match="exactly one token"):
@@ -169,6 +170,6 @@ def test_fill_mask_returns_the_checkpoints_own_top_k(mlm_folder):
 
 def test_models_without_mlm_head_say_why(bert, models_root):
     assert iv.no_mlm_reason(bert) == "bundled"
-    assert iv.no_mlm_reason(bc.load_model("tiny-bert")) == "no_head"   # a plain BertModel checkpoint
+    assert iv.no_mlm_reason(bc.load_model("tiny-bert")) == "no_head"  # a plain BertModel checkpoint
     out = iv.run(bert, "The cat sat.", replace={2: iv.MASK})
     assert out.fill is None

@@ -1,5 +1,6 @@
 """Per-head metrics (bertviz_core.analysis.metrics) against a loop over their definition, one row at a time:
 attention heads, ConvBERT's kernels, the uniform baseline, a trace's heads in order, and cases by hand."""
+
 from __future__ import annotations
 
 import warnings
@@ -45,8 +46,12 @@ def _ref_metrics(rows_of_weights, tokens, special, exclude):
 def _ref_kernel(kernel, tokens, special, exclude):
     T, K = kernel.shape
     h = K // 2
-    return _ref_metrics(lambda i: [(i + o if 0 <= i + o < T else None, o, kernel[i, o + h]) for o in range(-h, h + 1)],
-                        tokens, special, exclude)
+    return _ref_metrics(
+        lambda i: [(i + o if 0 <= i + o < T else None, o, kernel[i, o + h]) for o in range(-h, h + 1)],
+        tokens,
+        special,
+        exclude,
+    )
 
 
 def _ref_attention(attn, tokens, special, exclude):
@@ -78,8 +83,16 @@ def test_kernel_metrics_of_a_one_offset_kernel_and_with_every_row_special():
     ones = np.ones((4, 1), np.float32)  # K = 1: all weight on the token itself
     got = metrics.kernel_metrics(ones[None], ["a", "b", "c", "d"], (False,) * 4)
     assert {k: float(v[0]) for k, v in got.items() if k != "entropy_norm"} == {
-        "entropy": 0.0, "distance": 0.0, "local": 1.0, "cls": 0.0, "sep": 0.0, "punct": 0.0, "self": 1.0,
-        "prev": 0.0, "next": 0.0}
+        "entropy": 0.0,
+        "distance": 0.0,
+        "local": 1.0,
+        "cls": 0.0,
+        "sep": 0.0,
+        "punct": 0.0,
+        "self": 1.0,
+        "prev": 0.0,
+        "next": 0.0,
+    }
     nan = metrics.kernel_metrics(np.full((3, 2, 9), 1 / 9, np.float32), ["[CLS]", "[SEP]"], (True, True), True)
     assert all(v.shape == (3,) and np.isnan(v).all() for v in nan.values())
 

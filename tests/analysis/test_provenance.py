@@ -1,4 +1,5 @@
 """How the in-house students relate to their teacher and each other (bertviz_core.analysis.provenance)."""
+
 from __future__ import annotations
 
 from bertviz_core.analysis import provenance
@@ -8,9 +9,11 @@ def test_comparison_provenance_relations():
     teacher, student, free = "bert-minilm-l6", "convbert-minilm-l6", "convbert-minilm-l6-free"
     assert provenance.comparison_provenance(teacher, "some/other-model") == []
     assert provenance.comparison_provenance(student, teacher) == [
-        {"side": "A", "model": student, "kind": "convbert", "teacher": teacher, "relation": "teacher"}]
+        {"side": "A", "model": student, "kind": "convbert", "teacher": teacher, "relation": "teacher"}
+    ]
     assert provenance.comparison_provenance(teacher, free) == [
-        {"side": "B", "model": free, "kind": "convbert-free", "teacher": teacher, "relation": "teacher"}]
+        {"side": "B", "model": free, "kind": "convbert-free", "teacher": teacher, "relation": "teacher"}
+    ]
     both = provenance.comparison_provenance(student, free)
     assert [(r["side"], r["relation"]) for r in both] == [("A", "sibling"), ("B", "sibling")]
     assert [r["relation"] for r in provenance.comparison_provenance(student, student)] == ["same", "same"]

@@ -2,6 +2,7 @@
 conv-head metrics on kernels, the special-token switch, intervals and paired differences,
 head matching both ways and one-to-one, sampling, streaming over sentences (/compare's tabs:
 tests/app/test_compare_page.py)."""
+
 from __future__ import annotations
 
 import gc
@@ -55,7 +56,7 @@ def test_kernel_metrics_hand_computed_uniform_kernel():
     assert m["local"] == pytest.approx(1.0)
     assert m["distance"] == pytest.approx(2 * (1 + 2 + 3 + 4) / 9)
     assert m["self"] == pytest.approx(1 / 9)
-    assert m["cls"] == pytest.approx(1 / 9)          # every row reaches position 0 once
+    assert m["cls"] == pytest.approx(1 / 9)  # every row reaches position 0 once
     assert m["sep"] == pytest.approx(1 / 9)
     assert m["prev"] == pytest.approx((0 + 1 / 9 + 1 / 9) / 3)  # row 0's previous offset is padding
     # excluding specials: only row 1 stays, and only offset 0 lands on a non-special token
@@ -75,10 +76,14 @@ def test_attention_entropy_normalised_by_log_t():
 # ---------------------------------------------------------------- the special-token switch
 TOKENS4 = ["[CLS]", "a", "b", "[SEP]"]
 SPECIAL4 = (True, False, False, True)
-ATTN4 = np.array([[0.7, 0.1, 0.1, 0.1],
-                  [0.5, 0.3, 0.1, 0.1],   # a: over (a, b) -> (0.75, 0.25)
-                  [0.2, 0.2, 0.2, 0.4],   # b: over (a, b) -> (0.5, 0.5)
-                  [0.4, 0.2, 0.2, 0.2]])
+ATTN4 = np.array(
+    [
+        [0.7, 0.1, 0.1, 0.1],
+        [0.5, 0.3, 0.1, 0.1],  # a: over (a, b) -> (0.75, 0.25)
+        [0.2, 0.2, 0.2, 0.4],  # b: over (a, b) -> (0.5, 0.5)
+        [0.4, 0.2, 0.2, 0.2],
+    ]
+)
 
 
 def test_exclude_special_renormalises_rows_hand_computed():
@@ -88,7 +93,7 @@ def test_exclude_special_renormalises_rows_hand_computed():
     assert m["entropy"] == pytest.approx((ent_a + ent_b) / 2, rel=1e-6)
     assert m["entropy_norm"] == pytest.approx((ent_a / np.log(2) + 1.0) / 2, rel=1e-6)
     assert m["self"] == pytest.approx((0.75 + 0.5) / 2)
-    assert m["prev"] == pytest.approx((0 + 0.5) / 2)   # a's previous token is [CLS]: excluded
+    assert m["prev"] == pytest.approx((0 + 0.5) / 2)  # a's previous token is [CLS]: excluded
     assert m["next"] == pytest.approx((0.25 + 0) / 2)  # b's next token is [SEP]: excluded
     assert m["distance"] == pytest.approx((0.25 * 1 + 0.5 * 1) / 2)
     assert np.isnan(m["cls"]) and np.isnan(m["sep"])
@@ -99,16 +104,22 @@ def test_exclude_special_renormalises_rows_hand_computed():
 
 
 def test_exclude_special_in_head_matching_hand_computed():
-    other = np.array([[0.1, 0.1, 0.1, 0.7],
-                      [0.1, 0.1, 0.4, 0.4],   # a: over (a, b) -> (0.2, 0.8)
-                      [0.1, 0.6, 0.2, 0.1],   # b: over (a, b) -> (0.75, 0.25)
-                      [0.25, 0.25, 0.25, 0.25]])
+    other = np.array(
+        [
+            [0.1, 0.1, 0.1, 0.7],
+            [0.1, 0.1, 0.4, 0.4],  # a: over (a, b) -> (0.2, 0.8)
+            [0.1, 0.6, 0.2, 0.1],  # b: over (a, b) -> (0.75, 0.25)
+            [0.25, 0.25, 0.25, 0.25],
+        ]
+    )
     keep = ~np.array(SPECIAL4)
     js = compare.units_js(ATTN4[None], other[None], keep)
     expected = (compare.js_divergence([0.75, 0.25], [0.2, 0.8]) + compare.js_divergence([0.5, 0.5], [0.75, 0.25])) / 2
     assert js[0, 0] == pytest.approx(expected, abs=1e-6)
     everything = compare.units_js(ATTN4[None], other[None])
-    assert everything[0, 0] == pytest.approx(np.mean([compare.js_divergence(p, q) for p, q in zip(ATTN4, other)]), abs=1e-6)
+    assert everything[0, 0] == pytest.approx(
+        np.mean([compare.js_divergence(p, q) for p, q in zip(ATTN4, other)]), abs=1e-6
+    )
 
 
 # ---------------------------------------------------------------- intervals and paired differences
@@ -209,16 +220,28 @@ def test_mean_is_the_attention_heads_only(conv_trace):
 
 def test_provenance_of_the_students():
     rel = provenance.comparison_provenance("bert-minilm-l6", "convbert-minilm-l6")
-    assert rel == [{"side": "B", "model": "convbert-minilm-l6", "kind": "convbert", "teacher": "bert-minilm-l6",
-                    "relation": "teacher"}]
+    assert rel == [
+        {
+            "side": "B",
+            "model": "convbert-minilm-l6",
+            "kind": "convbert",
+            "teacher": "bert-minilm-l6",
+            "relation": "teacher",
+        }
+    ]
     both = provenance.comparison_provenance("convbert-minilm-l6", "convbert-minilm-l6-free")
     assert [(p["kind"], p["relation"]) for p in both] == [("convbert", "sibling"), ("convbert-free", "sibling")]
     assert provenance.comparison_provenance("bert-minilm-l6", "bert-base-uncased") == []
 
 
 # ---------------------------------------------------------------- many sentences: streaming, no traces held
-SENTENCES = ["The cat sat on the mat.", "Dogs bark.", "A much longer sentence about the quiet valley and its roofs.",
-             "It rained.", "Where did everybody go after the storm?"]
+SENTENCES = [
+    "The cat sat on the mat.",
+    "Dogs bark.",
+    "A much longer sentence about the quiet valley and its roofs.",
+    "It rained.",
+    "Where did everybody go after the storm?",
+]
 
 
 def test_many_sentence_path_holds_no_traces(models_root):
@@ -241,8 +264,8 @@ def test_many_sentence_path_holds_no_traces(models_root):
     result = compare.compare_many(tiny_a, tiny_b, sentences(), capture=capture, max_rows=8)
     gc.collect()
     assert result["n_sentences"] == len(SENTENCES) and result["sentences"] == SENTENCES
-    assert max(most_alive) <= 1              # at most this sentence's A trace while B runs
-    assert all(r() is None for r in live)    # nothing kept
+    assert max(most_alive) <= 1  # at most this sentence's A trace while B runs
+    assert all(r() is None for r in live)  # nothing kept
     assert [n for _, n in requested] == [2 * i for i in range(len(SENTENCES))]  # pulled one by one
 
     def holds_trace(x) -> bool:
@@ -253,6 +276,7 @@ def test_many_sentence_path_holds_no_traces(models_root):
         if isinstance(x, (list, tuple)):
             return any(holds_trace(v) for v in x)
         return False
+
     assert not holds_trace(result)
     # the streamed result equals the pairwise one
     pairs = [(bc.capture(tiny_a, s), bc.capture(tiny_b, s)) for s in SENTENCES]
@@ -267,8 +291,10 @@ def test_many_sentence_path_holds_no_traces(models_root):
 
 def test_cka_accumulator_flushes_and_falls_back(monkeypatch):
     rng = np.random.default_rng(5)
-    chunks = [(rng.normal(3, 1, (3, n, 8)).astype(np.float32), rng.normal(-2, 2, (2, n, 5)).astype(np.float32))
-              for n in (4, 9, 2, 7)]
+    chunks = [
+        (rng.normal(3, 1, (3, n, 8)).astype(np.float32), rng.normal(-2, 2, (2, n, 5)).astype(np.float32))
+        for n in (4, 9, 2, 7)
+    ]
     want = cka.cka_matrix(np.concatenate([a for a, _ in chunks], 1), np.concatenate([b for _, b in chunks], 1))
     monkeypatch.setattr(cka.CKAAccumulator, "FLUSH_UNITS", 5)  # flush mid-way
     for max_bytes, mode in ((2**20, "gram"), (4000, "raw"), (400, "off")):  # raw states: 2992 bytes
@@ -287,8 +313,8 @@ def test_summary_rows_match_direct_statistics(models_root):
     result = compare.compare_many(tiny_a, tiny_b, SENTENCES, matching=False)
     rows = compare.summary_rows(result, ["distance"])
     row = next(r for r in rows if r["layer"] == 1 and r["group"] == "attn" and r["length"] == "all")
-    per_a = result["per_sentence"]["metrics_a"]["distance"][:, 1, :4].mean(1)   # tiny-bert: 4 attention heads
-    per_b = result["per_sentence"]["metrics_b"]["distance"][:, 1, :2].mean(1)   # tiny-convbert: 2 + 2 conv
+    per_a = result["per_sentence"]["metrics_a"]["distance"][:, 1, :4].mean(1)  # tiny-bert: 4 attention heads
+    per_b = result["per_sentence"]["metrics_b"]["distance"][:, 1, :2].mean(1)  # tiny-convbert: 2 + 2 conv
     lo, hi = sps.t.interval(0.95, len(per_a) - 1, loc=per_a.mean(), scale=sps.sem(per_a))
     assert (row["a_mean"], row["a_low"], row["a_high"]) == pytest.approx((per_a.mean(), lo, hi), rel=1e-6)
     assert row["p_value"] == pytest.approx(sps.ttest_rel(per_a, per_b).pvalue, rel=1e-6)
@@ -320,8 +346,10 @@ def test_free_student_attention_heads_are_not_copies(bert, convbert):
     free_id = student.REGISTRY_IDS["convbert-free"]
     folder = registry.WEIGHTS_DIR / free_id
     if registry.entry(free_id) is None or not student.is_student_folder(folder):
-        pytest.skip(f"{free_id} is not shipped yet (no registry entry or no weights in {folder}); "
-                    "the lead trains it with `python -m bertviz_core.training.distill --student convbert-free`.")
+        pytest.skip(
+            f"{free_id} is not shipped yet (no registry entry or no weights in {folder}); "
+            "the lead trains it with `python -m bertviz_core.training.distill --student convbert-free`."
+        )
     free = bc.load_model(free_id)
 
     def same_index_js(lm):

@@ -1,5 +1,6 @@
 """Step by step (bertviz_core.analysis.steps): every step of a head's computation for one token against the
 self-attention module run forward by transformers, softmaxes that must not overflow, and the refusals."""
+
 from __future__ import annotations
 
 import copy
@@ -66,7 +67,7 @@ def test_conv_walk_steps_equal_the_modules_own_forward(convbert, query):
     module = steps.attention_module(convbert, layer)
     x = torch.tensor(trace.hidden_states[layer])
     with torch.no_grad():
-        out = module(x[None])[0][0]                      # [T, 6 attention heads * 32 + 6 conv heads * 32]
+        out = module(x[None])[0][0]  # [T, 6 attention heads * 32 + 6 conv heads * 32]
         key_conv = module.key_conv_attn_layer(x.T[None])[0].T
         values = module.conv_out_layer(x).numpy()
     d = 32
@@ -74,7 +75,7 @@ def test_conv_walk_steps_equal_the_modules_own_forward(convbert, query):
     walk = steps.conv_walk(convbert, trace, layer, c, query)
     assert walk["d_head"] == d
     np.testing.assert_array_equal(walk["X"], trace.hidden_states[layer])
-    np.testing.assert_allclose(walk["output"], out[query, 6 * d + c * d: 6 * d + (c + 1) * d].numpy(), atol=1e-5)
+    np.testing.assert_allclose(walk["output"], out[query, 6 * d + c * d : 6 * d + (c + 1) * d].numpy(), atol=1e-5)
     np.testing.assert_allclose(walk["key_conv"], key_conv[:, cut].numpy(), atol=1e-5)
     np.testing.assert_array_equal(walk["captured"], trace.conv_kernels[layer, c, query])
     np.testing.assert_allclose(np.exp(walk["logits"]) / np.exp(walk["logits"]).sum(), walk["captured"], atol=1e-5)
@@ -98,8 +99,14 @@ def test_conv_walk_softmax_does_not_overflow(models_root):
             with torch.no_grad():
                 bias = m.conv_kernel_layer.bias
                 bias.copy_(torch.linspace(-3000, 3000, len(bias)) * torch.tensor([1.0, -1.0]).repeat(len(bias) // 2))
-    hot = LoadedModel(id="tiny-convbert-hot", label="hot", family="convbert", model=model,
-                      tokenizer=tiny.tokenizer, max_tokens=tiny.max_tokens)
+    hot = LoadedModel(
+        id="tiny-convbert-hot",
+        label="hot",
+        family="convbert",
+        model=model,
+        tokenizer=tiny.tokenizer,
+        max_tokens=tiny.max_tokens,
+    )
     trace = bc.capture(hot, "the cat sat on the mat")
     walk = steps.conv_walk(hot, trace, 0, 1, 2)
     assert np.abs(walk["logits"]).max() > 1000

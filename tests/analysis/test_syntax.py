@@ -4,6 +4,7 @@ Oracles: a hand-made sentence with a hand-made attention and hand-computed accur
 baselines; the tokenizer's own pieces; arcs counted straight from the CoNLL-U text; the
 library's single-sentence capture() for the CLI's head metrics; the plain loop for Ray.
 """
+
 from __future__ import annotations
 
 import types
@@ -91,11 +92,14 @@ def test_hand_made_sentence_gives_hand_computed_accuracy_and_baseline(fake_lm):
     frame = syntax.head_accuracy(fake_lm, HAND)
     assert fake_lm.seen == [HAND_PIECES]  # the model saw the words as the tokenizer split them
     assert list(frame.columns) == ["relation", "layer", "head", "accuracy", "n", "best_offset", "offset_accuracy"]
-    got = {(r.relation, r.layer, r.head): (r.accuracy, r.n, r.best_offset, r.offset_accuracy)
-           for r in frame.itertuples()}
+    got = {
+        (r.relation, r.layer, r.head): (r.accuracy, r.n, r.best_offset, r.offset_accuracy) for r in frame.itertuples()
+    }
     assert got == {  # root is left out; nsubj:outer counts as nsubj
-        ("nsubj", 0, 0): (0.0, 1, 1, 1.0), ("nsubj", 0, 1): (1.0, 1, 1, 1.0),
-        ("obj", 0, 0): (0.0, 1, -1, 1.0), ("obj", 0, 1): (1.0, 1, -1, 1.0),
+        ("nsubj", 0, 0): (0.0, 1, 1, 1.0),
+        ("nsubj", 0, 1): (1.0, 1, 1, 1.0),
+        ("obj", 0, 0): (0.0, 1, -1, 1.0),
+        ("obj", 0, 1): (1.0, 1, -1, 1.0),
     }
     assert frame.attrs == {"sentences": 1, "skipped_arcs": 0, "attention_heads": 2}
 
@@ -103,8 +107,10 @@ def test_hand_made_sentence_gives_hand_computed_accuracy_and_baseline(fake_lm):
 def test_offset_baseline_on_two_arcs_of_one_relation(fake_lm):
     """Both dependents of 'dogs': 'old' at offset +2 and 'grey' at +1. Offsets +1 and +2 each get
     one of two right (0.5); the tie goes to the nearer offset, +1."""
-    text = ("1\told\told\tADJ\tJJ\t_\t3\tamod\t_\t_\n2\tgrey\tgrey\tADJ\tJJ\t_\t3\tamod\t_\t_\n"
-            "3\tdogs\tdog\tNOUN\tNNS\t_\t0\troot\t_\t_\n\n")
+    text = (
+        "1\told\told\tADJ\tJJ\t_\t3\tamod\t_\t_\n2\tgrey\tgrey\tADJ\tJJ\t_\t3\tamod\t_\t_\n"
+        "3\tdogs\tdog\tNOUN\tNNS\t_\t0\troot\t_\t_\n\n"
+    )
     counts = syntax.SyntaxCounts()
     sentence = syntax.read_conllu(text)[0]
     # head 0 predicts 'dogs' for both (2/2), head 1 predicts 'grey' for 'old' and 'old' for 'grey' (0/2)
@@ -142,13 +148,15 @@ def test_alignment_pieces_spell_their_words(bert):
 
 
 def test_multiword_token_ranges_and_empty_nodes_are_skipped():
-    text = ("# text = Google's walruses left\n"
-            "1-2\tGoogle's\t_\t_\t_\t_\t_\t_\t_\t_\n"
-            "1\tGoogle\tGoogle\tPROPN\tNNP\t_\t3\tnmod:poss\t_\t_\n"
-            "2\t's\t's\tPART\tPOS\t_\t1\tcase\t_\t_\n"
-            "3\twalruses\twalrus\tNOUN\tNNS\t_\t4\tnsubj\t_\t_\n"
-            "3.1\tleft\tleave\tVERB\tVBD\t_\t_\t_\t4:conj\t_\n"
-            "4\tleft\tleave\tVERB\tVBD\t_\t0\troot\t_\t_\n\n")
+    text = (
+        "# text = Google's walruses left\n"
+        "1-2\tGoogle's\t_\t_\t_\t_\t_\t_\t_\t_\n"
+        "1\tGoogle\tGoogle\tPROPN\tNNP\t_\t3\tnmod:poss\t_\t_\n"
+        "2\t's\t's\tPART\tPOS\t_\t1\tcase\t_\t_\n"
+        "3\twalruses\twalrus\tNOUN\tNNS\t_\t4\tnsubj\t_\t_\n"
+        "3.1\tleft\tleave\tVERB\tVBD\t_\t_\t_\t4:conj\t_\n"
+        "4\tleft\tleave\tVERB\tVBD\t_\t0\troot\t_\t_\n\n"
+    )
     (s,) = syntax.read_conllu(text)
     assert s.words == ("Google", "'s", "walruses", "left")
     assert s.heads == (3, 1, 4, 0)
@@ -171,7 +179,7 @@ def test_ewt_word_attention_matches_the_page_path(bert):
     path) give the same word-level attention on a treebank sentence with split words."""
     sentence = next(s for s in syntax.read_conllu(EWT_TEST, 40) if len(s) > 12)
     inputs, word_ids = syntax.encode_words(bert, sentence.words)
-    (i, result), = batch.run(bert, [inputs])
+    ((i, result),) = batch.run(bert, [inputs])
     words_corpus, has = syntax.word_attention(result["attentions"], word_ids, len(sentence))
     assert has.all() and len(word_ids) > len(sentence) + 2  # some words split into pieces
     trace = bc.capture(bert, " ".join(sentence.words))
@@ -232,8 +240,22 @@ def test_shipped_tables_agree_with_a_fresh_computation(model_id):
 @needs_ewt
 def test_cli_writes_parquet_equal_to_the_library(bert, tmp_path, capsys):
     out = tmp_path / "run"
-    code = corpus_cli.main(["--model", "bert-minilm-l6", "--input", str(EWT_TEST), "--stats", "head-metrics,syntax",
-                            "--out", str(out), "--max-sentences", "5", "--batch-size", "2"])
+    code = corpus_cli.main(
+        [
+            "--model",
+            "bert-minilm-l6",
+            "--input",
+            str(EWT_TEST),
+            "--stats",
+            "head-metrics,syntax",
+            "--out",
+            str(out),
+            "--max-sentences",
+            "5",
+            "--batch-size",
+            "2",
+        ]
+    )
     assert code == 0
     assert "5/5" in capsys.readouterr().err  # the progress bar
     table = pd.read_parquet(out / "syntax.parquet")
@@ -251,16 +273,24 @@ def test_cli_writes_parquet_equal_to_the_library(bert, tmp_path, capsys):
 def test_cli_refuses_syntax_on_plain_text(tmp_path, capsys):
     txt = tmp_path / "s.txt"
     txt.write_text("The cat sat.\nDogs bark.\n")
-    code = corpus_cli.main(["--model", "bert-minilm-l6", "--input", str(txt), "--stats", "syntax", "--out", str(tmp_path / "o")])
+    code = corpus_cli.main(
+        ["--model", "bert-minilm-l6", "--input", str(txt), "--stats", "syntax", "--out", str(tmp_path / "o")]
+    )
     assert code == 2
     assert "needs a CoNLL-U treebank" in capsys.readouterr().err
-    assert corpus_cli.main(["--model", "bert-minilm-l6", "--input", str(txt), "--stats", "nonsense",
-                            "--out", str(tmp_path / "o")]) == 2
+    assert (
+        corpus_cli.main(
+            ["--model", "bert-minilm-l6", "--input", str(txt), "--stats", "nonsense", "--out", str(tmp_path / "o")]
+        )
+        == 2
+    )
     assert "Unknown stats nonsense" in capsys.readouterr().err
 
 
 # a small sample that needs no shared data (CI runs it): HAND plus two sentences, 3 chunks of 1-2 sentences
-SMALL = HAND + """# text = She gave him a book.
+SMALL = (
+    HAND
+    + """# text = She gave him a book.
 1\tShe\tshe\tPRON\tPRP\t_\t2\tnsubj\t_\t_
 2\tgave\tgive\tVERB\tVBD\t_\t0\troot\t_\t_
 3\thim\the\tPRON\tPRP\t_\t2\tiobj\t_\t_
@@ -276,6 +306,7 @@ SMALL = HAND + """# text = She gave him a book.
 5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t_\t_
 
 """
+)
 
 
 def test_cli_through_ray_equals_the_plain_loop(tmp_path):
@@ -288,8 +319,21 @@ def test_cli_through_ray_equals_the_plain_loop(tmp_path):
 
     conllu = tmp_path / "small.conllu"
     conllu.write_text(SMALL, encoding="utf-8")
-    args = ["--model", "bert-minilm-l6", "--input", str(conllu), "--stats", "head-metrics,syntax",
-            "--chunk-size", "2", "--batch-size", "2", "--threads", "1", "--quiet"]
+    args = [
+        "--model",
+        "bert-minilm-l6",
+        "--input",
+        str(conllu),
+        "--stats",
+        "head-metrics,syntax",
+        "--chunk-size",
+        "2",
+        "--batch-size",
+        "2",
+        "--threads",
+        "1",
+        "--quiet",
+    ]
     threads = torch.get_num_threads()
     try:
         assert corpus_cli.main(args + ["--out", str(tmp_path / "loop")]) == 0

@@ -1,4 +1,5 @@
 """Positions and step-by-step recomputation."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,6 @@
 """Two traces in common units (bertviz_core.analysis.words): word groups of a sentence pair, special units,
 and why differently cut texts cannot be aligned."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,11 +19,13 @@ class _Trace:
 
 
 def test_special_units_by_hand():
-    np.testing.assert_array_equal(words.special_units(_Trace((True, False, False, True)), None),
-                                  [True, False, False, True])
+    np.testing.assert_array_equal(
+        words.special_units(_Trace((True, False, False, True)), None), [True, False, False, True]
+    )
     # a word group is special only if every token in it is
-    np.testing.assert_array_equal(words.special_units(_Trace((True, False, True, True)), [[0], [1, 2], [3]]),
-                                  [True, False, True])
+    np.testing.assert_array_equal(
+        words.special_units(_Trace((True, False, True, True)), [[0], [1, 2], [3]]), [True, False, True]
+    )
     np.testing.assert_array_equal(words.special_units(_Trace(()), None), [False] * 4)  # no mask: nothing special
 
 
@@ -39,5 +42,7 @@ def test_alignment_of_differently_cut_texts_says_why(models_root):
     a, b = bc.capture(bert, text), bc.capture(roberta, text)
     with pytest.raises(ValueError) as info:
         words.alignment(a, b)
-    assert str(info.value) == ("The two models kept different parts of the text (one truncated it), so their "
-                               "words cannot be aligned. Try a shorter text.")
+    assert str(info.value) == (
+        "The two models kept different parts of the text (one truncated it), so their "
+        "words cannot be aligned. Try a shorter text."
+    )

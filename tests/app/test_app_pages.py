@@ -1,11 +1,12 @@
 """AppTest smoke and content tests for every page."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from apptest_util import charts, decode, open_page, texts
 
 import bertviz_core as bc
-from apptest_util import charts, decode, open_page, texts
 from bertviz_core.analysis import compare, metrics
 from bertviz_core.figures.core import token_labels
 
@@ -117,8 +118,9 @@ def test_a_model_picked_on_convolution_carries_over(models_root):
 
 def test_compare_page_bert_vs_convbert():
     sentence = "The animal didn't cross the street because it was too tired."
-    at = open_page("compare", model_a="bert-minilm-l6", model_b="convbert-minilm-l6", text=sentence,
-                   layer="1", head="7")
+    at = open_page(
+        "compare", model_a="bert-minilm-l6", model_b="convbert-minilm-l6", text=sentence, layer="1", head="7"
+    )
     assert not at.exception
     specs = charts(at)
     heat_a, heat_b, diff = specs[0]["data"][0], specs[0]["data"][1], specs[1]["data"][0]  # A | B in one figure
@@ -131,7 +133,8 @@ def test_compare_page_bert_vs_convbert():
     # one colour scale: both heatmaps on the figure's shared colour axis, up to the larger maximum
     assert heat_a["coloraxis"] == heat_b["coloraxis"] == "coloraxis"
     assert specs[0]["layout"]["coloraxis"]["cmax"] == pytest.approx(
-        max(a.attentions[1, 7].max(), b.conv_matrices(1)[1].max()), abs=1e-6)
+        max(a.attentions[1, 7].max(), b.conv_matrices(1)[1].max()), abs=1e-6
+    )
     assert "token by token" in texts(at)
     assert len(specs) == 2 and len(at.dataframe) == 0  # only the open tab ("Head by head") runs
 
@@ -165,13 +168,18 @@ def test_compare_many_sentences_with_example_set():
 
 def test_compare_many_sentences_rejects_binary_upload():
     from bertviz_core.inputs import text as text_input
+
     with pytest.raises(ValueError, match="binary"):
         text_input.parse_sentence_upload("x.txt", b"\x00\x01\x02garbage")
     with pytest.raises(ValueError):
         text_input.parse_sentence_upload("x.conllu", b"1\tThe\n2\tbad line without enough columns\n\n")
-    assert text_input.parse_sentence_upload("x.conllu", (
-        "# text = The cat sat.\n1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n2\tcat\tcat\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
-        "3\tsat\tsit\tVERB\tVBD\t_\t0\troot\t_\t_\n\n").encode()) == ["The cat sat."]
+    assert text_input.parse_sentence_upload(
+        "x.conllu",
+        (
+            b"# text = The cat sat.\n1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n2\tcat\tcat\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
+            b"3\tsat\tsit\tVERB\tVBD\t_\t0\troot\t_\t_\n\n"
+        ),
+    ) == ["The cat sat."]
 
 
 def test_positions_page_learned_vs_sinusoidal_and_sentence_pair():
@@ -182,10 +190,14 @@ def test_positions_page_learned_vs_sinusoidal_and_sentence_pair():
     assert len(specs) == 8
     lm = bc.load_model("bert-minilm-l6")
     from bertviz_core.analysis import positions
+
     table, _ = positions.learned_table(lm)
-    np.testing.assert_allclose(decode(specs[0]["data"][0]["z"]), positions.cosine_similarity_matrix(table[:128]), atol=1e-5)
-    np.testing.assert_allclose(decode(specs[3]["data"][0]["z"]),
-                               positions.cosine_similarity_matrix(positions.sinusoidal(128, 384)), atol=1e-5)
+    np.testing.assert_allclose(
+        decode(specs[0]["data"][0]["z"]), positions.cosine_similarity_matrix(table[:128]), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        decode(specs[3]["data"][0]["z"]), positions.cosine_similarity_matrix(positions.sinusoidal(128, 384)), atol=1e-5
+    )
     assert "learns its position embeddings" in texts(at)
 
 
@@ -195,7 +207,9 @@ def test_positions_page_model_without_absolute_positions(models_root):
     assert any("adds no absolute position" in i.value for i in at.info)
 
 
-@pytest.mark.parametrize("model_id, head", [("bert-minilm-l6", "3"), ("convbert-minilm-l6", "2"), ("convbert-minilm-l6", "c1")])
+@pytest.mark.parametrize(
+    "model_id, head", [("bert-minilm-l6", "3"), ("convbert-minilm-l6", "2"), ("convbert-minilm-l6", "c1")]
+)
 def test_step_by_step_recomputes_the_captured_row(model_id, head):
     sentence = "The animal didn't cross the street because it was too tired."
     at = open_page("step_by_step", model=model_id, text=sentence, layer="2", head=head, query="10")
@@ -222,13 +236,12 @@ def test_other_model_box_loads_a_local_convbert_on_the_convolution_page(models_r
     assert at.session_state["model"] == "tiny-convbert"
     kernels, grid = charts(at)
     assert len(kernels["data"]) == 2  # the tiny model's 2 conv heads
-    assert len(grid["data"]) == 4    # 2 attention + 2 conv heads
+    assert len(grid["data"]) == 4  # 2 attention + 2 conv heads
 
 
 def test_compare_slot_only_one_model_has(models_root):
     """tiny-bert has 4 heads; slot 7 exists only in the bundled BERT: its heatmap alone, and a note."""
-    at = open_page("compare", model_a="bert-minilm-l6", model_b="tiny-bert", text="The cat sat.",
-                   layer="1", head="7")
+    at = open_page("compare", model_a="bert-minilm-l6", model_b="tiny-bert", text="The cat sat.", layer="1", head="7")
     assert not at.exception
     specs = charts(at)
     assert len(specs) == 1 and len(specs[0]["data"]) == 1

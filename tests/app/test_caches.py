@@ -1,5 +1,6 @@
 """app/state/caches.py's BoundedCache (the one LRU helper of the app's process-wide caches) and
 app/state/captures.py's CaptureSlots, against hand-computed cases."""
+
 from __future__ import annotations
 
 import threading
@@ -41,7 +42,7 @@ def test_get_or_compute_computes_once_and_never_caches_an_exception():
 
     def compute():
         calls.append(1)
-        return None  # None is a value like any other (a missing table is remembered as missing)
+        # None is a value like any other (a missing table is remembered as missing)
 
     assert cache.get_or_compute("k", compute) is None and cache.get_or_compute("k", compute) is None
     assert calls == [1] and "k" in cache
@@ -79,9 +80,20 @@ def test_pop_and_clear():
 def test_every_process_wide_cache_is_a_bounded_cache_listed_in_the_table():
     """The bounds are listed in one place: caches.py's table names every cache it creates."""
     made = {name for name, value in vars(caches).items() if isinstance(value, caches.BoundedCache)}
-    assert made >= {"traces", "comparisons", "norms", "mixing", "attributions", "outcomes", "results_tables",
-                    "results_metas", "syntax_shipped_tables", "syntax_disk_tables", "treebank_sentences",
-                    "lesson_packs"}
+    assert made >= {
+        "traces",
+        "comparisons",
+        "norms",
+        "mixing",
+        "attributions",
+        "outcomes",
+        "results_tables",
+        "results_metas",
+        "syntax_shipped_tables",
+        "syntax_disk_tables",
+        "treebank_sentences",
+        "lesson_packs",
+    }
     listed = {line.split("|")[1].strip() for line in caches.__doc__.splitlines() if line.startswith("| ")}
     assert made <= listed
     assert caches.traces.maxsize == caches.TRACE_CACHE_BYTES and caches.traces.getsizeof is caches.nbytes

@@ -5,18 +5,19 @@ Oracles: norms computed by hand from the model's own value and output projection
 (‖α_ij (x_j W_V^h + b_V^h) W_O^h‖), rollout as the explicit product of 0.5 A + 0.5 I, and the property
 any mixing method must show in the figure data: every row sums to 1.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-
-import bertviz_core as bc
 from apptest_util import charts, decode, open_page, texts
 
-SHORT = "The cat sat on the mat."              # 8 tokens: flow runs
+import bertviz_core as bc
+
+SHORT = "The cat sat on the mat."  # 8 tokens: flow runs
 LONG = "The animal didn't cross the wide street because it was far too tired."  # 18 tokens: above flow's cap
-PAIR = dict(model_a="bert-minilm-l6", model_b="convbert-minilm-l6")
+PAIR = {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6"}
 
 
 def pair_z(at) -> tuple[np.ndarray, np.ndarray]:
@@ -35,8 +36,8 @@ def hand_norms(model_id: str, text: str, layer: int, head: int) -> np.ndarray:
     d = value.out_features // trace.n_heads
     with torch.no_grad():
         x = torch.tensor(np.asarray(trace.hidden_states[layer]))
-        v = value(x)[:, head * d:(head + 1) * d]                  # [T, d]
-        f = v @ dense.weight[:, head * d:(head + 1) * d].T         # [T, D], no output bias (it is no token's)
+        v = value(x)[:, head * d : (head + 1) * d]  # [T, d]
+        f = v @ dense.weight[:, head * d : (head + 1) * d].T  # [T, D], no output bias (it is no token's)
     return trace.attentions[layer, head] * f.norm(dim=-1).numpy()[None, :]
 
 
@@ -95,8 +96,9 @@ def test_flow_runs_on_a_short_sentence_and_falls_back_on_a_long_one():
 
 
 def test_a_method_that_does_not_apply_is_explained_and_the_other_model_shown():
-    at = open_page("compare", model_a="bert-minilm-l6", model_b="bert-minilm-l6@int8", text=SHORT,
-                   layer="1", compare_method="alti")
+    at = open_page(
+        "compare", model_a="bert-minilm-l6", model_b="bert-minilm-l6@int8", text=SHORT, layer="1", compare_method="alti"
+    )
     assert not at.exception
     (warning,) = [w.value for w in at.warning if "does not apply" in w.value]
     assert warning.startswith("B (") and "packed int8" in warning
@@ -109,7 +111,8 @@ def test_bad_method_in_the_link_says_so_and_shows_raw_attention():
     at = open_page("compare", **PAIR, text=SHORT, layer="1", head="3", compare_method="softmax")
     assert not at.exception
     assert "The link's value for 'compare_method' cannot be used (softmax); the default is used instead." in [
-        w.value for w in at.warning]
+        w.value for w in at.warning
+    ]
     assert at.selectbox(key="compare_method").value == "attention"
     za, _ = pair_z(at)
     np.testing.assert_allclose(za, bc.capture(bc.load_model("bert-minilm-l6"), SHORT).attentions[1, 3], atol=1e-6)

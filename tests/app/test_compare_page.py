@@ -1,5 +1,6 @@
 """/compare in the app (AppTest): its tabs with the special-token switch and click-to-picture, and the
 many-sentence tab's messages, sampling and downloads (the comparison itself: tests/analysis/test_research.py)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,7 @@ def test_compare_tabs_with_switches_and_click_to_picture():
     b = bc.capture(bc.load_model("convbert-minilm-l6"), sentence)
     local_b = decode(charts(at)[1]["data"][0]["z"])
     np.testing.assert_allclose(local_b, metrics.trace_metrics(b, exclude_special=True)["local"], atol=1e-5)
-    np.testing.assert_allclose(local_b[:, b.n_heads:], 1.0, atol=1e-5)  # conv heads on their kernels
+    np.testing.assert_allclose(local_b[:, b.n_heads :], 1.0, atol=1e-5)  # conv heads on their kernels
     assert "Uniform-attention baseline" in texts(at) and "log 9" in texts(at)
     marks = charts(at)[1]["data"][1]  # the click targets over B's cells
     assert len(marks["customdata"]) == b.n_layers * 12
@@ -38,12 +39,15 @@ def test_compare_tabs_with_switches_and_click_to_picture():
     one_to_one = at.dataframe[2].value
     assert all(a.split()[0] == p.split()[0] for a, p in zip(one_to_one.iloc[:, 0], one_to_one.iloc[:, 1]))
     # open B's head of the picked pair in /attention
-    at.selectbox(key="one_pair_a").set_value(7).run()   # A L0 H7
-    at.selectbox(key="one_pair_b").set_value(7).run()   # B L0 C1
+    at.selectbox(key="one_pair_a").set_value(7).run()  # A L0 H7
+    at.selectbox(key="one_pair_b").set_value(7).run()  # B L0 C1
     next(x for x in at.button if x.key == "one_open_pair_b").click().run()
     assert not at.exception
     assert (at.session_state["model"], at.session_state["layer"], at.session_state["head"]) == (
-        "convbert-minilm-l6", 0, "c1")
+        "convbert-minilm-l6",
+        0,
+        "c1",
+    )
     assert at.session_state["text"] == sentence
     assert at.title[0].value != "Compare two models"  # now on /attention
 
@@ -53,7 +57,7 @@ def test_compare_many_sentences_messages_sampling_and_downloads():
     at.session_state["compare_tab"] = "Over many sentences"
     at.run()
     assert not at.exception
-    run = lambda: next(b for b in at.button if b.label.startswith("Compare over")).click().run()  # noqa: E731
+    run = lambda: next(b for b in at.button if b.label.startswith("Compare over")).click().run()
     run()  # empty box: says so, and never blames a file
     assert "The box is empty" in texts(at) and "Could not use this file" not in texts(at)
     at.radio(key="many_source").set_value("file").run()
@@ -73,7 +77,8 @@ def test_compare_many_sentences_messages_sampling_and_downloads():
     assert len(set(stats.length_strata(lengths))) >= 3  # several length bands, not the first six lines
     # traces of the many sentences did not go into the shared trace cache
     from app import state
-    assert not any(key[1] in result["sentences"] for key in state.caches.traces.keys())
+
+    assert not any(key[1] in result["sentences"] for key in state.caches.traces)
     assert any(c.proto.language == "python" and "compare_many" in c.value for c in at.code)
     assert {b.label for b in at.get("download_button")} >= {"CSV", "Download NPZ (per sentence)"}
     # open the picked head on the sentence where its value is lowest

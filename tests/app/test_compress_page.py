@@ -1,6 +1,7 @@
 """The /compress page (AppTest): the variants table, the pruning curve and the attention change, in Chinese
 and for a ConvBERT, and the distilled student once it ships (the variants themselves:
 tests/analysis/test_compress.py)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,10 +25,12 @@ def test_compress_page_shows_variants_curve_and_head_change():
         assert "distilbert-minilm-l3" in page_text and "still being trained" in page_text
     specs = {s["layout"]["title"]["text"][:20]: s for s in charts(at)}
     curve = next(s for k, s in specs.items() if k.startswith("Pruning curve"))
-    assert [tr.get("name") for tr in curve["data"]][1:] == ["random order (mean of 3; band: min-max)",
-                                                            "importance order (Michel et al.)"]
+    assert [tr.get("name") for tr in curve["data"]][1:] == [
+        "random order (mean of 3; band: min-max)",
+        "importance order (Michel et al.)",
+    ]
     js = decode(next(s for k, s in specs.items() if k.startswith("Attention change"))["data"][0]["z"])
-    assert js.shape == (6, 12) and js.max() < 0.05          # int8 barely moves attention
+    assert js.shape == (6, 12) and js.max() < 0.05  # int8 barely moves attention
 
 
 def test_compress_page_in_chinese_and_for_convbert():
@@ -44,7 +47,7 @@ def test_compress_page_in_chinese_and_for_convbert():
     assert "ConvBERT" in texts(at) and "剪枝" in texts(at)
     assert list(at.dataframe[0].value.iloc[:, 0]) == ["convbert-minilm-l6", "convbert-minilm-l6@int8"]
     js = decode(next(s for s in charts(at) if "JS" in s["layout"]["title"]["text"])["data"][0]["z"])
-    assert js.shape == (6, 12)                               # 6 attention + 6 conv heads
+    assert js.shape == (6, 12)  # 6 attention + 6 conv heads
 
 
 @pytest.fixture
@@ -68,8 +71,9 @@ def fake_distilled(tmp_path, monkeypatch):
     def forget():
         with loading._cache_lock:
             loading._cache.pop(("registry", compress.DISTILLED_ID), None)
-        for key in [k for k in state.caches.traces.keys() if k[0] == compress.DISTILLED_ID]:
+        for key in [k for k in state.caches.traces if k[0] == compress.DISTILLED_ID]:
             state.caches.traces.pop(key)
+
     forget()
     yield
     forget()

@@ -1,6 +1,7 @@
 """The /contributions page: both heatmaps against the library (AppTest), ConvBERT and the flow cap in Chinese,
 an int8 model's reasons, the method from a link; and the page in Chromium (e2e: it uses the app server).
 The methods themselves: tests/analysis/test_contributions.py."""
+
 from __future__ import annotations
 
 import shutil
@@ -29,7 +30,9 @@ def test_contributions_page_draws_both_heatmaps(bert):
     for d in heat:
         assert d["x"] == token_labels(trace.tokens) and d["y"] == token_labels(trace.tokens)
     np.testing.assert_allclose(decode(heat[0]["z"]), C.attention_mean(trace)[2], atol=1e-6)
-    np.testing.assert_allclose(decode(heat[1]["z"]), bc.mixing(bert, trace, "alti")[2], atol=1e-5)  # the page runs in another thread: other summation order
+    np.testing.assert_allclose(
+        decode(heat[1]["z"]), bc.mixing(bert, trace, "alti")[2], atol=1e-5
+    )  # the page runs in another thread: other summation order
     kinds = [[d["type"] for d in spec["data"]] for spec in charts(at)]
     assert kinds[1:] == [["bar", "bar"], ["bar"]]  # what the output draws on; input attribution
     assert "Ferrando" in texts(at) and "completeness gap" in texts(at)
@@ -41,7 +44,7 @@ def test_contributions_page_convbert_and_flow_cap():
     long_text = "The animal didn't cross the busy street yesterday because it was far too tired."
     at = open_page("contributions", model="convbert-minilm-l6", text=long_text, contrib_method="flow", lang="zh")
     assert not at.exception
-    assert f"上限为 {C.FLOW_MAX_TOKENS} 个词元" in texts(at)   # capped, said so, rollout shown instead
+    assert f"上限为 {C.FLOW_MAX_TOKENS} 个词元" in texts(at)  # capped, said so, rollout shown instead
     assert "卷积头" in texts(at)
     assert [d["type"] for d in charts(at)[0]["data"]] == ["heatmap", "heatmap"]
 
@@ -52,8 +55,10 @@ def test_contributions_page_on_an_int8_model_says_why_norm_and_alti_do_not_apply
     def warnings(at):
         return [str(w.value) for w in at.warning]
 
-    int8_reason = ("Its weights are stored as packed int8, and this method needs the float weights of the value and "
-                   "output projections. Compare the original model (without @int8) instead.")
+    int8_reason = (
+        "Its weights are stored as packed int8, and this method needs the float weights of the value and "
+        "output projections. Compare the original model (without @int8) instead."
+    )
     at = open_page("contributions", model="bert-minilm-l6@int8", text=TEXT, layer="2", contrib_method="norm")
     assert not at.exception
     (w,) = warnings(at)
@@ -82,7 +87,8 @@ def test_contributions_method_from_the_link_is_validated_in_the_url_table():
     at = open_page("contributions", model="bert-minilm-l6", text=TEXT, contrib_method="softmax")
     assert not at.exception
     assert "The link's value for 'contrib_method' cannot be used (softmax); the default is used instead." in [
-        str(w.value) for w in at.warning]
+        str(w.value) for w in at.warning
+    ]
     assert at.selectbox(key="contrib_method").value == "norm"
     at = open_page("contributions", model="bert-minilm-l6", text=TEXT, layer="1", contrib_method="rollout")
     assert not at.exception and not at.warning

@@ -3,18 +3,18 @@
 Every case runs the real app (AppTest) and checks: no exception, either the view or the expected
 message in the session's language, and that Plotly labels carry no raw HTML.
 """
+
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import time
 
 import pytest
+from apptest_util import charts, open_page
 
 from app import i18n
-from apptest_util import charts, open_page
 from bertviz_core.inputs import text as text_input
 
 GOOD = "The cat sat on the mat."
@@ -57,7 +57,13 @@ CASES = [
     ("home-path", "attention", {"model": "~/.ssh", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
     ("url-model", "attention", {"model": "http://evil.example/model", "text": GOOD}, ERROR, "hard_load_invalid_id"),
     ("www-model", "attention", {"model": "www.evil.example", "text": GOOD}, ERROR, "hard_load_offline"),
-    ("markdown-link-model", "attention", {"model": "[x](http://evil.example)", "text": GOOD}, ERROR, "hard_load_invalid_id"),
+    (
+        "markdown-link-model",
+        "attention",
+        {"model": "[x](http://evil.example)", "text": GOOD},
+        ERROR,
+        "hard_load_invalid_id",
+    ),
     ("email-model", "step_by_step", {"model": "x@evil.example", "text": GOOD}, ERROR, "hard_load_invalid_id"),
     ("10k-model-id", "attention", {"model": "y" * 10_000, "text": GOOD}, ERROR, "hard_load_invalid_id"),
     ("hub-offline", "attention", {"model": "bert-base-uncased", "text": GOOD}, ERROR, "hard_load_offline"),
@@ -66,7 +72,13 @@ CASES = [
     ("huge-model-id", "attention", {"model": "x" * 500, "text": GOOD}, ERROR, "hard_load_invalid_id"),
     ("empty-model", "attention", {"model": " ", "text": GOOD}, ERROR, "hard_load_invalid_id"),
     ("symlink-outside", "attention", {"model": "evil-link", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
-    ("weights-symlink-outside", "attention", {"model": "weights-link", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
+    (
+        "weights-symlink-outside",
+        "attention",
+        {"model": "weights-link", "text": GOOD},
+        ERROR,
+        "hard_load_outside_models_dir",
+    ),
     ("auto-map-escaped", "attention", {"model": "escaped-auto-map", "text": GOOD}, ERROR, "hard_load_custom_code"),
     ("auto-map-tokenizer", "attention", {"model": "tokenizer-auto-map", "text": GOOD}, ERROR, "hard_load_custom_code"),
     ("pickle-only", "attention", {"model": "pickle-only", "text": GOOD}, ERROR, "hard_load_pickled_weights"),
@@ -87,7 +99,13 @@ CASES = [
     ("query-huge", "step_by_step", {"text": GOOD, "query": "1000000000"}, CHART, "hard_url_bad"),  # > 9 digits
     ("query-large", "step_by_step", {"text": GOOD, "query": "999"}, CHART, "hard_query_range"),
     ("query-text", "step_by_step", {"text": GOOD, "query": "x"}, CHART, "hard_url_bad"),
-    ("compare-bad-model", "compare", {"model_a": "bert-minilm-l6", "model_b": "no-such", "text": GOOD}, ERROR, "hard_load_offline"),
+    (
+        "compare-bad-model",
+        "compare",
+        {"model_a": "bert-minilm-l6", "model_b": "no-such", "text": GOOD},
+        ERROR,
+        "hard_load_offline",
+    ),
     ("convolution-path", "convolution", {"model": "/etc/passwd", "text": GOOD}, CHART, "conv_default_model"),
     ("model-view-html", "model_view", {"text": "<svg onload=alert(1)>"}, CHART, None),
 ]
@@ -129,9 +147,14 @@ def hostile_models(models_root, tmp_path_factory):
 
 # each hostile folder -> the specific reason it is refused (any other reason means a check is missing)
 FOLDER_REASONS = {
-    "evil-link": "outside_models_dir", "weights-link": "outside_models_dir", "pickle-only": "pickled_weights",
-    "remote-code": "custom_code", "escaped-auto-map": "custom_code", "tokenizer-auto-map": "custom_code",
-    "../../etc": "outside_models_dir", "/etc/passwd": "outside_models_dir",
+    "evil-link": "outside_models_dir",
+    "weights-link": "outside_models_dir",
+    "pickle-only": "pickled_weights",
+    "remote-code": "custom_code",
+    "escaped-auto-map": "custom_code",
+    "tokenizer-auto-map": "custom_code",
+    "../../etc": "outside_models_dir",
+    "/etc/passwd": "outside_models_dir",
 }
 
 
@@ -156,8 +179,12 @@ def fragment(key: str, lang: str) -> str:
 # Every case in English; in Chinese the first case of each message (its words are what the language changes):
 # the language changes no other path an input takes (a chart case draws the same escaped labels).
 FIRST_OF_KEY = {c[4]: c[0] for c in reversed(CASES) if c[4]}
-LANG_CASES = [pytest.param(*c, lang, id=f"{c[0]}-{lang}") for c in CASES for lang in ("en", "zh")
-              if lang == "en" or FIRST_OF_KEY.get(c[4]) == c[0]]
+LANG_CASES = [
+    pytest.param(*c, lang, id=f"{c[0]}-{lang}")
+    for c in CASES
+    for lang in ("en", "zh")
+    if lang == "en" or FIRST_OF_KEY.get(c[4]) == c[0]
+]
 
 
 @pytest.mark.parametrize("case_id, page, query, outcome, key, lang", LANG_CASES)
@@ -165,8 +192,11 @@ def test_hostile_input(hostile_models, case_id, page, query, outcome, key, lang)
     t0 = time.time()
     at = open_page(page, lang=lang, **query)
     assert not at.exception, at.exception
-    messages = {INFO: [e.value for e in at.info], WARN: [e.value for e in at.warning],
-                ERROR: [e.value for e in at.error]}
+    messages = {
+        INFO: [e.value for e in at.info],
+        WARN: [e.value for e in at.warning],
+        ERROR: [e.value for e in at.error],
+    }
     body = "\n".join(str(e.value) for kind in ("info", "warning", "error", "caption", "markdown") for e in at.get(kind))
     if outcome == CHART:
         assert charts(at), f"{case_id}: no chart; messages: {messages}"

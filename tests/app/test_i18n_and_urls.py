@@ -1,15 +1,15 @@
 """Translation table completeness, both languages on every page, and URL round trips."""
+
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from apptest_util import charts, open_page
+from conftest import ROOT
 
 from app import i18n, nav
 from app.lessons import LESSONS
-from apptest_util import charts, open_page
-from conftest import ROOT
 
 PAGES = [name for name in nav.PAGES if nav.exists(name)]
 
@@ -30,6 +30,7 @@ def test_every_key_used_in_code_exists():
     missing = used - set(i18n.TEXT)
     assert not missing, missing
     from bertviz_core.analysis.metrics import METRICS
+
     assert all(f"metric_{m}" in i18n.TEXT for m in METRICS)
     for lesson in LESSONS:
         assert f"lesson_{lesson.key}_title" in i18n.TEXT and f"lesson_{lesson.key}_text" in i18n.TEXT
@@ -58,13 +59,44 @@ def _params(at) -> dict:
     return {k: (v[0] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()}
 
 
-@pytest.mark.parametrize("page, query", [
-    ("attention", {"model": "bert-minilm-l6", "text": "The cat sat.", "text_b": "It purred.", "layer": "4",
-                   "head": "7", "scale": "fixed", "hide_special": "1"}),
-    ("compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6", "text": "The cat sat.", "layer": "2", "head": "9"}),
-    ("convolution", {"model": "convbert-minilm-l6", "text": "The cat sat on the mat.", "layer": "3"}),
-    ("step_by_step", {"model": "convbert-minilm-l6", "text": "The cat sat on the mat.", "layer": "1", "head": "c2", "query": "3"}),
-])
+@pytest.mark.parametrize(
+    "page, query",
+    [
+        (
+            "attention",
+            {
+                "model": "bert-minilm-l6",
+                "text": "The cat sat.",
+                "text_b": "It purred.",
+                "layer": "4",
+                "head": "7",
+                "scale": "fixed",
+                "hide_special": "1",
+            },
+        ),
+        (
+            "compare",
+            {
+                "model_a": "bert-minilm-l6",
+                "model_b": "convbert-minilm-l6",
+                "text": "The cat sat.",
+                "layer": "2",
+                "head": "9",
+            },
+        ),
+        ("convolution", {"model": "convbert-minilm-l6", "text": "The cat sat on the mat.", "layer": "3"}),
+        (
+            "step_by_step",
+            {
+                "model": "convbert-minilm-l6",
+                "text": "The cat sat on the mat.",
+                "layer": "1",
+                "head": "c2",
+                "query": "3",
+            },
+        ),
+    ],
+)
 def test_url_opens_the_view(page, query):
     """Opening a view's URL reproduces it: the layer drawn is the URL's, and reopening gives the same figures."""
     at = open_page(page, **query)
@@ -76,12 +108,15 @@ def test_url_opens_the_view(page, query):
     assert [spec["data"][0].get("z") for spec in charts(again)] == first
 
 
-@pytest.mark.parametrize("page, base", [
-    ("attention", {"model": "bert-minilm-l6"}),
-    ("compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6"}),
-    ("convolution", {"model": "convbert-minilm-l6"}),
-    ("step_by_step", {"model": "bert-minilm-l6"}),
-])
+@pytest.mark.parametrize(
+    "page, base",
+    [
+        ("attention", {"model": "bert-minilm-l6"}),
+        ("compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6"}),
+        ("convolution", {"model": "convbert-minilm-l6"}),
+        ("step_by_step", {"model": "bert-minilm-l6"}),
+    ],
+)
 def test_changed_widgets_are_written_to_the_url(page, base):
     """The page writes what the user changes into the URL (state.sync_url), and that URL reopens it."""
     at = open_page(page, text="The cat sat on the mat.", **base)

@@ -8,6 +8,7 @@ app's keys) with `ast`. In a call t(key, ...), i18n.t(key, ...) or tr(key, ...),
   from (the page list, the model registry, the method lists, ...); every member must exist;
 - a name the parser cannot follow: it must be listed in INDIRECT, with the keys it can hold.
 """
+
 from __future__ import annotations
 
 import ast
@@ -34,8 +35,9 @@ UNTRANSLATED_METHOD_ERRORS = {"unknown_method", "unknown_target"}
 
 
 def source_files() -> list[Path]:
-    return sorted((ROOT / "app").rglob("*.py")) + sorted((ROOT / "pages").glob("*.py")) + [
-        Path(bc.lesson_pack.__file__)]
+    return (
+        sorted((ROOT / "app").rglob("*.py")) + sorted((ROOT / "pages").glob("*.py")) + [Path(bc.lesson_pack.__file__)]
+    )
 
 
 def shown(path: Path) -> str:
@@ -47,9 +49,15 @@ def raised_codes(exc_class: type) -> set[str]:
     the class (bertviz_core.analysis.contributions raises MethodUnavailable from one module per method)."""
     codes = set()
     for path in sorted(Path(sys.modules[exc_class.__module__].__file__).parent.glob("*.py")):
-        codes |= {node.args[0].value for node in ast.walk(ast.parse(path.read_text()))
-                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                  and node.func.id == exc_class.__name__ and node.args and isinstance(node.args[0], ast.Constant)}
+        codes |= {
+            node.args[0].value
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == exc_class.__name__
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        }
     return codes
 
 
@@ -57,9 +65,15 @@ def lesson_keys() -> set[str]:
     """Every lesson of app/lessons.py, also those LESSONS holds only on some machines (the Chinese lesson
     on a Chinese model, or on the bundled English one): the first argument of each Lesson(...)."""
     tree = ast.parse(Path(lessons.__file__).read_text())
-    written = {node.args[0].value for node in ast.walk(tree)
-               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Lesson"
-               and node.args and isinstance(node.args[0], ast.Constant)}
+    written = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Lesson"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
     return written | {lesson.key for lesson in lessons.LESSONS}
 
 
@@ -69,11 +83,11 @@ def matchings() -> list[str]:
 
 # pattern ("{}" for each interpolated part) -> the members, from the lists the code builds the keys from
 FAMILIES = {
-    "home_{}": lambda: [name for name in nav.PAGES if name != "home"],                   # pages/home.py
+    "home_{}": lambda: [name for name in nav.PAGES if name != "home"],  # pages/home.py
     "lesson_{}_title": lesson_keys,
     "lesson_{}_text": lesson_keys,
-    "mlabel_{}": lambda: [entry.id for entry in bc.available_models()],                  # controls.model_name
-    "contrib_m_{}": lambda: list(C.METHODS),                                             # "attention" included
+    "mlabel_{}": lambda: [entry.id for entry in bc.available_models()],  # controls.model_name
+    "contrib_m_{}": lambda: list(C.METHODS),  # "attention" included
     "cmpm_cap_{}": lambda: [name for name, spec in C.METHODS.items() if not spec.per_head],
     "contrib_x_{}": lambda: [*C.METHODS, "attr"],
     "contrib_a_{}": lambda: C.ATTRIBUTION_METHODS,
@@ -87,9 +101,9 @@ FAMILIES = {
     "research_prov_{}": lambda: provenance.PROVENANCE,
     "research_prov_teacher_{}": lambda: provenance.PROVENANCE,
     "research_method_{}": lambda: stats.SAMPLING_METHODS,
-    "research_{}": matchings,                                                            # head matching columns
+    "research_{}": matchings,  # head matching columns
     # options written out in the page code itself
-    "research_uniform{}": lambda: ("", "_many"),                                         # one sentence / many
+    "research_uniform{}": lambda: ("", "_many"),  # one sentence / many
     "research_uniform{}_attn": lambda: ("", "_many"),
     "research_source_{}": lambda: ("box", "file"),
     "cmpm_many_mode_{}": lambda: ("run", "results"),
@@ -164,7 +178,7 @@ class KeyFinder:
         index = next((i for i, arg in enumerate(params) if arg.arg == name), None)
         if index is None:
             return []
-        with_default = params[len(params) - len(func.args.defaults):]
+        with_default = params[len(params) - len(func.args.defaults) :]
         defaults = dict(zip([arg.arg for arg in with_default], func.args.defaults, strict=True))
         found = [(defaults[name], func)] if name in defaults else []
         for call in self.calls[func.name]:
@@ -180,8 +194,12 @@ def call_name(call: ast.Call) -> str | None:
 
 
 def is_dict_get(expr: ast.expr) -> bool:
-    return (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "get"
-            and isinstance(expr.func.value, ast.Dict))
+    return (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "get"
+        and isinstance(expr.func.value, ast.Dict)
+    )
 
 
 def pattern(expr: ast.expr) -> str:
@@ -265,9 +283,9 @@ def test_the_lesson_packs_keys_exist():
 def test_the_finder_sees_every_kind_of_key(found):
     """Guards the finder itself: one known key of each kind."""
     assert found.literals["step_head"] and found.literals["step_query"]  # a parameter: a caller's value, a default
-    assert found.literals["contrib_right_acc"]                        # a name set in its function
-    assert found.literals["iv_fill_no_head"]                          # {...}.get(x, default)
-    assert found.literals["fig_attention"]                            # the lesson packs
+    assert found.literals["contrib_right_acc"]  # a name set in its function
+    assert found.literals["iv_fill_no_head"]  # {...}.get(x, default)
+    assert found.literals["fig_attention"]  # the lesson packs
     assert found.families["lesson_{}_title"] and found.families["metric_{}"]
 
 

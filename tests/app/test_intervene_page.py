@@ -1,6 +1,7 @@
 """The /intervene page: ablating heads and the fill-mask note (AppTest), masking with a local masked-LM
 checkpoint (conftest's mlm_folder), and one Chromium check of ablation (e2e: it uses the app server).
 The interventions themselves: tests/analysis/test_interventions.py."""
+
 from __future__ import annotations
 
 import shutil
@@ -21,7 +22,9 @@ def test_intervene_page_ablation_and_fill_mask_note():
     assert 0.9 < cosine < 1.0
     (spec,) = charts(at)
     js = decode(spec["data"][0]["z"])
-    assert js.shape == (6, 12) and js[0].max() < 1e-9 and js[2:].max() > 1e-4  # layer 0 is upstream of the gates (float noise only)
+    assert (
+        js.shape == (6, 12) and js[0].max() < 1e-9 and js[2:].max() > 1e-4
+    )  # layer 0 is upstream of the gates (float noise only)
 
 
 def test_intervene_page_masking_with_a_local_mlm(mlm_folder):
@@ -44,7 +47,9 @@ def test_ablation_in_chromium(app_server):
     with browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1200})
         page.goto(f"{app_server}/intervene?model=bert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.")
-        page.get_by_text("Heads to ablate (switch off)", exact=True).wait_for(timeout=240_000)  # generous: a shared 2-core machine
+        page.get_by_text("Heads to ablate (switch off)", exact=True).wait_for(
+            timeout=240_000
+        )  # generous: a shared 2-core machine
         page.locator("[data-testid=stMultiSelect] input").first.click()
         page.keyboard.type("L0 H3")
         page.keyboard.press("Enter")

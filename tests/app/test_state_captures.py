@@ -1,6 +1,7 @@
 """The captures of app/state/captures.py: load errors as messages, the cached traces and comparisons, the
 capture slots, and trace_or_stop's messages (a one-line Streamlit script per case, expected texts from the
 i18n table)."""
+
 from __future__ import annotations
 
 import threading
@@ -20,24 +21,29 @@ EN = {k: v["en"] for k, v in i18n.TEXT.items()}
 def test_load_error_text_for_each_kind_of_failure():
     exc = bc.ModelLoadError("x", "offline", "m", "")
     assert state.load_error_text("  m  ", exc) == EN["model_failed"].format(
-        model="m", reason=EN["hard_load_offline"].format(detail=EN["hard_detail_none"]))
+        model="m", reason=EN["hard_load_offline"].format(detail=EN["hard_detail_none"])
+    )
     long = bc.ModelLoadError("x", "load_failed", "m", "d" * 400)
     assert state.load_error_text("m", long) == EN["model_failed"].format(
-        model="m", reason=EN["hard_load_load_failed"].format(detail="d" * 300 + "…"))
+        model="m", reason=EN["hard_load_load_failed"].format(detail="d" * 300 + "…")
+    )
     other = TypeError(f"bad at {loading.models_dir()}/m/x")
     assert state.load_error_text("m", other) == EN["model_failed"].format(
-        model="m", reason=EN["hard_load_load_failed"].format(detail="TypeError\\: bad at m/x"))
+        model="m", reason=EN["hard_load_load_failed"].format(detail="TypeError\\: bad at m/x")
+    )
 
 
 def test_load_error_text_of_an_unknown_reason_and_the_300_character_cut():
     exc = bc.ModelLoadError("Something new went wrong.", "load_failed", "m", "ignored")
     exc.reason = "brand_new_reason"  # a reason added to loading.py without a UI text yet
     assert state.load_error_text("m", exc) == EN["model_failed"].format(
-        model="m", reason=EN["hard_load_other"].format(detail="Something new went wrong\\."))
+        model="m", reason=EN["hard_load_other"].format(detail="Something new went wrong\\.")
+    )
     for n, shown in ((300, "d" * 300), (301, "d" * 300 + "…")):
         e = bc.ModelLoadError("x", "load_failed", "m", "d" * n)
         assert state.load_error_text("m", e) == EN["model_failed"].format(
-            model="m", reason=EN["hard_load_load_failed"].format(detail=shown)), n
+            model="m", reason=EN["hard_load_load_failed"].format(detail=shown)
+        ), n
 
 
 # ---------------------------------------------------------------- caches
@@ -67,6 +73,7 @@ def test_comparisons_are_cached_per_models_text_and_switch(monkeypatch):
     def fake_compare(pairs, matching, max_rows, exclude_special):
         calls.append((matching, max_rows))
         return {"n": len(calls)}
+
     monkeypatch.setattr(captures.compare, "compare_traces", fake_compare)
     import uuid
 
@@ -86,6 +93,7 @@ def test_comparison_cache_keys_on_the_text_and_compares_that_texts_traces(bert, 
     def fake_compare(pairs, matching, max_rows, exclude_special):
         seen.append([(a.model_id, a.text, b.model_id, b.text) for a, b in pairs])
         return {"n": len(seen)}
+
     monkeypatch.setattr(captures.compare, "compare_traces", fake_compare)
     t1, t2 = f"First words {uuid.uuid4().hex}.", f"Other words {uuid.uuid4().hex}."
     m = "bert-minilm-l6"  # one model on both sides: only the text tells the two apart
@@ -130,6 +138,7 @@ def test_trace_or_stop_load_failure_shows_the_reason(bert):
 def test_trace_or_stop_capture_failure_is_a_message(bert, monkeypatch):
     def broken(lm, text, text_b=None):
         raise RuntimeError(f"boom in {loading.models_dir()}/secret " + "z" * 400)
+
     monkeypatch.setattr(captures.bc, "capture", broken)
     at = _run(text="A sentence nobody cached before, for the broken capture.")
     reason = state.md_escape(("RuntimeError: boom in secret " + "z" * 400)[:300])
@@ -141,9 +150,11 @@ def test_trace_or_stop_warns_about_every_cut(bert):
     at = _run(text=text, text_b=text_b)
     trace = state.cached_trace("bert-minilm-l6", text, text_b)
     assert trace.dropped_tokens > 0
-    assert _values(at, "warning") == [EN["truncated"].format(kept=len(trace), dropped=trace.dropped_tokens),
-                                      EN["chars_cut"].format(n=state.MAX_CHARS),
-                                      EN["hard_text_b_cut"].format(n=state.MAX_CHARS)]
+    assert _values(at, "warning") == [
+        EN["truncated"].format(kept=len(trace), dropped=trace.dropped_tokens),
+        EN["chars_cut"].format(n=state.MAX_CHARS),
+        EN["hard_text_b_cut"].format(n=state.MAX_CHARS),
+    ]
     assert f"TRACE {len(trace)} {trace.dropped_tokens} bert-minilm-l6" in _values(at, "markdown")
     quiet = _run(text="x" * state.MAX_CHARS)  # exactly the limit: nothing cut
     assert not any(EN["chars_cut"].format(n=state.MAX_CHARS) == w for w in _values(quiet, "warning"))
@@ -170,6 +181,7 @@ def test_trace_or_stop_says_it_waits_only_when_every_slot_is_busy(bert):
 def test_capture_slots_are_given_back_after_a_failed_capture(monkeypatch):
     def broken(lm, text, text_b=None):
         raise RuntimeError("boom")
+
     monkeypatch.setattr(captures.bc, "capture", broken)
     monkeypatch.setattr(captures, "get_model", lambda model_id: object())
     for _ in range(3):

@@ -1,4 +1,5 @@
 """app/state/captures.py's capture limit: at most MAX_CONCURRENT_CAPTURES forward passes at once, and the waiting note."""
+
 from __future__ import annotations
 
 import threading
@@ -7,11 +8,11 @@ import types
 import uuid
 
 import pytest
+from apptest_util import open_page, texts
 
 from app import state
-from app.state import caches, captures
-from apptest_util import open_page, texts
 from app.i18n import TEXT
+from app.state import caches, captures
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def slow_capture(monkeypatch):
     monkeypatch.setattr(captures.bc, "capture", fake_capture)
     monkeypatch.setattr(captures, "get_model", lambda model_id: object())
     yield counter
-    for key in [k for k in caches.traces.keys() if k[0] == "fake-model"]:  # drop the fake traces
+    for key in [k for k in caches.traces if k[0] == "fake-model"]:  # drop the fake traces
         caches.traces.pop(key)
 
 
@@ -43,7 +44,7 @@ def test_at_most_two_captures_run_at_once(slow_capture):
     def user(i):
         try:
             state.cached_trace("fake-model", f"sentence {i} {uuid.uuid4()}")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=user, args=(i,)) for i in range(6)]

@@ -1,4 +1,5 @@
 """What a user typed, cleaned and made inert for markdown (app/state/text.py)."""
+
 from __future__ import annotations
 
 from app import state

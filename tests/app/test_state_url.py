@@ -1,5 +1,6 @@
 """The URL query parameters of app/state/url.py: each value parser, parse_url, how a bad value is shown,
 the model-dependent range checks at their edges, and sync_url (a one-line Streamlit script)."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,10 +37,20 @@ def test_flag_and_choice_params():
 
 
 def test_url_values_through_parse_url():
-    values, notes = state.parse_url({"hide_special": ["YES"], "big": ["0"], "lang": ["zh"], "compare_method": ["alti"],
-                                     "model": ["m"], "query": [" 4 "]})
-    assert values == {"hide_special": True, "big": False, "lang": "zh", "compare_method": "alti", "model": "m",
-                      "query": 4} and notes == []
+    values, notes = state.parse_url(
+        {
+            "hide_special": ["YES"],
+            "big": ["0"],
+            "lang": ["zh"],
+            "compare_method": ["alti"],
+            "model": ["m"],
+            "query": [" 4 "],
+        }
+    )
+    assert (
+        values == {"hide_special": True, "big": False, "lang": "zh", "compare_method": "alti", "model": "m", "query": 4}
+        and notes == []
+    )
     values, notes = state.parse_url({"head": ["x" * 50]})
     assert values == {} and notes == [("head", "hard_url_bad", {"param": "head", "value": "x" * 40 + "…"})]
 

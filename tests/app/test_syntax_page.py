@@ -1,6 +1,7 @@
 """The /syntax page: the best-heads table, the accuracy map and the word matrix with the gold arcs against the
 library (AppTest), a typed sentence on the ConvBERT in Chinese, and both in Chromium (e2e: it uses the app
 server). Head accuracy itself: tests/analysis/test_syntax.py."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,7 +45,7 @@ def test_syntax_page_table_map_and_gold_arcs(bert):
     z = decode(fig["data"][0]["z"])
     # the page's word matrix (capture + character offsets) equals the corpus path (word_ids)
     inputs, word_ids = syntax.encode_words(bert, sentence.words)
-    (_, result), = batch.run(bert, [inputs])
+    ((_, result),) = batch.run(bert, [inputs])
     expected, _ = syntax.word_attention(result["attentions"][2, 8], word_ids, len(sentence))
     np.testing.assert_allclose(z, expected, atol=1e-5)
     gold = next(d for d in fig["data"] if d.get("marker", {}).get("symbol") == "square-open")
@@ -94,7 +95,8 @@ def test_syntax_page_in_chromium(app_server):
                 "() => { const els = [...document.querySelectorAll('.js-plotly-plot')];"
                 " const heat = els[els.length - 1];"
                 " return {n: els.length, x: Array.from(heat._fullData[0].x), shapes: (heat._fullLayout.shapes || []).length,"
-                " bars: els[0]._fullData.map(d => d.type)}; }")
+                " bars: els[0]._fullData.map(d => d.type)}; }"
+            )
             assert info["x"][:3] == ["What", "if", "Google"]
             assert info["shapes"] == sum(1 for h in sentence.heads if h > 0)  # the gold arcs were drawn
             assert info["bars"] == ["bar", "bar"]

@@ -1,11 +1,12 @@
 """URL parameters on every page: one reader (app.state.parse_url), ranges checked against the model
 (app.state.checked_*), and one-layer models (a slider whose min equals its max cannot be drawn)."""
+
 from __future__ import annotations
 
 import pytest
+from apptest_util import charts, open_page
 
 from app import i18n, nav, state
-from apptest_util import charts, open_page
 
 GOOD = "The cat sat on the mat."
 LAYER_PAGES = ("attention", "convolution", "compare", "step_by_step")
@@ -21,13 +22,26 @@ def shown(at) -> str:
 
 # ---------------------------------------------------------------- the pure parts
 def test_parse_url_rules():
-    values, notes = state.parse_url({
-        "layer": ["-1", "5"], "head": ["zz"], "query": ["3"], "lang": ["fr"], "big": ["1"],
-        "scale": ["fixed"], "hide_special": ["maybe"], "text": ["<b>x</b>"], "unknown": ["x"],
-    })
+    values, notes = state.parse_url(
+        {
+            "layer": ["-1", "5"],
+            "head": ["zz"],
+            "query": ["3"],
+            "lang": ["fr"],
+            "big": ["1"],
+            "scale": ["fixed"],
+            "hide_special": ["maybe"],
+            "text": ["<b>x</b>"],
+            "unknown": ["x"],
+        }
+    )
     assert values == {"layer": -1, "query": 3, "big": True, "scale": "fixed", "text": "<b>x</b>"}
-    assert [(k, m) for k, m, _ in notes] == [("layer", "hard_url_repeated"), ("head", "hard_url_bad"),
-                                             ("hide_special", "hard_url_bad"), ("lang", "hard_url_bad")]
+    assert [(k, m) for k, m, _ in notes] == [
+        ("layer", "hard_url_repeated"),
+        ("head", "hard_url_bad"),
+        ("hide_special", "hard_url_bad"),
+        ("lang", "hard_url_bad"),
+    ]
     assert notes[0][2]["value"] == "\\-1" and notes[0][2]["n"] == 2  # first value, markdown-escaped
 
 
@@ -74,8 +88,15 @@ def test_checked_ranges():
 def test_md_escape_breaks_every_autolink():
     import re
 
-    for hostile in ["http://evil.example/m", "HTTPS://evil.example", "www.evil.example", "WWW.evil.example",
-                    "[x](http://evil.example)", "mail me: a@evil.example", "<http://evil.example>"]:
+    for hostile in [
+        "http://evil.example/m",
+        "HTTPS://evil.example",
+        "www.evil.example",
+        "WWW.evil.example",
+        "[x](http://evil.example)",
+        "mail me: a@evil.example",
+        "<http://evil.example>",
+    ]:
         out = state.md_escape(hostile)
         plain = out.replace("\\", "")
         # GFM autolink literals (remark-gfm): scheme://, www., e-mail: none may survive the escaping
@@ -127,10 +148,10 @@ def test_layer_clamp_survives_a_page_change():
 @pytest.fixture(scope="module")
 def one_layer_models(models_root):
     import torch
+    from conftest import tiny_config
     from transformers import AutoModel, AutoTokenizer
 
     from bertviz_core.models import student
-    from conftest import tiny_config
 
     tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
     for family in ("bert", "convbert"):
@@ -144,14 +165,17 @@ def one_layer_models(models_root):
     return models_root
 
 
-@pytest.mark.parametrize("page,query", [
-    ("step_by_step", {"model": "tiny1-bert"}),
-    ("step_by_step", {"model": "tiny1-convbert", "head": "c1"}),
-    ("convolution", {"model": "tiny1-convbert"}),
-    ("compare", {"model_a": "tiny1-bert", "model_b": "tiny1-convbert"}),
-    ("compare", {"model_a": "bert-minilm-l6", "model_b": "tiny1-convbert"}),
-    ("attention", {"model": "tiny1-convbert", "head": "c0"}),
-])
+@pytest.mark.parametrize(
+    "page,query",
+    [
+        ("step_by_step", {"model": "tiny1-bert"}),
+        ("step_by_step", {"model": "tiny1-convbert", "head": "c1"}),
+        ("convolution", {"model": "tiny1-convbert"}),
+        ("compare", {"model_a": "tiny1-bert", "model_b": "tiny1-convbert"}),
+        ("compare", {"model_a": "bert-minilm-l6", "model_b": "tiny1-convbert"}),
+        ("attention", {"model": "tiny1-convbert", "head": "c0"}),
+    ],
+)
 def test_one_layer_models(one_layer_models, page, query):
     at = open_page(page, text=GOOD, layer="-1", **query)
     assert not at.exception, at.exception

@@ -6,6 +6,7 @@ Oracles: the library's single-sentence capture() + trace_metrics / uniform_basel
 head metric (conv heads on their kernels, as /compare), syntax.head_accuracy for the syntax table, and
 compare_traces on those captures (what compare_many does) for the A-vs-B summaries.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,12 @@ TREEBANK = """# text = The old dog barks.
 5\tmorning\tmorning\tNOUN\tNN\t_\t2\tobl\t_\t_
 
 """
-WORDS = [["The", "old", "dog", "barks", "."], ["Walruses", "chase", "penguins"],
-         ["She", "gave", "him", "a", "book", "."], ["Birds", "sing", "in", "the", "morning"]]
+WORDS = [
+    ["The", "old", "dog", "barks", "."],
+    ["Walruses", "chase", "penguins"],
+    ["She", "gave", "him", "a", "book", "."],
+    ["Birds", "sing", "in", "the", "morning"],
+]
 MODELS = ("bert-minilm-l6", "convbert-minilm-l6")
 
 
@@ -67,9 +72,25 @@ def results(tmp_path_factory):
     threads = torch.get_num_threads()
     try:
         for model in MODELS:
-            code = corpus_cli.main(["--model", model, "--input", str(conllu), "--stats", "head-metrics,syntax",
-                                    "--out", str(root / f"tiny-{model}"), "--batch-size", "2", "--chunk-size", "3",
-                                    "--threads", "1", "--quiet"])
+            code = corpus_cli.main(
+                [
+                    "--model",
+                    model,
+                    "--input",
+                    str(conllu),
+                    "--stats",
+                    "head-metrics,syntax",
+                    "--out",
+                    str(root / f"tiny-{model}"),
+                    "--batch-size",
+                    "2",
+                    "--chunk-size",
+                    "3",
+                    "--threads",
+                    "1",
+                    "--quiet",
+                ]
+            )
             assert code == 0
     finally:
         torch.set_num_threads(threads)  # the CLI sets torch's threads for its run
@@ -139,10 +160,18 @@ def test_results_comparison_equals_compare_traces(results, traces):
     np.testing.assert_array_equal(got["lengths_a"], ref["lengths_a"])
     for side in "ab":
         for m in METRICS:
-            np.testing.assert_allclose(got["per_sentence"][f"metrics_{side}"][m],
-                                       ref["per_sentence"][f"metrics_{side}"][m], atol=1e-5, err_msg=m)
-            np.testing.assert_allclose(got["per_sentence"][f"baseline_{side}"][m],
-                                       ref["per_sentence"][f"baseline_{side}"][m], atol=1e-6, err_msg=m)
+            np.testing.assert_allclose(
+                got["per_sentence"][f"metrics_{side}"][m],
+                ref["per_sentence"][f"metrics_{side}"][m],
+                atol=1e-5,
+                err_msg=m,
+            )
+            np.testing.assert_allclose(
+                got["per_sentence"][f"baseline_{side}"][m],
+                ref["per_sentence"][f"baseline_{side}"][m],
+                atol=1e-6,
+                err_msg=m,
+            )
     rows_got = pd.DataFrame(summary_rows(got, ["entropy", "local"]))
     rows_ref = pd.DataFrame(summary_rows(ref, ["entropy", "local"]))
     pd.testing.assert_frame_equal(rows_got, rows_ref, atol=1e-5, rtol=1e-4)  # p-values of 4 sentences are touchy
@@ -281,17 +310,22 @@ def test_compare_page_explains_a_bad_folder(root_env, results, tmp_path, monkeyp
     (new_root / "convbert-run" / "head_metrics.parquet").symlink_to(secret)
     shutil.copytree(run, new_root / "damaged")
     pd.read_parquet(run / "head_metrics.parquet").drop(columns=["entropy"]).to_parquet(
-        new_root / "damaged" / "head_metrics.parquet")
+        new_root / "damaged" / "head_metrics.parquet"
+    )
     monkeypatch.setenv(corpus.RESULTS_ENV, str(new_root))
     at = _many_results(open_page("compare", text="A short sentence."), res_a="bert-run", res_b="convbert-run")
     assert not at.exception
-    assert at.error[0].value == ("Cannot use these results: 'head\\_metrics\\.parquet' is outside the results "
-                                 "folder; only folders inside it are read.")
+    assert at.error[0].value == (
+        "Cannot use these results: 'head\\_metrics\\.parquet' is outside the results "
+        "folder; only folders inside it are read."
+    )
     at.session_state["res_b"] = "damaged"
     at.run()
     assert not at.exception
-    assert at.error[0].value == ("Cannot use these results: head\\_metrics\\.parquet lacks the columns entropy: "
-                                 "it is not the table the corpus command writes.")
+    assert at.error[0].value == (
+        "Cannot use these results: head\\_metrics\\.parquet lacks the columns entropy: "
+        "it is not the table the corpus command writes."
+    )
     assert str(tmp_path) not in at.error[0].value
 
 
@@ -313,8 +347,9 @@ def open_with_state(page: str, session: dict, **query):
 
 def test_compare_page_without_results_folders_says_how_to_make_one(tmp_path, monkeypatch):
     monkeypatch.setenv(corpus.RESULTS_ENV, str(tmp_path / "none"))
-    at = open_with_state("compare", {"compare_tab": "多句统计", "many_mode": "results"}, text="A short sentence.",
-                         lang="zh")
+    at = open_with_state(
+        "compare", {"compare_tab": "多句统计", "many_mode": "results"}, text="A short sentence.", lang="zh"
+    )
     assert not at.exception
     assert "没有找到结果文件夹" in at.info[-1].value
 

@@ -1,5 +1,6 @@
 """Two app replicas behind Debian's nginx (deploy/cluster.py): websockets through the proxy,
 sticky sessions by cookie, a student failing over when a replica dies."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,16 +9,17 @@ import sys
 import urllib.request
 
 import pytest
-
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "deploy"))
-import cluster  # noqa: E402
-import ws_classroom  # noqa: E402
-from browser_util import run_async  # noqa: E402
+import cluster
+import ws_classroom
+from browser_util import run_async
 
-NO_NGINX = "nginx is not installed (Debian: apt-get install nginx, or deploy/start.sh installs it): " \
-           "the replicas-behind-a-proxy deployment is not tested"
+NO_NGINX = (
+    "nginx is not installed (Debian: apt-get install nginx, or deploy/start.sh installs it): "
+    "the replicas-behind-a-proxy deployment is not tested"
+)
 
 
 def test_committed_config_is_what_the_script_renders():
@@ -34,8 +36,11 @@ def test_nginx_accepts_the_config(tmp_path):
         (tmp_path / sub).mkdir()
     conf = tmp_path / "nginx.conf"
     conf.write_text(cluster.render_config([8601, 8602, 8603], "127.0.0.1:8599", str(tmp_path)))
-    r = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "e.log"), "-c", str(conf)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "e.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
 
 
@@ -74,8 +79,9 @@ def test_websocket_sessions_through_the_proxy_stay_on_their_replica(two_replicas
         try:
             ws_replica = c.headers_101.get(cluster.HEADER.lower())
             first = f"student {n} opens the page on {replica}."
-            r1 = await c.open_page("attention", {"model": ws_classroom.MODEL, "text": first},
-                                   ws_classroom.expected_labels(tok, first), 200)
+            r1 = await c.open_page(
+                "attention", {"model": ws_classroom.MODEL, "text": first}, ws_classroom.expected_labels(tok, first), 200
+            )
             second = f"student {n} then types a different sentence about rivers."
             r2 = await c.type_sentence(second, ws_classroom.expected_labels(tok, second), 200)
             return page[cluster.HEADER.lower()], ws_replica, r1, r2

@@ -1,16 +1,17 @@
 """Real browser: streamlit run on 127.0.0.1, driven by Playwright in Debian's Chromium."""
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
-
 from browser_util import CHROMIUM, browser, heatmap_labels, screenshot, wait_for_plot
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
-                                reason="Chromium not installed")
+pytestmark = pytest.mark.skipif(
+    not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="Chromium not installed"
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,9 @@ def test_attention_in_chromium(server):
         box.press("Enter")
         page.wait_for_function(
             "() => { const el = document.querySelector('.js-plotly-plot');"
-            " return el && el._fullData && el._fullData[0].x.includes('dogs'); }", timeout=60_000)
+            " return el && el._fullData && el._fullData[0].x.includes('dogs'); }",
+            timeout=60_000,
+        )
         labels = heatmap_labels(page)
         assert labels["x"] == ["[CLS]", "dogs", "bark", "loudly", "at", "night", "[SEP]"]
         screenshot(page, ARTIFACTS / "attention_after_typing.png")
@@ -59,12 +62,15 @@ def test_model_view_in_chromium(server):
         screenshot(page, ARTIFACTS / "model_view.png")
 
 
-@pytest.mark.parametrize("path, n_plots", [
-    ("compare?model_a=bert-minilm-l6&model_b=convbert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.&head=7", 2),
-    ("convolution?text=The%20cat%20sat%20on%20the%20mat.", 2),
-    ("positions?text=The%20cat%20sat.&text_b=It%20purred.", 8),
-    ("step-by-step?text=The%20cat%20sat%20on%20the%20mat.&layer=2&head=3&query=3", 6),
-])
+@pytest.mark.parametrize(
+    "path, n_plots",
+    [
+        ("compare?model_a=bert-minilm-l6&model_b=convbert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.&head=7", 2),
+        ("convolution?text=The%20cat%20sat%20on%20the%20mat.", 2),
+        ("positions?text=The%20cat%20sat.&text_b=It%20purred.", 8),
+        ("step-by-step?text=The%20cat%20sat%20on%20the%20mat.&layer=2&head=3&query=3", 6),
+    ],
+)
 def test_more_pages_in_chromium(server, path, n_plots):
     ARTIFACTS.mkdir(exist_ok=True)
     with browser() as b:
@@ -79,12 +85,13 @@ def test_more_pages_in_chromium(server, path, n_plots):
 
 def test_hostile_text_is_never_rendered_and_nothing_leaves_the_machine(server):
     """Script/HTML typed by a user shows as text; every request goes to this server only."""
-    payload = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>"
+    payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
     hosts = set()
     with browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1000})
         page.on("request", lambda req: hosts.add(req.url.split("/")[2] if "://" in req.url else req.url))
         from urllib.parse import quote
+
         page.goto(f"{server}/attention?model={quote(payload)}&text={quote(payload)}")
         page.wait_for_selector("[data-testid='stAlert']", timeout=60_000)
         page.goto(f"{server}/attention?text={quote(payload)}")

@@ -1,4 +1,5 @@
 """In front of a class (issue #11), in Chromium: figure sizes, page defaults, labels, 中文 figures."""
+
 from __future__ import annotations
 
 import json
@@ -8,15 +9,17 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser_util import CHROMIUM, browser, wait_for_plot, wait_idle
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_util import CHROMIUM, browser, wait_for_plot, wait_idle
+pytestmark = pytest.mark.skipif(
+    not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="Chromium not installed"
+)
 
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
-                                reason="Chromium not installed")
-
-PLOT_WIDTHS = ("[...document.querySelectorAll('.js-plotly-plot')]"
-               ".map(e => (e._fullLayout && e._fullLayout._size) ? Math.round(e._fullLayout._size.w) : 0)")
+PLOT_WIDTHS = (
+    "[...document.querySelectorAll('.js-plotly-plot')]"
+    ".map(e => (e._fullLayout && e._fullLayout._size) ? Math.round(e._fullLayout._size.w) : 0)"
+)
 # every word a figure shows: titles, axis and colour-bar titles, legend names, hover templates, tick text
 PLOT_TEXT = """JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].map(e => {
   const l = e._fullLayout || {}, out = [];
@@ -33,13 +36,70 @@ PLOT_TEXT = """JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].
   return out.join(' | ');
 }).join(' | '))"""
 # Latin words a 中文 figure may show: model names, special tokens, abbreviations, math
-ALLOWED = {"bert", "convbert", "minilm", "cls", "sep", "unk", "pad", "mask", "js", "cka", "pca", "yitutech",
-           "base", "mbert", "distilbert", "albert", "roberta", "electra", "deberta", "small", "logit", "logits"}
+ALLOWED = {
+    "bert",
+    "convbert",
+    "minilm",
+    "cls",
+    "sep",
+    "unk",
+    "pad",
+    "mask",
+    "js",
+    "cka",
+    "pca",
+    "yitutech",
+    "base",
+    "mbert",
+    "distilbert",
+    "albert",
+    "roberta",
+    "electra",
+    "deberta",
+    "small",
+    "logit",
+    "logits",
+}
 # Universal Dependencies relation labels are the treebank's own names (shown as such on /syntax)
 ALLOWED |= {"ud", "ewt", "michel", "int"}  # dataset and paper names, int8
-ALLOWED |= {"det", "amod", "nsubj", "obj", "iobj", "case", "advmod", "aux", "mark", "nmod", "obl", "compound", "conj",
-            "cc", "punct", "root", "cop", "xcomp", "ccomp", "acl", "advcl", "appos", "nummod", "flat", "fixed", "expl",
-            "csubj", "parataxis", "list", "vocative", "discourse", "orphan", "goeswith", "reparandum", "dep", "dislocated"}
+ALLOWED |= {
+    "det",
+    "amod",
+    "nsubj",
+    "obj",
+    "iobj",
+    "case",
+    "advmod",
+    "aux",
+    "mark",
+    "nmod",
+    "obl",
+    "compound",
+    "conj",
+    "cc",
+    "punct",
+    "root",
+    "cop",
+    "xcomp",
+    "ccomp",
+    "acl",
+    "advcl",
+    "appos",
+    "nummod",
+    "flat",
+    "fixed",
+    "expl",
+    "csubj",
+    "parataxis",
+    "list",
+    "vocative",
+    "discourse",
+    "orphan",
+    "goeswith",
+    "reparandum",
+    "dep",
+    "dislocated",
+}
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +123,10 @@ def _wait_for_new_width(page, before: int):
     """After switching projector mode: wait until the first figure's width is no longer `before` (or 30 s: the
     caller's assertion then says what it found), and the run has finished."""
     try:
-        page.wait_for_function(f"(() => {{ const w = {PLOT_WIDTHS}; return w.length > 0 && w[0] > 0 "
-                               f"&& w[0] !== {int(before)}; }})()", timeout=30_000)
+        page.wait_for_function(
+            f"(() => {{ const w = {PLOT_WIDTHS}; return w.length > 0 && w[0] > 0 && w[0] !== {int(before)}; }})()",
+            timeout=30_000,
+        )
     except PlaywrightTimeout:
         pass
     wait_idle(page)
@@ -125,11 +187,12 @@ def test_convolution_then_attention_through_the_sidebar_keeps_bert(server):
 def test_hidden_specials_keep_the_row_numbers(server):
     with browser() as b:
         page = b.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{server}/attention?model=bert-minilm-l6&hide_special=1"
-                  "&text=the%20cat%20saw%20the%20dog")
+        page.goto(f"{server}/attention?model=bert-minilm-l6&hide_special=1&text=the%20cat%20saw%20the%20dog")
         wait_for_plot(page)
-        d = page.evaluate("(() => { const t = document.querySelector('.js-plotly-plot')._fullData[0];"
-                          " return {x: Array.from(t.x), y: Array.from(t.y)}; })()")
+        d = page.evaluate(
+            "(() => { const t = document.querySelector('.js-plotly-plot')._fullData[0];"
+            " return {x: Array.from(t.x), y: Array.from(t.y)}; })()"
+        )
         assert d["x"] == ["the<sub>1</sub>", "cat", "saw", "the<sub>4</sub>", "dog"]
         assert d["y"][1] == d["x"][0] and d["y"][4] == d["x"][3]  # a row and its column share one name
         text = page.locator('[data-testid="stMain"]').inner_text()

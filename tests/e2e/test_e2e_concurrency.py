@@ -1,11 +1,11 @@
 """A small version of the classroom load test: concurrent sessions never see each other's tokens."""
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 import pytest
-
 from browser_util import CHROMIUM, run_async
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy"))

@@ -4,18 +4,18 @@
 every heatmap must carry the session's own tokens (0 errors, 0 cross-talk). A negative
 control shows the cross-talk check does fire: a client shown another student's sentence
 counts it."""
+
 from __future__ import annotations
 
 import asyncio
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "deploy"))
-import ws_classroom  # noqa: E402
-from browser_util import run_async, streamlit_server  # noqa: E402
+import ws_classroom
+from browser_util import run_async, streamlit_server
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +81,12 @@ def test_crosstalk_is_detected_when_a_session_sees_another_students_tokens(serve
         await asyncio.to_thread(c.get_page, "/attention")
         await c.connect()
         try:  # the server is asked for student 5's sentence while the client expects its own
-            return await c.open_page("attention", {"model": ws_classroom.MODEL, "text": theirs},
-                                     ws_classroom.expected_labels(tokenizer, mine), 150)
+            return await c.open_page(
+                "attention",
+                {"model": ws_classroom.MODEL, "text": theirs},
+                ws_classroom.expected_labels(tokenizer, mine),
+                150,
+            )
         finally:
             await c.close()
 

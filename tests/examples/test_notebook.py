@@ -1,4 +1,5 @@
 """The example notebook runs top to bottom in a fresh kernel (outputs in the file are never trusted)."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,8 @@ import time
 import nbformat
 import numpy as np
 import pytest
-from nbclient import NotebookClient
-
 from conftest import ROOT, SHARED
+from nbclient import NotebookClient
 
 NOTEBOOK = ROOT / "examples" / "bertviz_core_tour.ipynb"
 RESEARCH = ROOT / "examples" / "research_question.ipynb"
@@ -38,10 +38,13 @@ def test_notebook_executes_fresh_and_draws(tmp_path, monkeypatch):
 
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    plots = [json.loads(o.data["application/vnd.plotly.v1+json"]) if isinstance(o.data["application/vnd.plotly.v1+json"], str)
-             else o.data["application/vnd.plotly.v1+json"]
-             for o in outputs if o.output_type in ("display_data", "execute_result")
-             and "application/vnd.plotly.v1+json" in o.data]
+    plots = [
+        json.loads(o.data["application/vnd.plotly.v1+json"])
+        if isinstance(o.data["application/vnd.plotly.v1+json"], str)
+        else o.data["application/vnd.plotly.v1+json"]
+        for o in outputs
+        if o.output_type in ("display_data", "execute_result") and "application/vnd.plotly.v1+json" in o.data
+    ]
     # head view, model view, convolution (bc.show), layer view, comparison
     assert len(plots) == 5, [o.output_type for o in outputs]
     assert all(p["data"] and p["data"][0]["type"] == "heatmap" for p in plots)
@@ -107,10 +110,16 @@ def test_research_notebook_answers_with_intervals_checked_by_hand(tmp_path, monk
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     # provenance from both model cards, and a verdict for each student
     assert "copies of the teacher's heads H0-H5" in text and "query and key were not copied" in text
-    for model_id, role in (("convbert-minilm-l6", "attention-transfer student"), ("convbert-minilm-l6-free", "free student")):
+    for model_id, role in (
+        ("convbert-minilm-l6", "attention-transfer student"),
+        ("convbert-minilm-l6-free", "free student"),
+    ):
         assert f"{model_id} ({role}): " in text
-    plots = [o for o in outputs if o.output_type in ("display_data", "execute_result")
-             and "application/vnd.plotly.v1+json" in o.data]
+    plots = [
+        o
+        for o in outputs
+        if o.output_type in ("display_data", "execute_result") and "application/vnd.plotly.v1+json" in o.data
+    ]
     assert len(plots) == 1
 
     saved = json.loads((tmp_path / "out" / "research_question.json").read_text(encoding="utf-8"))
@@ -123,18 +132,25 @@ def test_research_notebook_answers_with_intervals_checked_by_hand(tmp_path, monk
     local_bert, distance_bert = _by_hand(bert, sentences)
     free = bc.load_model("convbert-minilm-l6-free")
     local_free, _ = _by_hand(free, sentences)
-    for values, key in ((local_bert, ("local", "all", "BERT attention heads (H0-H11)")),
-                        (distance_bert, ("distance", "all", "BERT attention heads (H0-H11)")),
-                        (local_free, ("local", "all", "convbert-minilm-l6-free: attention heads"))):
+    for values, key in (
+        (local_bert, ("local", "all", "BERT attention heads (H0-H11)")),
+        (distance_bert, ("distance", "all", "BERT attention heads (H0-H11)")),
+        (local_free, ("local", "all", "convbert-minilm-l6-free: attention heads")),
+    ):
         low, high = scipy.stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=scipy.stats.sem(values))
         row = summary[key]
-        np.testing.assert_allclose([row["mean"], row["low"], row["high"]], [values.mean(), low, high],
-                                   rtol=1e-4, atol=1e-4, err_msg=str(key))
+        np.testing.assert_allclose(
+            [row["mean"], row["low"], row["high"]], [values.mean(), low, high], rtol=1e-4, atol=1e-4, err_msg=str(key)
+        )
     paired = scipy.stats.ttest_rel(local_free, local_bert)
     ci = paired.confidence_interval(0.95)
     row = diffs[("convbert-minilm-l6-free", "BERT H0-H11", "local", "all")]
-    np.testing.assert_allclose([row["diff"], row["low"], row["high"]], [(local_free - local_bert).mean(), ci.low, ci.high],
-                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        [row["diff"], row["low"], row["high"]],
+        [(local_free - local_bert).mean(), ci.low, ci.high],
+        rtol=1e-4,
+        atol=1e-4,
+    )
     assert row["p"] == pytest.approx(paired.pvalue, rel=1e-3, abs=1e-6)
     # conv heads are measured on their kernels: every weight within 4 positions
     for model_id in ("convbert-minilm-l6", "convbert-minilm-l6-free"):

@@ -1,4 +1,5 @@
 """Export: images (kaleido on Debian's Chromium), offline HTML and lesson packs, traces, tables, CLI."""
+
 from __future__ import annotations
 
 import io
@@ -9,16 +10,15 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 import bertviz_core as bc
-from bertviz_core.export import core as export
 from bertviz_core import figures
+from bertviz_core.export import core as export
 from bertviz_core.export import lesson_pack
-from conftest import ROOT
 
 SENTENCE = "Seven quiet foxes jumped over lazy brown dogs"  # no repeated tokens: every label is the bare token
 ARRAYS = ("attentions", "hidden_states", "position_embeddings", "token_type_embeddings", "conv_kernels")
@@ -45,9 +45,9 @@ def png_info(data: bytes) -> tuple[int, int, float | None]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, dpi, size = 8, None, None
     while pos < len(data):
-        n = int.from_bytes(data[pos:pos + 4], "big")
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
-        crc = int.from_bytes(data[pos + 8 + n:pos + 12 + n], "big")
+        n = int.from_bytes(data[pos : pos + 4], "big")
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + n]
+        crc = int.from_bytes(data[pos + 8 + n : pos + 12 + n], "big")
         assert zlib.crc32(kind + body) & 0xFFFFFFFF == crc, kind  # every chunk intact
         if kind == b"IHDR":
             size = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
@@ -60,6 +60,7 @@ def png_info(data: bytes) -> tuple[int, int, float | None]:
 
 
 # ------------------------------------------------------------------ images
+
 
 def test_png_projector_fits_1920x1080_and_print_is_300_dpi(head_fig):
     from PIL import Image
@@ -129,6 +130,7 @@ def test_unknown_resolution_and_format_say_what_is_allowed(head_fig):
 
 # ------------------------------------------------------------------ traces
 
+
 @pytest.mark.parametrize("pair", [False, True])
 def test_npz_round_trips_to_the_arrays_of_capture(bert, tmp_path, pair):
     text_b = "And then they slept." if pair else None
@@ -139,8 +141,18 @@ def test_npz_round_trips_to_the_arrays_of_capture(bert, tmp_path, pair):
     for name in ARRAYS:
         a, b = getattr(fresh, name), getattr(again, name)
         assert (a is None and b is None) or (a.dtype == b.dtype == np.float32 and np.array_equal(a, b)), name
-    for name in ("tokens", "token_ids", "text", "text_b", "model_id", "family", "b_start", "special", "offsets",
-                 "dropped_tokens"):
+    for name in (
+        "tokens",
+        "token_ids",
+        "text",
+        "text_b",
+        "model_id",
+        "family",
+        "b_start",
+        "special",
+        "offsets",
+        "dropped_tokens",
+    ):
         assert getattr(again, name) == getattr(fresh, name), name
     assert not again.attentions.flags.writeable
     # plain numpy reads it without pickle
@@ -183,6 +195,7 @@ def test_not_a_trace_file_is_a_clear_error(tmp_path):
 
 # ------------------------------------------------------------------ tables
 
+
 def test_csv_reads_back_with_chinese_text():
     import pandas as pd
 
@@ -195,6 +208,7 @@ def test_csv_reads_back_with_chinese_text():
 
 
 # ------------------------------------------------------------------ one-liners
+
 
 def test_one_liners_draw_the_trace(trace, convbert):
     fig = figures.head_view(trace, 3, 1)
@@ -237,6 +251,7 @@ def test_show_renders_without_the_app(trace, capsys):
 
 # ------------------------------------------------------------------ offline HTML and lesson packs
 
+
 def test_single_figure_html_is_self_contained(head_fig):
     html = export.to_html(head_fig)
     assert "<script src" not in html and 'rel="stylesheet"' not in html
@@ -247,8 +262,10 @@ def test_single_figure_html_is_self_contained(head_fig):
 def test_user_text_in_packs_is_escaped():
     import plotly.graph_objects as go
 
-    html = export.document_html("<img src=x onerror=alert(1)>", [export.Section(
-        "<b>t</b>", "a <script>alert(2)</script>\n\nsecond", [go.Figure()], ["<i>c</i>"])])
+    html = export.document_html(
+        "<img src=x onerror=alert(1)>",
+        [export.Section("<b>t</b>", "a <script>alert(2)</script>\n\nsecond", [go.Figure()], ["<i>c</i>"])],
+    )
     body = html.split("</head>", 1)[1]
     assert "<img src=x" not in body and "<script>alert" not in body and "<b>t</b>" not in body
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in body and "<p>second</p>" in body
@@ -273,8 +290,12 @@ def all_lessons_pack(bert, convbert, tmp_path_factory):
 
     t = lesson_pack.translator(_app_text(), "en")
     sources = lesson_pack.Sources()
-    sections = [lesson_pack.lesson_section(t(f"lesson_{ls.key}_title"), t(f"lesson_{ls.key}_text"), ls.page, ls.state,
-                                           t=t, sources=sources) for ls in LESSONS]
+    sections = [
+        lesson_pack.lesson_section(
+            t(f"lesson_{ls.key}_title"), t(f"lesson_{ls.key}_text"), ls.page, ls.state, t=t, sources=sources
+        )
+        for ls in LESSONS
+    ]
     path = tmp_path_factory.mktemp("pack") / "lessons.html"
     path.write_text(lesson_pack.build_pack("All lessons", sections), encoding="utf-8")
     return path, sections
@@ -295,8 +316,9 @@ def test_every_lesson_has_its_figures(all_lessons_pack):
 
 @pytest.mark.e2e
 def test_lesson_pack_opens_offline_in_chromium_interactive_and_silent(all_lessons_pack, tmp_path):
-    from app.lessons import LESSONS
     from browser_util import browser
+
+    from app.lessons import LESSONS
 
     # two lessons (coreference: one heatmap; ConvBERT's local heads: kernels and a grid of heads) keep
     # the browser's work small; the full pack is the same page with more sections
@@ -311,18 +333,22 @@ def test_lesson_pack_opens_offline_in_chromium_interactive_and_silent(all_lesson
         page = b.new_page(viewport={"width": 1300, "height": 900})
         requests = []
         page.on("request", lambda r: requests.append(r.url))
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                   else route.abort())
+        page.route(
+            "**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort()
+        )
         page.goto(path.as_uri(), wait_until="commit", timeout=120_000)  # 5 MB of inline script: slow on busy CPUs
         page.wait_for_function(
             f"document.querySelectorAll('.js-plotly-plot').length === {n} && "
             "[...document.querySelectorAll('.js-plotly-plot')].every(el => el._fullData && el._fullData.length)",
-            timeout=240_000)
+            timeout=240_000,
+        )
         assert requests == [path.as_uri()]  # the file itself, nothing from the network
         # hover the first heatmap (coreference lesson): a tooltip with a weight appears
         page.evaluate("window.scrollTo(0, 0)")
-        box = page.evaluate("() => { const r = document.querySelector('.js-plotly-plot .nsewdrag')"
-                            ".getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }")
+        box = page.evaluate(
+            "() => { const r = document.querySelector('.js-plotly-plot .nsewdrag')"
+            ".getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }"
+        )
         page.mouse.move(box[0] + box[2] * 0.5, box[1] + box[3] * 0.5)
         page.wait_for_function("document.querySelector('.hoverlayer .hovertext') !== null", timeout=10_000)
         tip = page.evaluate("document.querySelector('.hoverlayer .hovertext').textContent")
@@ -332,11 +358,13 @@ def test_lesson_pack_opens_offline_in_chromium_interactive_and_silent(all_lesson
 
 # ------------------------------------------------------------------ command line
 
+
 def run_cli(*args, cwd):
     """`python -m bertviz_core ...` in a new process (the entry point itself)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-m", "bertviz_core", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bertviz_core", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def main_in_process(*args, cwd, capsys, monkeypatch):
@@ -350,8 +378,17 @@ def main_in_process(*args, cwd, capsys, monkeypatch):
 
 
 def test_cli_outputs_equal_the_library(bert, tmp_path, trace, capsys, monkeypatch):
-    code, err = main_in_process("capture", SENTENCE, "--model", "bert-minilm-l6", "--out", "t.npz", cwd=tmp_path,
-                                capsys=capsys, monkeypatch=monkeypatch)
+    code, err = main_in_process(
+        "capture",
+        SENTENCE,
+        "--model",
+        "bert-minilm-l6",
+        "--out",
+        "t.npz",
+        cwd=tmp_path,
+        capsys=capsys,
+        monkeypatch=monkeypatch,
+    )
     assert code == 0 and "wrote t.npz" in err, err
     cli = export.load_trace(tmp_path / "t.npz")
     for name in ARRAYS:
@@ -359,12 +396,30 @@ def test_cli_outputs_equal_the_library(bert, tmp_path, trace, capsys, monkeypatc
         assert (a is None and b is None) or np.array_equal(a, b), name
     assert cli.tokens == trace.tokens
 
-    code, err = main_in_process("export", "--model", "bert-minilm-l6", "--text", SENTENCE, "--view", "attention",
-                                "--layer", "3", "--head", "1", "--format", "svg", "--out", "head.svg", cwd=tmp_path,
-                                capsys=capsys, monkeypatch=monkeypatch)
+    code, err = main_in_process(
+        "export",
+        "--model",
+        "bert-minilm-l6",
+        "--text",
+        SENTENCE,
+        "--view",
+        "attention",
+        "--layer",
+        "3",
+        "--head",
+        "1",
+        "--format",
+        "svg",
+        "--out",
+        "head.svg",
+        cwd=tmp_path,
+        capsys=capsys,
+        monkeypatch=monkeypatch,
+    )
     assert code == 0 and "wrote head.svg" in err, err
-    assert canonical_ids((tmp_path / "head.svg").read_text()) == \
-        canonical_ids(export.to_svg(figures.head_view(trace, 3, 1)).decode())
+    assert canonical_ids((tmp_path / "head.svg").read_text()) == canonical_ids(
+        export.to_svg(figures.head_view(trace, 3, 1)).decode()
+    )
 
 
 def canonical_ids(svg: str) -> str:
@@ -379,18 +434,34 @@ def canonical_ids(svg: str) -> str:
 def test_cli_help_and_errors(tmp_path, capsys, monkeypatch):
     r = run_cli("export", "--help", cwd=tmp_path)  # through `python -m bertviz_core`
     assert r.returncode == 0
-    for option in ("--text", "--text-b", "--model", "--trace", "--view", "--layer", "--head", "--model-b",
-                   "--hide-special", "--format", "--resolution", "--font-size", "--out"):
+    for option in (
+        "--text",
+        "--text-b",
+        "--model",
+        "--trace",
+        "--view",
+        "--layer",
+        "--head",
+        "--model-b",
+        "--hide-special",
+        "--format",
+        "--resolution",
+        "--font-size",
+        "--out",
+    ):
         assert option in r.stdout
-    code, err = main_in_process("export", "--trace", "missing.npz", "--out", "x.svg", cwd=tmp_path, capsys=capsys,
-                                monkeypatch=monkeypatch)
+    code, err = main_in_process(
+        "export", "--trace", "missing.npz", "--out", "x.svg", cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch
+    )
     assert code == 2 and err.startswith("error: ") and "missing.npz" in err and err.count("\n") == 1, err
-    code, err = main_in_process("export", "--trace", "missing.npz", "--out", "x.gif", cwd=tmp_path, capsys=capsys,
-                                monkeypatch=monkeypatch)
+    code, err = main_in_process(
+        "export", "--trace", "missing.npz", "--out", "x.gif", cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch
+    )
     assert code == 2 and "cannot tell the format from 'x.gif'" in err, err
 
 
 # ------------------------------------------------------------------ Streamlit glue
+
 
 def test_download_widgets_render_without_computing_anything(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
@@ -401,19 +472,27 @@ def test_download_widgets_render_without_computing_anything(tmp_path, monkeypatc
         monkeypatch.setattr(export, name, getattr(export, name))
     script = tmp_path / "page.py"
     script.write_text(
-        "import sys\nsys.path.insert(0, %r)\n" % str(ROOT)
+        "import sys\nsys.path.insert(0, %r)\n"
+        % str(ROOT)
         + "import pandas as pd, plotly.graph_objects as go, streamlit as st\n"
-          "from app import export_ui\nfrom bertviz_core import export\n"
-          "def boom(*a, **k):\n    raise AssertionError('computed during the page run')\n"
-          "export.figure_bytes = export.to_html = export.trace_to_npz = boom\n"
-          "fig = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))\n"
-          "st.plotly_chart(fig)\nexport_ui.figure_downloads(fig, 'attention L3/H1')\n"
-          "export_ui.table_download(pd.DataFrame({'a': [1]}), 'metrics')\n")
+        "from app import export_ui\nfrom bertviz_core import export\n"
+        "def boom(*a, **k):\n    raise AssertionError('computed during the page run')\n"
+        "export.figure_bytes = export.to_html = export.trace_to_npz = boom\n"
+        "fig = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))\n"
+        "st.plotly_chart(fig)\nexport_ui.figure_downloads(fig, 'attention L3/H1')\n"
+        "export_ui.table_download(pd.DataFrame({'a': [1]}), 'metrics')\n"
+    )
     at = AppTest.from_file(str(script), default_timeout=60).run()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["PNG · projector (1920×1080)", "PNG · print (300 dpi)", "SVG · vector (papers)", "PDF · vector",
-                      "HTML · interactive, offline", "CSV"]
+    assert labels == [
+        "PNG · projector (1920×1080)",
+        "PNG · print (300 dpi)",
+        "SVG · vector (papers)",
+        "PDF · vector",
+        "HTML · interactive, offline",
+        "CSV",
+    ]
 
 
 def test_lessons_page_states_the_pack_size_before_download():
@@ -428,8 +507,13 @@ def test_lessons_page_states_the_pack_size_before_download():
 
 
 # ------------------------------------------------------------------ figure downloads on every page
-FIGURE_FILES = (("{}.png", "image/png"), ("{}-print.png", "image/png"), ("{}.svg", "image/svg+xml"),
-                ("{}.pdf", "application/pdf"), ("{}.html", "text/html"))
+FIGURE_FILES = (
+    ("{}.png", "image/png"),
+    ("{}-print.png", "image/png"),
+    ("{}.svg", "image/svg+xml"),
+    ("{}.pdf", "application/pdf"),
+    ("{}.html", "text/html"),
+)
 # pages another helper is still wiring (figure export not yet on them); none left
 EXPORT_PENDING: set[str] = set()
 
@@ -472,14 +556,20 @@ def _assert_figure_downloads(files: dict, stem: str, title_words: str | None = N
         assert "<script" in html and title_words in html
 
 
-@pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("pages/*.py"),
-                                                                          *ROOT.glob("app/*_view.py")]))
+@pytest.mark.parametrize(
+    "path", sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("pages/*.py"), *ROOT.glob("app/*_view.py")])
+)
 def test_every_chart_on_a_page_has_a_download_menu(path):
     """Static audit: each st.plotly_chart / x.plotly_chart call is followed by export_ui.figure_downloads
     within a few lines (the Download menu sits under its chart)."""
     lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
-    missing = [i + 1 for i, line in enumerate(lines) if "plotly_chart(" in line and not line.lstrip().startswith("#")
-               and not any("figure_downloads(" in later for later in lines[i: i + 10])]
+    missing = [
+        i + 1
+        for i, line in enumerate(lines)
+        if "plotly_chart(" in line
+        and not line.lstrip().startswith("#")
+        and not any("figure_downloads(" in later for later in lines[i : i + 10])
+    ]
     if missing and path in EXPORT_PENDING:
         pytest.xfail(f"figure export pending on {path} (lines {missing})")
     assert not missing, f"{path}: charts without a Download menu at lines {missing}"
@@ -488,8 +578,9 @@ def test_every_chart_on_a_page_has_a_download_menu(path):
 def test_contributions_page_offers_every_figure_for_download(deferred):
     from apptest_util import charts, open_page
 
-    at = open_page("contributions", model="bert-minilm-l6", text="The cat sat on the mat.", layer="2",
-                   contrib_method="norm")
+    at = open_page(
+        "contributions", model="bert-minilm-l6", text="The cat sat on the mat.", layer="2", contrib_method="norm"
+    )
     assert not at.exception
     files = _downloads(at, deferred)
     specs = charts(at)
@@ -542,8 +633,14 @@ def _html_of(files: dict, stem: str) -> str:
 def test_compare_head_by_head_offers_every_figure_for_download(deferred):
     from apptest_util import charts, open_page
 
-    at = open_page("compare", model_a="bert-minilm-l6", model_b="convbert-minilm-l6", text="The cat sat on the mat.",
-                   layer="3", head="1")
+    at = open_page(
+        "compare",
+        model_a="bert-minilm-l6",
+        model_b="convbert-minilm-l6",
+        text="The cat sat on the mat.",
+        layer="3",
+        head="1",
+    )
     assert not at.exception
     files = _downloads(at, deferred)
     pair, diff = charts(at)  # A | B in one figure, then A - B
@@ -607,8 +704,11 @@ def test_interval_plot_title_and_legend_have_their_own_room():
     assert rfig.wrap_title("各层的归一化熵", 6) == ["各层的", "归一化", "熵"]
     assert rfig.wrap_title("unbreakable", 4) == ["unbreakable"]
     title = "normalised entropy by layer: mean and 95% interval across sentences (dotted: uniform baseline)"
-    series = [{"name": f"{s} · {g}", "mean": np.array([0.5, 0.6]), "low": np.array([0.4, 0.5]),
-               "high": np.array([0.6, 0.7])} for s in "AB" for g in ("attention heads", "conv heads")]
+    series = [
+        {"name": f"{s} · {g}", "mean": np.array([0.5, 0.6]), "low": np.array([0.4, 0.5]), "high": np.array([0.6, 0.7])}
+        for s in "AB"
+        for g in ("attention heads", "conv heads")
+    ]
     fig = rfig.interval_plot(["L0", "L1"], series, title=title, x_title="Layer", y_title="entropy", font_size=14)
     lines = fig.layout.title.text.split("<br>")
     assert len(lines) == 2 and " ".join(lines) == title

@@ -1,4 +1,5 @@
 """Figures: labels are escaped and unique, payloads compact."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,6 +3,7 @@
 Oracles: each tiny random checkpoint's own modules, outputs and position ids (read by a hook of
 our own on its position embedding), scipy's softmax for the attention recomputation and the
 conv kernels, and transformers' own XLM-RoBERTa (built from its config, no checkpoint needed)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,8 +33,11 @@ def test_every_family_the_app_lists_or_tests_has_a_spec():
     assert set(FAMILIES) | {e.family for e in registry.REGISTRY} | {"xlm-roberta"} == set(families.SPECS)
     assert families.SUPPORTED == tuple(sorted(families.SPECS))
     for family, spec in families.SPECS.items():
-        assert spec.model_type == family and spec.position_scheme in (families.LEARNED, families.LEARNED_OFFSET,
-                                                                      families.RELATIVE)
+        assert spec.model_type == family and spec.position_scheme in (
+            families.LEARNED,
+            families.LEARNED_OFFSET,
+            families.RELATIVE,
+        )
         assert spec.position_description
 
 
@@ -103,8 +107,9 @@ def test_resolve_parent_climbs_and_descends():
     lm_model.encoder.attention.self = torch.nn.Linear(2, 2)
     lm_model.encoder.attention.output = torch.nn.Module()
     lm_model.encoder.attention.output.dense = torch.nn.Linear(2, 2)
-    owner, attr = families.resolve_parent(lm_model, "encoder.attention.self", lm_model.encoder.attention.self,
-                                          "../output.dense")
+    owner, attr = families.resolve_parent(
+        lm_model, "encoder.attention.self", lm_model.encoder.attention.self, "../output.dense"
+    )
     assert owner is lm_model.encoder.attention.output and attr == "dense"
     owner, attr = families.resolve_parent(lm_model, "encoder", lm_model.encoder, "attention.self")
     assert owner is lm_model.encoder.attention and attr == "self"
@@ -140,14 +145,24 @@ def test_position_offset_reproduces_the_models_own_position_ids(tiny, family):
 def test_xlm_roberta_positions_start_after_padding_too():
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    config = XLMRobertaConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
-                              intermediate_size=37, max_position_embeddings=40, pad_token_id=1)
+    config = XLMRobertaConfig(
+        vocab_size=100,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=4,
+        intermediate_size=37,
+        max_position_embeddings=40,
+        pad_token_id=1,
+    )
     model = XLMRobertaModel(config).eval()
     spec = family_spec(model)
     assert attention_modules(model, spec)
     ids = torch.tensor([[0, 5, 6, 7, 2]])
-    assert position_ids_used(model, {"input_ids": ids}) == [2, 3, 4, 5, 6] == [spec.position_offset(config) + i
-                                                                                for i in range(5)]
+    assert (
+        position_ids_used(model, {"input_ids": ids})
+        == [2, 3, 4, 5, 6]
+        == [spec.position_offset(config) + i for i in range(5)]
+    )
 
 
 def test_deberta_has_absolute_positions_only_when_its_config_says_so():
@@ -201,7 +216,7 @@ def test_conv_kernels_are_head_major_softmaxes_by_hand():
     assert got.shape == (C, T, K)
     for t in range(T):
         for c in range(C):
-            np.testing.assert_allclose(got[c, t], softmax(logits[t, c * K:(c + 1) * K]), rtol=1e-6)
+            np.testing.assert_allclose(got[c, t], softmax(logits[t, c * K : (c + 1) * K]), rtol=1e-6)
 
 
 def test_convbert_conv_heads_from_the_config_and_the_captured_kernels(tiny):

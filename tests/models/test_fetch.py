@@ -1,4 +1,5 @@
 """Preparing a classroom offline: `python -m bertviz_core.models.fetch`, and models the models folder holds."""
+
 from __future__ import annotations
 
 import os
@@ -7,17 +8,23 @@ import sys
 import time
 
 import pytest
+from conftest import ROOT, tiny_config
 
 import bertviz_core as bc
 from bertviz_core.models import fetch
-from conftest import ROOT, tiny_config
 
 
 def test_fetch_offline_fails_fast_with_a_clear_message(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "BERTVIZ_MODELS_DIR": str(tmp_path)}
     start = time.time()
-    out = subprocess.run([sys.executable, "-m", "bertviz_core.models.fetch", "bert-base-chinese"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "bertviz_core.models.fetch", "bert-base-chinese"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2
     assert "offline" in out.stderr and "HF_ENDPOINT" in out.stderr
     assert time.time() - start < 30  # seconds, not a hang (includes the interpreter start)
@@ -38,8 +45,10 @@ def test_fetch_refuses_bundled_and_invalid_ids(tmp_path):
         fetch.fetch("bert-minilm-l6", tmp_path)
     with pytest.raises(fetch.FetchError, match="not a valid model id"):
         fetch.fetch("../../etc", tmp_path)
-    assert fetch.target("google/electra-small-discriminator") == ("google/electra-small-discriminator",
-                                                                   "google--electra-small-discriminator")
+    assert fetch.target("google/electra-small-discriminator") == (
+        "google/electra-small-discriminator",
+        "google--electra-small-discriminator",
+    )
     assert fetch.target("bert-base-chinese") == ("bert-base-chinese", "bert-base-chinese")
 
 
@@ -48,8 +57,8 @@ def prepared_chinese(tmp_path, monkeypatch):
     """A models folder where `fetch bert-base-chinese` has run (a tiny BERT stands in for the real one)."""
     import torch
     from transformers import AutoModel, AutoTokenizer
-    from bertviz_core.models import loading
-    from bertviz_core.models import student
+
+    from bertviz_core.models import loading, student
 
     torch.manual_seed(0)
     folder = tmp_path / "bert-base-chinese"
@@ -75,6 +84,7 @@ def test_a_fetched_registry_model_loads_offline_from_the_models_folder(prepared_
 
 def test_chinese_lesson_uses_a_chinese_model_when_one_is_at_hand(prepared_chinese):
     import importlib
+
     from app import lessons
 
     with_model = importlib.reload(lessons)
@@ -84,6 +94,7 @@ def test_chinese_lesson_uses_a_chinese_model_when_one_is_at_hand(prepared_chines
 
 def test_chinese_lesson_without_a_chinese_model_is_about_unk(tmp_path, monkeypatch):
     import importlib
+
     from app import i18n, lessons
 
     monkeypatch.setenv("BERTVIZ_MODELS_DIR", str(tmp_path))  # empty models folder, offline hub cache

@@ -1,13 +1,22 @@
 """bertviz_core.models.heads: the one naming of heads (hand-written expectations)."""
+
 import pytest
 
 from bertviz_core.models import heads
 
 
-@pytest.mark.parametrize("text,kind,index", [
-    ("3", "attn", 3), ("H3", "attn", 3), ("h3", "attn", 3), (" 11 ", "attn", 11),
-    ("c1", "conv", 1), ("C1", "conv", 1), ("c0", "conv", 0),
-])
+@pytest.mark.parametrize(
+    "text,kind,index",
+    [
+        ("3", "attn", 3),
+        ("H3", "attn", 3),
+        ("h3", "attn", 3),
+        (" 11 ", "attn", 11),
+        ("c1", "conv", 1),
+        ("C1", "conv", 1),
+        ("c0", "conv", 0),
+    ],
+)
 def test_parse_accepts_token_and_display(text, kind, index):
     assert heads.parse(text) == heads.HeadId(kind, index)
 

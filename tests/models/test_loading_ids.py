@@ -1,5 +1,6 @@
 """Where a model name points (bertviz_core.models.loading.locate), the ids and paths messages show, the
 environment's defaults, and the model cache."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,13 +21,18 @@ def test_locate_refusals_and_destinations(models_folder, fresh_cache):
     assert load_refusal("./a\x01b")[:2] == ("invalid_id", "./a\x01b")  # a control character, even in a path
     assert load_refusal("./loop") == ("invalid_id", "./loop", "", "'./loop' is not a valid model id.")  # cannot resolve
     assert load_refusal("../../etc") == (
-        "outside_models_dir", "../../etc", "",
-        "Local models are only loaded from the models folder; '../../etc' is outside it.")
+        "outside_models_dir",
+        "../../etc",
+        "",
+        "Local models are only loaded from the models folder; '../../etc' is outside it.",
+    )
     assert load_refusal("bad id!") == ("invalid_id", "bad id!", "", "'bad id!' is not a valid model id.")
     assert loading.locate("bert-minilm-l6@int8") == ("variant", "bert-minilm-l6@int8")
     assert load_refusal("bert-minilm-l6@bogus")[:2] == ("invalid_id", "bert-minilm-l6@bogus")
     assert loading.locate("google/electra-small-discriminator") == (
-        "registry", registry.entry("electra-small-discriminator"))  # a listed model by its hub location
+        "registry",
+        registry.entry("electra-small-discriminator"),
+    )  # a listed model by its hub location
     assert loading.locate("good") == ("local", (models_folder / "good").resolve())
     assert loading.locate("someone/model") == ("hub", "someone/model")
 
@@ -44,8 +50,11 @@ def test_registry_policy_refuses_an_unlisted_id_before_any_loader(monkeypatch):
         loading.locate("someone/model")
     e = info.value
     assert (e.reason, e.model, e.detail, str(e)) == (
-        "not_listed", "someone/model", "",
-        "'someone/model' is not in the model list, and this server only loads listed models.")
+        "not_listed",
+        "someone/model",
+        "",
+        "'someone/model' is not in the model list, and this server only loads listed models.",
+    )
 
 
 def test_listed_model_prepared_in_the_models_folder_loads_offline(models_folder, fresh_cache):
@@ -126,14 +135,16 @@ def test_one_model_loaded_once_by_two_users_and_the_cache_bound(models_root, fre
         loads.append(where)
         time.sleep(0.3)  # both users ask while the first load runs
         return real(kind, where)
+
     monkeypatch.setattr(loading, "_load_uncached", slow_load)
     got, errors = [], []
 
     def user():
         try:
             got.append(bc.load_model("tiny-bert"))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
+
     threads = [threading.Thread(target=user) for _ in range(2)]
     for t in threads:
         t.start()

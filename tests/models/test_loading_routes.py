@@ -2,6 +2,7 @@
 compressed variant), and how the hub is reached. The hub cannot be reached here, so the hub path is driven
 through stand-ins for transformers' loaders that record what they were asked (the safety promise "no remote
 code, safetensors only" is about those arguments) and hand back a tiny local checkpoint."""
+
 from __future__ import annotations
 
 import socket
@@ -58,9 +59,13 @@ def test_hub_model_in_the_local_cache_loads_without_network_or_remote_code(model
     lm = bc.load_model("someone/tiny-model")
     assert (lm.id, lm.label, lm.family) == ("someone/tiny-model", "someone/tiny-model", "bert")
     assert calls == [
-        ("model", "someone/tiny-model", {"local_files_only": True, "attn_implementation": "eager",
-                                         "trust_remote_code": False}),
-        ("tokenizer", "someone/tiny-model", {"local_files_only": True, "trust_remote_code": False})]
+        (
+            "model",
+            "someone/tiny-model",
+            {"local_files_only": True, "attn_implementation": "eager", "trust_remote_code": False},
+        ),
+        ("tokenizer", "someone/tiny-model", {"local_files_only": True, "trust_remote_code": False}),
+    ]
 
 
 def test_hub_download_asks_for_no_remote_code(models_root, fresh_cache, monkeypatch):
@@ -70,7 +75,8 @@ def test_hub_download_asks_for_no_remote_code(models_root, fresh_cache, monkeypa
     assert lm.family == "bert"
     assert calls[-2:] == [
         ("model", "someone/tiny-model", {"attn_implementation": "eager", "trust_remote_code": False}),
-        ("tokenizer", "someone/tiny-model", {"trust_remote_code": False})]
+        ("tokenizer", "someone/tiny-model", {"trust_remote_code": False}),
+    ]
 
 
 def test_hub_offline_and_failed_download_say_why(models_root, fresh_cache, monkeypatch):
@@ -101,14 +107,21 @@ def test_hub_download_keeps_the_id_and_says_why_it_failed(models_root, fresh_cac
         loading._cache.clear()
     monkeypatch.setattr(loading, "hub_reachable", lambda *a, **k: False)
     assert load_refusal("someone/tiny-model") == (
-        "offline", "someone/tiny-model", "",
+        "offline",
+        "someone/tiny-model",
+        "",
         "someone/tiny-model must be downloaded from the Hugging Face Hub, and this machine is offline. "
-        "The bundled models work offline.")
+        "The bundled models work offline.",
+    )
     monkeypatch.undo()
     _spy_hub(monkeypatch, folder, fail_when_local=True, fail_download=OSError("no route"))
     monkeypatch.setattr(loading, "hub_reachable", lambda *a, **k: True)
     assert load_refusal("someone/tiny-model") == (
-        "load_failed", "someone/tiny-model", "no route", "Could not load someone/tiny-model from the hub: no route")
+        "load_failed",
+        "someone/tiny-model",
+        "no route",
+        "Could not load someone/tiny-model from the hub: no route",
+    )
 
 
 def test_load_hub_refuses_bad_and_unlisted_ids_itself(monkeypatch):
@@ -116,7 +129,10 @@ def test_load_hub_refuses_bad_and_unlisted_ids_itself(monkeypatch):
     with pytest.raises(bc.ModelLoadError) as info:
         loading._load_hub("not a hub id!", "x", "x")
     assert (info.value.reason, info.value.model, str(info.value)) == (
-        "invalid_id", "not a hub id!", "'not a hub id!' is not a valid model id.")
+        "invalid_id",
+        "not a hub id!",
+        "'not a hub id!' is not a valid model id.",
+    )
     monkeypatch.setenv("BERTVIZ_HUB_POLICY", "registry")
     with pytest.raises(bc.ModelLoadError) as info:
         loading._load_hub("someone/unlisted", "x", "x")
@@ -140,16 +156,28 @@ def test_finish_refuses_models_it_cannot_show(models_root, tmp_path, fresh_cache
     for attentions in ((), (None,)):
         fake = types.SimpleNamespace(config=types.SimpleNamespace(model_type="bert"), eval=lambda: None)
         fake.__call__ = None
-        model = type("M", (), {"config": fake.config, "eval": lambda self: self,
-                               "__call__": lambda self, **kw: types.SimpleNamespace(attentions=attentions)})()
+        model = type(
+            "M",
+            (),
+            {
+                "config": fake.config,
+                "eval": lambda self: self,
+                "__call__": lambda self, **kw: types.SimpleNamespace(attentions=attentions),
+            },
+        )()
         with pytest.raises(bc.ModelLoadError) as info:
             loading.finish_loaded("some/id", "Some label", model, tok)
         assert (info.value.reason, info.value.model, str(info.value)) == (
-            "no_attention", "some/id", "Some label: the model returned no attention probabilities.")
+            "no_attention",
+            "some/id",
+            "Some label: the model returned no attention probabilities.",
+        )
     from transformers import GPT2Config, GPT2Model
 
     torch.manual_seed(0)
-    GPT2Model(GPT2Config(n_layer=1, n_embd=16, n_head=2, vocab_size=64, n_positions=32)).save_pretrained(tmp_path / "gpt")
+    GPT2Model(GPT2Config(n_layer=1, n_embd=16, n_head=2, vocab_size=64, n_positions=32)).save_pretrained(
+        tmp_path / "gpt"
+    )
     _spy_hub(monkeypatch, tmp_path / "gpt")
     with pytest.raises(bc.ModelLoadError) as info:
         bc.load_model("someone/gpt")
@@ -176,6 +204,7 @@ def test_hub_reachability_asks_the_configured_host_quickly(monkeypatch):
     def connect(address, timeout=None):
         seen.append((address, timeout))
         return _Conn()
+
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     monkeypatch.setattr(socket, "create_connection", connect)
     monkeypatch.setenv("HF_ENDPOINT", "https://hub.example:8443/path")
@@ -187,6 +216,7 @@ def test_hub_reachability_asks_the_configured_host_quickly(monkeypatch):
 
     def refused(address, timeout=None):
         raise OSError("unreachable")
+
     monkeypatch.setattr(socket, "create_connection", refused)
     assert loading.hub_reachable() is False
 
@@ -201,6 +231,7 @@ def test_bundled_teacher_is_read_from_safetensors_only(fresh_cache, monkeypatch)
         def from_pretrained(path, **kwargs):
             calls.append(kwargs)
             return real.from_pretrained(path, **kwargs)
+
     monkeypatch.setattr(_transformers(), "AutoModel", Model)
     lm = loading._load_bundled(registry.entry("bert-minilm-l6"))
     assert lm.id == "bert-minilm-l6" and calls == [{"attn_implementation": "eager", "use_safetensors": True}]
@@ -213,36 +244,55 @@ def test_bundled_student_with_missing_weights_says_so(tmp_path, monkeypatch):
     with pytest.raises(bc.ModelLoadError) as info:
         loading._load_bundled(entry)
     assert (info.value.reason, info.value.model) == ("missing_weights", "convbert-minilm-l6")
-    assert str(info.value) == (f"{entry.label}: its weights are missing from the package "
-                               "(bertviz_core/weights/convbert-minilm-l6).")
+    assert str(info.value) == (
+        f"{entry.label}: its weights are missing from the package (bertviz_core/weights/convbert-minilm-l6)."
+    )
 
 
 # ---------------------------------------------------------------- local folders and compressed variants
-def test_local_folder_is_read_with_safetensors_only_no_remote_code_and_no_network(models_folder, fresh_cache,
-                                                                                  monkeypatch):
+def test_local_folder_is_read_with_safetensors_only_no_remote_code_and_no_network(
+    models_folder, fresh_cache, monkeypatch
+):
     """check_folder refuses auto_map and pickles first; the loader's own arguments are the second wall."""
     calls = _spy_hub(monkeypatch, models_folder / "good")
     lm = bc.load_model("good")
     path = (models_folder / "good").resolve()
     assert (lm.id, lm.label, lm.family) == ("good", "good", "bert")
     assert calls == [
-        ("model", path, {"attn_implementation": "eager", "use_safetensors": True, "trust_remote_code": False,
-                         "local_files_only": True}),
-        ("tokenizer", path, {"trust_remote_code": False, "local_files_only": True})]
+        (
+            "model",
+            path,
+            {
+                "attn_implementation": "eager",
+                "use_safetensors": True,
+                "trust_remote_code": False,
+                "local_files_only": True,
+            },
+        ),
+        ("tokenizer", path, {"trust_remote_code": False, "local_files_only": True}),
+    ]
 
 
 def test_local_folder_transformers_cannot_read_says_why(models_folder, fresh_cache, monkeypatch):
     _spy_hub(monkeypatch, models_folder / "good", fail_when_local=True)
-    assert load_refusal("good") == ("load_failed", "good", "not in the local cache",
-                                    "Could not load 'good': not in the local cache")
+    assert load_refusal("good") == (
+        "load_failed",
+        "good",
+        "not in the local cache",
+        "Could not load 'good': not in the local cache",
+    )
 
 
 def test_a_variant_id_is_loaded_by_its_registered_builder(fresh_cache):
     from bertviz_core.models import variants
 
     asked = []
-    variants.register_variant("probe", r"probe=(?P<n>[0-9])", lambda where: asked.append(where) or "variant model",
-                              value=lambda m: int(m["n"]))
+    variants.register_variant(
+        "probe",
+        r"probe=(?P<n>[0-9])",
+        lambda where: asked.append(where) or "variant model",
+        value=lambda m: int(m["n"]),
+    )
     try:
         assert loading.locate("bert-minilm-l6@probe=3") == ("variant", "bert-minilm-l6@probe=3")
         assert loading.load_model("bert-minilm-l6@probe=3") == "variant model" and asked == ["bert-minilm-l6@probe=3"]

@@ -2,6 +2,7 @@
 
 Every hostile folder below is a *working* checkpoint plus one planted problem, so that removing
 the check that refuses it lets the model load and the test fails (not merely "some error")."""
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,8 @@ from bertviz_core.models import loading, registry
 
 def _tiny(family: str, layers: int):
     import torch
-    from transformers import AutoModel
-
     from conftest import tiny_config
+    from transformers import AutoModel
 
     config = tiny_config(family)
     config.num_hidden_layers = layers
@@ -134,6 +134,7 @@ def test_auto_map_refused_however_spelled(root, file, spelling):
 
 class _Payload:
     """Unpickling this would create a marker file: the proof that pickled code ran."""
+
     marker = None
 
     def __reduce__(self):
@@ -182,12 +183,23 @@ def test_unsupported_family(root):
     assert exc.reason == "unsupported_family" and exc.detail == "gpt2"
 
 
-@pytest.mark.parametrize("name,reason", [
-    ("", "invalid_id"), ("   ", "invalid_id"), ("x" * 10_000, "invalid_id"), ("a\x00b", "invalid_id"),
-    ("http://evil.example/m", "invalid_id"), ("[x](http://evil.example)", "invalid_id"),
-    ("www.evil.example", "offline"), ("someone/unknown-model", "offline"), ("bert-base-uncased", "offline"),
-    ("/etc", "outside_models_dir"), ("~/.ssh", "outside_models_dir"), ("../../etc", "outside_models_dir"),
-])
+@pytest.mark.parametrize(
+    "name,reason",
+    [
+        ("", "invalid_id"),
+        ("   ", "invalid_id"),
+        ("x" * 10_000, "invalid_id"),
+        ("a\x00b", "invalid_id"),
+        ("http://evil.example/m", "invalid_id"),
+        ("[x](http://evil.example)", "invalid_id"),
+        ("www.evil.example", "offline"),
+        ("someone/unknown-model", "offline"),
+        ("bert-base-uncased", "offline"),
+        ("/etc", "outside_models_dir"),
+        ("~/.ssh", "outside_models_dir"),
+        ("../../etc", "outside_models_dir"),
+    ],
+)
 def test_ids_that_never_load(root, name, reason):
     exc = reason_of(name)
     assert exc.reason == reason
@@ -243,8 +255,12 @@ SUPPORTED = "albert, bert, convbert, deberta-v2, distilbert, electra, roberta, x
 
 def test_folder_refusals_name_their_reason_file_and_model(models_folder, fresh_cache):
     (models_folder / "empty").mkdir()
-    assert load_refusal("empty") == ("not_a_model_folder", "empty", "",
-                                     "'empty' is not a model folder (no config.json).")
+    assert load_refusal("empty") == (
+        "not_a_model_folder",
+        "empty",
+        "",
+        "'empty' is not a model folder (no config.json).",
+    )
 
     (_copy(models_folder, "loop") / "loop").symlink_to(models_folder / "loop" / "loop")
     assert load_refusal("loop") == ("not_a_model_folder", "loop", "loop", "'loop': loop cannot be resolved.")
@@ -252,39 +268,65 @@ def test_folder_refusals_name_their_reason_file_and_model(models_folder, fresh_c
     outside = models_folder.parent / "elsewhere.json"
     outside.write_text("{}")
     (_copy(models_folder, "out") / "extra.json").symlink_to(outside)
-    assert load_refusal("out") == ("outside_models_dir", "out", "extra.json",
-                                   "'out': extra.json points outside the models folder; local models are only read "
-                                   "from the models folder.")
+    assert load_refusal("out") == (
+        "outside_models_dir",
+        "out",
+        "extra.json",
+        "'out': extra.json points outside the models folder; local models are only read from the models folder.",
+    )
 
     os.mkfifo(_copy(models_folder, "fifo") / "pipe")
     assert load_refusal("fifo") == ("not_a_model_folder", "fifo", "pipe", "'fifo': pipe is not a regular file.")
 
     (_copy(models_folder, "custom") / "config.json").write_text('{"model_type": "bert", "auto_map": {}}')
-    assert load_refusal("custom") == ("custom_code", "custom", "config.json",
-                                      "'custom' needs custom code from the checkpoint (auto_map in config.json); "
-                                      "remote or custom code is never run.")
+    assert load_refusal("custom") == (
+        "custom_code",
+        "custom",
+        "config.json",
+        "'custom' needs custom code from the checkpoint (auto_map in config.json); remote or custom code is never run.",
+    )
 
     (_copy(models_folder, "broken") / "tokenizer_config.json").write_text("{")
-    assert load_refusal("broken") == ("not_a_model_folder", "broken", "tokenizer_config.json",
-                                      "'broken': tokenizer_config.json is not valid JSON.")
+    assert load_refusal("broken") == (
+        "not_a_model_folder",
+        "broken",
+        "tokenizer_config.json",
+        "'broken': tokenizer_config.json is not valid JSON.",
+    )
 
     (_copy(models_folder, "list") / "config.json").write_text("[1, 2]")
-    assert load_refusal("list") == ("not_a_model_folder", "list", "config.json",
-                                    "'list': config.json is not a JSON object.")
+    assert load_refusal("list") == (
+        "not_a_model_folder",
+        "list",
+        "config.json",
+        "'list': config.json is not a JSON object.",
+    )
 
     (_copy(models_folder, "noweights") / "model.safetensors").unlink()
-    assert load_refusal("noweights") == ("not_a_model_folder", "noweights", "",
-                                         "'noweights' has no weights (no .safetensors file).")
+    assert load_refusal("noweights") == (
+        "not_a_model_folder",
+        "noweights",
+        "",
+        "'noweights' has no weights (no .safetensors file).",
+    )
 
     pickled = _copy(models_folder, "pickled")
     (pickled / "model.safetensors").rename(pickled / "weights.ckpt")
-    assert load_refusal("pickled") == ("pickled_weights", "pickled", "weights.ckpt",
-                                       "'pickled' has no safetensors weights; pickled weights (weights.ckpt) are "
-                                       "refused because loading them can run code.")
+    assert load_refusal("pickled") == (
+        "pickled_weights",
+        "pickled",
+        "weights.ckpt",
+        "'pickled' has no safetensors weights; pickled weights (weights.ckpt) are "
+        "refused because loading them can run code.",
+    )
 
     (_copy(models_folder, "gpt") / "config.json").write_text('{"model_type": "gpt2"}')
-    assert load_refusal("gpt") == ("unsupported_family", "gpt", "gpt2",
-                                   f"Model type 'gpt2' is not supported (supported: {SUPPORTED}).")
+    assert load_refusal("gpt") == (
+        "unsupported_family",
+        "gpt",
+        "gpt2",
+        f"Model type 'gpt2' is not supported (supported: {SUPPORTED}).",
+    )
 
 
 def test_folder_limits_are_inclusive(models_folder, fresh_cache, monkeypatch):
@@ -314,8 +356,12 @@ def test_check_folder_names_the_folder_itself_by_default(models_folder):
 def test_nested_folder_is_named_by_its_path_in_the_models_folder(models_folder, fresh_cache):
     (models_folder / "team").mkdir()
     (_copy(models_folder, "team/nw") / "model.safetensors").unlink()
-    assert load_refusal("team/nw") == ("not_a_model_folder", "team/nw", "",
-                                       "'team/nw' has no weights (no .safetensors file).")
+    assert load_refusal("team/nw") == (
+        "not_a_model_folder",
+        "team/nw",
+        "",
+        "'team/nw' has no weights (no .safetensors file).",
+    )
 
 
 def test_student_folders_load_and_a_broken_one_says_why(models_folder, fresh_cache):
@@ -329,8 +375,12 @@ def test_student_folders_load_and_a_broken_one_says_why(models_folder, fresh_cac
     base = json.loads((models_folder / "broken-student" / "bertviz_base.json").read_text())
     base["from_base"] = ["no.such.tensor"]
     (models_folder / "broken-student" / "bertviz_base.json").write_text(json.dumps(base))
-    assert load_refusal("broken-student") == ("load_failed", "broken-student", "'no.such.tensor'",
-                                              "Could not load 'broken-student': 'no.such.tensor'")
+    assert load_refusal("broken-student") == (
+        "load_failed",
+        "broken-student",
+        "'no.such.tensor'",
+        "Could not load 'broken-student': 'no.such.tensor'",
+    )
 
 
 def test_listed_model_prepared_as_a_link_to_outside_is_refused(models_folder, fresh_cache, tmp_path):
@@ -339,5 +389,8 @@ def test_listed_model_prepared_as_a_link_to_outside_is_refused(models_folder, fr
     shutil.copytree(models_folder / "good", tmp_path / "elsewhere")
     (models_folder / "bert-base-uncased").symlink_to(tmp_path / "elsewhere")
     assert load_refusal("bert-base-uncased") == (
-        "outside_models_dir", "bert-base-uncased", "",
-        "Local models are only loaded from the models folder; 'bert-base-uncased' is outside it.")
+        "outside_models_dir",
+        "bert-base-uncased",
+        "",
+        "Local models are only loaded from the models folder; 'bert-base-uncased' is outside it.",
+    )

@@ -1,5 +1,6 @@
 """The token limit of a loaded model (LoadedModel.max_tokens): each family's position table, a DeBERTa's
 tokenizer, at most 512; a longer text is cut to it and runs."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """bertviz_core.models.mlm: the one MLM-head loader of fill-mask (interventions) and masked-word attribution
 (contributions). Oracles: a BertForMaskedLM saved here, run as transformers loads it itself."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,9 +63,12 @@ def test_models_without_a_head_say_why_alike_for_both_users(bert, models_root):
 
 def test_status_messages_name_the_model_and_the_cause():
     assert mlm.MlmStatus(reason="no_head", missing="cls.predictions.bias").message("M") == (
-        "M has no trained masked-language-model head (missing cls.predictions.bias).")
+        "M has no trained masked-language-model head (missing cls.predictions.bias)."
+    )
     assert mlm.MlmStatus(reason="no_head", error="no file").message("M") == (
-        "M: its masked-language-model head could not be loaded (no file).")
+        "M: its masked-language-model head could not be loaded (no file)."
+    )
     assert mlm.MlmStatus(reason="student").message("M") == (
-        "M has no masked-language-model head, so it cannot predict a masked word.")
+        "M has no masked-language-model head, so it cannot predict a masked word."
+    )
     assert set(mlm.REASONS) == {"bundled", "student", "no_head"}

@@ -1,4 +1,5 @@
 """What `pip install .` ships: the package data of bertviz_core (weights, data files) and its dependencies."""
+
 from __future__ import annotations
 
 
@@ -14,8 +15,12 @@ def test_package_data_ships_every_weight_and_data_file():
     assert "bertviz_core" in config["tool"]["setuptools"]["packages"]
     globs = config["tool"]["setuptools"]["package-data"]["bertviz_core"]
     package = ROOT / "bertviz_core"
-    files = [p.relative_to(package).as_posix() for d in ("weights", "data") for p in (package / d).rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts]
+    files = [
+        p.relative_to(package).as_posix()
+        for d in ("weights", "data")
+        for p in (package / d).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     assert "data/example_sentences.txt" in files and "weights/convbert-minilm-l6/student.safetensors" in files
     assert [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
     deps = " ".join(config["project"]["dependencies"])

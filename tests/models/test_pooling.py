@@ -1,5 +1,6 @@
 """Mean pooling and pooled cosines (bertviz_core.models.pooling), the one copy distillation and compression use.
 Oracles: a case worked out by hand; numpy on the models' own last hidden states."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,7 @@ from bertviz_core.training import distill
 
 
 def test_mean_pool_averages_real_tokens_only_by_hand():
-    hidden = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]],
-                           [[2.0, 0.0], [-1.0, 5.0], [8.0, 1.0]]])
+    hidden = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]], [[2.0, 0.0], [-1.0, 5.0], [8.0, 1.0]]])
     mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
     np.testing.assert_allclose(pooling.mean_pool(hidden, mask).numpy(), [[2.0, 3.0], [3.0, 2.0]])
     empty = pooling.mean_pool(hidden[:1], torch.zeros(1, 3, dtype=torch.long))  # no real token: zeros, not nan

@@ -1,5 +1,6 @@
 """The variant registry (bertviz_core.models.variants): `<model>@<variant>` ids, parsed and loaded through
 whatever kinds are registered. Oracles: the ids and messages written out by hand; kinds registered here."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,13 @@ from bertviz_core.models import variants
 def probe_kind():
     """A kind registered for one test: `<model>@probe=<digit>`, loaded by a recorder."""
     asked = []
-    variants.register_variant("probe", r"probe=(?P<n>[0-9])", lambda name: asked.append(name) or f"built {name}",
-                              value=lambda m: int(m["n"]), example="<model>@probe=1")
+    variants.register_variant(
+        "probe",
+        r"probe=(?P<n>[0-9])",
+        lambda name: asked.append(name) or f"built {name}",
+        value=lambda m: int(m["n"]),
+        example="<model>@probe=1",
+    )
     yield asked
     variants.unregister_variant("probe")
 
@@ -25,8 +31,9 @@ def test_importing_bertviz_core_registers_int8_and_prune_in_that_order():
     assert variants.parse("x@prune=30") == ("x", "prune", 0.3)
 
 
-@pytest.mark.parametrize("bad", ["x@int4", "@int8", "a@int8@int8", "a@@int8", "a b@int8", "x@prune=1000%",
-                                 "x@prune=.5%", "x@INT8"])
+@pytest.mark.parametrize(
+    "bad", ["x@int4", "@int8", "a@int8@int8", "a@@int8", "a b@int8", "x@prune=1000%", "x@prune=.5%", "x@INT8"]
+)
 def test_ids_matching_no_kind_are_refused_with_the_syntax_of_each(bad):
     with pytest.raises(bc.ModelLoadError) as info:
         variants.parse(bad)
@@ -38,7 +45,9 @@ def test_a_value_the_kind_refuses_is_reported_with_its_reason():
     with pytest.raises(bc.ModelLoadError) as info:
         variants.parse("x@prune=100%")
     assert (info.value.reason, str(info.value)) == (
-        "invalid_id", "'x@prune=100%': the pruned share of heads must be between 0% and 100% (exclusive).")
+        "invalid_id",
+        "'x@prune=100%': the pruned share of heads must be between 0% and 100% (exclusive).",
+    )
 
 
 def test_a_long_unknown_id_is_cut_in_the_message():

@@ -1,4 +1,5 @@
 """Batched capture (bertviz_core.tracing.batch) against single-sentence capture(), the oracle."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Capture core: hooked values equal the model's own outputs, for every family."""
+
 from __future__ import annotations
 
 import subprocess
@@ -8,9 +9,9 @@ import threading
 import numpy as np
 import pytest
 import torch
+from conftest import FAMILIES, ROOT
 
 import bertviz_core as bc
-from conftest import FAMILIES, ROOT
 
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
@@ -114,7 +115,7 @@ def run_threads(target, args_list):
         try:
             barrier.wait(timeout=30)
             target(*args)
-        except BaseException as exc:  # noqa: BLE001 - a worker's failure must fail the test
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=guarded, args=args) for args in args_list]
@@ -127,9 +128,12 @@ def run_threads(target, args_list):
 
 
 def test_concurrent_captures_never_mix(bert):
-    sentences = [f"Sentence number {i} talks about {w}." for i, w in
-                 enumerate(["cats", "quantum physics and the structure of very small things",
-                            "the weather today", "a red balloon"])]
+    sentences = [
+        f"Sentence number {i} talks about {w}."
+        for i, w in enumerate(
+            ["cats", "quantum physics and the structure of very small things", "the weather today", "a red balloon"]
+        )
+    ]
     expected = {s: bc.capture(bert, s) for s in sentences}
     mixed = []
 
@@ -146,10 +150,9 @@ def test_concurrent_captures_never_mix(bert):
 def test_thread_failures_fail_the_test(pytester):
     """An exception in a worker thread is an error, not a warning (pytest.ini filterwarnings)."""
     pytester.makeini((ROOT / "pytest.ini").read_text().replace("testpaths = tests\n", ""))
-    pytester.makepyfile("import threading\n"
-                        "def test_x():\n"
-                        "    th = threading.Thread(target=lambda: 1 / 0)\n"
-                        "    th.start(); th.join()\n")
+    pytester.makepyfile(
+        "import threading\ndef test_x():\n    th = threading.Thread(target=lambda: 1 / 0)\n    th.start(); th.join()\n"
+    )
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*ZeroDivisionError*"])
@@ -173,8 +176,10 @@ def test_trace_arrays_are_read_only(bert):
 
 
 def test_core_never_imports_streamlit():
-    code = ("import sys, bertviz_core, bertviz_core.figures, bertviz_core.analysis.metrics, bertviz_core.training.distill;"
-            "bad=[m for m in sys.modules if m.split('.')[0]=='streamlit']; assert not bad, bad")
+    code = (
+        "import sys, bertviz_core, bertviz_core.figures, bertviz_core.analysis.metrics, bertviz_core.training.distill;"
+        "bad=[m for m in sys.modules if m.split('.')[0]=='streamlit']; assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
     for path in (ROOT / "bertviz_core").rglob("*.py"):
         assert "import streamlit" not in path.read_text(), path
@@ -259,4 +264,4 @@ def test_long_inputs_are_cut_to_the_model_limit(models_root):
     # a pair: the longer sentence loses tokens first (longest_first), the short one is kept whole
     p = bc.capture(lm, words, "short one")
     assert (len(p), p.dropped_tokens) == (64, 105 - 64)
-    assert p.tokens[p.b_start:] == ["short", "one", "[SEP]"] and p.b_start == 61
+    assert p.tokens[p.b_start :] == ["short", "one", "[SEP]"] and p.b_start == 61

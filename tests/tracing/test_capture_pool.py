@@ -3,6 +3,7 @@
 The pool is a performance device (bertviz_core.tracing.capture.BufferPool); what must hold is that
 no array anyone can still see ever changes, and that recycled buffers give the same
 numbers as the model's own output_attentions."""
+
 from __future__ import annotations
 
 import gc
@@ -144,8 +145,8 @@ def test_pool_off_counts_nothing_and_a_tiny_bound_still_pools():
     assert one.allocated == 1 and one.idle_bytes == 0  # taken through the pool, too big to keep
 
 
-
 # ---------------------------------------------------------------- direct writes (softmax into the Trace)
+
 
 def mode_stack_depth() -> int:
     return torch._C._len_torch_function_stack()
@@ -170,8 +171,7 @@ def softmax_outputs(model):
     """Record where each attention module's returned probabilities live (a hook of our own)."""
     seen, handles = [], []
     for layer in model.encoder.layer:
-        handles.append(layer.attention.self.register_forward_hook(
-            lambda m, a, out: seen.append(out[1].data_ptr())))
+        handles.append(layer.attention.self.register_forward_hook(lambda m, a, out: seen.append(out[1].data_ptr())))
     return seen, handles
 
 

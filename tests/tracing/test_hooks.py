@@ -1,5 +1,6 @@
 """The one hook pipeline (bertviz_core.tracing.hooks): what is hooked in each family, found once per model,
 and hooks that never outlive their block. Oracles: the model's own module names and types, walked here."""
+
 from __future__ import annotations
 
 import pytest
@@ -78,7 +79,10 @@ def test_batch_hooks_keep_one_output_per_layer_and_reset_with_the_mask(models_ro
     lm = bc.load_model("tiny-bert")
     before = hook_snapshot(lm.model)
     enc = lm.tokenizer(["A b c d.", "A."], padding=True, return_tensors="pt")
-    with torch.inference_mode(), hooks.batch_hooks(lm.model, want_conv=False, want_embeddings=True) as (store, set_mask):
+    with (
+        torch.inference_mode(),
+        hooks.batch_hooks(lm.model, want_conv=False, want_embeddings=True) as (store, set_mask),
+    ):
         set_mask(enc["attention_mask"])
         out = lm.model(**enc, output_attentions=True)
         assert [a.shape for a in store["attention"]] == [a.shape for a in out.attentions]

@@ -1,4 +1,5 @@
 """ConvBERT: captured kernels are the model's own; the student format and distillation command work."""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,10 @@ def test_save_and_load_student_roundtrip(tmp_path):
     done = student.init_from_teacher(model, student.teacher_state())
     assert "encoder.layer.0.attention.self.conv_out_layer.weight" in done
     teacher = student.teacher_state()
-    np.testing.assert_array_equal(model.state_dict()["encoder.layer.3.attention.self.query.weight"].numpy(),
-                                  teacher["encoder.layer.3.attention.self.query.weight"][:192].numpy())
+    np.testing.assert_array_equal(
+        model.state_dict()["encoder.layer.3.attention.self.query.weight"].numpy(),
+        teacher["encoder.layer.3.attention.self.query.weight"][:192].numpy(),
+    )
     student.save_student(model, tmp_path)
     stored = json.loads((tmp_path / student.BASE_FILE).read_text())
     assert all(k.startswith("embeddings.") for k in stored["from_base"])
@@ -78,18 +81,21 @@ def test_save_and_load_student_roundtrip(tmp_path):
 @pytest.fixture(scope="module")
 def tiny_corpus(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("corpus")
-    (corpus / "a.txt").write_bytes("The first speech. It has several sentences in it! Does it work?\n".encode() * 20)
-    (corpus / "b.txt").write_bytes("Caf\xe9 au lait is a drink. Latin-1 text must not crash the reader.\n".encode("latin-1") * 20)
+    (corpus / "a.txt").write_bytes(b"The first speech. It has several sentences in it! Does it work?\n" * 20)
+    (corpus / "b.txt").write_bytes(
+        "Caf\xe9 au lait is a drink. Latin-1 text must not crash the reader.\n".encode("latin-1") * 20
+    )
     return corpus
 
 
-TINY = dict(steps=2, batch=4, max_len=32, progress=False)
+TINY = {"steps": 2, "batch": 4, "max_len": 32, "progress": False}
 
 
 def test_tiny_distillation_run_is_resumable(tmp_path, tiny_corpus):
     out = tmp_path / "run"
-    distill.run(str(tiny_corpus), str(out), save_every=10, eval_every=2, eval_sentences=["A held-out sentence."],
-                **TINY)  # a checkpoint at the last step only (each one holds ~270 MB of weights and Adam state)
+    distill.run(
+        str(tiny_corpus), str(out), save_every=10, eval_every=2, eval_sentences=["A held-out sentence."], **TINY
+    )  # a checkpoint at the last step only (each one holds ~270 MB of weights and Adam state)
     log = json.loads((out / distill.LOG).read_text())
     assert [s["step"] for s in log["steps"]] == [1, 2]
     assert log["evals"][0]["step"] == 0 and 0 < log["evals"][-1]["heldout_cosine"] <= 1
@@ -103,8 +109,10 @@ def test_tiny_distillation_run_is_resumable(tmp_path, tiny_corpus):
     # and the student written is exactly the perturbed one (not a fresh initialisation)
     ckpt = torch.load(out / distill.CHECKPOINT, weights_only=False)
     gen = torch.Generator().manual_seed(7)
-    perturbed = {k: (v + torch.randn(v.shape, generator=gen) * 0.05 if not k.startswith(student.FROZEN_PREFIXES) else v)
-                 for k, v in ckpt["student"].items()}
+    perturbed = {
+        k: (v + torch.randn(v.shape, generator=gen) * 0.05 if not k.startswith(student.FROZEN_PREFIXES) else v)
+        for k, v in ckpt["student"].items()
+    }
     ckpt["student"] = perturbed
     torch.save(ckpt, out / distill.CHECKPOINT)
     distill.run(str(tiny_corpus), str(out), save_every=1, eval_every=10, **TINY)
@@ -130,15 +138,18 @@ def test_tiny_bert3_run_has_three_layers_from_teacher_layers_0_3_5(tmp_path, tin
     for layer, source in enumerate((0, 3, 5)):
         k = f"encoder.layer.{layer}.intermediate.dense.weight"
         ours = state[k].numpy()
-        np.testing.assert_allclose(ours, teacher[f"encoder.layer.{source}.intermediate.dense.weight"].numpy(), atol=1e-2)
+        np.testing.assert_allclose(
+            ours, teacher[f"encoder.layer.{source}.intermediate.dense.weight"].numpy(), atol=1e-2
+        )
         if source != layer:  # not simply the teacher's layer of the same index
             assert np.abs(ours - teacher[k].numpy()).max() > 0.1
     assert bc.capture(_load_dir(out), "Three layers.").attentions.shape[:2] == (3, 12)
 
 
 def test_tiny_convbert_free_run_learns_its_own_query_and_key(tmp_path, tiny_corpus):
-    out = distill.run(str(tiny_corpus), str(tmp_path / "free"), save_every=10, eval_every=10,
-                      kind="convbert-free", **TINY)
+    out = distill.run(
+        str(tiny_corpus), str(tmp_path / "free"), save_every=10, eval_every=10, kind="convbert-free", **TINY
+    )
     state = student.load_student(out).state_dict()
     teacher = student.teacher_state()
     assert student.student_kind(out) == "convbert-free"
@@ -157,7 +168,9 @@ def _load_dir(folder):
 
     from bertviz_core.models.loading import finish_loaded
 
-    return finish_loaded("run", "run", student.load_student(folder), AutoTokenizer.from_pretrained(student.teacher_path()))
+    return finish_loaded(
+        "run", "run", student.load_student(folder), AutoTokenizer.from_pretrained(student.teacher_path())
+    )
 
 
 def test_make_examples_keeps_sentences_whole_and_in_order():
@@ -191,11 +204,19 @@ CONLLU = """# text = I didn't go, Bob.
 
 def test_conllu_words_keep_contractions_whole_and_the_spacing():
     words = conllu.conllu_words(CONLLU)
-    assert words[0] == [("I", "PRON", True), ("didn't", "MWT", True), ("go", "VERB", False), (",", "PUNCT", True),
-                        ("Bob", "PROPN", False), (".", "PUNCT", True)]
+    assert words[0] == [
+        ("I", "PRON", True),
+        ("didn't", "MWT", True),
+        ("go", "VERB", False),
+        (",", "PUNCT", True),
+        ("Bob", "PROPN", False),
+        (".", "PUNCT", True),
+    ]
     # joined back, each sentence is its own text line
-    assert ["".join(f + (" " if space else "") for f, _, space in s).strip() for s in words] == \
-        ["I didn't go, Bob.", "Cats run fast."]
+    assert ["".join(f + (" " if space else "") for f, _, space in s).strip() for s in words] == [
+        "I didn't go, Bob.",
+        "Cats run fast.",
+    ]
 
 
 def test_augmented_variants_swap_content_words_within_their_part_of_speech():
@@ -216,8 +237,24 @@ def test_cli_augments_without_the_monitored_sentences(tmp_path, monkeypatch):
     doc.write_text(CONLLU.replace("Bob", "Zed", 2) + CONLLU.replace("I didn't", "You didn't").replace("Cats", "Dogs"))
     seen = {}
     monkeypatch.setattr(distill, "run", lambda *a, **kw: seen.update(kw))
-    distill.main(["--student", "convbert-free", "--corpus", str(tmp_path), "--out", str(tmp_path / "o"),
-                  "--eval-conllu", str(doc), "--eval-n", "2", "--extra-conllu", str(doc), "--augment", "20"])
+    distill.main(
+        [
+            "--student",
+            "convbert-free",
+            "--corpus",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "o"),
+            "--eval-conllu",
+            str(doc),
+            "--eval-n",
+            "2",
+            "--extra-conllu",
+            str(doc),
+            "--augment",
+            "20",
+        ]
+    )
     extra = seen["extra_sentences"]
     assert extra[:2] == ["You didn't go, Bob.", "Dogs run fast."] and seen["augmented"] == 40 == len(extra) - 2
     assert not [s for s in extra if "Zed" in s or "Cats" in s]  # the monitor's words stay out

@@ -26,6 +26,7 @@ With accumulate=True, "attention" and "norm" are rolled out with the 0.5 A + 0.5
 Modules: base (the attention block, head vectors, rows and rollout), attention, norm, rollout, flow, alti,
 attribution (Captum), registry (MethodSpec, METHODS, mixing).
 """
+
 from __future__ import annotations
 
 from bertviz_core.analysis.contributions.alti import alti_layer, alti_rows, alti_vectors
@@ -54,9 +55,33 @@ from bertviz_core.analysis.contributions.norm import layer_norm_mixing, norm_att
 from bertviz_core.analysis.contributions.registry import ACCUMULATED, METHODS, MethodSpec, method_spec, mixing
 
 __all__ = [
-    "ACCUMULATED", "ATTRIBUTION_METHODS", "FLOW_MAX_TOKENS", "METHODS", "ROW_CHUNK_FLOATS", "TARGETS",
-    "AttentionParts", "MethodSpec", "MethodUnavailable",
-    "alti_layer", "alti_rows", "alti_vectors", "attention_flow", "attention_mean", "attention_parts", "attribution",
-    "attribution_report", "flow_graph", "head_vectors", "ig_steps", "layer_norm_mixing", "layer_weights",
-    "masked_lm", "method_spec", "mixing", "norm_attention", "normalise_rows", "rollout", "with_residual",
+    "ACCUMULATED",
+    "ATTRIBUTION_METHODS",
+    "FLOW_MAX_TOKENS",
+    "METHODS",
+    "ROW_CHUNK_FLOATS",
+    "TARGETS",
+    "AttentionParts",
+    "MethodSpec",
+    "MethodUnavailable",
+    "alti_layer",
+    "alti_rows",
+    "alti_vectors",
+    "attention_flow",
+    "attention_mean",
+    "attention_parts",
+    "attribution",
+    "attribution_report",
+    "flow_graph",
+    "head_vectors",
+    "ig_steps",
+    "layer_norm_mixing",
+    "layer_weights",
+    "masked_lm",
+    "method_spec",
+    "mixing",
+    "norm_attention",
+    "normalise_rows",
+    "rollout",
+    "with_residual",
 ]

@@ -1,5 +1,6 @@
 """ALTI (Ferrando et al. 2022): the attention block with its residual and LayerNorm, split exactly into one
 vector per input token; a token's contribution is how much closer it brings the output."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,15 +26,15 @@ def alti_rows(f, alpha, bias, x, norm, rows: slice):
     import torch
 
     with torch.no_grad():
-        z = mixed_vectors(alpha, f, rows)                                # [R, T, D]
+        z = mixed_vectors(alpha, f, rows)  # [R, T, D]
         idx = torch.arange(rows.start, rows.stop)
-        z[torch.arange(len(idx)), idx] += x[idx]                         # the residual: x_i joins z_ii
-        y = z.sum(1) + bias                                              # [R, D] = LayerNorm's input
-        s = torch.sqrt(y.var(-1, unbiased=False) + norm.eps)             # [R]
+        z[torch.arange(len(idx)), idx] += x[idx]  # the residual: x_i joins z_ii
+        y = z.sum(1) + bias  # [R, D] = LayerNorm's input
+        s = torch.sqrt(y.var(-1, unbiased=False) + norm.eps)  # [R]
         gamma = norm.weight.detach().float() if norm.weight is not None else torch.ones(y.shape[-1])
         beta = norm.bias.detach().float() if norm.bias is not None else torch.zeros(y.shape[-1])
         t_vec = gamma * (z - z.mean(-1, keepdim=True)) / s[:, None, None]  # [R, T, D]
-        e = gamma * (bias - bias.mean()) / s[:, None] + beta             # [R, D]
+        e = gamma * (bias - bias.mean()) / s[:, None] + beta  # [R, D]
         resultant = gamma * (y - y.mean(-1, keepdim=True)) / s[:, None] + beta
     return t_vec, e, resultant
 
@@ -48,7 +49,7 @@ def alti_layer(lm, trace: Trace, layer: int) -> np.ndarray:
     for rows in row_chunks(T, D):
         t_vec, _, resultant = alti_rows(f, alpha, bias, x, parts.norm, rows)
         with torch.no_grad():
-            dist = (resultant[:, None, :] - t_vec).abs().sum(-1)          # [R, T] L1 distances
+            dist = (resultant[:, None, :] - t_vec).abs().sum(-1)  # [R, T] L1 distances
             c = (resultant.abs().sum(-1, keepdim=True) - dist).clamp_min(0)
         out[rows] = c.numpy()
     return normalise_rows(out)

@@ -1,4 +1,5 @@
 """Raw attention as a mixing: the mean over a layer's heads (ConvBERT: attention and convolution heads)."""
+
 from __future__ import annotations
 
 import numpy as np

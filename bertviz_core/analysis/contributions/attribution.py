@@ -1,5 +1,6 @@
 """Input attribution with Captum: how much each input token moves one scalar output of the model
 (Integrated Gradients or gradient x input on the input embeddings)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,8 +39,9 @@ def _check(method: str, target: str, text) -> None:
     if method not in ATTRIBUTION_METHODS:
         raise MethodUnavailable("unknown_method", f"Unknown attribution method '{method}'.", method=method)
     if target not in TARGETS:
-        raise MethodUnavailable("unknown_target", f"Unknown target '{target}' (choose from {', '.join(TARGETS)}).",
-                                target=target)
+        raise MethodUnavailable(
+            "unknown_target", f"Unknown target '{target}' (choose from {', '.join(TARGETS)}).", target=target
+        )
     if not isinstance(text, str) or not text.strip():
         raise ValueError("The sentence is empty.")
 
@@ -52,8 +54,11 @@ def _encode_input(lm, text: str, target: str):
         ids = enc["input_ids"][0]
         where = (ids == tok.mask_token_id).nonzero().flatten() if tok.mask_token_id is not None else []
         if len(where) == 0:
-            raise MethodUnavailable("no_mask", f"Put {tok.mask_token} in the sentence to choose the word to predict.",
-                                    mask=str(tok.mask_token))
+            raise MethodUnavailable(
+                "no_mask",
+                f"Put {tok.mask_token} in the sentence to choose the word to predict.",
+                mask=str(tok.mask_token),
+            )
         return enc, ids, int(where[0])
     enc, _ = tokenize(lm, text)
     enc.pop("offset_mapping", None)
@@ -109,13 +114,21 @@ def _attribute(lm, forward, x, baseline, method: str, n_steps: int | None):
             per_sample = T * T * cfg.num_attention_heads * cfg.num_hidden_layers + 8 * T * cfg.hidden_size
             batch = max(1, min(steps, int(3e7 // max(1, per_sample))))
             attr, delta = IntegratedGradients(forward).attribute(
-                x, baselines=baseline, n_steps=steps, internal_batch_size=batch, return_convergence_delta=True)
+                x, baselines=baseline, n_steps=steps, internal_batch_size=batch, return_convergence_delta=True
+            )
             return attr, float(delta.sum()), steps
         return InputXGradient(forward).attribute(x.clone().requires_grad_(True)), None, None
 
 
-def attribution_report(lm, text: str, method: str = "integrated_gradients", target: str = "norm", *,
-                       other: str | None = None, n_steps: int | None = None) -> dict:
+def attribution_report(
+    lm,
+    text: str,
+    method: str = "integrated_gradients",
+    target: str = "norm",
+    *,
+    other: str | None = None,
+    n_steps: int | None = None,
+) -> dict:
     """Input attribution of one scalar output to each input token (signed; summed over embedding dims).
 
     target "norm": the L2 norm of the mean-pooled last hidden state (the bundled models' sentence embedding);
@@ -135,7 +148,7 @@ def attribution_report(lm, text: str, method: str = "integrated_gradients", targ
     encode = _encoder(model, enc)
     with lm.lock:
         with torch.no_grad():
-            x = embed(ids[None]).detach()                                # [1, T, E]
+            x = embed(ids[None]).detach()  # [1, T, E]
             base_ids = torch.where(special, ids, torch.tensor(_baseline_id(tok)))
             baseline = embed(base_ids[None]).detach()
             reference = _reference(lm, model, other) if target == "similarity" else None
@@ -146,14 +159,28 @@ def attribution_report(lm, text: str, method: str = "integrated_gradients", targ
             f_input = float(forward(x)[0])
             f_baseline = float(forward(baseline)[0]) if method == "integrated_gradients" else None
     scores = attr[0].sum(-1).detach().float().numpy().astype(np.float32)
-    return {"scores": scores, "tokens": tok.convert_ids_to_tokens(ids.tolist()), "f_input": f_input,
-            "f_baseline": f_baseline, "delta": delta, "n_steps": steps, "target": target,
-            "predicted": tok.convert_ids_to_tokens([predicted])[0] if predicted is not None else None,
-            "baseline_token": tok.convert_ids_to_tokens([_baseline_id(tok)])[0],
-            "mask_position": mask_pos}
+    return {
+        "scores": scores,
+        "tokens": tok.convert_ids_to_tokens(ids.tolist()),
+        "f_input": f_input,
+        "f_baseline": f_baseline,
+        "delta": delta,
+        "n_steps": steps,
+        "target": target,
+        "predicted": tok.convert_ids_to_tokens([predicted])[0] if predicted is not None else None,
+        "baseline_token": tok.convert_ids_to_tokens([_baseline_id(tok)])[0],
+        "mask_position": mask_pos,
+    }
 
 
-def attribution(lm, text: str, method: str = "integrated_gradients", target: str = "norm", *,
-                other: str | None = None, n_steps: int | None = None) -> np.ndarray:
+def attribution(
+    lm,
+    text: str,
+    method: str = "integrated_gradients",
+    target: str = "norm",
+    *,
+    other: str | None = None,
+    n_steps: int | None = None,
+) -> np.ndarray:
     """Signed attribution of the target (see attribution_report) to each input token: float32 [T]."""
     return attribution_report(lm, text, method, target, other=other, n_steps=n_steps)["scores"]

@@ -6,6 +6,7 @@ f_h(x) = (x W_V^h + b_V^h) W_O^h, W_O^h being head h's slice of the output proje
 convolution heads fit the same form: their weights are the kernels laid out as banded matrices
 (trace.conv_matrices) and their value path is `conv_out_layer` (zero padding past the ends adds nothing).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from bertviz_core.models import families
 from bertviz_core.models.families import family_spec
 from bertviz_core.tracing.capture import Trace
 
-ROW_CHUNK_FLOATS = 8_000_000              # [rows, T, D] work buffers stay below ~32 MB
+ROW_CHUNK_FLOATS = 8_000_000  # [rows, T, D] work buffers stay below ~32 MB
 
 
 class MethodUnavailable(ValueError):
@@ -32,13 +33,14 @@ class MethodUnavailable(ValueError):
 @dataclass
 class AttentionParts:
     """What the attention block of one layer is made of (modules belong to the model)."""
-    value: object            # Linear: x [T, D] -> attention heads' values [T, H * d]
-    out: object              # Linear: context [T, (H + C) * d] -> [T, D]  (W_O, b_O)
-    norm: object             # LayerNorm applied to out(context) + x
-    n_heads: int             # H attention heads
-    head_size: int           # d
+
+    value: object  # Linear: x [T, D] -> attention heads' values [T, H * d]
+    out: object  # Linear: context [T, (H + C) * d] -> [T, D]  (W_O, b_O)
+    norm: object  # LayerNorm applied to out(context) + x
+    n_heads: int  # H attention heads
+    head_size: int  # d
     conv_value: object = None  # ConvBERT: Linear x -> conv heads' values [T, C * d] (conv_out_layer)
-    n_conv: int = 0          # C convolution heads
+    n_conv: int = 0  # C convolution heads
 
 
 def _base(model):
@@ -62,8 +64,11 @@ def attention_parts(lm, layer: int, n_heads: int, n_conv: int = 0) -> AttentionP
         self_attention = block.attention
     elif spec.shared_attention:  # ALBERT
         if getattr(config, "inner_group_num", 1) != 1:
-            raise MethodUnavailable("albert_groups", "ALBERT with more than one layer per group "
-                                    f"(inner_group_num={config.inner_group_num}) is not supported.")
+            raise MethodUnavailable(
+                "albert_groups",
+                "ALBERT with more than one layer per group "
+                f"(inner_group_num={config.inner_group_num}) is not supported.",
+            )
         groups = config.num_hidden_groups
         group = int(layer / (config.num_hidden_layers / groups))
         self_attention = base.encoder.albert_layer_groups[group].albert_layers[0].attention
@@ -74,18 +79,23 @@ def attention_parts(lm, layer: int, n_heads: int, n_conv: int = 0) -> AttentionP
         value = getattr(self_attention, "value", None) or getattr(self_attention, "value_proj", None)
         out, norm = block.output.dense, block.output.LayerNorm
     else:
-        raise MethodUnavailable("layout", f"{lm.label}: cannot find the attention block of family {family}.",
-                                model=lm.label)
+        raise MethodUnavailable(
+            "layout", f"{lm.label}: cannot find the attention block of family {family}.", model=lm.label
+        )
     if value is None or value.out_features % n_heads:
-        raise MethodUnavailable("layout", f"{lm.label}: cannot find the value projection of layer {layer}.",
-                                model=lm.label)
+        raise MethodUnavailable(
+            "layout", f"{lm.label}: cannot find the value projection of layer {layer}.", model=lm.label
+        )
     head_size = value.out_features // n_heads
     conv_value = getattr(self_attention, "conv_out_layer", None) if n_conv else None
     if n_conv and conv_value is None:
         raise MethodUnavailable("layout", f"{lm.label}: convolution heads without a conv_out_layer.", model=lm.label)
     if out.in_features != (n_heads + n_conv) * head_size:
-        raise MethodUnavailable("layout", f"{lm.label}: the output projection takes {out.in_features} inputs, "
-                                f"not {(n_heads + n_conv) * head_size}.", model=lm.label)
+        raise MethodUnavailable(
+            "layout",
+            f"{lm.label}: the output projection takes {out.in_features} inputs, not {(n_heads + n_conv) * head_size}.",
+            model=lm.label,
+        )
     return AttentionParts(value, out, norm, n_heads, head_size, conv_value, n_conv)
 
 
@@ -111,16 +121,16 @@ def head_vectors(lm, trace: Trace, layer: int):
     x = torch.tensor(np.asarray(trace.hidden_states[layer]), dtype=torch.float32)  # [T, D]
     T = x.shape[0]
     with lm.lock, torch.no_grad():
-        w_out = parts.out.weight.float()                                   # [D, (H + C) * d]
+        w_out = parts.out.weight.float()  # [D, (H + C) * d]
         D = w_out.shape[0]
-        values = parts.value(x).view(T, H, d)                             # [T, H, d]
+        values = parts.value(x).view(T, H, d)  # [T, H, d]
         f = torch.einsum("thd,Dhd->htD", values, w_out[:, : H * d].reshape(D, H, d))  # [H, T, D]
         if C:
-            conv_values = parts.conv_value(x).view(T, C, d)              # [T, C, d]
-            f_conv = torch.einsum("tcd,Dcd->ctD", conv_values, w_out[:, H * d:].reshape(D, C, d))
-            f = torch.cat([f, f_conv])                                    # [H + C, T, D]
+            conv_values = parts.conv_value(x).view(T, C, d)  # [T, C, d]
+            f_conv = torch.einsum("tcd,Dcd->ctD", conv_values, w_out[:, H * d :].reshape(D, C, d))
+            f = torch.cat([f, f_conv])  # [H + C, T, D]
         bias = parts.out.bias.detach().float().clone() if parts.out.bias is not None else torch.zeros(D)
-    alpha = torch.from_numpy(np.array(layer_weights(trace, layer)))       # [N, T, T], writable copy
+    alpha = torch.from_numpy(np.array(layer_weights(trace, layer)))  # [N, T, T], writable copy
     return f, alpha, bias, x, parts
 
 

@@ -1,4 +1,5 @@
 """Attention flow (Abnar & Zuidema 2020): max-flow through the layered graph of 0.5 A + 0.5 I."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,7 @@ from bertviz_core.analysis.contributions.attention import attention_mean
 from bertviz_core.analysis.contributions.base import normalise_rows, with_residual
 from bertviz_core.tracing.capture import Trace
 
-FLOW_MAX_TOKENS = 16                      # measured: see bench/bench_contributions.py and bench/RESULTS.md
+FLOW_MAX_TOKENS = 16  # measured: see bench/bench_contributions.py and bench/RESULTS.md
 
 
 def flow_graph(capacities: np.ndarray, layer: int):
@@ -34,13 +35,14 @@ def attention_flow(capacities: np.ndarray, layers=None) -> np.ndarray:
     capacities = np.asarray(capacities, dtype=np.float64)
     L, T, _ = capacities.shape
     out = np.full((L, T, T), np.nan)
-    for layer in (range(L) if layers is None else layers):
+    for layer in range(L) if layers is None else layers:
         graph = flow_graph(capacities, layer)
         residual = build_residual_network(graph, "capacity")
         for i in range(T):
             for j in range(T):
-                out[layer, i, j] = nx.maximum_flow_value(graph, (layer + 1) * T + i, j,
-                                                         flow_func=shortest_augmenting_path, residual=residual)
+                out[layer, i, j] = nx.maximum_flow_value(
+                    graph, (layer + 1) * T + i, j, flow_func=shortest_augmenting_path, residual=residual
+                )
     return out
 
 

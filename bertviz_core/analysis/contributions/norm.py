@@ -1,5 +1,6 @@
 """Norm-based attention (Kobayashi et al. 2020): how much each token's transformed vector, not just its
 weight, adds to an output."""
+
 from __future__ import annotations
 
 import numpy as np

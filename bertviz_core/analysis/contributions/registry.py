@@ -1,4 +1,5 @@
 """The registry of mixing methods: what each one is (MethodSpec) and `mixing`, which dispatches through it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,6 +29,7 @@ class MethodSpec:
     compute        compute(lm, trace, accumulate, layers) -> float32 [layers, T, T]; `layers` is honoured
                    by flow only (other row blocks NaN)
     """
+
     name: str
     per_head: bool
     accumulated: bool
@@ -36,24 +38,41 @@ class MethodSpec:
     compute: Callable[..., np.ndarray]
 
 
-METHODS: dict[str, MethodSpec] = {spec.name: spec for spec in (
-    MethodSpec("attention", per_head=True, accumulated=False, needs_weights=False, max_tokens=None,
-               compute=attention_mixing),
-    MethodSpec("norm", per_head=True, accumulated=False, needs_weights=True, max_tokens=None, compute=norm_mixing),
-    MethodSpec("rollout", per_head=False, accumulated=True, needs_weights=False, max_tokens=None,
-               compute=rollout_mixing),
-    MethodSpec("flow", per_head=False, accumulated=True, needs_weights=False, max_tokens=FLOW_MAX_TOKENS,
-               compute=flow_mixing),
-    MethodSpec("alti", per_head=False, accumulated=False, needs_weights=True, max_tokens=None, compute=alti_mixing),
-)}
+METHODS: dict[str, MethodSpec] = {
+    spec.name: spec
+    for spec in (
+        MethodSpec(
+            "attention",
+            per_head=True,
+            accumulated=False,
+            needs_weights=False,
+            max_tokens=None,
+            compute=attention_mixing,
+        ),
+        MethodSpec("norm", per_head=True, accumulated=False, needs_weights=True, max_tokens=None, compute=norm_mixing),
+        MethodSpec(
+            "rollout", per_head=False, accumulated=True, needs_weights=False, max_tokens=None, compute=rollout_mixing
+        ),
+        MethodSpec(
+            "flow",
+            per_head=False,
+            accumulated=True,
+            needs_weights=False,
+            max_tokens=FLOW_MAX_TOKENS,
+            compute=flow_mixing,
+        ),
+        MethodSpec("alti", per_head=False, accumulated=False, needs_weights=True, max_tokens=None, compute=alti_mixing),
+    )
+}
 ACCUMULATED = tuple(name for name, spec in METHODS.items() if spec.accumulated)  # ("rollout", "flow")
 
 
 def method_spec(method: str) -> MethodSpec:
     """The MethodSpec of `method`; MethodUnavailable "unknown_method" for a name not in METHODS."""
     if method not in METHODS:
-        raise MethodUnavailable("unknown_method", f"Unknown method '{method}' (choose from {', '.join(METHODS)}).",
-                                method=method)
+        raise MethodUnavailable(
+            "unknown_method", f"Unknown method '{method}' (choose from {', '.join(METHODS)}).", method=method
+        )
     return METHODS[method]
 
 
@@ -65,7 +84,11 @@ def mixing(lm, trace: Trace, method: str, accumulate: bool = False, layers=None)
     `layers` (flow only) computes just those row blocks; the others are NaN. Raises MethodUnavailable."""
     spec = method_spec(method)
     if spec.max_tokens is not None and len(trace) > spec.max_tokens:
-        raise MethodUnavailable("flow_cap", f"Attention flow is capped at {spec.max_tokens} tokens (networkx "
-                                f"max-flow for every token pair gets slow); this input has {len(trace)}.",
-                                cap=spec.max_tokens, n=len(trace))
+        raise MethodUnavailable(
+            "flow_cap",
+            f"Attention flow is capped at {spec.max_tokens} tokens (networkx "
+            f"max-flow for every token pair gets slow); this input has {len(trace)}.",
+            cap=spec.max_tokens,
+            n=len(trace),
+        )
     return spec.compute(lm, trace, accumulate, layers)

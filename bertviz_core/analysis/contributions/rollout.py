@@ -1,4 +1,5 @@
 """Attention rollout (Abnar & Zuidema 2020): the product of 0.5 A + 0.5 I through the layers."""
+
 from __future__ import annotations
 
 import numpy as np
