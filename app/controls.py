@@ -145,7 +145,7 @@ def absolute_url(path_and_query: str) -> str:
     try:
         parts = urlsplit(st.context.url or "")
         base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-    except Exception:  # no browser context (AppTest, scripts)
+    except (AttributeError, ValueError):  # no browser context (AppTest, scripts), or a URL urlsplit refuses
         base = ""
     return base + path_and_query
 

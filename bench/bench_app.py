@@ -13,6 +13,7 @@ import statistics
 import sys
 import time
 import urllib.parse
+from functools import partial
 
 import common
 from local_app import browser, streamlit_server, wait_for_plot
@@ -46,6 +47,8 @@ def texts_of(tokenizer, n, count):
 
 
 def measure_page(b, base, page, query, n_plots, texts, tokenizer):
+    from playwright.sync_api import Error as PlaywrightError
+
     ctx = b.new_context(viewport={"width": 1400, "height": 1000})
     p = ctx.new_page()
     ws_bytes = {"n": 0}
@@ -57,7 +60,7 @@ def measure_page(b, base, page, query, n_plots, texts, tokenizer):
     def on_response(resp):
         try:
             http_bytes["n"] += len(resp.body())
-        except Exception:
+        except PlaywrightError:  # no body: a redirect, or the page already moved on
             pass
 
     p.on("websocket", on_ws)
@@ -174,6 +177,12 @@ TIMELINE_JS = """
 """
 
 
+def seconds_to_first(marks, t_enter, name, cond=lambda m: True):
+    """Seconds from Enter (t_enter, ms) to the first mark called `name` that meets `cond`, or None."""
+    m = next((m for m in marks if m["name"] == name and cond(m)), None)
+    return None if m is None else (m["t"] - t_enter) / 1000
+
+
 def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(1400, 1000)):
     """Per typed sentence, the browser-side timeline of TIMELINE_JS, in seconds after Enter.
 
@@ -207,10 +216,7 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
         t_enter = next(m["t"] for m in marks if m["name"] == "enter")
         after = [m for m in marks if m["t"] >= t_enter]
 
-        def first(name, cond=lambda m: True):
-            m = next((m for m in after if m["name"] == name and cond(m)), None)
-            return None if m is None else (m["t"] - t_enter) / 1000
-
+        first = partial(seconds_to_first, after, t_enter)
         sent = first("send")
         big = max((m for m in after if m["name"] == "recv"), key=lambda m: m["size"], default=None)
         runs.append(

@@ -6,6 +6,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 
 import common
 import torch
@@ -30,18 +31,21 @@ def interleaved_medians(fns: dict, repeats: int) -> dict:
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def plain_forward(model, enc) -> None:
+    """One eager forward pass of `model` on the encoded input, without autograd."""
+    with torch.inference_mode():
+        model(**enc)
+
+
 def main():
     lm, inputs = common.bert_inputs()
     if os.environ.get("BENCH_THREADS"):  # e.g. 1 on a machine other jobs load (2 threads then spin-wait)
         torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
     rows = []
     for n, text, enc in inputs:
-
-        def plain():
-            with torch.inference_mode():
-                lm.model(**enc)
-
-        medians = interleaved_medians({"plain": plain, "capture": lambda: bc.capture(lm, text)}, REPEATS[n])
+        medians = interleaved_medians(
+            {"plain": partial(plain_forward, lm.model, enc), "capture": partial(bc.capture, lm, text)}, REPEATS[n]
+        )
         plain_s, capture_s = medians["plain"], medians["capture"]
         pool = sys.modules["bertviz_core.tracing.capture"].attention_pool  # recycles the buffers of dropped Traces
         rows.append(

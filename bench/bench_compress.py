@@ -166,11 +166,13 @@ def markdown(res: dict) -> str:
     lines = [
         f"## Compression (bench/bench_compress.py, {res['measured']})",
         "",
-        f"Quality: mean cosine of mean-pooled sentence embeddings to the original model on {res['quality_sentences']} "
-        f"held-out sentences ({res['quality_split']}). Speed: CPU time of one forward pass of one sentence "
-        "(median of 30, one thread, `time.thread_time`: work of other processes on this shared machine does not "
-        "count), models interleaved. Size: serialized state_dict; int8 weights are packed buffers, so "
-        "the parameter count is the original's.",
+        (
+            f"Quality: mean cosine of mean-pooled sentence embeddings to the original model on {res['quality_sentences']} "
+            f"held-out sentences ({res['quality_split']}). Speed: CPU time of one forward pass of one sentence "
+            "(median of 30, one thread, `time.thread_time`: work of other processes on this shared machine does not "
+            "count), models interleaved. Size: serialized state_dict; int8 weights are packed buffers, so "
+            "the parameter count is the original's."
+        ),
         "",
         "| model | size MB | parameters | ms @16 | ms @128 | cosine to original |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -187,9 +189,11 @@ def markdown(res: dict) -> str:
     if curve:
         lines += [
             "",
-            f"Pruning curve (bert-minilm-l6; heads removed by Michel et al. importance, computed on "
-            f"{res['importance_sentences']} EWT dev sentences in {bert.get('importance_seconds')} s, vs 3 random "
-            "orders; at least one head kept per layer):",
+            (
+                f"Pruning curve (bert-minilm-l6; heads removed by Michel et al. importance, computed on "
+                f"{res['importance_sentences']} EWT dev sentences in {bert.get('importance_seconds')} s, vs 3 random "
+                "orders; at least one head kept per layer):"
+            ),
             "",
             "| heads removed | importance order | random order (mean of 3) |",
             "| --- | --- | --- |",

@@ -15,6 +15,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 
 import common
 
@@ -49,15 +50,15 @@ def main(quick: bool = False):
         repeats = 1 if n == 512 or quick else 3
         row = {"tokens": n}
         WALL.clear()
-        row["norm_attention"] = timed(lambda: C.norm_attention(lm, trace), repeats, "norm_attention")
+        row["norm_attention"] = timed(partial(C.norm_attention, lm, trace), repeats, "norm_attention")
         for method in ("attention", "norm", "rollout", "alti"):
-            row[method] = timed(lambda: C.mixing(lm, trace, method), repeats, method)
+            row[method] = timed(partial(C.mixing, lm, trace, method), repeats, method)
         row["alti_accumulated"] = timed(
-            lambda: C.mixing(lm, trace, "alti", accumulate=True), repeats, "alti_accumulated"
+            partial(C.mixing, lm, trace, "alti", accumulate=True), repeats, "alti_accumulated"
         )
         for method in C.ATTRIBUTION_METHODS:
             row[method] = timed(
-                lambda: C.attribution(lm, text, method),
+                partial(C.attribution, lm, text, method),
                 1 if method == "integrated_gradients" and n > 16 else repeats,
                 method,
             )
@@ -111,8 +112,10 @@ def markdown(rows, flow, flow_all) -> str:
     ]
     fmt = lambda s: f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
     lines = [
-        "CPU time of one call, one torch thread (median of 3 at 16 and 128 tokens, one run at 512; "
-        "Integrated Gradients once, 50 steps up to 128 tokens, 32 above).",
+        (
+            "CPU time of one call, one torch thread (median of 3 at 16 and 128 tokens, one run at 512; "
+            "Integrated Gradients once, 50 steps up to 128 tokens, 32 above)."
+        ),
         "",
         "| method | " + " | ".join(f"{r['tokens']} tokens" for r in rows) + " |",
         "| --- |" + " --- |" * len(rows),

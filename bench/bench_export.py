@@ -15,6 +15,8 @@ import os
 import statistics
 import tempfile
 import time
+from functools import partial
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -40,25 +42,30 @@ def figure_exports(repeat):
     t = time.perf_counter()
     export.to_svg(figures.head_view(bc.capture(lm, "warm up"), 0, 0))
     start = time.perf_counter() - t
+    exporters = (  # format -> figure to bytes
+        ("png", lambda fig: export.to_png(fig, "projector")),
+        ("png_print", lambda fig: export.to_png(fig, "print")),
+        ("svg", export.to_svg),
+        ("pdf", export.to_pdf),
+        ("html", lambda fig: export.to_html(fig).encode()),
+    )
+
+    def trace_json_bytes(trace):
+        return export.trace_to_json(trace).encode()
+
     for n, text, _ in inputs:
         trace = bc.capture(lm, text)
         assert len(trace) == n, (len(trace), n)
         for view, fig in (("attention", figures.head_view(trace, 3, 1)), ("model view", figures.model_view(trace))):
             row = {"tokens": n, "view": view}
-            for fmt, fn in (
-                ("png", lambda: export.to_png(fig, "projector")),
-                ("png_print", lambda: export.to_png(fig, "print")),
-                ("svg", lambda: export.to_svg(fig)),
-                ("pdf", lambda: export.to_pdf(fig)),
-                ("html", lambda: export.to_html(fig).encode()),
-            ):
-                sec, data = timed(fn, repeat)
+            for fmt, fn in exporters:
+                sec, data = timed(partial(fn, fig), repeat)
                 row[fmt] = {"s": round(sec, 3), "bytes": len(data)}
             rows.append(row)
-        npz_s, npz = timed(lambda: export.trace_to_npz(trace), repeat)
+        npz_s, npz = timed(partial(export.trace_to_npz, trace), repeat)
         rows.append({"tokens": n, "view": "trace", "npz": {"s": round(npz_s, 3), "bytes": len(npz)}})
         if n <= export.JSON_MAX_TOKENS:
-            js, data = timed(lambda: export.trace_to_json(trace).encode(), 1)
+            js, data = timed(partial(trace_json_bytes, trace), 1)
             rows[-1]["json"] = {"s": round(js, 3), "bytes": len(data)}
     export.close_browser()
     return start, rows
@@ -132,12 +139,17 @@ def page_overhead(runs=15):
         for _ in range(runs):
             at.run()
         assert not at.exception
-        times = [float(x) for x in open(log).read().split()][1:]
+        times = [float(x) for x in Path(log).read_text().split()][1:]
     return {"call_ms": round(statistics.median(times) * 1000, 2), "max_ms": round(max(times) * 1000, 2)}
 
 
 def mb(n):
     return f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.0f} KB"
+
+
+def time_and_size(row, fmt):
+    """One table cell: the export time and the file size of format `fmt` in a row of figure_exports."""
+    return f"{row[fmt]['s']:.2f} s, {mb(row[fmt]['bytes'])}"
 
 
 def report(start, rows, js_bytes, packs, pages, load=None):
@@ -149,9 +161,11 @@ def report(start, rows, js_bytes, packs, pages, load=None):
             if load
             else []
         ),
-        f"kaleido 1.5 driving Debian's Chromium; one browser per process, started once in {start:.1f} s "
-        "(first export); times below are medians with the browser warm. PNG projector = fits 1920x1080, "
-        "print = 300 dpi at the figure's size.",
+        (
+            f"kaleido 1.5 driving Debian's Chromium; one browser per process, started once in {start:.1f} s "
+            "(first export); times below are medians with the browser warm. PNG projector = fits 1920x1080, "
+            "print = 300 dpi at the figure's size."
+        ),
         "",
         "| tokens | view | PNG projector | PNG print | SVG | PDF | offline HTML |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -159,7 +173,7 @@ def report(start, rows, js_bytes, packs, pages, load=None):
     for r in rows:
         if r["view"] == "trace":
             continue
-        cell = lambda k: f"{r[k]['s']:.2f} s, {mb(r[k]['bytes'])}"
+        cell = partial(time_and_size, r)
         lines.append(
             f"| {r['tokens']} | {r['view']} | {cell('png')} | {cell('png_print')} | {cell('svg')} | "
             f"{cell('pdf')} | {cell('html')} |"
@@ -180,9 +194,11 @@ def report(start, rows, js_bytes, packs, pages, load=None):
     if pages:
         lines += [
             "",
-            f"Page cost of `export_ui.figure_downloads` (the call timed inside an AppTest page run beside a "
-            f"128-token heatmap, median of 15 reruns): {pages['call_ms']} ms (max {pages['max_ms']} ms); "
-            "no file is built until a button is clicked.",
+            (
+                f"Page cost of `export_ui.figure_downloads` (the call timed inside an AppTest page run beside a "
+                f"128-token heatmap, median of 15 reruns): {pages['call_ms']} ms (max {pages['max_ms']} ms); "
+                "no file is built until a button is clicked."
+            ),
         ]
     return "\n".join(lines)
 

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+from functools import partial
 
 from common import OUT, ROOT, SHARED  # noqa: F401  (common puts the project on sys.path)
 
@@ -118,7 +119,8 @@ def throughput(n: int, model_id: str) -> None:
             got = corpus_cli.run_ray(
                 model_id, items, stats, workers=workers, threads=max(1, cores // workers), timings=timing
             )
-        except Exception as exc:  # e.g. Ray's fixed 30 s raylet start-up wait missed on a busy machine
+        except Exception as exc:  # noqa: BLE001 - Ray's start-up fails with bare Exceptions: the report says so
+            # e.g. Ray's fixed 30 s raylet start-up wait missed on a busy machine (ray._private.node raises Exception)
             runs[f"ray{workers}_error"] = f"{type(exc).__name__}: {str(exc)[:160]}"
             print(f"ray x{workers}: {runs[f'ray{workers}_error']}", flush=True)
             continue
@@ -141,27 +143,38 @@ def throughput(n: int, model_id: str) -> None:
     _save(data)
 
 
+def sentences_per_second(throughput: dict, engine: str) -> float:
+    """Sentences per second of one engine ("single", "batched", "ray1", ...) in a throughput record."""
+    return throughput["sentences"] / throughput["seconds"][engine]
+
+
 def report() -> str:
     data = _load()
     lines = [
         "## Syntax heads (Clark et al. 2019) on UD English EWT test",
         "",
-        "`bench/bench_syntax.py`. The machine is a shared 2-core VM: other jobs (a distillation run, other "
-        "helpers' tests) ran at the same time (load average in the table), so times are indicative only.",
+        (
+            "`bench/bench_syntax.py`. The machine is a shared 2-core VM: other jobs (a distillation run, other "
+            "helpers' tests) ran at the same time (load average in the table), so times are indicative only."
+        ),
         "",
     ]
     for model_id, th in data.get("throughput", {}).items():
         s, n = th["seconds"], th["sentences"]
-        rate = lambda k: n / s[k]
+        rate = partial(sentences_per_second, th)
         lines += [
-            f"Throughput, {model_id}, {n} EWT test sentences, head-metrics + syntax (load average "
-            f"{th['load'][0]:.1f}):",
+            (
+                f"Throughput, {model_id}, {n} EWT test sentences, head-metrics + syntax (load average "
+                f"{th['load'][0]:.1f}):"
+            ),
             "",
             "| engine | sentences/s | wall | note |",
             "| --- | --- | --- | --- |",
             f"| single (batch of 1) | {rate('single'):.1f} | {s['single']:.1f} s | |",
-            f"| batched (32, padded) | {rate('batched'):.1f} | {s['batched']:.1f} s | "
-            f"{s['single'] / s['batched']:.1f}x single |",
+            (
+                f"| batched (32, padded) | {rate('batched'):.1f} | {s['batched']:.1f} s | "
+                f"{s['single'] / s['batched']:.1f}x single |"
+            ),
         ]
         for w in (1, 2):
             k = f"ray{w}"
@@ -178,8 +191,10 @@ def report() -> str:
         lines.append("")
     for model_id, tb in data.get("tables", {}).items():
         lines += [
-            f"Full table, {model_id}: {tb['sentences']} sentences in {tb['seconds']:.0f} s "
-            f"({tb['threads']} threads), {tb['bytes'] / 1024:.0f} KB Parquet shipped in bertviz_core/data/.",
+            (
+                f"Full table, {model_id}: {tb['sentences']} sentences in {tb['seconds']:.0f} s "
+                f"({tb['threads']} threads), {tb['bytes'] / 1024:.0f} KB Parquet shipped in bertviz_core/data/."
+            ),
             "",
         ]
     if data.get("tables"):

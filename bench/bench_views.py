@@ -22,6 +22,7 @@ import json
 import os
 import statistics
 import time
+from functools import partial
 
 import common
 import ws_classroom
@@ -134,6 +135,11 @@ async def measure_view(base: str, page: str, texts: list[str], timeout: float = 
         await c.close()
 
 
+def median_of(runs: list[dict], key: str) -> float:
+    """Median of runs[i][key] over the runs that have it (NaN if none has)."""
+    return statistics.median([r[key] for r in runs if r[key] is not None] or [float("nan")])
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="16,128,512")
@@ -150,7 +156,7 @@ def main(argv=None):
             for n in sizes:
                 texts = fresh_texts(tokenizer, n, a.runs + 1, start=p)
                 runs = asyncio.run(measure_view(server.base_url, page, texts))
-                med = lambda k: statistics.median([r[k] for r in runs if r[k] is not None] or [float("nan")])
+                med = partial(median_of, runs)
                 out["rows"].append(
                     {
                         "page": page,

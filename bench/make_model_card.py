@@ -129,11 +129,13 @@ def provenance_section(kind: str, measured: dict | None) -> str:
     if measured:
         lines += [
             "",
-            f"Measured on {measured['sentences']} UD English EWT test sentences "
-            "(`bench/make_model_card.py`): mean Jensen-Shannon divergence between this model's attention "
-            f"head Hk and the teacher's Hk of the same layer **{measured['same_index_js']:.4f}**, against "
-            f"{measured['other_heads_js']:.4f} to the teacher's other heads of that layer (0 = identical "
-            "rows, log 2 = 0.693 = disjoint).",
+            (
+                f"Measured on {measured['sentences']} UD English EWT test sentences "
+                "(`bench/make_model_card.py`): mean Jensen-Shannon divergence between this model's attention "
+                f"head Hk and the teacher's Hk of the same layer **{measured['same_index_js']:.4f}**, against "
+                f"{measured['other_heads_js']:.4f} to the teacher's other heads of that layer (0 = identical "
+                "rows, log 2 = 0.693 = disjoint)."
+            ),
         ]
     return "\n".join(lines) + "\n"
 

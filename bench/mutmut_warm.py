@@ -65,7 +65,7 @@ if Path("mutants").is_dir() and SETTINGS.get("selection"):
     try:  # a speed-up only: if it fails, each run collects and imports for itself
         _collect(SETTINGS["selection"], SETTINGS.get("pytest_args", []))
         _warm_families()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a failed warm-up is reported and skipped, never fatal
         print("mutmut_warm: warm-up skipped:", repr(exc), file=sys.__stderr__)
 
 import bertviz_core as bc

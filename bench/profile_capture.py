@@ -45,8 +45,10 @@ def main(tokens: int = 512, repeats: int = 10):
         key=lambda k: -abs(tables["capture"].get(k, 0) - tables["plain"].get(k, 0)),
     )
     lines = [
-        f"capture() vs plain eager forward, {n} tokens, {repeats} calls each under torch.profiler "
-        f"(self CPU ms per call), torch threads {torch.get_num_threads()}",
+        (
+            f"capture() vs plain eager forward, {n} tokens, {repeats} calls each under torch.profiler "
+            f"(self CPU ms per call), torch threads {torch.get_num_threads()}"
+        ),
         f"{'operator':48s} {'plain':>9s} {'capture':>9s} {'extra':>9s}",
     ]
     for k in keys[:25]:

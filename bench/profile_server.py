@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import itertools
 import os
 import re
 import shutil
@@ -212,7 +213,7 @@ async def split_scenario(base, texts, tokenizer) -> list[dict]:
     out = []
     try:
         await c.open_page(page, {**query, "text": texts[0]}, ws_classroom.expected_labels(tokenizer, texts[0]), 600)
-        for prev, text in zip(texts, texts[1:]):
+        for prev, text in itertools.pairwise(texts):
             want = ws_classroom.expected_labels(tokenizer, text)
             new = await c.type_sentence(text, want, 600)
             await c.type_sentence(prev, ws_classroom.expected_labels(tokenizer, prev), 600)  # away, then back
@@ -270,10 +271,10 @@ def main(argv=None):
         return timings, stacks
 
     if a.url:
-        timings, stacks = run(a.url, a.pid)
+        _timings, stacks = run(a.url, a.pid)
     else:
         with streamlit_server(timeout=300) as server:
-            timings, stacks = run(server.base_url, server.pid)
+            _timings, stacks = run(server.base_url, server.pid)
     print(f"\n{a.scenario} at {a.tokens} tokens, load average before {load0}, after {os.getloadavg()}")
     print(summarise(stacks))
     print(f"\ncollapsed stacks: {out}")

@@ -91,8 +91,10 @@ def main():
     ]
     m = (app or cap or {}).get("machine", {})
     lines += [
-        f"Machine: {m.get('cores')} cores, {m.get('cpu')}; Python {m.get('python')}, torch {m.get('torch')}, "
-        f"transformers {m.get('transformers')}, streamlit {m.get('streamlit')}, plotly {m.get('plotly')}; date {m.get('date')}.",
+        (
+            f"Machine: {m.get('cores')} cores, {m.get('cpu')}; Python {m.get('python')}, torch {m.get('torch')}, "
+            f"transformers {m.get('transformers')}, streamlit {m.get('streamlit')}, plotly {m.get('plotly')}; date {m.get('date')}."
+        ),
         "Model: the bundled BERT (all-MiniLM-L6-v2, 6 layers x 12 heads); ConvBERT pages use the bundled ConvBERT.",
         "",
         "![bytes and time against bertviz](results.png)",
@@ -114,9 +116,11 @@ def main():
         lines += [
             "## The app in Chromium (warm server)",
             "",
-            "Payload: bytes received over Streamlit's websocket for the page's data (static JS/CSS is cached by the "
-            "browser and not counted). Enter-to-heatmap: median over runs of typing a new sentence of that length, "
-            "pressing Enter, until the heatmaps show it.",
+            (
+                "Payload: bytes received over Streamlit's websocket for the page's data (static JS/CSS is cached by the "
+                "browser and not counted). Enter-to-heatmap: median over runs of typing a new sentence of that length, "
+                "pressing Enter, until the heatmaps show it."
+            ),
             "",
             "| page | tokens | payload | Enter-to-heatmap | target | verdict |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -178,34 +182,46 @@ def main():
         lines += [
             "## Classroom load test",
             "",
-            f"{load['sessions']} concurrent Chromium sessions on one server (joining one every {load.get('arrival_s', 0):g} s, "
-            f"timeout {load.get('timeout_s', 180):g} s), each typing {load['rounds'] - 1} new sentences after opening the page: {load['typed_requests']} typed requests, p50 {load['p50_s']:.2f} s, p95 {load['p95_s']:.2f} s, "
-            f"max {load['max_s']:.2f} s; first load p50 {load['first_load_p50_s']:.2f} s; errors {load['errors']}; "
-            f"cross-talk {load['crosstalk']}; server peak memory {load['server_peak_rss_mb']:.0f} MB; wall {load['wall_s']:.0f} s.",
+            (
+                f"{load['sessions']} concurrent Chromium sessions on one server (joining one every {load.get('arrival_s', 0):g} s, "
+                f"timeout {load.get('timeout_s', 180):g} s), each typing {load['rounds'] - 1} new sentences after opening the page: {load['typed_requests']} typed requests, p50 {load['p50_s']:.2f} s, p95 {load['p95_s']:.2f} s, "
+                f"max {load['max_s']:.2f} s; first load p50 {load['first_load_p50_s']:.2f} s; errors {load['errors']}; "
+                f"cross-talk {load['crosstalk']}; server peak memory {load['server_peak_rss_mb']:.0f} MB; wall {load['wall_s']:.0f} s."
+            ),
             "",
         ]
     lines += [
         "## What limits the figures (notes of 2026-11-26, second session)",
         "",
-        "- Heatmaps: Plotly's automargin, with a square (scaleanchor) plot, measured every tick label and redrew "
-        "several times: ~0.5 s of the browser's time at 128 tokens. Margins are now computed in Python from the "
-        "label lengths and tick labels are budgeted by pixels; /attention at 128 tokens went from 1.65 s to the "
-        "figure above. What remains is Streamlit's rerun round trip (~0.3 s to the chart message) and Plotly "
-        "drawing in headless Chromium with software rendering.",
-        "- /compare draws A and B in one figure and computes head metrics and head matching only in their tabs "
-        "(st.tabs with on_change='rerun'), cached per sentence; JS divergence uses sum m log m in float32 torch "
-        "(64 s -> 9 s for 72 x 72 heads at 512 tokens) and, above 128 tokens, averages over 128 evenly spaced "
-        "query tokens (stated on the page). Server peak memory fell from 5.7 GB to the figure above.",
-        "- capture() at 512 tokens is not within 1.15x: it must write 6 x 12 x 512 x 512 float32 (75 MB) of "
-        "attention into fresh memory, which a plain forward pass never keeps. In this VM, first-touching 75 MB "
-        "costs 40-60 ms (keeping the model's own tensors instead of copying costs as much: fresh pages either "
-        "way). The copy goes straight into one preallocated array (no stacking); at 16 and 128 tokens the "
-        "overhead is tokenization and bookkeeping.",
-        "- /attention at 512 tokens sends 1.50 MB, at the limit: the 512 x 512 float32 matrix alone is 1.40 MB "
-        "once base64-encoded.",
-        "- The load test runs all 30 headless Chromium pages on the same 2 cores as the server, so its "
-        "latencies measure the load generator as much as the app; correctness (0 errors, 0 cross-talk) is the "
-        "point of that row.",
+        (
+            "- Heatmaps: Plotly's automargin, with a square (scaleanchor) plot, measured every tick label and redrew "
+            "several times: ~0.5 s of the browser's time at 128 tokens. Margins are now computed in Python from the "
+            "label lengths and tick labels are budgeted by pixels; /attention at 128 tokens went from 1.65 s to the "
+            "figure above. What remains is Streamlit's rerun round trip (~0.3 s to the chart message) and Plotly "
+            "drawing in headless Chromium with software rendering."
+        ),
+        (
+            "- /compare draws A and B in one figure and computes head metrics and head matching only in their tabs "
+            "(st.tabs with on_change='rerun'), cached per sentence; JS divergence uses sum m log m in float32 torch "
+            "(64 s -> 9 s for 72 x 72 heads at 512 tokens) and, above 128 tokens, averages over 128 evenly spaced "
+            "query tokens (stated on the page). Server peak memory fell from 5.7 GB to the figure above."
+        ),
+        (
+            "- capture() at 512 tokens is not within 1.15x: it must write 6 x 12 x 512 x 512 float32 (75 MB) of "
+            "attention into fresh memory, which a plain forward pass never keeps. In this VM, first-touching 75 MB "
+            "costs 40-60 ms (keeping the model's own tensors instead of copying costs as much: fresh pages either "
+            "way). The copy goes straight into one preallocated array (no stacking); at 16 and 128 tokens the "
+            "overhead is tokenization and bookkeeping."
+        ),
+        (
+            "- /attention at 512 tokens sends 1.50 MB, at the limit: the 512 x 512 float32 matrix alone is 1.40 MB "
+            "once base64-encoded."
+        ),
+        (
+            "- The load test runs all 30 headless Chromium pages on the same 2 cores as the server, so its "
+            "latencies measure the load generator as much as the app; correctness (0 errors, 0 cross-talk) is the "
+            "point of that row."
+        ),
         "",
     ]
     (common.ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))

@@ -24,6 +24,7 @@ for p in (ROOT, ROOT / "deploy"):
         sys.path.insert(0, str(p))
 
 from local_app import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from ws_classroom import proc_stats
 
 from bertviz_core.figures.core import token_labels
 
@@ -59,6 +60,8 @@ def sentence(session: int, round_: int) -> str:
 
 
 async def run_session(browser, base, tokenizer, session, rounds, results, timeout_ms, arrival_s):
+    from playwright.async_api import Error as PlaywrightError
+
     await asyncio.sleep(session * arrival_s)  # students open the link one after another, not in the same ms
     ctx = await browser.new_context(viewport={"width": 1200, "height": 900})
     page = await ctx.new_page()
@@ -87,7 +90,7 @@ async def run_session(browser, base, tokenizer, session, rounds, results, timeou
                 results["latency"].append(latency) if r > 0 else results["first"].append(latency)
                 if shown != expected:
                     results["crosstalk"] += 1
-            except Exception as exc:  # a timeout: the session never saw its own tokens
+            except PlaywrightError as exc:  # a timeout (or a closed page): the session never saw its own tokens
                 shown = await page.evaluate(
                     "(() => { const el = document.querySelector('.js-plotly-plot');"
                     " return el && el._fullData ? Array.from(el._fullData[0].y || []) : null; })()"
@@ -125,8 +128,7 @@ async def main_async(sessions, rounds, timeout_s=300, arrival_s=1.0, base_url=No
             wall = time.perf_counter() - t0
             await browser.close()
         if server is not None:
-            with open(f"/proc/{server.pid}/status") as f:
-                peak = next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM"))
+            peak = proc_stats(server.pid).get("peak_rss_mb")
     lat = sorted(results["latency"])
     summary = {
         "sessions": sessions,

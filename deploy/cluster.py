@@ -255,6 +255,7 @@ def running(
             [nginx, "-t", "-q", "-p", run_dir, "-e", os.path.join(run_dir, "error.log"), "-c", conf],
             capture_output=True,
             text=True,
+            check=False,  # a refusal is raised below with nginx's own message
         )
         if test.returncode:
             raise RuntimeError("nginx refused the config: " + test.stderr[-1500:])

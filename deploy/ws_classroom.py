@@ -35,6 +35,7 @@ import argparse
 import asyncio
 import contextlib
 import http.client
+import itertools
 import json
 import os
 import random
@@ -136,7 +137,7 @@ def owner_of(labels: list[str]) -> int | None:
     """The session a heatmap's labels belong to (from 'student N'), or None. Labels of repeated
     tokens carry their position as a subscript ('0<sub>2</sub>'): stripped first."""
     bare = [re.sub(r"<sub>\d+</sub>$", "", x) for x in labels]
-    for a, b in zip(bare, bare[1:]):
+    for a, b in itertools.pairwise(bare):
         if a == "student" and b.isdigit():
             return int(b)
     return None
@@ -233,6 +234,7 @@ class StreamlitClient:
 
     async def _run(self, msg, expected: list[str], timeout: float) -> RunResult:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        from websockets.exceptions import ConnectionClosed
 
         res = RunResult()
         t0 = time.perf_counter()
@@ -248,7 +250,7 @@ class StreamlitClient:
             except TimeoutError:
                 res.problems.append("timeout")
                 return res
-            except Exception as exc:  # the socket closed
+            except ConnectionClosed as exc:  # the socket closed
                 res.problems.append(f"socket: {type(exc).__name__}")
                 return res
             res.bytes_in += len(data)
@@ -353,7 +355,7 @@ async def run_session(i: int, cfg: Config, tokenizer, out: dict, stop_at: float,
             account(out, i, r, res, mine)
             if any(p.startswith("socket") for p in res.problems):
                 break
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - one student's failure is an error in the summary, not the run's end
         out["errors"].append(f"session {i}: {type(exc).__name__}: {str(exc)[:160]}")
     finally:
         await client.close()
@@ -404,7 +406,7 @@ async def run_load(cfg: Config, tokenizer=None) -> dict:
     stop_at = t0 + cfg.duration_s
     load_before = os.getloadavg()
     tasks = [asyncio.ensure_future(run_session(i, cfg, tokenizer, out, stop_at)) for i in range(cfg.sessions)]
-    done, pending = await asyncio.wait(tasks, timeout=cfg.duration_s + 5)
+    _done, pending = await asyncio.wait(tasks, timeout=cfg.duration_s + 5)
     for task in pending:  # the hard deadline: whatever still waits is cancelled and counted
         task.cancel()
         out["errors"].append("session still running at the hard deadline")

@@ -74,7 +74,7 @@ else:
             right = contrib_cache.mixing(lm, trace, shown, accumulate, layer)[layer]  # [T, T]
     except ValueError as exc:
         st.warning(t("contrib_failed", reason=error_text(exc)))
-    except Exception as exc:  # weights this method cannot read: the reason, never a traceback
+    except Exception as exc:  # noqa: BLE001 - weights this method cannot read: the reason, never a traceback
         st.warning(t("contrib_failed", reason=methods.error_reason(exc)))
 
 if right is not None:

@@ -49,7 +49,7 @@ try:
         K = len(walk["kernel"])
         offsets = [f"{o:+d}" for o in range(-(K // 2), K // 2 + 1)]
         st.subheader(t("conv1"))
-        st.latex(r"\tilde K = \mathrm{Pointwise}(\mathrm{Depthwise}_{%d}(X))" % K)
+        st.latex(rf"\tilde K = \mathrm{{Pointwise}}(\mathrm{{Depthwise}}_{{{K}}}(X))")
         st.caption(t("conv1_text", k=K, shape=f"[{len(trace)}, {walk['d_head']}]"))
         show(
             numeric_heatmap(
@@ -64,7 +64,7 @@ try:
             "kc",
         )
         st.subheader(t("conv2"))
-        st.latex(r"\ell_i = W_{kernel}\,(\tilde K_i \odot Q_i) + b \in \mathbb{R}^{%d}" % K)
+        st.latex(rf"\ell_i = W_{{kernel}}\,(\tilde K_i \odot Q_i) + b \in \mathbb{{R}}^{{{K}}}")
         st.caption(t("conv2_text", k=K))
         show(
             token_bars(
@@ -94,7 +94,7 @@ try:
             "kernel",
         )
         st.subheader(t("conv4"))
-        st.latex(r"o_i = \sum_{k=-%d}^{%d} \kappa_{i,k}\, V_{i+k}" % (K // 2, K // 2))
+        st.latex(rf"o_i = \sum_{{k=-{K // 2}}}^{{{K // 2}}} \kappa_{{i,k}}\, V_{{i+k}}")
         st.caption(
             t(
                 "conv4_text",

@@ -43,7 +43,7 @@ if source == "ewt":
             if st.button(t("syn_compute"), type="primary"):
                 try:
                     frame = syntax_view.compute_ewt_table(model_id)
-                except Exception as exc:  # a message, never a traceback
+                except Exception as exc:  # noqa: BLE001 - a message, never a traceback
                     st.error(state.load_error_text(model_id, exc))
 elif source == "upload":
     upload = st.file_uploader(

@@ -94,7 +94,7 @@ def _side_matrix(side: str, lm, trace, groups, view: View) -> tuple[np.ndarray |
         try:
             with st.spinner(t("contrib_computing", method=methods.method_label(view.method))):
                 m = methods.method_matrix(lm, trace, view.method, view.layer, view.head)
-        except Exception as exc:  # MethodUnavailable or a model whose weights do not fit: say why
+        except Exception as exc:  # noqa: BLE001 - MethodUnavailable or weights that do not fit: the page says why
             reason = methods.error_reason(exc)
     if reason is not None:
         st.warning(

@@ -3,6 +3,8 @@ and head group, paired A - B, split by sentence length; the table and its CSV.""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,6 +17,11 @@ from bertviz_core.analysis import compare
 from bertviz_core.figures import research as rfig
 
 
+def _layer_column(by_layer: dict, n_layers: int, key: str) -> np.ndarray:
+    """by_layer[layer][key] for every layer 0..n_layers-1 (NaN where a layer has no row)."""
+    return np.array([by_layer[layer][key] if layer in by_layer else np.nan for layer in range(n_layers)])
+
+
 def _interval_series(rows: list[dict], n_layers: int) -> tuple[list[dict], list[dict]]:
     """summary_rows over all lengths -> (A's and B's series per head group, the A - B series per group)."""
     by_layer = [r for r in rows if r["length"] == "all" and r["layer"] != "all"]
@@ -23,7 +30,7 @@ def _interval_series(rows: list[dict], n_layers: int) -> tuple[list[dict], list[
         g = {r["layer"]: r for r in by_layer if r["group"] == group}
         if not g:
             continue
-        col = lambda k: np.array([g[l][k] if l in g else np.nan for l in range(n_layers)])
+        col = partial(_layer_column, g, n_layers)
         gname = t(f"research_group_{group}")
         for side in "ab":
             if np.isfinite(col(f"{side}_mean")).any():

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 import cachetools
@@ -89,6 +89,10 @@ class BoundedCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._lru)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        """The keys held now, from a copy: other threads may add or evict while the caller iterates."""
+        return iter(self.keys())
 
     @property
     def currsize(self) -> int:

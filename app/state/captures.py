@@ -13,6 +13,7 @@ capture with its messages (Streamlit glue).
 from __future__ import annotations
 
 import threading
+from typing import Self
 
 import streamlit as st
 
@@ -57,7 +58,7 @@ class CaptureSlots:
         with self._lock:
             self._held -= 1
 
-    def __enter__(self) -> CaptureSlots:
+    def __enter__(self) -> Self:
         self.acquire()
         return self
 
@@ -144,7 +145,7 @@ def trace_or_stop(model_id: str, text: str, text_b: str | None = None) -> tuple[
     try:
         with st.spinner(i18n.t("loading_model", model=md_escape(short_id(str(model_id))))):  # shows after 0.5 s
             lm = get_model(model_id)
-    except Exception as exc:  # ModelLoadError or anything unexpected: a message, never a traceback
+    except Exception as exc:  # noqa: BLE001 - ModelLoadError or anything unexpected: a message, never a traceback
         st.error(load_error_text(model_id, exc))
         st.stop()
     if capture_slots.free == 0:  # all slots busy: say so while we wait
@@ -152,7 +153,7 @@ def trace_or_stop(model_id: str, text: str, text_b: str | None = None) -> tuple[
     with st.spinner(i18n.t("running", model=md_escape(short_id(lm.label)))):
         try:
             trace = _cached_trace(model_id, text, text_b)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any capture failure becomes the page's message
             reason = scrub_paths(f"{type(exc).__name__}: {exc}")
             st.error(i18n.t("capture_failed", reason=md_escape(reason[:300])))
             st.stop()

@@ -135,8 +135,9 @@ def show_url_notes() -> None:
 
 
 def _as_int(value):
+    """An int as is, any other value through int_param; TypeError for a bool (True is not layer 1)."""
     if isinstance(value, bool):
-        raise ValueError(value)
+        raise TypeError(value)
     if isinstance(value, int):
         return value
     return int_param(str(value))

@@ -40,9 +40,9 @@ class CKAAccumulator:
 
     FLUSH_UNITS = 2048
 
-    def __init__(self, max_bytes: int = CKA_MAX_BYTES):
+    def __init__(self, max_bytes: int = CKA_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
-        self.mode = None
+        self.mode: str | None = None  # "gram", "raw" or "off", chosen by the first add()
         self.n = 0
         self.skipped = ""
         self.raw_a: list[np.ndarray] = []  # raw mode: every sentence; gram mode: the unflushed buffer

@@ -4,6 +4,9 @@ snippet of a many-sentence comparison."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from bertviz_core.analysis.cka import CKA_MAX_BYTES, CKAAccumulator
@@ -13,6 +16,9 @@ from bertviz_core.analysis.words import alignment, in_units, special_units
 from bertviz_core.models import heads
 from bertviz_core.models.heads import ATTN, CONV
 from bertviz_core.tracing.capture import Trace
+
+if TYPE_CHECKING:
+    from bertviz_core.models.loading import LoadedModel
 
 
 # ---------------------------------------------------------------- comparing models
@@ -24,7 +30,7 @@ def js_divergence(p: np.ndarray, q: np.ndarray, axis: int = -1) -> np.ndarray:
     q = q / np.clip(q.sum(axis, keepdims=True), 1e-12, None)
     m = 0.5 * (p + q)
 
-    def kl(a, b):
+    def kl(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(a > 0, a * np.log(a / np.where(b > 0, b, 1)), 0.0).sum(axis)
 
@@ -96,18 +102,19 @@ class ComparisonAccumulator:
         max_rows: int | None = None,
         exclude_special: bool = False,
         cka_max_bytes: int = CKA_MAX_BYTES,
-    ):
+    ) -> None:
         self.matching, self.max_rows, self.exclude_special = matching, max_rows, exclude_special
-        self.metrics_a: list[dict] = []
-        self.metrics_b: list[dict] = []
-        self.baseline_a: list[dict] = []
-        self.baseline_b: list[dict] = []
+        self.metrics_a: list[dict[str, np.ndarray]] = []
+        self.metrics_b: list[dict[str, np.ndarray]] = []
+        self.baseline_a: list[dict[str, dict[str, float]]] = []
+        self.baseline_b: list[dict[str, dict[str, float]]] = []
         self.js: list[np.ndarray] = []
         self.sentences: list[str] = []
         self.lengths_a: list[int] = []
         self.lengths_b: list[int] = []
         self.by_words = False
-        self.shape = None  # (model ids, head names) of the first pair: every pair must match it
+        # (model ids, head names) of the first pair: every pair must match it
+        self.shape: tuple[str, str, list[str], list[str]] | None = None
         self._cka = CKAAccumulator(cka_max_bytes)
 
     def __len__(self) -> int:
@@ -140,14 +147,14 @@ class ComparisonAccumulator:
         self.lengths_a.append(len(a))
         self.lengths_b.append(len(b))
 
-    def result(self) -> dict:
-        if not self.sentences:
+    def result(self) -> dict[str, Any]:
+        if not self.sentences or self.shape is None:
             raise ValueError("No sentences to compare.")
         stack = lambda ms: {k: np.stack([m[k] for m in ms]) for k in ms[0]}
         base = lambda bs: {
             k: np.array([[b[ATTN][k], b.get(CONV, {}).get(k, np.nan)] for b in bs]) for k in METRICS
         }  # {m: [S, 2]}: attention heads, conv heads
-        per = {
+        per: dict[str, Any] = {
             "metrics_a": stack(self.metrics_a),
             "metrics_b": stack(self.metrics_b),
             "baseline_a": base(self.baseline_a),
@@ -155,7 +162,7 @@ class ComparisonAccumulator:
             "js": np.stack(self.js) if self.matching else None,
         }
         with np.errstate(invalid="ignore"), quiet_nan_mean():
-            out = {
+            out: dict[str, Any] = {
                 "metrics_a": {k: np.nanmean(v, axis=0) for k, v in per["metrics_a"].items()},
                 "metrics_b": {k: np.nanmean(v, axis=0) for k, v in per["metrics_b"].items()},
             }
@@ -187,7 +194,12 @@ class ComparisonAccumulator:
         return out
 
 
-def compare_traces(pairs, matching: bool = True, max_rows: int | None = None, exclude_special: bool = False) -> dict:
+def compare_traces(
+    pairs: Iterable[tuple[Trace, Trace]],
+    matching: bool = True,
+    max_rows: int | None = None,
+    exclude_special: bool = False,
+) -> dict[str, Any]:
     """Metrics, head matching and CKA for model A vs model B over sentence pairs (any iterable,
     e.g. a generator: each pair is reduced to its statistics and may be freed before the next).
 
@@ -205,16 +217,16 @@ def compare_traces(pairs, matching: bool = True, max_rows: int | None = None, ex
 
 
 def compare_many(
-    lm_a,
-    lm_b,
-    sentences,
+    lm_a: LoadedModel,
+    lm_b: LoadedModel,
+    sentences: Iterable[str],
     *,
     matching: bool = True,
     max_rows: int | None = None,
     exclude_special: bool = False,
-    capture=None,
-    progress=None,
-) -> dict:
+    capture: Callable[[LoadedModel, str], Trace] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """compare_traces over sentences captured one at a time: each sentence's two traces are
     reduced to statistics and dropped before the next sentence is run, so memory stays flat.
 
@@ -223,9 +235,11 @@ def compare_many(
     is called after each sentence. A sentence that cannot be run or aligned is skipped; the result's
     "skipped" lists (index, sentence, reason)."""
     if capture is None:
-        from bertviz_core.tracing.capture import capture
+        from bertviz_core.tracing.capture import capture as capture_trace
+
+        capture = capture_trace
     acc = ComparisonAccumulator(matching=matching, max_rows=max_rows, exclude_special=exclude_special)
-    skipped = []
+    skipped: list[tuple[int, str, str]] = []
     for i, sentence in enumerate(sentences):
         try:
             acc.add(capture(lm_a, sentence), capture(lm_b, sentence))
@@ -248,7 +262,9 @@ def _layers_of(names: list[str]) -> np.ndarray:
     return np.array([heads.parse_qualified(n)[0] for n in names])
 
 
-def match_heads(js: np.ndarray, names_a: list[str], names_b: list[str], same_layer: bool = False) -> dict:
+def match_heads(
+    js: np.ndarray, names_a: list[str], names_b: list[str], same_layer: bool = False
+) -> dict[str, list[tuple[str, str, float]]]:
     """Head matching from a JS matrix [A heads, B heads] (low = similar), three ways:
 
     a_to_b: each head of A and its nearest head of B; b_to_a: each head of B and its nearest head of A
@@ -265,10 +281,10 @@ def match_heads(js: np.ndarray, names_a: list[str], names_b: list[str], same_lay
     allowed &= ~np.isnan(js)
     masked = np.where(allowed, js, np.inf)
 
-    def nearest(m, ok, rows, cols):
+    def nearest(m: np.ndarray, ok: np.ndarray, rows: list[str], cols: list[str]) -> list[tuple[str, str, float]]:
         return [(rows[i], cols[int(np.argmin(m[i]))], float(m[i].min())) for i in range(len(m)) if ok[i].any()]
 
-    one = []
+    one: list[tuple[str, str, float]] = []
     blocks = sorted(set(la) & set(lb)) if same_layer else [None]
     for layer in blocks:
         ia = np.flatnonzero(la == layer) if same_layer else np.arange(len(names_a))
@@ -291,7 +307,9 @@ def match_heads(js: np.ndarray, names_a: list[str], names_b: list[str], same_lay
 GROUPS = (ATTN, CONV)
 
 
-def group_values(result: dict, side: str, metric: str, group: str, layer: int | None = None) -> np.ndarray | None:
+def group_values(
+    result: dict[str, Any], side: str, metric: str, group: str, layer: int | None = None
+) -> np.ndarray | None:
     """Per-sentence value [S] of a head group: the metric averaged over the group's heads of `layer`
     (None: of every layer). side "a" or "b"; None if that model has no such heads or layer."""
     values = result["per_sentence"][f"metrics_{side}"][metric]  # [S, L, N]
@@ -303,7 +321,9 @@ def group_values(result: dict, side: str, metric: str, group: str, layer: int | 
         return np.nanmean(chosen.reshape(len(values), -1), axis=1)
 
 
-def summary_rows(result: dict, metrics=None, confidence: float = 0.95) -> list[dict]:
+def summary_rows(
+    result: dict[str, Any], metrics: Iterable[str] | None = None, confidence: float = 0.95
+) -> list[dict[str, Any]]:
     """Per metric, layer ("all" = every layer), head group (attention / conv) and sentence length
     ("all", then the stats.LENGTH_STRATA present, by model A's token count): mean of A and of B with
     their t-intervals across sentences, the paired difference A - B on the same sentences (interval,
@@ -319,7 +339,7 @@ def summary_rows(result: dict, metrics=None, confidence: float = 0.95) -> list[d
     selections = [("all", np.ones(len(strata), bool))] + [
         (stats.stratum_label(k), strata == k) for k in range(len(stats.LENGTH_STRATA)) if (strata == k).any()
     ]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for metric in metrics:
         for layer in [None, *range(n_layers)]:
             for group in GROUPS:
@@ -329,7 +349,7 @@ def summary_rows(result: dict, metrics=None, confidence: float = 0.95) -> list[d
                     continue
                 gi = GROUPS.index(group)
                 for label, sel in selections:
-                    row = {
+                    row: dict[str, Any] = {
                         "metric": metric,
                         "layer": "all" if layer is None else layer,
                         "group": group,
@@ -339,12 +359,13 @@ def summary_rows(result: dict, metrics=None, confidence: float = 0.95) -> list[d
                     for side, v in (("a", va), ("b", vb)):
                         iv = stats.mean_interval(v[sel], confidence=confidence) if v is not None else None
                         base = result["per_sentence"][f"baseline_{side}"][metric][sel, gi]
+                        mean, low, high = (iv.mean, iv.low, iv.high) if iv is not None else (None, None, None)
                         with quiet_nan_mean():
                             row.update(
                                 {
-                                    f"{side}_mean": _f(iv and iv.mean),
-                                    f"{side}_low": _f(iv and iv.low),
-                                    f"{side}_high": _f(iv and iv.high),
+                                    f"{side}_mean": _f(mean),
+                                    f"{side}_low": _f(low),
+                                    f"{side}_high": _f(high),
                                     f"{side}_uniform": _f(np.nanmean(base) if v is not None else None),
                                 }
                             )
@@ -353,17 +374,13 @@ def summary_rows(result: dict, metrics=None, confidence: float = 0.95) -> list[d
                         if (va is not None and vb is not None)
                         else None
                     )
-                    row.update(
-                        diff_mean=_f(d and d.mean),
-                        diff_low=_f(d and d.low),
-                        diff_high=_f(d and d.high),
-                        p_value=_f(d and d.p_value),
-                    )
+                    diff = (d.mean, d.low, d.high, d.p_value) if d is not None else (None, None, None, None)
+                    row.update(diff_mean=_f(diff[0]), diff_low=_f(diff[1]), diff_high=_f(diff[2]), p_value=_f(diff[3]))
                     rows.append(row)
     return rows
 
 
-def _f(x) -> float:
+def _f(x: float | np.ndarray | None) -> float:
     return float("nan") if x is None else float(x)
 
 
@@ -375,7 +392,7 @@ def extreme_sentences(values: np.ndarray) -> tuple[int, int]:
     return int(np.nanargmax(values)), int(np.nanargmin(values))
 
 
-def comparison_to_npz(result: dict, extra: dict | None = None) -> bytes:
+def comparison_to_npz(result: dict[str, Any], extra: dict[str, Any] | None = None) -> bytes:
     """Everything of a comparison as one .npz (numpy only, no pickles): per-sentence metrics
     (metrics_a__entropy [S, L, N], ...), baselines, JS, CKA, head names and kinds, the sentences
     and their lengths, and `extra` scalars (e.g. sampling method and seed)."""

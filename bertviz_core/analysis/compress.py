@@ -41,12 +41,16 @@ import importlib.resources
 import io
 import json
 import os
+import re
 import threading
 import time
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from bertviz_core.analysis import interventions
 from bertviz_core.inputs import conllu
@@ -54,6 +58,12 @@ from bertviz_core.models import families, registry, variants
 from bertviz_core.models.loading import LoadedModel, ModelLoadError, finish_loaded
 from bertviz_core.models.pooling import mean_pool, pooled_cosines
 from bertviz_core.tracing import hooks
+
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from bertviz_core.tracing.trace import Trace
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # package data: bertviz_core/data
 RESULTS_FILE = DATA_DIR / "compress_results.json"
@@ -72,10 +82,11 @@ EXAMPLE_SENTENCES = "example_sentences.txt"  # bertviz_core/data: the fallback s
 def parse_variant(name: str) -> tuple[str, str, float | None]:
     """'bert-minilm-l6@int8' -> ('bert-minilm-l6', 'int8', None);
     'x@prune=30%' -> ('x', 'prune', 0.3). ModelLoadError for anything else (bertviz_core.models.variants)."""
-    return variants.parse(name)
+    base, kind, value = variants.parse(name)
+    return base, kind, cast("float | None", value)  # the value of the kinds registered below: None or a fraction
 
 
-def _prune_fraction(match) -> float:
+def _prune_fraction(match: re.Match[str]) -> float:
     fraction = float(match["pct"]) / 100
     if not 0 < fraction < 1:
         raise ValueError("the pruned share of heads must be between 0% and 100% (exclusive).")
@@ -134,7 +145,7 @@ def importance_sentences(n: int = IMPORTANCE_SENTENCES, folder: str | Path | Non
 # ---------------------------------------------------------------- int8
 
 
-def ffn_output_names(model) -> list[str]:
+def ffn_output_names(model: PreTrainedModel) -> list[str]:
     """The feed-forward output projections (Linear with in_features = intermediate size)."""
     import torch
 
@@ -143,7 +154,7 @@ def ffn_output_names(model) -> list[str]:
     return [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear) and m.in_features == inner]
 
 
-def quantize_int8(model) -> tuple[object, list[str]]:
+def quantize_int8(model: PreTrainedModel) -> tuple[PreTrainedModel, list[str]]:
     """In place: per-channel dynamic int8 on every Linear but the FFN output projections.
     Returns (model, names kept in fp32)."""
     import torch
@@ -211,7 +222,7 @@ def head_importance(lm: LoadedModel) -> np.ndarray:
     return head_importance_and_source(lm)[0]
 
 
-def remember_importance(model_id: str, scores, source: str = SHIPPED_SOURCE) -> None:
+def remember_importance(model_id: str, scores: npt.ArrayLike, source: str = SHIPPED_SOURCE) -> None:
     """Use `scores` [layers, slots] as the head importance of `model_id` for the rest of the process."""
     with _importance_lock:
         _importance[model_id] = np.asarray(scores, dtype=np.float64)
@@ -256,7 +267,7 @@ def random_scores(shape: tuple[int, int], seed: int) -> np.ndarray:
     return np.random.default_rng(seed).random(shape)
 
 
-def prune_heads(model, plan: dict[int, list[int]]):
+def prune_heads(model: PreTrainedModel, plan: dict[int, list[int]]) -> PreTrainedModel:
     """In place: really remove the heads in `plan` ({layer: [heads]}, original numbering).
 
     Query/key/value lose the heads' rows, the output projection their columns
@@ -277,7 +288,7 @@ def prune_heads(model, plan: dict[int, list[int]]):
         )
     n_attn, _ = interventions.slot_counts(model)
     size = interventions.head_size(model)
-    kept_all = {}
+    kept_all: dict[int, list[int]] = {}
     for layer, (name, att) in enumerate(hooks.attention_modules(model)):
         kept = [h for h in range(n_attn) if h not in set(plan.get(layer, ()))]
         if not kept:
@@ -285,7 +296,7 @@ def prune_heads(model, plan: dict[int, list[int]]):
         kept_all[layer] = kept
         if len(kept) == n_attn:
             continue
-        index = torch.cat([torch.arange(h * size, (h + 1) * size) for h in kept])
+        index = cast("torch.LongTensor", torch.cat([torch.arange(h * size, (h + 1) * size) for h in kept]))
         for proj in spec.qkv:  # their output rows: the kept heads' slices
             setattr(att, proj, prune_linear_layer(getattr(att, proj), index))
         owner, attr = families.resolve_parent(model, name, att, spec.output_projection)
@@ -300,12 +311,13 @@ def prune_heads(model, plan: dict[int, list[int]]):
     return model
 
 
-def _pad_probs_hook(kept: list[int], n_heads: int):
+def _pad_probs_hook(kept: list[int], n_heads: int) -> Callable[..., tuple[Any, ...] | None]:
     import torch
 
     index = torch.as_tensor(kept)
 
-    def hook(module, args, output):  # output: (context [B,T,kept*d], probs [B,kept,T,T])
+    def hook(module: torch.nn.Module, args: tuple[Any, ...], output: Any) -> tuple[Any, ...] | None:
+        # output: (context [B,T,kept*d], probs [B,kept,T,T])
         probs = output[1] if isinstance(output, tuple) and len(output) > 1 else None
         if probs is None:
             return None
@@ -336,6 +348,7 @@ def load_variant(name: str) -> LoadedModel:
             "output projections stay fp32."
         )
     else:
+        fraction = cast(float, fraction)  # parse_variant gives every prune id its fraction
         if base.family not in families.PRUNABLE:
             prune_heads(model, {})  # raises the explanation
         n_attn, _ = interventions.slot_counts(model)
@@ -377,7 +390,7 @@ variants.register_variant(
 # ---------------------------------------------------------------- measurements
 
 
-def size_mb(model) -> float:
+def size_mb(model: torch.nn.Module) -> float:
     """Serialized state_dict size (what saving the model would take), in MB (2**20 bytes)."""
     import torch
 
@@ -386,11 +399,11 @@ def size_mb(model) -> float:
     return len(buf.getvalue()) / 2**20
 
 
-def n_parameters(model) -> int:
+def n_parameters(model: torch.nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def speed_inputs(tokenizer, n_tokens: int):
+def speed_inputs(tokenizer: PreTrainedTokenizerBase, n_tokens: int) -> dict[str, torch.Tensor]:
     """One input of exactly n_tokens tokens (EWT-like text; special tokens included)."""
     import torch
 
@@ -403,7 +416,9 @@ def speed_inputs(tokenizer, n_tokens: int):
     return {"input_ids": torch.tensor([ids])}
 
 
-def speed_ms(models: dict[str, object], tokenizer, n_tokens: int, repeats: int = 30) -> dict[str, float]:
+def speed_ms(
+    models: dict[str, torch.nn.Module], tokenizer: PreTrainedTokenizerBase, n_tokens: int, repeats: int = 30
+) -> dict[str, float]:
     """CPU ms per forward pass of one sentence of n_tokens (median of `repeats`), models interleaved.
 
     Measured with `time.thread_time` under `torch.set_num_threads(1)`: all the work runs in this
@@ -412,7 +427,7 @@ def speed_ms(models: dict[str, object], tokenizer, n_tokens: int, repeats: int =
     import torch
 
     enc = speed_inputs(tokenizer, n_tokens)
-    times = {k: [] for k in models}
+    times: dict[str, list[float]] = {k: [] for k in models}
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -430,13 +445,22 @@ def speed_ms(models: dict[str, object], tokenizer, n_tokens: int, repeats: int =
     return {k: float(np.median(v) * 1000) for k, v in times.items()}
 
 
-def quality(variant_model, base_model, tokenizer, sentences: list[str]) -> float:
+def quality(
+    variant_model: torch.nn.Module,
+    base_model: torch.nn.Module,
+    tokenizer: PreTrainedTokenizerBase,
+    sentences: list[str],
+) -> float:
     """Mean cosine between mean-pooled sentence embeddings of variant and original."""
     return float(np.mean(pooled_cosines(variant_model, base_model, tokenizer, sentences)))
 
 
 def gated_quality(
-    lm: LoadedModel, plan: dict[int, list[int]], sentences: list[str], reference=None, batch: int = 64
+    lm: LoadedModel,
+    plan: dict[int, list[int]],
+    sentences: list[str],
+    reference: list[torch.Tensor] | None = None,
+    batch: int = 64,
 ) -> float:
     """Quality of pruning `plan` measured by ablating those heads (a pruned model computes the
     same function: see tests) -- no copy of the model needed. `reference`: the unpruned pooled
@@ -444,7 +468,7 @@ def gated_quality(
     import torch
 
     gates = {l: {h: 0.0 for h in hs} for l, hs in plan.items()}
-    cos = []
+    cos: list[float] = []
     with lm.lock, torch.inference_mode():
         for i, start in enumerate(range(0, len(sentences), batch)):
             enc = lm.tokenizer(
@@ -461,7 +485,8 @@ def gated_quality(
     return float(np.mean(cos))
 
 
-def pooled_reference(lm: LoadedModel, sentences: list[str], batch: int = 64) -> list:
+def pooled_reference(lm: LoadedModel, sentences: list[str], batch: int = 64) -> list[torch.Tensor]:
+    """The unpruned model's mean-pooled outputs per batch of `sentences` (gated_quality's `reference`)."""
     import torch
 
     out = []
@@ -475,13 +500,22 @@ def pooled_reference(lm: LoadedModel, sentences: list[str], batch: int = 64) -> 
 
 
 def pruning_curve(
-    lm: LoadedModel, importance: np.ndarray, sentences: list[str], fractions=CURVE_FRACTIONS, seeds=(0, 1, 2)
-) -> dict:
+    lm: LoadedModel,
+    importance: np.ndarray,
+    sentences: list[str],
+    fractions: Sequence[float] = CURVE_FRACTIONS,
+    seeds: Sequence[int] = (0, 1, 2),
+) -> dict[str, Any]:
     """Quality vs fraction of attention heads removed: importance order against random orders."""
     n_attn, _ = interventions.slot_counts(lm.model)
     L = lm.model.config.num_hidden_layers
     reference = pooled_reference(lm, sentences)
-    curve = {"fractions": list(fractions), "importance": [], "random": [[] for _ in seeds], "removed": []}
+    curve: dict[str, Any] = {
+        "fractions": list(fractions),
+        "importance": [],
+        "random": [[] for _ in seeds],
+        "removed": [],
+    }
     for f in fractions:
         plan = prune_plan(importance, f, n_attn)
         curve["removed"].append(sum(map(len, plan.values())))
@@ -495,10 +529,10 @@ def pruning_curve(
 
 # ---------------------------------------------------------------- shipped numbers
 
-_results_cache: dict = {}
+_results_cache: dict[str, Any] = {}
 
 
-def results() -> dict | None:
+def results() -> dict[str, Any] | None:
     """The numbers measured by bench/bench_compress.py (bertviz_core/data/compress_results.json)."""
     if not RESULTS_FILE.is_file():
         return None
@@ -524,7 +558,7 @@ def distilled_available() -> bool:
 # ---------------------------------------------------------------- what a variant does to the heads
 
 
-def attention_change(base, variant, layer_map: list[int] | None = None) -> np.ndarray:
+def attention_change(base: Trace, variant: Trace, layer_map: list[int] | None = None) -> np.ndarray:
     """[variant layers, slots]: JS divergence (nats) between each head of `variant` and the same head
     of `base` (Traces of one sentence, same tokenizer), mean over query rows. `layer_map[i]`: the
     base layer that variant layer i is compared with (a distilled student's source layers).

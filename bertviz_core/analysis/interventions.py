@@ -33,7 +33,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -45,13 +47,17 @@ from bertviz_core.models.mlm import mlm_model, no_mlm_reason  # noqa: F401 - iv.
 from bertviz_core.tracing import capture as cap
 from bertviz_core.tracing import hooks
 
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
 MASK = None  # value in `replace` that means "the model's mask token"
 
 
 # ---------------------------------------------------------------- head gates / ablation
 
 
-def output_projections(model) -> tuple[list, bool]:
+def output_projections(model: PreTrainedModel) -> tuple[list[torch.nn.Linear], bool]:
     """The Linear that mixes each layer's concatenated head contexts, in layer order (the family
     spec's output_projection: BERT-style <layer>.attention.output.dense, DistilBERT's out_lin,
     ALBERT's AlbertAttention.dense).
@@ -63,14 +69,15 @@ def output_projections(model) -> tuple[list, bool]:
     layers = model.config.num_hidden_layers
     if not found:
         raise ValueError(f"No {spec.attention_class} module found in this {spec.model_type} model.")
-    return found, len(found) < layers
+    return cast("list[torch.nn.Linear]", found), len(found) < layers  # (an @int8 variant's: dynamic int8 Linear)
 
 
-def head_size(model) -> int:
+def head_size(model: PreTrainedModel) -> int:
+    """The size d of one head's slice of the concatenated context."""
     return int(hooks.attention_modules(model)[0][1].attention_head_size)
 
 
-def slot_counts(model) -> tuple[int, int]:
+def slot_counts(model: PreTrainedModel) -> tuple[int, int]:
     """(attention heads, conv heads) per layer, original numbering (before any pruning)."""
     return family_spec(model).slot_counts(model.config)
 
@@ -78,17 +85,17 @@ def slot_counts(model) -> tuple[int, int]:
 _KEPT = "_bertviz_kept"  # attribute of a pruned model: {layer: [original heads still present]}
 
 
-def kept_heads(model) -> dict[int, list[int]] | None:
+def kept_heads(model: torch.nn.Module) -> dict[int, list[int]] | None:
     """{layer: original attention heads still present} of a model pruned by compress, None for any other."""
     return getattr(model, _KEPT, None)
 
 
-def mark_pruned(model, kept: dict[int, list[int]]) -> None:
+def mark_pruned(model: torch.nn.Module, kept: dict[int, list[int]]) -> None:
     """Record on `model` which original heads pruning kept (see kept_heads)."""
     setattr(model, _KEPT, kept)
 
 
-def _current_position(model, layer: int, slot: int) -> int | None:
+def _current_position(model: PreTrainedModel, layer: int, slot: int) -> int | None:
     """Where original slot `slot` of `layer` sits in the (possibly pruned) concatenated context."""
     kept = kept_heads(model)
     if kept is None:
@@ -100,7 +107,9 @@ def _current_position(model, layer: int, slot: int) -> int | None:
 
 
 @contextlib.contextmanager
-def head_gates(model, gates):
+def head_gates(
+    model: PreTrainedModel, gates: torch.Tensor | np.ndarray | dict[int, dict[int, float]]
+) -> Iterator[None]:
     """Multiply each head's context slice by gates[layer][slot] (original slot numbering).
 
     `gates`: a tensor or array [layers, slots] (it may carry forward-mode AD tangents), or a
@@ -112,7 +121,7 @@ def head_gates(model, gates):
     layers = model.config.num_hidden_layers
     size = head_size(model)
     n_attn, n_conv = slot_counts(model)
-    per_layer: list = []
+    per_layer: list[torch.Tensor | None] = []
     for layer in range(layers):
         width = (modules[0] if shared else modules[layer]).in_features // size
         if isinstance(gates, dict):
@@ -139,8 +148,8 @@ def head_gates(model, gates):
 
     calls = itertools.count()
 
-    def make_hook(layer):
-        def pre_hook(module, args):
+    def make_hook(layer: int) -> Callable[..., tuple[Any, ...] | None]:
+        def pre_hook(module: torch.nn.Module, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
             index = next(calls) % layers if shared else layer
             scale = per_layer[index]
             if scale is None:
@@ -156,7 +165,7 @@ def head_gates(model, gates):
         yield
 
 
-def ablation_gates(selected) -> dict[int, dict[int, float]]:
+def ablation_gates(selected: Iterable[tuple[int, int]]) -> dict[int, dict[int, float]]:
     """[(layer, slot), ...] or ['L2 H3', 'L0 C1', ...] -> gates dict with 0 for those heads.
     Slots use heads.to_slot numbering, so a name needs the model's n_heads: pass tuples, or use
     `parse_heads` first."""
@@ -166,9 +175,9 @@ def ablation_gates(selected) -> dict[int, dict[int, float]]:
     return out
 
 
-def parse_heads(names, n_layers: int, n_heads: int, n_conv: int = 0) -> list[tuple[int, int]]:
+def parse_heads(names: Iterable[str], n_layers: int, n_heads: int, n_conv: int = 0) -> list[tuple[int, int]]:
     """'L2 H3' / 'L0 C1' names -> sorted (layer, slot) pairs; ValueError for heads the model lacks."""
-    out = set()
+    out: set[tuple[int, int]] = set()
     for name in names:
         layer, head = heads.parse_qualified(name)
         if not 0 <= layer < n_layers or not heads.exists(head, n_heads, n_conv):
@@ -184,7 +193,9 @@ def parse_heads(names, n_layers: int, n_heads: int, n_conv: int = 0) -> list[tup
 # ---------------------------------------------------------------- fill-mask
 
 
-def top_k(logits, positions: list[int], tokenizer, k: int = 5) -> dict[int, list[tuple[str, float]]]:
+def top_k(
+    logits: torch.Tensor, positions: list[int], tokenizer: PreTrainedTokenizerBase, k: int = 5
+) -> dict[int, list[tuple[str, float]]]:
     """{position: [(token, probability), ...]} from MLM logits [T, V]."""
     import torch
 
@@ -206,14 +217,14 @@ class Outcome:
     base: cap.Trace
     trace: cap.Trace  # after the interventions (same length as base)
     ablated: tuple[tuple[int, int], ...]  # (layer, slot) pairs
-    replaced: dict  # position -> replacement token
+    replaced: dict[int, str]  # position -> replacement token
     cosine: float  # mean-pooled last hidden state, base vs intervened
     js: np.ndarray  # [layers, slots] mean JS divergence per head, base vs intervened
-    fill: dict | None  # {position: [(token, prob)]} at mask positions, None without MLM
-    fill_without_ablation: dict | None  # the same with the masks but no ablation (when both apply)
+    fill: dict[int, list[tuple[str, float]]] | None  # {position: [(token, prob)]} at mask positions, None without MLM
+    fill_without_ablation: dict[int, list[tuple[str, float]]] | None  # the same with the masks but no ablation
 
 
-def _token_id(lm: LoadedModel, word) -> int:
+def _token_id(lm: LoadedModel, word: str | None) -> int:
     tok = lm.tokenizer
     if word is MASK:
         if tok.mask_token_id is None:
@@ -228,10 +239,12 @@ def _token_id(lm: LoadedModel, word) -> int:
             f"'{word}' is {len(pieces)} tokens ({' '.join(pieces)}); a replacement must be "
             "exactly one token so the sentence keeps its length."
         )
-    return tok.convert_tokens_to_ids(pieces[0])
+    return cast(int, tok.convert_tokens_to_ids(pieces[0]))  # one token: one id
 
 
-def _forward(lm: LoadedModel, enc, gates, want_logits: bool):
+def _forward(
+    lm: LoadedModel, enc: Any, gates: dict[int, dict[int, float]], want_logits: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, torch.Tensor | None]:
     """One forward pass with capture hooks and head gates. Returns (attn, hidden, kernels, logits)."""
     mlm = mlm_model(lm) if want_logits else None
     run = cap.forward(lm, enc, runner=mlm, also=head_gates(lm.model, gates or {}))
@@ -265,8 +278,8 @@ def run(
     text: str,
     text_b: str | None = None,
     *,
-    ablate=(),
-    replace: dict | None = None,
+    ablate: Iterable[tuple[int, int]] = (),
+    replace: dict[int, str | None] | None = None,
     base: cap.Trace | None = None,
     k: int = 5,
 ) -> Outcome:
@@ -285,11 +298,11 @@ def run(
     if ids != base.token_ids:
         raise ValueError("The base trace was made from another sentence.")
     n_attn, n_conv = base.n_heads, base.n_conv_heads
-    ablate = tuple(sorted({(int(l), int(s)) for l, s in ablate}))
-    for layer, slot in ablate:
+    ablated = tuple(sorted({(int(l), int(s)) for l, s in ablate}))
+    for layer, slot in ablated:
         if not (0 <= layer < base.n_layers and 0 <= slot < n_attn + n_conv):
             raise ValueError(f"Layer {layer}, slot {slot} does not exist in this model.")
-    replaced = {}
+    replaced: dict[int, str] = {}
     for position, word in sorted((replace or {}).items()):
         position = int(position)
         if not 0 <= position < len(ids):
@@ -297,14 +310,14 @@ def run(
         if base.special and base.special[position]:
             raise ValueError(f"Token {position} ({base.tokens[position]}) is a special token; it cannot be replaced.")
         ids[position] = _token_id(lm, word)
-        replaced[position] = lm.tokenizer.convert_ids_to_tokens(ids[position])
+        replaced[position] = cast(str, lm.tokenizer.convert_ids_to_tokens(ids[position]))  # one id: one token
     enc["input_ids"] = torch.tensor([ids])
-    gates = ablation_gates(ablate)
+    gates = ablation_gates(ablated)
     mask_id = lm.tokenizer.mask_token_id
     masks = [i for i, x in enumerate(ids) if mask_id is not None and x == mask_id]
     has_mlm = bool(masks) and mlm_model(lm) is not None
     attn, hidden, kernels, logits = _forward(lm, enc, gates, want_logits=has_mlm)
-    tokens = lm.tokenizer.convert_ids_to_tokens(ids)
+    tokens = cast("list[str]", lm.tokenizer.convert_ids_to_tokens(ids))
     trace = dataclasses.replace(
         base,
         tokens=tokens,
@@ -313,14 +326,15 @@ def run(
         hidden_states=cap.readonly(hidden),
         conv_kernels=cap.readonly(kernels),
     )
-    fill = top_k(logits, masks, lm.tokenizer, k) if has_mlm else None
+    fill = top_k(logits, masks, lm.tokenizer, k) if logits is not None else None  # logits: with has_mlm
     fill_plain = None
-    if has_mlm and ablate:
-        fill_plain = top_k(_forward(lm, enc, {}, want_logits=True)[3], masks, lm.tokenizer, k)
+    if logits is not None and ablated:
+        plain = _forward(lm, enc, {}, want_logits=True)[3]
+        fill_plain = top_k(plain, masks, lm.tokenizer, k) if plain is not None else None
     return Outcome(
         base=base,
         trace=trace,
-        ablated=ablate,
+        ablated=ablated,
         replaced=replaced,
         cosine=cosine(pooled(base.hidden_states[-1]), pooled(hidden[-1])),
         js=head_js(base, trace),

@@ -44,22 +44,24 @@ def is_punct(token: str) -> bool:
     return bool(core) and all(ch in PUNCTUATION for ch in core)
 
 
-def _token_columns(tokens: list[str], special) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _token_columns(
+    tokens: list[str], special: tuple[bool, ...] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(special, cls, sep, punct) boolean masks over a sentence's T positions."""
     T = len(tokens)
-    special = np.asarray(tuple(special) if special else (False,) * T, dtype=bool)
+    is_special = np.asarray(tuple(special) if special else (False,) * T, dtype=bool)
     cls_cols = np.zeros(T, bool)
-    cls_cols[0] = T > 0 and bool(special[0])
-    sep_cols = special & (np.arange(T) > 0)
+    cls_cols[0] = T > 0 and bool(is_special[0])
+    sep_cols = is_special & (np.arange(T) > 0)
     punct_cols = np.array([is_punct(t) for t in tokens], dtype=bool)
-    return special, cls_cols, sep_cols, punct_cols
+    return is_special, cls_cols, sep_cols, punct_cols
 
 
 def _entropy(p: np.ndarray) -> np.ndarray:
     return -(p * np.log(np.where(p > 0, p, 1.0))).sum(-1)
 
 
-def _normalised(entropy: np.ndarray, n_keys) -> np.ndarray:
+def _normalised(entropy: np.ndarray, n_keys: int | np.ndarray) -> np.ndarray:
     """Mean over rows of entropy / log(n_keys); a row that can weigh a single key (log 1 = 0) is
     left out (it is both one-hot and uniform); nan if every row is such a row."""
     log_n = np.log(np.maximum(np.asarray(n_keys, dtype=np.float64), 1.0))
@@ -68,7 +70,7 @@ def _normalised(entropy: np.ndarray, n_keys) -> np.ndarray:
         return np.nanmean(np.broadcast_to(ratio, entropy.shape), axis=-1)
 
 
-def _nan_metrics(lead: tuple) -> dict[str, np.ndarray]:
+def _nan_metrics(lead: tuple[int, ...]) -> dict[str, np.ndarray]:
     return {k: np.full(lead, np.nan) for k in METRICS}
 
 
@@ -85,8 +87,8 @@ def head_metrics(
     attn = np.asarray(attn, dtype=np.float32)
     T = attn.shape[-1]
     lead = attn.shape[:-2]
-    special, cls_cols, sep_cols, punct_cols = _token_columns(tokens, special)
-    keep = ~special if exclude_special else np.ones(T, bool)
+    is_special, cls_cols, sep_cols, punct_cols = _token_columns(tokens, special)
+    keep = ~is_special if exclude_special else np.ones(T, bool)
     idx = np.flatnonzero(keep)
     if len(idx) == 0:
         return _nan_metrics(lead)
@@ -131,14 +133,14 @@ def kernel_metrics(
     kernels = np.asarray(kernels, dtype=np.float32)
     T, K = kernels.shape[-2:]
     lead = kernels.shape[:-2]
-    special, cls_cols, sep_cols, punct_cols = _token_columns(tokens, special)
+    is_special, cls_cols, sep_cols, punct_cols = _token_columns(tokens, special)
     half = K // 2
     offsets = np.arange(K) - half
     pos = np.arange(T)[:, None] + offsets[None]  # [T, K] key position of each weight
     inside = (pos >= 0) & (pos < T)
     at = np.clip(pos, 0, T - 1)
-    rows = ~special if exclude_special else np.ones(T, bool)
-    allowed = inside & ~special[at] if exclude_special else np.ones((T, K), bool)
+    rows = ~is_special if exclude_special else np.ones(T, bool)
+    allowed = inside & ~is_special[at] if exclude_special else np.ones((T, K), bool)
     if not rows.any():
         return _nan_metrics(lead)
     flat = kernels.reshape(-1, T, K)[:, rows] * allowed[rows]  # [n, R, K]
@@ -234,7 +236,7 @@ def trace_metrics(trace: Trace, exclude_special: bool = False) -> dict[str, np.n
     return out
 
 
-def head_matrix(trace: Trace, layer: int, slot) -> np.ndarray | None:
+def head_matrix(trace: Trace, layer: int, slot: int | np.integer | str | heads.HeadId) -> np.ndarray | None:
     """One head of `layer` as [T, T]; None if the model has no such head.
 
     slot: an int (or digit string) = position in all_heads order (conv heads after attention
@@ -242,6 +244,7 @@ def head_matrix(trace: Trace, layer: int, slot) -> np.ndarray | None:
     "mean" = the mean over the layer's ATTENTION heads only (softmax rows summing to 1; ConvBERT's
     conv heads are left out, since their banded rows do not sum to 1 at the sentence's ends)."""
     n_attn = trace.n_heads
+    head: heads.HeadId | str
     if isinstance(slot, str) and slot.strip().lower() == heads.MEAN:
         return trace.attentions[layer].mean(0)
     if isinstance(slot, (int, np.integer)) or (isinstance(slot, str) and slot.strip().isdigit()):
@@ -254,8 +257,8 @@ def head_matrix(trace: Trace, layer: int, slot) -> np.ndarray | None:
             head = heads.parse(slot)
         except ValueError:
             return None
-    if not heads.exists(head, trace.n_heads, trace.n_conv_heads):
-        return None
+    if isinstance(head, str) or not heads.exists(head, trace.n_heads, trace.n_conv_heads):
+        return None  # (heads.parse gives a str only for "mean", handled above)
     if head.is_conv:
         return trace.conv_matrices(layer)[head.index]
     return trace.attentions[layer, head.index]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from bertviz_core.models.families import family_spec
+
+if TYPE_CHECKING:
+    from bertviz_core.models.loading import LoadedModel
 
 
 def sinusoidal(n_positions: int, d: int, base: float = 10000.0) -> np.ndarray:
@@ -53,7 +58,7 @@ def default_dims(d: int) -> list[int]:
     return sorted({0, d // 8, d // 4, d // 2} - {d})
 
 
-def learned_table(lm) -> tuple[np.ndarray | None, int]:
+def learned_table(lm: LoadedModel) -> tuple[np.ndarray | None, int]:
     """The model's absolute position-embedding table and the index of position 0 in it.
 
     Returns (weight [max_positions, E] or None, first_row). RoBERTa-style models start at

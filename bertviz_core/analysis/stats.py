@@ -9,9 +9,12 @@ mean over sentences. Pure numpy + scipy.stats; nothing here knows about models.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import TracebackType
 
 import numpy as np
+import numpy.typing as npt
 
 CONFIDENCE = 0.95
 
@@ -25,15 +28,17 @@ class quiet_nan_mean:
     """A context in which np.nanmean over an all-nan slice (e.g. cls/sep with specials excluded) returns
     nan without its RuntimeWarning: there the nan is meant."""
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         import warnings
 
         self._w = warnings.catch_warnings()
         self._w.__enter__()
         warnings.simplefilter("ignore", RuntimeWarning)
 
-    def __exit__(self, *exc):
-        return self._w.__exit__(*exc)
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._w.__exit__(exc_type, exc, tb)
 
 
 # ---------------------------------------------------------------- intervals
@@ -48,7 +53,7 @@ class Interval:
     sd: np.ndarray | float
 
 
-def mean_interval(values, axis: int = 0, confidence: float = CONFIDENCE) -> Interval:
+def mean_interval(values: npt.ArrayLike, axis: int = 0, confidence: float = CONFIDENCE) -> Interval:
     """Mean over `axis` with its t-interval: mean +- t_{(1+c)/2, n-1} * sd / sqrt(n).
 
     NaNs are left out (each position counts its own n); with n < 2 the bounds are nan."""
@@ -75,7 +80,9 @@ class PairedDifference:
     p_value: np.ndarray | float
 
 
-def paired_difference(a, b, axis: int = 0, confidence: float = CONFIDENCE) -> PairedDifference:
+def paired_difference(
+    a: npt.ArrayLike, b: npt.ArrayLike, axis: int = 0, confidence: float = CONFIDENCE
+) -> PairedDifference:
     """a - b observation by observation (the same sentences), summarised along `axis`.
 
     Equivalent to scipy.stats.ttest_rel(a, b) (two-sided) and its confidence_interval; pairs with a
@@ -97,7 +104,7 @@ def stratum_label(k: int) -> str:
     return f"{lo}-{hi}" if hi is not None else f"{lo}+"
 
 
-def length_strata(lengths) -> np.ndarray:
+def length_strata(lengths: npt.ArrayLike) -> np.ndarray:
     """Index into LENGTH_STRATA of each sentence length (tokens, specials included)."""
     lengths = np.asarray(lengths, dtype=np.int64)
     out = np.full(lengths.shape, -1, dtype=np.int64)
@@ -121,7 +128,7 @@ class Sample:
     dropped: int = field(init=False)
     stopped_by: str = field(init=False)  # "", "sentences" or "tokens": the bound that ended the sample
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "dropped", self.n_candidates - len(self.indices))
         if not self.dropped:
             reason = ""
@@ -132,7 +139,7 @@ class Sample:
         object.__setattr__(self, "stopped_by", reason)
 
 
-def sampling_order(lengths, method: str = "first", seed: int = 0) -> np.ndarray:
+def sampling_order(lengths: Sequence[int] | np.ndarray, method: str = "first", seed: int = 0) -> np.ndarray:
     """The order in which candidates are taken.
 
     first: file order. random: a seeded random permutation. stratified: each length stratum
@@ -156,11 +163,14 @@ def sampling_order(lengths, method: str = "first", seed: int = 0) -> np.ndarray:
     raise ValueError(f"Unknown sampling method {method!r}; choose one of {', '.join(SAMPLING_METHODS)}.")
 
 
-def sample_sentences(lengths, *, max_sentences: int, max_tokens: int, method: str = "first", seed: int = 0) -> Sample:
+def sample_sentences(
+    lengths: npt.ArrayLike, *, max_sentences: int, max_tokens: int, method: str = "first", seed: int = 0
+) -> Sample:
     """Take candidates in `sampling_order` until either bound would be passed (at most
     `max_sentences`, at most `max_tokens` tokens in all); the sample is a prefix of that order."""
     lengths = np.asarray(lengths, dtype=np.int64)
-    chosen, total = [], 0
+    chosen: list[int] = []
+    total = 0
     for i in sampling_order(lengths, method, seed):
         if len(chosen) >= max_sentences or total + int(lengths[i]) > max_tokens:
             break

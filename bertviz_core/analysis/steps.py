@@ -3,12 +3,31 @@ checked against the captured values (attention heads, and ConvBERT's convolution
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Protocol
+
 import numpy as np
 
 from bertviz_core.tracing.capture import Trace
 
+if TYPE_CHECKING:
+    import torch
+    from transformers.models.convbert.modeling_convbert import ConvBertSelfAttention
 
-def conv_branch_from_kernels(self_attention, layer_input: np.ndarray, kernels: np.ndarray) -> np.ndarray:
+    from bertviz_core.models.loading import LoadedModel
+
+
+class SelfAttention(Protocol):
+    """What attention_steps reads of a self-attention module (BERT-style and ConvBERT's alike)."""
+
+    query: torch.nn.Linear
+    key: torch.nn.Linear
+    value: torch.nn.Linear
+    attention_head_size: int
+
+
+def conv_branch_from_kernels(
+    self_attention: ConvBertSelfAttention, layer_input: np.ndarray, kernels: np.ndarray
+) -> np.ndarray:
     """ConvBERT's convolution heads recomputed from captured kernels.
 
     self_attention: a ConvBertSelfAttention module; layer_input [T, D] (= hidden_states[layer]);
@@ -30,7 +49,7 @@ def conv_branch_from_kernels(self_attention, layer_input: np.ndarray, kernels: n
     return out.reshape(T, C * d)
 
 
-def attention_steps(self_attention, layer_input: np.ndarray, head: int, query: int) -> dict:
+def attention_steps(self_attention: SelfAttention, layer_input: np.ndarray, head: int, query: int) -> dict[str, Any]:
     """Walk one head's computation for one query token with the module's own weights.
 
     Returns X [T, D], Q/K/V [T, d] for this head, scores [T] = q . K^T / sqrt(d),
@@ -60,8 +79,9 @@ def attention_steps(self_attention, layer_input: np.ndarray, head: int, query: i
     }
 
 
-def attention_module(lm, layer: int):
-    """The self-attention module of `layer` (ALBERT shares one module across layers)."""
+def attention_module(lm: LoadedModel, layer: int) -> Any:
+    """The self-attention module of `layer` (ALBERT shares one module across layers): its family's class,
+    whose attributes depend on the family (torch types them Tensor | Module)."""
     from bertviz_core.models.families import family_spec
 
     cls = family_spec(lm.family).attention_class
@@ -69,7 +89,7 @@ def attention_module(lm, layer: int):
     return modules[min(layer, len(modules) - 1)]
 
 
-def attention_walk(lm, trace: Trace, layer: int, head: int, query: int) -> dict:
+def attention_walk(lm: LoadedModel, trace: Trace, layer: int, head: int, query: int) -> dict[str, Any]:
     """attention_steps for a LoadedModel + Trace, with the check against the captured row."""
     module = attention_module(lm, layer)
     if not all(hasattr(module, n) for n in ("query", "key", "value", "attention_head_size")):
@@ -83,7 +103,7 @@ def attention_walk(lm, trace: Trace, layer: int, head: int, query: int) -> dict:
     return steps
 
 
-def conv_walk(lm, trace: Trace, layer: int, conv_head: int, query: int) -> dict:
+def conv_walk(lm: LoadedModel, trace: Trace, layer: int, conv_head: int, query: int) -> dict[str, Any]:
     """One ConvBERT convolution head for one token, from the module's own weights.
 
     key_conv [T, C*d] = SeparableConv1D(X) (depthwise over 9 neighbours, then pointwise);

@@ -35,12 +35,17 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
 from bertviz_core.inputs.conllu import Sentence, read_conllu
 from bertviz_core.models.loading import LoadedModel
-from bertviz_core.tracing.capture import kernels_to_banded
+from bertviz_core.tracing.capture import Trace, kernels_to_banded
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from conllu.models import TokenList
 
 OFFSETS = (1, -1, 2, -2, 3, -3, 4, -4, 5, -5)  # ties between offsets go to the nearer one
 MAIN_RELATIONS = (
@@ -71,7 +76,7 @@ def file_digest(path: str | Path) -> str:
 
 
 # ---------------------------------------------------------------- alignment and word attention
-def encode_words(lm: LoadedModel, words: Iterable[str]) -> tuple[dict, list[int | None]]:
+def encode_words(lm: LoadedModel, words: Iterable[str]) -> tuple[dict[str, list[int]], list[int | None]]:
     """Tokenize pre-split words: ({"input_ids": [...], ...}, word_ids) with word_ids[t] the 0-based
     word of piece t, None for special tokens. Truncated to the model's limit (cut words get no pieces)."""
     tok = lm.tokenizer
@@ -113,7 +118,7 @@ def predicted_heads(word_attn: np.ndarray, has_pieces: np.ndarray | None = None)
     return m.argmax(-1)
 
 
-def model_heads(lm: LoadedModel, result: dict, conv_heads: bool = True) -> np.ndarray:
+def model_heads(lm: LoadedModel, result: dict[str, Any], conv_heads: bool = True) -> np.ndarray:
     """A batch.run result's heads as [L, N, T, T]: attention heads, then (ConvBERT, conv_heads) the
     convolution heads as banded rows."""
     attn = result["attentions"]
@@ -127,7 +132,7 @@ class SyntaxCounts:
     """Correct predictions per relation and head, and per relation and offset; mergeable
     (workers count their share of the sentences, the driver adds the counts up)."""
 
-    def __init__(self, shape: tuple[int, int] | None = None, offsets: tuple[int, ...] = OFFSETS):
+    def __init__(self, shape: tuple[int, int] | None = None, offsets: tuple[int, ...] = OFFSETS) -> None:
         self.shape = tuple(shape) if shape is not None else None  # (layers, heads): from the first sentence
         self.offsets = tuple(offsets)
         self.correct: dict[str, np.ndarray] = {}  # relation -> [L, N] int64
@@ -153,12 +158,18 @@ class SyntaxCounts:
                 self.skipped += 1
                 continue
             if rel not in self.n:
-                self.n[rel] = 0
-                self.correct[rel] = np.zeros(self.shape, np.int64)
-                self.offset_correct[rel] = np.zeros(len(offsets), np.int64)
+                self._start(rel, self.shape)
             self.n[rel] += 1
             self.correct[rel] += predictions[:, :, d] == g
             self.offset_correct[rel] += d + offsets == g
+
+    def _start(self, rel: str, shape: tuple[int, ...] | None) -> None:
+        """Zero counts for a relation met for the first time (`shape`, the heads', is set by the first add)."""
+        if shape is None:
+            raise ValueError("Counts without heads cannot count arcs.")
+        self.n[rel] = 0
+        self.correct[rel] = np.zeros(shape, np.int64)
+        self.offset_correct[rel] = np.zeros(len(self.offsets), np.int64)
 
     def merge(self, other: SyntaxCounts) -> SyntaxCounts:
         if self.shape is None:
@@ -167,9 +178,7 @@ class SyntaxCounts:
             raise ValueError("Counts of different models or offsets cannot be merged.")
         for rel, n in other.n.items():
             if rel not in self.n:
-                self.n[rel] = 0
-                self.correct[rel] = np.zeros(self.shape, np.int64)
-                self.offset_correct[rel] = np.zeros(len(self.offsets), np.int64)
+                self._start(rel, self.shape)
             self.n[rel] += n  # not in place: arrays from another process may be read-only
             self.correct[rel] = self.correct[rel] + other.correct[rel]
             self.offset_correct[rel] = self.offset_correct[rel] + other.offset_correct[rel]
@@ -178,7 +187,7 @@ class SyntaxCounts:
         self.attention_heads = self.attention_heads or other.attention_heads
         return self
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """One row per (relation, layer, head): relation, layer, head, accuracy, n, best_offset,
         offset_accuracy (0-based layer and head; relations sorted by name)."""
         import pandas as pd
@@ -221,7 +230,7 @@ class SyntaxCounts:
 
 
 def sentence_predictions(
-    lm: LoadedModel, result: dict, word_ids: list[int | None], n_words: int, conv_heads: bool = True
+    lm: LoadedModel, result: dict[str, Any], word_ids: list[int | None], n_words: int, conv_heads: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """(predictions [L, N, W], has_pieces [W]) for one sentence's batch.run result."""
     heads = model_heads(lm, result, conv_heads)
@@ -242,12 +251,11 @@ def count(
 
     encoded = [encode_words(lm, s.words) for s in sentences]
     counts = SyntaxCounts()
-    done = 0
-    for i, result in batch.run(lm, [e[0] for e in encoded], batch_size=batch_size, conv=conv_heads):
+    runs = batch.run(lm, [e[0] for e in encoded], batch_size=batch_size, conv=conv_heads)
+    for done, (i, result) in enumerate(runs, start=1):
         predictions, has = sentence_predictions(lm, result, encoded[i][1], len(sentences[i]), conv_heads)
         counts.add(sentences[i], predictions, has)
         counts.attention_heads = result["attentions"].shape[1]
-        done += 1
         if progress is not None:
             progress(done, len(sentences))
     return counts
@@ -255,13 +263,13 @@ def count(
 
 def head_accuracy(
     lm: LoadedModel,
-    source,
+    source: str | Path | list[Sentence | TokenList] | tuple[Sentence | TokenList, ...],
     max_sentences: int | None = None,
     *,
     conv_heads: bool = True,
     batch_size: int = 32,
     progress: Progress | None = None,
-):
+) -> pd.DataFrame:
     """Clark et al.'s head accuracy for every (relation, layer, head) of `lm` on a treebank.
 
     source: a CoNLL-U path, CoNLL-U text, or a parsed list (conllu TokenLists or Sentences).
@@ -272,7 +280,7 @@ def head_accuracy(
     return count(lm, sentences, conv_heads=conv_heads, batch_size=batch_size, progress=progress).to_frame()
 
 
-def best_heads(frame, relations: Iterable[str] | None = None):
+def best_heads(frame: pd.DataFrame, relations: Iterable[str] | None = None) -> pd.DataFrame:
     """Per relation, the head with the highest accuracy (ties: lowest layer, then head), with its
     baseline: relation, layer, head, accuracy, n, best_offset, offset_accuracy, gain. Sorted by n
     (most frequent relation first), or in the order of `relations` when given."""
@@ -285,7 +293,7 @@ def best_heads(frame, relations: Iterable[str] | None = None):
     return best.sort_values(["n", "relation"], ascending=[False, True]).reset_index(drop=True)
 
 
-def head_name(frame, slot: int) -> str:
+def head_name(frame: pd.DataFrame, slot: int) -> str:
     """ "H3" / "C1" for a table's head column (conv heads follow the attention heads, see heads.py)."""
     from bertviz_core.models import heads
 
@@ -295,7 +303,7 @@ def head_name(frame, slot: int) -> str:
     return heads.display(heads.from_slot(int(slot), int(n_attn), max(0, int(slot) - int(n_attn) + 1)))
 
 
-def accuracy_grid(frame, relation: str) -> np.ndarray:
+def accuracy_grid(frame: pd.DataFrame, relation: str) -> np.ndarray:
     """One relation's accuracies as [layers, heads]."""
     part = frame[frame["relation"] == relation]
     if part.empty:
@@ -306,7 +314,7 @@ def accuracy_grid(frame, relation: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- one sentence (the page)
-def trace_word_groups(trace) -> tuple[list[list[int]], list[str]]:
+def trace_word_groups(trace: Trace) -> tuple[list[list[int]], list[str]]:
     """A trace's tokens grouped into the whitespace-separated words of its text, special tokens left out."""
     from bertviz_core.analysis.words import word_groups
 
@@ -344,7 +352,7 @@ def cached_table_path(model_id: str, digest: str, conv_heads: bool = True) -> Pa
     return cache_dir() / f"{_slug(model_id)}-{digest}{'' if conv_heads else '-noconv'}.parquet"
 
 
-def write_table(frame, path: str | Path, **meta) -> None:
+def write_table(frame: pd.DataFrame, path: str | Path, **meta: object) -> None:
     """Parquet (pyarrow) with the table's attrs and `meta` in the file's key-value metadata."""
     import json
 
@@ -361,15 +369,16 @@ def write_table(frame, path: str | Path, **meta) -> None:
     tmp.replace(path)  # never a half-written table
 
 
-def read_table(path: str | Path):
+def read_table(path: str | Path | IO[bytes]) -> pd.DataFrame:
     """A table written by write_table (or the CLI); its metadata in frame.attrs. ValueError if not one."""
     import json
 
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         table = pq.read_table(path)
-    except Exception as exc:
+    except (pa.ArrowException, OSError, ValueError) as exc:  # not Parquet, damaged, unreadable, missing
         raise ValueError(f"Not a Parquet table: {exc}") from None
     frame = table.to_pandas()
     missing = [c for c in COLUMNS if c not in frame.columns]
@@ -387,7 +396,7 @@ def table_for(
     progress: Progress | None = None,
     conv_heads: bool = True,
     use_shipped: bool = True,
-):
+) -> pd.DataFrame:
     """The full table of `lm` on a treebank file, computed once: the shipped table when it was made
     from this very file (same digest), else the disk cache, else computed now and cached."""
     digest = file_digest(conllu_path)

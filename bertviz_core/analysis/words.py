@@ -27,7 +27,8 @@ def word_groups(trace: Trace) -> tuple[list[list[int]], list[str]]:
     texts = {0: trace.text, 1: trace.text_b or ""}
     groups: list[list[int]] = []
     labels: list[str] = []
-    keys: list[tuple] = []
+    keys: list[tuple[str | int, ...]] = []
+    key: tuple[str | int, ...]
     for i, (seq, start, end) in enumerate(trace.offsets):
         if seq < 0 or end <= start and trace.special[i]:
             key = ("special",)
@@ -78,7 +79,7 @@ def alignment(a: Trace, b: Trace) -> tuple[list[list[int]] | None, list[list[int
     return groups_a, groups_b, labels_a, True
 
 
-def align_pair(a: Trace, b: Trace):
+def align_pair(a: Trace, b: Trace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str], bool]:
     """Common units for comparing two traces of the same text.
 
     Returns (heads_a [L, Na, U, U], heads_b [L, Nb, U, U], hidden_a [La+1, U, D], hidden_b, labels, by_words).

@@ -15,6 +15,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from bertviz_core.tracing.trace import Trace
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -123,13 +129,13 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _capture(model_id: str, text: str, text_b: str | None):
+def _capture(model_id: str, text: str, text_b: str | None) -> Trace:
     import bertviz_core as bc
 
     return bc.capture(bc.load_model(model_id), text, text_b)
 
 
-def build_figure(args):
+def build_figure(args: argparse.Namespace) -> go.Figure:
     """The figure `export` writes (also used by the tests to compare with the library)."""
     from bertviz_core import export, figures
 

@@ -9,9 +9,15 @@ and checks one (meta.json, head_metrics.parquet, sentences.parquet, syntax.parqu
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 # ---------------------------------------------------------------- results folders of the corpus command
 RESULTS_ENV = "BERTVIZ_RESULTS_DIR"
@@ -30,7 +36,7 @@ class ResultsError(ValueError):
     outside_root, not_found, no_meta, bad_meta, too_large, not_parquet, bad_columns, bad_values,
     incomplete, no_tables, no_head_metrics, different_input, different_sentences, different_special."""
 
-    def __init__(self, code: str, message: str, **params):
+    def __init__(self, code: str, message: str, **params: object) -> None:
         super().__init__(message)
         self.code = code
         self.params = params
@@ -125,12 +131,13 @@ def _checked_file(folder: Path, filename: str, root: Path | None, limit: int) ->
     return real
 
 
-def _read_parquet(path: Path, filename: str, required: list[str]):
+def _read_parquet(path: Path, filename: str, required: list[str]) -> pa.Table:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    try:
+    try:  # pyarrow raises several types for a file that is not Parquet (ArrowInvalid, OSError, ...)
         schema = pq.read_schema(path)
-    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+    except (pa.ArrowException, OSError, ValueError) as exc:
         raise ResultsError(
             "not_parquet", f"{filename} is not a Parquet table ({type(exc).__name__}).", file=filename
         ) from None
@@ -144,12 +151,12 @@ def _read_parquet(path: Path, filename: str, required: list[str]):
         )
     try:
         table = pq.read_table(path)
-    except Exception as exc:
+    except (pa.ArrowException, OSError, ValueError) as exc:
         raise ResultsError("not_parquet", f"{filename} cannot be read ({type(exc).__name__}).", file=filename) from None
     return table
 
 
-def _numeric(frame, filename: str, columns, integer: bool = False) -> None:
+def _numeric(frame: pd.DataFrame, filename: str, columns: Iterable[str], integer: bool = False) -> None:
     import pandas as pd
 
     for c in columns:
@@ -163,7 +170,7 @@ def _numeric(frame, filename: str, columns, integer: bool = False) -> None:
             )
 
 
-def _check_head_metrics(frame, filename: str) -> None:
+def _check_head_metrics(frame: pd.DataFrame, filename: str) -> None:
     """Every sentence has the same L x N rows, once each; head_name agrees with the head index."""
     _numeric(frame, filename, ["sentence", "layer", "head", "n_tokens"], integer=True)
     from bertviz_core.analysis.metrics import METRICS
@@ -195,7 +202,7 @@ def _check_head_metrics(frame, filename: str) -> None:
         )
 
 
-def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
+def load_results(folder: str | Path, root: str | Path | None = None) -> dict[str, Any]:
     """The tables of one folder written by `python -m bertviz_core.corpus`, checked:
     {"name", "meta" (dict), "head_metrics", "sentences", "syntax" (pandas DataFrames, or None if not written)}.
 
@@ -238,7 +245,7 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
         or not isinstance(meta.get("stats", []), list)
     ):
         raise ResultsError("bad_meta", f"{META_FILE} of '{name}' is not the corpus command's.", name=name)
-    out = {"name": name, "meta": meta, "head_metrics": None, "sentences": None, "syntax": None}
+    out: dict[str, Any] = {"name": name, "meta": meta, "head_metrics": None, "sentences": None, "syntax": None}
     required = {
         "head_metrics": ["sentence", "layer", "head", "head_name", "n_tokens", *METRICS],
         "sentences": list(SENTENCE_COLUMNS),
@@ -261,13 +268,13 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
                 _numeric(frame, filename, ["sentence", "n_tokens"], integer=True)
         out[key] = frame
     for stat in meta.get("stats", []):
-        key = STAT_TABLES.get(stat)
-        if key and out[key] is None:
+        table_key = STAT_TABLES.get(stat)
+        if table_key and out[table_key] is None:
             raise ResultsError(
                 "incomplete",
-                f"'{name}': meta.json lists {stat}, but {RESULT_TABLES[key]} is missing.",
+                f"'{name}': meta.json lists {stat}, but {RESULT_TABLES[table_key]} is missing.",
                 name=name,
-                file=RESULT_TABLES[key],
+                file=RESULT_TABLES[table_key],
             )
     if out["head_metrics"] is None and out["syntax"] is None:
         raise ResultsError("no_tables", f"'{name}' holds no result table.", name=name)
@@ -291,7 +298,7 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict:
     return out
 
 
-def results_comparison(a: dict, b: dict) -> dict:
+def results_comparison(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Model A's results against model B's (two load_results folders of the same input), in the shape of
     compare.compare_many's result without head matching: per_sentence metrics_a/metrics_b {metric: [S, L, N]},
     baseline_a/baseline_b {metric: [S, 2]} (nan where a folder has no sentences.parquet), means, names, kinds,
@@ -336,7 +343,7 @@ def results_comparison(a: dict, b: dict) -> dict:
             na=len(ids_a),
             nb=len(ids_b),
         )
-    out: dict = {"per_sentence": {"js": None}, "metrics_a": {}, "metrics_b": {}}
+    out: dict[str, Any] = {"per_sentence": {"js": None}, "metrics_a": {}, "metrics_b": {}}
     for side, res in (("a", a), ("b", b)):
         frame = res["head_metrics"].sort_values(["sentence", "layer", "head"])
         S, L, N = len(ids_a), int(frame["layer"].max()) + 1, int(frame["head"].max()) + 1

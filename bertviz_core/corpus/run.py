@@ -31,9 +31,21 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from bertviz_core.inputs.conllu import Sentence
+    from bertviz_core.models.loading import LoadedModel
+
+    Item = Sentence | str  # one input sentence: a treebank sentence (CoNLL-U input) or a line of text
+
+T = TypeVar("T")
 
 STATS = ("head-metrics", "syntax")
 DEFAULT_CHUNK = 128
@@ -41,7 +53,7 @@ RESULTS_FORMAT = 2  # meta.json "format": 2 = conv heads measured on their kerne
 
 
 # ---------------------------------------------------------------- input
-def read_input(path: str | Path, max_sentences: int | None = None) -> list:
+def read_input(path: str | Path, max_sentences: int | None = None) -> list[Sentence] | list[str]:
     """Sentences of a .conllu (inputs.conllu.Sentence objects) or .txt (strings, one per non-empty line)."""
     from bertviz_core.inputs.conllu import read_conllu
     from bertviz_core.inputs.text import decode_text
@@ -74,7 +86,9 @@ def parse_stats(text: str) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- one chunk (a worker's unit)
-def _encode(lm, item):
+def _encode(
+    lm: LoadedModel, item: Item
+) -> tuple[dict[str, list[int]], list[str], tuple[bool, ...], list[int | None] | None]:
     """(model inputs, tokens, special mask, word_ids or None) for a Sentence or a text line."""
     from bertviz_core.analysis import syntax
     from bertviz_core.tracing.capture import tokenize
@@ -86,18 +100,18 @@ def _encode(lm, item):
         inputs = {k: enc[k][0].tolist() for k in ("input_ids", "token_type_ids") if k in enc}
         word_ids = None
     ids = inputs["input_ids"]
-    tokens = lm.tokenizer.convert_ids_to_tokens(ids)
+    tokens = cast("list[str]", lm.tokenizer.convert_ids_to_tokens(ids))  # a list of ids: a list of tokens
     special = tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True))
     return inputs, tokens, special, word_ids
 
 
-def _item_text(item) -> str:
+def _item_text(item: Item) -> str:
     """The text of a sentence as the model read it (a treebank sentence: its words joined by spaces)."""
     return " ".join(item.words) if hasattr(item, "words") else str(item)
 
 
 def sentence_metrics(
-    result: dict, tokens: list[str], special: tuple[bool, ...], exclude_special: bool = False
+    result: dict[str, Any], tokens: list[str], special: tuple[bool, ...], exclude_special: bool = False
 ) -> dict[str, np.ndarray]:
     """Every metric of every head of one batch.run result, [L, N] each: attention heads from their
     softmax rows, ConvBERT's conv heads from their kernels (as metrics.trace_metrics on a Trace)."""
@@ -131,16 +145,16 @@ def uniform_baselines(
 
 
 def process_chunk(
-    lm,
-    items: list,
+    lm: LoadedModel,
+    items: Sequence[Item],
     stats: tuple[str, ...],
     *,
     start: int = 0,
     conv_heads: bool = True,
     batch_size: int = 32,
-    progress=None,
+    progress: Callable[[int], None] | None = None,
     exclude_special: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Statistics of one chunk of sentences (numbered from `start`):
     {"syntax": SyntaxCounts or None, "head_metrics": {column: numpy array} or None,
     "sentences": {column: numpy array} or None (with head metrics)}."""
@@ -151,14 +165,17 @@ def process_chunk(
     encoded = [_encode(lm, item) for item in items]
     counts = syntax.SyntaxCounts() if "syntax" in stats else None
     want_metrics = "head-metrics" in stats
-    metric_parts: list[dict] = []
-    sentence_rows: list[dict] = []
+    metric_parts: list[dict[str, np.ndarray]] = []
+    sentence_rows: list[dict[str, Any]] = []
     results = batch.run(lm, [e[0] for e in encoded], batch_size=batch_size, conv=conv_heads or want_metrics)
     for k, (i, result) in enumerate(results):
-        inputs, tokens, special, word_ids = encoded[i]
+        _, tokens, special, word_ids = encoded[i]
         if counts is not None:
-            predictions, has = syntax.sentence_predictions(lm, result, word_ids, len(items[i]), conv_heads)
-            counts.add(items[i], predictions, has)
+            sentence = items[i]
+            if not isinstance(sentence, syntax.Sentence) or word_ids is None:
+                raise ValueError("--stats syntax needs a CoNLL-U treebank (gold heads); this input is plain text.")
+            predictions, has = syntax.sentence_predictions(lm, result, word_ids, len(sentence), conv_heads)
+            counts.add(sentence, predictions, has)
             counts.attention_heads = result["attentions"].shape[1]
         if want_metrics:
             values = sentence_metrics(result, tokens, special, exclude_special)  # [L, N] each
@@ -197,10 +214,10 @@ def process_chunk(
     return {"syntax": counts, "head_metrics": metrics, "sentences": sentences}
 
 
-def _merge(parts: list[dict], stats) -> dict:
+def _merge(parts: list[dict[str, Any]], stats: tuple[str, ...]) -> dict[str, Any]:
     from bertviz_core.analysis import syntax
 
-    out = {"syntax": None, "head_metrics": None, "sentences": None}
+    out: dict[str, Any] = {"syntax": None, "head_metrics": None, "sentences": None}
     if "syntax" in stats:
         total = syntax.SyntaxCounts()
         for p in parts:
@@ -212,7 +229,7 @@ def _merge(parts: list[dict], stats) -> dict:
             merged = {c: np.concatenate([m[c] for m in cols]) for c in cols[0]}
             order = np.lexsort((merged["head"], merged["layer"], merged["sentence"]))
             out["head_metrics"] = {c: v[order] for c, v in merged.items()}
-        rows = [p.get("sentences") for p in parts if p.get("sentences") is not None]
+        rows = [p["sentences"] for p in parts if p.get("sentences") is not None]
         if rows:
             merged = {c: np.concatenate([r[c] for r in rows]) for c in rows[0]}
             order = np.argsort(merged["sentence"], kind="stable")
@@ -220,28 +237,28 @@ def _merge(parts: list[dict], stats) -> dict:
     return out
 
 
-def _chunks(items: list, size: int) -> list[tuple[int, list]]:
+def _chunks(items: Sequence[T], size: int) -> list[tuple[int, Sequence[T]]]:
     return [(s, items[s : s + size]) for s in range(0, len(items), size)]
 
 
 # ---------------------------------------------------------------- engines
 def run_local(
-    lm,
-    items: list,
-    stats,
+    lm: LoadedModel,
+    items: Sequence[Item],
+    stats: tuple[str, ...],
     *,
     conv_heads: bool = True,
     batch_size: int = 32,
     chunk_size: int = DEFAULT_CHUNK,
-    bar=None,
+    bar: tqdm | None = None,
     exclude_special: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """The plain batched loop, chunk by chunk (the same chunks Ray's workers get)."""
     parts = []
     for start, chunk in _chunks(items, chunk_size):
         done = [0]
 
-        def tick(k, done=done):
+        def tick(k: int, done: list[int] = done) -> None:
             if bar is not None:
                 bar.update(k - done[0])
             done[0] = k
@@ -264,7 +281,7 @@ def run_local(
 class Worker:
     """A Ray actor's body: loads the model once, then processes chunks."""
 
-    def __init__(self, model_id: str, threads: int = 1):
+    def __init__(self, model_id: str, threads: int = 1) -> None:
         import torch
 
         import bertviz_core as bc
@@ -276,8 +293,14 @@ class Worker:
         return True
 
     def process(
-        self, start: int, chunk: list, stats, conv_heads: bool, batch_size: int, exclude_special: bool = False
-    ) -> dict:
+        self,
+        start: int,
+        chunk: Sequence[Item],
+        stats: tuple[str, ...],
+        conv_heads: bool,
+        batch_size: int,
+        exclude_special: bool = False,
+    ) -> dict[str, Any]:
         return process_chunk(
             self.lm,
             chunk,
@@ -291,8 +314,8 @@ class Worker:
 
 def run_ray(
     model_id: str,
-    items: list,
-    stats,
+    items: Sequence[Item],
+    stats: tuple[str, ...],
     *,
     workers: int = 1,
     address: str | None = None,
@@ -300,10 +323,10 @@ def run_ray(
     conv_heads: bool = True,
     batch_size: int = 32,
     chunk_size: int = DEFAULT_CHUNK,
-    bar=None,
-    timings: dict | None = None,
+    bar: tqdm | None = None,
+    timings: dict[str, float] | None = None,
     exclude_special: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Ray actors, each holding the model, take chunks of sentences; counts and rows are merged here.
 
     Starts a local Ray (`ray.init()`) unless one is running or `address` names a cluster; a Ray this
@@ -326,7 +349,7 @@ def run_ray(
         for key in ("HF_HUB_OFFLINE", "HF_HOME", "BERTVIZ_MODELS_DIR", "BERTVIZ_HUB_POLICY"):
             if key in os.environ:
                 env[key] = os.environ[key]
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "include_dashboard": False,
             "log_to_driver": False,
             "logging_level": "ERROR",
@@ -349,19 +372,22 @@ def run_ray(
     try:
         actor = ray.remote(num_cpus=threads)(Worker)
         actors = [actor.remote(model_id, threads) for _ in range(workers)]
-        ray.get([a.ready.remote() for a in actors])  # model loaded everywhere (a load error surfaces here)
+        # model loaded everywhere (a load error surfaces here). The ignores: ray types an actor's methods as plain
+        # callables unless they are decorated with @ray.method (ray is optional here, so Worker's are not)
+        ray.get([a.ready.remote() for a in actors])  # type: ignore[attr-defined]
         if timings is not None:
             timings["startup"] = time.perf_counter() - t0
         chunks = _chunks(items, chunk_size)
-        pending: dict = {}
+        pending: dict[Any, tuple[int, Any]] = {}  # ObjectRef of a chunk's result -> (chunk index, actor)
         queue = list(range(len(chunks)))
-        results: dict[int, dict] = {}
+        results: dict[int, dict[str, Any]] = {}
         free = list(actors) * 2  # two chunks in flight per actor: no idle gap between chunks
         while queue or pending:
             while queue and free:
                 a, c = free.pop(0), queue.pop(0)
                 start, chunk = chunks[c]
-                pending[a.process.remote(start, chunk, stats, conv_heads, batch_size, exclude_special)] = (c, a)
+                process = a.process.remote  # type: ignore[attr-defined]
+                pending[process(start, chunk, stats, conv_heads, batch_size, exclude_special)] = (c, a)
             done, _ = ray.wait(list(pending), num_returns=1)
             c, a = pending.pop(done[0])
             results[c] = ray.get(done[0])
@@ -375,7 +401,7 @@ def run_ray(
 
 
 # ---------------------------------------------------------------- writing
-def write_outputs(out_dir: str | Path, merged: dict, meta: dict) -> dict[str, Path]:
+def write_outputs(out_dir: str | Path, merged: dict[str, Any], meta: dict[str, Any]) -> dict[str, Path]:
     """head_metrics.parquet and sentences.parquet, syntax.parquet (those computed) and meta.json in out_dir."""
     import pandas as pd
 

@@ -28,11 +28,15 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+    from kaleido import Kaleido
+
     from bertviz_core.tracing.trace import Trace
 
 FORMATS = ("png", "svg", "pdf", "html")
@@ -82,13 +86,13 @@ def chromium_path() -> str:
     )
 
 
-def figure_size(fig) -> tuple[int, int]:
+def figure_size(fig: go.Figure) -> tuple[int, int]:
     """The figure's own width and height in CSS pixels (DEFAULT_SIZE where the layout leaves them open)."""
     w, h = fig.layout.width, fig.layout.height
     return int(w or DEFAULT_SIZE[0]), int(h or DEFAULT_SIZE[1])
 
 
-def png_scale(fig, resolution: str = "projector") -> float:
+def png_scale(fig: go.Figure, resolution: str = "projector") -> float:
     """Scale factor for a PNG: "projector" fits the figure into 1920 x 1080 (enlarging or shrinking);
     "print" gives 300 dpi when the figure is printed at its on-screen size (96 px per inch)."""
     if resolution == "projector":
@@ -100,7 +104,7 @@ def png_scale(fig, resolution: str = "projector") -> float:
     raise ValueError(f"Unknown resolution {resolution!r}; use one of {', '.join(RESOLUTIONS)}.")
 
 
-def png_size(fig, resolution: str = "projector") -> tuple[int, int]:
+def png_size(fig: go.Figure, resolution: str = "projector") -> tuple[int, int]:
     """Pixel size of to_png(fig, resolution) (the browser's canvas truncates width x scale)."""
     w, h = figure_size(fig)
     s = png_scale(fig, resolution)
@@ -110,10 +114,10 @@ def png_size(fig, resolution: str = "projector") -> tuple[int, int]:
 class _Renderer:
     """One kaleido browser for the whole process, on its own event-loop thread (thread-safe)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._kaleido = None
+        self._kaleido: Kaleido | None = None
 
     def _start(self) -> None:
         import kaleido
@@ -122,7 +126,7 @@ class _Renderer:
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="bertviz-kaleido", daemon=True).start()
 
-        async def open_browser():
+        async def open_browser() -> Kaleido:
             # mathjax=False: its default is a CDN script; plotly.js comes from the installed plotly package
             k = kaleido.Kaleido(path=path, n=1, timeout=RENDER_TIMEOUT, mathjax=False)
             await k.open()
@@ -135,7 +139,7 @@ class _Renderer:
             raise ExportError(f"Could not start Chromium at {path} for export: {exc}") from exc
         self._loop = loop
 
-    def render(self, fig, opts: dict) -> bytes:
+    def render(self, fig: go.Figure, opts: dict[str, Any]) -> bytes:
         chromium_path()  # no browser at all: say so at once, no retry
         for attempt in (1, 2):  # a browser that died (or failed to start on a starved CPU) gets one restart
             try:
@@ -143,6 +147,8 @@ class _Renderer:
                     if self._kaleido is None:
                         self._start()
                     loop, k = self._loop, self._kaleido
+                if loop is None or k is None:  # _start() sets both or raises
+                    raise RuntimeError("the export browser is not running")
                 return asyncio.run_coroutine_threadsafe(k.calc_fig(fig, opts=opts), loop).result(RENDER_TIMEOUT)
             except Exception as exc:
                 self.close()
@@ -154,10 +160,10 @@ class _Renderer:
         with self._lock:
             loop, k = self._loop, self._kaleido
             self._loop = self._kaleido = None
-        if k is not None:
+        if k is not None and loop is not None:  # set together by _start()
             try:
                 asyncio.run_coroutine_threadsafe(k.close(), loop).result(30)
-            except Exception:
+            except Exception:  # noqa: BLE001, S110 - close() must never raise (it runs at exit): a dead browser is moot
                 pass
             loop.call_soon_threadsafe(loop.stop)
 
@@ -171,7 +177,7 @@ def close_browser() -> None:
     _renderer.close()
 
 
-def portable(fig):
+def portable(fig: go.Figure) -> go.Figure:
     """The figure as it looks outside Streamlit. Importing streamlit makes Plotly's default template
     one of placeholder colours (#000001, ...) that only Streamlit's front end resolves; such a figure
     is copied onto Plotly's own template. Any other template is kept."""
@@ -184,7 +190,7 @@ def portable(fig):
     return fig
 
 
-def _render(fig, fmt: str, scale: float = 1.0) -> bytes:
+def _render(fig: go.Figure, fmt: str, scale: float = 1.0) -> bytes:
     w, h = figure_size(fig)
     return _renderer.render(portable(fig), {"format": fmt, "width": w, "height": h, "scale": scale})
 
@@ -201,19 +207,19 @@ def _png_with_dpi(png: bytes, dpi: float) -> bytes:
     return png[:end_of_ihdr] + chunk + rest
 
 
-def to_png(fig, resolution: str = "projector") -> bytes:
+def to_png(fig: go.Figure, resolution: str = "projector") -> bytes:
     """PNG bytes: "projector" fits 1920 x 1080, "print" is 300 dpi at the figure's size (see png_size)."""
     scale = png_scale(fig, resolution)
     png = _render(fig, "png", scale)
     return _png_with_dpi(png, PRINT_DPI if resolution == "print" else SCREEN_DPI * scale)
 
 
-def to_svg(fig) -> bytes:
+def to_svg(fig: go.Figure) -> bytes:
     """SVG bytes at the figure's size; labels stay text (fonts come from the viewer)."""
     return _render(fig, "svg")
 
 
-def to_pdf(fig) -> bytes:
+def to_pdf(fig: go.Figure) -> bytes:
     """A one-page vector PDF at the figure's size."""
     return _render(fig, "pdf")
 
@@ -228,7 +234,7 @@ def plotly_js() -> str:
     return get_plotlyjs()
 
 
-def figure_div(fig, div_id: str | None = None) -> str:
+def figure_div(fig: go.Figure, div_id: str | None = None) -> str:
     """A figure as a <div> + <script> that needs plotly.js already on the page (no network)."""
     import plotly.io as pio
 
@@ -256,7 +262,7 @@ class Section:
 
     title: str
     text: str = ""
-    figures: list = field(default_factory=list)  # go.Figure objects
+    figures: list[go.Figure] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)  # one plain-text caption per figure ("" for none)
 
 
@@ -293,7 +299,7 @@ def document_html(title: str, sections: list[Section], *, intro: str = "", meta:
     )
 
 
-def to_html(fig, *, title: str = "", text: str = "", lang: str = "en") -> str:
+def to_html(fig: go.Figure, *, title: str = "", text: str = "", lang: str = "en") -> str:
     """A single figure as a self-contained offline HTML page (plotly.js inlined, ~4.7 MB)."""
     name = title or (fig.layout.title.text or "BERT Inside")
     return document_html(name, [Section(title="", text=text, figures=[fig])], lang=lang).replace(
@@ -301,7 +307,7 @@ def to_html(fig, *, title: str = "", text: str = "", lang: str = "en") -> str:
     )
 
 
-def figure_bytes(fig, fmt: str, resolution: str = "projector", **html_kw) -> bytes:
+def figure_bytes(fig: go.Figure, fmt: str, resolution: str = "projector", **html_kw: str) -> bytes:
     """Any of FORMATS as bytes (html as UTF-8)."""
     if fmt == "png":
         return to_png(fig, resolution)
@@ -314,7 +320,7 @@ def figure_bytes(fig, fmt: str, resolution: str = "projector", **html_kw) -> byt
     raise ValueError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
 
 
-def write_figure(fig, path: str | Path, fmt: str | None = None, resolution: str = "projector") -> Path:
+def write_figure(fig: go.Figure, path: str | Path, fmt: str | None = None, resolution: str = "projector") -> Path:
     """Write a figure to `path`; the format defaults to the file's extension."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
@@ -339,13 +345,13 @@ _META = (
 )
 
 
-def _meta(trace) -> dict:
+def _meta(trace: Trace) -> dict[str, Any]:
     m = {k: getattr(trace, k) for k in _META}
     m["special"], m["offsets"] = list(m["special"]), [list(o) for o in m["offsets"]]
     return {"format": TRACE_FORMAT, **m}
 
 
-def _trace(meta: dict, arrays: dict):
+def _trace(meta: dict[str, Any], arrays: dict[str, np.ndarray | None]) -> Trace:
     from bertviz_core.tracing.capture import Trace
 
     if meta.get("format") != TRACE_FORMAT:
@@ -353,6 +359,9 @@ def _trace(meta: dict, arrays: dict):
     for a in arrays.values():
         if a is not None:
             a.setflags(write=False)
+    attentions, hidden_states = arrays.get("attentions"), arrays.get("hidden_states")
+    if attentions is None or hidden_states is None:  # every Trace has both
+        raise ExportError("Not a bertviz trace: it has no attentions or no hidden states.")
     return Trace(
         model_id=meta["model_id"],
         family=meta["family"],
@@ -363,12 +372,17 @@ def _trace(meta: dict, arrays: dict):
         b_start=meta["b_start"],
         dropped_tokens=int(meta["dropped_tokens"]),
         special=tuple(bool(s) for s in meta["special"]),
-        offsets=tuple(tuple(int(v) for v in o) for o in meta["offsets"]),
-        **{k: arrays.get(k) for k in _ARRAYS},
+        # (sentence, start, end) triples, as _meta wrote a Trace's offsets
+        offsets=cast("tuple[tuple[int, int, int], ...]", tuple(tuple(int(v) for v in o) for o in meta["offsets"])),
+        attentions=attentions,
+        hidden_states=hidden_states,
+        position_embeddings=arrays.get("position_embeddings"),
+        token_type_embeddings=arrays.get("token_type_embeddings"),
+        conv_kernels=arrays.get("conv_kernels"),
     )
 
 
-def trace_to_npz(trace, compress: bool = False) -> bytes:
+def trace_to_npz(trace: Trace, compress: bool = False) -> bytes:
     """The Trace as .npz bytes: its float32 arrays under their Trace names (absent ones left out) and
     `meta` (JSON text: tokens, ids, sentences, model). Loads with plain numpy, no pickle:
     `np.load(f)["attentions"]`, `json.loads(str(np.load(f)["meta"]))`."""
@@ -380,26 +394,28 @@ def trace_to_npz(trace, compress: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def trace_from_npz(source) -> Trace:
+def trace_from_npz(source: bytes | bytearray | str | Path | IO[bytes]) -> Trace:
     """A Trace from trace_to_npz's bytes, a path or a file object."""
     if isinstance(source, (bytes, bytearray)):
         source = io.BytesIO(source)
     try:
         with np.load(source, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            arrays = {k: np.array(z[k], dtype=np.float32) for k in _ARRAYS if k in z.files}
+            arrays: dict[str, np.ndarray | None] = {
+                k: np.array(z[k], dtype=np.float32) for k in _ARRAYS if k in z.files
+            }
     except (ValueError, KeyError, OSError, zlib.error) as exc:
         raise ExportError(f"Not a bertviz trace .npz file: {exc}") from exc
     return _trace(meta, arrays)
 
 
-def _to_lists(a: np.ndarray):
+def _to_lists(a: np.ndarray) -> list[Any]:
     # numpy's str of a float32 is the shortest decimal that reads back as the same float32; as a Python
     # float its repr is that same short decimal, so json writes ~9 characters per value, exactly
     return np.asarray(a, dtype=np.float32).astype(str).astype(np.float64).tolist()
 
 
-def trace_to_json(trace, max_tokens: int = JSON_MAX_TOKENS) -> str:
+def trace_to_json(trace: Trace, max_tokens: int = JSON_MAX_TOKENS) -> str:
     """The Trace as JSON text (nested lists, float32 values exactly), for inputs up to max_tokens."""
     if len(trace) > max_tokens:
         raise ExportError(f"JSON export is for short inputs ({len(trace)} tokens > {max_tokens}); use NPZ.")
@@ -411,9 +427,10 @@ def trace_to_json(trace, max_tokens: int = JSON_MAX_TOKENS) -> str:
 
 
 def trace_from_json(text: str | bytes) -> Trace:
+    """A Trace from trace_to_json's text."""
     try:
         doc = json.loads(text)
-        arrays = {
+        arrays: dict[str, np.ndarray | None] = {
             k: None if doc.get(k) is None else np.asarray(doc[k]["data"], dtype=np.float32).reshape(doc[k]["shape"])
             for k in _ARRAYS
         }
@@ -422,7 +439,7 @@ def trace_from_json(text: str | bytes) -> Trace:
     return _trace(doc, arrays)
 
 
-def save_trace(trace, path: str | Path) -> Path:
+def save_trace(trace: Trace, path: str | Path) -> Path:
     """Write a Trace as .npz or .json (by extension)."""
     path = Path(path)
     if path.suffix.lower() == ".json":
@@ -434,7 +451,8 @@ def save_trace(trace, path: str | Path) -> Path:
     return path
 
 
-def load_trace(path: str | Path):
+def load_trace(path: str | Path) -> Trace:
+    """A Trace from a .json (trace_to_json) or .npz (trace_to_npz) file."""
     path = Path(path)
     if path.suffix.lower() == ".json":
         return trace_from_json(path.read_text(encoding="utf-8"))
@@ -444,7 +462,7 @@ def load_trace(path: str | Path):
 # --------------------------------------------------------------------------- tables
 
 
-def table_to_csv(table) -> bytes:
+def table_to_csv(table: pd.DataFrame | list[dict[str, Any]] | dict[str, Any]) -> bytes:
     """A table (pandas DataFrame, list of row dicts, or dict of columns) as CSV bytes.
 
     UTF-8 with a byte-order mark, so spreadsheet programs read Chinese tokens correctly."""

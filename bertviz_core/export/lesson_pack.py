@@ -17,10 +17,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bertviz_core import export, figures
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from bertviz_core.models.loading import LoadedModel
+    from bertviz_core.tracing.trace import Trace
+
+    Translate = Callable[..., str]  # t(key, **values) -> the text in the pack's language
+    Drawn = tuple[list[go.Figure], list[str]]  # a view's figures and their captions
 
 # i18n keys the packs use (all defined in app/i18n.py; tests check this)
 LABEL_KEYS = (
@@ -81,7 +92,7 @@ POSITIONS_N = 128  # positions drawn on the positions view (its default)
 def translator(table: dict[str, dict[str, str]], lang: str) -> Callable[..., str]:
     """t(key, **values) over an i18n table {key: {"en": ..., "zh": ...}} in one language (English fallback)."""
 
-    def t(key: str, **values) -> str:
+    def t(key: str, **values: object) -> str:
         entry = table[key]
         text = entry.get(lang) or entry["en"]
         return text.format(**values) if values else text
@@ -92,11 +103,16 @@ def translator(table: dict[str, dict[str, str]], lang: str) -> Callable[..., str
 class Sources:
     """Models and traces for building packs, loaded once each (the app passes its own cached getters)."""
 
-    def __init__(self, get_model: Callable | None = None, get_trace: Callable | None = None):
-        self._models, self._traces = {}, {}
+    def __init__(
+        self,
+        get_model: Callable[[str], LoadedModel] | None = None,
+        get_trace: Callable[[str, str, str | None], Trace] | None = None,
+    ) -> None:
+        self._models: dict[str, LoadedModel] = {}
+        self._traces: dict[tuple[str, str, str | None], Trace] = {}
         self._get_model, self._get_trace = get_model, get_trace
 
-    def model(self, model_id: str):
+    def model(self, model_id: str) -> LoadedModel:
         if self._get_model is not None:
             return self._get_model(model_id)
         if model_id not in self._models:
@@ -105,7 +121,7 @@ class Sources:
             self._models[model_id] = load_model(model_id)
         return self._models[model_id]
 
-    def trace(self, model_id: str, text: str, text_b: str | None = None):
+    def trace(self, model_id: str, text: str, text_b: str | None = None) -> Trace:
         text_b = text_b or None
         if self._get_trace is not None:
             return self._get_trace(model_id, text, text_b)
@@ -117,7 +133,7 @@ class Sources:
         return self._traces[key]
 
 
-def _head_label(t, head: str) -> str:
+def _head_label(t: Translate, head: str) -> str:
     if head == "mean":
         return t("all_heads")
     if str(head).lower().startswith("c"):
@@ -125,7 +141,7 @@ def _head_label(t, head: str) -> str:
     return t("head_n", n=head)
 
 
-def _attention(state, t, src, fs):
+def _attention(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
     trace = src.trace(state["model"], state["text"], state.get("text_b"))
     layer, head = int(state.get("layer", 0)), str(state.get("head", "0"))
     matrix, _ = figures.head_matrix(trace, layer, head)
@@ -145,14 +161,14 @@ def _attention(state, t, src, fs):
     return [fig], [t("attention_caption")]
 
 
-def _model_view(state, t, src, fs):
+def _model_view(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
     trace = src.trace(state["model"], state["text"], state.get("text_b"))
     return [figures.model_view_grid(trace.attentions, row_label=t("layer"), col_label=t("head"), font_size=fs)], [
         t("model_view_caption")
     ]
 
 
-def _convolution(state, t, src, fs):
+def _convolution(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
     trace = src.trace(state["model"], state["text"])
     if trace.conv_kernels is None:
         raise ValueError(f"{trace.model_id} has no convolution heads.")
@@ -176,7 +192,7 @@ def _convolution(state, t, src, fs):
     ]
 
 
-def _compare(state, t, src, fs):
+def _compare(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
     from bertviz_core.analysis import metrics, words
 
     a = src.trace(state["model_a"], state["text"])
@@ -194,7 +210,7 @@ def _compare(state, t, src, fs):
         return t("all_heads") if head == "mean" else (names[int(head)] if int(head) < len(names) else t("missing"))
 
     ma, mb = pick(a, groups_a), pick(b, groups_b)
-    axes = {
+    axes: dict[str, Any] = {  # keywords both heatmaps share
         "font_size": fs,
         "row_title": t("from_token"),
         "col_title": t("to_token"),
@@ -236,7 +252,7 @@ def _compare(state, t, src, fs):
     return [pair, diff_fig], ["", t("compare_diff_note")]
 
 
-def _positions(state, t, src, fs):
+def _positions(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
     from threadpoolctl import threadpool_limits
 
     from bertviz_core.analysis import positions
@@ -245,12 +261,13 @@ def _positions(state, t, src, fs):
         return _positions_figures(state, t, src, fs, positions)
 
 
-def _positions_figures(state, t, src, fs, positions):
+def _positions_figures(state: dict[str, Any], t: Translate, src: Sources, fs: int, positions: ModuleType) -> Drawn:
     lm = src.model(state["model"])
     trace = src.trace(state["model"], state["text"], state.get("text_b"))
     table, first = positions.learned_table(lm)
     d = table.shape[1] if table is not None else 384
-    figs, caps = [], []
+    figs: list[go.Figure] = []
+    caps: list[str] = []
     for name, p in (
         (t("pos_learned", model=lm.label), None if table is None else table[first : first + POSITIONS_N]),
         (t("pos_sin"), positions.sinusoidal(POSITIONS_N, d)),
@@ -318,7 +335,7 @@ def _positions_figures(state, t, src, fs, positions):
     return figs, caps
 
 
-def _step_by_step(state, t, src, fs):
+def _step_by_step(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
     from bertviz_core.analysis import steps
 
     lm = src.model(state["model"])
@@ -329,7 +346,7 @@ def _step_by_step(state, t, src, fs):
     labels, T = trace.tokens, len(trace)
     tall = max(300, 22 * T + 110)
 
-    def heat(z, title, ylab=True, height=tall):
+    def heat(z: np.ndarray, title: str, ylab: bool = True, height: int = tall) -> go.Figure:
         return figures.numeric_heatmap(
             z,
             title=title,
@@ -407,7 +424,7 @@ def _step_by_step(state, t, src, fs):
     return figs, caps
 
 
-_BUILDERS = {
+_BUILDERS: dict[str, Callable[[dict[str, Any], Translate, Sources, int], Drawn]] = {
     "attention": _attention,
     "model_view": _model_view,
     "convolution": _convolution,
@@ -446,4 +463,5 @@ def build_pack(title: str, sections: list[export.Section], *, intro: str = "", m
 
 
 def figure_count(sections: list[export.Section]) -> int:
+    """How many figures the sections hold."""
     return sum(len(s.figures) for s in sections)

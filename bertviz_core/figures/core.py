@@ -9,8 +9,10 @@ The views of a Trace by name (head_view, model_view, ...) are in figures.views.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,6 +21,9 @@ from plotly.subplots import make_subplots
 ATTENTION_SCALE = "Blues"
 DIFF_SCALE = "RdBu_r"
 FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif"}
+
+# a Plotly colour scale: a name ("Blues") or [position 0..1, colour] pairs
+ColorScale = str | Sequence[Sequence[float | str]]
 
 
 def escape_label(text: str) -> str:
@@ -54,7 +59,7 @@ def matrix_heatmap(
     title: str,
     zmin: float | None = 0.0,
     zmax: float | None = None,
-    colorscale=ATTENTION_SCALE,
+    colorscale: ColorScale = ATTENTION_SCALE,
     zmid: float | None = None,
     colorbar_title: str = "weight",
     font_size: int = 13,
@@ -184,7 +189,7 @@ def _fit_cells(matrix: np.ndarray, labels: list[str], max_cells: int | None) -> 
     if not max_cells or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] <= max_cells:
         return matrix, labels
     edges = np.linspace(0, matrix.shape[0], max_cells + 1).astype(int)
-    ranges = [f"{labels[a]} … {labels[b - 1]}" if b - a > 1 else labels[a] for a, b in zip(edges[:-1], edges[1:])]
+    ranges = [f"{labels[a]} … {labels[b - 1]}" if b - a > 1 else labels[a] for a, b in itertools.pairwise(edges)]
     return block_average(matrix, max_cells), ranges
 
 
@@ -338,7 +343,7 @@ def head_grid(
     zmax: float = 1.0,
     max_cells: int = 64,
     font_size: int = 12,
-    colorscale=ATTENTION_SCALE,
+    colorscale: ColorScale = ATTENTION_SCALE,
     zmin: float = 0.0,
     zmid: float | None = None,
     panel_px: int = 190,
@@ -390,12 +395,8 @@ def head_grid(
             fig.update_yaxes(showticklabels=True, tickfont=tick, row=r + 1, col=1)
         for c in range(cols):
             fig.update_xaxes(showticklabels=True, tickfont=tick, tickangle=-90, row=rows, col=c + 1)
-    margin = {
-        "l": 10 + (max(text_px(x, tick["size"]) for x in labels) if show else 0),
-        "r": 10,
-        "t": 50,
-        "b": 10 + (max(text_px(x, tick["size"]) for x in labels) if show else 0),
-    }
+    label_px = max(text_px(x, tick["size"]) for x in labels) if show and labels is not None else 0
+    margin = {"l": 10 + label_px, "r": 10, "t": 50, "b": 10 + label_px}
     fig.update_layout(
         coloraxis={
             "colorscale": colorscale,
@@ -416,7 +417,7 @@ def kernel_heatmaps(
     kernels: np.ndarray,
     tokens: list[str],
     *,
-    title_of=lambda c: f"conv head {c}",
+    title_of: Callable[[int], str] = lambda c: f"conv head {c}",
     font_size: int = 12,
     x_title: str = "offset",
     zmax: float = 1.0,
@@ -470,14 +471,14 @@ def metric_heatmap(
     head_names: list[str],
     *,
     title: str,
-    zmin=None,
-    zmax=None,
+    zmin: float | None = None,
+    zmax: float | None = None,
     font_size: int = 12,
-    colorscale="Viridis",
+    colorscale: ColorScale = "Viridis",
     height: int = 300,
 ) -> go.Figure:
     """A per-head metric [layers, heads] as a small heatmap with the values written in the cells."""
-    L, N = values.shape
+    L, _ = values.shape
     fig = go.Figure(
         go.Heatmap(
             z=np.asarray(values, dtype=np.float32),
@@ -510,10 +511,10 @@ def numeric_heatmap(
     title: str,
     x_title: str,
     y_title: str,
-    colorscale="RdBu_r",
-    zmin=None,
-    zmax=None,
-    zmid=0.0,
+    colorscale: ColorScale = "RdBu_r",
+    zmin: float | None = None,
+    zmax: float | None = None,
+    zmid: float | None = 0.0,
     font_size: int = 12,
     height: int = 420,
     y_labels: list[str] | None = None,

@@ -6,6 +6,9 @@ as the last expression of a cell, and exports with bertviz_core.export. Words de
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -18,8 +21,12 @@ from bertviz_core.figures.core import (
     pair_heatmaps,
 )
 
+if TYPE_CHECKING:
+    from bertviz_core.models.heads import HeadId
+    from bertviz_core.tracing.trace import Trace
 
-def head_matrix(trace, layer: int, head) -> tuple[np.ndarray, str]:
+
+def head_matrix(trace: Trace, layer: int, head: int | str | HeadId) -> tuple[np.ndarray, str]:
     """[T, T] of one head ("3"/"H3"/3, "c1"/"C1" or "mean") of `layer`, with its display name."""
     from bertviz_core.models import heads
 
@@ -33,14 +40,16 @@ def head_matrix(trace, layer: int, head) -> tuple[np.ndarray, str]:
             + (f", conv heads c0..c{trace.n_conv_heads - 1}" if trace.n_conv_heads else "")
             + ", or 'mean'."
         )
-    if h == heads.MEAN:
+    if not isinstance(h, heads.HeadId):  # MEAN
         return trace.attentions[layer].mean(0), "mean of all heads"
     if h.is_conv:
         return trace.conv_matrices(layer)[h.index], heads.display(h)
     return trace.attentions[layer, h.index], heads.display(h)
 
 
-def head_view(trace, layer: int = 0, head=0, *, hide_special: bool = False, **kw) -> go.Figure:
+def head_view(
+    trace: Trace, layer: int = 0, head: int | str | HeadId = 0, *, hide_special: bool = False, **kw: Any
+) -> go.Figure:
     """One head as a query x key heatmap: `bc.figures.head_view(trace, 3, 1)`.
 
     head: 1 / "1" / "H1" (attention head), "c1" / "C1" (ConvBERT convolution head, banded), or "mean".
@@ -52,12 +61,12 @@ def head_view(trace, layer: int = 0, head=0, *, hide_special: bool = False, **kw
     return matrix_heatmap(matrix[:, cols], trace.tokens, [trace.tokens[i] for i in cols], **kw)
 
 
-def model_view(trace, **kw) -> go.Figure:
+def model_view(trace: Trace, **kw: Any) -> go.Figure:
     """Every layer x head as thumbnails (each scaled to its own maximum): `bc.figures.model_view(trace)`."""
     return model_view_grid(trace.attentions, **kw)
 
 
-def layer_view(trace, layer: int = 0, **kw) -> go.Figure:
+def layer_view(trace: Trace, layer: int = 0, **kw: Any) -> go.Figure:
     """All heads of one layer (ConvBERT: attention heads, then convolution heads) on one 0..1 scale."""
     head_matrix(trace, layer, "mean")  # checks the layer
     matrices = trace.attentions[layer]
@@ -69,7 +78,7 @@ def layer_view(trace, layer: int = 0, **kw) -> go.Figure:
     return head_grid(matrices, titles, trace.tokens, **kw)
 
 
-def conv_view(trace, layer: int = 0, **kw) -> go.Figure:
+def conv_view(trace: Trace, layer: int = 0, **kw: Any) -> go.Figure:
     """ConvBERT's convolution kernels of one layer (tokens x offsets): `bc.figures.conv_view(trace, 1)`."""
     if trace.conv_kernels is None:
         raise ValueError(f"{trace.model_id} has no convolution heads (conv_view needs a ConvBERT trace).")
@@ -77,7 +86,7 @@ def conv_view(trace, layer: int = 0, **kw) -> go.Figure:
     return kernel_heatmaps(trace.conv_kernels[layer], trace.tokens, **kw)
 
 
-def positions_view(trace, dims: int = 64, **kw) -> go.Figure:
+def positions_view(trace: Trace, dims: int = 64, **kw: Any) -> go.Figure:
     """The position embeddings added to each token of this input (first `dims` dimensions)."""
     p = trace.position_embeddings
     if p is None:
@@ -94,7 +103,7 @@ def positions_view(trace, dims: int = 64, **kw) -> go.Figure:
     )
 
 
-def compare_view(trace_a, trace_b, layer: int = 0, head="mean", **kw) -> go.Figure:
+def compare_view(trace_a: Trace, trace_b: Trace, layer: int = 0, head: int | str = "mean", **kw: Any) -> go.Figure:
     """The same head slot of two models on one sentence, side by side on one colour scale:
     `bc.figures.compare_view(bert_trace, convbert_trace, 1, "mean")`. Different tokenizers are
     compared word by word. head: a slot number (ConvBERT's conv heads follow its attention heads)
@@ -116,7 +125,7 @@ def compare_view(trace_a, trace_b, layer: int = 0, head="mean", **kw) -> go.Figu
     return pair_heatmaps(pair[0], pair[1], labels, **kw)
 
 
-VIEWS = {
+VIEWS: dict[str, Callable[..., go.Figure]] = {
     "attention": head_view,
     "model": model_view,
     "layer": layer_view,
@@ -126,14 +135,14 @@ VIEWS = {
 }
 
 
-def view(trace, name: str = "attention", *args, **kw) -> go.Figure:
+def view(trace: Trace, name: str = "attention", *args: Any, **kw: Any) -> go.Figure:
     """Any view by name (see VIEWS): `bc.figures.view(trace, "attention", 3, 1)`."""
     if name not in VIEWS:
         raise ValueError(f"Unknown view {name!r}; choose one of {', '.join(VIEWS)}.")
     return VIEWS[name](trace, *args, **kw)
 
 
-def show(trace, name: str = "attention", *args, renderer: str | None = None, **kw) -> None:
+def show(trace: Trace, name: str = "attention", *args: Any, renderer: str | None = None, **kw: Any) -> None:
     """Draw a view in the notebook (Jupyter, VS Code, Colab; a browser tab from a script):
     `bc.show(trace, "attention", layer=3, head=1)`. Returns nothing, so the figure is not shown
     twice; to keep it (and export it), use `fig = bc.figures.view(trace, "attention", 3, 1)`."""

@@ -9,6 +9,10 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conllu.models import TokenList
 
 COLUMNS = 10  # ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC
 MULTIWORD = "MWT"  # the UPOS a multiword token ("didn't" = did + n't) gets among the written tokens
@@ -38,7 +42,7 @@ class Sentence:
         return tuple(r.split(":")[0] for r in self.relations)
 
 
-def written_tokens(token_list) -> tuple[tuple[str, str, bool], ...]:
+def written_tokens(token_list: TokenList) -> tuple[tuple[str, str, bool], ...]:
     """(form, UPOS, space after) per token as written: a multiword token is kept whole (UPOS "MWT") and its
     syntactic words are left out; empty nodes are left out; a missing UPOS is "X"."""
     out, covered = [], 0
@@ -52,7 +56,7 @@ def written_tokens(token_list) -> tuple[tuple[str, str, bool], ...]:
     return tuple(out)
 
 
-def sentence_from_tokens(token_list) -> Sentence:
+def sentence_from_tokens(token_list: TokenList) -> Sentence:
     """A Sentence from one parsed `conllu.TokenList`: heads renumbered to the words' positions (1-based)."""
     words = [t for t in token_list if isinstance(t["id"], int)]  # skips 3-4 ranges and 8.1 empty nodes
     position = {t["id"]: k + 1 for k, t in enumerate(words)}
@@ -81,6 +85,15 @@ def parse(text: str) -> Iterator[Sentence]:
         yield sentence_from_tokens(token_list)
 
 
+def parse_errors() -> tuple[type[Exception], ...]:
+    """What `parse` can raise on malformed CoNLL-U: the `conllu` package's ParseException, and the lookup,
+    type and value errors of fields it could not fill (e.g. KeyError 'misc' for a line that two spaces split
+    into too few columns)."""
+    from conllu.exceptions import ParseException
+
+    return (ParseException, LookupError, TypeError, ValueError)
+
+
 def check_columns(text: str) -> None:
     """ValueError naming the first line (not blank, not a comment) that lacks CoNLL-U's 10 tab-separated columns."""
     for number, line in enumerate(text.splitlines(), 1):
@@ -99,7 +112,10 @@ def conllu_words(text: str) -> list[list[tuple[str, str, bool]]]:
     return [list(s.written) for s in parse(text) if s.written]
 
 
-def read_conllu(source, max_sentences: int | None = None) -> list[Sentence]:
+def read_conllu(
+    source: str | Path | list[Sentence | TokenList] | tuple[Sentence | TokenList, ...],
+    max_sentences: int | None = None,
+) -> list[Sentence]:
     """Sentences from a CoNLL-U path, CoNLL-U text, or an already parsed list (conllu TokenLists
     or Sentences). Raises ValueError with a readable reason on a missing or malformed file."""
     if isinstance(source, (list, tuple)):
@@ -113,7 +129,8 @@ def read_conllu(source, max_sentences: int | None = None) -> list[Sentence]:
 
             source = decode_text(path.read_bytes())
         if not isinstance(source, str):
-            raise ValueError("A treebank is a CoNLL-U path, CoNLL-U text or a list of parsed sentences.")
+            reason = "A treebank is a CoNLL-U path, CoNLL-U text or a list of parsed sentences."
+            raise ValueError(reason)  # noqa: TRY004 - the contract: ValueError with a readable reason
         check_columns(source)
         out = []
         try:
@@ -122,7 +139,7 @@ def read_conllu(source, max_sentences: int | None = None) -> list[Sentence]:
                     out.append(sentence)
                 if max_sentences is not None and len(out) >= max_sentences:
                     break
-        except Exception as exc:  # conllu raises several parse error types
+        except parse_errors() as exc:
             raise ValueError(f"Could not read this CoNLL-U text: {exc}") from None
     out = [s for s in out if len(s)]
     if max_sentences is not None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
-from bertviz_core.inputs.conllu import check_columns, conllu_sentences
+from bertviz_core.inputs.conllu import check_columns, conllu_sentences, parse_errors
 
 # Split after . ! ? when followed by whitespace and an upper-case letter,
 # a digit or a quote. Good enough for speeches; not a linguistic tokenizer.
@@ -70,15 +71,20 @@ def read_text_folder(folder: str | Path) -> list[str]:
 MAX_UPLOAD_BYTES = 5 * 2**20
 
 
-class Sentences(list):
+class Sentences(list[str]):
     """The sentences of an upload (a plain list), plus what was left out:
     `blank` empty or whitespace-only lines (counted), `invisible` line numbers of lines holding only
     invisible characters (zero-width spaces, joiners, marks: skipped, not an error), `over_limit`
     sentences past `max_sentences`, `encoding` what the bytes were decoded as."""
 
     def __init__(
-        self, items=(), blank: int = 0, invisible: list[int] | None = None, over_limit: int = 0, encoding: str = "utf-8"
-    ):
+        self,
+        items: Iterable[str] = (),
+        blank: int = 0,
+        invisible: list[int] | None = None,
+        over_limit: int = 0,
+        encoding: str = "utf-8",
+    ) -> None:
         super().__init__(items)
         self.blank = blank
         self.invisible = list(invisible or [])
@@ -119,7 +125,7 @@ def parse_sentence_upload(name: str, raw: bytes, max_sentences: int = 500) -> Se
         check_columns(text)
         try:
             sentences = conllu_sentences(text)
-        except Exception as exc:  # conllu raises several parse error types
+        except parse_errors() as exc:
             raise ValueError(f"Could not read this CoNLL-U file: {exc}") from None
         kept = [s for s in sentences if not is_invisible(s)]
         invisible = [i for i, s in enumerate(sentences, 1) if is_invisible(s)]  # sentence numbers here

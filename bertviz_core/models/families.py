@@ -13,7 +13,11 @@ from `<layer>.attention.self`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+    from transformers import PretrainedConfig
 
 # i18n-free keys of the position schemes (the app maps them to its own text)
 LEARNED = "learned"  # a learned absolute position table, position i at row i
@@ -28,7 +32,7 @@ ALBERT_GROUPS = "encoder.albert_layer_groups"  # ALBERT: one shared layer per gr
 class UnsupportedFamily(ValueError):
     """A model_type without a FamilySpec; `family` is the model_type as given."""
 
-    def __init__(self, family):
+    def __init__(self, family: object) -> None:
         super().__init__(f"Model type '{family}' is not supported (supported: {', '.join(SUPPORTED)}).")
         self.family = family
 
@@ -45,15 +49,15 @@ class ConvHeads:
     kernel_size_key: str = "conv_kernel_size"  # config attribute: K, the span
     head_ratio_key: str = "head_ratio"  # config attribute: num_attention_heads / attention heads
 
-    def kernel_size(self, config) -> int:
+    def kernel_size(self, config: PretrainedConfig) -> int:
         return int(getattr(config, self.kernel_size_key))
 
-    def heads(self, config, n_heads: int) -> int:
+    def heads(self, config: PretrainedConfig, n_heads: int) -> int:
         """Attention heads (and as many conv heads) of a config with n_heads heads in all."""
         return max(n_heads // getattr(config, self.head_ratio_key), 1)
 
     @staticmethod
-    def kernels(logits, kernel_size: int):
+    def kernels(logits: torch.Tensor, kernel_size: int) -> torch.Tensor:
         """One sentence's kernel logits [T, C * K] (a torch tensor) -> kernels [C, T, K]: the head-major
         reshape to [T, C, K], softmax over the K offsets, heads first."""
         return logits.reshape(logits.shape[0], -1, kernel_size).softmax(-1).transpose(0, 1)
@@ -114,15 +118,15 @@ class FamilySpec:
         """True when the family has convolution heads besides its attention heads (ConvBERT)."""
         return self.conv is not None
 
-    def position_offset(self, config) -> int:
+    def position_offset(self, config: PretrainedConfig) -> int:
         """Row of the position table that position 0 uses: padding_idx + 1 for RoBERTa-style models, else 0."""
         return config.pad_token_id + 1 if self.position_offset_from_padding else 0
 
-    def has_absolute_positions(self, config) -> bool:
+    def has_absolute_positions(self, config: PretrainedConfig) -> bool:
         """Whether this config adds a learned absolute position embedding (DeBERTa-v3: no)."""
         return self.absolute_positions_flag is None or bool(getattr(config, self.absolute_positions_flag, True))
 
-    def slot_counts(self, config) -> tuple[int, int]:
+    def slot_counts(self, config: PretrainedConfig) -> tuple[int, int]:
         """(attention heads, conv heads) per layer of an unpruned model with this config."""
         n = config.num_attention_heads if hasattr(config, "num_attention_heads") else config.n_heads
         if self.conv is not None:
@@ -130,13 +134,15 @@ class FamilySpec:
             return attention, attention
         return n, 0
 
-    def output_projection_of(self, model, name: str, module):
+    def output_projection_of(self, model: torch.nn.Module, name: str, module: torch.nn.Module) -> torch.nn.Module:
         """The output projection of the attention module `module`, named `name` in `model`."""
         owner, attr = resolve_parent(model, name, module, self.output_projection)
         return getattr(owner, attr)
 
 
-def resolve_parent(model, name: str, module, path: str) -> tuple[object, str]:
+def resolve_parent(
+    model: torch.nn.Module, name: str, module: torch.nn.Module, path: str
+) -> tuple[torch.nn.Module, str]:
     """(module owning the last attribute of `path`, that attribute's name), `path` being relative to
     `module` (named `name` in `model`; each leading "../" climbs one module up)."""
     while path.startswith("../"):
@@ -200,16 +206,16 @@ PRUNABLE: tuple[str, ...] = tuple(f for f, spec in SPECS.items() if spec.prunabl
 STUDENT_FAMILIES: tuple[str, ...] = ("convbert", "bert")  # what an in-house student (models.student) can be
 
 
-def is_student_family(model_type) -> bool:
+def is_student_family(model_type: object) -> bool:
     """Whether an in-house student folder may hold a model of this type (a ConvBERT or a BERT)."""
     return model_type in STUDENT_FAMILIES
 
 
-def is_supported(model_type) -> bool:
+def is_supported(model_type: object) -> bool:
     return isinstance(model_type, str) and model_type in SPECS
 
 
-def family_spec(model_or_config_or_model_type) -> FamilySpec:
+def family_spec(model_or_config_or_model_type: object) -> FamilySpec:
     """The FamilySpec of a model_type string, a config, a model, or anything with a `.config`
     (a LoadedModel). Raises UnsupportedFamily for a family without one."""
     x = model_or_config_or_model_type

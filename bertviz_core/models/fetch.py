@@ -72,7 +72,7 @@ def fetch(model: str, dest: str | Path | None = None, timeout: float = 5.0) -> P
     shutil.rmtree(partial, ignore_errors=True)
     try:
         snapshot_download(hub_id, local_dir=partial, allow_patterns=ALLOW, etag_timeout=timeout)
-    except Exception as exc:  # network errors, unknown repo, gated repo, ...
+    except Exception as exc:  # noqa: BLE001 - any download failure (network, unknown or gated repo) is the message
         shutil.rmtree(partial, ignore_errors=True)
         raise FetchError(f"Could not download {hub_id}: {type(exc).__name__}: {exc}") from None
     if not list(partial.glob("*.safetensors")):
@@ -96,7 +96,7 @@ def available_offline(model: str) -> bool:
         from huggingface_hub import try_to_load_from_cache
 
         return isinstance(try_to_load_from_cache(hub_id, "config.json"), str)
-    except Exception:
+    except (ImportError, ValueError, OSError):  # no huggingface_hub, an id it refuses, an unreadable cache
         return False
 
 
@@ -118,7 +118,7 @@ def first_available(models: list[str]) -> str | None:
     return next((m for m in models if available_offline(m)), None)
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m bertviz_core.models.fetch",
         description=__doc__.split("\n\n")[0],

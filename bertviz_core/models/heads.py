@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NoReturn, cast
 
 MEAN = "mean"
 ATTN, CONV = "attn", "conv"
@@ -37,7 +38,7 @@ class HeadId:
     kind: str  # ATTN or CONV
     index: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in (ATTN, CONV):
             raise ValueError(f"unknown head kind {self.kind!r}")
         if not isinstance(self.index, int) or self.index < 0:
@@ -64,12 +65,12 @@ def conv(c: int) -> HeadId:
     return HeadId(CONV, int(c))
 
 
-def parse(value) -> HeadId | str:
+def parse(value: object) -> HeadId | str:
     """A token or display name -> HeadId, or MEAN; ValueError if it names no head."""
     if isinstance(value, HeadId):
         return value
     if isinstance(value, bool):
-        raise ValueError(f"not a head: {value!r}")
+        raise ValueError(f"not a head: {value!r}")  # noqa: TRY004 - the contract: ValueError for anything not a head
     if isinstance(value, int):
         return attn(value) if value >= 0 else _bad(value)
     text = str(value)
@@ -82,7 +83,7 @@ def parse(value) -> HeadId | str:
     return HeadId(kind, int(m.group(2)))
 
 
-def _bad(value):
+def _bad(value: object) -> NoReturn:
     raise ValueError(f"not a head: {str(value)[:40]!r}")
 
 
@@ -90,6 +91,7 @@ def to_token(head: HeadId | str) -> str:
     """URL / widget form: "3", "c1", "mean"."""
     if head == MEAN:
         return MEAN
+    head = cast(HeadId, head)  # anything but MEAN is a HeadId
     return f"c{head.index}" if head.kind == CONV else str(head.index)
 
 
@@ -97,6 +99,7 @@ def display(head: HeadId | str) -> str:
     """Short display name: "H3", "C1" (MEAN stays "mean"; pages translate it)."""
     if head == MEAN:
         return MEAN
+    head = cast(HeadId, head)  # anything but MEAN is a HeadId
     return f"C{head.index}" if head.kind == CONV else f"H{head.index}"
 
 
@@ -111,7 +114,7 @@ def parse_qualified(name: str) -> tuple[int, HeadId]:
     if not m:
         _bad(name)
     head = parse(m.group(2))
-    if head == MEAN:
+    if not isinstance(head, HeadId):  # MEAN: not one head
         _bad(name)
     return int(m.group(1)), head
 
@@ -120,6 +123,7 @@ def exists(head: HeadId | str, n_heads: int, n_conv: int = 0) -> bool:
     """Does a layer with n_heads attention and n_conv conv heads have this head (MEAN always does)?"""
     if head == MEAN:
         return True
+    head = cast(HeadId, head)  # anything but MEAN is a HeadId
     limit = n_conv if head.kind == CONV else n_heads
     return 0 <= head.index < limit
 

@@ -35,9 +35,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from bertviz_core.models import families, registry, student, variants
+
+if TYPE_CHECKING:
+    from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 # A Hugging Face Hub id, "name" or "owner/name" (also what fetch accepts).
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?$")
@@ -69,7 +73,7 @@ class ModelLoadError(ValueError):
     text without the id (e.g. the unsupported family, a file name relative to
     the model folder, transformers' message with server paths removed)."""
 
-    def __init__(self, message: str, reason: str = "load_failed", model: str = "", detail: str = ""):
+    def __init__(self, message: str, reason: str = "load_failed", model: str = "", detail: str = "") -> None:
         assert reason in REASONS, reason
         super().__init__(message)
         self.reason = reason
@@ -84,14 +88,14 @@ class LoadedModel:
     id: str
     label: str
     family: str  # transformers model_type
-    model: object  # torch.nn.Module in eval mode, eager attention
-    tokenizer: object
+    model: PreTrainedModel  # in eval mode, eager attention
+    tokenizer: PreTrainedTokenizerBase
     max_tokens: int  # longest input, special tokens included
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     note: str = ""  # what a variant is and what it was built from (bertviz_core.models.variants)
 
     @property
-    def config(self):
+    def config(self) -> PretrainedConfig:
         return self.model.config
 
 
@@ -110,13 +114,13 @@ def cache_size() -> int:
         return 6
 
 
-def short_id(name) -> str:
+def short_id(name: object) -> str:
     """An id as messages show it: at most MAX_ID_SHOWN characters, then "…"."""
     name = str(name)
     return name if len(name) <= MAX_ID_SHOWN else name[:MAX_ID_SHOWN] + "…"
 
 
-def scrub_paths(text) -> str:
+def scrub_paths(text: object) -> str:
     """Remove server paths from a message: the models folder, this package, the home folder."""
     text = str(text)
     root = models_dir()
@@ -142,8 +146,8 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def locate(name: str) -> tuple[str, object]:
-    """Where `name` points: ("registry", entry), ("local", resolved folder) or ("hub", hub id).
+def locate(name: str) -> tuple[str, registry.ModelEntry | Path | str]:
+    """Where `name` points: ("registry", entry), ("local", resolved folder), ("variant", variant id) or ("hub", hub id).
 
     Cheap (no model is read); raises ModelLoadError for ids that can never load."""
     if not isinstance(name, str) or not name.strip():
@@ -189,21 +193,21 @@ def _safe_is_dir(path: Path) -> bool:
 
 
 # ---------------------------------------------------------------- the cache
-_cache: OrderedDict = OrderedDict()  # (kind, key) -> LoadedModel, most recently used last
+_cache: OrderedDict[tuple[str, str], LoadedModel] = OrderedDict()  # (kind, key) -> model, most recently used last
 _cache_lock = threading.Lock()
-_loading_locks: dict = {}
+_loading_locks: dict[tuple[str, str], threading.Lock] = {}
 
 
 def cache_key(name: str) -> tuple[str, str]:
     """The key a name is cached under: ("registry", id), ("local", resolved folder) or ("hub", id)."""
     kind, where = locate(name)
-    return (kind, where.id if kind == "registry" else str(where))
+    return (kind, where.id if isinstance(where, registry.ModelEntry) else str(where))
 
 
 def load_model(name: str) -> LoadedModel:
     """Load (or return the already loaded) model `name`; raises ModelLoadError."""
     kind, where = locate(name)
-    key = (kind, where.id if kind == "registry" else str(where))
+    key = (kind, where.id if isinstance(where, registry.ModelEntry) else str(where))
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -233,9 +237,9 @@ def _quiet_transformers() -> None:
     hf_logging.disable_progress_bar()
 
 
-def _load_uncached(kind: str, where) -> LoadedModel:
+def _load_uncached(kind: str, where: registry.ModelEntry | Path | str) -> LoadedModel:
     _quiet_transformers()
-    if kind == "registry":
+    if isinstance(where, registry.ModelEntry):  # kind "registry"
         if where.source == "bundled":
             return _load_bundled(where)
         prepared = models_dir() / where.id  # fetched for offline use: `python -m bertviz_core.models.fetch <id>`
@@ -251,14 +255,14 @@ def _load_uncached(kind: str, where) -> LoadedModel:
             lm.id, lm.label = where.id, where.label
             return lm
         return _load_hub(where.location, where.id, where.label)
-    if kind == "local":
+    if isinstance(where, Path):  # kind "local"
         return _load_local(where)
     if kind == "variant":
         return variants.load(where)
     return _load_hub(where, where, where)
 
 
-def finish_loaded(model_id: str, label: str, model, tokenizer) -> LoadedModel:
+def finish_loaded(model_id: str, label: str, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> LoadedModel:
     """A loaded model and its tokenizer as a LoadedModel: eval mode, a supported family that really returns
     attention probabilities, and its input limit. Raises ModelLoadError ("unsupported_family", "no_attention")."""
     import torch
@@ -305,7 +309,7 @@ def _load_bundled(entry: registry.ModelEntry) -> LoadedModel:
 
 
 # ---------------------------------------------------------------- local folders
-def _has_auto_map(pairs):
+def _has_auto_map(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """object_pairs_hook: flags any object with an auto_map key (keys come decoded: \\u0061uto_map too)."""
     obj = {}
     for k, v in pairs:
@@ -319,7 +323,7 @@ class _AutoMap(Exception):
     pass
 
 
-def check_folder(path: Path, name: str = "") -> dict:
+def check_folder(path: Path, name: str = "") -> dict[str, Any]:
     """Every rule a local folder must pass before any of it is read by transformers.
 
     Returns the parsed config.json. `path` must already be resolved and inside the models folder."""
@@ -402,7 +406,7 @@ def _load_local(path: Path) -> LoadedModel:
     if student.is_student_folder(path):
         try:
             model = student.load_student(path)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever transformers raises becomes a "load_failed" ModelLoadError
             raise _refuse(
                 f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id, scrub_paths(exc)
             ) from None
@@ -412,7 +416,7 @@ def _load_local(path: Path) -> LoadedModel:
             path, attn_implementation="eager", use_safetensors=True, trust_remote_code=False, local_files_only=True
         )
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False, local_files_only=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever transformers raises becomes a "load_failed" ModelLoadError
         raise _refuse(
             f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id, scrub_paths(exc)
         ) from None
@@ -461,7 +465,7 @@ def _load_hub(hub_id: str, model_id: str, label: str) -> LoadedModel:
     try:
         model = AutoModel.from_pretrained(hub_id, **kwargs)
         tokenizer = AutoTokenizer.from_pretrained(hub_id, trust_remote_code=False)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever transformers raises becomes a "load_failed" ModelLoadError
         raise _refuse(
             f"Could not load {short_id(label)} from the hub: {scrub_paths(exc)}",
             "load_failed",

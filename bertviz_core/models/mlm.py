@@ -16,9 +16,13 @@ import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bertviz_core.models import registry, student
 from bertviz_core.models.loading import LoadedModel, models_dir
+
+if TYPE_CHECKING:
+    from transformers import PretrainedConfig, PreTrainedModel
 
 REASONS = ("bundled", "student", "no_head")  # why a model has no usable MLM head
 
@@ -28,7 +32,7 @@ class MlmStatus:
     """The MLM of a loaded model, or why there is none: `reason` one of REASONS; for "no_head", `missing` (a
     head weight the checkpoint lacks) or `error` (why loading failed) when known."""
 
-    model: object = None
+    model: PreTrainedModel | None = None
     reason: str | None = None
     missing: str = ""
     error: str = ""
@@ -44,11 +48,11 @@ class MlmStatus:
         return f"{label} has no masked-language-model head, so it cannot predict a masked word."
 
 
-_status: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # LoadedModel -> MlmStatus
+_status: weakref.WeakKeyDictionary[LoadedModel, MlmStatus] = weakref.WeakKeyDictionary()
 _status_lock = threading.Lock()
 
 
-def mlm_source(model_id: str) -> tuple[object, str]:
+def mlm_source(model_id: str) -> tuple[str | Path | None, str]:
     """Where the checkpoint of `model_id` lives (a registry location, a folder of the models folder or a hub
     id), or (None, reason) for models without a head: "bundled", "student". A variant (<id>@int8) looks in
     its original's checkpoint."""
@@ -66,7 +70,7 @@ def mlm_source(model_id: str) -> tuple[object, str]:
     return base, ""
 
 
-def has_mlm_architecture(config) -> bool | None:
+def has_mlm_architecture(config: PretrainedConfig) -> bool | None:
     """True/False when the config names its architectures (an MLM or pre-training class among them or not);
     None when it names none (then only loading tells)."""
     architectures = getattr(config, "architectures", None) or []
@@ -75,7 +79,7 @@ def has_mlm_architecture(config) -> bool | None:
     return any(a.endswith(("ForMaskedLM", "ForPreTraining")) for a in architectures)
 
 
-def load_mlm(source, lm: LoadedModel) -> MlmStatus:
+def load_mlm(source: str | Path, lm: LoadedModel) -> MlmStatus:
     """Load the MLM of the checkpoint at `source` (offline, no remote code) around `lm.model`."""
     from transformers import AutoModelForMaskedLM
 
@@ -91,7 +95,7 @@ def load_mlm(source, lm: LoadedModel) -> MlmStatus:
             use_safetensors=True if local else None,
             output_loading_info=True,
         )
-    except Exception as exc:  # no MLM class for this family, weights not cached, ...
+    except Exception as exc:  # noqa: BLE001 - any failure (no MLM class, weights not cached...) is the message
         return MlmStatus(reason="no_head", error=str(exc))
     prefix = mlm.base_model_prefix
     head_missing = [k for k in info.get("missing_keys", ()) if not k.startswith(prefix + ".")]
@@ -114,7 +118,7 @@ def mlm_status(lm: LoadedModel) -> MlmStatus:
         return _status.setdefault(lm, status)
 
 
-def mlm_model(lm: LoadedModel):
+def mlm_model(lm: LoadedModel) -> PreTrainedModel | None:
     """The checkpoint's masked-LM model wrapped around `lm.model`, or None if it has no MLM head."""
     return mlm_status(lm).model
 

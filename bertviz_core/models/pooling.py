@@ -7,14 +7,26 @@ the real tokens (special tokens included, padding left out). Distillation trains
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def mean_pool(hidden, mask):
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedTokenizerBase
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """hidden [B, T, D], mask [B, T] (1 for real tokens) -> [B, D] mean over real tokens (torch tensors)."""
     m = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * m).sum(1) / m.sum(1).clamp(min=1)
 
 
-def pooled_cosines(student, teacher, tokenizer, sentences: list[str], batch: int = 64) -> list[float]:
+def pooled_cosines(
+    student: torch.nn.Module,
+    teacher: torch.nn.Module,
+    tokenizer: PreTrainedTokenizerBase,
+    sentences: list[str],
+    batch: int = 64,
+) -> list[float]:
     """Per sentence: cosine between teacher and student mean-pooled sentence embeddings
     (both models called on the same padded batches, inputs cut at 128 tokens)."""
     import torch

@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from safetensors.torch import load_file, save_file
 
 from bertviz_core.models import families
+
+if TYPE_CHECKING:
+    from transformers import PretrainedConfig, PreTrainedModel
 
 BASE_FILE = "bertviz_base.json"
 WEIGHTS_FILE = "student.safetensors"
@@ -56,7 +60,7 @@ def teacher_state() -> dict[str, torch.Tensor]:
     return load_file(str(teacher_path() / "model.safetensors"))
 
 
-def student_config(kind: str = "convbert"):
+def student_config(kind: str = "convbert") -> PretrainedConfig:
     """ConvBERT with MiniLM's sizes (6 attention heads + 6 conv heads of size 32, span 9),
     or for "bert3" the teacher's BertConfig with 3 layers."""
     from transformers import BertConfig, ConvBertConfig
@@ -90,7 +94,7 @@ def _check_kind(kind: str) -> None:
         raise ValueError(f"Unknown student kind {kind!r}; choose one of {', '.join(KINDS)}.")
 
 
-def new_student(config=None, kind: str = "convbert"):
+def new_student(config: PretrainedConfig | None = None, kind: str = "convbert") -> PreTrainedModel:
     from transformers import AutoModel
 
     return AutoModel.from_config(config or student_config(kind))
@@ -102,7 +106,7 @@ def teacher_layer_of(kind: str, student_layer: int) -> int:
 
 
 @torch.no_grad()
-def init_from_teacher(student, teacher: dict[str, torch.Tensor], kind: str = "convbert") -> list[str]:
+def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor], kind: str = "convbert") -> list[str]:
     """Copy the teacher's weights into `student` wherever they fit.
 
     "bert3": embeddings and pooler copied; student layer i is teacher layer BERT3_LAYERS[i].
@@ -116,7 +120,7 @@ def init_from_teacher(student, teacher: dict[str, torch.Tensor], kind: str = "co
     """
     _check_kind(kind)
     half = student.config.hidden_size // 2
-    done = []
+    done: list[str] = []
     for name, param in student.state_dict().items():
         if kind == "bert3":
             parts = name.split(".")
@@ -144,7 +148,7 @@ def init_from_teacher(student, teacher: dict[str, torch.Tensor], kind: str = "co
     return done
 
 
-def save_student(student, out_dir: str | Path, kind: str = "convbert") -> Path:
+def save_student(student: PreTrainedModel, out_dir: str | Path, kind: str = "convbert") -> Path:
     """Write the compact fp16 student (everything but the frozen teacher tensors)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -165,7 +169,7 @@ def student_kind(folder: str | Path) -> str:
     return json.loads((Path(folder) / BASE_FILE).read_text()).get("kind", "convbert")
 
 
-def load_student(folder: str | Path):
+def load_student(folder: str | Path) -> PreTrainedModel:
     """Rebuild a student: own fp16 tensors + the teacher's frozen ones (fp32), eager attention."""
     from transformers import AutoConfig, AutoModel
 

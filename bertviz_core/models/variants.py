@@ -18,6 +18,10 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bertviz_core.models.loading import LoadedModel
 
 _ID = re.compile(r"^(?P<base>[^@\s]+)@(?P<variant>\S+)$")
 MAX_SHOWN = 80  # characters of an id shown in a refusal
@@ -37,9 +41,9 @@ class VariantKind:
     """
 
     name: str
-    pattern: re.Pattern
-    load: Callable
-    value: Callable | None = None
+    pattern: re.Pattern[str]
+    load: Callable[[str], LoadedModel]
+    value: Callable[[re.Match[str]], object] | None = None
     example: str = ""
     note: str = ""
 
@@ -49,7 +53,13 @@ _lock = threading.Lock()
 
 
 def register_variant(
-    name: str, pattern: str, load: Callable, *, value: Callable | None = None, example: str = "", note: str = ""
+    name: str,
+    pattern: str,
+    load: Callable[[str], LoadedModel],
+    *,
+    value: Callable[[re.Match[str]], object] | None = None,
+    example: str = "",
+    note: str = "",
 ) -> VariantKind:
     """Register (or replace) the variant kind `name`; returns it. See VariantKind for the arguments."""
     kind = VariantKind(name, re.compile(pattern), load, value, example or f"<model>@{name}", note)
@@ -93,7 +103,7 @@ def parse(name: str) -> tuple[str, str, object]:
     )
 
 
-def load(name: str):
+def load(name: str) -> LoadedModel:
     """The LoadedModel of variant id `name`, built by its kind's loader (ModelLoadError if it matches none)."""
     _, kind, _ = parse(name)
     with _lock:

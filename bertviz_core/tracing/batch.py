@@ -25,12 +25,16 @@ Shapes, per sentence of T tokens (batch dimension removed, as in a Trace):
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from bertviz_core.models.families import family_spec
 from bertviz_core.models.loading import LoadedModel
 from bertviz_core.tracing import hooks
 from bertviz_core.tracing.capture import pop_offsets, tokenize
 from bertviz_core.tracing.trace import Trace, readonly
+
+if TYPE_CHECKING:
+    import torch
 
 DEFAULT_BATCH_SIZE = 32
 # batch x T^2 per batch: at most 2^19 attention cells per layer and head (MiniLM: 12 heads x 6 layers
@@ -57,7 +61,7 @@ def plan_batches(
     return batches
 
 
-def _pad(encodings: list[dict], pad_id: int):
+def _pad(encodings: list[dict[str, list[int]]], pad_id: int) -> dict[str, torch.Tensor]:
     """Right-pad a list of {name: list[int]} encodings into [B, T] long tensors; mask included."""
     import torch
 
@@ -74,14 +78,14 @@ def _pad(encodings: list[dict], pad_id: int):
 
 def run(
     lm: LoadedModel,
-    encodings: list[dict],
+    encodings: list[dict[str, list[int]]],
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_cells: int = DEFAULT_MAX_CELLS,
     hidden: bool = False,
     conv: bool = False,
     embeddings: bool = False,
-) -> Iterator[tuple[int, dict]]:
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Run `lm` on many encodings ({"input_ids": [...], optional "token_type_ids": [...]}, one per
     sentence, special tokens included) in padded batches.
 
@@ -98,7 +102,8 @@ def run(
         raise ValueError("An encoding has no tokens.")
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
     spec = family_spec(lm.family)
-    want_conv = conv and spec.conv is not None
+    conv_heads = spec.conv if conv else None
+    want_conv = conv_heads is not None
     K = spec.conv.kernel_size(lm.model.config) if spec.conv is not None else 0
     for batch in plan_batches(lengths, batch_size, max_cells):
         inputs = _pad([encodings[i] for i in batch], pad_id)
@@ -108,13 +113,13 @@ def run(
         attn = torch.stack(store["attention"])  # [L, B, H, Tmax, Tmax]
         for b, i in enumerate(batch):
             T = lengths[i]
-            result = {"attentions": attn[:, b, :, :T, :T].float().numpy().copy()}
+            result: dict[str, Any] = {"attentions": attn[:, b, :, :T, :T].float().numpy().copy()}
             if hidden:
                 result["hidden_states"] = torch.stack([h[b, :T] for h in out.hidden_states]).float().numpy()
-            if want_conv and store["conv_kernels"]:
+            if conv_heads is not None and store["conv_kernels"]:
                 # [B, Tmax, C*K] -> [T, C, K] (head-major), softmax over offsets, -> [C, T, K]
                 result["conv_kernels"] = (
-                    torch.stack([spec.conv.kernels(k[b, :T], K) for k in store["conv_kernels"]]).float().numpy()
+                    torch.stack([conv_heads.kernels(k[b, :T], K) for k in store["conv_kernels"]]).float().numpy()
                 )
             if embeddings:
                 for kind in ("position", "token_type"):
@@ -168,7 +173,7 @@ def capture_batch(
             family=lm.family,
             text=text,
             text_b=text_b,
-            tokens=lm.tokenizer.convert_ids_to_tokens(ids),
+            tokens=cast("list[str]", lm.tokenizer.convert_ids_to_tokens(ids)),  # a list of ids: a list of tokens
             token_ids=ids,
             attentions=readonly(r["attentions"]),
             hidden_states=readonly(r["hidden_states"]),
@@ -180,4 +185,4 @@ def capture_batch(
             special=tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True)),
             offsets=offsets,
         )
-    return traces
+    return cast("list[Trace]", traces)  # run yields every index once: no None is left

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -26,6 +29,9 @@ from bertviz_core.models.loading import LoadedModel
 from bertviz_core.tracing import hooks
 from bertviz_core.tracing.buffers import BufferPool, attention_pool
 from bertviz_core.tracing.trace import CONV_SPAN_NOTE, Trace, kernels_to_banded, readonly
+
+if TYPE_CHECKING:
+    from transformers import BatchEncoding
 
 __all__ = [
     "CONV_SPAN_NOTE",
@@ -47,7 +53,7 @@ __all__ = [
 DIRECT_MIN_TOKENS = int(os.environ.get("BERTVIZ_DIRECT_MIN_TOKENS", "256"))
 
 
-def tokenize(lm: LoadedModel, text: str, text_b: str | None = None):
+def tokenize(lm: LoadedModel, text: str, text_b: str | None = None) -> tuple[BatchEncoding, int]:
     """Tokenize within the model's limit. Returns (encoding, dropped_token_count).
 
     One pass in the common case; a second, truncating pass only when the input is too long."""
@@ -63,7 +69,7 @@ def tokenize(lm: LoadedModel, text: str, text_b: str | None = None):
     return enc, full - enc["input_ids"].shape[1]
 
 
-def pop_offsets(enc) -> tuple[tuple[int, int, int], ...]:
+def pop_offsets(enc: BatchEncoding) -> tuple[tuple[int, int, int], ...]:
     """Remove offset_mapping from `enc` (the model must not receive it) and return, per token,
     (sentence 0/1, start char, end char), or (-1, 0, 0) for special tokens; () for slow tokenizers."""
     if "offset_mapping" not in enc:
@@ -77,14 +83,21 @@ def pop_offsets(enc) -> tuple[tuple[int, int, int], ...]:
 class HookedPass:
     """One forward pass of one sentence under the capture hooks (arrays writable; Trace makes them read-only)."""
 
-    output: object  # what the model (or `runner`) returned: hidden states, MLM logits, ...
+    output: Any  # what the model (or `runner`) returned (a ModelOutput): hidden states, MLM logits, ...
     attentions: np.ndarray  # [layers, heads, T, T]
     hidden_states: np.ndarray  # [layers + 1, T, D]
     conv_kernels: np.ndarray | None  # [layers, conv_heads, T, K] (ConvBERT) or None
-    store: dict  # what the hooks filled (hooks.capture_hooks), e.g. the embeddings' outputs
+    store: dict[str, Any]  # what the hooks filled (hooks.capture_hooks), e.g. the embeddings' outputs
 
 
-def forward(lm: LoadedModel, enc, *, direct: bool = False, runner=None, also=None) -> HookedPass:
+def forward(
+    lm: LoadedModel,
+    enc: Mapping[str, Any],
+    *,
+    direct: bool = False,
+    runner: Callable[..., Any] | None = None,
+    also: AbstractContextManager[Any] | None = None,
+) -> HookedPass:
     """Run `lm` on `enc` (one sentence, as the tokenizer returns it) with the capture hooks, holding its lock.
 
     runner: the module to call instead of lm.model (a masked-LM model wrapped around it); also: a context
@@ -138,7 +151,7 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
         family=lm.family,
         text=text,
         text_b=text_b,
-        tokens=lm.tokenizer.convert_ids_to_tokens(ids),
+        tokens=cast("list[str]", lm.tokenizer.convert_ids_to_tokens(ids)),  # a list of ids: a list of tokens
         token_ids=ids,
         attentions=readonly(run.attentions),
         hidden_states=readonly(run.hidden_states),

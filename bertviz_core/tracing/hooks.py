@@ -19,24 +19,34 @@ from __future__ import annotations
 
 import contextlib
 import weakref
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from bertviz_core.models.families import family_spec
 from bertviz_core.tracing import buffers
 
+if TYPE_CHECKING:
+    import torch
+    from torch.overrides import TorchFunctionMode
+    from torch.utils.hooks import RemovableHandle
+    from transformers import PreTrainedModel
+
+    # what direct writing asks for each softmax: scores [1, H, T, T] -> the tensor to write into, or None
+    SlotFor = Callable[[torch.Tensor], torch.Tensor | None]
+
 
 class Target(NamedTuple):
     kind: str  # "attention", "conv_kernels", "position" or "token_type"
     name: str  # the module's name in the model
-    module: Any  # a torch.nn.Module
+    module: Any  # a torch.nn.Module; its attributes depend on the family (torch types them Tensor | Module)
 
 
-_targets_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_targets_cache: weakref.WeakKeyDictionary[torch.nn.Module, tuple[Target, ...]] = weakref.WeakKeyDictionary()
 
 
-def targets(model) -> tuple[Target, ...]:
+def targets(model: torch.nn.Module) -> tuple[Target, ...]:
     """The modules to hook in `model`, in forward order, found once per model.
 
     Only modules that no compression replaces are listed (attention modules, embeddings; the
@@ -61,15 +71,15 @@ def targets(model) -> tuple[Target, ...]:
     return found
 
 
-def attention_modules(model) -> list[tuple[str, object]]:
+def attention_modules(model: torch.nn.Module) -> list[tuple[str, Any]]:
     """(name, module) of every attention module of `model`, in forward order (ALBERT: one, shared)."""
     return [(t.name, t.module) for t in targets(model) if t.kind == "attention"]
 
 
 @contextlib.contextmanager
-def registered():
+def registered() -> Iterator[list[RemovableHandle]]:
     """Yields a list for hook handles; removes every handle in it on the way out, however it is left."""
-    handles: list = []
+    handles: list[RemovableHandle] = []
     try:
         yield handles
     finally:
@@ -78,10 +88,10 @@ def registered():
 
 
 # ---------------------------------------------------------------- one sentence
-_direct_mode_class = None
+_direct_mode_class: Callable[[SlotFor], TorchFunctionMode] | None = None
 
 
-def softmax_into_buffer():
+def softmax_into_buffer() -> Callable[[SlotFor], TorchFunctionMode]:
     """The TorchFunctionMode class of direct writing (defined on first use: torch loads lazily).
 
     Active only inside an attention module's forward (entered by a forward pre-hook, left by
@@ -98,11 +108,17 @@ def softmax_into_buffer():
         softmaxes = {torch.nn.functional.softmax, torch.softmax, torch.Tensor.softmax, torch.special.softmax}
 
         class SoftmaxIntoTrace(TorchFunctionMode):
-            def __init__(self, slot_for):
+            def __init__(self, slot_for: SlotFor) -> None:
                 super().__init__()
                 self.slot_for = slot_for  # scores tensor -> output tensor of the same shape, or None
 
-            def __torch_function__(self, func, types, args=(), kwargs=None):
+            def __torch_function__(
+                self,
+                func: Callable[..., Any],
+                types: Any,
+                args: tuple[Any, ...] = (),
+                kwargs: dict[str, Any] | None = None,
+            ) -> Any:
                 kwargs = kwargs or {}
                 if (
                     func in softmaxes
@@ -126,15 +142,16 @@ class _DirectWrites:
     """Direct writing during one capture: the mode is entered before each attention module's forward
     (`enter`, a pre-hook), armed for one softmax, and left by the module's forward hook (`leave`)."""
 
-    def __init__(self, store: dict, n_layers: int):
+    def __init__(self, store: dict[str, Any], n_layers: int) -> None:
         import torch
 
         self.store, self.n_layers, self.float32 = store, n_layers, torch.float32
-        self.mode: Any = None  # the SoftmaxIntoTrace mode, made on first entry
+        self.mode: TorchFunctionMode | None = None  # the SoftmaxIntoTrace mode, made on first entry
         self.mode_on = False
         self.armed = False
 
-    def slot_for(self, scores):  # inside an attention module: this layer's slice of the buffer, or None
+    def slot_for(self, scores: torch.Tensor) -> torch.Tensor | None:
+        """Inside an attention module: this layer's slice of the buffer, or None."""
         import torch
 
         store = self.store
@@ -154,29 +171,29 @@ class _DirectWrites:
         self.armed = False  # one softmax per module call, never a second into the same slice
         return out
 
-    def enter(self, module, args):
+    def enter(self, module: torch.nn.Module, args: tuple[Any, ...]) -> None:
         if not self.mode_on:
             self.mode = self.mode or softmax_into_buffer()(self.slot_for)
             self.mode.__enter__()
             self.mode_on = True
         self.armed = True
 
-    def leave(self):
+    def leave(self) -> None:
         self.armed = False
-        if self.mode_on:
+        if self.mode_on and self.mode is not None:  # mode_on: entered, so the mode exists
             self.mode_on = False
             self.mode.__exit__(None, None, None)
 
 
-def _keep(store: dict, kind: str):
-    def hook(module, args, output):  # kernel logits [B, T, conv_heads * K]; embeddings [1 or B, T, E]
-        store[kind].append(output.detach())
+def _keep(store: dict[str, Any], kind: str) -> Callable[[torch.nn.Module, Any, torch.Tensor], None]:
+    def hook(module: torch.nn.Module, args: Any, output: torch.Tensor) -> None:
+        store[kind].append(output.detach())  # kernel logits [B, T, conv_heads * K]; embeddings [1 or B, T, E]
 
     return hook
 
 
 @contextlib.contextmanager
-def capture_hooks(model, want_conv: bool, direct: bool = False):
+def capture_hooks(model: PreTrainedModel, want_conv: bool, direct: bool = False) -> Iterator[dict[str, Any]]:
     """Register the capture hooks on `model` (one sentence); yields the dict they fill. Always removed.
 
     store["attention"][:store["n_attention"]]: [L, H, T, T] probabilities; "conv_kernels", "position",
@@ -187,7 +204,7 @@ def capture_hooks(model, want_conv: bool, direct: bool = False):
     import torch
 
     n_layers = model.config.num_hidden_layers
-    store: dict = {
+    store: dict[str, Any] = {
         "attention": None,
         "n_attention": 0,
         "conv_kernels": [],
@@ -197,7 +214,8 @@ def capture_hooks(model, want_conv: bool, direct: bool = False):
     }
     writes = _DirectWrites(store, n_layers) if direct else None
 
-    def on_attention(module, args, output):  # output: (context [B,T,D], probs [B,H,T,T])
+    def on_attention(module: torch.nn.Module, args: Any, output: tuple[torch.Tensor, ...]) -> None:
+        # output: (context [B,T,D], probs [B,H,T,T])
         # Copied at once into one preallocated numpy array [L, H, T, T] (Linux backs large numpy
         # arrays with huge pages), so the model's own buffer is freed and reused by the next
         # layer as in a plain forward pass: one copy in all, no stacking afterwards. With
@@ -239,7 +257,9 @@ def capture_hooks(model, want_conv: bool, direct: bool = False):
 
 # ---------------------------------------------------------------- a padded batch
 @contextlib.contextmanager
-def batch_hooks(model, want_conv: bool, want_embeddings: bool):
+def batch_hooks(
+    model: PreTrainedModel, want_conv: bool, want_embeddings: bool
+) -> Iterator[tuple[dict[str, list[torch.Tensor]], Callable[[torch.Tensor | None], None]]]:
     """Hooks for a padded batch; yields (store, set_mask). set_mask(mask [B, T] or None) before each
     forward pass tells the ConvBERT padding hooks which positions are padding (and empties the store).
 
@@ -251,25 +271,28 @@ def batch_hooks(model, want_conv: bool, want_embeddings: bool):
 
     spec = family_spec(model)
     value_layer = spec.conv.value_layer if spec.conv is not None else None
-    store: dict = {"attention": [], "conv_kernels": [], "position": [], "token_type": []}
-    state = {"mask": None}  # [B, T, 1] float, or None when nothing is padded
+    store: dict[str, list[torch.Tensor]] = {"attention": [], "conv_kernels": [], "position": [], "token_type": []}
+    state: dict[str, torch.Tensor | None] = {"mask": None}  # [B, T, 1] float, or None when nothing is padded
 
-    def on_attention(module, args, output):  # output: (context [B,T,D], probs [B,H,T,T])
-        store["attention"].append(output[1].detach())
+    def on_attention(module: torch.nn.Module, args: Any, output: tuple[torch.Tensor, ...]) -> None:
+        store["attention"].append(output[1].detach())  # output: (context [B,T,D], probs [B,H,T,T])
 
-    def zero_padded_input(module, args, kwargs):  # ConvBERT self-attention: hidden_states [B, T, D]
+    def zero_padded_input(
+        module: torch.nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]] | None:  # ConvBERT self-attention: hidden_states [B, T, D]
         if state["mask"] is None:
             return None
         if args:
             return (args[0] * state["mask"], *args[1:]), kwargs
         return args, {**kwargs, "hidden_states": kwargs["hidden_states"] * state["mask"]}
 
-    def zero_padded_output(module, args, output):  # conv value layer: [B, T, C*d]
+    def zero_padded_output(module: torch.nn.Module, args: Any, output: torch.Tensor) -> torch.Tensor | None:
+        # conv value layer: [B, T, C*d]
         if state["mask"] is not None:
             return output * state["mask"]
         return None
 
-    def set_mask(mask):
+    def set_mask(mask: torch.Tensor | None) -> None:
         state["mask"] = None if mask is None or bool(mask.all()) else mask[..., None].to(torch.float32)
         for key in store:
             store[key] = []

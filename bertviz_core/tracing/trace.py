@@ -11,6 +11,7 @@ Names and shapes (batch dimension removed, T tokens):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -90,6 +91,12 @@ def kernels_to_banded(kernels: np.ndarray) -> np.ndarray:
     return out
 
 
+@overload
+def readonly(a: np.ndarray) -> np.ndarray: ...
+@overload
+def readonly(a: None) -> None: ...
+@overload
+def readonly(a: np.ndarray | None) -> np.ndarray | None: ...
 def readonly(a: np.ndarray | None) -> np.ndarray | None:
     """`a` made read-only in place (Trace arrays are shared by caches and pages); None stays None."""
     if a is not None:

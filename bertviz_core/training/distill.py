@@ -26,7 +26,7 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -35,6 +35,9 @@ from bertviz_core.inputs import text as text_input
 from bertviz_core.models import student as st
 from bertviz_core.models.pooling import mean_pool, pooled_cosines
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
 CHECKPOINT = "checkpoint.pt"
 LOG = "training_log.json"
 
@@ -42,9 +45,11 @@ LOG = "training_log.json"
 def make_examples(token_ids: list[list[int]], max_len: int, seed: int) -> list[list[int]]:
     """Runs of 1-4 consecutive sentences, each run at most max_len - 2 word pieces."""
     rng = random.Random(seed)
-    examples, i = [], 0
+    examples: list[list[int]] = []
+    i = 0
     while i < len(token_ids):
-        want, run = rng.randint(1, 4), []
+        want = rng.randint(1, 4)
+        run: list[int] = []
         while i < len(token_ids) and want > 0 and len(run) + len(token_ids[i]) <= max_len - 2:
             run += token_ids[i]
             i, want = i + 1, want - 1
@@ -89,7 +94,8 @@ def augment_sentences(
     return out
 
 
-def collate(examples: list[list[int]], cls_id: int, sep_id: int):
+def collate(examples: list[list[int]], cls_id: int, sep_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """[CLS] example [SEP] rows, right-padded with 0: (input ids [B, T], attention mask [B, T])."""
     longest = max(len(e) for e in examples) + 2
     ids = torch.zeros(len(examples), longest, dtype=torch.long)
     mask = torch.zeros(len(examples), longest, dtype=torch.long)
@@ -101,15 +107,17 @@ def collate(examples: list[list[int]], cls_id: int, sep_id: int):
 
 
 def distillation_loss(
-    s_out,
-    t_out,
-    mask,
+    s_out: Any,
+    t_out: Any,
+    mask: torch.Tensor,
     kept_heads: int,
     cos_weight: float = 2.0,
     teacher_layers: list[int] | None = None,
     attention: bool = True,
-):
-    """teacher_layers[l]: the teacher layer student layer l imitates (default: the same index)."""
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """(loss, its parts: hidden, attn, cos) of the student's outputs `s_out` against the teacher's `t_out`
+    (model outputs with hidden_states, attentions when `attention`, last_hidden_state).
+    teacher_layers[l]: the teacher layer student layer l imitates (default: the same index)."""
     m = mask.unsqueeze(-1).float()  # [B, T, 1]
     n = m.sum() * s_out.hidden_states[0].shape[-1]
     layers = teacher_layers or list(range(len(s_out.hidden_states) - 1))
@@ -131,7 +139,13 @@ def distillation_loss(
     return total, {"hidden": hidden.item(), "attn": attn.item(), "cos": cos.item()}
 
 
-def pooled_cosine(student, teacher, tokenizer, sentences: list[str], batch: int = 64) -> float:
+def pooled_cosine(
+    student: torch.nn.Module,
+    teacher: torch.nn.Module,
+    tokenizer: PreTrainedTokenizerBase,
+    sentences: list[str],
+    batch: int = 64,
+) -> float:
     """Mean cosine between teacher and student mean-pooled sentence embeddings."""
     return sum(pooled_cosines(student, teacher, tokenizer, sentences, batch)) / len(sentences)
 
@@ -158,20 +172,22 @@ class Session:
     """What a run holds between steps: the models, the optimizer and its schedule, the examples and the log."""
 
     out_dir: Path
-    tokenizer: Any
-    teacher: Any
-    student: Any
-    trainable: list
-    optimizer: Any
-    scheduler: Any
+    tokenizer: PreTrainedTokenizerBase
+    teacher: PreTrainedModel
+    student: PreTrainedModel
+    trainable: list[torch.nn.Parameter]
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
     examples: list[list[int]]
     teacher_layers: list[int]
     attention_loss: bool  # "convbert" only: the others learn their attention by themselves
-    log: dict
+    log: dict[str, Any]
     start_step: int = 0
 
 
-def load_models(kind: str, out_dir: Path, init_from: str | None = None):
+def load_models(
+    kind: str, out_dir: Path, init_from: str | None = None
+) -> tuple[PreTrainedTokenizerBase, PreTrainedModel, PreTrainedModel, bool]:
     """(tokenizer, teacher, student, attention_loss): the frozen teacher and a student initialised from it,
     or from the student folder `init_from` when `out_dir` holds no checkpoint yet."""
     from transformers import AutoTokenizer, BertModel
@@ -193,7 +209,9 @@ def load_models(kind: str, out_dir: Path, init_from: str | None = None):
     return tokenizer, teacher, student, attention_loss
 
 
-def make_optimizer(student, settings: Settings):
+def make_optimizer(
+    student: torch.nn.Module, settings: Settings
+) -> tuple[list[torch.nn.Parameter], torch.optim.AdamW, torch.optim.lr_scheduler.LambdaLR]:
     """(trainable parameters, AdamW, its schedule: linear warm-up, then cosine decay to 0 at settings.steps)."""
     student.eval()  # dropout off; gradients still flow
     trainable = [p for n, p in student.named_parameters() if not n.startswith(st.FROZEN_PREFIXES)]
@@ -202,7 +220,7 @@ def make_optimizer(student, settings: Settings):
     optimizer = torch.optim.AdamW(trainable, lr=settings.lr, weight_decay=0.01)
     steps, warmup = settings.steps, settings.warmup
 
-    def schedule(step):
+    def schedule(step: int) -> float:
         return min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
 
     return trainable, optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
@@ -431,7 +449,7 @@ def run(
     return session.out_dir
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--student",

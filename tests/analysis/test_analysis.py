@@ -212,6 +212,8 @@ def test_align_pair_same_tokenizer_is_token_by_token():
     assert not by_words and labels == a.tokens
     assert ha.shape == (6, 12, len(a), len(a)) and hb.shape == (6, 12, len(a), len(a))  # 6 attention + 6 conv
     np.testing.assert_array_equal(hb[:, 6:], b.conv_matrices())
+    np.testing.assert_array_equal(xa, a.hidden_states)  # token by token: the hidden states as captured
+    np.testing.assert_array_equal(xb, b.hidden_states)
 
 
 def test_align_pair_different_tokenizers_pools_to_words(models_root):

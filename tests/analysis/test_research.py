@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import runpy
 import weakref
 
 import numpy as np
@@ -331,9 +332,9 @@ def test_npz_and_reproduce_snippet(models_root, tmp_path, monkeypatch):
     assert [str(s) for s in saved["sentences"]] == SENTENCES[:2] and int(saved["info__seed"]) == 3
     np.testing.assert_array_equal(saved["metrics_b__local"], result["per_sentence"]["metrics_b"]["local"])
     code = compare.reproduce_snippet("tiny-bert", "tiny-convbert", exclude_special=True, max_rows=8)
+    (tmp_path / "reproduce.py").write_text(code)
     monkeypatch.chdir(tmp_path)
-    scope: dict = {}
-    exec(compile(code, "snippet", "exec"), scope)
+    scope = runpy.run_path("reproduce.py")  # as a user runs it: saved beside the .npz
     np.testing.assert_allclose(scope["result"]["js"], result["js"], atol=1e-6)
 
 

@@ -179,7 +179,7 @@ def test_ewt_word_attention_matches_the_page_path(bert):
     path) give the same word-level attention on a treebank sentence with split words."""
     sentence = next(s for s in syntax.read_conllu(EWT_TEST, 40) if len(s) > 12)
     inputs, word_ids = syntax.encode_words(bert, sentence.words)
-    ((i, result),) = batch.run(bert, [inputs])
+    ((_, result),) = batch.run(bert, [inputs])
     words_corpus, has = syntax.word_attention(result["attentions"], word_ids, len(sentence))
     assert has.all() and len(word_ids) > len(sentence) + 2  # some words split into pieces
     trace = bc.capture(bert, " ".join(sentence.words))

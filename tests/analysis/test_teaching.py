@@ -34,7 +34,7 @@ def test_cosine_and_pca_against_scipy_and_svd():
     np.testing.assert_allclose(positions.cosine_similarity_matrix(pe), 1 - cdist(pe, pe, "cosine"), atol=1e-5)
     path, var = positions.pca_path(pe, 3)
     centred = pe.astype(np.float64) - pe.mean(0)
-    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
     np.testing.assert_allclose(var, (s**2 / (s**2).sum())[:3], rtol=1e-6)
     expected = centred @ vt[:3].T  # principal coordinates, each up to a sign
     np.testing.assert_allclose(np.abs(path), np.abs(expected), atol=1e-4)

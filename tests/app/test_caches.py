@@ -23,6 +23,16 @@ def test_count_bounded_cache_evicts_the_least_recently_used():
     assert cache.get("b", "absent") == "absent" and len(cache) == 2 and cache.currsize == 2
 
 
+def test_iterating_a_cache_gives_a_snapshot_of_its_keys():
+    cache = caches.BoundedCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert sorted(cache) == ["a", "b"]
+    for key in cache:  # a live view of the LRU would fail here: each put evicts one key
+        cache.put(key + "!", 0)
+    assert sorted(cache) == ["a!", "b!"]
+
+
 def test_byte_bounded_cache_counts_bytes_and_keeps_nothing_larger_than_itself():
     cache = caches.BoundedCache(100, getsizeof=caches.nbytes)
     arrays = {k: np.zeros(10, dtype=np.float32) for k in "xyz"}  # 40 bytes each

@@ -62,7 +62,7 @@ def test_syntax_page_typed_sentence_convbert_in_chinese():
 
     at = open_page("syntax", model="convbert-minilm-l6", text="Dogs chase the small cats", lang="zh")
     assert not at.exception
-    bars, maps, heat = _spec_by_kind(at)
+    _, maps, heat = _spec_by_kind(at)
     assert at.title[0].value == "哪些注意力头追踪句法"
     assert list(maps[0]["data"][0]["x"]) == [f"H{h}" for h in range(6)] + [f"C{c}" for c in range(6)]
     (fig,) = heat

@@ -178,7 +178,6 @@ def test_results_comparison_equals_compare_traces(results, traces):
 
 
 def test_find_results_lists_folders_inside_the_root_only(results, tmp_path):
-    root, _ = results
     new_root, run = copy_run(results, tmp_path)
     (new_root / "group").mkdir()
     shutil.copytree(run, new_root / "group" / "nested")

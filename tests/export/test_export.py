@@ -363,7 +363,13 @@ def run_cli(*args, cwd):
     """`python -m bertviz_core ...` in a new process (the entry point itself)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "bertviz_core", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "bertviz_core", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,  # callers check the exit status
     )
 
 
@@ -472,9 +478,8 @@ def test_download_widgets_render_without_computing_anything(tmp_path, monkeypatc
         monkeypatch.setattr(export, name, getattr(export, name))
     script = tmp_path / "page.py"
     script.write_text(
-        "import sys\nsys.path.insert(0, %r)\n"
-        % str(ROOT)
-        + "import pandas as pd, plotly.graph_objects as go, streamlit as st\n"
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        "import pandas as pd, plotly.graph_objects as go, streamlit as st\n"
         "from app import export_ui\nfrom bertviz_core import export\n"
         "def boom(*a, **k):\n    raise AssertionError('computed during the page run')\n"
         "export.figure_bytes = export.to_html = export.trace_to_npz = boom\n"

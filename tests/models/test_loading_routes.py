@@ -110,8 +110,10 @@ def test_hub_download_keeps_the_id_and_says_why_it_failed(models_root, fresh_cac
         "offline",
         "someone/tiny-model",
         "",
-        "someone/tiny-model must be downloaded from the Hugging Face Hub, and this machine is offline. "
-        "The bundled models work offline.",
+        (
+            "someone/tiny-model must be downloaded from the Hugging Face Hub, and this machine is offline. "
+            "The bundled models work offline."
+        ),
     )
     monkeypatch.undo()
     _spy_hub(monkeypatch, folder, fail_when_local=True, fail_download=OSError("no route"))
@@ -153,18 +155,23 @@ def test_finish_refuses_models_it_cannot_show(models_root, tmp_path, fresh_cache
     import torch
 
     tok = bc.load_model("tiny-bert").tokenizer
-    for attentions in ((), (None,)):
-        fake = types.SimpleNamespace(config=types.SimpleNamespace(model_type="bert"), eval=lambda: None)
-        fake.__call__ = None
-        model = type(
+
+    def returning(config, attentions):
+        """A stand-in model whose forward pass returns `attentions`."""
+        return type(
             "M",
             (),
             {
-                "config": fake.config,
+                "config": config,
                 "eval": lambda self: self,
                 "__call__": lambda self, **kw: types.SimpleNamespace(attentions=attentions),
             },
         )()
+
+    for attentions in ((), (None,)):
+        fake = types.SimpleNamespace(config=types.SimpleNamespace(model_type="bert"), eval=lambda: None)
+        fake.__call__ = None
+        model = returning(fake.config, attentions)
         with pytest.raises(bc.ModelLoadError) as info:
             loading.finish_loaded("some/id", "Some label", model, tok)
         assert (info.value.reason, info.value.model, str(info.value)) == (

@@ -316,8 +316,10 @@ def test_folder_refusals_name_their_reason_file_and_model(models_folder, fresh_c
         "pickled_weights",
         "pickled",
         "weights.ckpt",
-        "'pickled' has no safetensors weights; pickled weights (weights.ckpt) are "
-        "refused because loading them can run code.",
+        (
+            "'pickled' has no safetensors weights; pickled weights (weights.ckpt) are "
+            "refused because loading them can run code."
+        ),
     )
 
     (_copy(models_folder, "gpt") / "config.json").write_text('{"model_type": "gpt2"}')

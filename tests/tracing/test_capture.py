@@ -115,7 +115,7 @@ def run_threads(target, args_list):
         try:
             barrier.wait(timeout=30)
             target(*args)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - every worker's failure is returned to the caller
             failures.append(exc)
 
     threads = [threading.Thread(target=guarded, args=args) for args in args_list]

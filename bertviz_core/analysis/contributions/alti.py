@@ -3,13 +3,23 @@ vector per input token; a token's contribution is how much closer it brings the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from bertviz_core.analysis.contributions.base import head_vectors, mixed_vectors, normalise_rows, rollout, row_chunks
 from bertviz_core.tracing.capture import Trace
 
+if TYPE_CHECKING:
+    import torch
 
-def alti_vectors(lm, trace: Trace, layer: int, rows: slice | None = None):
+    from bertviz_core.models.loading import LoadedModel
+
+
+def alti_vectors(
+    lm: LoadedModel, trace: Trace, layer: int, rows: slice | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """ALTI's decomposition of the attention block's output (after residual and LayerNorm).
 
     With y_i = sum_j z_ij + b_O,  z_ij = sum_h a^h_ij f_h(x_j) + [i == j] x_i  and the LayerNorm
@@ -21,7 +31,9 @@ def alti_vectors(lm, trace: Trace, layer: int, rows: slice | None = None):
     return alti_rows(f, alpha, bias, x, parts.norm, rows or slice(0, x.shape[0]))
 
 
-def alti_rows(f, alpha, bias, x, norm, rows: slice):
+def alti_rows(
+    f: torch.Tensor, alpha: torch.Tensor, bias: torch.Tensor, x: torch.Tensor, norm: torch.nn.LayerNorm, rows: slice
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """alti_vectors for the query rows `rows`, from head_vectors' output and the block's LayerNorm `norm`."""
     import torch
 
@@ -39,7 +51,7 @@ def alti_rows(f, alpha, bias, x, norm, rows: slice):
     return t_vec, e, resultant
 
 
-def alti_layer(lm, trace: Trace, layer: int) -> np.ndarray:
+def alti_layer(lm: LoadedModel, trace: Trace, layer: int) -> np.ndarray:
     """ALTI contributions of one layer, [T, T]: c_ij = max(0, ||y~_i||_1 - ||y~_i - T_i(x_j)||_1), rows normalised."""
     import torch
 
@@ -55,7 +67,9 @@ def alti_layer(lm, trace: Trace, layer: int) -> np.ndarray:
     return normalise_rows(out)
 
 
-def alti_mixing(lm, trace: Trace, accumulate: bool = False, layers=None) -> np.ndarray:
+def alti_mixing(
+    lm: LoadedModel, trace: Trace, accumulate: bool = False, layers: Iterable[int] | None = None
+) -> np.ndarray:
     """The "alti" method per layer; accumulated, multiplied through the layers as in the ALTI paper (its
     matrices already hold the residual, so no 0.5 A + 0.5 I)."""
     per_layer = np.stack([alti_layer(lm, trace, l) for l in range(trace.n_layers)])

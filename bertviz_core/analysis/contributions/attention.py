@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from bertviz_core.analysis.contributions.base import accumulated, layer_weights, normalise_rows
 from bertviz_core.tracing.capture import Trace
+
+if TYPE_CHECKING:
+    from bertviz_core.models.loading import LoadedModel
 
 
 def attention_mean(trace: Trace) -> np.ndarray:
@@ -14,6 +20,8 @@ def attention_mean(trace: Trace) -> np.ndarray:
     return normalise_rows(np.stack([layer_weights(trace, l).mean(0) for l in range(trace.n_layers)]))
 
 
-def attention_mixing(lm, trace: Trace, accumulate: bool = False, layers=None) -> np.ndarray:
+def attention_mixing(
+    lm: LoadedModel, trace: Trace, accumulate: bool = False, layers: Iterable[int] | None = None
+) -> np.ndarray:
     """The "attention" method: attention_mean per layer, or rolled out with the residual (= "rollout")."""
     return accumulated(attention_mean(trace), accumulate)

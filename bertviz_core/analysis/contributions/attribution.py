@@ -3,17 +3,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
 import numpy as np
 
 from bertviz_core.analysis.contributions.base import MethodUnavailable
 from bertviz_core.models import mlm
 from bertviz_core.tracing.capture import tokenize
 
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from bertviz_core.models.loading import LoadedModel
+
 ATTRIBUTION_METHODS = ("integrated_gradients", "gradient_x_input")
 TARGETS = ("norm", "similarity", "mask")
 
 
-def masked_lm(lm):
+def masked_lm(lm: LoadedModel) -> PreTrainedModel:
     """The model with its masked-LM head, sharing `lm`'s encoder (bertviz_core.models.mlm);
     MethodUnavailable "no_mlm" if it has none."""
     status = mlm.mlm_status(lm)
@@ -22,7 +31,7 @@ def masked_lm(lm):
     return status.model
 
 
-def _baseline_id(tokenizer) -> int:
+def _baseline_id(tokenizer: PreTrainedTokenizerBase) -> int:
     for name in ("mask_token_id", "pad_token_id", "unk_token_id"):
         value = getattr(tokenizer, name, None)
         if value is not None:
@@ -35,7 +44,7 @@ def ig_steps(T: int) -> int:
     return 50 if T <= 128 else 32  # measured: 24 steps left completeness gaps up to 9%, 32 below 1%
 
 
-def _check(method: str, target: str, text) -> None:
+def _check(method: str, target: str, text: object) -> None:
     if method not in ATTRIBUTION_METHODS:
         raise MethodUnavailable("unknown_method", f"Unknown attribution method '{method}'.", method=method)
     if target not in TARGETS:
@@ -46,7 +55,7 @@ def _check(method: str, target: str, text) -> None:
         raise ValueError("The sentence is empty.")
 
 
-def _encode_input(lm, text: str, target: str):
+def _encode_input(lm: LoadedModel, text: str, target: str) -> tuple[Any, torch.Tensor, int | None]:
     """(encoding, input ids [T], position of the first mask token or None)."""
     tok = lm.tokenizer
     if target == "mask":  # the mask token must stay one token here
@@ -65,18 +74,18 @@ def _encode_input(lm, text: str, target: str):
     return enc, enc["input_ids"][0], None
 
 
-def _encoder(model, enc):
+def _encoder(model: PreTrainedModel, enc: Any) -> Callable[[torch.Tensor], Any]:
     """embeds [B, T, E] -> the model's output (last hidden states, or MLM logits) with `enc`'s token types."""
     extra = {k: v for k, v in enc.items() if k in ("token_type_ids",)}
 
-    def encode(embeds):
+    def encode(embeds: torch.Tensor) -> Any:
         batch = {k: v.expand(embeds.shape[0], -1) for k, v in extra.items()}
         return model(inputs_embeds=embeds, **batch)
 
     return encode
 
 
-def _reference(lm, model, other: str | None):
+def _reference(lm: LoadedModel, model: PreTrainedModel, other: str | None) -> torch.Tensor:
     """The fixed, normalised mean-pooled embedding of the sentence `other` (the similarity target)."""
     import torch
 
@@ -87,21 +96,35 @@ def _reference(lm, model, other: str | None):
     return torch.nn.functional.normalize(model(**other_enc).last_hidden_state.mean(1)[0], dim=-1)
 
 
-def _target_function(encode, target: str, reference=None, mask_pos: int | None = None, predicted: int | None = None):
+def _target_function(
+    encode: Callable[[torch.Tensor], Any],
+    target: str,
+    reference: torch.Tensor | None = None,
+    mask_pos: int | None = None,
+    predicted: int | None = None,
+) -> Callable[[torch.Tensor], torch.Tensor]:
     """embeds [B, T, E] -> the scalar target [B]."""
     import torch
 
-    def forward(embeds):
+    def forward(embeds: torch.Tensor) -> torch.Tensor:
         if target == "norm":
             return encode(embeds).last_hidden_state.mean(1).norm(dim=-1)
         if target == "similarity":
-            return torch.nn.functional.normalize(encode(embeds).last_hidden_state.mean(1), dim=-1) @ reference
+            pooled = torch.nn.functional.normalize(encode(embeds).last_hidden_state.mean(1), dim=-1)
+            return pooled @ cast("torch.Tensor", reference)  # given with this target (attribution_report)
         return encode(embeds).logits[:, mask_pos, predicted]
 
     return forward
 
 
-def _attribute(lm, forward, x, baseline, method: str, n_steps: int | None):
+def _attribute(
+    lm: LoadedModel,
+    forward: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    baseline: torch.Tensor,
+    method: str,
+    n_steps: int | None,
+) -> tuple[torch.Tensor, float | None, int | None]:
     """(attributions [1, T, E], convergence delta or None, steps or None) by Captum."""
     import torch
     from captum.attr import InputXGradient, IntegratedGradients
@@ -121,14 +144,14 @@ def _attribute(lm, forward, x, baseline, method: str, n_steps: int | None):
 
 
 def attribution_report(
-    lm,
+    lm: LoadedModel,
     text: str,
     method: str = "integrated_gradients",
     target: str = "norm",
     *,
     other: str | None = None,
     n_steps: int | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Input attribution of one scalar output to each input token (signed; summed over embedding dims).
 
     target "norm": the L2 norm of the mean-pooled last hidden state (the bundled models' sentence embedding);
@@ -174,7 +197,7 @@ def attribution_report(
 
 
 def attribution(
-    lm,
+    lm: LoadedModel,
     text: str,
     method: str = "integrated_gradients",
     target: str = "norm",

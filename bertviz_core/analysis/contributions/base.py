@@ -10,6 +10,7 @@ convolution heads fit the same form: their weights are the kernels laid out as b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,13 +18,18 @@ from bertviz_core.models import families
 from bertviz_core.models.families import family_spec
 from bertviz_core.tracing.capture import Trace
 
+if TYPE_CHECKING:
+    import torch
+
+    from bertviz_core.models.loading import LoadedModel
+
 ROW_CHUNK_FLOATS = 8_000_000  # [rows, T, D] work buffers stay below ~32 MB
 
 
 class MethodUnavailable(ValueError):
     """A method does not apply to this model or input. `code` and `params` let a page translate it."""
 
-    def __init__(self, code: str, message: str, **params):
+    def __init__(self, code: str, message: str, **params: object) -> None:
         super().__init__(message)
         self.code = code
         self.params = params
@@ -34,21 +40,22 @@ class MethodUnavailable(ValueError):
 class AttentionParts:
     """What the attention block of one layer is made of (modules belong to the model)."""
 
-    value: object  # Linear: x [T, D] -> attention heads' values [T, H * d]
-    out: object  # Linear: context [T, (H + C) * d] -> [T, D]  (W_O, b_O)
-    norm: object  # LayerNorm applied to out(context) + x
+    value: torch.nn.Linear  # x [T, D] -> attention heads' values [T, H * d]
+    out: torch.nn.Linear  # context [T, (H + C) * d] -> [T, D]  (W_O, b_O)
+    norm: torch.nn.LayerNorm  # applied to out(context) + x
     n_heads: int  # H attention heads
     head_size: int  # d
-    conv_value: object = None  # ConvBERT: Linear x -> conv heads' values [T, C * d] (conv_out_layer)
+    conv_value: torch.nn.Linear | None = None  # ConvBERT: x -> conv heads' values [T, C * d] (conv_out_layer)
     n_conv: int = 0  # C convolution heads
 
 
-def _base(model):
+def _base(model: torch.nn.Module) -> Any:
+    """The encoder inside `model` (its base_model_prefix), laid out as its family's (see attention_parts)."""
     prefix = getattr(model, "base_model_prefix", "")
     return getattr(model, prefix, model) if prefix and hasattr(model, prefix) else model
 
 
-def attention_parts(lm, layer: int, n_heads: int, n_conv: int = 0) -> AttentionParts:
+def attention_parts(lm: LoadedModel, layer: int, n_heads: int, n_conv: int = 0) -> AttentionParts:
     """Locate layer `layer`'s value path, output projection and post-residual LayerNorm.
 
     bert / roberta / xlm-roberta / electra / convbert / deberta-v2: encoder.layer[l].attention.{self, output};
@@ -108,7 +115,9 @@ def layer_weights(trace: Trace, layer: int) -> np.ndarray:
     return np.concatenate([a, trace.conv_matrices(layer)], axis=0).astype(np.float32)
 
 
-def head_vectors(lm, trace: Trace, layer: int):
+def head_vectors(
+    lm: LoadedModel, trace: Trace, layer: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, AttentionParts]:
     """The transformed vectors of one layer: f [N, T, D] with f[h, j] = (x_j W_V^h + b_V^h) W_O^h
     (conv heads: conv_out_layer's slice instead of the value projection), the weights a [N, T, T]
     and b_O [D], so that  out(context)_i = sum_h sum_j a[h, i, j] f[h, j] + b_O.  Returns torch tensors."""
@@ -125,7 +134,7 @@ def head_vectors(lm, trace: Trace, layer: int):
         D = w_out.shape[0]
         values = parts.value(x).view(T, H, d)  # [T, H, d]
         f = torch.einsum("thd,Dhd->htD", values, w_out[:, : H * d].reshape(D, H, d))  # [H, T, D]
-        if C:
+        if parts.conv_value is not None:  # C > 0 (attention_parts)
             conv_values = parts.conv_value(x).view(T, C, d)  # [T, C, d]
             f_conv = torch.einsum("tcd,Dcd->ctD", conv_values, w_out[:, H * d :].reshape(D, C, d))
             f = torch.cat([f, f_conv])  # [H + C, T, D]
@@ -140,7 +149,7 @@ def row_chunks(T: int, D: int) -> list[slice]:
     return [slice(a, min(T, a + step)) for a in range(0, T, step)]
 
 
-def mixed_vectors(alpha, f, rows):
+def mixed_vectors(alpha: torch.Tensor, f: torch.Tensor, rows: slice) -> torch.Tensor:
     """sum_h a[h, i, j] f[h, j] for the query rows `rows`: [R, T, D]."""
     import torch
 

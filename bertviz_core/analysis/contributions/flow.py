@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from bertviz_core.analysis.contributions.attention import attention_mean
 from bertviz_core.analysis.contributions.base import normalise_rows, with_residual
 from bertviz_core.tracing.capture import Trace
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from bertviz_core.models.loading import LoadedModel
+
 FLOW_MAX_TOKENS = 16  # measured: see bench/bench_contributions.py and bench/RESULTS.md
 
 
-def flow_graph(capacities: np.ndarray, layer: int):
+def flow_graph(capacities: np.ndarray, layer: int) -> nx.DiGraph:
     """The layered graph of Abnar & Zuidema: node (k, j) is token j at layer k's input (k = 0..layer+1),
     with an edge (k + 1, i) -> (k, j) of capacity capacities[k, i, j]. Nodes are numbered k * T + j."""
     import networkx as nx
@@ -25,7 +33,7 @@ def flow_graph(capacities: np.ndarray, layer: int):
     return graph
 
 
-def attention_flow(capacities: np.ndarray, layers=None) -> np.ndarray:
+def attention_flow(capacities: np.ndarray, layers: Iterable[int] | None = None) -> np.ndarray:
     """Raw max-flow values [L, T, T]: entry (l, i, j) is the max flow from token i at layer l's output
     to token j at the input, through capacities[0..l] (networkx, shortest augmenting path).
     `layers` limits the work to some row blocks (others are left NaN)."""
@@ -46,7 +54,9 @@ def attention_flow(capacities: np.ndarray, layers=None) -> np.ndarray:
     return out
 
 
-def flow_mixing(lm, trace: Trace, accumulate: bool = True, layers=None) -> np.ndarray:
+def flow_mixing(
+    lm: LoadedModel, trace: Trace, accumulate: bool = True, layers: Iterable[int] | None = None
+) -> np.ndarray:
     """The "flow" method: max-flow through 0.5 A + 0.5 I up to each layer, rows normalised (always
     accumulated). `layers` computes just those row blocks; the others are NaN."""
     raw = attention_flow(with_residual(attention_mean(trace)), layers)

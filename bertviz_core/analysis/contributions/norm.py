@@ -3,6 +3,9 @@ weight, adds to an output."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from bertviz_core.analysis.contributions.base import (
@@ -14,8 +17,11 @@ from bertviz_core.analysis.contributions.base import (
 )
 from bertviz_core.tracing.capture import Trace
 
+if TYPE_CHECKING:
+    from bertviz_core.models.loading import LoadedModel
 
-def norm_attention(lm, trace: Trace) -> np.ndarray:
+
+def norm_attention(lm: LoadedModel, trace: Trace) -> np.ndarray:
     """||a^h_ij f_h(x_j)|| = a^h_ij ||f_h(x_j)|| for every head (Kobayashi et al. 2020):
     float32 [layers, heads (+ conv heads), T, T]."""
     out = []
@@ -25,7 +31,7 @@ def norm_attention(lm, trace: Trace) -> np.ndarray:
     return np.stack(out).astype(np.float32)
 
 
-def layer_norm_mixing(lm, trace: Trace, layer: int) -> np.ndarray:
+def layer_norm_mixing(lm: LoadedModel, trace: Trace, layer: int) -> np.ndarray:
     """||sum_h a^h_ij f_h(x_j)||, [T, T] (not normalised)."""
     f, alpha, *_ = head_vectors(lm, trace, layer)
     T, D = f.shape[1], f.shape[2]
@@ -35,7 +41,9 @@ def layer_norm_mixing(lm, trace: Trace, layer: int) -> np.ndarray:
     return out
 
 
-def norm_mixing(lm, trace: Trace, accumulate: bool = False, layers=None) -> np.ndarray:
+def norm_mixing(
+    lm: LoadedModel, trace: Trace, accumulate: bool = False, layers: Iterable[int] | None = None
+) -> np.ndarray:
     """The "norm" method: ||sum_h a^h_ij f_h(x_j)|| per layer, rows normalised (or rolled out with the residual)."""
     per_layer = normalise_rows(np.stack([layer_norm_mixing(lm, trace, l) for l in range(trace.n_layers)]))
     return accumulated(per_layer, accumulate)

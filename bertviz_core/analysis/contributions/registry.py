@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from bertviz_core.analysis.contributions.flow import FLOW_MAX_TOKENS, flow_mixin
 from bertviz_core.analysis.contributions.norm import norm_mixing
 from bertviz_core.analysis.contributions.rollout import rollout_mixing
 from bertviz_core.tracing.capture import Trace
+
+if TYPE_CHECKING:
+    from bertviz_core.models.loading import LoadedModel
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class MethodSpec:
     accumulated: bool
     needs_weights: bool
     max_tokens: int | None
-    compute: Callable[..., np.ndarray]
+    compute: Callable[[LoadedModel, Trace, bool, Iterable[int] | None], np.ndarray]
 
 
 METHODS: dict[str, MethodSpec] = {
@@ -76,7 +80,9 @@ def method_spec(method: str) -> MethodSpec:
     return METHODS[method]
 
 
-def mixing(lm, trace: Trace, method: str, accumulate: bool = False, layers=None) -> np.ndarray:
+def mixing(
+    lm: LoadedModel, trace: Trace, method: str, accumulate: bool = False, layers: Iterable[int] | None = None
+) -> np.ndarray:
     """Token-to-token mixing, float32 [layers, T, T], each row summing to 1 (see METHODS).
 
     rollout and flow: row block l is the mixing accumulated up to layer l's output. With
