@@ -190,7 +190,7 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
     the new tokens. 'data' is when those tokens are in the Plotly figure (_fullData), before
     it is drawn; 'old_bench' reproduces the first round's measurement (any change of _fullData,
     then one animation frame), timed from Python like measure_page."""
-    from bertviz_core.figures.core import token_labels
+    from bertviz_core.figures.labels import token_labels
 
     ctx = b.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     ctx.add_init_script(TIMELINE_JS)

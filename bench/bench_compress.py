@@ -36,7 +36,7 @@ def main(argv=None) -> None:
     import torch
 
     import bertviz_core as bc
-    from bertviz_core.analysis import compress
+    from bertviz_core.analysis import compress, compress_measure
     from bertviz_core.analysis import interventions as iv
     from bertviz_core.models import registry, student
 
@@ -63,7 +63,7 @@ def main(argv=None) -> None:
                     else bc.load_model(vid).model
                 )
             for n in (16, 128):
-                for k, ms in compress.speed_ms(models, base.tokenizer, n, args.repeats).items():
+                for k, ms in compress_measure.speed_ms(models, base.tokenizer, n, args.repeats).items():
                     (entry if k == base_id else entry["variants"][k])[f"ms{n}"] = round(ms, 2)
         res["speed_measured"] = datetime.date.today().isoformat()
         res["speed_threads"] = args.threads
@@ -88,11 +88,13 @@ def main(argv=None) -> None:
     def describe(lm_or_model, base_model, tokenizer) -> dict:
         model = getattr(lm_or_model, "model", lm_or_model)
         # int8 Linear weights are packed buffers, not Parameters: count them as the original's
-        params = compress.n_parameters(base_model if getattr(lm_or_model, "id", "").endswith("@int8") else model)
+        params = compress_measure.n_parameters(
+            base_model if getattr(lm_or_model, "id", "").endswith("@int8") else model
+        )
         return {
-            "size_mb": round(compress.size_mb(model), 2),
+            "size_mb": round(compress_measure.size_mb(model), 2),
             "params": params,
-            "cosine": round(compress.quality(model, base_model, tokenizer, held_out), 4),
+            "cosine": round(compress_measure.quality(model, base_model, tokenizer, held_out), 4),
         }
 
     # ---- bundled BERT
@@ -112,8 +114,8 @@ def main(argv=None) -> None:
     entry = {
         "importance": np.round(importance, 5).tolist(),
         "importance_seconds": seconds,
-        "size_mb": round(compress.size_mb(base.model), 2),
-        "params": compress.n_parameters(base.model),
+        "size_mb": round(compress_measure.size_mb(base.model), 2),
+        "params": compress_measure.n_parameters(base.model),
         "variants": {},
     }
     models = {base.id: base.model}
@@ -136,10 +138,10 @@ def main(argv=None) -> None:
         models[compress.DISTILLED_ID] = distilled
         print(compress.DISTILLED_ID, entry["variants"][compress.DISTILLED_ID], flush=True)
     for n in (16, 128):
-        for k, ms in compress.speed_ms(models, base.tokenizer, n, args.repeats).items():
+        for k, ms in compress_measure.speed_ms(models, base.tokenizer, n, args.repeats).items():
             (entry if k == base.id else entry["variants"][k])[f"ms{n}"] = round(ms, 2)
     t0 = time.time()
-    entry["curve"] = compress.pruning_curve(base, importance, held_out)
+    entry["curve"] = compress_measure.pruning_curve(base, importance, held_out)
     entry["curve_seconds"] = round(time.time() - t0, 1)
     out["models"][base.id] = entry
 
@@ -147,13 +149,13 @@ def main(argv=None) -> None:
     conv = bc.load_model("convbert-minilm-l6")
     q = bc.load_model("convbert-minilm-l6@int8")
     centry = {
-        "size_mb": round(compress.size_mb(conv.model), 2),
-        "params": compress.n_parameters(conv.model),
+        "size_mb": round(compress_measure.size_mb(conv.model), 2),
+        "params": compress_measure.n_parameters(conv.model),
         "variants": {q.id: describe(q, conv.model, conv.tokenizer)},
     }
     centry["variants"][q.id]["fp32_layers"] = compress.ffn_output_names(conv.model)
     for n in (16, 128):
-        ms = compress.speed_ms({conv.id: conv.model, q.id: q.model}, conv.tokenizer, n, args.repeats)
+        ms = compress_measure.speed_ms({conv.id: conv.model, q.id: q.model}, conv.tokenizer, n, args.repeats)
         centry[f"ms{n}"] = round(ms[conv.id], 2)
         centry["variants"][q.id][f"ms{n}"] = round(ms[q.id], 2)
     out["models"][conv.id] = centry

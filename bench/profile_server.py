@@ -103,13 +103,13 @@ def where(frame: str) -> tuple[str, str]:
 
 # our functions worth naming, then the libraries they lean on
 BUCKETS = [
-    ("capture() (bertviz_core/capture.py)", lambda fn, f: f.endswith("bertviz_core/capture.py") and fn == "capture"),
+    ("capture() (bertviz_core/tracing/capture.py)", lambda fn, f: f.endswith("bertviz_core/tracing/capture.py") and fn == "capture"),
     (
-        "compare_traces (bertviz_core/analysis.py)",
-        lambda fn, f: f.endswith("bertviz_core/analysis.py") and fn == "compare_traces",
+        "compare_traces (bertviz_core/analysis/compare.py)",
+        lambda fn, f: f.endswith("bertviz_core/analysis/compare.py") and fn == "compare_traces",
     ),
     ("figures (bertviz_core/figures*.py)", lambda fn, f: "bertviz_core/figures" in f),
-    ("app/compare_view.py", lambda fn, f: f.endswith("app/compare_view.py")),
+    ("app/compare/", lambda fn, f: "/app/compare/" in f),
     ("st.plotly_chart (streamlit/elements/plotly_chart.py)", lambda fn, f: f.endswith("elements/plotly_chart.py")),
 ]
 LIBS = [

@@ -26,7 +26,7 @@ for p in (ROOT, ROOT / "deploy"):
 from local_app import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from ws_classroom import proc_stats
 
-from bertviz_core.figures.core import token_labels
+from bertviz_core.figures.labels import token_labels
 
 WORDS = [
     "river",

@@ -108,7 +108,7 @@ def load_tokenizer():
 
 def expected_labels(tokenizer, text: str) -> list[str]:
     """The heatmap's row labels for `text` (what /attention puts on its y axis)."""
-    from bertviz_core.figures.core import token_labels
+    from bertviz_core.figures.labels import token_labels
 
     return token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"]))
 

@@ -5,7 +5,8 @@ import streamlit as st
 from app import controls, export_ui, state
 from app.i18n import t
 from bertviz_core.analysis import positions
-from bertviz_core.figures.core import dims_over_position, numeric_heatmap, pca_path_figure
+from bertviz_core.figures.charts import dims_over_position, pca_path_figure
+from bertviz_core.figures.heatmaps import numeric_heatmap
 from bertviz_core.models import families
 from bertviz_core.models.families import family_spec
 

@@ -6,7 +6,8 @@ import streamlit as st
 from app import controls, export_ui, state
 from app.i18n import t
 from bertviz_core.analysis import steps
-from bertviz_core.figures.core import numeric_heatmap, token_bars
+from bertviz_core.figures.charts import token_bars
+from bertviz_core.figures.heatmaps import numeric_heatmap
 
 st.title(t("step_title"))
 st.write(t("step_intro"))

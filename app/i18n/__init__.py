@@ -2,7 +2,7 @@
 
 `t(key, **values)` formats the entry in the session's language ("en" or "zh"). The text lives in one
 catalogue per page or feature (app/i18n/<name>.py, each a TEXT dict {key: {"en": ..., "zh": ...}}); a key
-used by several pages is in `common`. CATALOGUES lists them all (tests/test_i18n_catalogues.py checks it
+used by several pages is in `common`. CATALOGUES lists them all (tests/app/test_i18n_catalogues.py checks it
 against the folder), and a key defined in two catalogues stops the import.
 """
 

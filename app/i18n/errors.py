@@ -14,7 +14,7 @@ TEXT = {
         "en": "That head does not exist in this model; showing the average instead.",
         "zh": "该模型没有这个注意力头，改为显示平均值。",
     },
-    # URL parameters (app/state.py): shown when a link carries a value that cannot be used
+    # URL parameters (app/state/url.py): shown when a link carries a value that cannot be used
     "hard_url_bad": {
         "en": "The link's value for '{param}' cannot be used ({value}); the default is used instead.",
         "zh": "链接中参数“{param}”的值无法使用（{value}），已改用默认值。",
@@ -23,7 +23,7 @@ TEXT = {
         "en": "The link gives '{param}' {n} times; the first value ({value}) is used.",
         "zh": "链接中参数“{param}”出现了 {n} 次；使用第一个值（{value}）。",
     },
-    # values out of range for this model or sentence (app/controls.py, app/state.py)
+    # values out of range for this model or sentence (app/controls.py, app/state/url.py)
     "hard_layer_range": {
         "en": "Layer {value} does not exist in this model (its layers are 0 to {last}); showing layer {shown}.",
         "zh": "此模型没有第 {value} 层（层号为 0 到 {last}）；改为显示第 {shown} 层。",

@@ -202,21 +202,9 @@ def _check_head_metrics(frame: pd.DataFrame, filename: str) -> None:
         )
 
 
-def load_results(folder: str | Path, root: str | Path | None = None) -> dict[str, Any]:
-    """The tables of one folder written by `python -m bertviz_core.corpus`, checked:
-    {"name", "meta" (dict), "head_metrics", "sentences", "syntax" (pandas DataFrames, or None if not written)}.
-
-    With `root`, the folder and every file in it must resolve inside root (symlinks followed); each file
-    is at most MAX_RESULT_FILE_BYTES. meta.json is required; a table meta.json lists in "stats" but that is
-    missing, a table without its columns, or a head_metrics table that is not complete per sentence raises
-    ResultsError (a ValueError) with a code; nothing else is raised for a bad folder."""
-    import json
-
-    from bertviz_core.analysis import syntax
-    from bertviz_core.analysis.metrics import METRICS
-
-    root_path = Path(root).resolve() if root is not None else None
-    folder = Path(folder)
+def _open_folder(folder: Path, root_path: Path | None) -> tuple[Path, str]:
+    """(the folder resolved, its name as shown: relative to root when inside it); ResultsError if it is not
+    a folder or lies outside root."""
     try:
         real = folder.resolve()
     except (OSError, RuntimeError, ValueError):
@@ -230,6 +218,13 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict[str
         )
     if not real.is_dir():
         raise ResultsError("not_found", f"No results folder '{folder.name}'.", name=folder.name)
+    return real, name
+
+
+def _read_meta(real: Path, root_path: Path | None, name: str) -> dict[str, Any]:
+    """The folder's meta.json, checked to be the corpus command's (a model id, a list of stats)."""
+    import json
+
     meta_path = _checked_file(real, META_FILE, root_path, MAX_META_BYTES)
     if meta_path is None:
         raise ResultsError(
@@ -245,28 +240,35 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict[str
         or not isinstance(meta.get("stats", []), list)
     ):
         raise ResultsError("bad_meta", f"{META_FILE} of '{name}' is not the corpus command's.", name=name)
-    out: dict[str, Any] = {"name": name, "meta": meta, "head_metrics": None, "sentences": None, "syntax": None}
+    return meta
+
+
+def _read_result_table(key: str, path: Path, filename: str) -> pd.DataFrame:
+    """One of RESULT_TABLES (`key`), its columns and values checked."""
+    from bertviz_core.analysis import syntax
+    from bertviz_core.analysis.metrics import METRICS
+
     required = {
         "head_metrics": ["sentence", "layer", "head", "head_name", "n_tokens", *METRICS],
         "sentences": list(SENTENCE_COLUMNS),
         "syntax": list(syntax.COLUMNS),
     }
-    for key, filename in RESULT_TABLES.items():
-        path = _checked_file(real, filename, root_path, MAX_RESULT_FILE_BYTES)
-        if path is None:
-            continue
-        table = _read_parquet(path, filename, required[key])
-        if key == "syntax":
-            frame = syntax.read_table(path)  # the table's own metadata in frame.attrs
-            _numeric(frame, filename, ["layer", "head", "n"], integer=True)
-            _numeric(frame, filename, ["accuracy", "offset_accuracy"])
+    table = _read_parquet(path, filename, required[key])
+    if key == "syntax":
+        frame = syntax.read_table(path)  # the table's own metadata in frame.attrs
+        _numeric(frame, filename, ["layer", "head", "n"], integer=True)
+        _numeric(frame, filename, ["accuracy", "offset_accuracy"])
+    else:
+        frame = table.to_pandas()
+        if key == "head_metrics":
+            _check_head_metrics(frame, filename)
         else:
-            frame = table.to_pandas()
-            if key == "head_metrics":
-                _check_head_metrics(frame, filename)
-            else:
-                _numeric(frame, filename, ["sentence", "n_tokens"], integer=True)
-        out[key] = frame
+            _numeric(frame, filename, ["sentence", "n_tokens"], integer=True)
+    return frame
+
+
+def _check_tables_agree(out: dict[str, Any], meta: dict[str, Any], name: str) -> None:
+    """The tables meta.json lists are there, at least one is, and they count the same sentences."""
     for stat in meta.get("stats", []):
         table_key = STAT_TABLES.get(stat)
         if table_key and out[table_key] is None:
@@ -295,19 +297,31 @@ def load_results(folder: str | Path, root: str | Path | None = None) -> dict[str
                 name=name,
                 file=RESULT_TABLES["sentences"],
             )
+
+
+def load_results(folder: str | Path, root: str | Path | None = None) -> dict[str, Any]:
+    """The tables of one folder written by `python -m bertviz_core.corpus`, checked:
+    {"name", "meta" (dict), "head_metrics", "sentences", "syntax" (pandas DataFrames, or None if not written)}.
+
+    With `root`, the folder and every file in it must resolve inside root (symlinks followed); each file
+    is at most MAX_RESULT_FILE_BYTES. meta.json is required; a table meta.json lists in "stats" but that is
+    missing, a table without its columns, or a head_metrics table that is not complete per sentence raises
+    ResultsError (a ValueError) with a code; nothing else is raised for a bad folder."""
+    root_path = Path(root).resolve() if root is not None else None
+    real, name = _open_folder(Path(folder), root_path)
+    meta = _read_meta(real, root_path, name)
+    out: dict[str, Any] = {"name": name, "meta": meta, "head_metrics": None, "sentences": None, "syntax": None}
+    for key, filename in RESULT_TABLES.items():
+        path = _checked_file(real, filename, root_path, MAX_RESULT_FILE_BYTES)
+        if path is not None:
+            out[key] = _read_result_table(key, path, filename)
+    _check_tables_agree(out, meta, name)
     return out
 
 
-def results_comparison(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    """Model A's results against model B's (two load_results folders of the same input), in the shape of
-    compare.compare_many's result without head matching: per_sentence metrics_a/metrics_b {metric: [S, L, N]},
-    baseline_a/baseline_b {metric: [S, 2]} (nan where a folder has no sentences.parquet), means, names, kinds,
-    model ids, sentences (texts, "" if unknown), lengths (tokens), so compare.summary_rows works on it.
-    ResultsError if a folder has no head metrics or the two were not run on the same sentences."""
-    from bertviz_core.analysis.metrics import METRICS
-    from bertviz_core.analysis.stats import quiet_nan_mean
-    from bertviz_core.models import heads
-
+def _comparable_sentences(a: dict[str, Any], b: dict[str, Any]) -> list[Any]:
+    """The sentence ids both folders hold; ResultsError unless both have head metrics of the same input,
+    the same --exclude-special and the same sentences."""
     for side, res in (("A", a), ("B", b)):
         if res["head_metrics"] is None:
             raise ResultsError(
@@ -343,36 +357,57 @@ def results_comparison(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
             na=len(ids_a),
             nb=len(ids_b),
         )
+    return ids_a
+
+
+def _comparison_side(res: dict[str, Any], ids: list[Any], side: str, out: dict[str, Any]) -> None:
+    """Fill `out` (results_comparison's result) with one folder's metrics, baselines, names, kinds, model,
+    lengths and texts, under the keys ending in `side` ("a" or "b")."""
+    from bertviz_core.analysis.metrics import METRICS
+    from bertviz_core.analysis.stats import quiet_nan_mean
+    from bertviz_core.models import heads
+
+    frame = res["head_metrics"].sort_values(["sentence", "layer", "head"])
+    S, L, N = len(ids), int(frame["layer"].max()) + 1, int(frame["head"].max()) + 1
+    per = {m: frame[m].to_numpy(np.float64).reshape(S, L, N) for m in METRICS}
+    slots = frame[frame["sentence"] == ids[0]].drop_duplicates("head")["head_name"].astype(str).tolist()
+    kinds = [heads.CONV if n.startswith("C") else heads.ATTN for n in slots]
+    base = {m: np.full((S, 2), np.nan) for m in METRICS}
+    texts = [""] * S
+    lengths = frame.groupby("sentence")["n_tokens"].first().to_numpy()
+    sentences = res["sentences"]
+    if sentences is not None:
+        rows = sentences.set_index("sentence").loc[ids]
+        texts = rows["text"].astype(str).tolist()
+        for m in METRICS:
+            for g, kind in enumerate(("attn", "conv")):
+                col = f"uniform_{kind}_{m}"
+                if col in rows.columns:
+                    base[m][:, g] = rows[col].to_numpy(np.float64)
+    with np.errstate(invalid="ignore"), quiet_nan_mean():
+        out[f"metrics_{side}"] = {m: np.nanmean(v, axis=0) for m, v in per.items()}
+    out["per_sentence"][f"metrics_{side}"] = per
+    out["per_sentence"][f"baseline_{side}"] = base
+    out[f"names_{side}"] = [f"L{l} {n}" for l in range(L) for n in slots]
+    out[f"kinds_{side}"] = kinds
+    out[f"model_{side}"] = res["meta"]["model"]
+    out[f"lengths_{side}"] = lengths
+    out[f"texts_{side}"] = texts
+
+
+def results_comparison(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Model A's results against model B's (two load_results folders of the same input), in the shape of
+    compare.compare_many's result without head matching: per_sentence metrics_a/metrics_b {metric: [S, L, N]},
+    baseline_a/baseline_b {metric: [S, 2]} (nan where a folder has no sentences.parquet), means, names, kinds,
+    model ids, sentences (texts, "" if unknown), lengths (tokens), so compare.summary_rows works on it.
+    ResultsError if a folder has no head metrics or the two were not run on the same sentences."""
+    ids = _comparable_sentences(a, b)
     out: dict[str, Any] = {"per_sentence": {"js": None}, "metrics_a": {}, "metrics_b": {}}
     for side, res in (("a", a), ("b", b)):
-        frame = res["head_metrics"].sort_values(["sentence", "layer", "head"])
-        S, L, N = len(ids_a), int(frame["layer"].max()) + 1, int(frame["head"].max()) + 1
-        per = {m: frame[m].to_numpy(np.float64).reshape(S, L, N) for m in METRICS}
-        slots = frame[frame["sentence"] == ids_a[0]].drop_duplicates("head")["head_name"].astype(str).tolist()
-        kinds = [heads.CONV if n.startswith("C") else heads.ATTN for n in slots]
-        base = {m: np.full((S, 2), np.nan) for m in METRICS}
-        texts = [""] * S
-        lengths = frame.groupby("sentence")["n_tokens"].first().to_numpy()
-        sentences = res["sentences"]
-        if sentences is not None:
-            rows = sentences.set_index("sentence").loc[ids_a]
-            texts = rows["text"].astype(str).tolist()
-            for m in METRICS:
-                for g, kind in enumerate(("attn", "conv")):
-                    col = f"uniform_{kind}_{m}"
-                    if col in rows.columns:
-                        base[m][:, g] = rows[col].to_numpy(np.float64)
-        with np.errstate(invalid="ignore"), quiet_nan_mean():
-            out[f"metrics_{side}"] = {m: np.nanmean(v, axis=0) for m, v in per.items()}
-        out["per_sentence"][f"metrics_{side}"] = per
-        out["per_sentence"][f"baseline_{side}"] = base
-        out[f"names_{side}"] = [f"L{l} {n}" for l in range(L) for n in slots]
-        out[f"kinds_{side}"] = kinds
-        out[f"model_{side}"] = res["meta"]["model"]
-        out[f"lengths_{side}"] = lengths
-        out[f"texts_{side}"] = texts
+        _comparison_side(res, ids, side, out)
+    ma = a["meta"]
     out.update(
-        n_sentences=len(ids_a),
+        n_sentences=len(ids),
         sentences=out["texts_a"] if any(out["texts_a"]) else out["texts_b"],
         exclude_special=bool(ma.get("exclude_special")),
         max_rows=None,

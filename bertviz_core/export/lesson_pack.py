@@ -335,67 +335,48 @@ def _positions_figures(state: dict[str, Any], t: Translate, src: Sources, fs: in
     return figs, caps
 
 
-def _step_by_step(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
-    from bertviz_core.analysis import steps
-
-    lm = src.model(state["model"])
-    trace = src.trace(state["model"], state["text"])
-    layer = min(int(state.get("layer", 0)), trace.n_layers - 1)
-    head = str(state.get("head", "0"))
-    query = min(int(state.get("query", 1)), len(trace) - 1)
-    labels, T = trace.tokens, len(trace)
-    tall = max(300, 22 * T + 110)
-
-    def heat(z: np.ndarray, title: str, ylab: bool = True, height: int = tall) -> go.Figure:
-        return figures.numeric_heatmap(
-            z,
-            title=title,
-            x_title=t("pos_dim"),
-            y_title=t("token") if ylab else "",
-            y_labels=labels if ylab else None,
+def _conv_steps(walk: dict[str, Any], heat: Callable[..., go.Figure], t: Translate, T: int, fs: int) -> Drawn:
+    """The step-by-step figures and captions of a ConvBERT conv head after step 1 (steps.conv_walk's `walk`)."""
+    K = len(walk["kernel"])
+    offsets = [f"{o:+d}" for o in range(-(K // 2), K // 2 + 1)]
+    figs = [
+        heat(walk["key_conv"], "key conv"),
+        figures.token_bars(walk["logits"], offsets, title="logits", font_size=fs, y_title="logit"),
+        figures.token_bars(
+            walk["kernel"],
+            offsets,
+            title="kernel",
             font_size=fs,
-            height=height,
-        )
+            y_title=t("weight"),
+            compare=walk["captured"],
+            compare_name="captured",
+        ),
+        heat(walk["output"][None], "o", ylab=False, height=200),
+    ]
+    caps = [
+        t("conv1") + ". " + t("conv1_text", k=K, shape=f"[{T}, {walk['d_head']}]"),
+        t("conv2") + ". " + t("conv2_text", k=K),
+        t("conv3", k=K) + ". " + t("conv3_text", diff=walk["max_diff"]),
+        t("conv4")
+        + ". "
+        + t(
+            "conv4_text",
+            a=int(walk["positions"][0]),
+            b=int(walk["positions"][-1]),
+            shape=f"[{walk['d_head']}]",
+            diff=walk["output_diff"],
+        ),
+    ]
+    return figs, caps
 
-    figs = [heat(trace.hidden_states[layer], "X")]
-    caps = [t("step1") + ". " + t("step1_text", shape=f"[{T}, {trace.hidden_states.shape[-1]}]")]
-    if head.lower().startswith("c"):
-        walk = steps.conv_walk(lm, trace, layer, int(head[1:]), query)
-        K = len(walk["kernel"])
-        offsets = [f"{o:+d}" for o in range(-(K // 2), K // 2 + 1)]
-        figs += [
-            heat(walk["key_conv"], "key conv"),
-            figures.token_bars(walk["logits"], offsets, title="logits", font_size=fs, y_title="logit"),
-            figures.token_bars(
-                walk["kernel"],
-                offsets,
-                title="kernel",
-                font_size=fs,
-                y_title=t("weight"),
-                compare=walk["captured"],
-                compare_name="captured",
-            ),
-            heat(walk["output"][None], "o", ylab=False, height=200),
-        ]
-        caps += [
-            t("conv1") + ". " + t("conv1_text", k=K, shape=f"[{T}, {walk['d_head']}]"),
-            t("conv2") + ". " + t("conv2_text", k=K),
-            t("conv3", k=K) + ". " + t("conv3_text", diff=walk["max_diff"]),
-            t("conv4")
-            + ". "
-            + t(
-                "conv4_text",
-                a=int(walk["positions"][0]),
-                b=int(walk["positions"][-1]),
-                shape=f"[{walk['d_head']}]",
-                diff=walk["output_diff"],
-            ),
-        ]
-        return figs, caps
-    walk = steps.attention_walk(lm, trace, layer, int(head), query)
-    dk = walk["d_head"]
-    figs += [heat(walk[name], name) for name in ("Q", "K", "V")]
-    caps += [t("step2") + ". " + t("step2_text", d=dk, shape=f"[{T}, {dk}]"), "", ""]
+
+def _attention_steps(
+    walk: dict[str, Any], heat: Callable[..., go.Figure], t: Translate, labels: list[str], query: int, fs: int
+) -> Drawn:
+    """The step-by-step figures and captions of an attention head after step 1 (steps.attention_walk's `walk`)."""
+    T, dk = len(labels), walk["d_head"]
+    figs = [heat(walk[name], name) for name in ("Q", "K", "V")]
+    caps = [t("step2") + ". " + t("step2_text", d=dk, shape=f"[{T}, {dk}]"), "", ""]
     figs.append(
         figures.token_bars(
             walk["scores"],
@@ -422,6 +403,37 @@ def _step_by_step(state: dict[str, Any], t: Translate, src: Sources, fs: int) ->
     figs.append(heat(walk["context"][None], "o", ylab=False, height=200))
     caps.append(t("step5") + ". " + t("step5_text", shape=f"[{dk}]"))
     return figs, caps
+
+
+def _step_by_step(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
+    from bertviz_core.analysis import steps
+
+    lm = src.model(state["model"])
+    trace = src.trace(state["model"], state["text"])
+    layer = min(int(state.get("layer", 0)), trace.n_layers - 1)
+    head = str(state.get("head", "0"))
+    query = min(int(state.get("query", 1)), len(trace) - 1)
+    labels, T = trace.tokens, len(trace)
+    tall = max(300, 22 * T + 110)
+
+    def heat(z: np.ndarray, title: str, ylab: bool = True, height: int = tall) -> go.Figure:
+        return figures.numeric_heatmap(
+            z,
+            title=title,
+            x_title=t("pos_dim"),
+            y_title=t("token") if ylab else "",
+            y_labels=labels if ylab else None,
+            font_size=fs,
+            height=height,
+        )
+
+    figs = [heat(trace.hidden_states[layer], "X")]
+    caps = [t("step1") + ". " + t("step1_text", shape=f"[{T}, {trace.hidden_states.shape[-1]}]")]
+    if head.lower().startswith("c"):
+        more = _conv_steps(steps.conv_walk(lm, trace, layer, int(head[1:]), query), heat, t, T, fs)
+    else:
+        more = _attention_steps(steps.attention_walk(lm, trace, layer, int(head), query), heat, t, labels, query, fs)
+    return figs + more[0], caps + more[1]
 
 
 _BUILDERS: dict[str, Callable[[dict[str, Any], Translate, Sources, int], Drawn]] = {

@@ -1,28 +1,14 @@
 """Plotly figures of traces, for notebooks, exports and the app: `bc.figures.head_view(trace, 3, 1)`.
 
 The figures take their words from the caller (titles, axis names); `view`/`show` draw a named view
-(see VIEWS). Modules: core (heatmaps and bars), views (a Trace's views by name), research (many-sentence
+(see VIEWS). Modules: labels (escaped labels, scales, sizes), heatmaps (matrices), grids (layers x heads,
+kernels), charts (paths and bars), views (a Trace's views by name), research (many-sentence
 comparisons), syntax (dependency arcs)."""
 
-from bertviz_core.figures.core import (
-    ATTENTION_SCALE,
-    DIFF_SCALE,
-    FONT,
-    block_average,
-    contribution_bars,
-    dims_over_position,
-    escape_label,
-    head_grid,
-    kernel_heatmaps,
-    matrix_heatmap,
-    metric_heatmap,
-    model_view_grid,
-    numeric_heatmap,
-    pair_heatmaps,
-    pca_path_figure,
-    token_bars,
-    token_labels,
-)
+from bertviz_core.figures.charts import contribution_bars, dims_over_position, pca_path_figure, token_bars
+from bertviz_core.figures.grids import head_grid, kernel_heatmaps, model_view_grid
+from bertviz_core.figures.heatmaps import matrix_heatmap, metric_heatmap, numeric_heatmap, pair_heatmaps
+from bertviz_core.figures.labels import ATTENTION_SCALE, DIFF_SCALE, FONT, block_average, escape_label, token_labels
 from bertviz_core.figures.views import (
     VIEWS,
     compare_view,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from bertviz_core.figures.core import escape_label
+from bertviz_core.figures.labels import escape_label
 
 
 def curve_figure(

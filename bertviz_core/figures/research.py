@@ -8,7 +8,7 @@ import unicodedata
 import numpy as np
 import plotly.graph_objects as go
 
-from bertviz_core.figures.core import FONT, escape_label
+from bertviz_core.figures.labels import FONT, escape_label
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948")
 NARROWEST_PX = 540  # the narrowest these charts are drawn (half of /compare's main column): titles wrap to fit it
@@ -68,13 +68,29 @@ def interval_plot(
     series: dicts with "name", "mean", "low", "high" (arrays over x_labels; nan = no point) and
     optional "baseline" (array, drawn dotted in the series' colour, no error bars)."""
     fig = go.Figure()
+    _add_interval_series(fig, len(x_labels), series)
+    if zero_line:
+        fig.add_hline(y=0, line={"color": "#888", "width": 1})
+    fig.update_xaxes(
+        title=x_title,
+        tickmode="array",
+        tickvals=list(range(len(x_labels))),
+        ticktext=[escape_label(x) for x in x_labels],
+    )
+    fig.update_yaxes(title=y_title)
+    _place_title_and_legend(fig, title, font_size=font_size, height=height, n_series=len(series))
+    return fig
+
+
+def _add_interval_series(fig: go.Figure, n_x: int, series: list[dict]) -> None:
+    """One line of means with asymmetric error bars per series (and its dotted baseline), dodged sideways."""
     n = max(len(series), 1)
     for k, s in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
         mean = np.asarray(s["mean"], dtype=np.float64)
         low, high = np.asarray(s["low"], dtype=np.float64), np.asarray(s["high"], dtype=np.float64)
         # dodge the series a little so their error bars do not overlap
-        x = np.arange(len(x_labels)) + (k - (n - 1) / 2) * 0.08
+        x = np.arange(n_x) + (k - (n - 1) / 2) * 0.08
         fig.add_trace(
             go.Scatter(
                 x=x,
@@ -105,15 +121,10 @@ def interval_plot(
                     hovertemplate="%{y:.3f}<extra></extra>",
                 )
             )
-    if zero_line:
-        fig.add_hline(y=0, line={"color": "#888", "width": 1})
-    fig.update_xaxes(
-        title=x_title,
-        tickmode="array",
-        tickvals=list(range(len(x_labels))),
-        ticktext=[escape_label(x) for x in x_labels],
-    )
-    fig.update_yaxes(title=y_title)
+
+
+def _place_title_and_legend(fig: go.Figure, title: str, *, font_size: int, height: int, n_series: int) -> None:
+    """Wrap the title into the top margin and put the legend below the axis title; set the figure's height."""
     # the title has the top margin to itself (wrapped to the narrowest width the chart is drawn at); the
     # legend sits below the axis title (a legend in the container's coordinates pushes the bottom margin)
     title_px = font_size + 4
@@ -121,7 +132,7 @@ def interval_plot(
     block = round(1.3 * title_px * len(lines))
     above, below = 12, 14 + font_size // 2  # below: clear of the top tick label, which overhangs the plot
     top = above + block + below
-    total = height + top - 60 + 22 * -(-len(series) // 3)  # room for the title's lines and the legend's rows
+    total = height + top - 60 + 22 * -(-n_series // 3)  # room for the title's lines and the legend's rows
     # Plotly centres a multi-line title on its anchor: the middle of the title's block
     fig.update_layout(
         title={
@@ -140,7 +151,6 @@ def interval_plot(
         plot_bgcolor="white",
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom"},
     )
-    return fig
 
 
 def add_click_targets(

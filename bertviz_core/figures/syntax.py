@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from bertviz_core.figures.core import FONT, escape_label, token_labels
+from bertviz_core.figures.labels import FONT, escape_label, token_labels
 
 GOLD = "#d62728"  # gold head: red open square and arcs
 PREDICTED = "#ff7f0e"  # the head's own pick: orange dot
@@ -145,21 +145,7 @@ def add_dependency_arcs(
     cell = plot_px / max(W, 1)
     marker_px = max(6, min(28, int(cell * 0.8)))
     if predicted is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[labels[p] for p in predicted],
-                y=labels,
-                mode="markers",
-                name=escape_label(predicted_label),
-                marker={
-                    "symbol": "circle",
-                    "size": max(5, marker_px // 3),
-                    "color": PREDICTED,
-                    "line": {"width": 1, "color": "white"},
-                },
-                hovertemplate=f"%{{y}} -> %{{x}}<extra>{escape_label(predicted_label)}</extra>",
-            )
-        )
+        _add_predicted_dots(fig, labels, predicted, predicted_label, marker_px)
     if gold_heads is None:
         fig.update_layout(showlegend=True, legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0})
         return fig
@@ -179,6 +165,41 @@ def add_dependency_arcs(
     span = max((abs(d - g) for d, g, _ in arcs), default=1)
     region = arc_px or int(min(240, 40 + 18 * span))  # px above the plot for the arcs
     base = 1.0 + 6 / plot_px  # just above the plot area (paper units: 1 = its top)
+    _draw_arcs(fig, arcs, base=base, region=region, span=span, plot_px=plot_px)
+    _mark_roots(fig, gold_heads, relations, base=base, root_label=root_label)
+    fig.update_layout(
+        height=(fig.layout.height or 700) + region,
+        margin={"t": (margin.t or 60) + region},
+        title={"y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
+        showlegend=True,
+        legend={"orientation": "h", "yanchor": "top", "y": 1.0, "yref": "container", "x": 1, "xanchor": "right"},
+    )
+    return fig
+
+
+def _add_predicted_dots(fig: go.Figure, labels: list[str], predicted: list[int], label: str, marker_px: int) -> None:
+    """The head's own pick of each word (row): an orange dot in the picked word's column."""
+    fig.add_trace(
+        go.Scatter(
+            x=[labels[p] for p in predicted],
+            y=labels,
+            mode="markers",
+            name=escape_label(label),
+            marker={
+                "symbol": "circle",
+                "size": max(5, marker_px // 3),
+                "color": PREDICTED,
+                "line": {"width": 1, "color": "white"},
+            },
+            hovertemplate=f"%{{y}} -> %{{x}}<extra>{escape_label(label)}</extra>",
+        )
+    )
+
+
+def _draw_arcs(
+    fig: go.Figure, arcs: list[tuple[int, int, str]], *, base: float, region: int, span: int, plot_px: int
+) -> None:
+    """An arc from each gold head to its dependent above the columns, arrow at the dependent, relation on top."""
     for d, g, rel in arcs:
         h = (region - 28) * abs(d - g) / span / plot_px  # apex height in paper units
         fig.add_shape(
@@ -212,6 +233,10 @@ def add_dependency_arcs(
             text=escape_label(rel),
             font={"size": 10, "color": GOLD},
         )
+
+
+def _mark_roots(fig: go.Figure, gold_heads: list[int], relations: list[str], *, base: float, root_label: str) -> None:
+    """An arrow labelled `root_label` down onto each word whose relation is root."""
     for d, g in enumerate(gold_heads):
         if g == -1 and (relations[d] or "").split(":")[0] == "root":
             fig.add_annotation(
@@ -227,11 +252,3 @@ def add_dependency_arcs(
                 text=escape_label(root_label),
                 font={"size": 10, "color": GOLD},
             )
-    fig.update_layout(
-        height=(fig.layout.height or 700) + region,
-        margin={"t": (margin.t or 60) + region},
-        title={"y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
-        showlegend=True,
-        legend={"orientation": "h", "yanchor": "top", "y": 1.0, "yref": "container", "x": 1, "xanchor": "right"},
-    )
-    return fig

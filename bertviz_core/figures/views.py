@@ -12,14 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from bertviz_core.figures.core import (
-    head_grid,
-    kernel_heatmaps,
-    matrix_heatmap,
-    model_view_grid,
-    numeric_heatmap,
-    pair_heatmaps,
-)
+from bertviz_core.figures.grids import head_grid, kernel_heatmaps, model_view_grid
+from bertviz_core.figures.heatmaps import matrix_heatmap, numeric_heatmap, pair_heatmaps
 
 if TYPE_CHECKING:
     from bertviz_core.models.heads import HeadId

@@ -125,7 +125,7 @@ def read_conllu(
             path = Path(source)
             if not path.is_file():
                 raise ValueError(f"No such CoNLL-U file: {path}")
-            from bertviz_core.inputs.text import decode_text
+            from bertviz_core.inputs.decoding import decode_text
 
             source = decode_text(path.read_bytes())
         if not isinstance(source, str):

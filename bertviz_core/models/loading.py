@@ -33,15 +33,19 @@ import re
 import socket
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from bertviz_core.models import families, registry, student, variants
+from bertviz_core.models.loaded import (  # noqa: F401 - re-exported: callers import them from here
+    REASONS,
+    LoadedModel,
+    ModelLoadError,
+)
 
 if TYPE_CHECKING:
-    from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 # A Hugging Face Hub id, "name" or "owner/name" (also what fetch accepts).
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,95})?$")
@@ -50,53 +54,6 @@ MAX_ID_SHOWN = 80  # ids are cut to this many characters (+ "…") in messages
 MAX_FOLDER_FILES = 2000
 MAX_JSON_BYTES = 64 * 2**20
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".joblib")
-
-REASONS = (
-    "invalid_id",  # empty, too long, control characters, not a hub id
-    "outside_models_dir",  # the folder, or a file in it, resolves outside the models folder
-    "not_a_model_folder",  # no config.json, unreadable or invalid JSON, special files, no weights at all
-    "pickled_weights",  # only pickled weights (.bin, .pt, ...)
-    "custom_code",  # an auto_map key: the checkpoint wants its own code
-    "unsupported_family",  # model_type without a FamilySpec (bertviz_core.models.families)
-    "no_attention",  # the model returns no attention probabilities
-    "missing_weights",  # a bundled model's files are missing
-    "not_listed",  # BERTVIZ_HUB_POLICY=registry and the id is not in the registry
-    "offline",  # must be downloaded, and there is no network
-    "load_failed",  # transformers could not load it (detail says why)
-)
-
-
-class ModelLoadError(ValueError):
-    """A model could not be loaded; the message is meant for the user.
-
-    `reason`: one of REASONS; `model`: the id as shown (cut); `detail`: extra
-    text without the id (e.g. the unsupported family, a file name relative to
-    the model folder, transformers' message with server paths removed)."""
-
-    def __init__(self, message: str, reason: str = "load_failed", model: str = "", detail: str = "") -> None:
-        assert reason in REASONS, reason
-        super().__init__(message)
-        self.reason = reason
-        self.model = model
-        self.detail = detail
-
-
-@dataclass(eq=False)
-class LoadedModel:
-    """A model ready for `capture`: weights, tokenizer, and a lock for its hooks."""
-
-    id: str
-    label: str
-    family: str  # transformers model_type
-    model: PreTrainedModel  # in eval mode, eager attention
-    tokenizer: PreTrainedTokenizerBase
-    max_tokens: int  # longest input, special tokens included
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    note: str = ""  # what a variant is and what it was built from (bertviz_core.models.variants)
-
-    @property
-    def config(self) -> PretrainedConfig:
-        return self.model.config
 
 
 def models_dir() -> Path:

@@ -40,6 +40,8 @@ WEIGHTS_FILE = "student.safetensors"
 # Tensors shared with the teacher and never trained: loaded from the teacher.
 FROZEN_PREFIXES = ("embeddings.",)
 KINDS = ("convbert", "convbert-free", "bert3")
+# the kinds trained to copy the teacher's attention (an attention loss); the others learn their own
+ATTENTION_TRANSFER_KINDS = ("convbert",)
 BERT3_LAYERS = (0, 3, 5)  # teacher layers the 3-layer student starts from (best untrained copy: 0.64)
 REGISTRY_IDS = {
     "convbert": "convbert-minilm-l6",
@@ -92,6 +94,11 @@ def student_config(kind: str = "convbert") -> PretrainedConfig:
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"Unknown student kind {kind!r}; choose one of {', '.join(KINDS)}.")
+
+
+def uses_attention_transfer(kind: str) -> bool:
+    """Whether a student of `kind` is trained with attention transfer (see ATTENTION_TRANSFER_KINDS)."""
+    return kind in ATTENTION_TRANSFER_KINDS
 
 
 def new_student(config: PretrainedConfig | None = None, kind: str = "convbert") -> PreTrainedModel:

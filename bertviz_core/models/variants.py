@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bertviz_core.models.loading import LoadedModel
+    from bertviz_core.models.loaded import LoadedModel
 
 _ID = re.compile(r"^(?P<base>[^@\s]+)@(?P<variant>\S+)$")
 MAX_SHOWN = 80  # characters of an id shown in a refusal
@@ -84,7 +84,7 @@ def parse(name: str) -> tuple[str, str, object]:
     """'bert-minilm-l6@int8' -> ('bert-minilm-l6', 'int8', None); 'x@prune=30%' -> ('x', 'prune', 0.3).
 
     Raises ModelLoadError ("invalid_id") for an id that matches no registered kind, or whose value is refused."""
-    from bertviz_core.models.loading import ModelLoadError  # loading imports this module
+    from bertviz_core.models.loaded import ModelLoadError
 
     m = _ID.match(str(name).strip())
     base, variant = (m["base"], m["variant"]) if m is not None else ("", "")

@@ -16,7 +16,7 @@ import torch
 from conftest import FAMILIES, SHARED
 
 import bertviz_core as bc
-from bertviz_core.analysis import compress
+from bertviz_core.analysis import compress, compress_measure
 from bertviz_core.analysis import interventions as iv
 from bertviz_core.models import families, pooling
 
@@ -87,7 +87,7 @@ def test_int8_linear_layers_are_really_quantized(bert, int8):
 
 
 def test_int8_cosine_meets_the_stated_threshold(bert, int8, held_out):
-    cosine = compress.quality(int8.model, bert.model, bert.tokenizer, held_out)
+    cosine = compress_measure.quality(int8.model, bert.model, bert.tokenizer, held_out)
     assert cosine >= compress.INT8_MIN_COSINE, cosine
     assert cosine < 1.0
     trace = bc.capture(int8, TEXT)  # capture works on the variant
@@ -99,7 +99,7 @@ def test_pruned_variant_has_fewer_parameters(bert, pruned):
     removed = sum(12 - len(k) for k in kept.values())
     assert removed == round(0.3 * 72) and all(len(k) >= 1 for k in kept.values())
     per_head = 3 * (384 * 32 + 32) + 32 * 384  # q, k, v rows (+ bias) and output-projection columns
-    assert compress.n_parameters(bert.model) - compress.n_parameters(pruned.model) == removed * per_head
+    assert compress_measure.n_parameters(bert.model) - compress_measure.n_parameters(pruned.model) == removed * per_head
     assert pruned.model.encoder.layer[0].attention.self.query.out_features == 32 * len(kept[0])
 
 
@@ -155,11 +155,13 @@ def test_importance_is_the_gate_gradient(models_root, one_thread):
 def test_importance_order_beats_random_order(bert, held_out, one_thread):
     importance = compress.head_importance(bert)  # shipped, computed on EWT dev
     sample = held_out[:24]
-    reference = compress.pooled_reference(bert, sample)
+    reference = compress_measure.pooled_reference(bert, sample)
     for fraction in (0.3, 0.5):
-        by_importance = compress.gated_quality(bert, compress.prune_plan(importance, fraction, 12), sample, reference)
+        by_importance = compress_measure.gated_quality(
+            bert, compress.prune_plan(importance, fraction, 12), sample, reference
+        )
         by_chance = [
-            compress.gated_quality(
+            compress_measure.gated_quality(
                 bert, compress.prune_plan(compress.random_scores((6, 12), seed), fraction, 12), sample, reference
             )
             for seed in range(3)
@@ -199,7 +201,7 @@ def test_pruning_a_family_computes_what_ablating_the_same_heads_computes(models_
     assert iv.kept_heads(model) == {0: [0, 2, 3], 1: [1, 2]} and iv.kept_heads(lm.model) is None
     size, hidden = iv.head_size(lm.model), 32  # tiny_config: hidden 32, 4 heads of 8
     per_head = 3 * (hidden * size + size) + size * hidden  # q, k, v rows (+ bias) and output-projection columns
-    assert compress.n_parameters(lm.model) - compress.n_parameters(model) == 3 * per_head
+    assert compress_measure.n_parameters(lm.model) - compress_measure.n_parameters(model) == 3 * per_head
     enc = lm.tokenizer("The quick brown fox jumps over the dog.", return_tensors="pt")
     with torch.no_grad():
         pruned_out = model(**enc).last_hidden_state

@@ -8,7 +8,7 @@ from apptest_util import charts, decode, open_page, texts
 
 import bertviz_core as bc
 from bertviz_core.analysis import compare, metrics
-from bertviz_core.figures.core import token_labels
+from bertviz_core.figures.labels import token_labels
 
 TEXT = "The cat sat on the mat."
 

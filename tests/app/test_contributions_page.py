@@ -20,7 +20,7 @@ TEXT = "The cat sat on the mat."
 def test_contributions_page_draws_both_heatmaps(bert):
     from apptest_util import charts, decode, open_page, texts
 
-    from bertviz_core.figures.core import token_labels
+    from bertviz_core.figures.labels import token_labels
 
     at = open_page("contributions", model="bert-minilm-l6", text=TEXT, layer="2", contrib_method="alti")
     assert not at.exception
@@ -104,7 +104,7 @@ CHROMIUM = "/usr/bin/chromium"
 def test_contributions_in_chromium(app_server):
     from browser_util import browser, heatmap_labels, screenshot, wait_for_plot
 
-    from bertviz_core.figures.core import token_labels
+    from bertviz_core.figures.labels import token_labels
 
     artifacts = Path(__file__).resolve().parents[1] / "artifacts"
     artifacts.mkdir(exist_ok=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bertviz_core.figures import core as figures
+from bertviz_core import figures
+from bertviz_core.figures.labels import text_px
 
 
 def test_labels_unique_and_escaped():
@@ -49,7 +50,7 @@ def test_heatmap_margins_are_fixed_and_short_sentences_label_every_token():
     assert fig.layout.xaxis.automargin is False and fig.layout.yaxis.automargin is False
     assert fig.layout.margin.autoexpand is False
     assert fig.layout.xaxis.dtick == 1  # every token labelled
-    longest = figures.text_px("internationalization", fig.layout.yaxis.tickfont.size)
+    longest = text_px("internationalization", fig.layout.yaxis.tickfont.size)
     assert fig.layout.margin.l >= longest  # the longest row label fits left of the plot
     many = [f"t{i}" for i in range(512)]
     big = figures.matrix_heatmap(np.eye(512, dtype=np.float32), many, many, title="t")
