@@ -253,6 +253,9 @@ def capture_hooks(model: PreTrainedModel, want_conv: bool, direct: bool = False)
         finally:
             if writes is not None:
                 writes.leave()  # a forward that raised inside an attention module left the mode on
+                # the mode holds writes.slot_for, writes the mode: without this cut, the store and its
+                # buffer would wait for the cyclic garbage collector instead of going back to the pool
+                writes.mode = None
 
 
 # ---------------------------------------------------------------- a padded batch

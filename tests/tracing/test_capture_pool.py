@@ -188,6 +188,19 @@ def test_direct_softmax_is_the_traces_buffer_and_bit_identical(bert, pool, direc
     assert mode_stack_depth() == 0 and not trace.attentions.flags.writeable
 
 
+def test_with_direct_writes_a_dropped_trace_returns_its_buffer_without_the_cycle_collector(bert, pool, direct):
+    gc.collect()
+    gc.disable()  # only reference counting: a reference cycle through the capture's store would keep the buffer
+    try:
+        trace = bc.capture(bert, A)
+        where = address(trace.attentions)
+        del trace
+        assert pool.idle_bytes > 0
+        assert address(bc.capture(bert, B).attentions) == where and pool.reused == 1
+    finally:
+        gc.enable()
+
+
 def test_direct_and_copied_captures_agree_bit_for_bit_on_long_and_paired_inputs(bert, monkeypatch):
     long = " ".join(["The river runs past the old mill and the quiet village."] * 24)  # > 256 tokens
     n = len(bert.tokenizer(long)["input_ids"])
