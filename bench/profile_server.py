@@ -103,7 +103,10 @@ def where(frame: str) -> tuple[str, str]:
 
 # our functions worth naming, then the libraries they lean on
 BUCKETS = [
-    ("capture() (bertviz_core/tracing/capture.py)", lambda fn, f: f.endswith("bertviz_core/tracing/capture.py") and fn == "capture"),
+    (
+        "capture() (bertviz_core/tracing/capture.py)",
+        lambda fn, f: f.endswith("bertviz_core/tracing/capture.py") and fn == "capture",
+    ),
     (
         "compare_traces (bertviz_core/analysis/compare.py)",
         lambda fn, f: f.endswith("bertviz_core/analysis/compare.py") and fn == "compare_traces",

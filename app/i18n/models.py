@@ -11,6 +11,10 @@ TEXT = {
         "zh": "ConvBERT · MiniLM-L6，自学注意力（内置，本项目蒸馏）",
     },
     "mlabel_distilbert-minilm-l3": {"en": "BERT · 3 layers, distilled (bundled)", "zh": "BERT · 3 层蒸馏版（内置）"},
+    "mlabel_deberta-minilm-l6": {
+        "en": "DeBERTa · MiniLM-L6 (bundled, distilled in-house)",
+        "zh": "DeBERTa · MiniLM-L6（内置，本项目蒸馏）",
+    },
     "mlabel_bert-base-uncased": {"en": "BERT base uncased", "zh": "BERT base（不区分大小写）"},
     "mlabel_bert-base-multilingual-cased": {
         "en": "mBERT base cased (multilingual)",

@@ -63,6 +63,69 @@ class ConvHeads:
         return logits.reshape(logits.shape[0], -1, kernel_size).softmax(-1).transpose(0, 1)
 
 
+TERM_NAMES = ("c2c", "c2p", "p2c")  # DeBERTa's score terms, in the order a Trace keeps them
+
+
+@dataclass(frozen=True)
+class DisentangledTerms:
+    """DeBERTa's attention score as the sum of three terms (He et al., 2021), each divided by the model's
+    own scale sqrt(head_size * (1 + number of relative terms used)):
+    c2c = content query . content key, c2p = content query . key of the relative position (i - j, bucketed),
+    p2c = query of the relative position (j - i) . content key. The attention module's `pos_att_type`
+    says which relative terms it uses; `relative_attention` off leaves only c2c."""
+
+    names: tuple[str, ...] = TERM_NAMES
+    types_attr: str = "pos_att_type"  # the attention module's list of relative terms
+    relative_attr: str = "relative_attention"
+
+    def used(self, module: torch.nn.Module) -> tuple[bool, ...]:
+        """Which of `names` this attention module adds to its scores (c2c always)."""
+        relative = bool(getattr(module, self.relative_attr, False))
+        types = tuple(getattr(module, self.types_attr, ()) or ())
+        return tuple(name == "c2c" or (relative and name in types) for name in self.names)
+
+    @staticmethod
+    def buckets(config: PretrainedConfig) -> tuple[int, int, int]:
+        """(position_buckets, max relative position, span) of a config, as its attention reads them: distances
+        are bucketed when position_buckets > 0 (up to the max relative position, the position table's length
+        when the config leaves it unset), then clipped to [-span, span - 1]."""
+        buckets = int(getattr(config, "position_buckets", -1))
+        max_position = int(getattr(config, "max_relative_positions", -1))
+        if max_position < 1:
+            max_position = int(config.max_position_embeddings)
+        return buckets, max_position, buckets if buckets > 0 else max_position
+
+    def compute(self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> torch.Tensor:
+        """The terms [B, H, 3, T, T] of one call of a DisentangledSelfAttention `module`, recomputed from the
+        inputs it was called with (a forward hook's args and kwargs); an unused term is zeros."""
+        import torch
+
+        hidden = args[0] if args else kwargs["hidden_states"]
+        query_states = kwargs.get("query_states")
+        heads = module.num_attention_heads
+        q = module.transpose_for_scores(module.query_proj(hidden if query_states is None else query_states), heads)
+        k = module.transpose_for_scores(module.key_proj(hidden), heads)
+        types = list(getattr(module, self.types_attr, ()) or ())
+        factor = 1 + sum(1 for t in ("c2p", "p2c") if t in types)
+        scale = torch.sqrt(torch.tensor(q.size(-1), dtype=torch.float) * factor)
+        terms = [torch.bmm(q, k.transpose(-1, -2) / scale.to(dtype=q.dtype))]  # the model's own c2c expression
+        for name, used in zip(self.names[1:], self.used(module)[1:]):
+            if not used:
+                terms.append(torch.zeros_like(terms[0]))
+                continue
+            setattr(module, self.types_attr, [name])  # the module adds the terms its list names: one at a time
+            try:
+                terms.append(
+                    module.disentangled_attention_bias(
+                        q, k, kwargs.get("relative_pos"), module.pos_dropout(kwargs["rel_embeddings"]), factor
+                    )
+                )
+            finally:
+                setattr(module, self.types_attr, types)
+        T = terms[0].shape[-1]
+        return torch.stack([t.view(-1, heads, t.shape[-2], T) for t in terms], dim=2)
+
+
 @dataclass(frozen=True)
 class FamilySpec:
     """How one family is built, as far as bertviz_core needs to know.
@@ -89,6 +152,7 @@ class FamilySpec:
         query/key layers reproduces them (DeBERTa adds relative-position terms).
     prunable: heads can be cut out (query/key/value rows, output-projection columns); prune_note says why not.
     conv: ConvBERT's convolution heads, or None.
+    score_terms: the parts the attention scores are the sum of, captured on request (DeBERTa), or None.
     position_embedding / token_type_embedding: module names (suffixes) of the embeddings whose outputs
         a Trace keeps.
     """
@@ -110,6 +174,7 @@ class FamilySpec:
     prunable: bool = False
     prune_note: str = ""
     conv: ConvHeads | None = None
+    score_terms: DisentangledTerms | None = None
     position_embedding: str = "embeddings.position_embeddings"
     token_type_embedding: str = "embeddings.token_type_embeddings"
 
@@ -195,6 +260,7 @@ SPECS: dict[str, FamilySpec] = {
             absolute_positions_flag="position_biased_input",
             max_tokens_from_tokenizer=True,
             plain_scores=False,
+            score_terms=DisentangledTerms(),
         ),
     )
 }
@@ -203,11 +269,15 @@ SUPPORTED: tuple[str, ...] = tuple(sorted(SPECS))
 PRUNABLE: tuple[str, ...] = tuple(f for f, spec in SPECS.items() if spec.prunable)
 
 
-STUDENT_FAMILIES: tuple[str, ...] = ("convbert", "bert")  # what an in-house student (models.student) can be
+STUDENT_FAMILIES: tuple[str, ...] = (
+    "convbert",
+    "bert",
+    "deberta-v2",
+)  # what an in-house student (models.student) can be
 
 
 def is_student_family(model_type: object) -> bool:
-    """Whether an in-house student folder may hold a model of this type (a ConvBERT or a BERT)."""
+    """Whether an in-house student folder may hold a model of this type (a ConvBERT, a BERT or a DeBERTa-v2)."""
     return model_type in STUDENT_FAMILIES
 
 

@@ -55,6 +55,15 @@ REGISTRY: tuple[ModelEntry, ...] = (
         "",
         "3 layers x 12 heads, distilled here from bert-minilm-l6 (layers 0, 3, 5), DistilBERT-style",
     ),
+    ModelEntry(
+        "deberta-minilm-l6",
+        "DeBERTa · MiniLM-L6 (bundled, distilled in-house)",
+        "deberta-v2",
+        "bundled",
+        "",
+        "DeBERTa-v2, 6 layers x 12 heads, relative positions only (c2p + p2c, 256 log buckets); distilled here "
+        "from bert-minilm-l6 on outputs only; same tokenizer",
+    ),
     ModelEntry("bert-base-uncased", "BERT base uncased", "bert", "hub", "bert-base-uncased"),
     ModelEntry("bert-base-multilingual-cased", "mBERT base cased", "bert", "hub", "bert-base-multilingual-cased"),
     ModelEntry("bert-base-chinese", "BERT base Chinese", "bert", "hub", "bert-base-chinese"),

@@ -1,6 +1,6 @@
 """The in-house students of the bundled BERT and their compact storage.
 
-Three kinds, all with the bundled MiniLM's tokenizer (so every model splits a
+Four kinds, all with the bundled MiniLM's tokenizer (so every model splits a
 sentence identically):
 - "convbert" (`convbert-minilm-l6`): ConvBERT of the same size; attention
   heads start as copies of BERT heads 0-5 (query/key/value) and are trained to
@@ -10,13 +10,18 @@ sentence identically):
   loss: what its attention heads do, they learned by themselves.
 - "bert3" (`distilbert-minilm-l3`): a 3-layer BERT, DistilBERT-style,
   initialised from teacher layers BERT3_LAYERS and trained on hidden states
-  and the pooled output. On disk it keeps only what
-differs from the teacher, in fp16; the embeddings (frozen during
-distillation, so identical to the teacher's) are read from the bundled
-teacher at load time.
+  and the pooled output.
+- "deberta" (`deberta-minilm-l6`): a DeBERTa-v2 of the same size with relative
+  positions only (disentangled attention: c2p and p2c, log buckets), started
+  from the teacher wherever shapes agree (query/key/value renamed *_proj; the
+  relative-position table is new) and trained on outputs only: its heads find
+  their own patterns.
+On disk a student keeps only what differs from the teacher, in fp16; the
+embeddings (frozen during distillation, so identical to the teacher's) are read
+from the bundled teacher at load time.
 
 Folder layout written by `save_student`:
-    config.json          ConvBertConfig
+    config.json          the student's config (ConvBertConfig, BertConfig or DebertaV2Config)
     student.safetensors  fp16 tensors that are not the teacher's
     bertviz_base.json    {"base": "bert-minilm-l6", "from_base": [keys...]}
 """
@@ -39,7 +44,7 @@ BASE_FILE = "bertviz_base.json"
 WEIGHTS_FILE = "student.safetensors"
 # Tensors shared with the teacher and never trained: loaded from the teacher.
 FROZEN_PREFIXES = ("embeddings.",)
-KINDS = ("convbert", "convbert-free", "bert3")
+KINDS = ("convbert", "convbert-free", "bert3", "deberta")
 # the kinds trained to copy the teacher's attention (an attention loss); the others learn their own
 ATTENTION_TRANSFER_KINDS = ("convbert",)
 BERT3_LAYERS = (0, 3, 5)  # teacher layers the 3-layer student starts from (best untrained copy: 0.64)
@@ -47,6 +52,7 @@ REGISTRY_IDS = {
     "convbert": "convbert-minilm-l6",
     "convbert-free": "convbert-minilm-l6-free",
     "bert3": "distilbert-minilm-l3",
+    "deberta": "deberta-minilm-l6",
 }
 TEACHER_HEADS = 12
 
@@ -69,6 +75,8 @@ def student_config(kind: str = "convbert") -> PretrainedConfig:
 
     _check_kind(kind)
     teacher = BertConfig.from_pretrained(teacher_path())
+    if kind == "deberta":
+        return deberta_config(teacher)
     if kind == "bert3":
         teacher.num_hidden_layers = len(BERT3_LAYERS)
         teacher.hidden_dropout_prob = teacher.attention_probs_dropout_prob = 0.0
@@ -89,6 +97,36 @@ def student_config(kind: str = "convbert") -> PretrainedConfig:
         hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0,
     )
+
+
+def deberta_config(teacher: PretrainedConfig) -> PretrainedConfig:
+    """DeBERTa-v2 with the teacher's sizes: relative attention (c2p and p2c, log buckets 256, one shared
+    key/query projection for content and position), no absolute position embedding, no token types."""
+    from transformers import DebertaV2Config
+
+    config = DebertaV2Config(
+        vocab_size=teacher.vocab_size,
+        hidden_size=teacher.hidden_size,
+        num_hidden_layers=teacher.num_hidden_layers,
+        num_attention_heads=teacher.num_attention_heads,
+        intermediate_size=teacher.intermediate_size,
+        hidden_act=teacher.hidden_act,
+        max_position_embeddings=teacher.max_position_embeddings,
+        type_vocab_size=0,
+        layer_norm_eps=teacher.layer_norm_eps,
+        relative_attention=True,
+        max_relative_positions=-1,
+        pos_att_type=["p2c", "c2p"],
+        position_biased_input=False,
+        pad_token_id=0,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    )
+    # read by the attention modules when they are built (not parameters of the config class itself)
+    config.position_buckets = 256
+    config.share_att_key = True
+    config.norm_rel_ebd = "layer_norm"
+    return config
 
 
 def _check_kind(kind: str) -> None:
@@ -126,6 +164,8 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
     Returns the student keys that were initialised.
     """
     _check_kind(kind)
+    if kind == "deberta":
+        return _init_deberta(student, teacher)
     half = student.config.hidden_size // 2
     done: list[str] = []
     for name, param in student.state_dict().items():
@@ -152,6 +192,28 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
         else:
             continue
         done.append(name)
+    return done
+
+
+DEBERTA_NAMES = {
+    "attention.self.query.": "attention.self.query_proj.",
+    "attention.self.key.": "attention.self.key_proj.",
+    "attention.self.value.": "attention.self.value_proj.",
+}
+
+
+def _init_deberta(student: PreTrainedModel, teacher: dict[str, torch.Tensor]) -> list[str]:
+    """Every DeBERTa tensor with a same-shaped BERT counterpart (query/key/value renamed *_proj); the relative
+    position embeddings and their LayerNorm stay random."""
+    done: list[str] = []
+    for name, param in student.state_dict().items():
+        source_name = name
+        for mine, theirs in DEBERTA_NAMES.items():
+            source_name = source_name.replace(theirs, mine)
+        source = teacher.get(source_name)
+        if source is not None and source.shape == param.shape:
+            param.copy_(source)
+            done.append(name)
     return done
 
 
@@ -184,7 +246,7 @@ def load_student(folder: str | Path) -> PreTrainedModel:
     base = json.loads((folder / BASE_FILE).read_text())
     config = AutoConfig.from_pretrained(folder, local_files_only=True)
     if not families.is_student_family(config.model_type):
-        raise ValueError(f"A student folder holds a ConvBERT or a BERT, not {config.model_type!r}.")
+        raise ValueError(f"A student folder holds a ConvBERT, a BERT or a DeBERTa-v2, not {config.model_type!r}.")
     teacher = teacher_state()
     state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
     state.update({k: teacher[k] for k in base["from_base"]})

@@ -87,6 +87,7 @@ class HookedPass:
     attentions: np.ndarray  # [layers, heads, T, T]
     hidden_states: np.ndarray  # [layers + 1, T, D]
     conv_kernels: np.ndarray | None  # [layers, conv_heads, T, K] (ConvBERT) or None
+    score_terms: np.ndarray | None  # [layers, heads, 3, T, T] (DeBERTa, when asked for) or None
     store: dict[str, Any]  # what the hooks filled (hooks.capture_hooks), e.g. the embeddings' outputs
 
 
@@ -97,11 +98,12 @@ def forward(
     direct: bool = False,
     runner: Callable[..., Any] | None = None,
     also: AbstractContextManager[Any] | None = None,
+    terms: bool = False,
 ) -> HookedPass:
     """Run `lm` on `enc` (one sentence, as the tokenizer returns it) with the capture hooks, holding its lock.
 
     runner: the module to call instead of lm.model (a masked-LM model wrapped around it); also: a context
-    manager entered with the hooks (e.g. head gates). direct: see hooks.capture_hooks."""
+    manager entered with the hooks (e.g. head gates). direct, terms: see hooks.capture_hooks."""
     import torch
 
     spec = family_spec(lm.family)
@@ -109,7 +111,7 @@ def forward(
     with (
         lm.lock,
         torch.inference_mode(),
-        hooks.capture_hooks(lm.model, want_conv=spec.conv_heads, direct=direct) as store,
+        hooks.capture_hooks(lm.model, want_conv=spec.conv_heads, direct=direct, want_terms=terms) as store,
         also if also is not None else contextlib.nullcontext(),
     ):
         # DeBERTa's attention returns its probabilities only when asked; elsewhere asking would
@@ -122,13 +124,16 @@ def forward(
         K = spec.conv.kernel_size(lm.model.config)
         # [B, T, C*K] -> [T, C, K] (head-major), softmax over offsets, -> [C, T, K]
         kernels = torch.stack([spec.conv.kernels(k[0], K) for k in store["conv_kernels"]]).float().numpy()
-    return HookedPass(out, attentions, hidden, kernels, store)
+    score_terms = torch.stack(store["score_terms"]).numpy() if store["score_terms"] else None
+    return HookedPass(out, attentions, hidden, kernels, score_terms, store)
 
 
-def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
+def capture(lm: LoadedModel, text: str, text_b: str | None = None, *, terms: bool = False) -> Trace:
     """Run `lm` on `text` (and optional `text_b`) and return a Trace.
 
-    Raises ValueError for empty input."""
+    terms: for a family whose scores are a sum of parts (DeBERTa: c2c, c2p, p2c), also keep each part as it
+    enters the softmax (Trace.deberta_terms, [layers, heads, 3, T, T]: three times the attention's memory);
+    ignored for other families. Raises ValueError for empty input."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("The sentence is empty.")
     text_b = text_b if (text_b and text_b.strip()) else None
@@ -138,7 +143,7 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
     if "attention_mask" in enc and bool(enc["attention_mask"].all()):
         del enc["attention_mask"]  # one unpadded sequence: an all-ones mask only adds zeros to every score
     T = len(ids)
-    run = forward(lm, enc, direct=T >= DIRECT_MIN_TOKENS)
+    run = forward(lm, enc, direct=T >= DIRECT_MIN_TOKENS, terms=terms)
     store = run.store
     position = store["position"][0][0].expand(T, -1).float().numpy().copy() if store["position"] else None
     token_type = store["token_type"][0][0].float().numpy() if store["token_type"] else None
@@ -162,4 +167,6 @@ def capture(lm: LoadedModel, text: str, text_b: str | None = None) -> Trace:
         dropped_tokens=dropped,
         special=tuple(bool(x) for x in lm.tokenizer.get_special_tokens_mask(ids, already_has_special_tokens=True)),
         offsets=offsets,
+        deberta_terms=readonly(run.score_terms),
+        deberta_terms_used=tuple(store["terms_used"]) if run.score_terms is not None else (),
     )

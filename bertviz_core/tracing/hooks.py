@@ -193,15 +193,21 @@ def _keep(store: dict[str, Any], kind: str) -> Callable[[torch.nn.Module, Any, t
 
 
 @contextlib.contextmanager
-def capture_hooks(model: PreTrainedModel, want_conv: bool, direct: bool = False) -> Iterator[dict[str, Any]]:
+def capture_hooks(
+    model: PreTrainedModel, want_conv: bool, direct: bool = False, want_terms: bool = False
+) -> Iterator[dict[str, Any]]:
     """Register the capture hooks on `model` (one sentence); yields the dict they fill. Always removed.
 
     store["attention"][:store["n_attention"]]: [L, H, T, T] probabilities; "conv_kernels", "position",
     "token_type": lists of the modules' outputs; "direct": how many layers the softmax wrote in place.
     direct: the attention softmax writes straight into the Trace's buffer (see softmax_into_buffer;
     bit-identical, one copy of [L, H, T, T] less). Only worth it for long inputs: the mode costs some
-    microseconds on every torch call inside attention."""
+    microseconds on every torch call inside attention.
+    want_terms: also store["score_terms"], per attention call the family's score terms [H, n, T, T]
+    (FamilySpec.score_terms: DeBERTa's c2c, c2p, p2c), and store["terms_used"] (which ones the model adds)."""
     import torch
+
+    terms = family_spec(model).score_terms if want_terms else None
 
     n_layers = model.config.num_hidden_layers
     store: dict[str, Any] = {
@@ -211,6 +217,8 @@ def capture_hooks(model: PreTrainedModel, want_conv: bool, direct: bool = False)
         "position": [],
         "token_type": [],
         "direct": 0,
+        "score_terms": [],
+        "terms_used": (),
     }
     writes = _DirectWrites(store, n_layers) if direct else None
 
@@ -240,11 +248,18 @@ def capture_hooks(model: PreTrainedModel, want_conv: bool, direct: bool = False)
             torch.from_numpy(dst).copy_(probs)
         store["n_attention"] += 1
 
+    def on_terms(module: torch.nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any) -> None:
+        if terms is not None:
+            store["score_terms"].append(terms.compute(module, args, kwargs)[0].float())  # [H, n, T, T]
+            store["terms_used"] = terms.used(module)
+
     with registered() as handles:
         try:
             for kind, _, module in targets(model):
                 if kind == "attention":
                     handles.append(module.register_forward_hook(on_attention))
+                    if terms is not None:
+                        handles.append(module.register_forward_hook(on_terms, with_kwargs=True))
                     if writes is not None:
                         handles.append(module.register_forward_pre_hook(writes.enter))
                 elif kind != "conv_kernels" or want_conv:

@@ -6,6 +6,8 @@ Names and shapes (batch dimension removed, T tokens):
     position_embeddings    [T, E]                      position embeddings added for this input
     token_type_embeddings  [T, E]                      token-type (segment) embeddings added
     hidden_states          [layers + 1, T, D]          embeddings output, then each layer's output
+    deberta_terms          [layers, heads, 3, T, T]    DeBERTa, capture(..., terms=True): c2c, c2p, p2c as they
+                                                       enter the softmax (their sum + the mask = the scores)
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from typing import overload
 
 import numpy as np
+
+from bertviz_core.models.families import TERM_NAMES
 
 CONV_SPAN_NOTE = "token i's weights sit on keys i-K//2 .. i+K//2; weights falling past the ends multiply zero padding"
 
@@ -39,6 +43,13 @@ class Trace:
     offsets: tuple[
         tuple[int, int, int], ...
     ] = ()  # length T: (sentence 0/1, start char, end char); (-1, 0, 0) for specials
+    deberta_terms: np.ndarray | None = None  # [layers, heads, 3, T, T] (DeBERTa, when asked for) or None
+    deberta_terms_used: tuple[bool, ...] = ()  # per term: does the model add it (False: that term is zeros)
+
+    @property
+    def deberta_term_names(self) -> tuple[str, ...]:
+        """Names of the terms along deberta_terms' third axis: ("c2c", "c2p", "p2c")."""
+        return TERM_NAMES
 
     @property
     def n_layers(self) -> int:
@@ -64,6 +75,7 @@ class Trace:
             self.position_embeddings,
             self.token_type_embeddings,
             self.conv_kernels,
+            self.deberta_terms,
         )
         return sum(a.nbytes for a in arrays if a is not None)
 

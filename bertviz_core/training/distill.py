@@ -394,7 +394,8 @@ def main(argv: list[str] | None = None) -> None:
         choices=st.KINDS,
         help="convbert: attention transfer from BERT heads 0-5 (convbert-minilm-l6); "
         "convbert-free: no attention loss, query/key not copied; "
-        "bert3: 3-layer BERT from teacher layers 0, 3, 5 (distilbert-minilm-l3)",
+        "bert3: 3-layer BERT from teacher layers 0, 3, 5 (distilbert-minilm-l3); "
+        "deberta: DeBERTa-v2 with relative positions only, no attention loss (deberta-minilm-l6)",
     )
     ap.add_argument(
         "--init-from", help="student folder to start from (no checkpoint in --out yet), e.g. shipped interim weights"
