@@ -113,6 +113,19 @@ def provenance_section(kind: str, measured: dict | None) -> str:
             "So its heads start as the teacher's heads of those layers; where they still match (JS near 0), "
             "that is inherited, not rediscovered. `/compress` and `/compare` show how far training moved them."
         )
+    elif kind == "deberta":
+        how = (
+            "No attention loss: the student learned from the teacher's hidden states and mean-pooled output only. "
+            "Its query, key and value projections **started as the teacher's** (same 12-head layout), but its "
+            "scores are not BERT's: BERT's learned absolute positions are gone (no position embedding is added), "
+            "and two relative-position terms (c2p, p2c, over a new, randomly initialised table of 256 log "
+            "buckets) join the content term from the first step."
+        )
+        implication = (
+            "So where a head still resembles the teacher's head of the same index (JS near 0), that is partly "
+            "inherited from the copied projections; where it differs, DeBERTa's own position terms moved it. "
+            "`/deberta` shows, head by head, how much of each score comes from c2c, c2p and p2c."
+        )
     else:
         how = (
             "No attention loss: the student learned from hidden states and the pooled output only. Its attention "
@@ -173,6 +186,12 @@ INIT = {
         "random** (not copied); the convolution heads' value projection (`conv_out_layer`) = the\n"
         "teacher's value rows of heads 6-11. The kernel generator starts random."
     ),
+    "deberta": (
+        "Every tensor with a same-shaped counterpart in the teacher: the word embeddings and their LayerNorm,\n"
+        "each layer's query/key/value (`query_proj`, `key_proj`, `value_proj`), attention output, feed-forward and\n"
+        "LayerNorms (99 of 102 tensors). New and random: the relative-position table (`encoder.rel_embeddings`,\n"
+        "2 x 256 buckets) and its LayerNorm. No absolute position table (`position_biased_input` off), no token types."
+    ),
 }
 LOSS = {
     "convbert": (
@@ -187,6 +206,10 @@ LOSS = {
     "convbert-free": (
         "per-layer hidden-state MSE (layers 1-6) + w x (1 - cosine of the mean-pooled last layer);\n"
         "  **no attention loss**."
+    ),
+    "deberta": (
+        "per-layer hidden-state MSE (layers 1-6) + w x (1 - cosine of the mean-pooled last layer), w = 5;\n"
+        "  **no attention loss**: its heads find their own patterns."
     ),
 }
 CONV_INTRO = """A ConvBERT encoder distilled in this project from the bundled BERT (all-MiniLM-L6-v2), so that
@@ -206,6 +229,16 @@ chapter of the compression lesson (DistilBERT, Sanh et al. 2019): half the layer
 ## Architecture
 BERT (transformers `BertModel`): **3 layers** x 12 heads, hidden 384, feed-forward 1536, the teacher's
 embeddings and uncased WordPiece tokenizer (both models split every sentence identically).""",
+    "deberta": """A DeBERTa-v2 encoder distilled in this project from the bundled BERT (all-MiniLM-L6-v2), so that
+DeBERTa's disentangled attention (He et al., 2021) can be seen term by term offline: every score is the sum of
+content-to-content, content-to-position and position-to-content terms over relative positions.
+
+## Architecture
+DeBERTa-v2 (transformers `DebertaV2Model`, `model_type` `deberta-v2`): 6 layers x 12 heads, hidden 384,
+feed-forward 1536; relative attention with `pos_att_type` c2p and p2c, `position_buckets` 256 (exact up to
+distance 128, logarithmic beyond), `share_att_key` on (positions are projected by the content query/key
+projections), **no absolute position embedding** (`position_biased_input` off), `norm_rel_ebd` layer_norm.
+The teacher's uncased WordPiece tokenizer: both models split every sentence identically.""",
 }
 TARGET_NOTE = """
 
@@ -213,7 +246,7 @@ TARGET_NOTE = """
 test sentences are web text (reviews, e-mails, short lines); the dev cosine was still rising slowly at the
 last step. The next phase adds the UD EWT *dev* sentences to the training text (`--extra-conllu`, the
 monitored ones left out) and resumes from these weights (`--init-from`)."""
-SIZE_MB = {"convbert": 20, "convbert-free": 20, "bert3": 11}
+SIZE_MB = {"convbert": 20, "convbert-free": 20, "bert3": 11, "deberta": 21}
 # The shipped convbert-minilm-l6 run, told in words (later runs are listed from their log's phases).
 CONVBERT_RUN = """- How the run went (one run, resumed from its checkpoint; every flag is in the command below):
   1. `--steps 1500`, stopped at step 250 to shorten the schedule to the session's CPU budget;
@@ -276,6 +309,8 @@ def main():
         f"| {b['tokens']} | {b['sentences']} | {b['cosine']:.4f} |" for b in quality.get("by_length", [])
     )
     run = CONVBERT_RUN if kind == "convbert" else phases_text(log)
+    ci = quality.get("ci95")
+    interval = f", 95% interval {ci[0]:.4f}-{ci[1]:.4f} (Student's t over sentences)" if ci else ""
     last = (log.get("phases") or [{}])[-1]
     speeches = cfg["sentences"] - last.get("extra_sentences", 0)
     added = (
@@ -318,7 +353,7 @@ Mean cosine similarity between teacher and student mean-pooled sentence embeddin
 {quality.get("sentences", "?")} UD English EWT **test** sentences (never seen in training), measured on
 the shipped fp16 weights by `bench/convbert_quality.py`:
 
-**{quality.get("heldout_cosine", float("nan")):.4f}** (the same student before training: {quality.get("untrained_cosine", float("nan")):.4f}).{TARGET_NOTE if quality.get("heldout_cosine", 1.0) < 0.95 else ""}
+**{quality.get("heldout_cosine", float("nan")):.4f}**{interval} (the same student before training: {quality.get("untrained_cosine", float("nan")):.4f}).{TARGET_NOTE if quality.get("heldout_cosine", 1.0) < 0.95 else ""}
 
 By sentence length (word pieces, [CLS] and [SEP] included): where the student is weaker, its heads
 are a looser picture of what the teacher does.
@@ -333,8 +368,8 @@ are a looser picture of what the teacher does.
 (`bertviz_base.json` lists them). `bertviz_core.models.student.load_student` rebuilds the full model.
 
 ## Limits
-A small distilled model for visualisation and teaching: its attention and convolution heads
-imitate one teacher on formal English; it has no masked-LM head and no task fine-tuning.
+A small distilled model for visualisation and teaching: it imitates one teacher's outputs on formal English
+(its heads are whatever served that goal); it has no masked-LM head and no task fine-tuning.
 License: derived from all-MiniLM-L6-v2 (Apache-2.0).
 """
     (folder / "MODEL_CARD.md").write_text(card)

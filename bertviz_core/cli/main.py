@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="output file: .npz (numpy arrays + meta, any length) or .json (inputs up to 64 tokens)",
     )
+    c.add_argument(
+        "--terms",
+        action="store_true",
+        help="DeBERTa: also keep each attention score's c2c, c2p and p2c terms (deberta_terms "
+        "[layers, heads, 3, T, T]; three times the attention's size)",
+    )
 
     e = sub.add_parser(
         "export",
@@ -129,10 +135,10 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _capture(model_id: str, text: str, text_b: str | None) -> Trace:
+def _capture(model_id: str, text: str, text_b: str | None, terms: bool = False) -> Trace:
     import bertviz_core as bc
 
-    return bc.capture(bc.load_model(model_id), text, text_b)
+    return bc.capture(bc.load_model(model_id), text, text_b, terms=terms)
 
 
 def build_figure(args: argparse.Namespace) -> go.Figure:
@@ -169,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "capture":
-            path = export.save_trace(_capture(args.model, args.text, args.text_b), args.out)
+            path = export.save_trace(_capture(args.model, args.text, args.text_b, args.terms), args.out)
         else:
             fmt = (args.format or args.out.suffix.lstrip(".")).lower()
             if fmt not in ("svg", "png", "pdf", "html", "json"):

@@ -330,7 +330,14 @@ def write_figure(fig: go.Figure, path: str | Path, fmt: str | None = None, resol
 
 # --------------------------------------------------------------------------- traces
 
-_ARRAYS = ("attentions", "hidden_states", "position_embeddings", "token_type_embeddings", "conv_kernels")
+_ARRAYS = (
+    "attentions",
+    "hidden_states",
+    "position_embeddings",
+    "token_type_embeddings",
+    "conv_kernels",
+    "deberta_terms",
+)
 _META = (
     "model_id",
     "family",
@@ -342,12 +349,14 @@ _META = (
     "dropped_tokens",
     "special",
     "offsets",
+    "deberta_terms_used",
 )
 
 
 def _meta(trace: Trace) -> dict[str, Any]:
     m = {k: getattr(trace, k) for k in _META}
     m["special"], m["offsets"] = list(m["special"]), [list(o) for o in m["offsets"]]
+    m["deberta_terms_used"] = list(m["deberta_terms_used"])
     return {"format": TRACE_FORMAT, **m}
 
 
@@ -379,6 +388,8 @@ def _trace(meta: dict[str, Any], arrays: dict[str, np.ndarray | None]) -> Trace:
         position_embeddings=arrays.get("position_embeddings"),
         token_type_embeddings=arrays.get("token_type_embeddings"),
         conv_kernels=arrays.get("conv_kernels"),
+        deberta_terms=arrays.get("deberta_terms"),
+        deberta_terms_used=tuple(bool(u) for u in meta.get("deberta_terms_used", ())),
     )
 
 
