@@ -4,19 +4,19 @@ why a folder or file cannot be used (cmpm_rerr_<ResultsError code>)."""
 TEXT = {
     # results folders
     "cmpm_res_intro": {
-        "en": "Results written on this server by `python -m bertviz_core.corpus --model ID --input FILE --stats "
-        "head-metrics,syntax --out results/NAME`: pick model A's folder and model B's, run on the same input. "
+        "en": "Results written on this server by `python -m bertviz_core corpus --model ID --input FILE "
+        "--out results/NAME` (a .conllu file gives head metrics and syntax, a .txt file head metrics): pick model A's folder and model B's, run on the same input. "
         "Only folders inside the server's results folder are listed.",
-        "zh": "本服务器上由 `python -m bertviz_core.corpus --model ID --input FILE --stats head-metrics,syntax --out "
-        "results/NAME` 写出的结果：为模型 A 和模型 B 各选一个在同一输入上运行的文件夹。只列出服务器结果文件夹中的文件夹。",
+        "zh": "本服务器上由 `python -m bertviz_core corpus --model ID --input FILE --out results/NAME` "
+        "写出的结果（.conllu 文件给出注意力头指标和句法，.txt 文件给出注意力头指标）：为模型 A 和模型 B 各选一个在同一输入上运行的文件夹。只列出服务器结果文件夹中的文件夹。",
     },
     "cmpm_res_none": {
         "en": "No results folders were found in this server's results folder (set by BERTVIZ_RESULTS_DIR, by "
-        "default results/ in the app's folder). Make one with: `python -m bertviz_core.corpus --model "
-        "bert-minilm-l6 --input FILE.conllu --stats head-metrics,syntax --out results/NAME`",
+        "default results/ in the app's folder). Make one with: `python -m bertviz_core corpus --model "
+        "bert-minilm-l6 --input FILE.conllu --out results/NAME` (FILE.txt: head metrics only)",
         "zh": "本服务器的结果文件夹（由 BERTVIZ_RESULTS_DIR 指定，默认为应用目录下的 results/）中没有找到结果文件夹。"
-        "生成方法：`python -m bertviz_core.corpus --model bert-minilm-l6 --input FILE.conllu --stats "
-        "head-metrics,syntax --out results/NAME`",
+        "生成方法：`python -m bertviz_core corpus --model bert-minilm-l6 --input FILE.conllu --out "
+        "results/NAME`（FILE.txt：只有注意力头指标）",
     },
     "cmpm_res_folder": {"en": "Results folder", "zh": "结果文件夹"},
     "cmpm_res_folder_side": {"en": "Results of model {side}", "zh": "模型 {side} 的结果"},

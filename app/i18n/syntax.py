@@ -59,8 +59,8 @@ TEXT = {
     },
     "syn_upload_results": {"en": "syntax.parquet", "zh": "syntax.parquet"},
     "syn_upload_hint": {
-        "en": "Make one with: python -m bertviz_core.corpus --model ID --input FILE.conllu --stats syntax --out DIR",
-        "zh": "生成方法：python -m bertviz_core.corpus --model ID --input FILE.conllu --stats syntax --out DIR",
+        "en": "Make one with: python -m bertviz_core corpus --model ID --input FILE.conllu --stats syntax --out DIR",
+        "zh": "生成方法：python -m bertviz_core corpus --model ID --input FILE.conllu --stats syntax --out DIR",
     },
     "syn_upload_error": {"en": "Could not use this file: {reason}", "zh": "无法使用此文件：{reason}"},
     "syn_results_of": {

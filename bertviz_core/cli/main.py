@@ -1,9 +1,11 @@
-"""Command line: capture a sentence to a file, or export one view of it as an image or offline HTML.
+"""Command line: capture a sentence to a file, export one view of it as an image or offline HTML, or run
+statistics over a corpus.
 
     python -m bertviz_core capture "The cat sat on the mat." --model bert-minilm-l6 --out trace.npz
     python -m bertviz_core export --model bert-minilm-l6 --text "The cat sat on the mat." \\
         --view attention --layer 3 --head 1 --format svg --out head.svg
     python -m bertviz_core export --trace trace.npz --view model --format png --out model.png
+    python -m bertviz_core corpus --model bert-minilm-l6 --input sentences.txt --out results/run1
 
 `python -m bertviz_core <command> --help` explains every option. Errors are one line on stderr
 (exit status 2), never a traceback.
@@ -38,8 +40,9 @@ EXAMPLES = """examples:
       --view attention --layer 3 --head 1 --format svg --out head.svg
   python -m bertviz_core export --trace trace.npz --view model --out model.png --resolution print
   python -m bertviz_core export --text "The keys are on the table." --view compare --layer 1 --head 8 --out ab.html
+  python -m bertviz_core corpus --model bert-minilm-l6 --input treebank.conllu --out results/ewt
 
-Run `python -m bertviz_core capture --help` or `... export --help` for every option.
+Run `python -m bertviz_core capture --help`, `... export --help` or `... corpus --help` for every option.
 PNG, SVG and PDF are drawn by Chromium (/usr/bin/chromium, or set BERTVIZ_CHROMIUM); html needs none."""
 
 
@@ -51,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="{capture,export}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{capture,export,corpus}")
 
     c = sub.add_parser(
         "capture",
@@ -127,6 +130,11 @@ def _parser() -> argparse.ArgumentParser:
         help="base font size in px (default: %(default)s; the app's projector mode uses 20)",
     )
     e.add_argument("--out", required=True, type=Path, help="output file")
+    sub.add_parser(  # parsed by bertviz_core.corpus.run (main() hands it the rest of the command line)
+        "corpus",
+        add_help=False,
+        help="head metrics and syntax accuracy over a .txt or .conllu corpus, to Parquet (see corpus --help)",
+    )
     return p
 
 
@@ -169,6 +177,11 @@ def build_figure(args: argparse.Namespace) -> go.Figure:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["corpus"]:
+        from bertviz_core.corpus import run
+
+        return run.main(argv[1:])
     args = _parser().parse_args(argv)
     from bertviz_core import export
     from bertviz_core.models.loading import ModelLoadError

@@ -1,7 +1,8 @@
-"""Corpus-scale statistics: `python -m bertviz_core.corpus --model ID --input FILE --stats ... --out DIR`.
+"""Corpus-scale statistics: `python -m bertviz_core corpus --model ID --input FILE --out DIR [--stats ...]`
+(`python -m bertviz_core.corpus ...` works the same).
 
 Input: a `.conllu` treebank or a `.txt` file (one sentence per non-empty line).
-Stats (comma-separated):
+Stats (comma-separated; default by input: head-metrics,syntax for CoNLL-U, head-metrics for text):
     head-metrics  per sentence, layer and head: metrics.METRICS (entropy, distance, local, cls,
                   sep, punct, self, prev, next) over every head, ConvBERT's conv heads after the
                   attention heads and measured on their kernels, exactly as /compare does
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from bertviz_core.models.loading import LoadedModel
 
 STATS = ("head-metrics", "syntax")
+RESULT_FILES = ("meta.json", "head_metrics.parquet", "sentences.parquet", "syntax.parquet")
 RESULTS_FORMAT = 2  # meta.json "format": 2 = conv heads measured on their kernels, sentences.parquet written
 
 
@@ -59,7 +61,7 @@ def read_input(path: str | Path, max_sentences: int | None = None) -> list[Sente
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"No such input file: {path}")
-    if path.suffix.lower() in (".conllu", ".conll"):
+    if is_treebank(path):
         return read_conllu(path, max_sentences)
     if path.suffix.lower() != ".txt":
         raise ValueError(f"Input must be .conllu or .txt, not '{path.suffix or path.name}'.")
@@ -73,6 +75,33 @@ def read_input(path: str | Path, max_sentences: int | None = None) -> list[Sente
     if not lines:
         raise ValueError(f"No sentences found in {path.name}.")
     return lines
+
+
+def is_treebank(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in (".conllu", ".conll")
+
+
+def default_stats(path: str | Path) -> str:
+    """What a run computes when --stats is not given: syntax too when the input has gold heads."""
+    return "head-metrics,syntax" if is_treebank(path) else "head-metrics"
+
+
+def check_output_folder(out: str | Path, overwrite: bool = False) -> Path:
+    """The output folder, made and checked writable before any work; ValueError with one clear line when it
+    cannot be written, or when it already holds results and `overwrite` is off."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder.")
+    if out.is_dir() and not overwrite and any((out / name).exists() for name in RESULT_FILES):
+        raise ValueError(f"{out} already holds results; choose another --out, or pass --overwrite to replace them.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".bertviz-write-check"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"Cannot write to --out {out}: {exc.strerror or exc}.") from None
+    return out
 
 
 def parse_stats(text: str) -> tuple[str, ...]:
@@ -152,13 +181,18 @@ def write_outputs(out_dir: str | Path, merged: dict[str, Any], meta: dict[str, A
 # ---------------------------------------------------------------- command line
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m bertviz_core.corpus",
+        prog="python -m bertviz_core corpus",
         description="Head metrics and Clark et al.'s syntax accuracy over a corpus, to Parquet.",
     )
     p.add_argument("--model", required=True, help="registry id, hub id or a folder in BERTVIZ_MODELS_DIR")
     p.add_argument("--input", required=True, help=".conllu treebank or .txt (one sentence per line)")
-    p.add_argument("--stats", default="head-metrics,syntax", help=f"comma-separated: {', '.join(STATS)}")
-    p.add_argument("--out", required=True, help="output folder (created)")
+    p.add_argument(
+        "--stats",
+        default=None,
+        help=f"comma-separated: {', '.join(STATS)} (default: both for CoNLL-U input, head-metrics for .txt)",
+    )
+    p.add_argument("--out", required=True, help="output folder (created; checked before any work)")
+    p.add_argument("--overwrite", action="store_true", help="replace the results already in --out")
     p.add_argument("--max-sentences", type=int, default=None)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help="sentences per work unit")
@@ -180,10 +214,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        stats = parse_stats(args.stats)
-        items = read_input(args.input, args.max_sentences)
-        if "syntax" in stats and not Path(args.input).suffix.lower().startswith(".conll"):
+        stats = parse_stats(args.stats or default_stats(args.input))
+        if "syntax" in stats and not is_treebank(args.input):
             raise ValueError("--stats syntax needs a CoNLL-U treebank (gold heads); this input is plain text.")
+        items = read_input(args.input, args.max_sentences)
+        check_output_folder(args.out, args.overwrite)
         if args.address and args.workers < 1:
             args.workers = 1
         import torch
