@@ -46,7 +46,7 @@ def model_picker(key: str = "model", label_key: str = "model", default: str = st
                 on_pick()
         st.session_state[f"{key}_other"] = ""
 
-    with st.popover(t("other_model"), use_container_width=True):
+    with st.popover(t("other_model"), width="stretch"):
         st.text_input(
             t("other_model_help"),
             key=f"{key}_other",

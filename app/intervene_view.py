@@ -108,7 +108,7 @@ def _results(lm: bc.LoadedModel, trace: bc.Trace, outcome: iv.Outcome, key: str 
     )
     for layer, slot in outcome.ablated:  # mark the switched-off heads
         fig.add_annotation(x=names[slot], y=f"L{layer}", text="✕", showarrow=False, font={"size": 16, "color": "black"})
-    st.plotly_chart(fig, use_container_width=True, key="iv_js_chart")
+    st.plotly_chart(fig, width="stretch", key="iv_js_chart")
     export_ui.figure_downloads(fig, "intervene-attention-change" if key == "iv" else f"{key}-attention-change")
     st.caption(t("iv_js_caption"))
     masks = sorted(p for p, tok in outcome.replaced.items() if tok == lm.tokenizer.mask_token)

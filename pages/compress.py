@@ -67,7 +67,8 @@ for model_id in [base_id] + variants:
 st.dataframe(
     pd.DataFrame(rows),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
+    placeholder="—",  # the original model has no /compare link; an unmeasured number stays a dash, never "None"
     column_config={
         t("cz_col_compare"): st.column_config.LinkColumn(t("cz_col_compare"), display_text="/compare ↗"),
         t("cz_col_cosine"): st.column_config.NumberColumn(format="%.4f"),
@@ -126,7 +127,7 @@ if entry and entry.get("curve"):
             random_name=t("cz_curve_random", n=len(curve["random"])),
             font_size=controls.font_size(),
         )
-        st.plotly_chart(curve_fig, use_container_width=True, key="cz_curve")
+        st.plotly_chart(curve_fig, width="stretch", key="cz_curve")
         export_ui.figure_downloads(curve_fig, f"compress-pruning-curve-{base_id}")
         st.caption(t("cz_curve_caption", n=results["quality_sentences"]))
     with c2:
@@ -145,7 +146,7 @@ if entry and entry.get("curve"):
             font_size=controls.font_size(),
             height=380,
         )
-        st.plotly_chart(importance_fig, use_container_width=True, key="cz_importance")
+        st.plotly_chart(importance_fig, width="stretch", key="cz_importance")
         export_ui.figure_downloads(importance_fig, f"compress-head-importance-{base_id}")
 
 # ---- per-head attention change on the user's sentence
@@ -185,7 +186,7 @@ js_fig = figures.numeric_heatmap(
     font_size=controls.font_size(),
     height=120 + 34 * len(y_labels),
 )
-st.plotly_chart(js_fig, use_container_width=True, key="cz_js")
+st.plotly_chart(js_fig, width="stretch", key="cz_js")
 export_ui.figure_downloads(js_fig, f"compress-attention-change-{variant}")
 st.caption(t("cz_js_caption"))
 if layer_map is not None:

@@ -5,6 +5,7 @@ tests/analysis/test_compress.py)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from apptest_util import charts, decode, open_page, texts
 
@@ -19,6 +20,8 @@ def test_compress_page_shows_variants_curve_and_head_change():
     assert ids[:4] == ["bert-minilm-l6", "bert-minilm-l6@int8", "bert-minilm-l6@prune=30%", "bert-minilm-l6@prune=50%"]
     assert table.iloc[1, 6] >= compress.INT8_MIN_COSINE and table.iloc[1, 2] < table.iloc[0, 2]
     assert "/compare?model_a=bert-minilm-l6&model_b=bert-minilm-l6%40int8" in list(table.iloc[:, 7])
+    # the original model has no /compare link: the grid shows a dash there, not the word None
+    assert pd.isna(table.iloc[0, 7]) and at.dataframe[0].proto.placeholder == "—"
     page_text = texts(at)
     assert "Measured on" in page_text and "Michel et al." in page_text and "Q-BERT" in page_text
     if not compress.distilled_available():
