@@ -314,6 +314,20 @@ TEXT = {
         "zh": "模型 {side}（{model}）是一个 3 层 BERT，以 {teacher} 的第 0、3、5 层为初值（复制全部权重），"
         "并在隐藏状态上训练：它的头起初与这些层的头完全相同。",
     },
+    "research_prov_deberta": {
+        "en": "Model {side} ({model}) is a DeBERTa-v2 distilled from {teacher} on outputs only (no attention loss). "
+        "Its query, key and value projections started as {teacher}'s, but every score adds two relative-position "
+        "terms (c2p, p2c) and no absolute position embedding is added; /deberta shows each term.",
+        "zh": "模型 {side}（{model}）是一个只依据输出（无注意力损失）从 {teacher} 蒸馏而来的 DeBERTa-v2。它的 query、key "
+        "和 value 投影以 {teacher} 的为初值，但每个分数都加上两个相对位置项（c2p、p2c），且不加绝对位置嵌入；"
+        "/deberta 页面逐项展示。",
+    },
+    "research_prov_mlm": {
+        "en": "Model {side} ({model}) is {teacher} itself, retrained with masked-word prediction (an MLM head, word "
+        "embeddings frozen): every weight started as {teacher}'s.",
+        "zh": "模型 {side}（{model}）就是 {teacher} 本身，用掩码词预测重新训练（加上 MLM 头，词嵌入冻结）："
+        "所有权重都以 {teacher} 的为初值。",
+    },
     "research_prov_teacher_convbert": {
         "en": "So its heads H0-H5 matching {teacher}'s H0-H5 is the training target, not a "
         "finding. To see what ConvBERT's attention learns by itself, compare with "
@@ -330,6 +344,16 @@ TEXT = {
     "research_prov_teacher_bert3": {
         "en": "So matches to {teacher}'s layers 0, 3 and 5 are inherited from the copy, not found.",
         "zh": "因此与 {teacher} 第 0、3、5 层的匹配来自复制，而不是发现。",
+    },
+    "research_prov_teacher_deberta": {
+        "en": "So where its heads match {teacher}'s heads of the same index, the copied projections may be why; "
+        "where they differ, DeBERTa's position terms moved them.",
+        "zh": "因此，它的头与 {teacher} 同序号头相匹配之处，可能来自复制的投影；不同之处，则是 DeBERTa 的位置项改变了它们。",
+    },
+    "research_prov_teacher_mlm": {
+        "en": "So where its heads match {teacher}'s, they were kept, not found again; where they differ, "
+        "learning to fill in blanks moved them.",
+        "zh": "因此，它的头与 {teacher} 的头相匹配之处是保留下来的，而不是重新发现的；不同之处，是学习填空改变了它们。",
     },
     "research_prov_sibling": {
         "en": "Both models are students of {teacher}: differences between them come from how each was trained.",

@@ -22,6 +22,17 @@ PROVENANCE = {
         "hidden states: its heads start as exact copies of those layers' heads, so matches to them are "
         "inherited, not found."
     ),
+    "deberta": (
+        "A DeBERTa-v2 distilled from {teacher} on outputs only (hidden states and the mean-pooled output; no "
+        "attention loss). Its query, key and value projections started as {teacher}'s, but its scores add two "
+        "relative-position terms (c2p, p2c) that BERT does not have, and it has no absolute position embedding: "
+        "where its heads match {teacher}'s, the copied projections may be why; where they differ, position moved them."
+    ),
+    "mlm": (
+        "{teacher} itself, retrained with masked-word prediction (continued pretraining with an MLM head; word "
+        "embeddings frozen): every weight started as {teacher}'s, so its heads are {teacher}'s heads as far as "
+        "the new training moved them."
+    ),
 }
 
 

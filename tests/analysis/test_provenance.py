@@ -18,3 +18,10 @@ def test_comparison_provenance_relations():
     assert [(r["side"], r["relation"]) for r in both] == [("A", "sibling"), ("B", "sibling")]
     assert [r["relation"] for r in provenance.comparison_provenance(student, student)] == ["same", "same"]
     assert [r["relation"] for r in provenance.comparison_provenance(student, "someone/model")] == ["other"]
+
+
+def test_every_shipped_student_kind_says_how_it_was_made():
+    from bertviz_core.models import student
+
+    assert set(student.REGISTRY_IDS) <= set(provenance.PROVENANCE)
+    assert provenance.provenance("deberta-minilm-l6") == ("deberta", "bert-minilm-l6")

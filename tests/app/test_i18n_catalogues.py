@@ -23,8 +23,9 @@ import pytest
 
 import bertviz_core as bc
 from app import i18n, lessons, nav, results_view, state
-from bertviz_core.analysis import compare, metrics, provenance, stats
+from bertviz_core.analysis import compare, metrics, stats
 from bertviz_core.analysis import contributions as C
+from bertviz_core.models import student
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_DIR = ROOT / "app" / "i18n"
@@ -98,8 +99,8 @@ FAMILIES = {
     "metric_{}": lambda: metrics.METRICS,
     "research_mname_{}": lambda: metrics.METRICS,
     "research_group_{}": lambda: compare.GROUPS,
-    "research_prov_{}": lambda: provenance.PROVENANCE,
-    "research_prov_teacher_{}": lambda: provenance.PROVENANCE,
+    "research_prov_{}": lambda: student.REGISTRY_IDS,  # every shipped student can be compared with its teacher
+    "research_prov_teacher_{}": lambda: student.REGISTRY_IDS,
     "research_method_{}": lambda: stats.SAMPLING_METHODS,
     "research_{}": matchings,  # head matching columns
     # options written out in the page code itself
