@@ -16,6 +16,7 @@ PAGES = {
     "attention": ("nav_attention", "attention"),
     "model_view": ("nav_model_view", "model-view"),
     "convolution": ("nav_convolution", "convolution"),
+    "deberta": ("nav_deberta", "deberta"),
     "compare": ("nav_compare", "compare"),
     "syntax": ("nav_syntax", "syntax"),
     "positions": ("nav_positions", "positions"),

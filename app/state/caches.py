@@ -27,6 +27,8 @@ The caches and their bounds (models have their own LRU in bertviz_core.models.lo
 | syntax_disk_tables      | (model, treebank digest) -> table or None           | 32                                    |
 | treebank_sentences      | () -> the picker's UD EWT sentences                 | 1                                     |
 | lesson_packs            | (lessons, language, font size) -> (html, figures)   | 24                                    |
+| term_traces             | (model, text, text_b) -> bc.Trace with DeBERTa's terms | TERM_CACHE_BYTES (~310 MB at 512 tokens) |
+| term_summaries          | (model, text) -> shares, ablation JS, ranked heads  | 64 (a few KB each)                    |
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import cachetools
 TRACE_CACHE_BYTES = int(float(os.environ.get("BERTVIZ_TRACE_CACHE_MB", "1024")) * 2**20)
 NORM_CACHE_BYTES = 128 * 2**20  # norm_attention of two 512-token traces of the bundled models
 MIXING_CACHE_BYTES = 128 * 2**20  # a 512-token [6, 512, 512] float32 result is 6 MB
+TERM_CACHE_BYTES = 512 * 2**20  # /deberta's captures keep c2c, c2p, p2c: 3x the attention (310 MB at 512 tokens)
 
 _MISSING = object()
 
@@ -128,3 +131,5 @@ syntax_shipped_tables = BoundedCache(32)
 syntax_disk_tables = BoundedCache(32)
 treebank_sentences = BoundedCache(1)
 lesson_packs = BoundedCache(24)
+term_traces = BoundedCache(TERM_CACHE_BYTES, getsizeof=nbytes)
+term_summaries = BoundedCache(64)

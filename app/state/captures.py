@@ -6,6 +6,8 @@ capture with its messages (Streamlit glue).
   of the same weight (JS over every pair of heads, norm-based attention, ALTI, an intervention).
 - Traces come from `app.state.caches.traces`, keyed by (model, text, text_b) only, so reruns that
   change only the view reuse the capture.
+- DeBERTa's score terms (capture(..., terms=True), three times the attention's memory) have a trace cache of
+  their own (`trace_or_stop(..., terms=True)`), and `cached_term_summary` keeps what /deberta derives from them.
 - `trace_or_stop` is a page's capture: while every slot is busy it says it waits (the waiting note);
   a model that cannot load or a capture that fails is a message in the UI language, never a traceback.
 """
@@ -20,7 +22,7 @@ import streamlit as st
 import bertviz_core as bc
 from app.state import caches
 from app.state.text import MAX_CHARS, clean_text, md_escape
-from bertviz_core.analysis import compare
+from bertviz_core.analysis import compare, deberta
 from bertviz_core.models.loading import scrub_paths, short_id
 
 MAX_CONCURRENT_CAPTURES = 2  # 2 cores: more at once only makes everyone slower
@@ -86,15 +88,17 @@ def get_model(model_id: str) -> bc.LoadedModel:
     return bc.load_model(model_id)
 
 
-def _cached_trace(model_id: str, text: str, text_b: str | None) -> bc.Trace:
-    """The trace of already cleaned texts through the shared cache (the forward pass in a slot)."""
+def _cached_trace(model_id: str, text: str, text_b: str | None, terms: bool = False) -> bc.Trace:
+    """The trace of already cleaned texts through the shared cache (the forward pass in a slot); with `terms`,
+    one that also keeps DeBERTa's score terms (capture(..., terms=True)), in a cache of its own."""
 
     def capture() -> bc.Trace:
         lm = get_model(model_id)
         with capture_slots:  # at most MAX_CONCURRENT_CAPTURES forward passes at once
-            return bc.capture(lm, text, text_b)
+            return bc.capture(lm, text, text_b, terms=True) if terms else bc.capture(lm, text, text_b)
 
-    return caches.traces.get_or_compute((model_id, text, text_b), capture)
+    cache = caches.term_traces if terms else caches.traces
+    return cache.get_or_compute((model_id, text, text_b), capture)
 
 
 def cached_trace(model_id: str, text: str, text_b: str | None = None) -> bc.Trace:
@@ -116,6 +120,27 @@ def cached_comparison(model_a: str, model_b: str, text: str, matching: bool, exc
     return caches.comparisons.get_or_compute((model_a, model_b, clean_text(text), matching, exclude_special), compute)
 
 
+def cached_term_summary(model_id: str, text: str) -> dict:
+    """bertviz_core.analysis.deberta over one sentence's score terms (a DeBERTa), cached: {"shares": [L, H, 3]
+    (term_shares), "js": {ablation name: [L, H]} (ablation_divergence, nats), "ranked": positional_heads' list,
+    most positional first}, computed in a capture slot (the library works one layer at a time)."""
+    text = clean_text(text)
+
+    def compute() -> dict:
+        terms = _cached_trace(model_id, text, None, terms=True).deberta_terms
+        if terms is None:
+            raise ValueError("this model has no score terms")
+        with capture_slots:
+            shares = deberta.term_shares(terms)
+            js = deberta.ablation_divergence(terms)
+            ranked = deberta.positional_heads(js=js)
+        for array in (shares, *js.values()):
+            array.setflags(write=False)  # shared read-only by every session
+        return {"shares": shares, "js": js, "ranked": ranked}
+
+    return caches.term_summaries.get_or_compute((model_id, text), compute)
+
+
 def load_error_text(model_id, exc: Exception) -> str:
     """The "Could not load model" message: the id cut and printed once, the reason in the UI language,
     no server path, nothing that renders as a link."""
@@ -133,8 +158,10 @@ def load_error_text(model_id, exc: Exception) -> str:
     return i18n.t("model_failed", model=md_escape(short_id(str(model_id).strip())), reason=i18n.t(key, detail=detail))
 
 
-def trace_or_stop(model_id: str, text: str, text_b: str | None = None) -> tuple[bc.LoadedModel, bc.Trace]:
-    """Load and capture, or show a friendly message and stop the page."""
+def trace_or_stop(
+    model_id: str, text: str, text_b: str | None = None, *, terms: bool = False
+) -> tuple[bc.LoadedModel, bc.Trace]:
+    """Load and capture, or show a friendly message and stop the page (`terms`: keep DeBERTa's score terms)."""
     from app import i18n
 
     raw_text, raw_text_b = text or "", text_b or ""
@@ -152,7 +179,7 @@ def trace_or_stop(model_id: str, text: str, text_b: str | None = None) -> tuple[
         st.caption(i18n.t("waiting"))
     with st.spinner(i18n.t("running", model=md_escape(short_id(lm.label)))):
         try:
-            trace = _cached_trace(model_id, text, text_b)
+            trace = _cached_trace(model_id, text, text_b, terms)
         except Exception as exc:  # noqa: BLE001 - any capture failure becomes the page's message
             reason = scrub_paths(f"{type(exc).__name__}: {exc}")
             st.error(i18n.t("capture_failed", reason=md_escape(reason[:300])))

@@ -43,13 +43,21 @@ def attention_from_terms(terms: np.ndarray, keep: tuple[bool, ...] = (True, True
 
 def term_shares(terms: np.ndarray) -> np.ndarray:
     """Each term's share of the score, [..., 3, T, T] -> [..., 3] (sums to 1; see SHARE_NOTE)."""
-    size = np.abs(np.asarray(terms, dtype=np.float64)).mean(axis=(-2, -1))
+    terms = np.asarray(terms)
+    if terms.ndim > 4:  # one leading slice (a layer) at a time: no float64 copy of the whole array
+        return np.stack([term_shares(part) for part in terms])
+    size = np.abs(terms.astype(np.float64)).mean(axis=(-2, -1))
     return size / np.clip(size.sum(axis=-1, keepdims=True), 1e-12, None)
 
 
 def ablation_divergence(terms: np.ndarray) -> dict[str, np.ndarray]:
     """For each ABLATIONS entry, the mean over query rows of the JS divergence (nats) between the attention
-    with all terms and the attention recomputed with only the kept ones: [..., 3, T, T] -> [...] each."""
+    with all terms and the attention recomputed with only the kept ones: [..., 3, T, T] -> [...] each.
+    Works one leading slice (a layer) at a time: a 512-token layer needs ~0.1 GB of float64, not ~1 GB for all."""
+    terms = np.asarray(terms)
+    if terms.ndim > 4:
+        parts = [ablation_divergence(part) for part in terms]
+        return {name: np.stack([p[name] for p in parts]) for name in ABLATIONS}
     full = attention_from_terms(terms)
     return {
         name: js_divergence(full, attention_from_terms(terms, keep)).mean(axis=-1) for name, keep in ABLATIONS.items()
@@ -70,10 +78,14 @@ class PositionalHead:
         return "c2p" if self.js_no_c2p >= self.js_no_p2c else "p2c"
 
 
-def positional_heads(terms: np.ndarray) -> list[PositionalHead]:
+def positional_heads(terms: np.ndarray | None = None, js: dict[str, np.ndarray] | None = None) -> list[PositionalHead]:
     """Every head of [layers, heads, 3, T, T] terms, most positional first: ranked by how far its attention
-    moves when the two position terms are removed (JS of "c2c only" against the full attention)."""
-    js = ablation_divergence(terms)
+    moves when the two position terms are removed (JS of "c2c only" against the full attention).
+    js: ablation_divergence(terms) when already computed (then terms may be None)."""
+    if js is None:
+        if terms is None:
+            raise ValueError("positional_heads needs the terms or their ablation_divergence.")
+        js = ablation_divergence(terms)
     L, H = js["c2c_only"].shape
     heads = [
         PositionalHead(l, h, float(js["c2c_only"][l, h]), float(js["no_c2p"][l, h]), float(js["no_p2c"][l, h]))

@@ -17,7 +17,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -50,12 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m bertviz_core",
         description="See inside BERT-family encoders from the command line: capture a "
-        "sentence, or export a view as PNG, SVG, PDF or offline HTML.",
+        "sentence, export a view as PNG, SVG, PDF or offline HTML, or measure a corpus.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="{capture,export,corpus}")
 
+    _add_capture(sub)
+    _add_export(sub)
+    sub.add_parser(  # parsed by bertviz_core.corpus.run (main() hands it the rest of the command line)
+        "corpus",
+        add_help=False,
+        help="head metrics and syntax accuracy over a .txt or .conllu corpus, to Parquet (see corpus --help)",
+    )
+    return p
+
+
+def _add_capture(sub: Any) -> None:
     c = sub.add_parser(
         "capture",
         help="run a model on a sentence and save everything it captured (.npz or .json)",
@@ -83,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
         "[layers, heads, 3, T, T]; three times the attention's size)",
     )
 
+
+def _add_export(sub: Any) -> None:
     e = sub.add_parser(
         "export",
         help="draw one view and write it as svg, png, pdf, html or json",
@@ -130,12 +143,6 @@ def _parser() -> argparse.ArgumentParser:
         help="base font size in px (default: %(default)s; the app's projector mode uses 20)",
     )
     e.add_argument("--out", required=True, type=Path, help="output file")
-    sub.add_parser(  # parsed by bertviz_core.corpus.run (main() hands it the rest of the command line)
-        "corpus",
-        add_help=False,
-        help="head metrics and syntax accuracy over a .txt or .conllu corpus, to Parquet (see corpus --help)",
-    )
-    return p
 
 
 def _fail(message: str) -> int:

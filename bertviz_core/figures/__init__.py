@@ -3,9 +3,10 @@
 The figures take their words from the caller (titles, axis names); `view`/`show` draw a named view
 (see VIEWS). Modules: labels (escaped labels, scales, sizes), heatmaps (matrices), grids (layers x heads,
 kernels), charts (paths and bars), views (a Trace's views by name), research (many-sentence
-comparisons), syntax (dependency arcs)."""
+comparisons), syntax (dependency arcs), deberta (DeBERTa's score terms and relative-position buckets)."""
 
 from bertviz_core.figures.charts import contribution_bars, dims_over_position, pca_path_figure, token_bars
+from bertviz_core.figures.deberta import attention_panels, layer_head_panels, position_bucket_figure, term_heatmaps
 from bertviz_core.figures.grids import head_grid, kernel_heatmaps, model_view_grid
 from bertviz_core.figures.heatmaps import matrix_heatmap, metric_heatmap, numeric_heatmap, pair_heatmaps
 from bertviz_core.figures.labels import ATTENTION_SCALE, DIFF_SCALE, FONT, block_average, escape_label, token_labels
@@ -27,6 +28,7 @@ __all__ = [
     "DIFF_SCALE",
     "FONT",
     "VIEWS",
+    "attention_panels",
     "block_average",
     "compare_view",
     "contribution_bars",
@@ -37,6 +39,7 @@ __all__ = [
     "head_matrix",
     "head_view",
     "kernel_heatmaps",
+    "layer_head_panels",
     "layer_view",
     "matrix_heatmap",
     "metric_heatmap",
@@ -45,8 +48,10 @@ __all__ = [
     "numeric_heatmap",
     "pair_heatmaps",
     "pca_path_figure",
+    "position_bucket_figure",
     "positions_view",
     "show",
+    "term_heatmaps",
     "token_bars",
     "token_labels",
     "view",

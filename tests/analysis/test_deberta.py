@@ -84,3 +84,17 @@ def test_bucket_parameters_as_the_attention_reads_them():
     ):
         module = deberta.DisentangledSelfAttention(config)
         assert DisentangledTerms.buckets(config)[1:] == (module.max_relative_positions, module.pos_ebd_size)
+
+
+def test_layer_by_layer_work_gives_the_same_numbers_as_one_slice():
+    rng = np.random.default_rng(5)
+    terms = rng.normal(size=(3, 2, 3, 6, 6)) * 2
+    whole = dd.ablation_divergence(terms)
+    for layer in range(3):
+        one = dd.ablation_divergence(terms[layer])
+        for name in dd.ABLATIONS:
+            np.testing.assert_allclose(whole[name][layer], one[name], atol=1e-12)
+        np.testing.assert_allclose(dd.term_shares(terms)[layer], dd.term_shares(terms[layer]), atol=1e-12)
+    assert dd.positional_heads(js=whole) == dd.positional_heads(terms)
+    with pytest.raises(ValueError):
+        dd.positional_heads()
