@@ -86,6 +86,16 @@ LESSONS = (
     _chinese_lesson(),
     Lesson("positions", "positions", {"model": "bert-minilm-l6", "text": "The cat sat on the mat."}),
     Lesson(
+        "deberta",
+        "deberta",
+        {
+            "model": "deberta-minilm-l6",
+            "layer": 1,
+            "head": "8",
+            "text": "The animal didn't cross the street because it was too tired.",
+        },
+    ),
+    Lesson(
         "steps",
         "step_by_step",
         {

@@ -7,7 +7,7 @@
                                          t=lesson_pack.translator(TEXT, "en"))
     html = lesson_pack.build_pack("Who is 'it'?", [section])
 
-A lesson is a view (`page`: attention, model_view, convolution, compare, positions, step_by_step)
+A lesson is a view (`page`: attention, model_view, convolution, compare, positions, step_by_step, deberta)
 with its settings (`state`, the same keys as the app's URL); the pack draws the figures that view
 shows for those settings. Every word comes from `t(key, **values)` (the app's i18n keys, listed in
 LABEL_KEYS), so a pack is in the teacher's language. No streamlit here.
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bertviz_core import export, figures
+from bertviz_core.export import lesson_deberta
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -84,8 +85,9 @@ LABEL_KEYS = (
     "conv3_text",
     "conv4",
     "conv4_text",
+    *lesson_deberta.LABEL_KEYS,
 )
-PAGES = ("attention", "model_view", "convolution", "compare", "positions", "step_by_step")
+PAGES = ("attention", "model_view", "convolution", "compare", "positions", "step_by_step", "deberta")
 POSITIONS_N = 128  # positions drawn on the positions view (its default)
 
 
@@ -443,6 +445,7 @@ _BUILDERS: dict[str, Callable[[dict[str, Any], Translate, Sources, int], Drawn]]
     "compare": _compare,
     "positions": _positions,
     "step_by_step": _step_by_step,
+    "deberta": lesson_deberta.deberta_view,
 }
 
 
