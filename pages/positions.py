@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import controls, export_ui, state
+from app import controls, export_ui, nav, state
 from app.i18n import t
 from bertviz_core.analysis import positions
 from bertviz_core.figures.charts import dims_over_position, pca_path_figure
@@ -60,6 +60,8 @@ for col, name, p in (
             )
         if p is None:
             st.info(t("pos_none", model=controls.model_name(lm.id), scheme=scheme))
+            if family_spec(lm.family).score_terms is not None:  # DeBERTa: where its positions are instead
+                st.page_link(nav.page("deberta"), label=t("pos_see_deberta"), icon=":material/arrow_forward:")
             continue
         show(
             numeric_heatmap(
@@ -107,7 +109,7 @@ for col, name, p in (
 
 st.header(t("pos_sentence_title"))
 if trace.position_embeddings is None:
-    st.info(t("pos_none", model=controls.model_name(lm.id), scheme=scheme))
+    st.caption(t("pos_none_sentence", model=controls.model_name(lm.id)))
 else:
     k = min(64, trace.position_embeddings.shape[1])
     show(

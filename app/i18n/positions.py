@@ -17,6 +17,14 @@ TEXT = {
         "en": "{model} adds no absolute position embeddings ({scheme}), so there is no learned table to show.",
         "zh": "{model} 不添加绝对位置嵌入（{scheme}），因此没有可展示的位置表。",
     },
+    "pos_see_deberta": {
+        "en": "Where its positions are instead: the c2p and p2c terms of every attention score, on /deberta",
+        "zh": "它的位置信息在哪里：每个注意力分数中的 c2p 和 p2c 项，见 /deberta",
+    },
+    "pos_none_sentence": {
+        "en": "{model} adds nothing for position to this sentence's tokens.",
+        "zh": "{model} 没有为这句话的词元加入任何位置信息。",
+    },
     "pos_n": {"en": "Positions shown", "zh": "显示的位置数"},
     "pos_d": {"en": "Sinusoid dimension d", "zh": "正弦编码维度 d"},
     "pos_dims": {"en": "Dimensions to plot", "zh": "要绘制的维度"},

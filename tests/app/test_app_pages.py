@@ -204,7 +204,9 @@ def test_positions_page_learned_vs_sinusoidal_and_sentence_pair():
 def test_positions_page_model_without_absolute_positions(models_root):
     at = open_page("positions", model="tiny-deberta-v2", text="The cat sat.")
     assert not at.exception
-    assert any("adds no absolute position" in i.value for i in at.info)
+    assert sum("adds no absolute position" in i.value for i in at.info) == 1  # said once, not per section
+    # and it says where DeBERTa's positions are instead
+    assert [link.proto.page for link in at.get("page_link")] == ["deberta"]
 
 
 @pytest.mark.parametrize(
