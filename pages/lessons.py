@@ -92,7 +92,9 @@ for lesson in LESSONS:
             st.switch_page(nav.page(lesson.page))
         url_path = nav.PAGES[lesson.page][1]
         c1.code(
-            controls.absolute_url(f"/{url_path}?{urlencode({k: str(v) for k, v in lesson.state.items()})}"),
+            controls.absolute_url(
+                f"/{url_path}?{urlencode(state.with_language({k: str(v) for k, v in lesson.state.items()}))}"
+            ),
             language=None,
         )
         pack_buttons([lesson], lesson.key, c1)

@@ -44,6 +44,7 @@ from app.state.url import (
     show_url_notes,
     shown_value,
     sync_url,
+    with_language,
 )
 
 __all__ = [
@@ -80,4 +81,5 @@ __all__ = [
     "trace_or_stop",
     "unlink",
     "url",
+    "with_language",
 ]

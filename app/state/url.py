@@ -190,13 +190,20 @@ def checked_head(
     return default, {"value": heads.display(head), "shown": default}
 
 
+def with_language(params: dict[str, str]) -> dict[str, str]:
+    """`params` plus lang=<the UI language> unless it is English (the default): a link shared in 中文 opens in 中文."""
+    lang = st.session_state.get("lang", "en")
+    return {**params, "lang": str(lang)} if lang != "en" else dict(params)
+
+
 def sync_url(*keys: str) -> None:
-    """Mirror the given state keys into the URL (only those, so each page's link is minimal)."""
+    """Mirror the given state keys into the URL (only those, so each page's link is minimal), and the language."""
     wanted = {}
     for k in keys:
         v = st.session_state.get(k)
         if v is None or v == "" or v is False:
             continue
         wanted[k] = "1" if v is True else str(v)
+    wanted = with_language(wanted)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

@@ -3,6 +3,8 @@ the model-dependent range checks at their edges, and sync_url (a one-line Stream
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -101,3 +103,32 @@ def test_sync_url_leaves_out_empty_values_and_writes_flags_as_1():
     at.run()
     assert not at.exception
     assert {k: at.query_params[k] for k in at.query_params} == {"text": "Hi", "layer": "0", "big": "1"}
+
+
+def _sync_page_in_chinese():
+    import streamlit as st
+
+    from app import state as s
+
+    st.session_state.update(text="Hi", lang="zh")
+    s.sync_url("text")
+    st.write(s.with_language({"model": "m"}))
+
+
+def test_links_keep_the_language_they_were_made_in():
+    at = AppTest.from_function(_sync_page_in_chinese, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert {k: at.query_params[k] for k in at.query_params} == {"text": "Hi", "lang": "zh"}
+    assert json.loads(at.json[0].value) == {"model": "m", "lang": "zh"}
+
+
+def test_lesson_links_carry_the_language():
+    from apptest_util import open_page
+
+    at = open_page("lessons", lang="zh")
+    assert not at.exception
+    links = [c.value for c in at.code]
+    assert links and all("lang=zh" in link for link in links)
+    english = open_page("lessons")
+    assert not any("lang=" in c.value for c in english.code)
