@@ -52,6 +52,10 @@ TEXT = {
         "en": "local models are only read from the models folder, and this one (or its file {detail}) lies outside it.",
         "zh": "本地模型只能从模型文件夹读取，而它（或其中的文件 {detail}）位于文件夹之外。",
     },
+    "hard_load_outside_models_dir_plain": {
+        "en": "local models are only read from the models folder, and this one lies outside it.",
+        "zh": "本地模型只能从模型文件夹读取，而它位于文件夹之外。",
+    },
     "hard_load_not_a_model_folder": {
         "en": "this is not a usable model folder ({detail}).",
         "zh": "这不是可用的模型文件夹（{detail}）。",

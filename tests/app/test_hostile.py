@@ -52,9 +52,9 @@ CASES = [
     ("replacement-chars", "attention", {"text": "bad \ufffd\uffff bytes \U0010ffff"}, CHART, None),
     ("html-in-text-b", "attention", {"text": GOOD, "text_b": "<script>alert(2)</script>"}, CHART, None),
     ("unknown-model", "attention", {"model": "no-such-model-xyz", "text": GOOD}, ERROR, "hard_load_offline"),
-    ("path-traversal", "attention", {"model": "../../etc", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
-    ("absolute-path", "attention", {"model": "/etc", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
-    ("home-path", "attention", {"model": "~/.ssh", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
+    ("path-traversal", "attention", {"model": "../../etc", "text": GOOD}, ERROR, "hard_load_outside_models_dir_plain"),
+    ("absolute-path", "attention", {"model": "/etc", "text": GOOD}, ERROR, "hard_load_outside_models_dir_plain"),
+    ("home-path", "attention", {"model": "~/.ssh", "text": GOOD}, ERROR, "hard_load_outside_models_dir_plain"),
     ("url-model", "attention", {"model": "http://evil.example/model", "text": GOOD}, ERROR, "hard_load_invalid_id"),
     ("www-model", "attention", {"model": "www.evil.example", "text": GOOD}, ERROR, "hard_load_offline"),
     (
@@ -71,7 +71,7 @@ CASES = [
     ("script-model", "attention", {"model": "<script>alert(1)</script>", "text": GOOD}, ERROR, "hard_load_invalid_id"),
     ("huge-model-id", "attention", {"model": "x" * 500, "text": GOOD}, ERROR, "hard_load_invalid_id"),
     ("empty-model", "attention", {"model": " ", "text": GOOD}, ERROR, "hard_load_invalid_id"),
-    ("symlink-outside", "attention", {"model": "evil-link", "text": GOOD}, ERROR, "hard_load_outside_models_dir"),
+    ("symlink-outside", "attention", {"model": "evil-link", "text": GOOD}, ERROR, "hard_load_outside_models_dir_plain"),
     (
         "weights-symlink-outside",
         "attention",
@@ -205,6 +205,7 @@ def test_hostile_input(hostile_models, case_id, page, query, outcome, key, lang)
         assert messages[outcome], f"{case_id}: expected a {outcome}; got {messages}"
     if key:
         assert fragment(key, lang) in body, f"{case_id}: message for {key} not shown in {lang}: {body}"
+        assert i18n.TEXT["hard_detail_none"][lang] not in body, f"{case_id}: a message reads '(... no details)'"
     for message in messages[ERROR] + messages[WARN]:
         plain = message.replace("\\", "")
         assert not AUTOLINK.search(plain), f"{case_id}: would render as a link: {message}"  # no link from input
