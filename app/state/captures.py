@@ -154,8 +154,8 @@ def load_error_text(model_id, exc: Exception) -> str:
     else:  # anything unexpected
         key, detail = "hard_load_load_failed", f"{type(exc).__name__}: {exc}"
     detail = scrub_paths(detail)
-    if not detail:  # messages that would read "(or its file no details)" have a wording without the detail
-        key = {"hard_load_outside_models_dir": "hard_load_outside_models_dir_plain"}.get(key, key)
+    if not detail and key == "hard_load_outside_models_dir":  # not "(or its file no details)": a plain wording
+        key = "hard_load_outside_models_dir_plain"
     detail = md_escape(detail[:300] + "…" if len(detail) > 300 else detail) or i18n.t("hard_detail_none")
     return i18n.t("model_failed", model=md_escape(short_id(str(model_id).strip())), reason=i18n.t(key, detail=detail))
 
