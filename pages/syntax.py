@@ -241,7 +241,9 @@ export_ui.figure_downloads(fig, f"syntax-arcs-L{layer}-{head}")
 if gold is not None:
     scored = [(d, g) for d, g in enumerate(gold_heads) if g >= 0]
     st.caption(t("syn_gold_note", right=sum(predicted[d] == g for d, g in scored), n=len(scored)))
-else:
+elif picker:
     st.caption(t("syn_no_gold"))
+else:  # no treebank sentences on this server (the built-in table's treebank is not shipped): say what works
+    st.caption(t("syn_no_gold_no_picker"))
 state.sync_url("model", "text", "layer", "head")
 controls.share_link("syntax")

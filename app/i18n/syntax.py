@@ -121,6 +121,13 @@ TEXT = {
         "this head's picks, each word's most-attended other word.",
         "zh": "手动输入的句子：没有金标准依存弧（选择树库句子即可看到）；橙点是该头的选择，即每个词最关注的另一个词。",
     },
+    "syn_no_gold_no_picker": {
+        "en": "Typed sentence: no gold arcs. The treebank the built-in table was measured on is not on this server, "
+        'so there is no sentence to pick; upload a CoNLL-U file ("Treebank" above) to see gold arcs. The orange '
+        "dots are this head's picks, each word's most-attended other word.",
+        "zh": "手动输入的句子：没有金标准依存弧。内置表所用的树库不在本服务器上，因此没有可选的句子；上传 CoNLL-U 文件"
+        "（上方“树库”）即可看到金标准依存弧。橙点是该头的选择，即每个词最关注的另一个词。",
+    },
     "syn_misaligned": {
         "en": "The model's words do not line up with the treebank's here (a word with a space or "
         "without word pieces), so the gold arcs are not drawn.",

@@ -121,6 +121,8 @@ def read_conllu(
     if isinstance(source, (list, tuple)):
         out = [s if isinstance(s, Sentence) else sentence_from_tokens(s) for s in source]
     else:
+        if isinstance(source, str) and not source.strip():  # an empty file's text, not a path
+            raise ValueError("No sentences found in this treebank.")
         if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "\t" not in source):
             path = Path(source)
             if not path.is_file():

@@ -171,6 +171,9 @@ def test_bad_treebanks_give_reasons(tmp_path):
         syntax.read_conllu("1\tonly\tthree\n\n")
     with pytest.raises(ValueError, match="No sentences"):
         syntax.read_conllu("# just a comment\n\n")
+    for empty in ("", "  \n"):  # an empty upload's text is no path: "No sentences", not "No such CoNLL-U file: ."
+        with pytest.raises(ValueError, match="No sentences found in this treebank"):
+            syntax.read_conllu(empty)
 
 
 @needs_ewt

@@ -72,6 +72,23 @@ def test_syntax_page_typed_sentence_convbert_in_chinese():
     assert "手动输入的句子" in texts(at)
 
 
+def test_without_the_treebank_the_page_does_not_promise_a_sentence_picker(monkeypatch, tmp_path):
+    from apptest_util import open_page, texts
+
+    from app import state, syntax_view
+
+    monkeypatch.setattr(syntax_view, "EWT_TEST", tmp_path / "absent.conllu")  # a clone without ../shared
+    state.caches.treebank_sentences.clear()
+    try:
+        at = open_page("syntax", model="bert-minilm-l6", text="Dogs chase the small cats")
+        assert not at.exception
+        shown = texts(at)
+        assert "there is no sentence to pick" in shown and "pick a treebank sentence to see them" not in shown
+        assert not [s for s in at.selectbox if s.key == "syn_pick"]
+    finally:
+        state.caches.treebank_sentences.clear()
+
+
 @needs_ewt
 def test_syntax_page_in_chromium(app_server):
     import shutil
