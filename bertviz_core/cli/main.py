@@ -168,7 +168,8 @@ def build_figure(args: argparse.Namespace) -> go.Figure:
         raise ValueError("give --text (with --model) or --trace")
     fs = {"font_size": args.font_size}
     if args.view == "attention":
-        return figures.head_view(trace, args.layer, args.head, hide_special=args.hide_special, **fs)
+        fig = figures.head_view(trace, args.layer, args.head, hide_special=args.hide_special, **fs)
+        return figures.name_source(fig, trace.model_id)
     if args.view == "compare":
         other = _capture(args.model_b, trace.text, None)
         head = args.head.strip().lower()
@@ -177,10 +178,12 @@ def build_figure(args: argparse.Namespace) -> go.Figure:
                 f"for --view compare, --head is a slot number (conv heads follow the attention "
                 f"heads) or 'mean', not {args.head!r}"
             )
-        return figures.compare_view(trace, other, args.layer, head, **fs)
+        return figures.name_source(
+            figures.compare_view(trace, other, args.layer, head, **fs), f"{trace.model_id} vs {other.model_id}"
+        )
     if args.view in ("layer", "convolution"):
-        return figures.view(trace, args.view, args.layer, **fs)
-    return figures.view(trace, args.view, **fs)
+        return figures.name_source(figures.view(trace, args.view, args.layer, **fs), trace.model_id)
+    return figures.name_source(figures.view(trace, args.view, **fs), trace.model_id)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -165,9 +165,11 @@ def _attention(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Dr
 
 def _model_view(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
     trace = src.trace(state["model"], state["text"], state.get("text_b"))
-    return [figures.model_view_grid(trace.attentions, row_label=t("layer"), col_label=t("head"), font_size=fs)], [
-        t("model_view_caption")
-    ]
+    return [
+        figures.model_view_grid(
+            trace.attentions, row_label=t("layer"), col_label=t("head"), font_size=fs, hover_note=""
+        )
+    ], [t("model_view_caption")]
 
 
 def _convolution(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Drawn:
@@ -182,15 +184,17 @@ def _convolution(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> 
         font_size=fs,
         title_of=lambda c: t("conv_head_n", n=c),
         x_title=t("conv_offset"),
+        colorbar_title=t("weight"),
     )
     matrices = np.concatenate([trace.attentions[layer], trace.conv_matrices(layer)])
     titles = [t("head_n", n=h) for h in range(trace.n_heads)] + [
         t("conv_head_n", n=c) for c in range(trace.n_conv_heads)
     ]
-    grid = figures.head_grid(matrices, titles, trace.tokens, cols=max(trace.n_heads, trace.n_conv_heads), font_size=fs)
+    cols = max(trace.n_heads, trace.n_conv_heads)
+    grid = figures.head_grid(matrices, titles, trace.tokens, cols=cols, font_size=fs, colorbar_title=t("weight"))
     return [kernels, grid], [
         t("conv_kernels_title", layer=layer),
-        t("conv_grid_title", layer=layer) + " " + t("conv_band_note", h=K // 2),
+        t("conv_grid_title", layer=layer) + " · " + t("conv_band_note", h=K // 2),
     ]
 
 
@@ -464,6 +468,9 @@ def lesson_section(
     if page not in _BUILDERS:
         raise ValueError(f"Lesson packs cannot draw the view {page!r}; known views: {', '.join(PAGES)}.")
     figs, caps = _BUILDERS[page](dict(state), t, sources or Sources(), font_size)
+    models = [str(state[k]) for k in ("model", "model_a", "model_b") if state.get(k)]
+    for fig in figs if models else []:  # every figure says which model drew it, as the app's own downloads do
+        figures.name_source(fig, " vs ".join(models))
     return export.Section(title=title, text=_plain(text), figures=figs, captions=[_plain(c) for c in caps])
 
 

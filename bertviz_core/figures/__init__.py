@@ -9,7 +9,15 @@ from bertviz_core.figures.charts import contribution_bars, dims_over_position, p
 from bertviz_core.figures.deberta import attention_panels, layer_head_panels, position_bucket_figure, term_heatmaps
 from bertviz_core.figures.grids import head_grid, kernel_heatmaps, model_view_grid
 from bertviz_core.figures.heatmaps import matrix_heatmap, metric_heatmap, numeric_heatmap, pair_heatmaps
-from bertviz_core.figures.labels import ATTENTION_SCALE, DIFF_SCALE, FONT, block_average, escape_label, token_labels
+from bertviz_core.figures.labels import (
+    ATTENTION_SCALE,
+    DIFF_SCALE,
+    FONT,
+    block_average,
+    escape_label,
+    name_source,
+    token_labels,
+)
 from bertviz_core.figures.views import (
     VIEWS,
     compare_view,
@@ -45,6 +53,7 @@ __all__ = [
     "metric_heatmap",
     "model_view",
     "model_view_grid",
+    "name_source",
     "numeric_heatmap",
     "pair_heatmaps",
     "pca_path_figure",

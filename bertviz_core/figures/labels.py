@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,16 @@ ColorScale = str | Sequence[Sequence[float | str]]
 def escape_label(text: str) -> str:
     """Make a user string inert in Plotly's pseudo-HTML labels."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def name_source(fig: Any, source: str, min_top: int = 50) -> Any:
+    """Say in `fig`'s title what drew it (a model id, "A vs B"): "<title> · <source>", or the source alone for
+    an untitled figure (its top margin grown to hold it). `source` is escaped; returns `fig`."""
+    title = fig.layout.title.text
+    fig.update_layout(title_text=f"{title} · {escape_label(source)}" if title else escape_label(source))
+    if not title and (fig.layout.margin.t is None or fig.layout.margin.t < min_top):
+        fig.update_layout(margin={"t": min_top})
+    return fig
 
 
 def token_labels(tokens: list[str], positions: list[int] | None = None) -> list[str]:

@@ -424,8 +424,9 @@ def test_cli_outputs_equal_the_library(bert, tmp_path, trace, capsys, monkeypatc
     )
     assert code == 0 and "wrote head.svg" in err, err
     assert canonical_ids((tmp_path / "head.svg").read_text()) == canonical_ids(
-        export.to_svg(figures.head_view(trace, 3, 1)).decode()
+        export.to_svg(figures.name_source(figures.head_view(trace, 3, 1), "bert-minilm-l6")).decode()
     )
+    assert f"Layer 3, H1 · {len(trace)} tokens · bert-minilm-l6" in (tmp_path / "head.svg").read_text()  # the model
 
 
 def canonical_ids(svg: str) -> str:
@@ -723,3 +724,17 @@ def test_interval_plot_title_and_legend_have_their_own_room():
     px = fig.layout.title.font.size
     centre = (1 - fig.layout.title.y) * fig.layout.height
     assert fig.layout.title.yref == "container" and centre + 1.3 * px * len(lines) / 2 < fig.layout.margin.t
+
+
+def test_pack_figures_name_their_model_and_speak_the_packs_language(convbert):
+    from app.lessons import LESSONS
+
+    lesson = next(ls for ls in LESSONS if ls.page == "convolution")
+    t = lesson_pack.translator(_app_text(), "zh")
+    section = lesson_pack.lesson_section("t", "x", lesson.page, lesson.state, t=t, sources=lesson_pack.Sources())
+    for fig in section.figures:
+        assert fig.layout.title.text.split(" · ")[-1] == lesson.state["model"]  # titled, or the model alone
+        bars = [tr.colorbar.title.text for tr in fig.data if getattr(tr, "colorbar", None) and tr.colorbar.title.text]
+        bars += [ax.colorbar.title.text for ax in (fig.layout.coloraxis,) if ax.colorbar.title.text]
+        assert bars and all(b == "权重" for b in bars), bars
+    assert " · " in section.captions[1]  # the grid's title and its note are two sentences, not one run-on
