@@ -21,7 +21,7 @@ browser:  # Debian's Chromium for the browser tests (Playwright drives /usr/bin/
 	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk; }
 
 app: install
-	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(BIN)/streamlit run app/main.py
+	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(BIN)/python app/serve.py  # streamlit run app/main.py, started warm
 
 test: install-dev browser lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile

@@ -11,9 +11,10 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st
 
-from app import i18n, lessons, nav, state
+from app import i18n, lessons, nav, state, warmup
 from app.i18n import t
 
+warmup.start()  # once per process, in the background (app/serve.py starts it with the server already)
 st.set_page_config(page_title="BERT Inside", page_icon="🔎", layout="wide")
 state.init_session()
 

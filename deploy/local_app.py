@@ -36,15 +36,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(port: int | None = None, env: dict | None = None, timeout: float = 60):
-    """Start `streamlit run app/main.py` on 127.0.0.1; yield its base URL; kill it by its own PID."""
+def streamlit_server(port: int | None = None, env: dict | None = None, timeout: float = 60, serve: bool = False):
+    """Start `streamlit run app/main.py` (or, with `serve`, `python app/serve.py`: the same, warmed as it starts)
+    on 127.0.0.1; yield its base URL; kill it by its own PID."""
     port = port or free_port()
+    entry = [str(ROOT / "app" / "serve.py")] if serve else ["-m", "streamlit", "run", str(ROOT / "app" / "main.py")]
     cmd = [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app" / "main.py"),
+        *entry,
         "--server.address",
         "127.0.0.1",
         "--server.port",

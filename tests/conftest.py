@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# no background warm-up (app/warmup.py) in the test processes and the servers they start: a capture running beside
+# a test would change what it counts (buffer pools, caches); tests/app/test_warmup.py calls it directly
+os.environ.setdefault("BERTVIZ_WARMUP", "0")
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # `make test` runs two workers on two cores: one torch thread each (and in the servers, kernels and
     # commands they start). Two threads per worker oversubscribe the cores, and OpenMP's waiting threads
