@@ -90,8 +90,8 @@ LESSONS = (
         "deberta",
         {
             "model": "deberta-minilm-l6",
-            "layer": 1,
-            "head": "8",
+            "layer": 0,
+            "head": "2",
             "text": "The animal didn't cross the street because it was too tired.",
         },
     ),

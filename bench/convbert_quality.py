@@ -9,6 +9,7 @@ interval (Student's t over the per-sentence cosines).
 from __future__ import annotations
 
 import argparse
+import json
 import time
 
 import common
@@ -17,7 +18,7 @@ from scipy import stats
 
 import bertviz_core as bc
 from bertviz_core.inputs import conllu
-from bertviz_core.models import student
+from bertviz_core.models import quality, student
 from bertviz_core.training import distill
 
 LENGTH_BUCKETS = ((1, 8), (9, 16), (17, 32), (33, 64), (65, 10**6))  # token counts, [CLS]/[SEP] included
@@ -68,6 +69,9 @@ def main():
         "quality" if model_id == "convbert-minilm-l6" else f"quality-{model_id}",
         {"machine": common.machine(), "model": model_id, **result},
     )
+    # beside the weights: the one source the app and the library read (bertviz_core.models.quality)
+    shipped = {k: result[k] for k in ("sentences", "heldout_cosine", "ci95", "untrained_cosine", "source")}
+    (bc.registry.WEIGHTS_DIR / model_id / quality.QUALITY_FILE).write_text(json.dumps(shipped, indent=1) + "\n")
 
 
 if __name__ == "__main__":

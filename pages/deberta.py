@@ -9,7 +9,7 @@ from app import controls, export_ui, nav, state
 from app.i18n import t
 from bertviz_core import figures
 from bertviz_core.analysis import deberta
-from bertviz_core.models import heads
+from bertviz_core.models import heads, quality
 from bertviz_core.models.families import family_spec
 
 DEFAULT = "deberta-minilm-l6"  # this page's own default: it never changes the model the other pages show
@@ -53,6 +53,11 @@ if has_terms(model_id) is False:
     st.info(t("deb_not_deberta", model=state.md_escape(controls.model_name(model_id))))
     st.stop()
 lm, trace = state.trace_or_stop(model_id, text, terms=True)  # a model that cannot load: the message, then stop
+measured = quality.shipped_quality(lm.id)  # a bundled student: how close it is to its teacher, on held-out text
+if measured is not None:
+    low, high = measured["ci95"]
+    numbers = {"cos": measured["heldout_cosine"], "low": low, "high": high, "n": measured["sentences"]}
+    st.caption(t("deb_quality", model=lm.id, **numbers))
 
 c1, c2 = st.columns([3, 2])
 layer = controls.layer_slider(trace.n_layers, container=c1)

@@ -18,6 +18,14 @@ TEXT = {
         "**c2p**（内容对位置：*i* 是什么 · *j* 相对 *i* 在哪里）和 **p2c**（位置对内容：*i* 相对 *j* 在哪里 · *j* 是什么）。"
         "三项之和经过 softmax 就是注意力。相对距离被分进“桶”里：近处精确，远处按对数合并。本页把这三项分开画出来。",
     },
+    "deb_quality": {
+        "en": "{model} was distilled here from bert-minilm-l6 (outputs only, no attention loss): mean cosine "
+        "of its mean-pooled sentence vectors to the teacher's **{cos:.4f}** (95% interval {low:.4f}-{high:.4f}) on "
+        "{n:,} UD English EWT test sentences it never saw. Its model card says how it was trained.",
+        "zh": "{model} 由本项目从 bert-minilm-l6 蒸馏而来（只学输出，无注意力损失）：在 {n:,} 个从未见过的 UD "
+        "英语 EWT 测试句上，其平均池化句向量与教师的平均余弦相似度为 **{cos:.4f}**（95% 区间 {low:.4f}-{high:.4f}）。"
+        "训练方法见其模型卡。",
+    },
     "deb_default_model": {
         "en": "This page shows a DeBERTa. Your model on the other pages stays {model}.",
         "zh": "本页显示 DeBERTa 模型。其他页面上的模型仍为 {model}。",

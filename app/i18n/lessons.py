@@ -38,12 +38,13 @@ TEXT = {
     "lesson_deberta_text": {
         "en": "DeBERTa adds no position vector to its words. Each attention score is a sum of three terms: what the "
         "word is against what the other word is (c2c), what the word is against how far away the other one is "
-        "(c2p), and how far away against what the other word is (p2c). Layer 1, head 8 attends to the word just "
-        "before: take c2p away and that pattern is gone, take c2c away and it stays. Find the other positional "
-        "heads in the table, then compare with BERT's learned position table on /positions.",
+        "(c2p), and how far away against what the other word is (p2c). Layer 0, head 2 attends to the word just "
+        "before: keep only c2c and that pattern is gone; take c2p out and it weakens most, take p2c out and it "
+        "barely changes. Find the other positional heads in the table, then compare with BERT's learned position "
+        "table on /positions.",
         "zh": "DeBERTa 不给词加位置向量。每个注意力分数是三项之和：这个词的内容对另一个词的内容（c2c）、这个词的内容对"
-        "另一个词有多远（c2p）、以及距离对另一个词的内容（p2c）。第 1 层第 8 个头关注前一个词：去掉 c2p，这个模式就消失；"
-        "去掉 c2c，它仍然存在。在表中找出其他位置头，再到 /positions 与 BERT 学到的位置表对比。",
+        "另一个词有多远（c2p）、以及距离对另一个词的内容（p2c）。第 0 层第 2 个头关注前一个词：只保留 c2c，这个模式就消失；"
+        "去掉 c2p，它减弱得最多；去掉 p2c，几乎不变。在表中找出其他位置头，再到 /positions 与 BERT 学到的位置表对比。",
     },
     "lesson_compare_title": {"en": "BERT against ConvBERT, head by head", "zh": "BERT 与 ConvBERT 逐头对比"},
     "lesson_compare_text": {

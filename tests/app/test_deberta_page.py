@@ -134,3 +134,17 @@ def test_a_term_the_model_leaves_out_is_zeros_and_says_so(c2p_only):
     assert len(buckets_fig["data"]) == 2  # no buckets: distances past the 64-row table read its last row
     assert "no buckets" in texts(at) and "rows −64..63" in texts(at)
     assert at.query_params["model"] == c2p_only  # the user's own DeBERTa stays in the link
+
+
+def test_the_page_states_the_bundled_students_held_out_cosine_with_its_interval():
+    import json
+
+    from apptest_util import open_page, texts
+
+    from bertviz_core.models.registry import WEIGHTS_DIR
+
+    measured = json.loads((WEIGHTS_DIR / "deberta-minilm-l6" / "quality.json").read_text())
+    assert measured["heldout_cosine"] >= 0.95 and measured["sentences"] == 2077  # the target, EWT test
+    at = open_page("deberta", model="deberta-minilm-l6", text="The cat sat on the mat.")
+    low, high = measured["ci95"]
+    assert f"{measured['heldout_cosine']:.4f}** (95% interval {low:.4f}-{high:.4f})" in texts(at)
