@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_syntax.py --tables          # full EWT test table per bundled model (timed),
                                                              # written to bertviz_core/data/ (shipped)
+    .venv/bin/python bench/bench_syntax.py --tables --only deberta-minilm-l6   # one model's table
     .venv/bin/python bench/bench_syntax.py --throughput 240  # sentences/s: single, batched, Ray x1, Ray x2
     .venv/bin/python bench/bench_syntax.py --report          # markdown section from bench/out/syntax.json
 
@@ -20,7 +21,7 @@ from functools import partial
 from common import OUT, ROOT, SHARED  # noqa: F401  (common puts the project on sys.path)
 
 EWT_TEST = SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
-MODELS = ("bert-minilm-l6", "convbert-minilm-l6")
+MODELS = ("bert-minilm-l6", "convbert-minilm-l6", "deberta-minilm-l6")
 SAMPLE_SENTENCES = 40  # the shipped sample table, recomputed by tests/test_syntax.py
 RESULTS = OUT / "syntax.json"
 
@@ -34,7 +35,7 @@ def _save(data: dict) -> None:
     RESULTS.write_text(json.dumps(data, indent=2))
 
 
-def tables(threads: int) -> None:
+def tables(threads: int, only: str | None = None) -> None:
     import torch
 
     import bertviz_core as bc
@@ -44,7 +45,7 @@ def tables(threads: int) -> None:
     digest = syntax.file_digest(EWT_TEST)
     sentences = syntax.read_conllu(EWT_TEST)
     data = _load()
-    for model_id in MODELS:
+    for model_id in [m for m in MODELS if only in (None, m)]:
         lm = bc.load_model(model_id)
         t0 = time.perf_counter()
         frame = syntax.count(lm, sentences).to_frame()
@@ -227,10 +228,11 @@ def main() -> None:
     p.add_argument("--model", default="bert-minilm-l6")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--report", action="store_true")
+    p.add_argument("--only", choices=MODELS, help="with --tables: this model's table only")
     args = p.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.tables:
-        tables(args.threads)
+        tables(args.threads, args.only)
     if args.throughput:
         throughput(args.throughput, args.model)
     if args.report:
