@@ -260,7 +260,7 @@ def _load_bundled(entry: registry.ModelEntry) -> LoadedModel:
                 "missing_weights",
                 entry.id,
             )
-        model = student.load_student(folder)
+        model = student.load_encoder(folder)
         path = student.teacher_path()  # same tokenizer as the teacher
     return finish_loaded(entry.id, entry.label, model, AutoTokenizer.from_pretrained(path))
 
@@ -362,7 +362,7 @@ def _load_local(path: Path) -> LoadedModel:
     check_folder(path, model_id)
     if student.is_student_folder(path):
         try:
-            model = student.load_student(path)
+            model = student.load_encoder(path)
         except Exception as exc:  # noqa: BLE001 - whatever transformers raises becomes a "load_failed" ModelLoadError
             raise _refuse(
                 f"Could not load '{short_id(model_id)}': {scrub_paths(exc)}", "load_failed", model_id, scrub_paths(exc)

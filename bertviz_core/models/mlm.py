@@ -7,7 +7,8 @@ returns None when there is no head; `mlm_status(lm)` says why (REASONS, and a me
 
 The head counts as present only when none of its weights had to be newly initialised (a plain encoder
 checkpoint loads with a random head: that is refused). The bundled models and the in-house students have
-no MLM head.
+no MLM head, except a student of a kind with one (`student.HEAD_KINDS`: "mlm", `bert-minilm-l6-mlm`), bundled or
+in the models folder: its head comes from `student.load_student` and wraps `lm.model` the same way.
 """
 
 from __future__ import annotations
@@ -55,19 +56,25 @@ _status_lock = threading.Lock()
 def mlm_source(model_id: str) -> tuple[str | Path | None, str]:
     """Where the checkpoint of `model_id` lives (a registry location, a folder of the models folder or a hub
     id), or (None, reason) for models without a head: "bundled", "student". A variant (<id>@int8) looks in
-    its original's checkpoint."""
+    its original's checkpoint. A student folder with a head (HEAD_KINDS) is its own source."""
     base = model_id.split("@", 1)[0]
     entry = registry.entry(base)
     if entry is not None and entry.source == "bundled":
-        return None, "bundled"
+        bundled = registry.WEIGHTS_DIR / entry.id
+        return (bundled, "") if has_student_head(bundled) else (None, "bundled")
     if entry is not None:
         return entry.location, ""
     folder = (models_dir() / base).resolve()
     if folder.is_dir() and (folder == models_dir() or models_dir() in folder.parents):
         if student.is_student_folder(folder):
-            return None, "student"
+            return (folder, "") if has_student_head(folder) else (None, "student")
         return folder, ""
     return base, ""
+
+
+def has_student_head(folder: Path) -> bool:
+    """Whether `folder` holds an in-house student of a kind with an MLM head (student.HEAD_KINDS)."""
+    return student.is_student_folder(folder) and student.student_kind(folder) in student.HEAD_KINDS
 
 
 def has_mlm_architecture(config: PretrainedConfig) -> bool | None:
@@ -86,6 +93,11 @@ def load_mlm(source: str | Path, lm: LoadedModel) -> MlmStatus:
     if has_mlm_architecture(lm.config) is False:
         return MlmStatus(reason="no_head")
     local = isinstance(source, Path)
+    if isinstance(source, Path) and has_student_head(source):  # a compact student: no checkpoint transformers can read
+        try:
+            return wrap(student.load_student(source), lm)
+        except Exception as exc:  # noqa: BLE001 - a broken folder is the message, as below
+            return MlmStatus(reason="no_head", error=str(exc))
     try:
         mlm, info = AutoModelForMaskedLM.from_pretrained(
             source,
@@ -101,6 +113,12 @@ def load_mlm(source: str | Path, lm: LoadedModel) -> MlmStatus:
     head_missing = [k for k in info.get("missing_keys", ()) if not k.startswith(prefix + ".")]
     if head_missing:
         return MlmStatus(reason="no_head", missing=head_missing[0])
+    return wrap(mlm, lm)
+
+
+def wrap(mlm: PreTrainedModel, lm: LoadedModel) -> MlmStatus:
+    """`mlm` with `lm.model` in place of its own encoder."""
+    prefix = mlm.base_model_prefix
     if not hasattr(mlm, prefix):
         return MlmStatus(reason="no_head")
     setattr(mlm, prefix, lm.model)  # one encoder: the one every page captures (and any variant of it)

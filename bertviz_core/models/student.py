@@ -1,6 +1,6 @@
 """The in-house students of the bundled BERT and their compact storage.
 
-Four kinds, all with the bundled MiniLM's tokenizer (so every model splits a
+Five kinds, all with the bundled MiniLM's tokenizer (so every model splits a
 sentence identically):
 - "convbert" (`convbert-minilm-l6`): ConvBERT of the same size; attention
   heads start as copies of BERT heads 0-5 (query/key/value) and are trained to
@@ -16,21 +16,26 @@ sentence identically):
   from the teacher wherever shapes agree (query/key/value renamed *_proj; the
   relative-position table is new) and trained on outputs only: its heads find
   their own patterns.
+- "mlm" (`bert-minilm-l6-mlm`): the bundled BERT itself with a masked-language-model head
+  (`BertForMaskedLM`: encoder copied, head transform new, decoder tied to the word embeddings), pretrained
+  further with masked words (bertviz_core.training.mlm): it can fill in a [MASK].
 On disk a student keeps only what differs from the teacher, in fp16; the
 embeddings (frozen during distillation, so identical to the teacher's) are read
 from the bundled teacher at load time.
 
 Folder layout written by `save_student`:
     config.json          the student's config (ConvBertConfig, BertConfig or DebertaV2Config)
-    student.safetensors  fp16 tensors that are not the teacher's
-    bertviz_base.json    {"base": "bert-minilm-l6", "from_base": [keys...]}
+    student.safetensors  fp16 tensors that are not the teacher's (nor tied to one: the MLM decoder)
+    bertviz_base.json    {"base": "bert-minilm-l6", "kind": ..., "from_base": [keys...]}
+A model with a head ("mlm") names its tensors `bert.embeddings...`: from_base lists them so, and they are
+read from the teacher's `embeddings...` (see `teacher_key`).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -44,7 +49,8 @@ BASE_FILE = "bertviz_base.json"
 WEIGHTS_FILE = "student.safetensors"
 # Tensors shared with the teacher and never trained: loaded from the teacher.
 FROZEN_PREFIXES = ("embeddings.",)
-KINDS = ("convbert", "convbert-free", "bert3", "deberta")
+KINDS = ("convbert", "convbert-free", "bert3", "deberta", "mlm")
+HEAD_KINDS = ("mlm",)  # kinds rebuilt with their masked-language-model head (BertForMaskedLM)
 # the kinds trained to copy the teacher's attention (an attention loss); the others learn their own
 ATTENTION_TRANSFER_KINDS = ("convbert",)
 BERT3_LAYERS = (0, 3, 5)  # teacher layers the 3-layer student starts from (best untrained copy: 0.64)
@@ -53,6 +59,7 @@ REGISTRY_IDS = {
     "convbert-free": "convbert-minilm-l6-free",
     "bert3": "distilbert-minilm-l3",
     "deberta": "deberta-minilm-l6",
+    "mlm": "bert-minilm-l6-mlm",
 }
 TEACHER_HEADS = 12
 
@@ -70,13 +77,16 @@ def teacher_state() -> dict[str, torch.Tensor]:
 
 def student_config(kind: str = "convbert") -> PretrainedConfig:
     """ConvBERT with MiniLM's sizes (6 attention heads + 6 conv heads of size 32, span 9),
-    or for "bert3" the teacher's BertConfig with 3 layers."""
+    or for "bert3" the teacher's BertConfig with 3 layers, for "mlm" the teacher's own (BertForMaskedLM)."""
     from transformers import BertConfig, ConvBertConfig
 
     _check_kind(kind)
     teacher = BertConfig.from_pretrained(teacher_path())
     if kind == "deberta":
         return deberta_config(teacher)
+    if kind in HEAD_KINDS:
+        teacher.architectures = ["BertForMaskedLM"]  # the head is part of the model (models.mlm finds it)
+        return teacher
     if kind == "bert3":
         teacher.num_hidden_layers = len(BERT3_LAYERS)
         teacher.hidden_dropout_prob = teacher.attention_probs_dropout_prob = 0.0
@@ -140,9 +150,34 @@ def uses_attention_transfer(kind: str) -> bool:
 
 
 def new_student(config: PretrainedConfig | None = None, kind: str = "convbert") -> PreTrainedModel:
-    from transformers import AutoModel
+    """A randomly initialised student of `kind` (a BertForMaskedLM, decoder tied, for HEAD_KINDS)."""
+    from transformers import AutoModel, AutoModelForMaskedLM
 
+    if kind in HEAD_KINDS:
+        return AutoModelForMaskedLM.from_config(config or student_config(kind))
     return AutoModel.from_config(config or student_config(kind))
+
+
+def teacher_key(model: torch.nn.Module, key: str) -> str:
+    """The teacher's name of the tensor `key` of `model`: without the base model's prefix ("bert.") when the
+    model wraps its encoder (a BertForMaskedLM); unchanged for a bare encoder."""
+    base = getattr(model, "base_model", model)
+    if base is model:
+        return key
+    return key.removeprefix(getattr(model, "base_model_prefix", "") + ".")
+
+
+def tied_keys(model: torch.nn.Module) -> dict[str, str]:
+    """{state key: the key it shares its tensor with} for tied weights (a MLM decoder tied to the word
+    embeddings): named once among the parameters, twice in the state dict."""
+    named = {**dict(model.named_parameters()), **dict(model.named_buffers())}
+    owner = {t.data_ptr(): k for k, t in named.items()}
+    return {k: owner[v.data_ptr()] for k, v in model.state_dict().items() if k not in named and v.data_ptr() in owner}
+
+
+def is_frozen(model: torch.nn.Module, key: str) -> bool:
+    """Whether `key` of `model` is one of the teacher's frozen tensors (FROZEN_PREFIXES), e.g. the embeddings."""
+    return teacher_key(model, key).startswith(FROZEN_PREFIXES)
 
 
 def teacher_layer_of(kind: str, student_layer: int) -> int:
@@ -155,6 +190,8 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
     """Copy the teacher's weights into `student` wherever they fit.
 
     "bert3": embeddings and pooler copied; student layer i is teacher layer BERT3_LAYERS[i].
+    "mlm": the whole encoder (under `bert.`); the head's transform keeps its fresh initialisation (BERT's
+    default) and its decoder is tied to the copied word embeddings.
     ConvBERT kinds:
     - same-shape tensors (embeddings, LayerNorms, feed-forward, attention output): copied;
     - value (192 x 384): the teacher's heads 0-5; query/key too for "convbert" only
@@ -166,6 +203,8 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
     _check_kind(kind)
     if kind == "deberta":
         return _init_deberta(student, teacher)
+    if kind in HEAD_KINDS:
+        return _init_same_names(student, teacher)
     half = student.config.hidden_size // 2
     done: list[str] = []
     for name, param in student.state_dict().items():
@@ -195,6 +234,17 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
     return done
 
 
+def _init_same_names(student: PreTrainedModel, teacher: dict[str, torch.Tensor]) -> list[str]:
+    """Every tensor of the teacher's shape under the teacher's name (`teacher_key`); a head stays as initialised."""
+    done: list[str] = []
+    for name, param in student.state_dict().items():
+        source = teacher.get(teacher_key(student, name))
+        if source is not None and source.shape == param.shape:
+            param.copy_(source)
+            done.append(name)
+    return done
+
+
 DEBERTA_NAMES = {
     "attention.self.query.": "attention.self.query_proj.",
     "attention.self.key.": "attention.self.key_proj.",
@@ -218,12 +268,17 @@ def _init_deberta(student: PreTrainedModel, teacher: dict[str, torch.Tensor]) ->
 
 
 def save_student(student: PreTrainedModel, out_dir: str | Path, kind: str = "convbert") -> Path:
-    """Write the compact fp16 student (everything but the frozen teacher tensors)."""
+    """Write the compact fp16 student (everything but the frozen teacher tensors and the tensors tied to others)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     state = student.state_dict()
-    own = {k: v.detach().to(torch.float16).contiguous() for k, v in state.items() if not k.startswith(FROZEN_PREFIXES)}
-    from_base = sorted(k for k in state if k.startswith(FROZEN_PREFIXES))
+    tied = tied_keys(student)
+    own = {
+        k: v.detach().to(torch.float16).contiguous()
+        for k, v in state.items()
+        if not is_frozen(student, k) and k not in tied
+    }
+    from_base = sorted(k for k in state if is_frozen(student, k) and k not in tied)
     student.config.to_json_file(out / "config.json")
     save_file(own, str(out / WEIGHTS_FILE))
     (out / BASE_FILE).write_text(json.dumps({"base": "bert-minilm-l6", "kind": kind, "from_base": from_base}, indent=1))
@@ -239,8 +294,9 @@ def student_kind(folder: str | Path) -> str:
 
 
 def load_student(folder: str | Path) -> PreTrainedModel:
-    """Rebuild a student: own fp16 tensors + the teacher's frozen ones (fp32), eager attention."""
-    from transformers import AutoConfig, AutoModel
+    """Rebuild a student: own fp16 tensors + the teacher's frozen ones (fp32), eager attention; a
+    BertForMaskedLM (head included, decoder tied to the word embeddings) for HEAD_KINDS."""
+    from transformers import AutoConfig, AutoModel, AutoModelForMaskedLM
 
     folder = Path(folder)
     base = json.loads((folder / BASE_FILE).read_text())
@@ -248,8 +304,19 @@ def load_student(folder: str | Path) -> PreTrainedModel:
     if not families.is_student_family(config.model_type):
         raise ValueError(f"A student folder holds a ConvBERT, a BERT or a DeBERTa-v2, not {config.model_type!r}.")
     teacher = teacher_state()
+    auto = AutoModelForMaskedLM if base.get("kind") in HEAD_KINDS else AutoModel
+    model = auto.from_config(config, attn_implementation="eager")
     state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
-    state.update({k: teacher[k] for k in base["from_base"]})
-    model = AutoModel.from_config(config, attn_implementation="eager")
+    state.update({k: teacher[teacher_key(model, k)] for k in base["from_base"]})
+    state.update({k: state[owner] for k, owner in tied_keys(model).items() if owner in state})
     model.load_state_dict(state, strict=True)
     return model.eval()
+
+
+def load_encoder(folder: str | Path) -> PreTrainedModel:
+    """The encoder of a student folder, as every page captures it: the model itself, or for a kind with a head
+    (HEAD_KINDS) the encoder inside it (models.mlm finds the head again and wraps this very encoder)."""
+    model = load_student(folder)
+    if student_kind(folder) in HEAD_KINDS:
+        return cast("PreTrainedModel", model.base_model)  # BertForMaskedLM.bert: a BertModel
+    return model
