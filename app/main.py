@@ -18,7 +18,7 @@ warmup.start()  # once per process, in the background (app/serve.py starts it wi
 st.set_page_config(page_title="BERT Inside", page_icon="🔎", layout="wide")
 state.init_session()
 
-page = st.navigation(nav.all_pages())
+page = st.navigation(nav.all_pages(), expanded=True)  # every page in view: no "View 3 more" hiding Lessons
 
 with st.sidebar:
     st.session_state.setdefault("lang", "en")

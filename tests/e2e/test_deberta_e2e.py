@@ -60,3 +60,16 @@ def test_reached_from_the_sidebar_it_keeps_the_users_bert(app_server):
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert "Your model on the other pages stays BERT" in text
         assert page.evaluate("document.querySelectorAll('.js-plotly-plot')[0]._fullData.length") == 4
+
+
+def test_the_sidebar_shows_every_page_without_a_view_more_button(app_server):
+    from app import nav
+
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{app_server}/?lang=en")
+        page.wait_for_selector('[data-testid="stSidebarNav"] a')
+        wait_idle(page)
+        links = page.locator('[data-testid="stSidebarNav"] a:visible')
+        assert links.count() == len(nav.PAGES)  # Lessons, last, is one click away like the rest
+        assert page.get_by_text(re.compile(r"View \d+ more")).count() == 0
