@@ -94,15 +94,15 @@ st.caption(t("deb_share_note"))
 # 3. the attention without each term: this head, then every head, then the most positional heads
 js = summary["js"]
 st.subheader(t("deb_ablation_title", layer=layer, head=head))
-recomputed = [deberta.attention_from_terms(terms, keep) for keep in deberta.ABLATIONS.values()]
 ablation_titles = [
     t("deb_ab_real"),
     t("deb_ab_c2c_only", js=js["c2c_only"][layer, head]),
     t("deb_ab_no_c2p", js=js["no_c2p"][layer, head]),
     t("deb_ab_no_p2c", js=js["no_p2c"][layer, head]),
 ]
-matrices = np.stack([attention, *recomputed])
-fig = figures.attention_panels(matrices, trace.tokens, titles=ablation_titles, colorbar_title=t("weight"), **axes)
+fig = figures.ablation_panels(
+    terms, attention, trace.tokens, titles=ablation_titles, colorbar_title=t("weight"), **axes
+)
 show(fig, "ablations", f"without-terms-L{layer}-H{head}")
 st.caption(t("deb_ablation_note"))
 st.markdown(f"**{t('deb_js_title')}**")

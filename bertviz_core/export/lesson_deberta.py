@@ -74,15 +74,14 @@ def deberta_view(
         **axes,
     )
     js = deberta.ablation_divergence(trace.deberta_terms)
-    recomputed = [deberta.attention_from_terms(terms, keep) for keep in deberta.ABLATIONS.values()]
     ablation_titles = [
         t("deb_ab_real"),
         t("deb_ab_c2c_only", js=js["c2c_only"][layer, head]),
         t("deb_ab_no_c2p", js=js["no_c2p"][layer, head]),
         t("deb_ab_no_p2c", js=js["no_p2c"][layer, head]),
     ]
-    ablation_fig = figures.attention_panels(
-        np.stack([attention, *recomputed]), trace.tokens, titles=ablation_titles, colorbar_title=t("weight"), **axes
+    ablation_fig = figures.ablation_panels(
+        terms, attention, trace.tokens, titles=ablation_titles, colorbar_title=t("weight"), **axes
     )
     js_fig = figures.layer_head_panels(
         np.stack([js[name] for name in deberta.ABLATIONS]),

@@ -6,7 +6,13 @@ kernels), charts (paths and bars), views (a Trace's views by name), research (ma
 comparisons), syntax (dependency arcs), deberta (DeBERTa's score terms and relative-position buckets)."""
 
 from bertviz_core.figures.charts import contribution_bars, dims_over_position, pca_path_figure, token_bars
-from bertviz_core.figures.deberta import attention_panels, layer_head_panels, position_bucket_figure, term_heatmaps
+from bertviz_core.figures.deberta import (
+    ablation_panels,
+    attention_panels,
+    layer_head_panels,
+    position_bucket_figure,
+    term_heatmaps,
+)
 from bertviz_core.figures.grids import head_grid, kernel_heatmaps, model_view_grid
 from bertviz_core.figures.heatmaps import matrix_heatmap, metric_heatmap, numeric_heatmap, pair_heatmaps
 from bertviz_core.figures.labels import (
@@ -36,6 +42,7 @@ __all__ = [
     "DIFF_SCALE",
     "FONT",
     "VIEWS",
+    "ablation_panels",
     "attention_panels",
     "block_average",
     "compare_view",

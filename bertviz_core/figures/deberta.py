@@ -203,6 +203,16 @@ def attention_panels(
     return panel_heatmaps(matrices, tokens, titles=titles, scales=[scale], **layout)
 
 
+def ablation_panels(
+    terms: np.ndarray, attention: np.ndarray, tokens: list[str], *, titles: list[str], **layout
+) -> go.Figure:
+    """One head's attention [T, T] beside the attention recomputed from its terms [3, T, T] for each
+    analysis.deberta.ABLATIONS entry, in that order (titles: the real one's, then one per ablation), on one scale.
+    `layout`: attention_panels' keywords (colorbar_title, width, font_size, ...)."""
+    recomputed = [deberta.attention_from_terms(terms, keep) for keep in deberta.ABLATIONS.values()]
+    return attention_panels(np.stack([attention, *recomputed]), tokens, titles=titles, **layout)
+
+
 def layer_head_panels(
     values: np.ndarray,
     *,

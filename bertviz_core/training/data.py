@@ -1,11 +1,33 @@
-"""The training text of a distillation run (bertviz_core.training.distill): sentences packed into examples,
-short crops, augmented variants of CoNLL-U sentences, and padded batches."""
+"""What every training run here shares (bertviz_core.training.distill, .mlm): its folder and seed, an atomic
+checkpoint, and its text: sentences packed into examples, short crops, augmented variants of CoNLL-U sentences,
+and padded batches."""
 
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
+from typing import Any
 
 import torch
+
+
+def start_run(out: str | Path, seed: int, threads: int | None = None) -> Path:
+    """The run's folder (made if missing), with torch's threads (when given) and seed set: a run's first step."""
+    if threads:
+        torch.set_num_threads(threads)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    return out_dir
+
+
+def save_atomically(state: dict[str, Any], path: Path) -> None:
+    """torch.save to a temporary file beside `path`, then renamed over it: a run killed mid-write keeps its last
+    whole checkpoint."""
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
 
 
 def make_examples(token_ids: list[list[int]], max_len: int, seed: int) -> list[list[int]]:

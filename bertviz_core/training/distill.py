@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import time
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from bertviz_core.inputs import conllu
 from bertviz_core.inputs import text as text_input
 from bertviz_core.models import student as st
 from bertviz_core.models.pooling import mean_pool, pooled_cosines
+from bertviz_core.training import data as training_data
 from bertviz_core.training.data import augment_sentences, collate, crop_short, make_examples
 
 if TYPE_CHECKING:
@@ -190,11 +190,7 @@ def setup(
     augmented: int = 0,
 ) -> Session:
     """Models, optimizer, examples and log of a run, resumed from its checkpoint when `out` holds one."""
-    if threads:
-        torch.set_num_threads(threads)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(settings.seed)
+    out_dir = training_data.start_run(out, settings.seed, threads)
     kind = settings.kind
     tokenizer, teacher, student, attention_loss = load_models(kind, out_dir, init_from)
     teacher_layers = [st.teacher_layer_of(kind, l) for l in range(student.config.num_hidden_layers)]
@@ -297,18 +293,14 @@ def evaluate(session: Session, step: int, eval_sentences: list[str] | None) -> N
 
 def save_checkpoint(session: Session, step: int) -> None:
     """Weights, optimizer, schedule, step and log, written atomically to out_dir/CHECKPOINT."""
-    tmp = session.out_dir / (CHECKPOINT + ".tmp")
-    torch.save(
-        {
-            "student": session.student.state_dict(),
-            "optimizer": session.optimizer.state_dict(),
-            "scheduler": session.scheduler.state_dict(),
-            "step": step,
-            "log": session.log,
-        },
-        tmp,
-    )
-    os.replace(tmp, session.out_dir / CHECKPOINT)
+    state = {
+        "student": session.student.state_dict(),
+        "optimizer": session.optimizer.state_dict(),
+        "scheduler": session.scheduler.state_dict(),
+        "step": step,
+        "log": session.log,
+    }
+    training_data.save_atomically(state, session.out_dir / CHECKPOINT)
 
 
 def run(

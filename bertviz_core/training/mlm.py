@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -44,6 +43,7 @@ from bertviz_core.analysis.masked_words import frequent_pieces, masked_word_accu
 from bertviz_core.inputs import conllu
 from bertviz_core.inputs import text as text_input
 from bertviz_core.models import student as st
+from bertviz_core.training import data as training_data
 from bertviz_core.training.data import collate, make_examples
 
 if TYPE_CHECKING:
@@ -247,11 +247,7 @@ def setup(
     """Model, optimizer, examples and log of a run, resumed from its checkpoint when `out` holds one."""
     from transformers import AutoTokenizer
 
-    if threads:
-        torch.set_num_threads(threads)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(settings.seed)
+    out_dir = training_data.start_run(out, settings.seed, threads)
     tokenizer = AutoTokenizer.from_pretrained(st.teacher_path())
     model = new_model(settings)
     model.train()  # dropout on (settings.dropout)
@@ -330,7 +326,6 @@ def evaluate(session: Session, step: int, max_masks: int | None = None) -> dict[
 
 def save_checkpoint(session: Session, step: int) -> None:
     """Weights, optimizer, schedule, step and log, written atomically to out_dir/CHECKPOINT."""
-    tmp = session.out_dir / (CHECKPOINT + ".tmp")
     state = {
         "model": session.model.state_dict(),
         "optimizer": session.optimizer.state_dict(),
@@ -338,8 +333,7 @@ def save_checkpoint(session: Session, step: int) -> None:
         "step": step,
         "log": session.log,
     }
-    torch.save(state, tmp)
-    os.replace(tmp, session.out_dir / CHECKPOINT)
+    training_data.save_atomically(state, session.out_dir / CHECKPOINT)
 
 
 def export(session: Session, folder: str | Path | None = None) -> Path:

@@ -130,3 +130,17 @@ def test_bucket_figure_shows_the_clipped_rows_when_distances_pass_the_table():
     fig = figures.position_bucket_figure(256, 512, 256, reach=700, names=NAMES)
     line, row = fig.data
     assert row.name == "row" and max(row.y) == 255 and min(row.y) == -256 and max(line.y) > 255
+
+
+def test_ablation_panels_hold_the_attention_and_each_recomputation():
+    from scipy.special import softmax
+
+    rng = np.random.default_rng(7)
+    terms = rng.normal(size=(3, 4, 4)) * 2
+    attention = softmax(terms.sum(0), axis=-1)
+    fig = figures.ablation_panels(terms, attention, ["a", "b", "c", "d"], titles=["real", "c2c", "-c2p", "-p2c"])
+    z = [np.asarray(trace.z, dtype=float) for trace in fig.data if trace.type == "heatmap"]
+    want = [attention, softmax(terms[0], -1), softmax(terms[0] + terms[2], -1), softmax(terms[0] + terms[1], -1)]
+    assert len(z) == 4
+    for got, expected in zip(z, want):
+        np.testing.assert_allclose(got, expected, atol=1e-6)
