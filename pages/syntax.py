@@ -10,6 +10,7 @@ from app.i18n import t
 from bertviz_core import figures
 from bertviz_core.analysis import syntax
 from bertviz_core.figures import syntax as figures_syntax
+from bertviz_core.inputs.text import MAX_UPLOAD_BYTES
 
 st.title(t("syn_title"))
 st.caption(t("syn_intro"))
@@ -47,7 +48,9 @@ if source == "ewt":
                     st.error(state.load_error_text(model_id, exc))
 elif source == "upload":
     upload = st.file_uploader(
-        t("syn_upload_treebank", n=syntax_view.MAX_UPLOAD_SENTENCES), type=["conllu", "conll"], key="syn_treebank"
+        t("syn_upload_treebank", n=syntax_view.MAX_UPLOAD_SENTENCES, mb=MAX_UPLOAD_BYTES // 2**20),
+        type=["conllu", "conll"],
+        key="syn_treebank",
     )
     if upload is not None:
         try:

@@ -68,7 +68,12 @@ def _sources() -> tuple[str, object]:
     """The sentence box, the upload, and which of them is used (said in a caption)."""
     st.button(t("many_example"), on_click=_load_example)
     st.text_area(t("many_sentences"), key="many_text", height=160)
-    upload = st.file_uploader(t("many_upload"), type=["txt", "conllu", "conll"], key="many_upload", on_change=_uploaded)
+    upload = st.file_uploader(
+        t("many_upload", mb=text_input.MAX_UPLOAD_BYTES // 2**20),  # the limit said before a file is refused, not after
+        type=["txt", "conllu", "conll"],
+        key="many_upload",
+        on_change=_uploaded,
+    )
     st.session_state.setdefault("many_source", "file" if upload is not None else "box")
     source = st.radio(
         t("research_source"),

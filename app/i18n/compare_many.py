@@ -8,7 +8,10 @@ TEXT = {
         "zh": "每行一个句子，或上传 .txt（每行一句）或 CoNLL-U 文件。最多 {n} 句。",
     },
     "many_sentences": {"en": "Sentences", "zh": "句子"},
-    "many_upload": {"en": "Upload sentences", "zh": "上传句子"},
+    "many_upload": {
+        "en": "Upload sentences (.txt one per line, or .conllu; at most {mb} MB)",
+        "zh": "上传句子（.txt 每行一句，或 .conllu；最大 {mb} MB）",
+    },
     "many_run": {"en": "Compare over these sentences", "zh": "在这些句子上对比"},
     "many_progress": {"en": "Sentence {i} of {n}", "zh": "第 {i} / {n} 句"},
     "many_done": {"en": "Averaged over {n} sentences.", "zh": "已对 {n} 个句子取平均。"},

@@ -52,6 +52,11 @@ TEXT = {
         "en": "local models are only read from the models folder, and this one (or its file {detail}) lies outside it.",
         "zh": "本地模型只能从模型文件夹读取，而它（或其中的文件 {detail}）位于文件夹之外。",
     },
+    "hard_bidi": {
+        "en": "This text holds invisible direction controls, which reorder how it is displayed (the model reads the "
+        "characters in their stored order). Here it is with each one written out: {shown}",
+        "zh": "这段文字含有不可见的方向控制字符，会改变它的显示顺序（模型按存储顺序读取字符）。下面把每个控制字符写了出来：{shown}",
+    },
     "hard_load_outside_models_dir_plain": {
         "en": "local models are only read from the models folder, and this one lies outside it.",
         "zh": "本地模型只能从模型文件夹读取，而它位于文件夹之外。",

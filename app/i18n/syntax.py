@@ -54,8 +54,8 @@ TEXT = {
     "syn_compute": {"en": "Compute the table", "zh": "计算结果表"},
     "syn_progress": {"en": "Sentence {i} of {n}", "zh": "第 {i} 句，共 {n} 句"},
     "syn_upload_treebank": {
-        "en": "CoNLL-U file (at most {n} sentences are used)",
-        "zh": "CoNLL-U 文件（最多使用 {n} 句）",
+        "en": "CoNLL-U file (at most {mb} MB; at most {n} sentences are used)",
+        "zh": "CoNLL-U 文件（最大 {mb} MB；最多使用 {n} 句）",
     },
     "syn_upload_results": {"en": "syntax.parquet", "zh": "syntax.parquet"},
     "syn_upload_hint": {

@@ -21,7 +21,7 @@ import streamlit as st
 
 import bertviz_core as bc
 from app.state import caches
-from app.state.text import MAX_CHARS, clean_text, md_escape
+from app.state.text import MAX_CHARS, clean_text, md_escape, visible_bidi
 from bertviz_core.analysis import compare, deberta
 from bertviz_core.models.loading import scrub_paths, short_id
 
@@ -190,6 +190,10 @@ def trace_or_stop(
         st.warning(i18n.t("truncated", kept=len(trace), dropped=trace.dropped_tokens))
     if len(raw_text) > MAX_CHARS:
         st.warning(i18n.t("chars_cut", n=MAX_CHARS))
+    for typed in (raw_text, raw_text_b):  # invisible direction controls would silently reorder what is shown
+        shown = visible_bidi(typed[:MAX_CHARS])
+        if shown is not None:
+            st.warning(i18n.t("hard_bidi", shown=md_escape(shown[:300])))
     if len(raw_text_b) > MAX_CHARS:
         st.warning(i18n.t("hard_text_b_cut", n=MAX_CHARS))
     return lm, trace

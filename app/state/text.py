@@ -29,6 +29,17 @@ def md_escape(value) -> str:
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
 
 
+# Unicode's bidirectional controls (embeddings, overrides, isolates, marks): invisible, yet they reorder what is shown
+BIDI_CONTROLS = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def visible_bidi(text: str) -> str | None:
+    """`text` with each bidirectional control written out as ⟨U+202E⟩, or None when it has none."""
+    if not any(ch in BIDI_CONTROLS for ch in text):
+        return None
+    return "".join(f"⟨U+{ord(ch):04X}⟩" if ch in BIDI_CONTROLS else ch for ch in text)
+
+
 def clean_text(text: str | None) -> str:
     """Strip, drop control characters (keep newlines/tabs as spaces), cap the length."""
     if not text:

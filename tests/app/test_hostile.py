@@ -34,7 +34,7 @@ CASES = [
     ("cjk", "attention", {"text": "我爱自然语言处理。"}, CHART, None),
     ("arabic-rtl", "attention", {"text": "مرحبا بالعالم، كيف حالك؟"}, CHART, None),
     ("hebrew-mixed", "attention", {"text": "שלום world \u200fעולם\u200f ok"}, CHART, None),
-    ("rtl-override", "attention", {"text": "abc \u202egnp.exe\u202c def"}, CHART, None),
+    ("rtl-override", "attention", {"text": "abc \u202egnp.exe\u202c def"}, CHART, "hard_bidi"),
     ("zero-width", "attention", {"text": "a\u200bb\u200cc\u200dd\ufeffe"}, CHART, None),
     ("control-mixed", "attention", {"text": "red\x1b[31m alert\x07 bell\x00 null"}, CHART, None),
     ("special-tokens", "attention", {"text": "[MASK] [SEP] [CLS] [PAD] [UNK]"}, CHART, None),

@@ -21,3 +21,11 @@ def test_unlink_and_md_escape():
     special = "\\`*_{}[]()#+-.!|<>$~:"
     assert state.md_escape(special) == "".join("\\" + c for c in special)
     assert state.md_escape("a b") == "a b"
+
+
+def test_direction_controls_are_written_out_and_plain_text_is_left_alone():
+    from app.state.text import visible_bidi
+
+    assert visible_bidi("abc \u202egnp.exe\u202c def") == "abc ⟨U+202E⟩gnp.exe⟨U+202C⟩ def"
+    assert visible_bidi("مرحبا بالعالم") is None  # right-to-left script itself is not a control
+    assert visible_bidi("\u2066x\u2069\u200f") == "⟨U+2066⟩x⟨U+2069⟩⟨U+200F⟩"
