@@ -170,6 +170,8 @@ if run:
             font_size=fs,
             highlight=report["mask_position"],
         )
+        if report["quantized_layers"]:  # integer kernels have no real gradient: say so beside the bars
+            st.warning(t("contrib_attr_quantized", n=report["quantized_layers"]))
         st.plotly_chart(attr_fig, width="stretch", key="contrib_attr")
         export_ui.figure_downloads(attr_fig, f"attribution-{attr_method}-{target}")
         if report["predicted"] is not None:

@@ -87,6 +87,13 @@ TEXT = {
         "en": "Compute the attribution ({n} tokens: may take a while)",
         "zh": "计算归因（{n} 个词元：可能需要一些时间）",
     },
+    "contrib_attr_quantized": {
+        "en": "Not reliable on this model: {n} of its layers run int8 kernels, through which gradients do not flow "
+        "as through float ones, so these attributions (gradients) can be wrong. Use the original model for "
+        "attributions; the attention-based methods above are fine here.",
+        "zh": "此模型上的结果不可靠：它有 {n} 层使用 int8 算子，梯度无法像在浮点层中那样正确传递，因此这些归因（基于梯度）"
+        "可能是错的。请在原始模型上计算归因；上面基于注意力的方法在此仍然可用。",
+    },
     "contrib_attr_long": {
         "en": "Above {n} tokens, Integrated Gradients runs on request, with {steps} steps.",
         "zh": "超过 {n} 个词元时，积分梯度按需运行，使用 {steps} 步。",

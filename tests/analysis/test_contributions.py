@@ -338,3 +338,17 @@ def test_max_tokens_caps_only_the_methods_that_declare_it(models_root):
             assert info.value.code == "flow_cap" and info.value.params == {"cap": spec.max_tokens, "n": len(trace)}
         else:
             np.testing.assert_allclose(bc.mixing(lm, trace, name).sum(-1), 1, atol=1e-5, err_msg=name)
+
+
+def test_attributions_through_int8_kernels_are_flagged_and_float_ones_are_not(bert):
+    import bertviz_core as bc
+    from bertviz_core.analysis.contributions import attribution_report
+
+    plain = attribution_report(bert, "The cat sat.", "gradient_x_input", "norm")
+    assert plain["quantized_layers"] == 0
+    int8 = bc.load_model("bert-minilm-l6@int8")
+    import torch
+
+    expected = sum(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in int8.model.modules())
+    report = attribution_report(int8, "The cat sat.", "gradient_x_input", "norm")
+    assert expected > 0 and report["quantized_layers"] == expected

@@ -143,6 +143,16 @@ def _attribute(
         return InputXGradient(forward).attribute(x.clone().requires_grad_(True)), None, None
 
 
+def quantized_layers(model: Any) -> int:
+    """How many of `model`'s modules run integer kernels (dynamic int8 Linear layers, e.g. an `@int8` variant).
+    Gradients do not flow through those kernels as through float ones (torch registers no autograd formula for
+    them), so attributions computed through them are not reliable."""
+    import torch
+
+    quantized = (torch.ao.nn.quantized.dynamic.Linear, torch.ao.nn.quantized.Linear)
+    return sum(isinstance(m, quantized) for m in model.modules())
+
+
 def attribution_report(
     lm: LoadedModel,
     text: str,
@@ -159,7 +169,8 @@ def attribution_report(
     "mask": the logit of the token the MLM head predicts at the first mask token (models with an MLM head).
     method "integrated_gradients" (baseline: every non-special token replaced by the mask token, or pad)
     or "gradient_x_input". Returns scores [T], tokens, f_input, f_baseline (IG), delta (IG: sum - (f(x) - f(b))),
-    n_steps, baseline_token, predicted and mask_position (mask target)."""
+    n_steps, baseline_token, predicted and mask_position (mask target), and quantized_layers (> 0: the gradients
+    pass through integer kernels and the scores are not reliable; see quantized_layers)."""
     import torch
 
     _check(method, target, text)
@@ -193,6 +204,7 @@ def attribution_report(
         "predicted": tok.convert_ids_to_tokens([predicted])[0] if predicted is not None else None,
         "baseline_token": tok.convert_ids_to_tokens([_baseline_id(tok)])[0],
         "mask_position": mask_pos,
+        "quantized_layers": quantized_layers(model),
     }
 
 
