@@ -12,9 +12,11 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .  # `python -m bertviz_core` from any folder, not only the repository's
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps -e .
 
 browser:  # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no downloads), and a CJK font for 中文 screenshots
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
