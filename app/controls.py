@@ -150,14 +150,21 @@ def absolute_url(path_and_query: str) -> str:
     return base + path_and_query
 
 
-def share_link(page_path: str) -> None:
+def share_link(page_path: str, *, container=None) -> None:
     """The current view as a link, behind a button: st.code has a copy button and never renders the text, but its
-    highlighter costs every page load ~0.6 s of the browser's CPU; inside a popover it is loaded when opened."""
+    highlighter costs every page load ~0.6 s of the browser's CPU; inside a popover it is loaded when opened.
+    `container`: where the button goes (default: here), e.g. one cell of action_row()."""
     from urllib.parse import urlencode
 
     query = urlencode(dict(st.query_params))
-    with st.popover(t("copy_link"), icon=":material/link:"):
+    with (container if container is not None else st).popover(t("copy_link"), icon=":material/link:"):
         st.code(absolute_url(f"/{page_path}?{query}" if query else f"/{page_path}"), language=None)
+
+
+def action_row():
+    """One line under a figure for its buttons (Download, Data, Link): each button put in it takes the room its label
+    needs, left to right, instead of the buttons stacking down the page."""
+    return st.container(horizontal=True, gap="small")
 
 
 def font_size() -> int:

@@ -50,8 +50,9 @@ fig = figures.matrix_heatmap(
     colorbar_title=t("weight"),
 )
 st.plotly_chart(fig, width="content", key="attention_heatmap")
-export_ui.figure_downloads(fig, f"attention-L{layer}-{head}")
-export_ui.trace_downloads(trace, "trace")
+actions = controls.action_row()  # Download, Data, Link on one line
+export_ui.figure_downloads(fig, f"attention-L{layer}-{head}", container=actions)
+export_ui.trace_downloads(trace, "trace", container=actions)
 if hide:
     st.caption(t("attention_caption_hidden"))
 elif head.startswith("c"):
@@ -63,4 +64,4 @@ if head == "mean" and trace.n_conv_heads:
 if len(set(trace.tokens)) < len(trace.tokens):
     st.caption(t("labels_note"))
 state.sync_url("model", "text", "text_b", "layer", "head", "scale", "hide_special")
-controls.share_link("attention")
+controls.share_link("attention", container=actions)

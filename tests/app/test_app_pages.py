@@ -250,3 +250,21 @@ def test_compare_slot_only_one_model_has(models_root):
     a = bc.capture(bc.load_model("bert-minilm-l6"), "The cat sat.")
     np.testing.assert_allclose(decode(specs[0]["data"][0]["z"]), a.attentions[1, 7], atol=1e-6)
     assert any("Model B has no head in slot 7" in str(m.value) for m in at.info)
+
+
+def test_attention_buttons_sit_on_one_line_under_the_figure():
+    at = open_page("attention", text="The cat sat.")
+    assert not at.exception
+
+    def kind(node) -> str:  # a layout block's kind ("flex_container", "popover", ...), "" for a plain element
+        proto = getattr(node, "proto", None)
+        return proto.WhichOneof("type") if proto is not None and "type" in proto.DESCRIPTOR.oneofs_by_name else ""
+
+    rows = [
+        block
+        for block in at.main.children.values()
+        if kind(block) == "flex_container"
+        and block.proto.flex_container.direction == block.proto.flex_container.HORIZONTAL
+    ]
+    per_row = [sum(kind(child) == "popover" for child in row.children.values()) for row in rows]
+    assert 3 in per_row  # Download, Data and Link side by side in one horizontal row, not stacked
