@@ -7,6 +7,8 @@
 - a repeated key (`?layer=1&layer=5`) uses its FIRST value, and says so;
 - heads are named by `bertviz_core.models.heads` ("3", "c1", "mean"; "H3"/"C1" are
   accepted and normalised);
+- /intervene's switched-off heads (`heads`) are "L3H1 L0C2" (`heads_param`; "L3 H1", commas and any case
+  accepted and normalised), checked against the model by `checked_heads` and written by `heads_value`;
 - the method choices of /compare and /contributions are the library's methods
   (`bertviz_core.analysis.contributions.METHODS`), so a new method needs no change here;
 - ranges depend on the model, so they are checked when the page knows it:
@@ -65,6 +67,46 @@ def head_param(value: str) -> str:
     return heads.to_token(heads.parse(value))
 
 
+_LAYER_HEAD = r"L([0-9]{1,4})\s*([HC][0-9]{1,4})"  # "L3H1", "L3 H1", "l0c2": a layer and one of its heads
+_HEAD_ITEM = re.compile(_LAYER_HEAD, re.IGNORECASE | re.ASCII)
+_HEADS_LIST = re.compile(rf"(?:[\s,;]*{_LAYER_HEAD})*[\s,;]*", re.IGNORECASE | re.ASCII)
+
+
+def heads_param(value: str) -> str:
+    """/intervene's switched-off heads, "L3H1 L0C2" (also "L3 H1", commas or semicolons between, any case; empty
+    = none) -> the canonical form: each head once, by layer, attention heads before conv heads, spaces between
+    (a link shows "heads=L3H1+L0C2"). ValueError if anything else is in it. Ranges: `checked_heads`."""
+    if not _HEADS_LIST.fullmatch(value):
+        raise ValueError(value)
+    found = {(int(layer), heads.parse(head)) for layer, head in _HEAD_ITEM.findall(value)}
+    return " ".join(f"L{layer}{heads.display(head)}" for layer, head in sorted(found))
+
+
+def heads_value(names: list[str]) -> str:
+    """Qualified head names ("L3 H1", as /intervene shows them) -> the URL's form of `heads_param` ("L3H1")."""
+    return heads_param(" ".join(names))
+
+
+def checked_heads(value, n_layers: int, n_heads: int, n_conv: int = 0) -> tuple[list[str], list[str]]:
+    """The `heads` of a URL (or session) for a model: (qualified names it has, "L3 H1", by layer;
+    the names it lacks, markdown-escaped). None -> nothing; a value `heads_param` refuses -> (nothing, [it])."""
+    if value is None:
+        return [], []
+    try:
+        canonical = heads_param(str(value))
+    except ValueError:
+        return [], [shown_value(value)]
+    kept, missing = [], []
+    for layer, head in _HEAD_ITEM.findall(canonical):
+        head_id = heads.parse(head)
+        if not isinstance(head_id, heads.HeadId):  # never: heads_param wrote "H1" / "C2"
+            continue
+        name = heads.qualified(int(layer), head_id)
+        fits = int(layer) < int(n_layers) and heads.exists(head_id, n_heads, n_conv)
+        (kept if fits else missing).append(name)
+    return kept, missing
+
+
 def str_param(value: str) -> str:
     """Any text (checked later by the page: a model id, a sentence)."""
     return str(value)
@@ -84,6 +126,8 @@ URL_PARAMS = {
     "hide_special": flag_param,
     "lang": choice_param("en", "zh"),
     "big": flag_param,
+    # /intervene: the switched-off heads ("L3H1 L0C2")
+    "heads": heads_param,
     # /compare: what is compared (raw attention or a method of bertviz_core.analysis.contributions.METHODS)
     "compare_method": choice_param(*COMPARE_METHODS),
     # /contributions: the method beside raw attention
