@@ -91,10 +91,8 @@ for lesson in LESSONS:
             st.session_state["lesson_active"] = lesson.key  # its explanation stays in the sidebar
             st.switch_page(nav.page(lesson.page))
         url_path = nav.PAGES[lesson.page][1]
-        c1.code(
-            controls.absolute_url(
-                f"/{url_path}?{urlencode(state.with_language({k: str(v) for k, v in lesson.state.items()}))}"
-            ),
-            language=None,
-        )
-        pack_buttons([lesson], lesson.key, c1)
+        query = urlencode(state.with_language({k: str(v) for k, v in lesson.state.items()}))
+        actions = c1.container(horizontal=True, gap="small")  # the link and the pack on one line, as on the pages
+        with actions.popover(t("copy_link"), icon=":material/link:"):  # the link to share, with a copy button
+            st.code(controls.absolute_url(f"/{url_path}?{query}"), language=None)
+        pack_buttons([lesson], lesson.key, actions)
