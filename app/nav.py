@@ -20,6 +20,7 @@ PAGES = {
     "compare": ("nav_compare", "compare"),
     "syntax": ("nav_syntax", "syntax"),
     "positions": ("nav_positions", "positions"),
+    "tokenizers": ("nav_tokenizers", "tokenizers"),
     "step_by_step": ("nav_step", "step-by-step"),
     "intervene": ("nav_intervene", "intervene"),
     "compress": ("nav_compress", "compress"),

@@ -32,6 +32,7 @@ from app.i18n import (
     results,
     step_by_step,
     syntax,
+    tokenizers,
 )
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -55,6 +56,7 @@ CATALOGUES: tuple[ModuleType, ...] = (
     compress,
     contributions,
     lessons,
+    tokenizers,
     export,
 )
 

@@ -21,6 +21,10 @@ TEXT = {
         "zh": "多语言 BERT base（区分大小写）",
     },
     "mlabel_bert-base-chinese": {"en": "BERT base Chinese", "zh": "BERT base 中文"},
+    "mlabel_biobert-base-cased-v1.2": {
+        "en": "BioBERT base cased v1.2 (biomedical)",
+        "zh": "BioBERT base v1.2（生物医学，区分大小写）",
+    },
     "mlabel_distilbert-base-uncased": {"en": "DistilBERT base uncased", "zh": "DistilBERT base（不区分大小写）"},
     "mlabel_albert-base-v2": {"en": "ALBERT base v2", "zh": "ALBERT base v2"},
     "mlabel_roberta-base": {"en": "RoBERTa base", "zh": "RoBERTa base"},

@@ -29,6 +29,7 @@ The caches and their bounds (models have their own LRU in bertviz_core.models.lo
 | lesson_packs            | (lessons, language, font size) -> (html, figures)   | 24                                    |
 | term_traces             | (model, text, text_b) -> bc.Trace with DeBERTa's terms | TERM_CACHE_BYTES (~310 MB at 512 tokens) |
 | term_summaries          | (model, text) -> shares, ablation JS, ranked heads  | 64 (a few KB each)                    |
+| tokenizers              | (model, where its files are) -> tokenizer           | 16 (a few MB each)                    |
 """
 
 from __future__ import annotations
@@ -133,3 +134,4 @@ treebank_sentences = BoundedCache(1)
 lesson_packs = BoundedCache(24)
 term_traces = BoundedCache(TERM_CACHE_BYTES, getsizeof=nbytes)
 term_summaries = BoundedCache(64)
+tokenizers = BoundedCache(16)
