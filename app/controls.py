@@ -177,6 +177,13 @@ def heatmap_px() -> int:
     return 820 if st.session_state.get("big") else 640
 
 
+def pair_px() -> int:
+    """Width (px) of one figure holding two square heatmaps side by side: what a 1400 px window's main column
+    holds; in projector mode what a 1920 px window's main column holds (1420 px beside the sidebar), so each
+    square gets ~560 px and its token labels room to stand apart."""
+    return 1400 if st.session_state.get("big") else 928
+
+
 def model_name(model_id: str) -> str:
     """The model's name in the UI language (registry models), else its id (hub ids, local folders),
     cut to 80 characters and never a link where markdown shows it (an invisible joiner, see state.unlink)."""

@@ -8,11 +8,29 @@ from app.i18n import t
 from bertviz_core import figures
 
 st.title(t("attention_title"))
-model_id, text, text_b = controls.model_and_sentence(pair=True)
+if st.session_state.get("big"):
+    # projector mode: model, sentence, layer and head on one row, the rest folded, so that the heatmap starts in the
+    # top half of a 1920 x 1080 screen
+    c_model, c_text, c_layer, c_head = st.columns([3, 5, 3, 2])
+    with c_model:
+        model_id = controls.model_picker()
+    with c_text:
+        text, _ = controls.sentence_inputs(pair=False)
+    more = st.expander(t("attention_more"), expanded=bool(st.session_state.get("text_b")))
+    with more:
+        text_b = st.text_input(t("sentence_b"), key="text_b") or None
+    options = more.container(horizontal=True, gap="large")
+else:
+    model_id, text, text_b = controls.model_and_sentence(pair=True)
 lm, trace = state.trace_or_stop(model_id, text, text_b)
 
-layer, head = controls.layer_and_head(trace.n_layers, trace.n_heads, trace.n_conv_heads)
-c1, c2 = st.columns(2)
+if st.session_state.get("big"):
+    layer = controls.layer_slider(trace.n_layers, container=c_layer)
+    head = controls.head_select(trace.n_heads, trace.n_conv_heads, container=c_head)
+    c1 = c2 = options
+else:
+    layer, head = controls.layer_and_head(trace.n_layers, trace.n_heads, trace.n_conv_heads)
+    c1, c2 = st.columns(2)
 fixed = c1.toggle(t("fixed_scale"), key="scale_fixed", value=st.session_state.get("scale") == "fixed")
 st.session_state["scale"] = "fixed" if fixed else "auto"
 hide = c2.toggle(t("hide_special"), key="hide_special")

@@ -16,6 +16,7 @@ from bertviz_core.models import student
 BASES = ("bert-minilm-l6", "convbert-minilm-l6")
 
 st.title(t("cz_title"))
+big = bool(st.session_state.get("big"))  # projector mode: taller heatmaps, fewer colour-bar ticks
 st.write(t("cz_intro"))
 results = compress.results() or {}
 st.session_state.setdefault("cz_base", BASES[0])
@@ -144,7 +145,8 @@ if entry and entry.get("curve"):
             y_labels=[f"L{l}" for l in range(importance.shape[0])],
             colorbar_title=t("cz_importance"),
             font_size=controls.font_size(),
-            height=380,
+            height=480 if big else 380,
+            colorbar_ticks=5 if big else None,
         )
         st.plotly_chart(importance_fig, width="stretch", key="cz_importance")
         export_ui.figure_downloads(importance_fig, f"compress-head-importance-{base_id}")
@@ -184,7 +186,8 @@ js_fig = figures.numeric_heatmap(
     y_labels=y_labels,
     colorbar_title=t("cz_js_colorbar"),
     font_size=controls.font_size(),
-    height=120 + 34 * len(y_labels),
+    height=(160 + 56 * len(y_labels)) if big else (120 + 34 * len(y_labels)),
+    colorbar_ticks=4 if big else None,  # at most 4 labels, each with room for the projector font
 )
 st.plotly_chart(js_fig, width="stretch", key="cz_js")
 export_ui.figure_downloads(js_fig, f"compress-attention-change-{variant}")

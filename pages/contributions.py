@@ -91,7 +91,7 @@ if right is not None:
         hover_value=t("contrib_share"),
         colorbar_title=t("contrib_share"),
         max_cells=MAX_CELLS,
-        width=int(1.45 * controls.heatmap_px()),
+        width=controls.pair_px(),
     )
     st.plotly_chart(fig, width="content", key="contrib_heatmaps")
     export_ui.figure_downloads(fig, f"contributions-{shown}-L{layer}" + ("-accumulated" if accumulate else ""))

@@ -50,6 +50,7 @@ with st.expander("ConvBERT", expanded=True):
     st.markdown(t("conv_explain", k=K, h=K // 2))
 layer = controls.layer_slider(trace.n_layers)
 fs = controls.font_size()
+big = bool(st.session_state.get("big"))
 
 name = controls.model_name(lm.id)
 kernels = trace.conv_kernels[layer]  # [C, T, K]
@@ -64,6 +65,7 @@ kernel_fig = figures.kernel_heatmaps(
     title_of=lambda c: t("conv_head_n", n=c),
     x_title=t("conv_offset"),
     colorbar_title=t("weight"),
+    tick_size=fs if big else None,  # projector mode: offsets and tokens at the projector font
 )
 st.plotly_chart(kernel_fig, width="stretch", key="kernels")
 export_ui.figure_downloads(kernel_fig, f"conv-kernels-L{layer}")
@@ -71,15 +73,19 @@ export_ui.figure_downloads(kernel_fig, f"conv-kernels-L{layer}")
 st.subheader(t("conv_grid_title", layer=layer))
 matrices = np.concatenate([trace.attentions[layer], trace.conv_matrices(layer)])  # [H + C, T, T]
 titles = [t("head_n", n=h) for h in range(trace.n_heads)] + [t("conv_head_n", n=c) for c in range(trace.n_conv_heads)]
+cols = max(trace.n_heads, trace.n_conv_heads)
+while big and cols > 3 and cols % 2 == 0 and trace.n_heads % (cols // 2) == 0:
+    cols //= 2  # projector mode: ~3 panels of ~400 px a row, attention heads still above the convolution heads
 grid_fig = figures.head_grid(
     matrices,
     titles,
     trace.tokens,
-    cols=max(trace.n_heads, trace.n_conv_heads),
+    cols=cols,
     font_size=fs,
     colorbar_title=t("weight"),
     tick_labels=len(trace) <= 40,
-    panel_px=260 if st.session_state.get("big") else 200,
+    panel_px=400 if big else 200,
+    tick_size=fs if big else None,
 )
 st.plotly_chart(grid_fig, width="stretch", key="grid")
 export_ui.figure_downloads(grid_fig, f"conv-heads-L{layer}")

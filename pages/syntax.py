@@ -13,7 +13,10 @@ from bertviz_core.figures import syntax as figures_syntax
 from bertviz_core.inputs.text import MAX_UPLOAD_BYTES
 
 st.title(t("syn_title"))
-st.caption(t("syn_intro"))
+if st.session_state.get("big"):  # projector mode: the explanation is read from the back row, as normal text
+    st.markdown(t("syn_intro"))
+else:
+    st.caption(t("syn_intro"))
 fs = controls.font_size()
 
 c1, c2 = st.columns([1, 2])

@@ -142,7 +142,8 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
         m, tag, names = (ma, "A", names_a) if mb is None else (mb, "B", names_b)
         if not (na_a or na_b):
             st.info(t("slot_missing", tag="B" if mb is None else "A", k=head, other=tag))
-        single = figures.matrix_heatmap(m, labels, labels, title=view.title(tag, names), width=COLUMN_PX, **axes)
+        size = {"plot_px": controls.heatmap_px()} if st.session_state.get("big") else {"width": COLUMN_PX}
+        single = figures.matrix_heatmap(m, labels, labels, title=view.title(tag, names), **size, **axes)
         st.plotly_chart(single, width="content", key=f"heat_{tag}")
         export_ui.figure_downloads(single, f"{view.stem}-{tag}")
         st.caption(" ".join(notes[:1]))
@@ -162,7 +163,13 @@ def _draw_pair(view: View, matrices: tuple, names: tuple, labels: list[str], not
     st.caption(" ".join(notes))
     diff = ma - mb
     lim = float(np.abs(diff).max()) or 1.0
-    left, right = st.columns(2)
+    if st.session_state.get("big"):  # projector mode: A - B below A and B, its square as large as theirs
+        left = right = st.container()
+        layout = pair.layout
+        size: dict[str, int] = {"plot_px": int(layout.height - layout.margin.t - layout.margin.b)}
+    else:
+        left, right = st.columns(2)
+        size = {"width": COLUMN_PX}
     diff_axes = {k: v for k, v in axes.items() if k not in ("zmax", "hover_value", "colorbar_title")}
     diff_fig = figures.matrix_heatmap(
         diff,
@@ -175,7 +182,7 @@ def _draw_pair(view: View, matrices: tuple, names: tuple, labels: list[str], not
         colorscale=figures.DIFF_SCALE,
         colorbar_title="A - B",
         hover_value="A - B",
-        width=COLUMN_PX,
+        **size,
         **diff_axes,
     )
     left.plotly_chart(diff_fig, width="content", key="heat_diff")

@@ -4,6 +4,7 @@ TEXT = {
     "fixed_scale": {"en": "Fixed colour scale 0 to 1", "zh": "固定色标 0 到 1"},
     "hide_special": {"en": "Hide [CLS]/[SEP] columns", "zh": "隐藏 [CLS]/[SEP] 列"},
     "attention_title": {"en": "Attention", "zh": "注意力"},
+    "attention_more": {"en": "Second sentence and display options", "zh": "第二个句子与显示选项"},
     "attention_caption": {
         "en": "Row = the token doing the looking (query); column = the token looked at (key). "
         "Each row sums to 1. Hover a cell for the exact weight.",

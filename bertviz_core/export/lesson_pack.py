@@ -87,6 +87,8 @@ LABEL_KEYS = (
     "conv4_text",
     *lesson_deberta.LABEL_KEYS,
 )
+PLOT_PX = 720  # side of an attention square (plot area, px): what a projected 1920 x 1080 page shows well
+PAIR_PX = 1400  # width of A and B side by side: ~560 px squares
 PAGES = ("attention", "model_view", "convolution", "compare", "positions", "step_by_step", "deberta")
 POSITIONS_N = 128  # positions drawn on the positions view (its default)
 
@@ -155,6 +157,7 @@ def _attention(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Dr
         title=t("fig_attention", layer=layer, head=_head_label(t, head)) + " · " + t("tokens_line", n=len(trace)),
         zmax=1.0 if state.get("scale") == "fixed" else None,
         font_size=fs,
+        plot_px=PLOT_PX,
         row_title=t("from_token"),
         col_title=t("to_token"),
         hover_value=t("weight"),
@@ -239,7 +242,7 @@ def _compare(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Draw
         labels,
         titles=(f"A · {a.model_id} · L{layer} · {name(a)}", f"B · {b.model_id} · L{layer} · {name(b)}"),
         zmax=zmax,
-        width=940,
+        width=PAIR_PX,
         **axes,
     )
     diff = ma - mb
@@ -253,6 +256,7 @@ def _compare(state: dict[str, Any], t: Translate, src: Sources, fs: int) -> Draw
         zmax=lim,
         colorscale=figures.DIFF_SCALE,
         zmid=0.0,
+        plot_px=int(pair.layout.height - pair.layout.margin.t - pair.layout.margin.b),  # as large as A and B
         **{**axes, "colorbar_title": "A - B"},
     )
     return [pair, diff_fig], ["", t("compare_diff_note")]

@@ -118,11 +118,13 @@ def head_grid(
     panel_px: int = 190,
     colorbar_title: str = "weight",
     tick_labels: bool = False,
+    tick_size: int | None = None,
 ) -> go.Figure:
     """Several [T, T] matrices as small heatmaps on ONE colour scale (zmin..zmax).
 
     Matrices longer than `max_cells` tokens are block-averaged to `max_cells` (labels then
-    show every few tokens' positions only)."""
+    show every few tokens' positions only). `tick_size`: the token labels' font size (px), else
+    one that fits a label per row of a `panel_px` panel."""
     n = len(matrices)
     rows = int(np.ceil(n / cols))
     T = matrices.shape[-1]
@@ -149,7 +151,7 @@ def head_grid(
             col=k % cols + 1,
         )
     show = bool(tick_labels and labels is not None)
-    tick = {"size": max(7, min(font_size - 3, int(panel_px / max(T, 1)) - 1))}
+    tick = {"size": tick_size or max(7, min(font_size - 3, int(panel_px / max(T, 1)) - 1))}
     fig.update_yaxes(
         autorange="reversed",
         showticklabels=False,
@@ -191,8 +193,11 @@ def kernel_heatmaps(
     x_title: str = "offset",
     zmax: float = 1.0,
     colorbar_title: str = "weight",
+    tick_size: int | None = None,
 ) -> go.Figure:
-    """ConvBERT kernels [C, T, K] as C panels: rows = tokens, columns = offsets -K//2..+K//2."""
+    """ConvBERT kernels [C, T, K] as C panels: rows = tokens, columns = offsets -K//2..+K//2.
+    `tick_size`: the font size (px) of the offsets and token labels, else a little under `font_size`
+    (token labels smaller still past 28 tokens)."""
     C, T, K = kernels.shape
     offsets = [f"{o:+d}" if o else "0" for o in range(-(K // 2), K // 2 + 1)]
     labels = token_labels(tokens)
@@ -216,10 +221,11 @@ def kernel_heatmaps(
             col=c + 1,
         )
     every = max(1, int(np.ceil(T / 48)))
-    tick_size = tick_font_size(T, font_size)
+    offset_size = tick_size or max(8, font_size - 3)
+    tick_size = tick_size or tick_font_size(T, font_size)
     row_px = max(20, int(1.5 * tick_size))  # one label per row without overlap, also at projector font sizes
     fig.update_yaxes(autorange="reversed", type="category", dtick=every, tickfont={"size": tick_size})
-    fig.update_xaxes(title=x_title, tickfont={"size": max(8, font_size - 3)}, tickangle=0)
+    fig.update_xaxes(title=x_title, tickfont={"size": offset_size}, tickangle=0)
     fig.update_layout(
         coloraxis={
             "colorscale": ATTENTION_SCALE,

@@ -264,10 +264,15 @@ def numeric_heatmap(
     y_labels: list[str] | None = None,
     x_labels: list[str] | None = None,
     colorbar_title: str = "",
+    colorbar_ticks: int | None = None,
 ) -> go.Figure:
     """A plain heatmap with numeric (or given) axes: position x position, token x dimension, ...
-    Diverging colours centred on zmid=0 by default (signed values)."""
+    Diverging colours centred on zmid=0 by default (signed values). `colorbar_ticks`: at most that many
+    colour-bar ticks (Plotly's nticks; a short bar at a large font needs few), else Plotly's choice."""
     z = np.asarray(z, dtype=np.float32)
+    colorbar: dict = {"title": {"text": colorbar_title}, "thickness": 10}
+    if colorbar_ticks is not None:
+        colorbar["nticks"] = colorbar_ticks
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -277,7 +282,7 @@ def numeric_heatmap(
             zmid=zmid,
             x=x_labels if x_labels is not None else None,
             y=token_labels(y_labels) if y_labels is not None else None,
-            colorbar={"title": {"text": colorbar_title}, "thickness": 10},
+            colorbar=colorbar,
             hovertemplate=f"{y_title} %{{y}}, {x_title} %{{x}}: %{{z:.3f}}<extra></extra>",
         )
     )

@@ -1,0 +1,84 @@
+"""Real browser, projector mode (`?big=1`) at 1920 x 1080: the sizes a teacher's class sees (issue #30, point 5).
+
+/attention's heatmap starts in the top half of the screen and its plot area is >= 700 px; /compare's A and B are
+>= 550 px each and A - B as large as A; /compress' colour-bar tick labels do not overlap."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from browser_util import CHROMIUM, browser, screenshot, wait_for_plot, wait_idle
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+pytestmark = pytest.mark.skipif(
+    not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="Chromium not installed"
+)
+VIEWPORT = {"width": 1920, "height": 1080}
+COREF = "The animal didn't cross the street because it was too tired."
+
+# per plot on the page: its bounding box, and per subplot (xy, x2y2, ...) the drawn plot area's width and height
+PLOTS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => {
+    const box = el.getBoundingClientRect();
+    const areas = [...el.querySelectorAll('.nsewdrag')].map(r => {
+        const b = r.getBoundingClientRect(); return {w: b.width, h: b.height}; });
+    return {top: box.top, left: box.left, width: box.width, areas: areas};
+})"""
+
+# every colour bar's tick labels: their bounding boxes
+COLORBAR_TICKS = """() => [...document.querySelectorAll('.js-plotly-plot .colorbar')].map(bar =>
+    [...bar.querySelectorAll('.cbaxis text, .ytick text, text.ytick')].map(t => {
+        const b = t.getBoundingClientRect();
+        return {text: t.textContent, top: b.top, bottom: b.bottom, left: b.left, right: b.right}; }))"""
+
+
+def _open(b, url: str, count: int = 1):
+    page = b.new_page(viewport=VIEWPORT)
+    page.goto(url)
+    wait_for_plot(page, count=count)
+    wait_idle(page)
+    page.wait_for_timeout(500)  # the last layout pass of the figures
+    return page
+
+
+def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["top"] < b["bottom"] and b["top"] < a["bottom"] and a["left"] < b["right"] and b["left"] < a["right"]
+    ]
+
+
+def test_attention_heatmap_starts_in_the_top_half_and_is_large(app_server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browser() as b:
+        page = _open(b, f"{app_server}/attention?big=1&layer=3&head=1&text={quote(COREF)}")
+        plot = page.evaluate(PLOTS)[0]
+        screenshot(page, ARTIFACTS / "projector-attention.png", full_page=False)
+        assert plot["top"] < 540, plot
+        assert plot["areas"][0]["w"] >= 700, plot
+
+
+def test_compare_a_b_and_difference_are_large(app_server):
+    with browser() as b:
+        page = _open(b, f"{app_server}/compare?big=1&layer=3&head=1&text={quote(COREF)}", count=2)
+        plots = page.evaluate(PLOTS)
+        screenshot(page, ARTIFACTS / "projector-compare.png")
+        pair = next(p for p in plots if len(p["areas"]) == 2)  # A and B in one figure
+        diff = max((p for p in plots if len(p["areas"]) == 1), key=lambda p: p["top"])  # A - B below them
+        a, b_ = pair["areas"][0], pair["areas"][1]
+        assert a["w"] >= 550 and b_["w"] >= 550, pair
+        assert diff["areas"][0]["w"] >= a["w"] - 1, (diff, pair)
+
+
+def test_compress_colour_bar_ticks_do_not_overlap(app_server):
+    with browser() as b:
+        page = _open(b, f"{app_server}/compress?big=1&text={quote(COREF)}")
+        bars = page.evaluate(COLORBAR_TICKS)
+        screenshot(page, ARTIFACTS / "projector-compress.png")
+        assert bars and any(len(ticks) >= 2 for ticks in bars), bars
+        for ticks in bars:
+            assert not _overlapping(ticks), ticks
