@@ -38,8 +38,19 @@ def assert_bundled_row(row, tokenizer, text: str, lang: str = "en") -> None:
     assert row[TEXT["tok_col_vocab"][lang]] == 30522
 
 
+@pytest.fixture
+def no_models_folder(tmp_path, monkeypatch):
+    """A server whose models folder is empty (the suite's tiny checkpoints would otherwise be listed too)."""
+    from app import state
+
+    monkeypatch.setenv("BERTVIZ_MODELS_DIR", str(tmp_path))
+    state.caches.tokenizers.clear()
+    yield
+    state.caches.tokenizers.clear()
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_new_session_shows_the_example_split_by_the_bundled_tokenizer(bundled, lang):
+def test_a_new_session_shows_the_example_split_by_the_bundled_tokenizer(bundled, lang, no_models_folder):
     at = open_page("tokenizers", **({"lang": lang} if lang == "zh" else {}))
     assert not at.exception
     text = TEXT["tok_default_text"][lang]

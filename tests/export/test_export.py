@@ -602,7 +602,7 @@ def test_intervene_page_offers_the_attention_change_for_download(deferred):
 
     at = open_page("intervene", model="bert-minilm-l6", text="The cat sat on the mat.")
     assert not at.exception and not at.get("download_button")  # nothing switched off yet: no figure
-    at.multiselect[0].set_value(["L0 H3"]).run()
+    at = open_page("intervene", model="bert-minilm-l6", text="The cat sat on the mat.", heads="L0H3")  # one head off
     assert not at.exception
     files = _downloads(at, deferred)
     _assert_figure_downloads(files, "intervene-attention-change", "Attention change")
