@@ -43,6 +43,7 @@ def test_deberta_page_in_chromium(app_server, lang, title, positional):
             assert all(re.search(r"[\u4e00-\u9fff]", t) for t in terms["titles"])
         text = main.inner_text()
         assert positional in text and "Traceback" not in text
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)  # its code loads on demand
         assert page.locator('[data-testid="stDataFrame"]').count() == 1
         assert "layer=1" in page.url and "head=8" in page.url  # the view stays in its link
         screenshot(page, ARTIFACTS / f"deberta-{lang}.png")
