@@ -15,6 +15,14 @@ TEXT = {
         "en": "DeBERTa · MiniLM-L6 (bundled, distilled in-house)",
         "zh": "DeBERTa · MiniLM-L6（内置，本项目蒸馏）",
     },
+    "mlabel_bert-minilm-l6-mlm": {
+        "en": "BERT · MiniLM-L6, retrained to fill in [MASK] (bundled)",
+        "zh": "BERT · MiniLM-L6，重新训练以填补 [MASK]（内置）",
+    },
+    "mlabel_electra-minilm-l6": {
+        "en": "ELECTRA · MiniLM-L6 discriminator (bundled, trained here)",
+        "zh": "ELECTRA · MiniLM-L6 判别器（内置，本项目训练）",
+    },
     "mlabel_bert-base-uncased": {"en": "BERT base uncased", "zh": "BERT base（不区分大小写）"},
     "mlabel_bert-base-multilingual-cased": {
         "en": "mBERT base cased (multilingual)",

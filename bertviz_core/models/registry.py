@@ -64,6 +64,15 @@ REGISTRY: tuple[ModelEntry, ...] = (
         "DeBERTa-v2, 6 layers x 12 heads, relative positions only (c2p + p2c, 256 log buckets); distilled here "
         "from bert-minilm-l6 on outputs only; same tokenizer",
     ),
+    ModelEntry(
+        "bert-minilm-l6-mlm",
+        "BERT · MiniLM-L6, retrained to fill in [MASK] (bundled)",
+        "bert",
+        "bundled",
+        "",
+        "bert-minilm-l6 with BERT's masked-word head, its whole encoder retrained here with masked-word prediction; "
+        "fills in [MASK] offline; same tokenizer",
+    ),
     ModelEntry("bert-base-uncased", "BERT base uncased", "bert", "hub", "bert-base-uncased"),
     ModelEntry("bert-base-multilingual-cased", "mBERT base cased", "bert", "hub", "bert-base-multilingual-cased"),
     ModelEntry("bert-base-chinese", "BERT base Chinese", "bert", "hub", "bert-base-chinese"),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -326,7 +327,7 @@ def mlm_student_folder(tmp_path_factory):
     """An untrained "mlm" student (the bundled encoder, a fresh head) in its compact form."""
     model = student.new_student(kind="mlm")
     student.init_from_teacher(model, student.teacher_state(), kind="mlm")
-    folder = tmp_path_factory.mktemp("models") / "bert-minilm-l6-mlm"
+    folder = tmp_path_factory.mktemp("models") / "tiny-mlm-student"  # not a bundled id: the models folder answers
     student.save_student(model, folder, kind="mlm")
     return folder
 
@@ -348,10 +349,11 @@ def test_the_head_of_an_mlm_student_is_found_in_the_models_folder(mlm_student_fo
     check_head_wraps(finish_loaded(mlm_student_folder.name, "local", encoder, tokenizer), mlm_student_folder)
 
 
-def test_the_head_of_the_bundled_mlm_student_is_found(mlm_student_folder, tokenizer, monkeypatch):
+def test_the_head_of_the_bundled_mlm_student_is_found(mlm_student_folder, tokenizer, monkeypatch, tmp_path):
     entry = registry.ModelEntry("bert-minilm-l6-mlm", "BERT MLM", "bert", "bundled", "")
     monkeypatch.setattr(registry, "entry", lambda model_id: entry if model_id == entry.id else None)
-    monkeypatch.setattr(registry, "WEIGHTS_DIR", mlm_student_folder.parent)
+    shutil.copytree(mlm_student_folder, tmp_path / entry.id)  # the bundled weights' folder, holding the test's head
+    monkeypatch.setattr(registry, "WEIGHTS_DIR", tmp_path)
     assert student.REGISTRY_IDS["mlm"] == entry.id and "mlm" in student.KINDS
     encoder = student.load_student(mlm_student_folder).bert
     lm = finish_loaded(entry.id, entry.label, encoder, tokenizer)
