@@ -29,6 +29,7 @@ from app.i18n import (
     model_view,
     models,
     positions,
+    pretraining,
     results,
     step_by_step,
     syntax,
@@ -57,6 +58,7 @@ CATALOGUES: tuple[ModuleType, ...] = (
     contributions,
     lessons,
     tokenizers,
+    pretraining,
     export,
 )
 
