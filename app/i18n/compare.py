@@ -328,6 +328,13 @@ TEXT = {
         "zh": "模型 {side}（{model}）就是 {teacher} 本身，用掩码词预测重新训练（加上 MLM 头，词嵌入冻结）："
         "所有权重都以 {teacher} 的为初值。",
     },
+    "research_prov_electra": {
+        "en": "Model {side} ({model}) is an ELECTRA discriminator started from {teacher} (every encoder weight "
+        "copied, word embeddings frozen) and trained with replaced-token detection: a masked-word model replaced "
+        "some words and it learned to tell which.",
+        "zh": "模型 {side}（{model}）是一个以 {teacher} 为初值的 ELECTRA 判别器（复制全部编码器权重，词嵌入冻结），"
+        "用替换词元检测训练：一个掩码词模型替换了部分词，它学会分辨哪些被替换了。",
+    },
     "research_prov_teacher_convbert": {
         "en": "So its heads H0-H5 matching {teacher}'s H0-H5 is the training target, not a "
         "finding. To see what ConvBERT's attention learns by itself, compare with "
@@ -354,6 +361,11 @@ TEXT = {
         "en": "So where its heads match {teacher}'s, they were kept, not found again; where they differ, "
         "learning to fill in blanks moved them.",
         "zh": "因此，它的头与 {teacher} 的头相匹配之处是保留下来的，而不是重新发现的；不同之处，是学习填空改变了它们。",
+    },
+    "research_prov_teacher_electra": {
+        "en": "So where its heads match {teacher}'s, they were kept, not found again; where they differ, learning "
+        "to spot replaced words moved them.",
+        "zh": "因此，它的头与 {teacher} 的头相匹配之处是保留下来的，而不是重新发现的；不同之处，是学习识别被替换的词改变了它们。",
     },
     "research_prov_sibling": {
         "en": "Both models are students of {teacher}: differences between them come from how each was trained.",

@@ -33,6 +33,12 @@ PROVENANCE = {
         "embeddings frozen): every weight started as {teacher}'s, so its heads are {teacher}'s heads as far as "
         "the new training moved them."
     ),
+    "electra": (
+        "An ELECTRA discriminator started from {teacher} (every encoder weight copied; word embeddings frozen) and "
+        "trained with replaced-token detection: a masked-word model (bert-minilm-l6-mlm) replaced some words and it "
+        "learned to tell which. Its heads are {teacher}'s heads as far as that training moved them; its head "
+        "(replaced or original, per token) is new."
+    ),
 }
 
 

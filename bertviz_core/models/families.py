@@ -155,6 +155,9 @@ class FamilySpec:
     score_terms: the parts the attention scores are the sum of, captured on request (DeBERTa), or None.
     position_embedding / token_type_embedding: module names (suffixes) of the embeddings whose outputs
         a Trace keeps.
+    replaced_token_detection: the family has a discriminator class (its AutoModelForPreTraining scores each
+        token "replaced or original", ELECTRA's ElectraForPreTraining); a checkpoint has one when it ships the
+        head's weights (bertviz_core.analysis.electra).
     """
 
     model_type: str
@@ -177,6 +180,7 @@ class FamilySpec:
     score_terms: DisentangledTerms | None = None
     position_embedding: str = "embeddings.position_embeddings"
     token_type_embedding: str = "embeddings.token_type_embeddings"
+    replaced_token_detection: bool = False
 
     @property
     def conv_heads(self) -> bool:
@@ -232,7 +236,7 @@ SPECS: dict[str, FamilySpec] = {
         FamilySpec("bert", "BertSelfAttention", prunable=True),
         FamilySpec("roberta", "RobertaSelfAttention", prunable=True, **_ROBERTA_POSITIONS),
         FamilySpec("xlm-roberta", "XLMRobertaSelfAttention", prunable=True, **_ROBERTA_POSITIONS),
-        FamilySpec("electra", "ElectraSelfAttention", prunable=True),
+        FamilySpec("electra", "ElectraSelfAttention", prunable=True, replaced_token_detection=True),
         FamilySpec(
             "distilbert",
             "DistilBertSelfAttention",
@@ -273,11 +277,13 @@ STUDENT_FAMILIES: tuple[str, ...] = (
     "convbert",
     "bert",
     "deberta-v2",
+    "electra",
 )  # what an in-house student (models.student) can be
 
 
 def is_student_family(model_type: object) -> bool:
-    """Whether an in-house student folder may hold a model of this type (a ConvBERT, a BERT or a DeBERTa-v2)."""
+    """Whether an in-house student folder may hold a model of this type (a ConvBERT, a BERT, a DeBERTa-v2 or an
+    ELECTRA)."""
     return model_type in STUDENT_FAMILIES
 
 

@@ -19,23 +19,27 @@ sentence identically):
 - "mlm" (`bert-minilm-l6-mlm`): the bundled BERT itself with a masked-language-model head
   (`BertForMaskedLM`: encoder copied, head transform new, decoder tied to the word embeddings), pretrained
   further with masked words (bertviz_core.training.mlm): it can fill in a [MASK].
+- "electra" (`electra-minilm-l6`): an ELECTRA discriminator (`ElectraForPreTraining`, embedding size = hidden
+  size, so no projection) started from the bundled BERT (`electra.embeddings/encoder.*` <- `embeddings/encoder.*`;
+  the discriminator head is new) and trained with replaced-token detection (bertviz_core.training.electra),
+  the "mlm" student as its generator: it scores, per token, whether it was replaced.
 On disk a student keeps only what differs from the teacher, in fp16; the
 embeddings (frozen during distillation, so identical to the teacher's) are read
 from the bundled teacher at load time.
 
 Folder layout written by `save_student`:
-    config.json          the student's config (ConvBertConfig, BertConfig or DebertaV2Config)
+    config.json          the student's config (ConvBertConfig, BertConfig, DebertaV2Config or ElectraConfig)
     student.safetensors  fp16 tensors that are not the teacher's (nor tied to one: the MLM decoder)
     bertviz_base.json    {"base": "bert-minilm-l6", "kind": ..., "from_base": [keys...]}
-A model with a head ("mlm") names its tensors `bert.embeddings...`: from_base lists them so, and they are
-read from the teacher's `embeddings...` (see `teacher_key`).
+A model with a head ("mlm", "electra") names its tensors `bert.embeddings...` (`electra.embeddings...`):
+from_base lists them so, and they are read from the teacher's `embeddings...` (see `teacher_key`).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -49,8 +53,11 @@ BASE_FILE = "bertviz_base.json"
 WEIGHTS_FILE = "student.safetensors"
 # Tensors shared with the teacher and never trained: loaded from the teacher.
 FROZEN_PREFIXES = ("embeddings.",)
-KINDS = ("convbert", "convbert-free", "bert3", "deberta", "mlm")
+KINDS = ("convbert", "convbert-free", "bert3", "deberta", "mlm", "electra")
 HEAD_KINDS = ("mlm",)  # kinds rebuilt with their masked-language-model head (BertForMaskedLM)
+RTD_KINDS = ("electra",)  # kinds rebuilt with a replaced-token-detection head (ElectraForPreTraining)
+# kinds whose model wraps its encoder under a head: the transformers auto class that rebuilds them
+HEAD_CLASSES = {"mlm": "AutoModelForMaskedLM", "electra": "AutoModelForPreTraining"}
 # the kinds trained to copy the teacher's attention (an attention loss); the others learn their own
 ATTENTION_TRANSFER_KINDS = ("convbert",)
 BERT3_LAYERS = (0, 3, 5)  # teacher layers the 3-layer student starts from (best untrained copy: 0.64)
@@ -60,6 +67,7 @@ REGISTRY_IDS = {
     "bert3": "distilbert-minilm-l3",
     "deberta": "deberta-minilm-l6",
     "mlm": "bert-minilm-l6-mlm",
+    "electra": "electra-minilm-l6",
 }
 TEACHER_HEADS = 12
 
@@ -77,13 +85,16 @@ def teacher_state() -> dict[str, torch.Tensor]:
 
 def student_config(kind: str = "convbert") -> PretrainedConfig:
     """ConvBERT with MiniLM's sizes (6 attention heads + 6 conv heads of size 32, span 9),
-    or for "bert3" the teacher's BertConfig with 3 layers, for "mlm" the teacher's own (BertForMaskedLM)."""
+    or for "bert3" the teacher's BertConfig with 3 layers, for "mlm" the teacher's own (BertForMaskedLM),
+    for "electra" an ElectraConfig of the teacher's shape (ElectraForPreTraining)."""
     from transformers import BertConfig, ConvBertConfig
 
     _check_kind(kind)
     teacher = BertConfig.from_pretrained(teacher_path())
     if kind == "deberta":
         return deberta_config(teacher)
+    if kind in RTD_KINDS:
+        return electra_config(teacher)
     if kind in HEAD_KINDS:
         teacher.architectures = ["BertForMaskedLM"]  # the head is part of the model (models.mlm finds it)
         return teacher
@@ -139,6 +150,42 @@ def deberta_config(teacher: PretrainedConfig) -> PretrainedConfig:
     return config
 
 
+def electra_config(teacher: PretrainedConfig) -> PretrainedConfig:
+    """ELECTRA with the teacher's sizes, the embeddings as wide as the hidden states (no embeddings_project), the
+    teacher's dropout, and the discriminator's architecture (its head is part of the model)."""
+    from transformers import ElectraConfig
+
+    return ElectraConfig(
+        vocab_size=teacher.vocab_size,
+        embedding_size=teacher.hidden_size,
+        hidden_size=teacher.hidden_size,
+        num_hidden_layers=teacher.num_hidden_layers,
+        num_attention_heads=teacher.num_attention_heads,
+        intermediate_size=teacher.intermediate_size,
+        hidden_act=teacher.hidden_act,
+        hidden_dropout_prob=teacher.hidden_dropout_prob,
+        attention_probs_dropout_prob=teacher.attention_probs_dropout_prob,
+        max_position_embeddings=teacher.max_position_embeddings,
+        type_vocab_size=teacher.type_vocab_size,
+        layer_norm_eps=teacher.layer_norm_eps,
+        initializer_range=teacher.initializer_range,
+        pad_token_id=teacher.pad_token_id,
+        architectures=["ElectraForPreTraining"],
+    )
+
+
+def has_head(kind: str) -> bool:
+    """Whether a student of `kind` is its encoder under a head (HEAD_CLASSES): "mlm", "electra"."""
+    return kind in HEAD_CLASSES
+
+
+def head_class(kind: str) -> Any:
+    """The transformers auto class that builds a student of `kind`: its head class, or AutoModel."""
+    import transformers
+
+    return getattr(transformers, HEAD_CLASSES.get(kind, "AutoModel"))
+
+
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"Unknown student kind {kind!r}; choose one of {', '.join(KINDS)}.")
@@ -150,12 +197,9 @@ def uses_attention_transfer(kind: str) -> bool:
 
 
 def new_student(config: PretrainedConfig | None = None, kind: str = "convbert") -> PreTrainedModel:
-    """A randomly initialised student of `kind` (a BertForMaskedLM, decoder tied, for HEAD_KINDS)."""
-    from transformers import AutoModel, AutoModelForMaskedLM
-
-    if kind in HEAD_KINDS:
-        return AutoModelForMaskedLM.from_config(config or student_config(kind))
-    return AutoModel.from_config(config or student_config(kind))
+    """A randomly initialised student of `kind` (a BertForMaskedLM, decoder tied, for HEAD_KINDS; an
+    ElectraForPreTraining for RTD_KINDS)."""
+    return cast("PreTrainedModel", head_class(kind).from_config(config or student_config(kind)))
 
 
 def teacher_key(model: torch.nn.Module, key: str) -> str:
@@ -192,6 +236,8 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
     "bert3": embeddings and pooler copied; student layer i is teacher layer BERT3_LAYERS[i].
     "mlm": the whole encoder (under `bert.`); the head's transform keeps its fresh initialisation (BERT's
     default) and its decoder is tied to the copied word embeddings.
+    "electra": the whole encoder (under `electra.`; BERT's pooler has no counterpart); the discriminator head
+    (`discriminator_predictions.*`) keeps its fresh initialisation.
     ConvBERT kinds:
     - same-shape tensors (embeddings, LayerNorms, feed-forward, attention output): copied;
     - value (192 x 384): the teacher's heads 0-5; query/key too for "convbert" only
@@ -203,7 +249,7 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
     _check_kind(kind)
     if kind == "deberta":
         return _init_deberta(student, teacher)
-    if kind in HEAD_KINDS:
+    if has_head(kind):
         return _init_same_names(student, teacher)
     half = student.config.hidden_size // 2
     done: list[str] = []
@@ -295,17 +341,21 @@ def student_kind(folder: str | Path) -> str:
 
 def load_student(folder: str | Path) -> PreTrainedModel:
     """Rebuild a student: own fp16 tensors + the teacher's frozen ones (fp32), eager attention; a
-    BertForMaskedLM (head included, decoder tied to the word embeddings) for HEAD_KINDS."""
-    from transformers import AutoConfig, AutoModel, AutoModelForMaskedLM
+    BertForMaskedLM (head included, decoder tied to the word embeddings) for HEAD_KINDS, an
+    ElectraForPreTraining (discriminator head included) for RTD_KINDS."""
+    from transformers import AutoConfig
 
     folder = Path(folder)
     base = json.loads((folder / BASE_FILE).read_text())
     config = AutoConfig.from_pretrained(folder, local_files_only=True)
     if not families.is_student_family(config.model_type):
-        raise ValueError(f"A student folder holds a ConvBERT, a BERT or a DeBERTa-v2, not {config.model_type!r}.")
+        raise ValueError(
+            f"A student folder holds a ConvBERT, a BERT, a DeBERTa-v2 or an ELECTRA, not {config.model_type!r}."
+        )
+    kind = base.get("kind", "convbert")
+    _check_kind(kind)
     teacher = teacher_state()
-    auto = AutoModelForMaskedLM if base.get("kind") in HEAD_KINDS else AutoModel
-    model = auto.from_config(config, attn_implementation="eager")
+    model = head_class(kind).from_config(config, attn_implementation="eager")
     state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
     state.update({k: teacher[teacher_key(model, k)] for k in base["from_base"]})
     state.update({k: state[owner] for k, owner in tied_keys(model).items() if owner in state})
@@ -315,8 +365,9 @@ def load_student(folder: str | Path) -> PreTrainedModel:
 
 def load_encoder(folder: str | Path) -> PreTrainedModel:
     """The encoder of a student folder, as every page captures it: the model itself, or for a kind with a head
-    (HEAD_KINDS) the encoder inside it (models.mlm finds the head again and wraps this very encoder)."""
+    (HEAD_CLASSES) the encoder inside it (models.mlm, analysis.electra find the head again and wrap this very
+    encoder)."""
     model = load_student(folder)
-    if student_kind(folder) in HEAD_KINDS:
-        return cast("PreTrainedModel", model.base_model)  # BertForMaskedLM.bert: a BertModel
+    if has_head(student_kind(folder)):
+        return cast("PreTrainedModel", model.base_model)  # BertForMaskedLM.bert, ElectraForPreTraining.electra
     return model

@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--student",
         default="convbert",
-        choices=[k for k in st.KINDS if k not in st.HEAD_KINDS],  # a student with a head: training.mlm
+        choices=[k for k in st.KINDS if not st.has_head(k)],  # a student with a head: training.mlm, .electra
         help="convbert: attention transfer from BERT heads 0-5 (convbert-minilm-l6); "
         "convbert-free: no attention loss, query/key not copied; "
         "bert3: 3-layer BERT from teacher layers 0, 3, 5 (distilbert-minilm-l3); "
