@@ -64,6 +64,8 @@ def unavailable_reason(lm, method: str) -> str | None:
         _, kind, _ = compress.parse_variant(lm.id)
     except ValueError:
         return None
+    if kind not in ("int8", "prune"):  # @q=N, @qbert=B: simulated weights, plain float32 Linear layers
+        return None
     return t("cmpm_na_int8") if kind == "int8" else t("cmpm_na_prune")
 
 

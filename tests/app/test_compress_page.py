@@ -101,3 +101,85 @@ def test_compress_page_includes_the_distilled_student_when_shipped(fake_distille
     assert spec["data"][0]["y"] == ["L0 (teacher L0)", "L1 (teacher L3)", "L2 (teacher L5)"]
     # an untrained copy of teacher layers 0, 3, 5: student layer 0 IS teacher layer 0 (same input, same weights)
     assert np.allclose(decode(spec["data"][0]["z"])[0], 0, atol=1e-5)
+
+
+def qbert_files():
+    """The shipped bits curve and eigenvalues, read straight from their JSON files."""
+    import json
+
+    from bertviz_core.analysis import qbert
+
+    res = json.loads(qbert.RESULTS_FILE.read_text())
+    record = json.loads(qbert.hessian_file("bert-minilm-l6").read_text())
+    return res, record
+
+
+def test_compress_page_shows_the_qbert_bits_curve_eigenvalues_and_verdict():
+    res, record = qbert_files()
+    at = open_page("compress", text="The cat sat on the mat.")
+    assert not at.exception
+    page_text = texts(at)
+    assert "Q-BERT: Hessian-aware mixed precision" in page_text
+    assert "Simulated, not real low-bit kernels" in page_text and "Shen et al." in page_text
+    # the verdict at 3 bits, against uniform 3-bit and against the reverse order: the measured paired differences,
+    # worded by where their 95% interval lies
+    comp = next(c for c in res["comparisons"] if c["target"] == 3)
+    for d, other in ((comp["vs_uniform"], "@q=3"), (comp["vs_reverse"], "the reverse order")):
+        if d["low"] > 0:
+            expected = f"@qbert=3 beats {other} by {d['diff']:+.4f}"
+        elif d["high"] < 0:
+            expected = f"@qbert=3 does not beat {other}: its cosine is lower by {-d['diff']:.4f}"
+        else:
+            expected = f"@qbert=3 and {other} cannot be told apart: difference {d['diff']:+.4f}"
+        assert expected in page_text
+    specs = {s["layout"]["title"]["text"]: s for s in charts(at)}
+    curve = specs["Quality vs mean bits per layer: three allocations"]
+    assert [tr["name"] for tr in curve["data"]] == [
+        "uniform (@q=N)",
+        "Hessian order (@qbert=B)",
+        "reverse order (control)",
+    ]
+    for trace, key in zip(curve["data"], ("uniform", "hessian", "reverse")):
+        rows = sorted(res[key], key=lambda r: r["mean_bits"])
+        assert list(decode(trace["x"])) == [r["mean_bits"] for r in rows]
+        assert list(decode(trace["y"])) == [r["cosine"] for r in rows]
+    bars = next(s for k, s in specs.items() if k.startswith("Top Hessian eigenvalue per layer"))
+    assert list(decode(bars["data"][0]["y"])) == pytest.approx([layer["omega"] for layer in record["layers"]])
+    assert len(decode(bars["data"][1]["y"])) == 6 * record["settings"]["batches"]  # one mark per layer and batch
+    # the variants table lists the simulated variants with their packed size and held-out cosine
+    table = at.dataframe[0].value
+    q4 = table[table.iloc[:, 0] == "bert-minilm-l6@q=4"].iloc[0]
+    uniform4 = next(r for r in res["uniform"] if r["bits"] == [4] * 6)
+    assert q4.iloc[2] == uniform4["packed_mb"] and q4.iloc[6] == uniform4["cosine"]
+    assert "bert-minilm-l6@qbert=4" in list(table.iloc[:, 0])
+    # per layer: iterations and convergence as measured
+    layers = next(df.value for df in at.dataframe if "iterations per batch" in df.value.columns)
+    assert list(layers["iterations per batch"]) == [", ".join(map(str, la["iterations"])) for la in record["layers"]]
+    assert list(layers[f"cosine, only this layer at {res['probe_bits']} bits"]) == res["probe"]  # the check column
+
+
+def test_compress_page_qbert_section_in_chinese_and_for_an_unmeasured_model():
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    at = open_page("compress", text="The cat sat.", lang="zh")
+    assert not at.exception
+    page_text = texts(at)
+    assert "Q-BERT：基于 Hessian 的混合精度与分组量化" in page_text and "这是模拟，不是真正的低比特计算核" in page_text
+    titles = [s["layout"]["title"]["text"] for s in charts(at)]
+    assert "质量与每层平均比特数：三种分配方式" in titles
+    assert any(title.startswith("每层 Hessian 最大特征值") for title in titles)
+    assert (
+        "与全精度模型平均池化最后一层隐藏状态的余弦相似度" in page_text
+        and "32 个 UD English EWT 开发集句子" in page_text
+    )
+
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=300)
+    at.query_params["text"] = "The cat sat."
+    at.session_state["cz_base"] = "convbert-minilm-l6"
+    at.run()
+    at.switch_page("../pages/compress.py")
+    at.run()
+    assert not at.exception
+    assert "measured for bert-minilm-l6 only" in texts(at)
+    assert not any(s["layout"]["title"]["text"].startswith("Quality vs mean bits") for s in charts(at))

@@ -38,7 +38,9 @@ def test_ids_matching_no_kind_are_refused_with_the_syntax_of_each(bad):
     with pytest.raises(bc.ModelLoadError) as info:
         variants.parse(bad)
     assert info.value.reason == "invalid_id" and info.value.model == bad
-    assert str(info.value) == f"'{bad}' is not a compressed variant: use <model>@int8 or <model>@prune=30%."
+    assert str(info.value) == (
+        f"'{bad}' is not a compressed variant: use <model>@int8 or <model>@prune=30% or <model>@q=4 or <model>@qbert=3."
+    )
 
 
 def test_a_value_the_kind_refuses_is_reported_with_its_reason():
@@ -60,7 +62,10 @@ def test_a_long_unknown_id_is_cut_in_the_message():
 def test_a_registered_kind_parses_loads_and_is_listed(probe_kind):
     assert variants.parse("base@probe=7") == ("base", "probe", 7)
     assert variants.load("base@probe=7") == "built base@probe=7" and probe_kind == ["base@probe=7"]
-    with pytest.raises(bc.ModelLoadError, match="use <model>@int8 or <model>@prune=30% or <model>@probe=1"):
+    with pytest.raises(
+        bc.ModelLoadError,
+        match="use <model>@int8 or <model>@prune=30% or <model>@q=4 or <model>@qbert=3 or <model>@probe=1",
+    ):
         variants.parse("base@probe=x")
 
 
