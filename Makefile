@@ -18,9 +18,10 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	$(BIN)/pip install -q --no-deps -e .
 
-browser:  # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no downloads), and a CJK font for 中文 screenshots
+browser:  # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no downloads), a CJK font for 中文 screenshots, Node for the heatmap's script
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk; }
+	@command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs; }  # the heatmap's JavaScript is unit-tested in Node
 
 app: install
 	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(BIN)/python app/serve.py  # streamlit run app/main.py, started warm

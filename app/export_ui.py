@@ -34,12 +34,18 @@ def _static_ok() -> str | None:
         return t("export_no_browser")
 
 
+def _built(fig):
+    return fig() if callable(fig) else fig
+
+
 def figure_downloads(fig, name: str, *, container=None) -> None:
     """A compact "Download" popover with PNG (projector), PNG (print, 300 dpi), SVG, PDF and an
     offline HTML of `fig`, each built only when clicked.
 
     `name` is the file name stem (e.g. "attention-L3-H1") and must be unique on the page (it keys
-    the widgets). `container` is where the popover goes (default: the current position)."""
+    the widgets). `container` is where the popover goes (default: the current position). `fig` may also be a
+    function returning the figure, called only when a button is clicked (a page that draws a canvas heatmap
+    builds its Plotly figure for export only)."""
     stem = _slug(name)
     where = container if container is not None else st
     problem = _static_ok()
@@ -53,7 +59,7 @@ def figure_downloads(fig, name: str, *, container=None) -> None:
         for fmt, resolution, file_name, label in rows:
             st.download_button(
                 label,
-                data=(lambda f=fmt, r=resolution: export.figure_bytes(fig, f, r or "projector")),
+                data=(lambda f=fmt, r=resolution: export.figure_bytes(_built(fig), f, r or "projector")),
                 file_name=file_name,
                 mime=export.MIME[fmt],
                 on_click="ignore",
@@ -64,7 +70,7 @@ def figure_downloads(fig, name: str, *, container=None) -> None:
             )
         st.download_button(
             t("export_html"),
-            data=lambda: export.to_html(fig).encode("utf-8"),
+            data=lambda: export.to_html(_built(fig)).encode("utf-8"),
             file_name=f"{stem}.html",
             mime=export.MIME["html"],
             on_click="ignore",

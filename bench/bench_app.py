@@ -31,7 +31,8 @@ PAGES = {  # page -> (query for the model(s), number of plotly charts to wait fo
 
 def texts_of(tokenizer, n, count):
     """`count` different real texts of exactly n tokens (different speeches)."""
-    files = sorted((common.SHARED / "corpora" / "state_union").glob("*.txt"))[::7][:count]
+    every = sorted((common.SHARED / "corpora" / "state_union").glob("*.txt"))
+    files = (every[::7] + [f for f in every if f not in every[::7]])[:count]  # every 7th speech first
     out = []
     for f in files:
         words = decode_text(f.read_bytes()).split()[100:]  # past the title lines, which repeat
@@ -170,6 +171,16 @@ TIMELINE_JS = """
         requestAnimationFrame(() => setTimeout(() => mark('painted', {mine}), 0));
       }
     }
+    // the canvas heatmap (app/heatmap): a new data-painted count is a new picture on the canvas
+    for (const el of document.querySelectorAll("[data-testid='bv-heatmap-root']")) {
+      if (el.dataset.painted && el.dataset.painted !== el.__painted) {
+        el.__painted = el.dataset.painted;
+        const mine = same(JSON.parse(el.dataset.yLabels));
+        mark('data', {mine});
+        mark('drawn', {mine});
+        requestAnimationFrame(() => setTimeout(() => mark('painted', {mine}), 0));
+      }
+    }
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);
@@ -183,7 +194,7 @@ def seconds_to_first(marks, t_enter, name, cond=lambda m: True):
     return None if m is None else (m["t"] - t_enter) / 1000
 
 
-def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(1400, 1000)):
+def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(1400, 1000), labels=None):
     """Per typed sentence, the browser-side timeline of TIMELINE_JS, in seconds after Enter.
 
     'painted' is what a user feels: the first frame after Plotly has drawn the heatmap that shows
@@ -192,9 +203,16 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
     then one animation frame), timed from Python like measure_page."""
     from bertviz_core.figures.labels import token_labels
 
+    token_labels = labels or token_labels  # the canvas heatmap's labels are plain text (app.heatmap.token_labels)
     ctx = b.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     ctx.add_init_script(TIMELINE_JS)
     p = ctx.new_page()
+    cdp = ctx.new_cdp_session(p)  # the main thread's busy time: Chromium's TaskDuration (seconds, cumulative)
+    cdp.send("Performance.enable")
+
+    def busy() -> float:
+        return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "TaskDuration")
+
     p.goto(f"{base}/{page}?{query}&text={urllib.parse.quote(texts[0])}")
     wait_for_plot(p, timeout=180_000)
     p.wait_for_timeout(500)
@@ -207,10 +225,12 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
         p.evaluate("(w) => { window.__want = w; window.__marks.length = 0; }", want)
         box.fill(text)
         p.evaluate("() => { window.__marks.length = 0; }")  # keep only what follows Enter
+        busy0 = busy()
         box.press("Enter")
         p.wait_for_function(
             "() => window.__marks.some(m => m.name === 'painted' && m.mine)", timeout=180_000, polling=50
         )
+        busy_s = busy() - busy0  # Enter to painted (+ up to one 50 ms poll)
         p.wait_for_timeout(300)
         marks = p.evaluate("() => window.__marks")
         t_enter = next(m["t"] for m in marks if m["name"] == "enter")
@@ -235,11 +255,12 @@ def enter_to_heatmap_timeline(b, base, page, query, texts, tokenizer, viewport=(
                     ((m["t"] - t_enter) / 1000 for m in after if m["name"] == "data" and m["mine"]), default=None
                 ),
                 "bytes_in": sum(m["size"] for m in after if m["name"] == "recv"),
+                "main_thread_busy_s": busy_s,
             }
         )
         print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in runs[-1].items()}, flush=True)
     ctx.close()
-    keys = [k for k in runs[0] if k.endswith("_s") or k == "renders"]
+    keys = [k for k in runs[0] if k.endswith("_s") or k in ("renders", "bytes_in")]
     return {
         "runs": runs,
         "median": {k: statistics.median([r[k] for r in runs if r[k] is not None] or [float("nan")]) for k in keys},
@@ -279,9 +300,58 @@ def timeline_main(pages=("attention", "model-view"), n=512, runs=RUNS, env=None,
     return out
 
 
-def matching_main(sizes=(16, 128, 512), runs=2, env=None, tag=""):
-    """`python bench/bench_app.py --matching [16,128,512] [--no-post-gc]`: /compare in Chromium per size
-    (Enter-to-heatmap as measure_page, then the head-matching tab's first opening for the last sentence)."""
+def heatmap_main(sizes=(16, 128, 512), runs=5, pages=("attention", "model-view")):
+    """`python bench/bench_app.py --heatmap [16,128,512] [runs]`: issue #29's canvas heatmap against the Plotly
+    figure, side by side in one run: two servers (the default canvas path, and BERTVIZ_HEATMAP=plotly), the same
+    sentences typed into both, per page and size the median over `runs` of Enter-to-painted, websocket bytes per
+    Enter and the browser main thread's busy time (Chromium's TaskDuration) from Enter to painted."""
+    from transformers import AutoTokenizer
+
+    from app.heatmap import token_labels as canvas_labels
+    from bertviz_core.models import student
+
+    tokenizer = AutoTokenizer.from_pretrained(student.teacher_path())
+    out = {"machine": common.machine(), "loadavg_before": os.getloadavg(), "rows": []}
+    modes = {"canvas": None, "plotly": {"BERTVIZ_HEATMAP": "plotly"}}
+    with (
+        streamlit_server(env=modes["canvas"], timeout=300) as canvas,
+        streamlit_server(env=modes["plotly"], timeout=300) as plotly,
+        browser() as b,
+    ):
+        servers = {"canvas": canvas, "plotly": plotly}
+        for server in servers.values():  # warm: models loaded, pages imported, before any timing
+            for page in pages:
+                warm = b.new_page()
+                warm.goto(f"{server.base_url}/{page}?{PAGES[page][0]}&text=warm")
+                wait_for_plot(warm, timeout=600_000)
+                warm.close()
+        for n in sizes:
+            texts = texts_of(tokenizer, n, len(pages) * (runs + 1))
+            for k, page in enumerate(pages):
+                mine = texts[k * (runs + 1) : (k + 1) * (runs + 1)]
+                for mode, server in servers.items():
+                    tl = enter_to_heatmap_timeline(
+                        b,
+                        server.base_url,
+                        page,
+                        PAGES[page][0],
+                        mine,
+                        tokenizer,
+                        labels=canvas_labels if mode == "canvas" else None,
+                    )
+                    row = {"page": page, "tokens": n, "mode": mode, **tl["median"], "runs": tl["runs"]}
+                    out["rows"].append(row)
+                    print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items() if k != "runs"})
+        out["server_peak_rss_mb"] = {mode: peak_rss_mb(server.pid) for mode, server in servers.items()}
+    out["loadavg_after"] = os.getloadavg()
+    common.save("heatmap" if tuple(sizes) == (16, 128, 512) else "heatmap_" + "_".join(map(str, sizes)), out)
+    return out
+
+
+def matching_main(sizes=(16, 128, 512), runs=2, env=None, tag="", repeat=1):
+    """`python bench/bench_app.py --matching [16,128,512] [--repeat N] [--no-post-gc]`: /compare in Chromium per
+    size (Enter-to-heatmap as measure_page, then the head-matching tab's first opening for the last sentence),
+    `repeat` times on new sentences each time (a first opening every time: nothing cached); median reported."""
     from transformers import AutoTokenizer
 
     from bertviz_core.models import student
@@ -295,17 +365,25 @@ def matching_main(sizes=(16, 128, 512), runs=2, env=None, tag=""):
         wait_for_plot(warm, timeout=600_000, count=n_plots)
         warm.close()
         for n in sizes:
-            r = measure_page(b, server.base_url, "compare", query, n_plots, texts_of(tokenizer, n, runs + 1), tokenizer)
-            r.update(page="compare", tokens=n)
-            out["rows"].append(r)
-            print(
-                {
-                    k: (round(v, 3) if isinstance(v, float) else v)
-                    for k, v in r.items()
-                    if k != "enter_to_heatmap_all_s"
-                },
-                flush=True,
-            )
+            texts = texts_of(tokenizer, n, (runs + 1) * repeat)
+            if len(texts) < (runs + 1) * repeat:
+                raise SystemExit(f"only {len(texts)} different speeches: lower --repeat")
+            for rep in range(repeat):
+                chunk = texts[rep * (runs + 1) : (rep + 1) * (runs + 1)]
+                r = measure_page(b, server.base_url, "compare", query, n_plots, chunk, tokenizer)
+                r.update(page="compare", tokens=n, repetition=rep)
+                out["rows"].append(r)
+                print(
+                    {
+                        k: (round(v, 3) if isinstance(v, float) else v)
+                        for k, v in r.items()
+                        if k != "enter_to_heatmap_all_s"
+                    },
+                    flush=True,
+                )
+            firsts = [r["matching_tab_s"] for r in out["rows"] if r["tokens"] == n]
+            out.setdefault("matching_tab_median_s", {})[n] = statistics.median(firsts)
+            print(f"{n} tokens: matching tab first opening, median of {len(firsts)}: {statistics.median(firsts):.3f} s")
         out["server_peak_rss_mb"] = peak_rss_mb(server.pid)
     out["loadavg_after"] = os.getloadavg()
     common.save(f"matching{tag}", out)
@@ -340,13 +418,23 @@ def main():
 
 if __name__ == "__main__":
     threads = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--server-threads=")), None)
-    if "--matching" in sys.argv:  # --matching [16,128,512] [--no-post-gc]
+    if "--heatmap" in sys.argv:  # --heatmap [16,128,512] [runs]
+        args = [x for x in sys.argv[sys.argv.index("--heatmap") + 1 :] if not x.startswith("--")]
+        heatmap_main(
+            sizes=tuple(int(x) for x in args[0].split(",")) if args else (16, 128, 512),
+            runs=int(args[1]) if len(args) > 1 else 5,
+        )
+    elif "--matching" in sys.argv:  # --matching [16,128,512] [--no-post-gc]
         no_gc = "--no-post-gc" in sys.argv
-        args = [x for x in sys.argv[sys.argv.index("--matching") + 1 :] if not x.startswith("--")]
+        rest = sys.argv[sys.argv.index("--matching") + 1 :]
+        repeat = int(rest[rest.index("--repeat") + 1]) if "--repeat" in rest else 1
+        args = [x for i, x in enumerate(rest) if not x.startswith("--") and (i == 0 or rest[i - 1] != "--repeat")]
         matching_main(
             sizes=tuple(int(x) for x in args[0].split(",")) if args else (16, 128, 512),
+            runs=2 if repeat == 1 else 1,  # texts_of has 10 different speeches: 2 per repetition
             env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if no_gc else None,
             tag="_no_post_gc" if no_gc else "",
+            repeat=repeat,
         )
     elif "--timeline" in sys.argv:  # --timeline [tokens [runs [page,page]]] [--no-post-gc] [--server-threads=N]
         no_gc = "--no-post-gc" in sys.argv

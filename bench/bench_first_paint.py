@@ -24,7 +24,8 @@ from local_app import browser, streamlit_server
 
 PAINTED_JS = """() => new Promise(resolve => {
   const ready = () => [...document.querySelectorAll('.js-plotly-plot')].some(p =>
-      (p._fullData || []).some(d => d.type === 'heatmap') && p.querySelector('image, .hm'));
+      (p._fullData || []).some(d => d.type === 'heatmap') && p.querySelector('image, .hm')) ||
+      [...document.querySelectorAll("[data-testid='bv-heatmap-root']")].some(r => +r.dataset.painted > 0);
   const poll = () => ready() ? requestAnimationFrame(() => resolve(performance.now())) : setTimeout(poll, 20);
   poll();
 })"""

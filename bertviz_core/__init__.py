@@ -23,9 +23,18 @@ from typing import Any
 
 from bertviz_core.analysis import (
     compress,  # noqa: F401 - registers the @int8 and @prune model variants
+    qbert,  # noqa: F401 - registers the @q=N and @qbert=B model variants (after compress's)
     syntax,
 )
 from bertviz_core.analysis.contributions import attribution, mixing, norm_attention
+from bertviz_core.analysis.electra import (
+    NoDiscriminator,
+    ReplacedTokenError,
+    ReplacedTokenScores,
+    replaced_token_scores,
+)
+from bertviz_core.analysis.fill_mask import FillMaskError, MaskGuess, fill_mask
+from bertviz_core.analysis.next_sentence import NextSentence, NextSentenceError, next_sentence
 from bertviz_core.models import registry
 from bertviz_core.models.loading import LoadedModel, ModelLoadError, load_model
 from bertviz_core.models.registry import ModelEntry, available_models
@@ -33,19 +42,29 @@ from bertviz_core.tracing import batch
 from bertviz_core.tracing.capture import Trace, capture, kernels_to_banded
 
 __all__ = [
+    "FillMaskError",
     "LoadedModel",
+    "MaskGuess",
     "ModelEntry",
     "ModelLoadError",
+    "NextSentence",
+    "NextSentenceError",
+    "NoDiscriminator",
+    "ReplacedTokenError",
+    "ReplacedTokenScores",
     "Trace",
     "attribution",
     "available_models",
     "batch",
     "capture",
+    "fill_mask",
     "kernels_to_banded",
     "load_model",
     "mixing",
+    "next_sentence",
     "norm_attention",
     "registry",
+    "replaced_token_scores",
     "show",
     "syntax",
 ]

@@ -26,7 +26,12 @@ for p in (ROOT, ROOT / "deploy"):
 from local_app import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from ws_classroom import proc_stats
 
-from bertviz_core.figures.labels import token_labels
+from app.heatmap import token_labels  # /attention's canvas heatmap: plain-text labels (app/heatmap)
+
+Y_LABELS = (
+    "(() => { const el = document.querySelector(\"[data-testid='bv-heatmap-root']\");"
+    " return el ? JSON.parse(el.dataset.yLabels) : null; })()"
+)
 
 WORDS = [
     "river",
@@ -79,22 +84,18 @@ async def run_session(browser, base, tokenizer, session, rounds, results, timeou
                 await box.press("Enter")
             try:
                 await page.wait_for_function(
-                    "(want) => { const el = document.querySelector('.js-plotly-plot');"
-                    " return el && el._fullData && el._fullData[0] && el._fullData[0].y &&"
-                    " JSON.stringify(Array.from(el._fullData[0].y)) === JSON.stringify(want); }",
+                    "(want) => { const el = document.querySelector(\"[data-testid='bv-heatmap-root']\");"
+                    " return el && el.dataset.yLabels === JSON.stringify(want); }",
                     arg=expected,
                     timeout=timeout_ms,
                 )
                 latency = time.perf_counter() - t0
-                shown = await page.evaluate("Array.from(document.querySelector('.js-plotly-plot')._fullData[0].y)")
+                shown = await page.evaluate(Y_LABELS)
                 results["latency"].append(latency) if r > 0 else results["first"].append(latency)
                 if shown != expected:
                     results["crosstalk"] += 1
             except PlaywrightError as exc:  # a timeout (or a closed page): the session never saw its own tokens
-                shown = await page.evaluate(
-                    "(() => { const el = document.querySelector('.js-plotly-plot');"
-                    " return el && el._fullData ? Array.from(el._fullData[0].y || []) : null; })()"
-                )
+                shown = await page.evaluate(Y_LABELS)
                 if shown and any(f"student {s} " in " ".join(shown) for s in range(1000) if s != session):
                     results["crosstalk"] += 1
                 results["errors"].append(f"session {session} round {r}: {type(exc).__name__}")

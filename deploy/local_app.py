@@ -145,10 +145,15 @@ def browser():
 POLL_MS = 100  # check the page ten times a second, not on every animation frame
 
 
+FIGURES = ".js-plotly-plot, [data-testid='bv-heatmap-root']"  # Plotly figures and canvas heatmaps (app/heatmap)
+
+
 def wait_for_plot(page, timeout: float = 60_000, count: int = 1):
+    """Until `count` figures are drawn: Plotly's with their data, canvas heatmaps painted at least once."""
     page.wait_for_function(
-        f"document.querySelectorAll('.js-plotly-plot').length >= {count} && "
-        "[...document.querySelectorAll('.js-plotly-plot')].every(el => el._fullData && el._fullData.length)",
+        f"document.querySelectorAll(`{FIGURES}`).length >= {count} && "
+        f"[...document.querySelectorAll(`{FIGURES}`)].every(el => el.classList.contains('js-plotly-plot') ? "
+        "(el._fullData && el._fullData.length) : +el.dataset.painted > 0)",
         timeout=timeout,
         polling=POLL_MS,
     )

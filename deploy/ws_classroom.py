@@ -107,10 +107,24 @@ def load_tokenizer():
 
 
 def expected_labels(tokenizer, text: str) -> list[str]:
-    """The heatmap's row labels for `text` (what /attention puts on its y axis)."""
-    from bertviz_core.figures.labels import token_labels
+    """The heatmap's row labels for `text` (what /attention puts on its y axis: the canvas heatmap's plain-text
+    labels, app/heatmap)."""
+    from app.heatmap import token_labels
 
     return token_labels(tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"]))
+
+
+def chart_rows(el, kind: str) -> list[str] | None:
+    """The row labels of a heatmap element: a Plotly chart's first trace, or /attention's canvas heatmap
+    (app/heatmap's payload); None for another component."""
+    if kind == "plotly_chart":
+        data = json.loads(el.plotly_chart.spec).get("data") or [{}]
+        return [str(x) for x in (data[0].get("y") or [])]
+    if el.bidi_component.component_name != "bertviz.heatmap":
+        return None
+    from app.heatmap import encode
+
+    return [str(x) for x in encode.unpack(el.bidi_component.bytes)[0]["y_labels"]]
 
 
 def make_sentence(
@@ -135,8 +149,8 @@ def make_sentence(
 
 def owner_of(labels: list[str]) -> int | None:
     """The session a heatmap's labels belong to (from 'student N'), or None. Labels of repeated
-    tokens carry their position as a subscript ('0<sub>2</sub>'): stripped first."""
-    bare = [re.sub(r"<sub>\d+</sub>$", "", x) for x in labels]
+    tokens carry their position as a subscript ('0<sub>2</sub>' in Plotly, '0₂' on the canvas): stripped first."""
+    bare = [re.sub(r"<sub>\d+</sub>$|[₀-₉]+$", "", x) for x in labels]
     for a, b in itertools.pairwise(bare):
         if a == "student" and b.isdigit():
             return int(b)
@@ -283,10 +297,10 @@ class StreamlitClient:
         kind = el.WhichOneof("type")
         if kind == "text_input" and el.text_input.id.endswith("-text"):
             self.text_widget_id = el.text_input.id
-        elif kind == "plotly_chart":
-            spec = json.loads(el.plotly_chart.spec)
-            data = spec.get("data") or [{}]
-            labels = [str(x) for x in (data[0].get("y") or [])]
+        elif kind in ("plotly_chart", "bidi_component"):
+            labels = chart_rows(el, kind)
+            if labels is None:
+                return
             if labels == expected:
                 if res.chart_s is None:
                     res.chart_s = time.perf_counter() - t0

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app import controls, export_ui, state
+from app import controls, export_ui, heatmap, state
 from app.i18n import t
 from bertviz_core import figures
 
@@ -49,27 +49,58 @@ if hide:
         st.stop()
 name = controls.model_name(lm.id)
 shown = matrix[:, cols]
-fig = figures.matrix_heatmap(
-    shown,
-    trace.tokens,
-    [trace.tokens[i] for i in cols],
-    col_positions=[int(i) for i in cols],
-    title=f"{name} · "
+title = (
+    f"{name} · "
     + t("fig_attention", layer=layer, head=controls.head_label(head))
     + " · "
-    + t("tokens_line", n=len(trace)),
-    # both ends given: Plotly then neither ignores zmin=0 nor scans all T x T cells twice per draw for them
-    zmax=1.0 if fixed else max(float(shown.max()), 1e-6),
-    font_size=controls.font_size(),
-    plot_px=controls.heatmap_px(),
-    row_title=t("from_token"),
-    col_title=t("to_token"),
-    hover_value=t("weight"),
-    colorbar_title=t("weight"),
+    + t("tokens_line", n=len(trace))
 )
-st.plotly_chart(fig, width="content", key="attention_heatmap")
+# both ends given (Plotly then neither ignores zmin=0 nor scans all T x T cells twice per draw for them)
+zmax = 1.0 if fixed else max(float(shown.max()), 1e-6)
+col_tokens = [trace.tokens[i] for i in cols]
+
+
+def plotly_figure():
+    """The Plotly version: drawn when BERTVIZ_HEATMAP=plotly, else built only when an export is clicked."""
+    return figures.matrix_heatmap(
+        shown,
+        trace.tokens,
+        col_tokens,
+        col_positions=[int(i) for i in cols],
+        title=title,
+        zmax=zmax,
+        font_size=controls.font_size(),
+        plot_px=controls.heatmap_px(),
+        row_title=t("from_token"),
+        col_title=t("to_token"),
+        hover_value=t("weight"),
+        colorbar_title=t("weight"),
+    )
+
+
+stem = f"attention-L{layer}-{head}"
+if heatmap.use_canvas():
+    heatmap.heatmap(
+        shown,
+        heatmap.token_labels(trace.tokens),
+        heatmap.token_labels(col_tokens, [int(i) for i in cols]),
+        key="attention_canvas",
+        title=title,
+        zmax=zmax,
+        font_size=controls.font_size(),
+        plot_px=controls.heatmap_px(),
+        row_title=t("from_token"),
+        col_title=t("to_token"),
+        value_label=t("weight"),
+        colorbar_title=t("weight"),
+        file_name=f"{stem}.png",
+    )
+    fig = plotly_figure  # built lazily by the Download buttons
+else:
+    fig = plotly_figure()
+    st.plotly_chart(fig, width="content", key="attention_heatmap")
 actions = controls.action_row()  # Download, Data, Link on one line
-export_ui.figure_downloads(fig, f"attention-L{layer}-{head}", container=actions)
+export_ui.figure_downloads(fig, stem, container=actions)
 export_ui.trace_downloads(trace, "trace", container=actions)
 if hide:
     st.caption(t("attention_caption_hidden"))

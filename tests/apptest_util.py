@@ -23,8 +23,30 @@ def open_page(page: str, **query) -> AppTest:
 
 
 def charts(at: AppTest) -> list[dict]:
-    """Plotly specs drawn on the page (data + layout)."""
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    """Plotly specs drawn on the page (data + layout), then the page's canvas heatmaps (app/heatmap) in the same
+    shape: data[0] = {"type": "canvas", "x": column labels, "y": row labels, "z": the values the browser reads
+    (nested lists, [rows][cols], or [panels][rows][cols] for several panels)}, layout.title.text = its title."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")] + canvas_heatmaps(at)
+
+
+def canvas_heatmaps(at: AppTest) -> list[dict]:
+    from app.heatmap import encode
+
+    out = []
+    for el in at.get("bidi_component"):
+        if el.proto.component_name != "bertviz.heatmap":
+            continue
+        h, cells = encode.unpack(el.proto.bytes)
+        z = np.where(cells == h["missing"], np.nan, (h["base"] + cells.astype(np.float64)) * h["step"])
+        z = z.reshape(h["panels"], h["rows"], h["cols"])
+        data = {
+            "type": "canvas",
+            "x": h["x_labels"],
+            "y": h["y_labels"],
+            "z": (z[0] if h["panels"] == 1 else z).tolist(),
+        }
+        out.append({"data": [data], "layout": {"title": {"text": h["title"]}}, "header": h})
+    return out
 
 
 def decode(value):

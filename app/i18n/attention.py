@@ -44,4 +44,12 @@ TEXT = {
         "en": "Nothing is left to show once [CLS]/[SEP] are hidden: this input has no other tokens.",
         "zh": "隐藏 [CLS]/[SEP] 后没有可显示的内容：此输入没有其他词元。",
     },
+    # the canvas heatmap's own words (app/heatmap; /attention, /model-view and the pages that reuse it)
+    "heatmap_reset": {"en": "Reset zoom", "zh": "重置缩放"},
+    "heatmap_png": {"en": "PNG of this view", "zh": "下载此视图的图片"},
+    "heatmap_topk": {"en": "{row} looks most at: {keys}", "zh": "{row} 最关注：{keys}"},
+    "heatmap_keys": {
+        "en": "Arrow keys move between cells, Enter opens, Escape resets the zoom; drag to zoom in",
+        "zh": "方向键在单元格间移动，回车键打开，退出键重置缩放；拖动鼠标可放大",
+    },
 }

@@ -113,8 +113,8 @@ def cached_comparison(model_a: str, model_b: str, text: str, matching: bool, exc
     def compute() -> dict:
         pair = (cached_trace(model_a, text), cached_trace(model_b, text))
         with capture_slots:
-            return compare.compare_traces(
-                [pair], matching=matching, max_rows=JS_MAX_ROWS, exclude_special=exclude_special
+            return compare.compare_traces(  # the matching tab shows no metrics: not computed for it
+                [pair], matching=matching, max_rows=JS_MAX_ROWS, exclude_special=exclude_special, metrics=not matching
             )
 
     return caches.comparisons.get_or_compute((model_a, model_b, clean_text(text), matching, exclude_special), compute)

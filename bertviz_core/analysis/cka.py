@@ -39,6 +39,7 @@ class CKAAccumulator:
     (`skipped` says why)."""
 
     FLUSH_UNITS = 2048
+    DUAL_UNITS = 1024  # up to this many tokens, none flushed yet: CKA from the token x token Gram matrices
 
     def __init__(self, max_bytes: int = CKA_MAX_BYTES) -> None:
         self.max_bytes = max_bytes
@@ -101,6 +102,8 @@ class CKAAccumulator:
             return cka_matrix(np.concatenate(self.raw_a, axis=1), np.concatenate(self.raw_b, axis=1))
         if self.mode != "gram" or self.n == 0:
             return None
+        if self.buffered == self.n and self.n <= self.DUAL_UNITS:  # every state still here, and few of them
+            return self._dual()
         self._flush()
         La, Da = self.sum_a.shape
         Lb, Db = self.sum_b.shape
@@ -109,4 +112,21 @@ class CKAAccumulator:
         num = np.einsum("adbe,adbe->ab", cross, cross)
         norm = lambda g, m: np.sqrt(((g - self.n * m[:, :, None] * m[:, None, :]) ** 2).sum((1, 2)))
         den = norm(self.aa, ma)[:, None] * norm(self.bb, mb)[None]
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+    def _dual(self) -> np.ndarray:
+        """The same CKA from the n x n Gram matrices K = X_c X_c^T of the buffered states: ||Y_c^T X_c||_F^2 =
+        <K_x, K_y>_F and ||X_c^T X_c||_F = ||K_x||_F; for one sentence (n = 512, D = 384, 7 layers) a few
+        times cheaper than the D x D sums, which the states never reach."""
+        import torch
+
+        grams = []
+        for raw in (self.raw_a, self.raw_b):
+            x = torch.from_numpy(np.concatenate(raw, axis=1))  # [L, n, D], float32
+            x = x - x.double().mean(1, keepdim=True).float()
+            with torch.inference_mode():
+                grams.append(torch.bmm(x, x.transpose(1, 2)).reshape(len(x), -1).double())  # [L, n * n]
+        ka, kb = grams
+        num = (ka @ kb.T).numpy()
+        den = (ka.norm(dim=1)[:, None] * kb.norm(dim=1)[None]).numpy()
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bertviz_core.analysis.cka import CKA_MAX_BYTES, CKAAccumulator
+from bertviz_core.analysis.js_matrix import pairwise_js
 from bertviz_core.analysis.metrics import METRICS, all_heads, head_names, slot_kinds, trace_metrics, uniform_baseline
 from bertviz_core.analysis.stats import quiet_nan_mean
 from bertviz_core.analysis.words import alignment, in_units, special_units
@@ -49,27 +50,11 @@ def head_js_matrix(heads_a: np.ndarray, heads_b: np.ndarray, max_rows: int | Non
 
     heads_a [Na, T, T], heads_b [Nb, T, T] (same T, e.g. after word alignment) -> [Na, Nb].
     With `max_rows`, the average runs over that many evenly spaced query rows (an estimate;
-    exact when T <= max_rows). Uses JS(p, q) = (sum p log p + sum q log q) / 2 - sum m log m
-    with m = (p + q) / 2, so only the m-term is computed per pair (float32, torch, in chunks).
+    exact when T <= max_rows). All pairs at once in float32 (js_matrix.pairwise_js: sparse heads
+    such as ConvBERT's convolution heads summed over their support, dense pairs in cache-sized blocks).
     """
-    import torch
-
     rows = query_rows(heads_a.shape[-2], max_rows)
-    pa = torch.from_numpy(np.ascontiguousarray(np.asarray(heads_a)[:, rows], dtype=np.float32))  # [Na, R, T]
-    pb = torch.from_numpy(np.ascontiguousarray(np.asarray(heads_b)[:, rows], dtype=np.float32))  # [Nb, R, T]
-    pa = pa / pa.sum(-1, keepdim=True).clamp_min(1e-12)
-    pb = pb / pb.sum(-1, keepdim=True).clamp_min(1e-12)
-    plogp_a = torch.special.xlogy(pa, pa).sum(-1)  # [Na, R]
-    plogp_b = torch.special.xlogy(pb, pb).sum(-1)  # [Nb, R]
-    out = torch.empty(pa.shape[0], pb.shape[0], dtype=torch.float64)
-    m, log_m = torch.empty_like(pb), torch.empty_like(pb)  # [Nb, R, T] work buffers
-    with torch.inference_mode():
-        for a in range(pa.shape[0]):
-            torch.add(pb, pa[a], out=m).mul_(0.5)
-            torch.log(m.clamp_min(1e-30), out=log_m)  # where m == 0, m * log m is 0 * (-69) = 0
-            mlogm = torch.linalg.vecdot(m, log_m)  # [Nb, R]
-            out[a] = (0.5 * (plogp_a[a] + plogp_b) - mlogm).clamp_min(0).double().mean(-1)
-    return out.numpy()
+    return pairwise_js(np.asarray(heads_a)[:, rows], np.asarray(heads_b)[:, rows])
 
 
 def units_js(
@@ -93,7 +78,9 @@ class ComparisonAccumulator:
 
     Per sentence: every metric of every head of both models ([layers, slots]), the uniform-attention
     baseline per head kind, the head x head JS matrix (with `matching`) and CKA sums. `result()` gives
-    the means (as compare_traces always did) plus the per-sentence arrays for intervals."""
+    the means (as compare_traces always did) plus the per-sentence arrays for intervals. With
+    metrics=False, the metrics and baselines are skipped (head matching alone: the result has no
+    metrics_* or baseline_* keys)."""
 
     def __init__(
         self,
@@ -102,8 +89,10 @@ class ComparisonAccumulator:
         max_rows: int | None = None,
         exclude_special: bool = False,
         cka_max_bytes: int = CKA_MAX_BYTES,
+        metrics: bool = True,
     ) -> None:
         self.matching, self.max_rows, self.exclude_special = matching, max_rows, exclude_special
+        self.metrics = metrics
         self.metrics_a: list[dict[str, np.ndarray]] = []
         self.metrics_b: list[dict[str, np.ndarray]] = []
         self.baseline_a: list[dict[str, dict[str, float]]] = []
@@ -139,10 +128,11 @@ class ComparisonAccumulator:
             self._cka.add(xa, xb)
             self.js.append(js.astype(np.float32))
             self.by_words |= pooled
-        self.metrics_a.append({k: v.astype(np.float32) for k, v in trace_metrics(a, self.exclude_special).items()})
-        self.metrics_b.append({k: v.astype(np.float32) for k, v in trace_metrics(b, self.exclude_special).items()})
-        self.baseline_a.append(uniform_baseline(a, self.exclude_special))
-        self.baseline_b.append(uniform_baseline(b, self.exclude_special))
+        if self.metrics:
+            for side, trace in (("a", a), ("b", b)):
+                values = trace_metrics(trace, self.exclude_special)
+                getattr(self, f"metrics_{side}").append({k: v.astype(np.float32) for k, v in values.items()})
+                getattr(self, f"baseline_{side}").append(uniform_baseline(trace, self.exclude_special))
         self.sentences.append(a.text)
         self.lengths_a.append(len(a))
         self.lengths_b.append(len(b))
@@ -154,18 +144,18 @@ class ComparisonAccumulator:
         base = lambda bs: {
             k: np.array([[b[ATTN][k], b.get(CONV, {}).get(k, np.nan)] for b in bs]) for k in METRICS
         }  # {m: [S, 2]}: attention heads, conv heads
-        per: dict[str, Any] = {
-            "metrics_a": stack(self.metrics_a),
-            "metrics_b": stack(self.metrics_b),
-            "baseline_a": base(self.baseline_a),
-            "baseline_b": base(self.baseline_b),
-            "js": np.stack(self.js) if self.matching else None,
-        }
-        with np.errstate(invalid="ignore"), quiet_nan_mean():
-            out: dict[str, Any] = {
-                "metrics_a": {k: np.nanmean(v, axis=0) for k, v in per["metrics_a"].items()},
-                "metrics_b": {k: np.nanmean(v, axis=0) for k, v in per["metrics_b"].items()},
-            }
+        per: dict[str, Any] = {"js": np.stack(self.js) if self.matching else None}
+        out: dict[str, Any] = {}
+        if self.metrics:
+            per.update(
+                metrics_a=stack(self.metrics_a),
+                metrics_b=stack(self.metrics_b),
+                baseline_a=base(self.baseline_a),
+                baseline_b=base(self.baseline_b),
+            )
+            with np.errstate(invalid="ignore"), quiet_nan_mean():
+                out["metrics_a"] = {k: np.nanmean(v, axis=0) for k, v in per["metrics_a"].items()}
+                out["metrics_b"] = {k: np.nanmean(v, axis=0) for k, v in per["metrics_b"].items()}
         _, _, names_a, names_b = self.shape
         out.update(
             names_a=names_a,
@@ -199,6 +189,7 @@ def compare_traces(
     matching: bool = True,
     max_rows: int | None = None,
     exclude_special: bool = False,
+    metrics: bool = True,
 ) -> dict[str, Any]:
     """Metrics, head matching and CKA for model A vs model B over sentence pairs (any iterable,
     e.g. a generator: each pair is reduced to its statistics and may be freed before the next).
@@ -209,8 +200,9 @@ def compare_traces(
     attention / conv heads, js [S, L*Na, L*Nb]) and, with `matching`: js [L*Na, L*Nb] (mean over
     sentences; `max_rows` as in head_js_matrix), cka [La+1, Lb+1] (linear CKA on word- or
     token-aligned hidden states of all sentences together) and by_words (True if any sentence
-    needed word alignment). See ComparisonAccumulator; exclude_special as in head_metrics."""
-    acc = ComparisonAccumulator(matching=matching, max_rows=max_rows, exclude_special=exclude_special)
+    needed word alignment). See ComparisonAccumulator (metrics=False: head matching only, no metric
+    keys); exclude_special as in head_metrics."""
+    acc = ComparisonAccumulator(matching=matching, max_rows=max_rows, exclude_special=exclude_special, metrics=metrics)
     for a, b in pairs:
         acc.add(a, b)
     return acc.result()

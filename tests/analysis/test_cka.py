@@ -26,9 +26,11 @@ def test_cka_scale_free_float64_and_zero_without_variance():
     assert cka.cka_matrix(x[None], np.full((1, 30, 4), 7.0)).tolist() == [[0.0]]
 
 
-def test_cka_accumulator_stays_exact_with_large_per_dimension_offsets():
+@pytest.mark.parametrize("dual_units", [1024, 0])  # from token x token Gram matrices (one sentence), or D x D sums
+def test_cka_accumulator_stays_exact_with_large_per_dimension_offsets(dual_units, monkeypatch):
     """Real hidden states have a few huge dimensions: the running sums are shifted per dimension (float32
-    products), so the result still equals the float64 definition."""
+    products), so the result still equals the float64 definition, by either route."""
+    monkeypatch.setattr(cka.CKAAccumulator, "DUAL_UNITS", dual_units)
     rng = np.random.default_rng(12)
     off_a = np.array([1e4, -3e3, 0.0, 5e3, 1.0, -8e3])
     off_b = np.array([-2e4, 7e3, 3.0, 0.0, 9e3])

@@ -36,6 +36,74 @@ def test_js_divergence_with_zero_weights_is_quiet():
     np.testing.assert_allclose(js, [np.log(2), 0.0], atol=1e-12)
 
 
+def _scipy_js(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean over rows of scipy's Jensen-Shannon distance squared (nats): the independent reference."""
+    return float(np.mean([jensenshannon(p.astype(np.float64), q.astype(np.float64)) ** 2 for p, q in zip(a, b)]))
+
+
+def _banded(rng: np.random.Generator, n: int, T: int, width: int) -> np.ndarray:
+    """n heads [n, T, T] whose rows weigh only the `width` keys around the query (exact zeros elsewhere),
+    like ConvBERT's convolution heads; the edge rows keep fewer keys and sum to less than 1."""
+    out = np.zeros((n, T, T), np.float32)
+    for h in range(n):
+        for r in range(T):
+            lo, hi = max(0, r - width // 2), min(T, r + width // 2 + 1)
+            out[h, r, lo:hi] = rng.dirichlet(np.ones(width))[: hi - lo]
+    return out
+
+
+def test_head_js_matrix_equals_scipy_on_random_pairs():
+    """Every pair of heads at once (batched float32) against scipy's jensenshannon(p, q) ** 2 per row,
+    on 40 sampled pairs of softmax-like heads, sharp and flat, with 40 query rows of 40 keys."""
+    rng = np.random.default_rng(29)
+    T = 40
+    a = rng.dirichlet(np.full(T, 0.3), size=(7, T)).astype(np.float32)
+    b = rng.dirichlet(np.full(T, 3.0), size=(9, T)).astype(np.float32)
+    js = compare.head_js_matrix(a, b)
+    assert js.shape == (7, 9)
+    for i, j in zip(rng.integers(0, 7, 40), rng.integers(0, 9, 40)):
+        assert js[i, j] == pytest.approx(_scipy_js(a[i], b[j]), abs=2e-6)
+    rows = compare.query_rows(T, 8)  # max_rows: the same mean over the 8 sampled query rows
+    sampled = compare.head_js_matrix(a, b, max_rows=8)
+    assert sampled[2, 5] == pytest.approx(_scipy_js(a[2][rows], b[5][rows]), abs=2e-6)
+
+
+def test_head_js_matrix_with_zeros_equals_scipy():
+    """Exact zeros: banded heads (nonzero on 5 of 40 keys, summed over their support) against dense
+    heads, banded against banded, and dense heads with keys that both rows weigh 0; all against scipy."""
+    rng = np.random.default_rng(30)
+    T = 40
+    dense = rng.dirichlet(np.full(T, 0.5), size=(3, T)).astype(np.float32)
+    dense[:, :, 7] = 0.0  # a key no row of these heads weighs
+    dense[0, 3] = 0.0
+    dense[0, 3, 2] = 1.0  # a one-hot row
+    band_a, band_b = _banded(rng, 2, T, 5), _banded(rng, 3, T, 5)
+    a = np.concatenate([dense[:2], band_a])  # [4, T, T]: dense, dense, banded, banded
+    b = np.concatenate([band_b[:2], dense[1:], band_b[2:]])  # [5, T, T]: banded, banded, dense, dense, banded
+    b[2, :, 7] = 0.0
+    js = compare.head_js_matrix(a, b)
+    for i in range(len(a)):
+        for j in range(len(b)):
+            assert js[i, j] == pytest.approx(_scipy_js(a[i], b[j]), abs=2e-6), (i, j)
+    assert js[1, 2] == pytest.approx(0.0, abs=1e-6)  # the same head on both sides
+    disjoint = np.zeros((1, 2, T), np.float32)
+    disjoint[0, :, 0] = 1.0
+    other = np.zeros((1, 2, T), np.float32)
+    other[0, :, 1] = 1.0  # no key in common: log 2, the maximum
+    assert compare.head_js_matrix(disjoint, other)[0, 0] == pytest.approx(np.log(2), abs=1e-6)
+
+
+def test_head_js_matrix_empty_row_as_js_divergence():
+    """A row that weighs nothing (an all-zero row: scipy gives nan) counts as js_divergence counts it:
+    half of log 2 against any distribution, 0 against another empty row."""
+    p = np.array([[[0.0, 0.0, 0.0], [0.2, 0.3, 0.5]]], np.float32)
+    q = np.array([[[0.1, 0.6, 0.3], [0.0, 0.0, 0.0]]], np.float32)
+    expected = compare.js_divergence(p[0].astype(np.float64), q[0].astype(np.float64)).mean()
+    assert expected == pytest.approx(0.5 * np.log(2))  # both rows: one side empty
+    assert compare.head_js_matrix(p, q)[0, 0] == pytest.approx(expected, abs=1e-6)
+    assert compare.head_js_matrix(p[:, :1], p[:, :1])[0, 0] == pytest.approx(0.0, abs=1e-7)
+
+
 def test_units_js_keeps_units_and_samples_rows():
     rng = np.random.default_rng(14)
     a, b = rng.dirichlet(np.ones(6), size=(2, 6)), rng.dirichlet(np.ones(6), size=(3, 6))

@@ -7,6 +7,7 @@ import pytest
 from apptest_util import charts, decode, open_page, texts
 
 import bertviz_core as bc
+from app.heatmap import encode
 from bertviz_core.analysis import compare, metrics
 from bertviz_core.figures.labels import token_labels
 
@@ -25,41 +26,52 @@ def test_home_links_every_view():
     assert "Attention" in labels and "Model view" in labels
 
 
+def heatmaps(at) -> list[tuple[dict, np.ndarray]]:
+    """The canvas heatmaps on the page (app/heatmap): (header, cells as the browser reads them)."""
+    return [encode.unpack(el.proto.bytes) for el in at.get("bidi_component")]
+
+
 def test_attention_page_draws_labelled_heatmap(tokens):
     at = open_page("attention", model="bert-minilm-l6", text=TEXT, layer="2", head="3")
     assert not at.exception
-    (spec,) = charts(at)
-    trace = spec["data"][0]
-    assert trace["type"] == "heatmap"
-    assert trace["x"] == token_labels(tokens) and trace["y"] == token_labels(tokens)
-    z = decode(trace["z"])
+    ((header, cells),) = heatmaps(at)
+    # "the" occurs twice: each carries its position
+    assert header["x_labels"] == ["[CLS]", "the₁", "cat", "sat", "on", "the₅", "mat", ".", "[SEP]"]
+    assert header["y_labels"] == header["x_labels"] and len(tokens) == 9
+    z = (header["base"] + cells.reshape(header["rows"], header["cols"])) * header["step"]
     expected = bc.capture(bc.load_model("bert-minilm-l6"), TEXT).attentions[2, 3]
-    np.testing.assert_allclose(z, expected, atol=1e-6)
-    assert "Layer 2" in spec["layout"]["title"]["text"]
+    np.testing.assert_allclose(z, expected, atol=5e-5)  # uint16 steps of 1e-4: half a step at most
+    assert "Layer 2" in header["title"]
+    assert not at.get("plotly_chart")  # the Plotly figure is built only for the Download buttons
 
 
 def test_attention_mean_and_hidden_special_columns(tokens):
     at = open_page("attention", model="bert-minilm-l6", text=TEXT, head="mean", hide_special="1")
     assert not at.exception
-    trace = charts(at)[0]["data"][0]
-    assert "[CLS]" not in trace["x"] and "[SEP]" not in trace["x"]
-    assert trace["y"][0] == "[CLS]"
+    ((header, cells),) = heatmaps(at)
+    assert "[CLS]" not in header["x_labels"] and "[SEP]" not in header["x_labels"]
+    assert header["y_labels"][0] == "[CLS]"
+    assert (header["rows"], header["cols"]) == (len(tokens), len(tokens) - 2)
+    z = (header["base"] + cells.reshape(header["rows"], header["cols"])) * header["step"]
+    mean = bc.capture(bc.load_model("bert-minilm-l6"), TEXT).attentions[0].mean(0)
+    np.testing.assert_allclose(z, mean[:, 1:-1], atol=5e-5)  # [CLS] first, [SEP] last: the middle columns
 
 
 def test_model_view_draws_every_head():
     at = open_page("model-view".replace("-", "_"), model="bert-minilm-l6", text=TEXT)
     assert not at.exception
-    spec = charts(at)[0]
-    grid, markers = spec["data"][0], spec["data"][1]
-    assert len(markers["customdata"]) == 6 * 12
-    z = decode(grid["z"])
-    assert z.dtype == np.uint8
+    ((header, cells),) = heatmaps(at)
+    assert header["grid"] == [6, 12] and header["panels"] == 6 * 12
+    assert header["dtype"] == "u8" and cells.dtype == np.uint8
+    trace = bc.capture(bc.load_model("bert-minilm-l6"), TEXT)
+    tile = cells.reshape(72, header["rows"], header["cols"])[3 * 12 + 5]  # layer 3, head 5, scaled to its maximum
+    np.testing.assert_allclose(tile / 254, trace.attentions[3, 5] / trace.attentions[3, 5].max(), atol=0.5 / 254)
 
 
 def test_empty_sentence_gets_a_prompt_not_an_error():
     at = open_page("attention", text="   ")
     assert not at.exception
-    assert not at.get("plotly_chart")
+    assert not at.get("plotly_chart") and not at.get("bidi_component")
     assert any("Type a sentence" in e.value for e in at.info)
 
 
@@ -68,7 +80,7 @@ def test_unknown_model_shows_error_and_bundled_still_works():
     assert not at.exception
     assert at.error and "no-such-model-xyz" in at.error[0].value.replace("\\", "")  # markdown-escaped
     at.selectbox(key="model").set_value("bert-minilm-l6").run()
-    assert not at.exception and at.get("plotly_chart")
+    assert not at.exception and at.get("bidi_component")
 
 
 def test_too_long_input_is_truncated_with_notice():
@@ -102,10 +114,11 @@ def test_convolution_default_does_not_change_the_other_pages(tokens):
     assert "stays BERT" in texts(at)  # the page says the other pages keep the user's model
     at.switch_page("../pages/attention.py")
     at.run()
-    (spec,) = charts(at)
+    ((header, cells),) = heatmaps(at)
     bert = bc.capture(bc.load_model("bert-minilm-l6"), TEXT)
-    np.testing.assert_allclose(decode(spec["data"][0]["z"]), bert.attentions[0].mean(0), atol=1e-6)
-    assert spec["layout"]["title"]["text"].startswith("BERT · MiniLM-L6")  # the model is named on the figure
+    z = (header["base"] + cells.reshape(header["rows"], header["cols"])) * header["step"]
+    np.testing.assert_allclose(z, bert.attentions[0].mean(0), atol=5e-5)
+    assert header["title"].startswith("BERT · MiniLM-L6")  # the model is named on the figure
 
 
 def test_a_model_picked_on_convolution_carries_over(models_root):

@@ -70,8 +70,8 @@ def test_a_cached_pair_is_captured_with_its_second_sentence(bert):
 def test_comparisons_are_cached_per_models_text_and_switch(monkeypatch):
     calls = []
 
-    def fake_compare(pairs, matching, max_rows, exclude_special):
-        calls.append((matching, max_rows))
+    def fake_compare(pairs, matching, max_rows, exclude_special, metrics):
+        calls.append((matching, max_rows, metrics))
         return {"n": len(calls)}
 
     monkeypatch.setattr(captures.compare, "compare_traces", fake_compare)
@@ -81,7 +81,7 @@ def test_comparisons_are_cached_per_models_text_and_switch(monkeypatch):
     first = state.cached_comparison("bert-minilm-l6", "convbert-minilm-l6", text, True)
     assert state.cached_comparison("bert-minilm-l6", "convbert-minilm-l6", " " + text.replace("  ", " "), True) is first
     other = state.cached_comparison("bert-minilm-l6", "convbert-minilm-l6", text, False)
-    assert other is not first and calls == [(True, state.JS_MAX_ROWS), (False, state.JS_MAX_ROWS)]
+    assert other is not first and calls == [(True, state.JS_MAX_ROWS, False), (False, state.JS_MAX_ROWS, True)]
     assert state.capture_slots.free == state.MAX_CONCURRENT_CAPTURES
 
 
@@ -90,7 +90,7 @@ def test_comparison_cache_keys_on_the_text_and_compares_that_texts_traces(bert, 
 
     seen = []
 
-    def fake_compare(pairs, matching, max_rows, exclude_special):
+    def fake_compare(pairs, matching, max_rows, exclude_special, metrics):
         seen.append([(a.model_id, a.text, b.model_id, b.text) for a, b in pairs])
         return {"n": len(seen)}
 

@@ -8,7 +8,7 @@ import types
 import uuid
 
 import pytest
-from apptest_util import open_page, texts
+from apptest_util import charts, open_page, texts
 
 from app import state
 from app.i18n import TEXT
@@ -65,7 +65,7 @@ def test_comparison_takes_a_slot_too(slow_capture, monkeypatch):
     """cached_comparison's heavy JS step waits for a capture slot like a forward pass."""
     inside = []
 
-    def fake_compare(pairs, matching, max_rows, exclude_special):
+    def fake_compare(pairs, matching, max_rows, exclude_special, metrics):
         inside.append(state.capture_slots.free)
         return {"ok": True}
 
@@ -102,7 +102,7 @@ def test_waiting_note_shown_while_every_slot_is_busy():
     assert saw_waiter == [True]  # the capture really waited for a slot
     assert not at.exception
     assert waiting in texts(at)
-    assert at.get("plotly_chart")  # and ran once the slots were free
+    assert charts(at)  # and ran once the slots were free
     # the same page with free slots: no waiting note
     at = open_page("attention", model="bert-minilm-l6", text=f"Quiet server {uuid.uuid4().hex[:8]}.")
-    assert not at.exception and waiting not in texts(at) and at.get("plotly_chart")
+    assert not at.exception and waiting not in texts(at) and charts(at)

@@ -34,12 +34,13 @@ def test_attention_in_chromium(server):
         box.fill("Dogs bark loudly at night")
         box.press("Enter")
         page.wait_for_function(
-            "() => { const el = document.querySelector('.js-plotly-plot');"
-            " return el && el._fullData && el._fullData[0].x.includes('dogs'); }",
+            "() => { const el = document.querySelector(\"[data-testid='bv-heatmap-root']\");"
+            " return el && JSON.parse(el.dataset.xLabels).includes('dogs'); }",
             timeout=60_000,
         )
         labels = heatmap_labels(page)
         assert labels["x"] == ["[CLS]", "dogs", "bark", "loudly", "at", "night", "[SEP]"]
+        assert page.locator("[data-testid='bv-heatmap']").count() == 1  # replaced, not drawn beside the old one
         screenshot(page, ARTIFACTS / "attention_after_typing.png")
 
         # the link to this view (behind a button) names the typed sentence, and a student opening it sees that view
@@ -57,8 +58,13 @@ def test_model_view_in_chromium(server):
         page = b.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{server}/model-view?model=bert-minilm-l6&text=The%20cat%20sat%20on%20the%20mat.")
         wait_for_plot(page)
-        n = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[1].customdata.length")
-        assert n == 72
+        grid = page.evaluate(
+            "() => { const el = document.querySelector(\"[data-testid='bv-heatmap-root']\");"
+            " return {panels: +el.dataset.panels, grid: JSON.parse(el.dataset.grid),"
+            " titles: JSON.parse(el.dataset.panelTitles)}; }"
+        )
+        assert grid["panels"] == 72 and grid["grid"] == [6, 12]  # every layer x head, one canvas
+        assert grid["titles"][13] == "Layer 1 · Head 1"
         screenshot(page, ARTIFACTS / "model_view.png")
 
 

@@ -16,10 +16,13 @@ pytestmark = pytest.mark.skipif(
     not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="Chromium not installed"
 )
 
+# the plot area's width of every figure: Plotly's, and the canvas heatmaps' (app/heatmap: data-plot, in CSS px)
 PLOT_WIDTHS = (
-    "[...document.querySelectorAll('.js-plotly-plot')]"
-    ".map(e => (e._fullLayout && e._fullLayout._size) ? Math.round(e._fullLayout._size.w) : 0)"
+    "[...document.querySelectorAll(\".js-plotly-plot, [data-testid='bv-heatmap-root']\")]"
+    ".map(e => e.dataset.plot ? Math.round(JSON.parse(e.dataset.plot)[0][2]) :"
+    " (e._fullLayout && e._fullLayout._size) ? Math.round(e._fullLayout._size.w) : 0)"
 )
+CANVAS = "document.querySelector(\"[data-testid='bv-heatmap-root']\")"
 # every word a figure shows: titles, axis and colour-bar titles, legend names, hover templates, tick text
 PLOT_TEXT = """JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].map(e => {
   const l = e._fullLayout || {}, out = [];
@@ -34,7 +37,8 @@ PLOT_TEXT = """JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].
     if (t.name && t.showlegend !== false) out.push(String(t.name));
     if (t.colorbar && t.colorbar.title && t.colorbar.title.text) out.push(t.colorbar.title.text); }
   return out.join(' | ');
-}).join(' | '))"""
+}).concat([...document.querySelectorAll("[data-testid='bv-heatmap-root']")].map(e =>
+  JSON.parse(e.dataset.words).join(' | '))).join(' | '))"""
 # Latin words a 中文 figure may show: model names, special tokens, abbreviations, math
 ALLOWED = {
     "bert",
@@ -146,7 +150,7 @@ def test_projector_heatmap_fills_a_1920_screen(server):
         assert normal >= 600, normal
         assert big >= 780 and big > normal, (normal, big)
         # square cells: the plot area is as tall as it is wide
-        h = page.evaluate("document.querySelector('.js-plotly-plot')._fullLayout._size.h")
+        h = page.evaluate(f"JSON.parse({CANVAS}.dataset.plot)[0][3]")
         assert abs(h - big) <= 2
 
 
@@ -180,7 +184,7 @@ def test_convolution_then_attention_through_the_sidebar_keeps_bert(server):
         _sidebar(page, "Attention")
         page.wait_for_timeout(800)
         wait_for_plot(page)
-        title = page.evaluate("document.querySelector('.js-plotly-plot')._fullLayout.title.text")
+        title = page.evaluate(f"{CANVAS}.dataset.title")
         assert re.sub(r"<[^>]+>", "", title).startswith("BERT · MiniLM-L6"), title
 
 
@@ -189,11 +193,8 @@ def test_hidden_specials_keep_the_row_numbers(server):
         page = b.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{server}/attention?model=bert-minilm-l6&hide_special=1&text=the%20cat%20saw%20the%20dog")
         wait_for_plot(page)
-        d = page.evaluate(
-            "(() => { const t = document.querySelector('.js-plotly-plot')._fullData[0];"
-            " return {x: Array.from(t.x), y: Array.from(t.y)}; })()"
-        )
-        assert d["x"] == ["the<sub>1</sub>", "cat", "saw", "the<sub>4</sub>", "dog"]
+        d = page.evaluate(f"({{x: JSON.parse({CANVAS}.dataset.xLabels), y: JSON.parse({CANVAS}.dataset.yLabels)}})")
+        assert d["x"] == ["the₁", "cat", "saw", "the₄", "dog"]
         assert d["y"][1] == d["x"][0] and d["y"][4] == d["x"][3]  # a row and its column share one name
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert "sum to less than 1" in text and "Each row sums to 1" not in text
@@ -210,7 +211,7 @@ def test_chinese_figures_have_no_english_words(server):
         names = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
         for name in names:
             _sidebar(page, name.strip())
-            if page.locator(".js-plotly-plot").count():
+            if page.locator(".js-plotly-plot, [data-testid='bv-heatmap-root']").count():
                 wait_for_plot(page)
             assert page.locator('[data-testid="stException"]').count() == 0, name
             text = json.loads(json.dumps(page.evaluate(PLOT_TEXT)))

@@ -19,8 +19,14 @@ pytestmark = pytest.mark.skipif(
 VIEWPORT = {"width": 1920, "height": 1080}
 COREF = "The animal didn't cross the street because it was too tired."
 
-# per plot on the page: its bounding box, and per subplot (xy, x2y2, ...) the drawn plot area's width and height
-PLOTS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => {
+# per figure on the page (Plotly figures and canvas heatmaps, in page order): its bounding box, and per subplot /
+# panel (xy, x2y2, ...) the drawn plot area's width and height
+PLOTS = """() => [...document.querySelectorAll(".js-plotly-plot, [data-testid='bv-heatmap-root']")].map(el => {
+    if (!el.classList.contains('js-plotly-plot')) {
+        const box = el.querySelector("[data-testid='bv-heatmap']").getBoundingClientRect();
+        const areas = JSON.parse(el.dataset.plot).map(b => ({w: b[2], h: b[3]}));
+        return {top: box.top, left: box.left, width: box.width, areas: areas};
+    }
     const box = el.getBoundingClientRect();
     const areas = [...el.querySelectorAll('.nsewdrag')].map(r => {
         const b = r.getBoundingClientRect(); return {w: b.width, h: b.height}; });
