@@ -263,23 +263,38 @@ def _results(lm: bc.LoadedModel, trace: bc.Trace, outcome: iv.Outcome, key: str 
     masks = sorted(p for p, tok in outcome.replaced.items() if tok == lm.tokenizer.mask_token)
     _fill_note(lm, masked=bool(masks))
     if outcome.fill:
-        st.subheader(t("iv_fill_title"))
-        for p in masks:
-            rows = {
-                t("iv_fill_token"): [w for w, _ in outcome.fill[p]],
-                t("iv_fill_prob"): [round(v, 4) for _, v in outcome.fill[p]],
-            }
-            if outcome.fill_without_ablation:
-                plain = dict(outcome.fill_without_ablation[p])
-                rows[t("iv_fill_plain")] = [round(plain[w], 4) if w in plain else None for w, _ in outcome.fill[p]]
-            st.caption(t("iv_fill_position", i=p, was=state.md_escape(trace.tokens[p])))
-            st.dataframe(pd.DataFrame(rows), hide_index=True)
+        _fill_tables(lm, trace, outcome, masks)
+
+
+def _fill_tables(lm: bc.LoadedModel, trace: bc.Trace, outcome: iv.Outcome, masks: list[int]) -> None:
+    """The guesses at each mask, under the name of the model that guessed (the model itself, or the bundled
+    masked-word model for a model without a head), and what the ablation did to them."""
+    st.subheader(t("iv_fill_title"))
+    guesser = outcome.guessed_by or lm.id
+    if guesser != lm.id:
+        st.caption(t("iv_fill_by", guesser=guesser))
+        if outcome.ablated:
+            key = "iv_fill_guesser_ablated" if outcome.guess_ablated else "iv_fill_guesser_not_ablated"
+            st.caption(t(key, model=state.md_escape(lm.id), guesser=guesser))
+    for p in masks:
+        rows = {
+            t("iv_fill_token"): [w for w, _ in outcome.fill[p]],
+            t("iv_fill_prob"): [round(v, 4) for _, v in outcome.fill[p]],
+        }
+        if outcome.fill_without_ablation:
+            plain = dict(outcome.fill_without_ablation[p])
+            rows[t("iv_fill_plain")] = [round(plain[w], 4) if w in plain else None for w, _ in outcome.fill[p]]
+        st.caption(t("iv_fill_position", i=p, was=state.md_escape(trace.tokens[p])))
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
 def _fill_note(lm: bc.LoadedModel, masked: bool) -> None:
-    """Say where fill-mask stands for this model (never hide the feature)."""
-    reason = iv.no_mlm_reason(lm)
-    if reason is not None:
-        st.caption(t({"bundled": "iv_fill_bundled", "student": "iv_fill_student"}.get(reason, "iv_fill_no_head")))
-    elif not masked:
+    """Say where fill-mask stands for this model (never hide the feature): which model guesses, or why none can."""
+    guess = iv.guesser(lm)
+    if guess is not None and guess is not lm:
+        st.info(t("iv_fill_guesser", model=state.md_escape(lm.id), guesser=guess.id, origin=iv.guesser_origin() or "?"))
+    elif guess is None:
+        reason = iv.no_mlm_reason(lm)
+        st.caption(t({"bundled": "iv_fill_bundled", "student": "iv_fill_student"}.get(reason or "", "iv_fill_no_head")))
+    if guess is not None and not masked:
         st.caption(t("iv_fill_no_mask"))

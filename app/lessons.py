@@ -96,6 +96,16 @@ LESSONS = (
         },
     ),
     Lesson(
+        "blanks",
+        "pretraining",
+        {
+            "model": "bert-minilm-l6-mlm",
+            "mask_text": "He went to the bank to [MASK] some money.",
+            "layer": 3,
+            "text": "He went to the bank to get some money.",
+        },
+    ),
+    Lesson(
         "steps",
         "step_by_step",
         {

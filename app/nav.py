@@ -17,6 +17,7 @@ PAGES = {
     "model_view": ("nav_model_view", "model-view"),
     "convolution": ("nav_convolution", "convolution"),
     "deberta": ("nav_deberta", "deberta"),
+    "pretraining": ("nav_pretraining", "pretraining"),
     "compare": ("nav_compare", "compare"),
     "syntax": ("nav_syntax", "syntax"),
     "positions": ("nav_positions", "positions"),

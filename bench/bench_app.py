@@ -154,11 +154,13 @@ TIMELINE_JS = """
                         if (!w || !y || y.length !== w.length) return false;
                         for (let i = 0; i < w.length; i++) if (String(y[i]) !== w[i]) return false; return true; };
   const loop = () => {
-    for (const el of document.querySelectorAll('.js-plotly-plot')) {
+    // fig: which figure on the page (p0, p1, ... Plotly; c0, c1, ... canvas), in page order
+    for (const [k, el] of [...document.querySelectorAll('.js-plotly-plot')].entries()) {
       const y = el._fullData && el._fullData[0] && el._fullData[0].y;
+      const fig = 'p' + k;
       if (el._fullData && el._fullData !== el.__seen) {
         el.__seen = el._fullData;
-        mark('data', {mine: same(y)});
+        mark('data', {mine: same(y), fig});
       }
       // Plotly draws a heatmap as one <image> per trace: a new href is the new picture in the DOM,
       // painted in the frame this callback precedes
@@ -167,18 +169,19 @@ TIMELINE_JS = """
       if (href && href !== el.__href) {
         el.__href = href;
         const mine = same(y);
-        mark('drawn', {mine});
-        requestAnimationFrame(() => setTimeout(() => mark('painted', {mine}), 0));
+        mark('drawn', {mine, fig});
+        requestAnimationFrame(() => setTimeout(() => mark('painted', {mine, fig}), 0));
       }
     }
     // the canvas heatmap (app/heatmap): a new data-painted count is a new picture on the canvas
-    for (const el of document.querySelectorAll("[data-testid='bv-heatmap-root']")) {
+    for (const [k, el] of [...document.querySelectorAll("[data-testid='bv-heatmap-root']")].entries()) {
       if (el.dataset.painted && el.dataset.painted !== el.__painted) {
         el.__painted = el.dataset.painted;
         const mine = same(JSON.parse(el.dataset.yLabels));
-        mark('data', {mine});
-        mark('drawn', {mine});
-        requestAnimationFrame(() => setTimeout(() => mark('painted', {mine}), 0));
+        const fig = 'c' + k;
+        mark('data', {mine, fig});
+        mark('drawn', {mine, fig});
+        requestAnimationFrame(() => setTimeout(() => mark('painted', {mine, fig}), 0));
       }
     }
     requestAnimationFrame(loop);
@@ -424,6 +427,11 @@ if __name__ == "__main__":
             sizes=tuple(int(x) for x in args[0].split(",")) if args else (16, 128, 512),
             runs=int(args[1]) if len(args) > 1 else 5,
         )
+    elif "--heatmap-compare" in sys.argv:  # --heatmap-compare [tokens [runs]]: /compare's A, B, A - B
+        import bench_heatmap_compare
+
+        args = [x for x in sys.argv[sys.argv.index("--heatmap-compare") + 1 :] if not x.startswith("--")]
+        bench_heatmap_compare.compare_main(n=int(args[0]) if args else 512, runs=int(args[1]) if len(args) > 1 else 5)
     elif "--matching" in sys.argv:  # --matching [16,128,512] [--no-post-gc]
         no_gc = "--no-post-gc" in sys.argv
         rest = sys.argv[sys.argv.index("--matching") + 1 :]

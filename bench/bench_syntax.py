@@ -21,7 +21,7 @@ from functools import partial
 from common import OUT, ROOT, SHARED  # noqa: F401  (common puts the project on sys.path)
 
 EWT_TEST = SHARED / "ud-english-ewt" / "en_ewt-ud-test.conllu"
-MODELS = ("bert-minilm-l6", "convbert-minilm-l6", "deberta-minilm-l6")
+MODELS = ("bert-minilm-l6", "convbert-minilm-l6", "deberta-minilm-l6", "bert-minilm-l6-mlm")
 SAMPLE_SENTENCES = 40  # the shipped sample table, recomputed by tests/test_syntax.py
 RESULTS = OUT / "syntax.json"
 

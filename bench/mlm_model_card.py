@@ -139,13 +139,15 @@ the frozen word-embedding matrix.
   English EWT **dev** sentences ({extra:,}; {monitor} of them kept apart as the monitor), packed into {examples:,}
   examples of at most {max_len} word pieces. UD EWT **test** is never read in training.
 - Masking: {mask_prob:.0%} of word pieces per example, 80% `[MASK]` / 10% random token / 10% unchanged (BERT's
-  rule), {whole} .
+  rule), {whole}.
 - Loss: cross-entropy at the masked positions (BERT's MLM loss); nothing copied from a teacher's outputs: the
   starting weights are the only thing taken from `bert-minilm-l6`.
-- Frozen: word, position and token-type embeddings (and so the tied decoder), so they are read from
-  `bert-minilm-l6` at load time and not stored.
-- AdamW, encoder lr {lr}, head lr {head_lr}, {warmup} warm-up steps, cosine decay to 0; batch {batch}; seed {seed};
-  {steps} steps; wall time {hours:.2f} h on a 2-core CPU shared with other work.
+- Kept from `bert-minilm-l6`, frozen: the whole embedding layer (word, position and token-type embeddings and
+  their LayerNorm), and so the decoder tied to the word embeddings: they are read from `bert-minilm-l6` at load
+  time and not stored. Trained: the 6 encoder layers and the head's transform and bias.
+- AdamW, encoder lr {lr}, head lr {head_lr}, {warmup} warm-up steps, then cosine decay planned to reach 0 at step
+  {planned:,}; batch {batch}; seed {seed}. Stopped at step **{steps:,}** (learning rate then {lr_last:.1e}, not
+  decayed), the checkpoint of that step exported; wall time {hours:.2f} h on a 2-core CPU shared with other work.
 {phases}
 
 ![loss curve](loss_curve.png)
@@ -157,9 +159,9 @@ Held-out monitor during training (single masked words of the {monitor} EWT dev s
 {evals}
 
 ## Quality
-Every word of the {sentences:,} UD English EWT **test** sentences masked in turn (all its pieces), measured on the
-shipped fp16 weights by `bench/mlm_quality.py` (95% Wilson intervals, masks counted as independent). Targets:
-top-1 >= 25% and >= 5x the unigram baseline, top-5 >= 45%.
+Every word of {sentences:,} UD English EWT **test** sentences ({sample}; held out: never read in training) masked in
+turn (all its pieces), measured on the shipped fp16 weights by `bench/mlm_quality.py` (95% Wilson intervals, masks
+counted as independent). Targets: top-1 >= 25% and >= 5x the unigram baseline, top-5 >= 45%. {verdict}
 
 {quality}
 
@@ -167,8 +169,7 @@ top-1 >= 25% and >= 5x the unigram baseline, top-5 >= 45%.
 Mean Jensen-Shannon divergence between each head of this model and the same head of `bert-minilm-l6`, on
 {js_sentences} UD EWT test sentences (`bench/mlm_model_card.py`; 0 = identical rows, log 2 = 0.693 = disjoint; the
 original's heads differ from its *other* heads of the same layer by {other:.3f} on average). Mean {js_mean:.3f},
-largest {js_max:.3f}: its heads are still, one by one, the original's heads, so what `/attention` shows for this model
-is close to what it shows for `bert-minilm-l6`.
+largest {js_max:.3f}. {moved_verdict}
 
 {movement}
 
@@ -184,6 +185,37 @@ they are right, and it knows the vocabulary of speeches best. License: derived f
 """
 
 
+def verdict(q: dict) -> str:
+    """Whether the targets were met, from the numbers (a point estimate below a target whose interval reaches it
+    is said so)."""
+    single, base = q["single"], q["baseline"]
+    parts = []
+    for k, name in (("top1", "top-1"), ("top5", "top-5")):
+        _, hi = single[f"{k}_ci95"]
+        target = single[f"{k}_target"]
+        state = (
+            "met" if single[k] >= target else "within the interval, point estimate below" if hi >= target else "not met"
+        )
+        parts.append(f"{name} {pct(single[k])} against {pct(target)}: {state}")
+    ratio = single["top1"] / max(base["top1"], 1e-9)
+    parts.append(f"top-1 is {ratio:.1f}x the unigram baseline ({'met' if ratio >= 5 else 'not met'})")
+    return "Result: " + "; ".join(parts) + "."
+
+
+def movement_verdict(m: dict) -> str:
+    """What the JS numbers say, from the numbers: the mean per layer, and how the heads compare with the gap between
+    two different heads of the original (a head moved less than that is still recognisably that head)."""
+    layers = ", ".join(f"L{i} {sum(row) / len(row):.3f}" for i, row in enumerate(m["per_head"]))
+    gap = m["other_heads_js"]
+    below = sum(v < gap / 2 for row in m["per_head"] for v in row)
+    total = sum(len(row) for row in m["per_head"])
+    return (
+        f"Per layer: {layers}: the later the layer, the more it moved. {below} of {total} heads moved less than half "
+        f"the gap between two different heads of the original ({gap / 2:.3f}); the most moved reach that gap: "
+        "early heads are still the original's, the last layers' heads are partly new."
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sentences", type=int, default=100)
@@ -195,7 +227,13 @@ def main() -> None:
     plot(log, folder / "loss_curve.png")
     cfg = log["config"]
     phases = "\n".join(
-        f"  {i}. from step {p['from_step']} with `--steps {p['steps']}`" for i, p in enumerate(log.get("phases", []), 1)
+        f"  {i}. from step {p['from_step']}: "
+        + (
+            "no training, the checkpoint exported (`--export-only`)"
+            if p.get("export_only")
+            else f"`--steps {p['steps']}`"
+        )
+        for i, p in enumerate(log.get("phases", []), 1)
     )
     card = CARD.format(
         model=MODEL,
@@ -212,11 +250,16 @@ def main() -> None:
         batch=cfg["batch"],
         seed=cfg["seed"],
         steps=log["steps"][-1]["step"],
+        planned=cfg["steps"],
+        lr_last=log["steps"][-1]["lr"],
         hours=log["wall_seconds"] / 3600,
         phases="- Phases (one run, resumed from its checkpoints; the schedule shortened to the session's CPU):\n"
         + phases,
         evals="\n".join(f"| {e['step']} | {pct(e['top1'])} | {pct(e['top5'])} |" for e in log["evals"]),
         sentences=q["sentences"],
+        sample=q.get("sample", "all sentences"),
+        verdict=verdict(q),
+        moved_verdict=movement_verdict(moved),
         quality=quality_lines(q),
         js_sentences=moved["sentences"],
         js_mean=moved["mean"],

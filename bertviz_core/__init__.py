@@ -70,13 +70,16 @@ __all__ = [
 ]
 
 # Loaded on first use, so `import bertviz_core` does not pull in plotly: `bc.figures.head_view(...)`,
-# `bc.export.to_png(fig)`, `bc.interventions.run(m, text, ablate=[(2, 5)])`, `bc.compress.results()`.
+# `bc.export.to_png(fig)`, `bc.interventions.run(m, text, ablate=[(2, 5)])`, `bc.compress.results()`,
+# `bc.masking.mask_text(m.tokenizer, text)` (ERNIE's masking strategies), `bc.pos_probe.tagger(m.model, m.tokenizer)`.
 LAZY_MODULES = {
     "figures": "bertviz_core.figures",
     "export": "bertviz_core.export",
     "lesson_pack": "bertviz_core.export.lesson_pack",
     "interventions": "bertviz_core.analysis.interventions",
     "compress": "bertviz_core.analysis.compress",
+    "masking": "bertviz_core.analysis.masking",
+    "pos_probe": "bertviz_core.analysis.pos_probe",
 }
 
 

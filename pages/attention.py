@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from app import controls, export_ui, heatmap, state
+from app import controls, export_ui, heatmap, pretraining_view, state
 from app.i18n import t
 from bertviz_core import figures
 
@@ -112,5 +112,7 @@ if head == "mean" and trace.n_conv_heads:
     st.caption(t("mean_note_conv", model=name, n=trace.n_heads))
 if len(set(trace.tokens)) < len(trace.tokens):
     st.caption(t("labels_note"))
+if trace.text_b:  # a sentence pair: BERT's second pretraining task on it (or a line saying the model has no head)
+    pretraining_view.next_sentence_box(lm, trace.text, trace.text_b)
 state.sync_url("model", "text", "text_b", "layer", "head", "scale", "hide_special")
 controls.share_link("attention", container=actions)

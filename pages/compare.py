@@ -7,7 +7,7 @@ from app.compare import common, heads, many, matching, metrics
 from app.i18n import t
 from bertviz_core.analysis import words
 
-COMPARE_CELLS = 192  # three heatmaps ~600 px wide: more cells than that are not visible anyway
+COMPARE_CELLS = 192  # the Plotly figures (downloads, BERTVIZ_HEATMAP=plotly) average above this; the canvas shows all
 
 common.pending_navigation()  # a click on a metric or matching cell asked for /attention
 st.title(t("compare_title"))

@@ -1,13 +1,15 @@
 """/contributions: beyond attention weights. Raw attention beside norm-based attention, rollout, flow or ALTI
 on one colour scale, what an output draws on, and input attribution with Captum."""
 
+import numpy as np
 import streamlit as st
 
-from app import contrib_cache, controls, export_ui, i18n, state
+from app import contrib_cache, controls, export_ui, heatmap, i18n, state
 from app.compare import methods
 from app.i18n import t
 from bertviz_core import figures
 from bertviz_core.analysis import contributions as C
+from bertviz_core.models import mlm
 
 METHODS = state.CONTRIB_METHODS  # shown on the right (the library's methods); raw attention is always on the left
 MAX_CELLS = 192  # a ~420 px square cannot show more cells than that
@@ -79,22 +81,49 @@ else:
 
 if right is not None:
     title_key = "contrib_right_acc" if accumulate else "contrib_right_layer"
-    fig = figures.pair_heatmaps(
-        raw,
-        right,
-        trace.tokens,
-        titles=(t("contrib_left", layer=layer), t(title_key, method=method_name(shown), layer=layer)),
-        zmax=float(max(raw.max(), right.max())),
-        font_size=fs,
-        row_title=t("from_token"),
-        col_title=t("to_token"),
-        hover_value=t("contrib_share"),
-        colorbar_title=t("contrib_share"),
-        max_cells=MAX_CELLS,
-        width=controls.pair_px(),
-    )
-    st.plotly_chart(fig, width="content", key="contrib_heatmaps")
-    export_ui.figure_downloads(fig, f"contributions-{shown}-L{layer}" + ("-accumulated" if accumulate else ""))
+    titles = (t("contrib_left", layer=layer), t(title_key, method=method_name(shown), layer=layer))
+    zmax = float(max(raw.max(), right.max()))
+    stem = f"contributions-{shown}-L{layer}" + ("-accumulated" if accumulate else "")
+
+    def pair_figure():
+        """The Plotly pair: drawn when BERTVIZ_HEATMAP=plotly, else built only when an export is clicked."""
+        return figures.pair_heatmaps(
+            raw,
+            right,
+            trace.tokens,
+            titles=titles,
+            zmax=zmax,
+            font_size=fs,
+            row_title=t("from_token"),
+            col_title=t("to_token"),
+            hover_value=t("contrib_share"),
+            colorbar_title=t("contrib_share"),
+            max_cells=MAX_CELLS,
+            width=controls.pair_px(),
+        )
+
+    if heatmap.use_canvas():  # one canvas, both squares on one scale, every token pair (zoom to read them)
+        labels = heatmap.token_labels(trace.tokens)
+        heatmap.heatmap_panels(
+            np.stack([raw, right]),
+            labels,
+            labels,
+            key="contrib_heatmaps_canvas",
+            panels=heatmap.Panels(grid=(1, 2), titles=titles, title_each=True),
+            zmax=zmax,
+            plot_px=(controls.pair_px() - 240) // 2,  # the Plotly pair's squares: ~344 px, 580 on a projector
+            font_size=fs,
+            row_title=t("from_token"),
+            col_title=t("to_token"),
+            value_label=t("contrib_share"),
+            colorbar_title=t("contrib_share"),
+            file_name=f"{stem}.png",
+        )
+        fig = pair_figure
+    else:
+        fig = pair_figure()
+        st.plotly_chart(fig, width="content", key="contrib_heatmaps")
+    export_ui.figure_downloads(fig, stem)
     st.caption(t("contrib_scale_note"))
     if trace.n_conv_heads:
         st.caption(t("contrib_conv_note", h=trace.n_heads, c=trace.n_conv_heads))
@@ -175,6 +204,9 @@ if run:
         st.plotly_chart(attr_fig, width="stretch", key="contrib_attr")
         export_ui.figure_downloads(attr_fig, f"attribution-{attr_method}-{target}")
         if report["predicted"] is not None:
+            if report["model"] != lm.id:  # no head of its own: the bundled masked-word model guessed (and is explained)
+                origin = mlm.guesser_origin() or "?"
+                st.info(t("contrib_attr_guesser", model=state.md_escape(lm.id), guesser=report["model"], origin=origin))
             st.caption(t("contrib_attr_predicted", word=state.md_escape(report["predicted"])))
         if attr_method == "integrated_gradients":
             change = report["f_input"] - report["f_baseline"]

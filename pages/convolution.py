@@ -4,10 +4,13 @@ import numpy as np
 import streamlit as st
 
 import bertviz_core as bc
-from app import controls, export_ui, state
+from app import controls, export_ui, heatmap, state
 from app.i18n import t
 from bertviz_core import figures
+from bertviz_core.figures.deberta import fit_cells
 from bertviz_core.models.families import family_spec
+
+GRID_CELLS = 128  # the canvas grid's cells per side at most (12 panels: 0.4 MB); the band stays visible
 
 st.title(t("conv_title"))
 
@@ -76,18 +79,45 @@ titles = [t("head_n", n=h) for h in range(trace.n_heads)] + [t("conv_head_n", n=
 cols = max(trace.n_heads, trace.n_conv_heads)
 while big and cols > 3 and cols % 2 == 0 and trace.n_heads % (cols // 2) == 0:
     cols //= 2  # projector mode: ~3 panels of ~400 px a row, attention heads still above the convolution heads
-grid_fig = figures.head_grid(
-    matrices,
-    titles,
-    trace.tokens,
-    cols=cols,
-    font_size=fs,
-    colorbar_title=t("weight"),
-    tick_labels=len(trace) <= 40,
-    panel_px=400 if big else 200,
-    tick_size=fs if big else None,
-)
-st.plotly_chart(grid_fig, width="stretch", key="grid")
+panel_px = 400 if big else 140  # ~3 panels a row on a projector; 6 a row in a 1400 px window's main column
+
+
+def grid_figure():
+    """The Plotly grid: drawn when BERTVIZ_HEATMAP=plotly, else built only when an export is clicked."""
+    return figures.head_grid(
+        matrices,
+        titles,
+        trace.tokens,
+        cols=cols,
+        font_size=fs,
+        colorbar_title=t("weight"),
+        tick_labels=len(trace) <= 40,
+        panel_px=400 if big else 200,
+        tick_size=fs if big else None,
+    )
+
+
+if heatmap.use_canvas():  # one canvas, one scale; above GRID_CELLS tokens each cell a block's mean, labelled by range
+    cells, labels = fit_cells(matrices, heatmap.token_labels(trace.tokens), GRID_CELLS)
+    heatmap.heatmap_panels(
+        cells,
+        labels,
+        labels,
+        key="grid_canvas",
+        panels=heatmap.Panels(grid=(-(-len(matrices) // cols), cols), titles=titles, title_each=True),
+        zmax=1.0,
+        plot_px=panel_px,
+        font_size=fs,
+        row_title=t("from_token"),
+        col_title=t("to_token"),
+        value_label=t("weight"),
+        colorbar_title=t("weight"),
+        file_name=f"conv-heads-L{layer}.png",
+    )
+    grid_fig = grid_figure
+else:
+    grid_fig = grid_figure()
+    st.plotly_chart(grid_fig, width="stretch", key="grid")
 export_ui.figure_downloads(grid_fig, f"conv-heads-L{layer}")
 st.caption(t("conv_band_note", h=K // 2))
 state.sync_url(*(["model"] if own_key == "model" else []), "text", "layer")

@@ -21,6 +21,12 @@ def pair_px() -> int:
     return int(1.8 * controls.heatmap_px())
 
 
+def pair_panel_px() -> int:
+    """One square of the canvas pair (A beside B, app.heatmap): the Plotly pair's width less its labels and colour
+    bar, halved (496 px; 658 in projector mode); a narrower main column scales the canvas down to fit."""
+    return (pair_px() - 160) // 2
+
+
 # ---------------------------------------------------------------- navigation
 def pending_navigation() -> None:
     """Call first on the page: finish a click that asked to open a head in /attention."""

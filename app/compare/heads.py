@@ -9,13 +9,15 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from app import controls, export_ui, nav
+from app import controls, export_ui, heatmap, nav
 from app.compare import methods
-from app.compare.common import COLUMN_PX, pair_px, shown_name
+from app.compare.common import COLUMN_PX, pair_panel_px, pair_px, shown_name
 from app.i18n import t
 from bertviz_core import figures
 from bertviz_core.analysis import metrics, words
 from bertviz_core.models import heads
+
+SIDE_PX = COLUMN_PX - 170  # a canvas square in half the main column: its labels and colour bar beside it
 
 
 @dataclass(frozen=True)
@@ -142,50 +144,92 @@ def heads_section(side_a: tuple, side_b: tuple, labels: list[str], max_cells: in
         m, tag, names = (ma, "A", names_a) if mb is None else (mb, "B", names_b)
         if not (na_a or na_b):
             st.info(t("slot_missing", tag="B" if mb is None else "A", k=head, other=tag))
-        size = {"plot_px": controls.heatmap_px()} if st.session_state.get("big") else {"width": COLUMN_PX}
-        single = figures.matrix_heatmap(m, labels, labels, title=view.title(tag, names), **size, **axes)
-        st.plotly_chart(single, width="content", key=f"heat_{tag}")
-        export_ui.figure_downloads(single, f"{view.stem}-{tag}")
+        big = bool(st.session_state.get("big"))
+        size = {"plot_px": controls.heatmap_px()} if big else {"width": COLUMN_PX}
+        title = view.title(tag, names)
+        single = lambda: figures.matrix_heatmap(m, labels, labels, title=title, **size, **axes)
+        if heatmap.use_canvas():
+            tokens = heatmap.token_labels(labels)
+            heatmap.heatmap(
+                m,
+                tokens,
+                tokens,
+                key=f"heat_{tag}_canvas",
+                title=title,
+                zmax=axes["zmax"],
+                plot_px=controls.heatmap_px() if big else SIDE_PX,
+                file_name=f"{view.stem}-{tag}.png",
+                **canvas_words(axes),
+            )
+            export_ui.figure_downloads(single, f"{view.stem}-{tag}")  # the Plotly figure, built when clicked
+        else:
+            fig = single()
+            st.plotly_chart(fig, width="content", key=f"heat_{tag}")
+            export_ui.figure_downloads(fig, f"{view.stem}-{tag}")
         st.caption(" ".join(notes[:1]))
         contrib_link(shown)
         return
     _draw_pair(view, (ma, mb), (names_a, names_b), labels, notes, axes)
 
 
+def canvas_words(axes: dict) -> dict:
+    """The canvas heatmap's keywords for the words and font of the Plotly figures' `axes`."""
+    keep = ("font_size", "row_title", "col_title", "colorbar_title")
+    return {"value_label": axes["hover_value"], **{k: axes[k] for k in keep}}
+
+
 def _draw_pair(view: View, matrices: tuple, names: tuple, labels: list[str], notes: list[str], axes: dict) -> None:
-    """A and B side by side on one scale, then A - B on a diverging scale beside its note."""
+    """A and B side by side on one scale, then A - B on a diverging scale beside its note (canvas heatmaps, or
+    the Plotly figures with BERTVIZ_HEATMAP=plotly; the downloads are always the Plotly figures)."""
     (ma, mb), (names_a, names_b) = matrices, names
-    pair = figures.pair_heatmaps(
-        ma, mb, labels, titles=(view.title("A", names_a), view.title("B", names_b)), width=pair_px(), **axes
-    )
-    st.plotly_chart(pair, width="content", key="heat_pair")
+    titles = (view.title("A", names_a), view.title("B", names_b))
+    canvas, big = heatmap.use_canvas(), bool(st.session_state.get("big"))
+    pair_fig = lambda: figures.pair_heatmaps(ma, mb, labels, titles=titles, width=pair_px(), **axes)
+    tokens = heatmap.token_labels(labels)
+    if canvas:
+        heatmap.heatmap_panels(
+            np.stack([ma, mb]),
+            tokens,
+            tokens,
+            key="heat_pair_canvas",
+            panels=heatmap.Panels(grid=(1, 2), titles=titles, title_each=True),
+            zmax=axes["zmax"],
+            plot_px=pair_panel_px(),
+            file_name=f"{view.stem}-pair.png",
+            **canvas_words(axes),
+        )
+        pair, side = pair_fig, pair_panel_px()
+    else:
+        pair = pair_fig()
+        st.plotly_chart(pair, width="content", key="heat_pair")
+        side = square_px(pair)
     export_ui.figure_downloads(pair, f"{view.stem}-pair")
     st.caption(" ".join(notes))
     diff = ma - mb
     lim = float(np.abs(diff).max()) or 1.0
-    if st.session_state.get("big"):  # projector mode: A - B below A and B, its square as large as theirs
+    if big:  # projector mode: A - B below A and B, its square as large as theirs
         left = right = st.container()
-        layout = pair.layout
-        size: dict[str, int] = {"plot_px": int(layout.height - layout.margin.t - layout.margin.b)}
     else:
         left, right = st.columns(2)
-        size = {"width": COLUMN_PX}
-    diff_axes = {k: v for k, v in axes.items() if k not in ("zmax", "hover_value", "colorbar_title")}
-    diff_fig = figures.matrix_heatmap(
-        diff,
-        labels,
-        labels,
-        title=t("compare_diff"),
-        zmin=-lim,
-        zmax=lim,
-        zmid=0,
-        colorscale=figures.DIFF_SCALE,
-        colorbar_title="A - B",
-        hover_value="A - B",
-        **size,
-        **diff_axes,
-    )
-    left.plotly_chart(diff_fig, width="content", key="heat_diff")
+    scale = {"zmin": -lim, "zmax": lim, "colorscale": figures.DIFF_SCALE}
+    if canvas:
+        with left:
+            heatmap.heatmap(
+                diff,
+                tokens,
+                tokens,
+                key="heat_diff_canvas",
+                title=t("compare_diff"),
+                plot_px=side if big else SIDE_PX,
+                file_name=f"{view.stem}-difference.png",
+                **scale,
+                **canvas_words({**axes, "hover_value": "A - B", "colorbar_title": "A - B"}),
+            )
+        # the export's A - B as large as the exported A and B (their figure built only then)
+        diff_fig = lambda: _diff_figure(diff, labels, scale, square_px(pair_fig()) if big else None, axes)
+    else:
+        diff_fig = _diff_figure(diff, labels, scale, side if big else None, axes)
+        left.plotly_chart(diff_fig, width="content", key="heat_diff")
     export_ui.figure_downloads(diff_fig, f"{view.stem}-difference", container=left)
     right.caption(
         t("compare_diff_note")
@@ -196,6 +240,30 @@ def _draw_pair(view: View, matrices: tuple, names: tuple, labels: list[str], not
     )
     with right:
         contrib_link(view.method)
+
+
+def square_px(pair) -> int:
+    """The side of the Plotly pair figure's squares (px)."""
+    return int(pair.layout.height - pair.layout.margin.t - pair.layout.margin.b)
+
+
+def _diff_figure(diff: np.ndarray, labels: list[str], scale: dict, plot_px: int | None, axes: dict):
+    """The Plotly A - B (diverging scale around 0): `plot_px` in projector mode (as large as A and B), else half
+    the main column."""
+    size: dict[str, int] = {"plot_px": plot_px} if plot_px else {"width": COLUMN_PX}
+    diff_axes = {k: v for k, v in axes.items() if k not in ("zmax", "hover_value", "colorbar_title")}
+    return figures.matrix_heatmap(
+        diff,
+        labels,
+        labels,
+        title=t("compare_diff"),
+        zmid=0,
+        colorbar_title="A - B",
+        hover_value="A - B",
+        **scale,
+        **size,
+        **diff_axes,
+    )
 
 
 def contrib_link(method: str) -> None:

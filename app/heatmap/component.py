@@ -148,7 +148,8 @@ def heatmap(
 @dataclass(frozen=True)
 class Panels:
     """How several matrices of one shape share one canvas: grid (rows, cols) of panels, headers over the
-    columns / beside the rows of the grid, a title per panel (tooltip), token labels or not (thumbnails)."""
+    columns / beside the rows of the grid, a title per panel (in its tooltip; above it too with title_each), token
+    labels or not (thumbnails)."""
 
     grid: tuple[int, int]
     titles: Sequence[str] = ()
@@ -158,6 +159,7 @@ class Panels:
     exact: bool = True  # uint16, exact 4-decimal hover; False: uint8 (thumbnails: colour only, no value shown)
     hover_note: str = ""
     gap_px: int = 12
+    title_each: bool = False  # each panel's title drawn above it (else the titles only name a hovered panel)
 
 
 def heatmap_panels(
@@ -246,6 +248,7 @@ def payload(
         "show_labels": p.show_labels,
         "show_values": p.exact,
         "panel_titles": [str(s) for s in p.titles],
+        "title_each": p.title_each,
         "grid_col_headers": None if p.col_headers is None else [str(s) for s in p.col_headers],
         "grid_row_headers": None if p.row_headers is None else [str(s) for s in p.row_headers],
         "hover_note": p.hover_note,

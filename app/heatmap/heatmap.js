@@ -99,6 +99,7 @@ class Heatmap {
     const pw = h.cols * cell;
     const ph = h.rows * cell;
     const gap = h.panels > 1 ? h.gap_px : 0;
+    const titleRow = h.title_each ? f * 1.6 : 0; // each panel's own title above it (Panels.title_each)
     const tickF = this.tickFont(Math.max(h.rows, h.cols), side);
     this.tickF = tickF;
     ctx.font = `${tickF}px ${getComputedStyle(this.root).fontFamily}`;
@@ -116,6 +117,7 @@ class Heatmap {
     let top = h.title ? f * 2 : 6;
     const colHeads = h.grid_col_headers ? h.grid_col_headers : null;
     if (colHeads) top += f * 1.6;
+    top += titleRow;
     let right = 10;
     if (h.colorbar_title !== null) {
       const ticks = niceTicks(h.zmin, h.zmax, 5).map((v) => String(v));
@@ -127,11 +129,11 @@ class Heatmap {
     for (let p = 0; p < h.panels; p++) {
       const i = Math.floor(p / gc);
       const j = p % gc;
-      boxes.push([left + j * (pw + gap), top + i * (ph + gap), pw, ph]);
+      boxes.push([left + j * (pw + gap), top + i * (ph + gap + titleRow), pw, ph]);
     }
     const width = Math.ceil(left + gc * pw + (gc - 1) * gap + right);
-    const height = Math.ceil(top + gr * ph + (gr - 1) * gap + bottom);
-    Object.assign(this, { boxes, width, height, pw, ph, left, top });
+    const height = Math.ceil(top + gr * ph + (gr - 1) * (gap + titleRow) + bottom);
+    Object.assign(this, { boxes, width, height, pw, ph, left, top, titleRow });
     // narrower column than the figure (a small window): the whole canvas scaled down, never cut off
     const column = this.root.closest('[data-testid="stVerticalBlock"]');
     const avail = column ? column.clientWidth : 0;
@@ -144,6 +146,7 @@ class Heatmap {
       c.style.height = height * this.scale + "px";
       c.getContext("2d").setTransform(dpr, 0, 0, dpr, 0, 0);
     }
+    this.dpr = dpr;
     const css = (v) => Math.round(v * this.scale * 100) / 100;
     this.root.dataset.plot = JSON.stringify(boxes.map((b) => b.map(css)));
   }
@@ -169,7 +172,9 @@ class Heatmap {
       ctx.fillText(h.title, 6, this.font);
     }
     const [r0, r1, c0, c1] = this.view;
-    ctx.imageSmoothingEnabled = false;
+    // one cell a device pixel or more: sharp cells; fewer pixels than cells: averaged (no row or column dropped)
+    ctx.imageSmoothingEnabled = Math.min(this.pw / (c1 - c0), this.ph / (r1 - r0)) * this.dpr < 1;
+    ctx.imageSmoothingQuality = "high";
     this.boxes.forEach(([x, y, w, bh], p) => {
       ctx.drawImage(this.offscreen[p], c0, r0, c1 - c0, r1 - r0, x, y, w, bh);
     });
@@ -192,8 +197,14 @@ class Heatmap {
       ctx.textAlign = "center";
       for (let j = 0; j < gc; j++) {
         const [x, y, w] = this.boxes[j];
-        ctx.fillText(h.grid_col_headers[j], x + w / 2, y - this.font * 0.8, w + h.gap_px);
+        ctx.fillText(h.grid_col_headers[j], x + w / 2, y - this.titleRow - this.font * 0.8, w + h.gap_px);
       }
+    }
+    if (h.title_each) {
+      ctx.textAlign = "center";
+      this.boxes.forEach(([x, y, w], p) => {
+        ctx.fillText(h.panel_titles[p] || "", x + w / 2, y - this.font * 0.8, w + h.gap_px);
+      });
     }
     if (h.grid_row_headers) {
       ctx.textAlign = "right";

@@ -323,10 +323,12 @@ TEXT = {
         "/deberta 页面逐项展示。",
     },
     "research_prov_mlm": {
-        "en": "Model {side} ({model}) is {teacher} itself, retrained with masked-word prediction (an MLM head, word "
-        "embeddings frozen): every weight started as {teacher}'s.",
-        "zh": "模型 {side}（{model}）就是 {teacher} 本身，用掩码词预测重新训练（加上 MLM 头，词嵌入冻结）："
-        "所有权重都以 {teacher} 的为初值。",
+        "en": "Model {side} ({model}) is {teacher} itself, retrained with masked-word prediction (an MLM head; the "
+        "embeddings, word embeddings included, frozen and read from {teacher}). It was not distilled: no loss "
+        "pulled it towards {teacher}'s outputs or attention, but every weight started as {teacher}'s.",
+        "zh": "模型 {side}（{model}）就是 {teacher} 本身，用掩码词预测重新训练（加上 MLM 头；嵌入层，包括词嵌入，"
+        "被冻结并从 {teacher} 读取）。它不是蒸馏得到的：没有任何损失把它拉向 {teacher} 的输出或注意力，"
+        "但所有权重都以 {teacher} 的为初值。",
     },
     "research_prov_electra": {
         "en": "Model {side} ({model}) is an ELECTRA discriminator started from {teacher} (every encoder weight "

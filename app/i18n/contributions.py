@@ -79,6 +79,13 @@ TEXT = {
         "scores need not sum to anything.",
         "zh": "f(输入) = {fx:.4f}。梯度 × 输入是一阶的局部估计：其得分之和没有特定含义。",
     },
+    "contrib_attr_guesser": {
+        "en": "{model} has no masked-language-model head: this attribution is of **{guesser}** ({origin} "
+        "retrained here with masked-word prediction; same vocabulary), the model that guesses the word, computed "
+        "on its own weights.",
+        "zh": "{model} 没有掩码语言模型头：这里的归因属于 **{guesser}**（在本地用掩码词预测重新训练的 {origin}，"
+        "词表相同），即猜这个词的模型，按它自己的权重计算。",
+    },
     "contrib_attr_predicted": {
         "en": "The model predicts “{word}” at the mask; the bars explain that word's logit.",
         "zh": "模型在掩码处预测“{word}”；条形图解释该词的 logit。",

@@ -62,15 +62,28 @@ TEXT = {
         "zh": "填空：模型在遮盖位置的预测",
     },
     "iv_fill_bundled": {
-        "en": "The bundled models have no masked-language-model head (all-MiniLM-L6-v2 was trained for "
-        "sentence embeddings, and the ConvBERT and the students were distilled from it), so they "
-        "cannot predict masked words. Fill-mask works with models that ship an MLM head, e.g. "
-        "bert-base-uncased, distilbert-base-uncased, roberta-base (need internet once) or a local "
-        "BertForMaskedLM folder.",
-        "zh": "随附模型没有掩码语言模型（MLM）头（all-MiniLM-L6-v2 是为句向量训练的，ConvBERT 和学生模型"
-        "都从它蒸馏而来），因此无法预测被遮盖的词。填空功能适用于带 MLM 头的模型，例如 "
-        "bert-base-uncased、distilbert-base-uncased、roberta-base（首次需联网）或本地的 "
-        "BertForMaskedLM 文件夹。",
+        "en": "The bundled model's own checkpoint has no masked-language-model head, and the bundled "
+        "masked-word model cannot guess with its vocabulary, so it cannot predict masked words. Fill-mask works "
+        "with models that ship an MLM head, e.g. bert-base-uncased, distilbert-base-uncased, roberta-base (need "
+        "internet once) or a local BertForMaskedLM folder.",
+        "zh": "该随附模型自身没有掩码语言模型（MLM）头，随附的填空模型也无法使用它的词表进行猜测，因此无法预测被遮盖的词。"
+        "填空功能适用于带 MLM 头的模型，例如 bert-base-uncased、distilbert-base-uncased、roberta-base"
+        "（首次需联网）或本地的 BertForMaskedLM 文件夹。",
+    },
+    "iv_fill_guesser": {
+        "en": "{model} has no masked-language-model head, so masked tokens are guessed by **{guesser}** "
+        "({origin} retrained here with masked-word prediction; same vocabulary), on the same tokens.",
+        "zh": "{model} 没有掩码语言模型头，因此被遮盖的词元由 **{guesser}** 猜测（即在本地用掩码词预测重新训练的 "
+        "{origin}，词表相同），输入的词元相同。",
+    },
+    "iv_fill_guesser_ablated": {
+        "en": "{guesser} was retrained from {model}, so its heads are {model}'s heads: the heads switched off "
+        "here are switched off in it too.",
+        "zh": "{guesser} 由 {model} 重新训练而来，它的头就是 {model} 的头：这里关闭的头在它里面也被关闭。",
+    },
+    "iv_fill_guesser_not_ablated": {
+        "en": "The heads switched off are {model}'s; {guesser} guesses with all of its own heads on.",
+        "zh": "被关闭的头属于 {model}；{guesser} 猜测时它自己的头全部开启。",
     },
     "iv_fill_student": {
         "en": "This in-house student has no masked-language-model head, so it cannot predict masked words.",
@@ -87,6 +100,7 @@ TEXT = {
     },
     "iv_fill_position": {"en": "Token {i} (was '{was}')", "zh": "第 {i} 个词元（原为“{was}”）"},
     "iv_fill_token": {"en": "prediction", "zh": "预测"},
+    "iv_fill_by": {"en": "Guesses of {guesser}", "zh": "{guesser} 的猜测"},
     "iv_fill_prob": {"en": "probability", "zh": "概率"},
     "iv_fill_plain": {"en": "probability without the ablation", "zh": "不消融时的概率"},
 }

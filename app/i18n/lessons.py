@@ -46,6 +46,18 @@ TEXT = {
         "另一个词有多远（c2p）、以及距离对另一个词的内容（p2c）。第 0 层第 2 个头关注前一个词：只保留 c2c，这个模式就消失；"
         "去掉 c2p，它减弱得最多；去掉 p2c，几乎不变。在表中找出其他位置头，再到 /positions 与 BERT 学到的位置表对比。",
     },
+    "lesson_blanks_title": {"en": "What does BERT learn by filling in blanks?", "zh": "BERT 通过完形填空学到了什么？"},
+    "lesson_blanks_text": {
+        "en": "Hide a word and the model must get it back from the rest of the sentence: that is all masked-word "
+        "pretraining asks. For “He went to the bank to [MASK] some money.” the model retrained here guesses pay, "
+        "get, buy, give, borrow: verbs that fit both the bank and the money. Beside the bars, pick “Every head of "
+        "layer 3”: head 1 sends 0.92 of the mask's attention to “money”, the word that decides the answer. Click a "
+        "guess to put it in, then hide “bank” instead and see what the model thinks the place was.",
+        "zh": "遮住一个词，模型就必须根据句子的其余部分把它找回来：掩码词预训练要求的就是这些。对于“He went to the bank "
+        "to [MASK] some money.”，在本项目中重新训练的模型猜 pay、get、buy、give、borrow：既符合 bank 又符合 money 的"
+        "动词。在条形图旁选择“第 3 层的每个头”：第 1 个头把掩码 0.92 的注意力投向“money”，正是决定答案的词。点击一个"
+        "猜测把它填进句子，再改为遮住“bank”，看模型认为那是什么地方。",
+    },
     "lesson_compare_title": {"en": "BERT against ConvBERT, head by head", "zh": "BERT 与 ConvBERT 逐头对比"},
     "lesson_compare_text": {
         "en": "Slot 8 is an attention head in BERT but a convolution head in ConvBERT. Look at the "

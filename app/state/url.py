@@ -119,6 +119,7 @@ URL_PARAMS = {
     "model_b": str_param,
     "text": str_param,
     "text_b": str_param,
+    "mask_text": str_param,  # /pretraining: the sentence with [MASK]s the model fills in
     "layer": int_param,
     "head": head_param,
     "query": int_param,

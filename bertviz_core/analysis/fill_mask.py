@@ -13,13 +13,18 @@ are matched case-insensitively (MASK_PATTERN) and become the tokenizer's mask to
 `<mask>` too. The text between masks is tokenized as typed, with special tokens split (a typed "[SEP]" is text,
 as everywhere in the app). At most MAX_MASKS masks; too many, none, a model without a head or a sentence longer
 than the model takes raise `FillMaskError` with a `code` the UI turns into its message.
+
+`mask_attention(lm, text)` is where each mask looks while the model guesses: the encoder's attention rows at the
+mask positions, every layer and head, on the same input ids fill_mask builds.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
 
 from bertviz_core.analysis.interventions import top_k as top_candidates
 from bertviz_core.models.loading import LoadedModel
@@ -131,3 +136,35 @@ def fill_mask(lm: LoadedModel, text: str, top_k: int = 10) -> list[MaskGuess]:
         MaskGuess(n, p, tuple((str(tok), prob) for tok, prob in found[p]), lm.id, lm.label)
         for n, p in enumerate(positions)
     ]
+
+
+@dataclass(frozen=True)
+class MaskAttention:
+    """Where the masks look: `tokens` of the model's input (special tokens included), `positions` the masks' token
+    indices, `rows` the attention from each mask, [layers, heads, masks, T] (rows of the capture's attention)."""
+
+    tokens: tuple[str, ...]
+    positions: tuple[int, ...]
+    rows: np.ndarray
+
+
+def mask_attention(lm: LoadedModel, text: str) -> MaskAttention:
+    """The attention of every mask of `text` (masks as fill_mask reads them), from the model's encoder with the
+    capture hooks: what the model looked at while guessing. FillMaskError "no_mask", "too_many_masks", "too_long"
+    as fill_mask (no head is needed: the attention is the encoder's)."""
+    import torch
+
+    from bertviz_core.tracing.capture import forward
+
+    tokenizer = lm.tokenizer
+    count = count_masks(tokenizer, text) if tokenizer.mask_token_id is not None else 0
+    if count == 0:
+        raise FillMaskError(f"The sentence has no mask: write {TYPED_MASK} where a word should be guessed.", "no_mask")
+    if count > MAX_MASKS:
+        raise FillMaskError(f"{count} masks is too many: at most {MAX_MASKS}.", "too_many_masks", count)
+    ids, positions = masked_ids(tokenizer, text)
+    if len(ids) > lm.max_tokens:
+        raise FillMaskError(f"The sentence is {len(ids)} tokens.", "too_long", count, lm.max_tokens)
+    run = forward(lm, {"input_ids": torch.tensor([ids])})
+    tokens = cast("list[str]", tokenizer.convert_ids_to_tokens(ids))
+    return MaskAttention(tuple(tokens), tuple(positions), np.ascontiguousarray(run.attentions[:, :, positions, :]))

@@ -24,8 +24,11 @@ When the checkpoint ships a masked-LM head (hub BERT, DistilBERT, RoBERTa, ... o
 `BertForMaskedLM` folder), `mlm_model(lm)` (bertviz_core.models.mlm) loads it once and puts
 `lm.model` inside it in place of its own copy of the encoder (same checkpoint, so the same
 weights), so one forward pass gives the captured attention, the interventions and the
-predictions. The bundled models have no MLM head (`mlm_model` returns None and `no_mlm_reason`
-says why).
+predictions. A model without a head that reads the same vocabulary (the bundled models) has its
+masked tokens guessed by the bundled masked-word model (`mlm.guesser`: bert-minilm-l6-mlm) on the same
+input ids: `Outcome.guessed_by` names the model that guessed, and `guess_ablated` says whether the switched-off
+heads were switched off in it too (only when it was retrained from the model itself, `mlm.guesser_origin`:
+same layers and heads; else its own heads all run). `no_mlm_reason` says why a model has no head of its own.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from bertviz_core.analysis.compare import js_divergence
 from bertviz_core.models import heads
 from bertviz_core.models.families import family_spec
 from bertviz_core.models.loading import LoadedModel
-from bertviz_core.models.mlm import mlm_model, no_mlm_reason  # noqa: F401 - iv.no_mlm_reason for the pages
+from bertviz_core.models.mlm import guesser, guesser_origin, mlm_model, no_mlm_reason  # noqa: F401 - for the pages
 from bertviz_core.tracing import capture as cap
 from bertviz_core.tracing import hooks
 
@@ -223,6 +226,8 @@ class Outcome:
     js: np.ndarray  # [layers, slots] mean JS divergence per head, base vs intervened
     fill: dict[int, list[tuple[str, float]]] | None  # {position: [(token, prob)]} at mask positions, None without MLM
     fill_without_ablation: dict[int, list[tuple[str, float]]] | None  # the same with the masks but no ablation
+    guessed_by: str | None = None  # id of the model whose MLM head made `fill` (the model itself, or mlm.GUESSER_ID)
+    guess_ablated: bool = True  # whether `fill` saw the ablation (False: another model's own heads all ran)
 
 
 def _token_id(lm: LoadedModel, word: str | None) -> int:
@@ -251,6 +256,24 @@ def _forward(
     run = cap.forward(lm, enc, runner=mlm, also=head_gates(lm.model, gates or {}))
     logits = run.output.logits[0] if mlm is not None else None
     return run.attentions, run.hidden_states, run.conv_kernels, logits
+
+
+def _guess(
+    guess: LoadedModel, enc: Any, gates: dict[int, dict[int, float]]
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Another model's MLM logits [T, V] on the same input ids (`gates` switched off in it too, when given), and
+    the same without the gates (None when there are none)."""
+    ids = {k: v for k, v in enc.items() if k in ("input_ids", "token_type_ids")}  # the pair's segments too
+    runner = mlm_model(guess)
+    logits = cap.forward(guess, ids, runner=runner, also=head_gates(guess.model, gates)).output.logits[0]
+    plain = cap.forward(guess, ids, runner=runner).output.logits[0] if gates else None
+    return logits, plain
+
+
+def ablates_in_guesser(lm: LoadedModel, guess: LoadedModel) -> bool:
+    """Whether heads switched off in `lm` are switched off in `guess` too: only when `guess` was retrained from
+    `lm`'s own model (its heads are `lm`'s heads, moved by the retraining)."""
+    return guess is lm or lm.id.split("@", 1)[0] == guesser_origin()
 
 
 def head_js(a: cap.Trace, b: cap.Trace) -> np.ndarray:
@@ -316,8 +339,8 @@ def run(
     gates = ablation_gates(ablated)
     mask_id = lm.tokenizer.mask_token_id
     masks = [i for i, x in enumerate(ids) if mask_id is not None and x == mask_id]
-    has_mlm = bool(masks) and mlm_model(lm) is not None
-    attn, hidden, kernels, logits = _forward(lm, enc, gates, want_logits=has_mlm)
+    guess = guesser(lm) if masks else None
+    attn, hidden, kernels, logits = _forward(lm, enc, gates, want_logits=guess is lm)
     tokens = cast("list[str]", lm.tokenizer.convert_ids_to_tokens(ids))
     trace = dataclasses.replace(
         base,
@@ -327,11 +350,14 @@ def run(
         hidden_states=cap.readonly(hidden),
         conv_kernels=cap.readonly(kernels),
     )
-    fill = top_k(logits, masks, lm.tokenizer, k) if logits is not None else None  # logits: with has_mlm
-    fill_plain = None
-    if logits is not None and ablated:
+    plain = None
+    guess_ablated = guess is not None and ablates_in_guesser(lm, guess)
+    if guess is lm and ablated:
         plain = _forward(lm, enc, {}, want_logits=True)[3]
-        fill_plain = top_k(plain, masks, lm.tokenizer, k) if plain is not None else None
+    elif guess is not None and guess is not lm:
+        logits, plain = _guess(guess, enc, gates if guess_ablated else {})
+    fill = top_k(logits, masks, lm.tokenizer, k) if logits is not None else None
+    fill_plain = top_k(plain, masks, lm.tokenizer, k) if plain is not None else None
     return Outcome(
         base=base,
         trace=trace,
@@ -341,4 +367,6 @@ def run(
         js=head_js(base, trace),
         fill=fill,
         fill_without_ablation=fill_plain,
+        guessed_by=guess.id if guess is not None else None,
+        guess_ablated=guess_ablated,
     )

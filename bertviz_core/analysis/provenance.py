@@ -29,9 +29,10 @@ PROVENANCE = {
         "where its heads match {teacher}'s, the copied projections may be why; where they differ, position moved them."
     ),
     "mlm": (
-        "{teacher} itself, retrained with masked-word prediction (continued pretraining with an MLM head; word "
-        "embeddings frozen): every weight started as {teacher}'s, so its heads are {teacher}'s heads as far as "
-        "the new training moved them."
+        "{teacher} itself, retrained with masked-word prediction (continued pretraining with an MLM head; the "
+        "embeddings frozen and read from {teacher}). Not distilled (no loss towards {teacher}'s outputs or "
+        "attention), but every weight started as {teacher}'s, so its heads are {teacher}'s heads as far as the new "
+        "training moved them (per-head JS in its model card's attention_movement.json)."
     ),
     "electra": (
         "An ELECTRA discriminator started from {teacher} (every encoder weight copied; word embeddings frozen) and "

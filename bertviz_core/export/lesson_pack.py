@@ -7,7 +7,8 @@
                                          t=lesson_pack.translator(TEXT, "en"))
     html = lesson_pack.build_pack("Who is 'it'?", [section])
 
-A lesson is a view (`page`: attention, model_view, convolution, compare, positions, step_by_step, deberta)
+A lesson is a view (`page`: attention, model_view, convolution, compare, positions, step_by_step, deberta,
+pretraining)
 with its settings (`state`, the same keys as the app's URL); the pack draws the figures that view
 shows for those settings. Every word comes from `t(key, **values)` (the app's i18n keys, listed in
 LABEL_KEYS), so a pack is in the teacher's language. No streamlit here.
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bertviz_core import export, figures
-from bertviz_core.export import lesson_deberta
+from bertviz_core.export import lesson_deberta, lesson_pretraining
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -86,10 +87,11 @@ LABEL_KEYS = (
     "conv4",
     "conv4_text",
     *lesson_deberta.LABEL_KEYS,
+    *lesson_pretraining.LABEL_KEYS,
 )
 PLOT_PX = 720  # side of an attention square (plot area, px): what a projected 1920 x 1080 page shows well
 PAIR_PX = 1400  # width of A and B side by side: ~560 px squares
-PAGES = ("attention", "model_view", "convolution", "compare", "positions", "step_by_step", "deberta")
+PAGES = ("attention", "model_view", "convolution", "compare", "positions", "step_by_step", "deberta", "pretraining")
 POSITIONS_N = 128  # positions drawn on the positions view (its default)
 
 
@@ -454,6 +456,7 @@ _BUILDERS: dict[str, Callable[[dict[str, Any], Translate, Sources, int], Drawn]]
     "positions": _positions,
     "step_by_step": _step_by_step,
     "deberta": lesson_deberta.deberta_view,
+    "pretraining": lesson_pretraining.pretraining_view,
 }
 
 

@@ -3,7 +3,9 @@
 The figures take their words from the caller (titles, axis names); `view`/`show` draw a named view
 (see VIEWS). Modules: labels (escaped labels, scales, sizes), heatmaps (matrices), grids (layers x heads,
 kernels), charts (paths and bars), views (a Trace's views by name), research (many-sentence
-comparisons), syntax (dependency arcs), deberta (DeBERTa's score terms and relative-position buckets)."""
+comparisons), syntax (dependency arcs), deberta (DeBERTa's score terms and relative-position buckets), pretraining
+(fill-mask guesses, a mask's attention, ELECTRA's replaced-token probabilities), masking (ERNIE's masking strategies
+drawn on the tokens, and how well each is recovered)."""
 
 from bertviz_core.figures.charts import contribution_bars, dims_over_position, pca_path_figure, token_bars
 from bertviz_core.figures.deberta import (
@@ -24,6 +26,8 @@ from bertviz_core.figures.labels import (
     name_source,
     token_labels,
 )
+from bertviz_core.figures.masking import masking_figure, masking_rows, recovery_figure
+from bertviz_core.figures.pretraining import fill_mask_bars, mask_attention_figure, replaced_token_bars
 from bertviz_core.figures.views import (
     VIEWS,
     compare_view,
@@ -50,12 +54,16 @@ __all__ = [
     "conv_view",
     "dims_over_position",
     "escape_label",
+    "fill_mask_bars",
     "head_grid",
     "head_matrix",
     "head_view",
     "kernel_heatmaps",
     "layer_head_panels",
     "layer_view",
+    "mask_attention_figure",
+    "masking_figure",
+    "masking_rows",
     "matrix_heatmap",
     "metric_heatmap",
     "model_view",
@@ -66,6 +74,8 @@ __all__ = [
     "pca_path_figure",
     "position_bucket_figure",
     "positions_view",
+    "recovery_figure",
+    "replaced_token_bars",
     "show",
     "term_heatmaps",
     "token_bars",

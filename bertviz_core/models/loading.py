@@ -153,6 +153,10 @@ def _safe_is_dir(path: Path) -> bool:
 _cache: OrderedDict[tuple[str, str], LoadedModel] = OrderedDict()  # (kind, key) -> model, most recently used last
 _cache_lock = threading.Lock()
 _loading_locks: dict[tuple[str, str], threading.Lock] = {}
+# one load at a time: transformers' lazy module is not safe to import from two threads at once (measured: the warm-up
+# loading bert-minilm-l6 while a first page loads bert-minilm-l6-mlm fails one of them with "cannot import name
+# 'AutoModel' from 'transformers'"); loads are rare and each takes seconds, so queueing them costs little
+_import_lock = threading.RLock()  # re-entrant: a variant (<id>@int8) loads its original inside its own load
 
 
 def cache_key(name: str) -> tuple[str, str]:
@@ -176,7 +180,8 @@ def load_model(name: str) -> LoadedModel:
                 _cache.move_to_end(key)
                 return _cache[key]
         try:
-            lm = _load_uncached(kind, where)
+            with _import_lock:
+                lm = _load_uncached(kind, where)
         finally:
             with _cache_lock:
                 _loading_locks.pop(key, None)

@@ -9,10 +9,15 @@ The head counts as present only when none of its weights had to be newly initial
 checkpoint loads with a random head: that is refused). The bundled models and the in-house students have
 no MLM head, except a student of a kind with one (`student.HEAD_KINDS`: "mlm", `bert-minilm-l6-mlm`), bundled or
 in the models folder: its head comes from `student.load_student` and wraps `lm.model` the same way.
+
+`guesser(lm)` is the model that guesses masked words for `lm`: `lm` itself when it has a head; else the bundled
+masked-word model (`GUESSER_ID`, bert-minilm-l6 retrained with MLM) when `lm` reads the same vocabulary (the same
+token ids mean the same pieces, so it can guess at `lm`'s positions); else None. The pages say which model guessed.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import weakref
 from dataclasses import dataclass
@@ -20,12 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bertviz_core.models import registry, student
-from bertviz_core.models.loading import LoadedModel, models_dir
+from bertviz_core.models.loading import LoadedModel, load_model, models_dir
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig, PreTrainedModel
 
 REASONS = ("bundled", "student", "no_head")  # why a model has no usable MLM head
+GUESSER_ID = student.REGISTRY_IDS["mlm"]  # guesses for the models without a head that share its vocabulary
 
 
 @dataclass(frozen=True)
@@ -144,3 +150,37 @@ def mlm_model(lm: LoadedModel) -> PreTrainedModel | None:
 def no_mlm_reason(lm: LoadedModel) -> str | None:
     """'bundled', 'student' or 'no_head' when fill-mask is unavailable; None when it works."""
     return mlm_status(lm).reason
+
+
+_guessers: weakref.WeakKeyDictionary[LoadedModel, LoadedModel | None] = weakref.WeakKeyDictionary()
+
+
+def same_vocabulary(a: LoadedModel, b: LoadedModel) -> bool:
+    """Whether token id i is the same piece for both tokenizers (and both have the same mask token)."""
+    ta, tb = a.tokenizer, b.tokenizer
+    return len(ta) == len(tb) and ta.mask_token_id == tb.mask_token_id and ta.get_vocab() == tb.get_vocab()
+
+
+def guesser(lm: LoadedModel) -> LoadedModel | None:
+    """The model whose MLM head guesses masked words for `lm` (see the module): `lm`, the bundled GUESSER_ID, or
+    None (no head, and a vocabulary of its own). Decided once per loaded model."""
+    with _status_lock:
+        if lm in _guessers:
+            return _guessers[lm]
+    found: LoadedModel | None = lm
+    if mlm_model(lm) is None:
+        found = None
+        if lm.id.split("@", 1)[0] != GUESSER_ID and (registry.WEIGHTS_DIR / GUESSER_ID).is_dir():
+            fallback = load_model(GUESSER_ID)
+            if mlm_model(fallback) is not None and same_vocabulary(lm, fallback):
+                found = fallback
+    with _status_lock:
+        return _guessers.setdefault(lm, found)
+
+
+def guesser_origin() -> str | None:
+    """The model GUESSER_ID was retrained from (its bertviz_base.json "base": bert-minilm-l6), or None."""
+    folder = registry.WEIGHTS_DIR / GUESSER_ID
+    if not student.is_student_folder(folder):
+        return None
+    return str(json.loads((folder / student.BASE_FILE).read_text()).get("base") or "") or None

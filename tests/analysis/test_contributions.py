@@ -15,6 +15,7 @@ from conftest import FAMILIES
 
 import bertviz_core as bc
 from bertviz_core.analysis import contributions as C
+from bertviz_core.models import mlm
 
 TEXT = "The cat sat on the mat."
 
@@ -209,8 +210,9 @@ def test_gradient_x_input_matches_autograd(bert):
 
 
 def test_mask_target_needs_an_mlm_head_and_a_mask(bert, models_root):
+    roberta = bc.load_model("tiny-roberta")  # no head, and a vocabulary the bundled masked-word model cannot read
     with pytest.raises(C.MethodUnavailable, match="has no masked-language-model head") as info:
-        bc.attribution(bert, "The [MASK] sat.", target="mask")
+        bc.attribution(roberta, "The <mask> sat.", target="mask")
     assert info.value.code == "no_mlm"
     with pytest.raises(C.MethodUnavailable, match="Unknown target"):
         bc.attribution(bert, TEXT, target="logits")
@@ -240,6 +242,17 @@ def test_masked_word_attribution_completeness(mlm_folder):
     assert abs(report["scores"].sum() - change) <= 0.02 * abs(change)
 
 
+def test_masked_word_attribution_of_a_model_without_a_head_is_the_bundled_mlm_models(bert):
+    """bert-minilm-l6 has no head: the word is guessed, and explained, by bert-minilm-l6-mlm on its own weights."""
+    text = "The cat sat on the [MASK]."
+    report = C.attribution_report(bert, text, "gradient_x_input", "mask")
+    guess = bc.load_model(mlm.GUESSER_ID)
+    own = C.attribution_report(guess, text, "gradient_x_input", "mask")
+    assert report["model"] == own["model"] == mlm.GUESSER_ID and report["predicted"] == own["predicted"]
+    np.testing.assert_allclose(report["scores"], own["scores"], rtol=1e-5, atol=1e-7)
+    assert C.attribution_report(bert, text, "gradient_x_input")["model"] == bert.id  # other targets: the model itself
+
+
 # ---------------------------------------------------------------- every family
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_method_on_every_family(models_root, family):
@@ -259,8 +272,11 @@ def test_every_method_on_every_family(models_root, family):
     scores = bc.attribution(lm, text, "integrated_gradients")
     assert scores.shape == (T,) and np.isfinite(scores).all()
     assert bc.attribution(lm, text, "gradient_x_input").shape == (T,)
-    with pytest.raises(C.MethodUnavailable, match="has no masked-language-model head"):
-        bc.attribution(lm, text, target="mask")  # saved with AutoModel: no head
+    if family == "roberta":  # saved with AutoModel (no head), with a vocabulary of its own
+        with pytest.raises(C.MethodUnavailable, match="has no masked-language-model head"):
+            bc.attribution(lm, text, target="mask")
+    else:  # no head, the bundled vocabulary: the bundled masked-word model guesses
+        assert C.attribution_report(lm, "The [MASK] sat.", "gradient_x_input", "mask")["model"] == mlm.GUESSER_ID
 
 
 # ---------------------------------------------------------------- the registry: flags against behaviour

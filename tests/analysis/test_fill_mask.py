@@ -132,3 +132,30 @@ def test_a_typed_sep_between_masks_stays_text(oracle):
     tokens = oracle.tokenizer.convert_ids_to_tokens(ids)
     assert tokens == ["[CLS]", "a", "[", "sep", "]", "[MASK]", "[SEP]"]
     assert positions == [5]
+
+
+def test_mask_attention_is_the_transformers_models_attention_from_each_mask(mlm_folder):
+    import torch
+    from transformers import AutoTokenizer, BertForMaskedLM
+
+    lm = bc.load_model("tiny-bert-mlm")
+    text = "The [MASK] sat on the [MASK] today."
+    looked = fm.mask_attention(lm, text)
+    tokenizer = AutoTokenizer.from_pretrained(mlm_folder)
+    reference = BertForMaskedLM.from_pretrained(mlm_folder, attn_implementation="eager").eval()
+    enc = tokenizer(text, return_tensors="pt")
+    with torch.no_grad():
+        attentions = reference(**enc, output_attentions=True).attentions
+    masks = (enc["input_ids"][0] == tokenizer.mask_token_id).nonzero().flatten().tolist()
+    assert list(looked.positions) == masks == [g.position for g in bc.fill_mask(lm, text)]
+    assert list(looked.tokens) == tokenizer.convert_ids_to_tokens(enc["input_ids"][0].tolist())
+    expected = torch.stack([a[0][:, masks, :] for a in attentions]).numpy()  # [layers, heads, masks, T]
+    assert looked.rows.shape == expected.shape
+    assert looked.rows == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("text, code", [("No mask here.", "no_mask"), (" ".join(["[MASK]"] * 20), "too_many_masks")])
+def test_mask_attention_refuses_what_fill_mask_refuses(oracle, text, code):
+    with pytest.raises(bc.FillMaskError) as err:
+        fm.mask_attention(oracle, text)
+    assert err.value.code == code

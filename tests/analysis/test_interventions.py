@@ -13,6 +13,7 @@ import torch
 
 import bertviz_core as bc
 from bertviz_core.analysis import interventions as iv
+from bertviz_core.models import mlm
 
 TEXT = "The animal didn't cross the street because it was too tired."
 
@@ -171,5 +172,47 @@ def test_fill_mask_returns_the_checkpoints_own_top_k(mlm_folder):
 def test_models_without_mlm_head_say_why(bert, models_root):
     assert iv.no_mlm_reason(bert) == "bundled"
     assert iv.no_mlm_reason(bc.load_model("tiny-bert")) == "no_head"  # a plain BertModel checkpoint
-    out = iv.run(bert, "The cat sat.", replace={2: iv.MASK})
-    assert out.fill is None
+    roberta = bc.load_model("tiny-roberta")  # no head and a vocabulary of its own: nobody can guess for it
+    assert iv.guesser(roberta) is None
+    out = iv.run(roberta, "The cat sat.", replace={2: iv.MASK})
+    assert out.fill is None and out.guessed_by is None
+
+
+def guesser_top_k(guess, ids, position, gates=None):
+    """The bundled masked-word model's own top-5 at `position` of `ids` (transformers' forward, gates optional)."""
+    model = iv.mlm_model(guess)
+    with torch.no_grad(), iv.head_gates(guess.model, gates or {}):
+        probs = model(input_ids=torch.tensor([ids])).logits[0, position].double().softmax(-1)
+    values, top = probs.topk(5)
+    return guess.tokenizer.convert_ids_to_tokens(top.tolist()), values.numpy()
+
+
+def test_a_model_without_a_head_has_its_masks_guessed_by_the_bundled_mlm_model(bert):
+    guess = iv.guesser(bert)
+    assert guess is not None and guess.id == mlm.GUESSER_ID == "bert-minilm-l6-mlm" and guess is not bert
+    out = iv.run(bert, "The cat sat on the mat.", replace={6: iv.MASK})
+    assert out.guessed_by == guess.id
+    words, probs = guesser_top_k(guess, out.trace.token_ids, 6)
+    assert [w for w, _ in out.fill[6]] == words
+    np.testing.assert_allclose([p for _, p in out.fill[6]], probs, rtol=1e-5)
+    assert iv.guesser(guess) is guess  # the MLM model guesses for itself
+
+
+def test_heads_switched_off_in_bert_are_switched_off_in_the_guesser_retrained_from_it(bert):
+    assert iv.guesser_origin() == bert.id
+    heads = [(5, 3), (4, 1), (3, 0)]
+    out = iv.run(bert, "The cat sat on the mat.", replace={6: iv.MASK}, ablate=heads)
+    assert out.guess_ablated
+    guess = iv.guesser(bert)
+    words, probs = guesser_top_k(guess, out.trace.token_ids, 6, iv.ablation_gates(heads))
+    assert [w for w, _ in out.fill[6]] == words
+    np.testing.assert_allclose([p for _, p in out.fill[6]], probs, rtol=1e-5)
+    plain_words, _ = guesser_top_k(guess, out.trace.token_ids, 6)
+    assert [w for w, _ in out.fill_without_ablation[6]] == plain_words and out.fill != out.fill_without_ablation
+
+
+def test_heads_of_another_model_are_not_switched_off_in_the_guesser(convbert):
+    out = iv.run(convbert, "The cat sat on the mat.", replace={6: iv.MASK}, ablate=[(5, 3)])
+    assert out.guessed_by == mlm.GUESSER_ID and not out.guess_ablated and out.fill_without_ablation is None
+    words, _ = guesser_top_k(iv.guesser(convbert), out.trace.token_ids, 6)
+    assert [w for w, _ in out.fill[6]] == words

@@ -25,3 +25,9 @@ def test_every_shipped_student_kind_says_how_it_was_made():
 
     assert set(student.REGISTRY_IDS) <= set(provenance.PROVENANCE)
     assert provenance.provenance("deberta-minilm-l6") == ("deberta", "bert-minilm-l6")
+
+
+def test_the_mlm_model_beside_bert_is_said_retrained_from_it_not_distilled():
+    (row,) = provenance.comparison_provenance("bert-minilm-l6-mlm", "bert-minilm-l6")[:1]
+    assert (row["kind"], row["teacher"], row["relation"]) == ("mlm", "bert-minilm-l6", "teacher")
+    assert "Not distilled" in provenance.PROVENANCE["mlm"]

@@ -223,7 +223,9 @@ def ewt_arc_counts(path, max_sentences=None) -> dict[str, int]:
 
 
 @needs_ewt
-@pytest.mark.parametrize("model_id", ["bert-minilm-l6", "convbert-minilm-l6", "deberta-minilm-l6"])
+@pytest.mark.parametrize(
+    "model_id", ["bert-minilm-l6", "convbert-minilm-l6", "deberta-minilm-l6", "bert-minilm-l6-mlm"]
+)
 def test_shipped_tables_agree_with_a_fresh_computation(model_id):
     path = syntax.shipped_table_path(model_id)
     assert path.is_file() and path.stat().st_size < 1_000_000

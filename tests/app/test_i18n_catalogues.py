@@ -23,7 +23,7 @@ import pytest
 
 import bertviz_core as bc
 from app import i18n, lessons, nav, results_view, state
-from bertviz_core.analysis import compare, metrics, stats
+from bertviz_core.analysis import compare, masking, metrics, stats
 from bertviz_core.analysis import contributions as C
 from bertviz_core.models import student
 
@@ -109,6 +109,8 @@ FAMILIES = {
     "research_source_{}": lambda: ("box", "file"),
     "cmpm_many_mode_{}": lambda: ("run", "results"),
     "syn_source_{}": lambda: ("ewt", "upload", "results"),
+    "pre_el_mode_{}": lambda: ("generator", "manual"),  # app/electra_view.py: who replaces
+    "pre_mk_{}": lambda: masking.STRATEGIES,  # app/pretraining_view.py: ERNIE's masking strategies
     "cmpm_syn_how_{}": lambda: ("folder", "upload"),
 }
 

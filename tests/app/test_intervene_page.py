@@ -12,7 +12,7 @@ import pytest
 from apptest_util import charts, decode, open_page, texts
 from streamlit.testing.v1 import AppTest
 
-from app import i18n
+from app import i18n, state
 from app.state import url
 
 SENTENCE = "The cat sat on the mat."
@@ -175,3 +175,28 @@ def test_intervene_page_masking_with_a_local_mlm(mlm_folder):
     tables = [table for table in at.dataframe if table.editing_mode == "read_only"]  # not the head grid
     assert len(tables) == 1 and len(tables[0].value) == 5
     assert "Token 3" in texts(at)
+
+
+def test_bundled_bert_masks_are_guessed_by_the_mlm_model_and_the_page_says_so():
+    at = open_page("intervene", model="bert-minilm-l6", text=SENTENCE, heads="L5H3")
+    assert not at.exception
+    assert "masked tokens are guessed by" in texts(at) and "bert-minilm-l6-mlm" in texts(at)  # before any mask
+    at.button_group[0].set_value([6]).run()  # "mat"
+    assert not at.exception
+    tables = [table for table in at.dataframe if table.editing_mode == "read_only"]  # not the head grid
+    assert len(tables) == 1 and len(tables[0].value) == 5
+    assert tables[0].value.shape[1] == 3  # beside the guesses: their probability without the ablation
+    assert i18n.TEXT["iv_fill_by"]["en"].format(guesser="bert-minilm-l6-mlm") in texts(at)
+    same_heads = i18n.TEXT["iv_fill_guesser_ablated"]["en"].format(
+        model=state.md_escape("bert-minilm-l6"), guesser="bert-minilm-l6-mlm"
+    )
+    assert same_heads in texts(at)
+
+
+def test_the_guessing_model_is_named_in_chinese_too():
+    at = open_page("intervene", model="bert-minilm-l6", text=SENTENCE, lang="zh")
+    assert not at.exception
+    note = i18n.TEXT["iv_fill_guesser"]["zh"].format(
+        model=state.md_escape("bert-minilm-l6"), guesser="bert-minilm-l6-mlm", origin="bert-minilm-l6"
+    )
+    assert note in texts(at)

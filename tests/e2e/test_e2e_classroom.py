@@ -16,11 +16,12 @@ pytestmark = pytest.mark.skipif(
     not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(), reason="Chromium not installed"
 )
 
-# the plot area's width of every figure: Plotly's, and the canvas heatmaps' (app/heatmap: data-plot, in CSS px)
+# the plot area's width of every figure: Plotly's, and the canvas heatmaps' (app/heatmap: data-plot, in CSS px, from
+# the first panel's left edge to the last one's right edge: /compare's A and B as one width, as Plotly's)
 PLOT_WIDTHS = (
     "[...document.querySelectorAll(\".js-plotly-plot, [data-testid='bv-heatmap-root']\")]"
-    ".map(e => e.dataset.plot ? Math.round(JSON.parse(e.dataset.plot)[0][2]) :"
-    " (e._fullLayout && e._fullLayout._size) ? Math.round(e._fullLayout._size.w) : 0)"
+    ".map(e => e.dataset.plot ? (p => Math.round(Math.max(...p.map(b => b[0] + b[2])) - p[0][0]))"
+    "(JSON.parse(e.dataset.plot)) : (e._fullLayout && e._fullLayout._size) ? Math.round(e._fullLayout._size.w) : 0)"
 )
 CANVAS = "document.querySelector(\"[data-testid='bv-heatmap-root']\")"
 # every word a figure shows: titles, axis and colour-bar titles, legend names, hover templates, tick text

@@ -1,7 +1,8 @@
 """Real browser, projector mode (`?big=1`) at 1920 x 1080: the sizes a teacher's class sees (issue #30, point 5).
 
 /attention's heatmap starts in the top half of the screen and its plot area is >= 700 px; /compare's A and B are
->= 550 px each and A - B as large as A; /compress' colour-bar tick labels do not overlap."""
+>= 550 px each and A - B as large as A; /contributions' two squares >= 540 px with every token labelled apart;
+/convolution's grid 3 panels a row; /compress' colour-bar tick labels do not overlap."""
 
 from __future__ import annotations
 
@@ -78,6 +79,37 @@ def test_compare_a_b_and_difference_are_large(app_server):
         a, b_ = pair["areas"][0], pair["areas"][1]
         assert a["w"] >= 550 and b_["w"] >= 550, pair
         assert diff["areas"][0]["w"] >= a["w"] - 1, (diff, pair)
+
+
+# a canvas heatmap's grid, tick-label font and label step (every k-th label drawn), rows, and its box in the window
+CANVAS = """() => [...document.querySelectorAll("[data-testid='bv-heatmap-root']")].map(el => {
+    const box = el.querySelector("[data-testid='bv-heatmap']").getBoundingClientRect();
+    return {grid: JSON.parse(el.dataset.grid), tick: +el.dataset.tickFont, step: JSON.parse(el.dataset.labelStep),
+            rows: +el.dataset.rows, right: box.right,
+            areas: JSON.parse(el.dataset.plot).map(b => ({y: b[1], w: b[2], h: b[3]}))};
+})"""
+
+
+def test_contributions_squares_are_large_with_every_label_apart(app_server):
+    with browser() as b:
+        page = _open(b, f"{app_server}/contributions?big=1&model=bert-minilm-l6&text={quote(COREF)}")
+        (pair,) = page.evaluate(CANVAS)
+        screenshot(page, ARTIFACTS / "projector-contributions.png")
+        assert pair["grid"] == [1, 2] and all(a["w"] >= 540 for a in pair["areas"]), pair  # was 563 px with Plotly
+        assert pair["step"] == [1, 1] and pair["tick"] >= 16, pair  # every token labelled at a projector font ...
+        assert pair["areas"][0]["h"] / pair["rows"] >= pair["tick"] + 4, pair  # ... one label per row, apart
+        assert pair["right"] <= VIEWPORT["width"], pair
+
+
+def test_convolution_grid_has_three_large_panels_a_row(app_server):
+    with browser() as b:
+        page = _open(b, f"{app_server}/convolution?big=1&text={quote(COREF)}", count=2)
+        (grid,) = page.evaluate(CANVAS)
+        screenshot(page, ARTIFACTS / "projector-convolution.png")
+        assert grid["grid"] == [4, 3], grid  # 6 attention heads above 6 convolution heads, 3 a row
+        assert all(a["w"] >= 380 for a in grid["areas"]) and grid["right"] <= VIEWPORT["width"], grid
+        first, second = grid["areas"][0], grid["areas"][3]  # each panel's title between the rows (Panels.title_each)
+        assert second["y"] - (first["y"] + first["h"]) >= 20 + 12, grid
 
 
 def test_compress_colour_bar_ticks_do_not_overlap(app_server):

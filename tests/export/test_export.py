@@ -305,7 +305,15 @@ def test_every_lesson_has_its_figures(all_lessons_pack):
     from app.lessons import LESSONS
 
     _, sections = all_lessons_pack
-    expected = {"attention": 1, "model_view": 1, "convolution": 2, "compare": 2, "step_by_step": 7, "deberta": 3}
+    expected = {
+        "attention": 1,
+        "model_view": 1,
+        "convolution": 2,
+        "compare": 2,
+        "step_by_step": 7,
+        "deberta": 3,
+        "pretraining": 3,
+    }
     for lesson, section in zip(LESSONS, sections):
         if lesson.page == "positions":  # learned + sinusoidal (cosine, PCA, dims each) + added embeddings
             assert len(section.figures) >= 7

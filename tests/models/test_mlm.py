@@ -72,3 +72,13 @@ def test_status_messages_name_the_model_and_the_cause():
         "M has no masked-language-model head, so it cannot predict a masked word."
     )
     assert set(mlm.REASONS) == {"bundled", "student", "no_head"}
+
+
+def test_the_bundled_mlm_model_guesses_for_models_that_read_its_vocabulary(bert, models_root):
+    guess = mlm.guesser(bert)
+    assert guess is not None and guess.id == mlm.GUESSER_ID and mlm.mlm_model(guess) is not None
+    assert mlm.same_vocabulary(bert, guess) and mlm.guesser(bert) is guess  # decided once
+    assert mlm.guesser(guess) is guess  # a model with its own head guesses itself
+    assert mlm.guesser_origin() == "bert-minilm-l6"  # read from its bertviz_base.json
+    roberta = bc.load_model("tiny-roberta")  # its own BPE vocabulary: the same ids are other pieces
+    assert not mlm.same_vocabulary(roberta, guess) and mlm.guesser(roberta) is None

@@ -22,6 +22,16 @@ ATTRIBUTION_METHODS = ("integrated_gradients", "gradient_x_input")
 TARGETS = ("norm", "similarity", "mask")
 
 
+def mask_model(lm: LoadedModel) -> LoadedModel:
+    """The model whose masked-word guess the "mask" target explains: `lm` when it has an MLM head, else the bundled
+    masked-word model when it reads `lm`'s vocabulary (bertviz_core.models.mlm.guesser); MethodUnavailable
+    "no_mlm" when neither."""
+    found = mlm.guesser(lm)
+    if found is None:
+        raise MethodUnavailable("no_mlm", mlm.mlm_status(lm).message(lm.label), model=lm.label)
+    return found
+
+
 def masked_lm(lm: LoadedModel) -> PreTrainedModel:
     """The model with its masked-LM head, sharing `lm`'s encoder (bertviz_core.models.mlm);
     MethodUnavailable "no_mlm" if it has none."""
@@ -166,14 +176,18 @@ def attribution_report(
 
     target "norm": the L2 norm of the mean-pooled last hidden state (the bundled models' sentence embedding);
     "similarity": cosine of that embedding to the embedding of `other` (held fixed);
-    "mask": the logit of the token the MLM head predicts at the first mask token (models with an MLM head).
+    "mask": the logit of the token the MLM head predicts at the first mask token: of `lm`'s own head, or, for a
+    model without one that reads its vocabulary, of the bundled masked-word model (`mask_model`; the whole
+    computation then runs on that model, and "model" in the report names it).
     method "integrated_gradients" (baseline: every non-special token replaced by the mask token, or pad)
     or "gradient_x_input". Returns scores [T], tokens, f_input, f_baseline (IG), delta (IG: sum - (f(x) - f(b))),
-    n_steps, baseline_token, predicted and mask_position (mask target), and quantized_layers (> 0: the gradients
-    pass through integer kernels and the scores are not reliable; see quantized_layers)."""
+    n_steps, baseline_token, predicted and mask_position (mask target), model (the id of the model computed), and
+    quantized_layers (> 0: the gradients pass through integer kernels and the scores are not reliable)."""
     import torch
 
     _check(method, target, text)
+    if target == "mask":
+        lm = mask_model(lm)
     tok = lm.tokenizer
     model = masked_lm(lm) if target == "mask" else lm.model
     enc, ids, mask_pos = _encode_input(lm, text, target)
@@ -204,6 +218,7 @@ def attribution_report(
         "predicted": tok.convert_ids_to_tokens([predicted])[0] if predicted is not None else None,
         "baseline_token": tok.convert_ids_to_tokens([_baseline_id(tok)])[0],
         "mask_position": mask_pos,
+        "model": lm.id,
         "quantized_layers": quantized_layers(model),
     }
 
