@@ -73,6 +73,15 @@ REGISTRY: tuple[ModelEntry, ...] = (
         "bert-minilm-l6 with BERT's masked-word head, its whole encoder retrained here with masked-word prediction; "
         "fills in [MASK] offline; same tokenizer",
     ),
+    ModelEntry(
+        "electra-minilm-l6",
+        "ELECTRA · MiniLM-L6 discriminator (bundled, trained in-house)",
+        "electra",
+        "bundled",
+        "",
+        "ElectraForPreTraining started from bert-minilm-l6, trained here with replaced-token detection "
+        "(bert-minilm-l6-mlm as its generator, 1,000 steps); same tokenizer",
+    ),
     ModelEntry("bert-base-uncased", "BERT base uncased", "bert", "hub", "bert-base-uncased"),
     ModelEntry("bert-base-multilingual-cased", "mBERT base cased", "bert", "hub", "bert-base-multilingual-cased"),
     ModelEntry("bert-base-chinese", "BERT base Chinese", "bert", "hub", "bert-base-chinese"),
