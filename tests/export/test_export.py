@@ -597,10 +597,10 @@ def test_contributions_page_offers_every_figure_for_download(deferred):
     )
     assert not at.exception
     files = _downloads(at, deferred)
-    specs = charts(at)
-    assert len(specs) == 3
+    specs = charts(at)  # Plotly first (the output mean, the attribution), then the canvas (raw | method)
+    assert len(specs) == 3 and specs[2]["data"][0]["type"] == "canvas"
     _assert_figure_downloads(files, "contributions-norm-L2")
-    _assert_figure_downloads(files, "contributions-norm-L2-output-mean", specs[1]["layout"]["title"]["text"][:20])
+    _assert_figure_downloads(files, "contributions-norm-L2-output-mean", specs[0]["layout"]["title"]["text"][:20])
     _assert_figure_downloads(files, "attribution-integrated_gradients-norm")
     assert len(files) == 3 * len(FIGURE_FILES)
 
@@ -628,6 +628,7 @@ def test_compress_page_offers_its_figures_and_table_for_download(deferred):
     stems = ["compress-attention-change-bert-minilm-l6-int8"]
     if (compress.results() or {}).get("models", {}).get("bert-minilm-l6", {}).get("curve"):
         stems += ["compress-pruning-curve-bert-minilm-l6", "compress-head-importance-bert-minilm-l6"]
+    stems += ["compress-qbert-eigenvalues-bert-minilm-l6", "compress-qbert-bits-bert-minilm-l6"]  # Q-BERT's section
     for stem in stems:
         _assert_figure_downloads(files, stem)
     csv = files["compress-bert-minilm-l6.csv"]
@@ -636,7 +637,8 @@ def test_compress_page_offers_its_figures_and_table_for_download(deferred):
     text = csv["data"]().decode("utf-8-sig")
     assert text.splitlines()[0].split(",")[0] == table.columns[0]
     assert [line.split(",")[0] for line in text.splitlines()[1:]] == list(table.iloc[:, 0])
-    assert len(files) == len(stems) * len(FIGURE_FILES) + 1
+    assert files["compress-qbert-bert-minilm-l6.csv"]["mime"] == "text/csv"  # Q-BERT's table
+    assert len(files) == len(stems) * len(FIGURE_FILES) + 2
 
 
 def _html_of(files: dict, stem: str) -> str:
@@ -657,13 +659,13 @@ def test_compare_head_by_head_offers_every_figure_for_download(deferred):
     )
     assert not at.exception
     files = _downloads(at, deferred)
-    pair, diff = charts(at)  # A | B in one figure, then A - B
+    pair, diff = charts(at)  # A | B on one canvas, then A - B
     _assert_figure_downloads(files, "compare-L3-H1-pair")
     _assert_figure_downloads(files, "compare-L3-H1-difference", "Difference A - B")
     assert diff["layout"]["title"]["text"] == "Difference A - B"
-    html = _html_of(files, "compare-L3-H1-pair")  # both squares' titles (subplot annotations) are in the file
-    for note in pair["layout"]["annotations"][:2]:
-        assert note["text"].split(" · ")[-1] in html  # the head's name (H1 on both sides)
+    html = _html_of(files, "compare-L3-H1-pair")  # both squares' titles are in the downloaded file
+    for title in pair["header"]["panel_titles"]:
+        assert title.split(" · ")[-1] in html  # the head's name (H1 on both sides)
     assert len(files) == 2 * len(FIGURE_FILES)
 
     at.session_state["compare_method"] = "norm"  # another method: its name is in the file names
