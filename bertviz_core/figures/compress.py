@@ -106,7 +106,7 @@ def bits_curve_figure(
                     "thickness": 1,
                 },
                 customdata=[" ".join(map(str, r["bits"])) for r in rows],
-                hovertemplate="%{x:.2f} bits: %{y:.4f}<br>%{customdata}<extra></extra>",
+                hovertemplate=f"{x_title}: %{{x:.2f}}<br>{y_title}: %{{y:.4f}}<br>%{{customdata}}<extra></extra>",  # caller's words
                 mode="lines+markers",
                 name=escape_label(name),
                 line={"color": style["color"], "dash": style["dash"], "width": 3 if key == "hessian" else 2},

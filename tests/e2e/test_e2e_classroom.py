@@ -67,6 +67,7 @@ ALLOWED = {
 }
 # Universal Dependencies relation labels are the treebank's own names (shown as such on /syntax)
 ALLOWED |= {"ud", "ewt", "michel", "int"}  # dataset and paper names, int8
+ALLOWED |= {"hessian", "qbert"}  # a mathematician's name (as in Chinese texts) and the @qbert=N variant id
 ALLOWED |= {
     "det",
     "amod",
