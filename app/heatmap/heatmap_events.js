@@ -113,10 +113,27 @@ Object.assign(Heatmap.prototype, {
     c.addEventListener("blur", () => this.setHover(null, 0, 0), opt);
     this.reset.addEventListener("click", () => this.resetZoom(), opt);
     this.png.addEventListener("click", () => this.downloadPng(), opt);
+    this.watchColumn();
+  },
+
+  // the column can change width after the first paint (the sidebar, projector mode, a page still laying out):
+  // lay out again whenever it does, so the figure is never left at the size of a narrower moment
+  watchColumn() {
+    const column = this.root.closest('[data-testid="stVerticalBlock"]');
+    if (!column || typeof ResizeObserver === "undefined") return;
+    let seen = column.clientWidth;
+    this.resizer = new ResizeObserver(() => {
+      if (column.clientWidth === seen) return;
+      seen = column.clientWidth;
+      this.layout();
+      this.draw();
+    });
+    this.resizer.observe(column);
   },
 
   destroy() {
     this.abort();
+    if (this.resizer) this.resizer.disconnect();
     this.root.remove();
   },
 });

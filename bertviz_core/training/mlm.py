@@ -75,6 +75,7 @@ class Settings:
     eval_every: int = 200
     eval_max_masks: int | None = None
     chunks: int = 4  # a batch runs as this many pieces of similar length (less padding; the same gradient)
+    init_from: str | None = None  # an exported mlm student folder to start from (a new optimizer and schedule)
 
 
 # ---------------------------------------------------------------- masking
@@ -171,11 +172,17 @@ class Session:
 
 
 def new_model(settings: Settings) -> PreTrainedModel:
-    """The bundled BERT's encoder under a fresh MLM head (decoder tied to its word embeddings)."""
+    """The bundled BERT's encoder under a fresh MLM head (decoder tied to its word embeddings), or, with
+    settings.init_from, every weight of that exported mlm student (to continue its training)."""
     config = st.student_config(KIND)
     config.hidden_dropout_prob = config.attention_probs_dropout_prob = settings.dropout
     model = st.new_student(config, kind=KIND)
-    st.init_from_teacher(model, st.teacher_state(), kind=KIND)
+    if settings.init_from:
+        if not st.is_student_folder(settings.init_from) or st.student_kind(settings.init_from) != KIND:
+            raise SystemExit(f"{settings.init_from} is not an exported {KIND!r} student.")
+        model.load_state_dict(st.load_student(settings.init_from).state_dict())
+    else:
+        st.init_from_teacher(model, st.teacher_state(), kind=KIND)
     return model
 
 
@@ -434,6 +441,7 @@ def arguments() -> argparse.ArgumentParser:
     ap.add_argument("--save-every", type=int, default=d.save_every)
     ap.add_argument("--eval-every", type=int, default=d.eval_every)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--init-from", help="exported mlm student folder to continue (new optimizer and schedule)")
     return ap
 
 
@@ -455,6 +463,7 @@ def main(argv: list[str] | None = None) -> None:
         eval_every=a.eval_every,
         eval_max_masks=a.eval_max_masks,
         chunks=a.chunks,
+        init_from=a.init_from,
     )
     extra, monitor = read_conllu(a.extra_conllu, a.eval_n) if a.extra_conllu else ([], [])
     folder = run(

@@ -174,3 +174,18 @@ def test_projector_mode_in_chinese(app_server, trace):
         assert canvas_tooltip(page, 4, 2).splitlines() == [f"{labels[4]} → {labels[2]}", f"权重 {float(a[4, 2]):.4f}"]
         assert page.get_by_test_id("bv-heatmap-reset").text_content() == "重置缩放"
         screenshot(page, ARTIFACTS / "heatmap-projector-zh.png", full_page=False)
+
+
+def test_the_figure_follows_its_column_when_the_window_narrows_and_widens(app_server):
+    """Painted at 1920 px, the window narrowed to 900 px: the canvas shrinks to fit its column; widened again: it
+    is back at its full size (a heatmap first laid out in a narrow moment must not stay small)."""
+    width = f'document.querySelector("{ROOT} canvas").getBoundingClientRect().width'
+    column = f'document.querySelector("{ROOT}").closest(\'[data-testid="stVerticalBlock"]\').clientWidth'
+    with browser() as b:
+        page = open_view(b, f"{app_server}/attention?model=bert-minilm-l6&text={quote(TEXT)}", viewport=(1920, 1080))
+        full = page.evaluate(width)
+        page.set_viewport_size({"width": 900, "height": 1080})
+        page.wait_for_function(f"{width} < {full} - 50", timeout=10_000)
+        assert page.evaluate(width) <= page.evaluate(column) + 1
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.wait_for_function(f"Math.abs({width} - {full}) < 2", timeout=10_000)

@@ -1,6 +1,6 @@
 """Real browser: /pretraining in Chromium, English and 中文, at 1400 px and in projector mode at 1920 px: the fill-mask
 bars and where the mask looks, a candidate clicked into the sentence, next-sentence prediction on a pair, the
-ELECTRA section's note on a server without the discriminator, ERNIE's masking; bad input gets its message."""
+ELECTRA discriminator's replaced-token bars and table, ERNIE's masking; bad input gets its message."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.skipif(
 CAT = quote("The cat sat on the [MASK].")
 A = quote("The animal didn't cross the street because it was too tired.")
 B = quote("It had walked all day.")
-N_PLOTS = 4  # fill-mask bars, where the mask looks, the masking strategies, their recovery (no ELECTRA installed)
+N_PLOTS = (
+    5  # fill-mask bars, where the mask looks, ELECTRA's replaced-token bars, the masking strategies, their recovery
+)
 BARS = "document.querySelectorAll('.js-plotly-plot')[0]._fullData[0]"
 
 
@@ -51,14 +53,17 @@ def test_pretraining_page_in_chromium(app_server, lang, width, big):
         bars = page.evaluate(f"({{y: Array.from({BARS}.y), x: Array.from({BARS}.x)}})")
         assert len(bars["y"]) == 10 and bars["x"] == sorted(bars["x"], reverse=True)  # best guess on top
         assert bars["y"][0] in {"bottom", "box", "floor", "ground", "table", "bed", "mat"}
+        wait_for_text(page, TEXT["pre_nsp_metric"][lang])  # the pair's probability (fails after 60 s if absent)
         text = main_text(page)
-        assert TEXT["pre_nsp_metric"][lang] in text and re.search(r"\d+%", text)
-        assert TEXT["pre_el_missing"][lang].split("{")[0] in text  # this server has no discriminator yet
+        assert TEXT["pre_nsp_metric"][lang] in text and re.search(r"\d+%", text), text
+        assert TEXT["pre_el_missing"][lang].split("{")[0] not in text  # the bundled discriminator is installed
+        titles = page.evaluate("[...document.querySelectorAll('.js-plotly-plot')].map(e => e._fullLayout.title.text)")
+        electra = TEXT["pre_el_fig_title"][lang].format(model="ELECTRA")
+        assert any(electra.split("ELECTRA")[1] in (t or "") for t in titles), titles  # its bars are drawn
+        summary = TEXT["pre_el_summary"][lang].split("{")[1].split("}")[1]  # words between the first two numbers
+        assert summary in text
         assert "Traceback" not in text
         if lang == "zh":
-            titles = page.evaluate(
-                "[...document.querySelectorAll('.js-plotly-plot')].map(e => e._fullLayout.title.text)"
-            )
             assert any(re.search(r"[\u4e00-\u9fff]", t or "") for t in titles)
         screenshot(page, ARTIFACTS / f"pretraining-{lang}-{width}.png")
 

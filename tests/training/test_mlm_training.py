@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -308,6 +309,27 @@ def test_a_tiny_run_resumes_exports_and_loads_back(tmp_path, corpus):
     again = mlm.run(str(corpus), str(out), SETTINGS, export_only=True, export_dir=tmp_path / "again", **common)
     with torch.no_grad():
         torch.testing.assert_close(student.load_student(again)(input_ids=ids).logits, ours)
+
+
+def test_init_from_starts_at_an_exported_students_weights_with_a_new_schedule(tmp_path, corpus):
+    """--init-from continues a shipped student: the model before step 1 holds that student's weights (not the
+    teacher's fresh head), and a folder of another kind is refused."""
+    first = mlm.run(str(corpus), str(tmp_path / "first"), SETTINGS, export_dir=tmp_path / "shipped", progress=False)
+    shipped = student.load_student(first).state_dict()
+    settings = dataclasses.replace(SETTINGS, init_from=str(first))
+    started = mlm.new_model(settings).state_dict()
+    fresh = mlm.new_model(SETTINGS).state_dict()
+    head = "cls.predictions.transform.dense.weight"
+    assert torch.equal(started[head], shipped[head]) and not torch.equal(fresh[head], shipped[head])
+    for k, v in shipped.items():
+        assert torch.equal(started[k], v), k
+    session = mlm.setup(str(corpus), str(tmp_path / "second"), settings, monitor=MONITOR)
+    assert session.start_step == 0 and session.log["phases"][-1]["init_from"] == str(first)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / student.BASE_FILE).write_text(json.dumps({"kind": "convbert", "from_base": []}))
+    with pytest.raises(SystemExit, match="not an exported 'mlm' student"):
+        mlm.new_model(dataclasses.replace(SETTINGS, init_from=str(other)))
 
 
 def test_ewt_test_is_never_training_text(tmp_path):
