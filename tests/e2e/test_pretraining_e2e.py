@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from browser_util import CHROMIUM, browser, screenshot, wait_for_plot, wait_idle
+from playwright.sync_api import expect
 
 from app.i18n import TEXT
 
@@ -78,7 +79,10 @@ def test_a_clicked_candidate_goes_into_the_sentence_and_bad_input_gets_its_messa
         page.get_by_role("button", name=re.compile(rf"^{re.escape(best)} · \d+%$")).first.click()
         wait_for_text(page, "The sentence has no [MASK]")
         box = page.get_by_role("textbox", name="Sentence with [MASK]")
-        assert box.input_value() == f"The cat sat on the {best}."
+        try:  # the box shows the filled-in sentence (its element may arrive a moment after the run's message)
+            expect(box).to_have_value(f"The cat sat on the {best}.", timeout=15_000)
+        finally:
+            screenshot(page, ARTIFACTS / "pretraining-clicked-candidate.png")
         page.wait_for_function(  # the link holds the new sentence
             "(s) => decodeURIComponent(location.search.replace(/\\+/g, ' ')).includes(s)",
             arg=f"mask_text=The cat sat on the {best}.",
