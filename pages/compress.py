@@ -341,7 +341,7 @@ variant_lm, variant_trace = state.trace_or_stop(variant, text)
 layer_map = None
 y_labels = [f"L{l}" for l in range(variant_trace.n_layers)]
 if variant == compress.DISTILLED_ID:
-    layer_map = [student.teacher_layer_of("bert3", i) for i in range(variant_trace.n_layers)]
+    layer_map = [student.teacher_layer_of("distilbert3", i) for i in range(variant_trace.n_layers)]
     y_labels = [t("cz_student_layer", i=i, j=j) for i, j in enumerate(layer_map)]
 try:
     js = compress.attention_change(base_trace, variant_trace, layer_map)

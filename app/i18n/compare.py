@@ -307,11 +307,11 @@ TEXT = {
         "query 和 key 也未复制（value 复制自 {teacher} 的 H0-H5，卷积头的 value 复制自 H6-H11）。"
         "它的注意力头关注什么，是它自己学到的。",
     },
-    "research_prov_bert3": {
-        "en": "Model {side} ({model}) is a 3-layer BERT initialised from {teacher}'s layers 0, 3 and 5 "
+    "research_prov_distilbert3": {
+        "en": "Model {side} ({model}) is a 3-layer DistilBERT initialised from {teacher}'s layers 0, 3 and 5 "
         "(every weight copied) and trained on hidden states: its heads start as exact copies of "
         "those layers' heads.",
-        "zh": "模型 {side}（{model}）是一个 3 层 BERT，以 {teacher} 的第 0、3、5 层为初值（复制全部权重），"
+        "zh": "模型 {side}（{model}）是一个 3 层 DistilBERT，以 {teacher} 的第 0、3、5 层为初值（复制全部权重），"
         "并在隐藏状态上训练：它的头起初与这些层的头完全相同。",
     },
     "research_prov_deberta": {
@@ -350,7 +350,7 @@ TEXT = {
         "zh": "它的注意力头与 {teacher} 的头之间的匹配是学到的，而非复制的（不过每个头的 value 投影"
         "以 {teacher} 同序号头为初值）。",
     },
-    "research_prov_teacher_bert3": {
+    "research_prov_teacher_distilbert3": {
         "en": "So matches to {teacher}'s layers 0, 3 and 5 are inherited from the copy, not found.",
         "zh": "因此与 {teacher} 第 0、3、5 层的匹配来自复制，而不是发现。",
     },

@@ -17,8 +17,8 @@ PROVENANCE = {
         "{teacher}'s heads H0-H5, conv values from H6-H11). What its attention heads attend to, "
         "they learned by themselves."
     ),
-    "bert3": (
-        "A 3-layer BERT initialised from {teacher}'s layers 0, 3 and 5 (every weight copied) and trained on "
+    "distilbert3": (
+        "A 3-layer DistilBERT initialised from {teacher}'s layers 0, 3 and 5 (every weight copied) and trained on "
         "hidden states: its heads start as exact copies of those layers' heads, so matches to them are "
         "inherited, not found."
     ),

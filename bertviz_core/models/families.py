@@ -276,14 +276,15 @@ PRUNABLE: tuple[str, ...] = tuple(f for f, spec in SPECS.items() if spec.prunabl
 STUDENT_FAMILIES: tuple[str, ...] = (
     "convbert",
     "bert",
+    "distilbert",
     "deberta-v2",
     "electra",
 )  # what an in-house student (models.student) can be
 
 
 def is_student_family(model_type: object) -> bool:
-    """Whether an in-house student folder may hold a model of this type (a ConvBERT, a BERT, a DeBERTa-v2 or an
-    ELECTRA)."""
+    """Whether an in-house student folder may hold a model of this type (a ConvBERT, a BERT, a DistilBERT, a
+    DeBERTa-v2 or an ELECTRA)."""
     return model_type in STUDENT_FAMILIES
 
 

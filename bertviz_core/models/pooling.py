@@ -37,7 +37,8 @@ def pooled_cosines(
             enc = tokenizer(
                 sentences[i : i + batch], padding=True, truncation=True, max_length=128, return_tensors="pt"
             )
-            s = mean_pool(student(**enc).last_hidden_state, enc["attention_mask"])
-            t = mean_pool(teacher(**enc).last_hidden_state, enc["attention_mask"])
+            inputs = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}  # one segment: no types
+            s = mean_pool(student(**inputs).last_hidden_state, enc["attention_mask"])
+            t = mean_pool(teacher(**inputs).last_hidden_state, enc["attention_mask"])
             out += torch.nn.functional.cosine_similarity(s, t).tolist()
     return out

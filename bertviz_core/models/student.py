@@ -8,9 +8,10 @@ sentence identically):
 - "convbert-free" (`convbert-minilm-l6-free`): the same ConvBERT, but its
   attention heads' query and key are NOT copied and there is no attention
   loss: what its attention heads do, they learned by themselves.
-- "bert3" (`distilbert-minilm-l3`): a 3-layer BERT, DistilBERT-style,
-  initialised from teacher layers BERT3_LAYERS and trained on hidden states
-  and the pooled output.
+- "distilbert3" (`distilbert-minilm-l3`), "distilbert2", "distilbert4" (the depth curve): a transformers
+  `DistilBertModel` (no token types, no pooler) of 3, 2 or 4 layers initialised from teacher layers
+  DISTIL_LAYERS[kind] as DistilBERT was (the teacher's token-type embedding folded into the position
+  embeddings, so the copy is exact: see `bert_to_distilbert`) and trained on hidden states and the pooled output.
 - "deberta" (`deberta-minilm-l6`): a DeBERTa-v2 of the same size with relative
   positions only (disentangled attention: c2p and p2c, log buckets), started
   from the teacher wherever shapes agree (query/key/value renamed *_proj; the
@@ -53,18 +54,19 @@ BASE_FILE = "bertviz_base.json"
 WEIGHTS_FILE = "student.safetensors"
 # Tensors shared with the teacher and never trained: loaded from the teacher.
 FROZEN_PREFIXES = ("embeddings.",)
-KINDS = ("convbert", "convbert-free", "bert3", "deberta", "mlm", "electra")
+KINDS = ("convbert", "convbert-free", "distilbert3", "distilbert2", "distilbert4", "deberta", "mlm", "electra")
 HEAD_KINDS = ("mlm",)  # kinds rebuilt with their masked-language-model head (BertForMaskedLM)
 RTD_KINDS = ("electra",)  # kinds rebuilt with a replaced-token-detection head (ElectraForPreTraining)
 # kinds whose model wraps its encoder under a head: the transformers auto class that rebuilds them
 HEAD_CLASSES = {"mlm": "AutoModelForMaskedLM", "electra": "AutoModelForPreTraining"}
 # the kinds trained to copy the teacher's attention (an attention loss); the others learn their own
 ATTENTION_TRANSFER_KINDS = ("convbert",)
-BERT3_LAYERS = (0, 3, 5)  # teacher layers the 3-layer student starts from (best untrained copy: 0.64)
+# teacher layers a DistilBERT student of each depth starts from and imitates (3 layers: best untrained copy, 0.64)
+DISTIL_LAYERS = {"distilbert2": (0, 5), "distilbert3": (0, 3, 5), "distilbert4": (0, 2, 3, 5)}
 REGISTRY_IDS = {
     "convbert": "convbert-minilm-l6",
     "convbert-free": "convbert-minilm-l6-free",
-    "bert3": "distilbert-minilm-l3",
+    "distilbert3": "distilbert-minilm-l3",
     "deberta": "deberta-minilm-l6",
     "mlm": "bert-minilm-l6-mlm",
     "electra": "electra-minilm-l6",
@@ -85,7 +87,7 @@ def teacher_state() -> dict[str, torch.Tensor]:
 
 def student_config(kind: str = "convbert") -> PretrainedConfig:
     """ConvBERT with MiniLM's sizes (6 attention heads + 6 conv heads of size 32, span 9),
-    or for "bert3" the teacher's BertConfig with 3 layers, for "mlm" the teacher's own (BertForMaskedLM),
+    or for the DistilBERT kinds a DistilBertConfig of the teacher's width and DISTIL_LAYERS' depth, for "mlm" the teacher's own (BertForMaskedLM),
     for "electra" an ElectraConfig of the teacher's shape (ElectraForPreTraining)."""
     from transformers import BertConfig, ConvBertConfig
 
@@ -98,10 +100,8 @@ def student_config(kind: str = "convbert") -> PretrainedConfig:
     if kind in HEAD_KINDS:
         teacher.architectures = ["BertForMaskedLM"]  # the head is part of the model (models.mlm finds it)
         return teacher
-    if kind == "bert3":
-        teacher.num_hidden_layers = len(BERT3_LAYERS)
-        teacher.hidden_dropout_prob = teacher.attention_probs_dropout_prob = 0.0
-        return teacher
+    if kind in DISTIL_LAYERS:
+        return distilbert_config(teacher, len(DISTIL_LAYERS[kind]))
     return ConvBertConfig(
         vocab_size=teacher.vocab_size,
         hidden_size=teacher.hidden_size,
@@ -148,6 +148,62 @@ def deberta_config(teacher: PretrainedConfig) -> PretrainedConfig:
     config.share_att_key = True
     config.norm_rel_ebd = "layer_norm"
     return config
+
+
+def distilbert_config(teacher: PretrainedConfig, layers: int) -> PretrainedConfig:
+    """DistilBERT with the teacher's width, heads, feed-forward and activation, `layers` deep, no dropout."""
+    from transformers import DistilBertConfig
+
+    return DistilBertConfig(
+        vocab_size=teacher.vocab_size,
+        max_position_embeddings=teacher.max_position_embeddings,
+        n_layers=layers,
+        n_heads=teacher.num_attention_heads,
+        dim=teacher.hidden_size,
+        hidden_dim=teacher.intermediate_size,
+        activation=teacher.hidden_act,
+        dropout=0.0,
+        attention_dropout=0.0,
+        pad_token_id=teacher.pad_token_id,
+        architectures=["DistilBertModel"],
+    )
+
+
+# BERT name -> DistilBERT name inside one layer (DistilBertModel's TransformerBlock)
+DISTILBERT_NAMES = {
+    "attention.self.query.": "attention.q_lin.",
+    "attention.self.key.": "attention.k_lin.",
+    "attention.self.value.": "attention.v_lin.",
+    "attention.output.dense.": "attention.out_lin.",
+    "attention.output.LayerNorm.": "sa_layer_norm.",
+    "intermediate.dense.": "ffn.lin1.",
+    "output.dense.": "ffn.lin2.",
+    "output.LayerNorm.": "output_layer_norm.",
+}
+
+
+def bert_to_distilbert(bert: dict[str, torch.Tensor], layers: tuple[int, ...] | list[int]) -> dict[str, torch.Tensor]:
+    """A DistilBertModel state dict from a BertModel one: DistilBERT layer i is BERT layer layers[i], and
+    BERT's token-type embedding of type 0 is added to the position embeddings (DistilBERT has no token types),
+    so for inputs of a single segment the two models compute the same hidden states. The pooler is dropped."""
+    out = {
+        "embeddings.word_embeddings.weight": bert["embeddings.word_embeddings.weight"],
+        "embeddings.position_embeddings.weight": bert["embeddings.position_embeddings.weight"]
+        + bert["embeddings.token_type_embeddings.weight"][0],
+        "embeddings.LayerNorm.weight": bert["embeddings.LayerNorm.weight"],
+        "embeddings.LayerNorm.bias": bert["embeddings.LayerNorm.bias"],
+    }
+    for i, source in enumerate(layers):
+        prefix = f"encoder.layer.{source}."
+        for name, tensor in bert.items():
+            if not name.startswith(prefix):
+                continue
+            rest = name[len(prefix) :]
+            for theirs, mine in DISTILBERT_NAMES.items():
+                if rest.startswith(theirs):
+                    out[f"transformer.layer.{i}.{mine}{rest[len(theirs) :]}"] = tensor
+                    break
+    return out
 
 
 def electra_config(teacher: PretrainedConfig) -> PretrainedConfig:
@@ -225,15 +281,15 @@ def is_frozen(model: torch.nn.Module, key: str) -> bool:
 
 
 def teacher_layer_of(kind: str, student_layer: int) -> int:
-    """The teacher layer whose output a student layer imitates (and starts from, for bert3)."""
-    return BERT3_LAYERS[student_layer] if kind == "bert3" else student_layer
+    """The teacher layer whose output a student layer imitates (and starts from, for the DistilBERT kinds)."""
+    return DISTIL_LAYERS[kind][student_layer] if kind in DISTIL_LAYERS else student_layer
 
 
 @torch.no_grad()
 def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor], kind: str = "convbert") -> list[str]:
     """Copy the teacher's weights into `student` wherever they fit.
 
-    "bert3": embeddings and pooler copied; student layer i is teacher layer BERT3_LAYERS[i].
+    DistilBERT kinds: `bert_to_distilbert` (student layer i is teacher layer DISTIL_LAYERS[kind][i]).
     "mlm": the whole encoder (under `bert.`); the head's transform keeps its fresh initialisation (BERT's
     default) and its decoder is tied to the copied word embeddings.
     "electra": the whole encoder (under `electra.`; BERT's pooler has no counterpart); the discriminator head
@@ -251,18 +307,11 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
         return _init_deberta(student, teacher)
     if has_head(kind):
         return _init_same_names(student, teacher)
+    if kind in DISTIL_LAYERS:
+        return _init_same_names(student, bert_to_distilbert(teacher, DISTIL_LAYERS[kind]))
     half = student.config.hidden_size // 2
     done: list[str] = []
     for name, param in student.state_dict().items():
-        if kind == "bert3":
-            parts = name.split(".")
-            if name.startswith("encoder.layer."):
-                parts[2] = str(BERT3_LAYERS[int(parts[2])])
-            source = teacher.get(".".join(parts))
-            if source is not None and source.shape == param.shape:
-                param.copy_(source)
-                done.append(name)
-            continue
         source = teacher.get(name)
         role = name.split(".")[-2] if "." in name else ""
         if kind == "convbert-free" and ".attention.self." in name and role in ("query", "key"):
@@ -313,18 +362,26 @@ def _init_deberta(student: PreTrainedModel, teacher: dict[str, torch.Tensor]) ->
     return done
 
 
+def is_teachers_own(model: torch.nn.Module, key: str, tensor: torch.Tensor, teacher: dict[str, torch.Tensor]) -> bool:
+    """Whether `key` of `model` is frozen (FROZEN_PREFIXES) and holds exactly the teacher's tensor of that name."""
+    source = teacher.get(teacher_key(model, key))
+    return is_frozen(model, key) and source is not None and torch.equal(tensor, source)
+
+
 def save_student(student: PreTrainedModel, out_dir: str | Path, kind: str = "convbert") -> Path:
-    """Write the compact fp16 student (everything but the frozen teacher tensors and the tensors tied to others)."""
+    """Write the compact fp16 student: everything but the teacher's own frozen tensors (read back from the
+    teacher) and the tensors tied to others."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     state = student.state_dict()
     tied = tied_keys(student)
+    teacher = teacher_state()
+    # read from the teacher at load time: the frozen tensors that are the teacher's own (a folded one, such as
+    # a DistilBERT student's position embeddings, is frozen but not the teacher's, so it is stored)
+    from_base = sorted(k for k, v in state.items() if k not in tied and is_teachers_own(student, k, v, teacher))
     own = {
-        k: v.detach().to(torch.float16).contiguous()
-        for k, v in state.items()
-        if not is_frozen(student, k) and k not in tied
+        k: v.detach().to(torch.float16).contiguous() for k, v in state.items() if k not in from_base and k not in tied
     }
-    from_base = sorted(k for k in state if is_frozen(student, k) and k not in tied)
     student.config.to_json_file(out / "config.json")
     save_file(own, str(out / WEIGHTS_FILE))
     (out / BASE_FILE).write_text(json.dumps({"base": "bert-minilm-l6", "kind": kind, "from_base": from_base}, indent=1))
@@ -350,7 +407,8 @@ def load_student(folder: str | Path) -> PreTrainedModel:
     config = AutoConfig.from_pretrained(folder, local_files_only=True)
     if not families.is_student_family(config.model_type):
         raise ValueError(
-            f"A student folder holds a ConvBERT, a BERT, a DeBERTa-v2 or an ELECTRA, not {config.model_type!r}."
+            f"A student folder holds a ConvBERT, a BERT, a DistilBERT, a DeBERTa-v2 or an ELECTRA, not "
+            f"{config.model_type!r}."
         )
     kind = base.get("kind", "convbert")
     _check_kind(kind)

@@ -1,7 +1,7 @@
 """Distil the bundled MiniLM BERT into a student (see bertviz_core.models.student for the kinds).
 
     python -m bertviz_core.training.distill --corpus ../shared/data/corpora --out runs/convbert
-    python -m bertviz_core.training.distill --student bert3 --corpus ../shared/data/corpora --out runs/bert3
+    python -m bertviz_core.training.distill --student distilbert3 --corpus ../shared/data/corpora --out runs/distilbert3
 
 Seeded and resumable: a checkpoint is written every `--save-every` steps and
 picked up again when the same command is run with the same `--out`. The
@@ -12,7 +12,7 @@ cosine, wall time).
 Loss per batch (masks leave out padding):
     sum over student layers l of MSE(h_student[l], h_teacher[teacher_layer_of(l)])
   + KL(teacher heads 0-5 || student attention heads), the heads the student kept
-    ("convbert" only: attention transfer; "convbert-free" and "bert3" have none)
+    ("convbert" only: attention transfer; "convbert-free", "deberta" and the DistilBERT kinds have none)
   + cos_weight (1 - cos(mean-pooled student, mean-pooled teacher)), the quality metric itself
 """
 
@@ -386,7 +386,8 @@ def main(argv: list[str] | None = None) -> None:
         choices=[k for k in st.KINDS if not st.has_head(k)],  # a student with a head: training.mlm, .electra
         help="convbert: attention transfer from BERT heads 0-5 (convbert-minilm-l6); "
         "convbert-free: no attention loss, query/key not copied; "
-        "bert3: 3-layer BERT from teacher layers 0, 3, 5 (distilbert-minilm-l3); "
+        "distilbert3: 3-layer DistilBERT from teacher layers 0, 3, 5 (distilbert-minilm-l3); "
+        "distilbert2, distilbert4: 2 and 4 layers, the depth curve (teacher layers 0, 5 and 0, 2, 3, 5); "
         "deberta: DeBERTa-v2 with relative positions only, no attention loss (deberta-minilm-l6)",
     )
     ap.add_argument(

@@ -66,9 +66,9 @@ def fake_distilled(tmp_path, monkeypatch):
         (weights / item.name).symlink_to(item)
     if (weights / compress.DISTILLED_ID).exists():
         (weights / compress.DISTILLED_ID).unlink()
-    model = student.new_student(kind="bert3")
-    student.init_from_teacher(model, student.teacher_state(), kind="bert3")
-    student.save_student(model, weights / compress.DISTILLED_ID, kind="bert3")
+    model = student.new_student(kind="distilbert3")
+    student.init_from_teacher(model, student.teacher_state(), kind="distilbert3")
+    student.save_student(model, weights / compress.DISTILLED_ID, kind="distilbert3")
     monkeypatch.setattr(registry, "WEIGHTS_DIR", weights)
 
     def forget():
