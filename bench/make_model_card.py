@@ -76,7 +76,7 @@ def head_similarity(model_id: str, n_sentences: int = PROVENANCE_SENTENCES) -> d
         a, b = bc.capture(teacher, s), bc.capture(student, s)
         kind = student_kind_of(model_id)
         for layer in range(b.n_layers):
-            t_layer = student_mod.teacher_layer_of(kind, layer)  # bert3: layers 0, 1, 2 imitate 0, 3, 5
+            t_layer = student_mod.teacher_layer_of(kind, layer)  # distilbert3: layers 0, 1, 2 imitate 0, 3, 5
             js = compare.head_js_matrix(b.attentions[layer], a.attentions[t_layer])  # [student heads, teacher heads]
             k = np.arange(b.n_heads)
             same.append(js[k, k].mean())
@@ -102,9 +102,9 @@ def provenance_section(kind: str, measured: dict | None) -> str:
             "(though their values start from heads 6-11). To see what ConvBERT's attention heads learn by "
             "themselves, compare with `convbert-minilm-l6-free`. `/compare` states this beside the teacher."
         )
-    elif kind == "bert3":
+    elif kind == "distilbert3":
         how = (
-            "A 3-layer BERT whose layers 0, 1, 2 started as **copies of the teacher's layers 0, 3 and 5** (all 12 "
+            "A 3-layer DistilBERT whose layers 0, 1, 2 started as **copies of the teacher's layers 0, 3 and 5** (all 12 "
             "heads each, DistilBERT-style initialisation from teacher layers, Sanh et al. 2019), trained on hidden "
             "states (student layer l against teacher layer 0, 3, 5's output) and the pooled output; no attention "
             "loss."
@@ -175,10 +175,11 @@ INIT = {
         "heads' value projection (`conv_out_layer`) = the teacher's value rows of heads 6-11. The kernel\n"
         "generator (`key_conv_attn_layer`, `conv_kernel_layer`) starts random."
     ),
-    "bert3": (
-        "Embeddings and pooler from the teacher; student layer 0, 1, 2 = teacher layer 0, 3, 5 (every tensor:\n"
-        "attention, feed-forward, LayerNorms). Copied without training, these three layers give a mean-pooled\n"
-        "cosine of 0.64 to the full teacher."
+    "distilbert3": (
+        "Embeddings from the teacher, its token-type embedding of type 0 added to the position embeddings\n"
+        "(DistilBERT has no token types: the sum is what BERT adds for a one-segment input, so nothing is lost);\n"
+        "student layer 0, 1, 2 = teacher layer 0, 3, 5 (every tensor: attention, feed-forward, LayerNorms).\n"
+        "Copied without training, these three layers give a mean-pooled cosine of 0.64 to the full teacher."
     ),
     "convbert-free": (
         "From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output\n"
@@ -198,7 +199,7 @@ LOSS = {
         "per-layer hidden-state MSE (layers 1-6) + KL(teacher heads 0-5 || student attention heads)\n"
         "  + w x (1 - cosine of the mean-pooled last layer), w = 2 (phases 1-3) then 5 (phases 4-5)."
     ),
-    "bert3": (
+    "distilbert3": (
         "hidden-state MSE of student layers 1-3 against teacher layers 1, 4, 6 + w x (1 - cosine of the\n"
         "  mean-pooled last layer), w = 5; no attention loss (DistilBERT's recipe without its MLM terms: the\n"
         "  teacher has no MLM head)."
@@ -223,12 +224,18 @@ WordPiece tokenizer as the teacher: both models split every sentence identically
 INTRO = {
     "convbert": CONV_INTRO,
     "convbert-free": CONV_INTRO,
-    "bert3": """A 3-layer BERT distilled in this project from the bundled BERT (all-MiniLM-L6-v2), the distillation
-chapter of the compression lesson (DistilBERT, Sanh et al. 2019): half the layers, what does it keep?
+    "distilbert3": """A 3-layer DistilBERT distilled in this project from the bundled BERT (all-MiniLM-L6-v2), the
+distillation chapter of the compression lesson (DistilBERT, Sanh et al. 2019): half the layers, what does it keep?
 
 ## Architecture
-BERT (transformers `BertModel`): **3 layers** x 12 heads, hidden 384, feed-forward 1536, the teacher's
-embeddings and uncased WordPiece tokenizer (both models split every sentence identically).""",
+DistilBERT (transformers `DistilBertModel`, `model_type` `distilbert`): **3 layers** x 12 heads, hidden 384,
+feed-forward 1536, GELU; like DistilBERT, no token-type embeddings and no pooler. The teacher's embeddings and
+uncased WordPiece tokenizer (both models split every sentence identically).
+
+It was trained as a 3-layer `BertModel` (kind `bert3`, the training log's name) and converted **exactly** to
+`DistilBertModel` afterwards (`bertviz_core.models.student.bert_to_distilbert`: layers renamed, token type 0
+folded into the position embeddings, the unused pooler dropped); {conversion} The folded position embeddings are
+stored with the student (fp32, 0.8 MB); the word embeddings and their LayerNorm are still read from the teacher.""",
     "deberta": """A DeBERTa-v2 encoder distilled in this project from the bundled BERT (all-MiniLM-L6-v2), so that
 DeBERTa's disentangled attention (He et al., 2021) can be seen term by term offline: every score is the sum of
 content-to-content, content-to-position and position-to-content terms over relative positions.
@@ -246,7 +253,7 @@ TARGET_NOTE = """
 test sentences are web text (reviews, e-mails, short lines); the dev cosine was still rising slowly at the
 last step. The next phase adds the UD EWT *dev* sentences to the training text (`--extra-conllu`, the
 monitored ones left out) and resumes from these weights (`--init-from`)."""
-SIZE_MB = {"convbert": 20, "convbert-free": 20, "bert3": 11, "deberta": 21}
+SIZE_MB = {"convbert": 20, "convbert-free": 20, "distilbert3": 11, "deberta": 21}
 # The shipped convbert-minilm-l6 run, told in words (later runs are listed from their log's phases).
 CONVBERT_RUN = """- How the run went (one run, resumed from its checkpoint; every flag is in the command below):
   1. `--steps 1500`, stopped at step 250 to shorten the schedule to the session's CPU budget;
@@ -282,6 +289,18 @@ def phases_text(log) -> str:
 
     rows = [row(i, p) for i, p in enumerate(log.get("phases", []), 1)]
     return "- Phases, from the training log:\n" + "\n".join(rows)
+
+
+def conversion_text(folder) -> str:
+    """What bench/convert_bert3.py measured when it converted this folder's student (if it did)."""
+    path = folder / "conversion.json"
+    if not path.is_file():
+        return ""
+    c = json.loads(path.read_text())
+    return (
+        f"the two give the same last hidden states on the first {c['sentences']} UD EWT test sentences to "
+        f"{c['max_abs_diff_last_hidden']:.1e} (largest absolute difference, `bench/convert_bert3.py`)."
+    )
 
 
 def main():
@@ -323,7 +342,7 @@ def main():
     )
     card = f"""# {args.model}
 
-{INTRO[kind]}
+{INTRO[kind].replace("{conversion}", conversion_text(folder))}
 
 ## Initialisation
 {INIT[kind]}

@@ -63,6 +63,9 @@ def plot(log: dict, path) -> None:
     ax[0].plot(steps, [s["loss"] for s in log["steps"]], lw=0.6, alpha=0.7)
     ax[0].set_xlabel("step")
     ax[0].set_title("masked-word cross-entropy (train batches)")
+    for stage in log.get("stages", [])[1:]:  # where a new schedule starts
+        for a in ax:
+            a.axvline(stage["first_step"] - 1, color="grey", lw=0.8, ls=":")
     evals = [e for e in log["evals"]]
     ax[1].plot([e["step"] for e in evals], [e["top1"] for e in evals], "o-", label="top-1")
     ax[1].plot([e["step"] for e in evals], [e["top5"] for e in evals], "o-", label="top-5")
@@ -145,10 +148,8 @@ the frozen word-embedding matrix.
 - Kept from `bert-minilm-l6`, frozen: the whole embedding layer (word, position and token-type embeddings and
   their LayerNorm), and so the decoder tied to the word embeddings: they are read from `bert-minilm-l6` at load
   time and not stored. Trained: the 6 encoder layers and the head's transform and bias.
-- AdamW, encoder lr {lr}, head lr {head_lr}, {warmup} warm-up steps, then cosine decay planned to reach 0 at step
-  {planned:,}; batch {batch}; seed {seed}. Stopped at step **{steps:,}** (learning rate then {lr_last:.1e}, not
-  decayed), the checkpoint of that step exported; wall time {hours:.2f} h on a 2-core CPU shared with other work.
-{phases}
+- Two stages, AdamW, batch {batch}, {hours:.2f} h in all on a 2-core CPU shared with other work:
+{stages}
 
 ![loss curve](loss_curve.png)
 
@@ -216,6 +217,34 @@ def movement_verdict(m: dict) -> str:
     )
 
 
+def stage_lines(log: dict) -> str:
+    """One item per training stage (a stage: one schedule; the second starts from the first's exported weights),
+    from the training log; a log of one run without stages is one stage."""
+    stages = log.get("stages") or [
+        {"name": "pretraining", "first_step": 1, "last_step": log["steps"][-1]["step"], "config": log["config"]}
+    ]
+    lines = []
+    for i, stage in enumerate(stages, 1):
+        c = stage["config"]
+        last = next(x for x in log["steps"] if x["step"] == stage["last_step"])
+        done = stage["last_step"] - stage["first_step"] + 1
+        start = (
+            "from `bert-minilm-l6`" if i == 1 else f"from the weights exported after step {stage['first_step'] - 1:,}"
+        )
+        stopped = (
+            "the schedule's end"
+            if done >= c["steps"]
+            else f"learning rate then {last['lr']:.1e}, not decayed: the checkpoint of that step exported"
+        )
+        lines.append(
+            f"  {i}. **{stage['name']}**, steps {stage['first_step']:,}-{stage['last_step']:,} ({done:,} steps), "
+            f"{start}: encoder lr {c['lr']}, head lr {c['head_lr']}, {c['warmup']} warm-up steps, then cosine decay "
+            f"planned to reach 0 after {c['steps']:,} steps; seed {c['seed']}; stopped at {stopped} "
+            f"({stage.get('wall_seconds', log['wall_seconds']) / 3600:.2f} h)."
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sentences", type=int, default=100)
@@ -226,15 +255,7 @@ def main() -> None:
     moved = head_movement(MODEL, a.sentences)
     plot(log, folder / "loss_curve.png")
     cfg = log["config"]
-    phases = "\n".join(
-        f"  {i}. from step {p['from_step']}: "
-        + (
-            "no training, the checkpoint exported (`--export-only`)"
-            if p.get("export_only")
-            else f"`--steps {p['steps']}`"
-        )
-        for i, p in enumerate(log.get("phases", []), 1)
-    )
+    stages = stage_lines(log)
     card = CARD.format(
         model=MODEL,
         speeches=cfg["sentences"] - cfg.get("extra_sentences", 0),
@@ -244,17 +265,9 @@ def main() -> None:
         max_len=cfg["max_len"],
         mask_prob=cfg["mask_prob"],
         whole="whole-word masking (all pieces of a chosen word)" if cfg["whole_word"] else "piece by piece",
-        lr=cfg["lr"],
-        head_lr=cfg["head_lr"],
-        warmup=cfg["warmup"],
         batch=cfg["batch"],
-        seed=cfg["seed"],
-        steps=log["steps"][-1]["step"],
-        planned=cfg["steps"],
-        lr_last=log["steps"][-1]["lr"],
         hours=log["wall_seconds"] / 3600,
-        phases="- Phases (one run, resumed from its checkpoints; the schedule shortened to the session's CPU):\n"
-        + phases,
+        stages=stages,
         evals="\n".join(f"| {e['step']} | {pct(e['top1'])} | {pct(e['top5'])} |" for e in log["evals"]),
         sentences=q["sentences"],
         sample=q.get("sample", "all sentences"),

@@ -10,7 +10,7 @@ TEXT = {
         "en": "ConvBERT · MiniLM-L6, free attention (bundled, distilled here)",
         "zh": "ConvBERT · MiniLM-L6，自学注意力（内置，本项目蒸馏）",
     },
-    "mlabel_distilbert-minilm-l3": {"en": "BERT · 3 layers, distilled (bundled)", "zh": "BERT · 3 层蒸馏版（内置）"},
+    "mlabel_distilbert-minilm-l3": {"en": "DistilBERT · 3 layers (bundled)", "zh": "DistilBERT · 3 层（内置）"},
     "mlabel_deberta-minilm-l6": {
         "en": "DeBERTa · MiniLM-L6 (bundled, distilled in-house)",
         "zh": "DeBERTa · MiniLM-L6（内置，本项目蒸馏）",

@@ -49,7 +49,7 @@ REGISTRY: tuple[ModelEntry, ...] = (
     ),
     ModelEntry(
         "distilbert-minilm-l3",
-        "BERT · 3 layers, distilled (bundled)",
+        "DistilBERT · 3 layers (bundled)",
         "bert",
         "bundled",
         "",

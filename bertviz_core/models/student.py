@@ -379,8 +379,11 @@ def save_student(student: PreTrainedModel, out_dir: str | Path, kind: str = "con
     # read from the teacher at load time: the frozen tensors that are the teacher's own (a folded one, such as
     # a DistilBERT student's position embeddings, is frozen but not the teacher's, so it is stored)
     from_base = sorted(k for k, v in state.items() if k not in tied and is_teachers_own(student, k, v, teacher))
+    # trained tensors in fp16; a frozen one that is not the teacher's own (a sum of its fp32 tensors) stays fp32
     own = {
-        k: v.detach().to(torch.float16).contiguous() for k, v in state.items() if k not in from_base and k not in tied
+        k: v.detach().to(torch.float32 if is_frozen(student, k) else torch.float16).contiguous()
+        for k, v in state.items()
+        if k not in from_base and k not in tied
     }
     student.config.to_json_file(out / "config.json")
     save_file(own, str(out / WEIGHTS_FILE))

@@ -239,11 +239,12 @@ def test_only_the_families_whose_heads_can_be_cut_are_prunable():
     assert family_spec("convbert").prune_note and not family_spec("convbert").prunable
 
 
-def test_student_folders_hold_a_convbert_a_bert_a_deberta_or_an_electra():
+def test_student_folders_hold_a_convbert_a_bert_a_distilbert_a_deberta_or_an_electra():
     assert [f for f in families.SUPPORTED if families.is_student_family(f)] == [
         "bert",
         "convbert",
         "deberta-v2",
+        "distilbert",
         "electra",
     ]
 

@@ -59,3 +59,14 @@ def test_the_folded_position_embeddings_are_stored_and_the_teacher_s_own_tensors
     torch.testing.assert_close(
         again.embeddings.position_embeddings.weight, model.embeddings.position_embeddings.weight, atol=2e-3, rtol=0
     )
+
+
+def test_the_shipped_distilbert_minilm_l3_loads_as_a_three_layer_distilbert_and_is_captured():
+    import bertviz_core as bc
+
+    lm = bc.load_model("distilbert-minilm-l3")
+    assert lm.model.config.model_type == "distilbert" and lm.model.config.n_layers == 3
+    trace = bc.capture(lm, "The cat sat on the mat.")
+    assert trace.attentions.shape[:2] == (3, 12)
+    np_rows = trace.attentions.sum(-1)
+    torch.testing.assert_close(torch.as_tensor(np_rows), torch.ones_like(torch.as_tensor(np_rows)), atol=1e-4, rtol=0)
