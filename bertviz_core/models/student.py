@@ -20,6 +20,8 @@ sentence identically):
 - "mlm" (`bert-minilm-l6-mlm`): the bundled BERT itself with a masked-language-model head
   (`BertForMaskedLM`: encoder copied, head transform new, decoder tied to the word embeddings), pretrained
   further with masked words (bertviz_core.training.mlm): it can fill in a [MASK].
+- "tinybert4" (`tinybert-minilm-l4`): TinyBERT-4's shape (4 layers, hidden 312, feed-forward 1200), narrower
+  than the teacher, so it has embeddings of its own: see bertviz_core.models.tinybert.
 - "electra" (`electra-minilm-l6`): an ELECTRA discriminator (`ElectraForPreTraining`, embedding size = hidden
   size, so no projection) started from the bundled BERT (`electra.embeddings/encoder.*` <- `embeddings/encoder.*`;
   the discriminator head is new) and trained with replaced-token detection (bertviz_core.training.electra),
@@ -45,7 +47,7 @@ from typing import TYPE_CHECKING, Any, cast
 import torch
 from safetensors.torch import load_file, save_file
 
-from bertviz_core.models import families
+from bertviz_core.models import families, tinybert
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig, PreTrainedModel
@@ -54,7 +56,17 @@ BASE_FILE = "bertviz_base.json"
 WEIGHTS_FILE = "student.safetensors"
 # Tensors shared with the teacher and never trained: loaded from the teacher.
 FROZEN_PREFIXES = ("embeddings.",)
-KINDS = ("convbert", "convbert-free", "distilbert3", "distilbert2", "distilbert4", "deberta", "mlm", "electra")
+KINDS = (
+    "convbert",
+    "convbert-free",
+    "distilbert3",
+    "distilbert2",
+    "distilbert4",
+    "tinybert4",
+    "deberta",
+    "mlm",
+    "electra",
+)
 HEAD_KINDS = ("mlm",)  # kinds rebuilt with their masked-language-model head (BertForMaskedLM)
 RTD_KINDS = ("electra",)  # kinds rebuilt with a replaced-token-detection head (ElectraForPreTraining)
 # kinds whose model wraps its encoder under a head: the transformers auto class that rebuilds them
@@ -67,6 +79,7 @@ REGISTRY_IDS = {
     "convbert": "convbert-minilm-l6",
     "convbert-free": "convbert-minilm-l6-free",
     "distilbert3": "distilbert-minilm-l3",
+    "tinybert4": "tinybert-minilm-l4",
     "deberta": "deberta-minilm-l6",
     "mlm": "bert-minilm-l6-mlm",
     "electra": "electra-minilm-l6",
@@ -102,6 +115,8 @@ def student_config(kind: str = "convbert") -> PretrainedConfig:
         return teacher
     if kind in DISTIL_LAYERS:
         return distilbert_config(teacher, len(DISTIL_LAYERS[kind]))
+    if kind == tinybert.KIND:
+        return tinybert.config(teacher)
     return ConvBertConfig(
         vocab_size=teacher.vocab_size,
         hidden_size=teacher.hidden_size,
@@ -276,12 +291,17 @@ def tied_keys(model: torch.nn.Module) -> dict[str, str]:
 
 
 def is_frozen(model: torch.nn.Module, key: str) -> bool:
-    """Whether `key` of `model` is one of the teacher's frozen tensors (FROZEN_PREFIXES), e.g. the embeddings."""
-    return teacher_key(model, key).startswith(FROZEN_PREFIXES)
+    """Whether `key` of `model` is one of the teacher's frozen tensors (FROZEN_PREFIXES), e.g. the embeddings: only
+    not in a student whose config says its embeddings are its own (tinybert.OWN_EMBEDDINGS: "tinybert4", narrower
+    than the teacher, trains embeddings of its own width)."""
+    own = getattr(getattr(model, "config", None), tinybert.OWN_EMBEDDINGS, False)
+    return not own and teacher_key(model, key).startswith(FROZEN_PREFIXES)
 
 
 def teacher_layer_of(kind: str, student_layer: int) -> int:
     """The teacher layer whose output a student layer imitates (and starts from, for the DistilBERT kinds)."""
+    if kind == tinybert.KIND:
+        return tinybert.LAYER_MAP[student_layer]
     return DISTIL_LAYERS[kind][student_layer] if kind in DISTIL_LAYERS else student_layer
 
 
@@ -290,6 +310,8 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
     """Copy the teacher's weights into `student` wherever they fit.
 
     DistilBERT kinds: `bert_to_distilbert` (student layer i is teacher layer DISTIL_LAYERS[kind][i]).
+    "tinybert4": the embeddings projected on the teacher's principal directions, the layers random
+    (`tinybert.init_from_teacher`).
     "mlm": the whole encoder (under `bert.`); the head's transform keeps its fresh initialisation (BERT's
     default) and its decoder is tied to the copied word embeddings.
     "electra": the whole encoder (under `electra.`; BERT's pooler has no counterpart); the discriminator head
@@ -309,6 +331,8 @@ def init_from_teacher(student: PreTrainedModel, teacher: dict[str, torch.Tensor]
         return _init_same_names(student, teacher)
     if kind in DISTIL_LAYERS:
         return _init_same_names(student, bert_to_distilbert(teacher, DISTIL_LAYERS[kind]))
+    if kind == tinybert.KIND:
+        return tinybert.init_from_teacher(student, teacher)[0]
     half = student.config.hidden_size // 2
     done: list[str] = []
     for name, param in student.state_dict().items():

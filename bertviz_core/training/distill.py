@@ -32,8 +32,10 @@ import torch
 from bertviz_core.inputs import conllu
 from bertviz_core.inputs import text as text_input
 from bertviz_core.models import student as st
+from bertviz_core.models import tinybert
 from bertviz_core.models.pooling import mean_pool, pooled_cosines
 from bertviz_core.training import data as training_data
+from bertviz_core.training import tinybert as tinybert_loss
 from bertviz_core.training.data import augment_sentences, collate, crop_short, make_examples
 
 if TYPE_CHECKING:
@@ -102,6 +104,7 @@ class Settings:
     cos_weight: float = 2.0
     short_frac: float = 0.0
     kind: str = "convbert"
+    output_from: int | None = None  # "tinybert4": the step its output stage starts (None: never)
 
 
 @dataclass
@@ -120,6 +123,7 @@ class Session:
     attention_loss: bool  # "convbert" only: the others learn their attention by themselves
     log: dict[str, Any]
     start_step: int = 0
+    projections: tinybert.Projections | None = None  # "tinybert4": W_e and W_h, trained with it
 
 
 def load_models(
@@ -147,13 +151,14 @@ def load_models(
 
 
 def make_optimizer(
-    student: torch.nn.Module, settings: Settings
+    student: torch.nn.Module, settings: Settings, extra: list[torch.nn.Parameter] | None = None
 ) -> tuple[list[torch.nn.Parameter], torch.optim.AdamW, torch.optim.lr_scheduler.LambdaLR]:
-    """(trainable parameters, AdamW, its schedule: linear warm-up, then cosine decay to 0 at settings.steps)."""
+    """(trainable parameters: the student's unfrozen ones and `extra`, AdamW, its schedule: linear warm-up, then
+    cosine decay to 0 at settings.steps)."""
     student.eval()  # dropout off; gradients still flow
-    trainable = [p for n, p in student.named_parameters() if not n.startswith(st.FROZEN_PREFIXES)]
     for n, p in student.named_parameters():
-        p.requires_grad_(not n.startswith(st.FROZEN_PREFIXES))
+        p.requires_grad_(not st.is_frozen(student, n))
+    trainable = [p for p in student.parameters() if p.requires_grad] + list(extra or [])
     optimizer = torch.optim.AdamW(trainable, lr=settings.lr, weight_decay=0.01)
     steps, warmup = settings.steps, settings.warmup
 
@@ -173,6 +178,8 @@ def resume(session: Session, kind: str) -> None:
     session.optimizer.load_state_dict(saved["optimizer"])
     session.scheduler.load_state_dict(saved["scheduler"])
     session.start_step, session.log = saved["step"], saved["log"]
+    if session.projections is not None:
+        session.projections.load_state_dict(saved["projections"])
     if session.log["config"].get("kind", "convbert") != kind:
         raise SystemExit(
             f"{session.out_dir} holds a {session.log['config'].get('kind', 'convbert')!r} run, not {kind!r}."
@@ -194,7 +201,14 @@ def setup(
     kind = settings.kind
     tokenizer, teacher, student, attention_loss = load_models(kind, out_dir, init_from)
     teacher_layers = [st.teacher_layer_of(kind, l) for l in range(student.config.num_hidden_layers)]
-    trainable, optimizer, scheduler = make_optimizer(student, settings)
+    projections = None
+    if kind == tinybert.KIND:
+        projections = tinybert.initial_projections(st.teacher_state())
+        if init_from and not (out_dir / CHECKPOINT).exists():
+            projections = tinybert.load_projections(init_from)
+    trainable, optimizer, scheduler = make_optimizer(
+        student, settings, list(projections.parameters()) if projections else None
+    )
 
     sentences = text_input.read_text_folder(corpus_dir) + list(extra_sentences or [])
     token_ids = tokenizer(sentences, add_special_tokens=False)["input_ids"]
@@ -229,6 +243,7 @@ def setup(
         teacher_layers,
         attention_loss,
         log,
+        projections=projections,
     )
     resume(session, kind)
     # every invocation is recorded, so a resumed or extended run says how it was made
@@ -242,6 +257,7 @@ def setup(
             "max_len": settings.max_len,
             "seed": settings.seed,
             "short_frac": settings.short_frac,
+            "output_from": settings.output_from,
             "init_from": str(init_from) if init_from and session.start_step == 0 else None,
             "extra_sentences": len(extra_sentences or []),
             "augmented_sentences": augmented,
@@ -267,15 +283,27 @@ def train_step(session: Session, settings: Settings, step: int) -> tuple[float, 
     with torch.no_grad():
         t_out = session.teacher(**kwargs)
     s_out = session.student(**kwargs)
-    loss, parts = distillation_loss(
-        s_out,
-        t_out,
-        mask,
-        kept_heads=st.TEACHER_HEADS // 2,
-        cos_weight=settings.cos_weight,
-        teacher_layers=session.teacher_layers,
-        attention=session.attention_loss,
-    )
+    if session.projections is not None:
+        loss, parts = tinybert_loss.loss(
+            session.student,
+            session.teacher,
+            session.projections,
+            s_out,
+            t_out,
+            mask,
+            output_stage=settings.output_from is not None and step >= settings.output_from,
+            cos_weight=settings.cos_weight,
+        )
+    else:
+        loss, parts = distillation_loss(
+            s_out,
+            t_out,
+            mask,
+            kept_heads=st.TEACHER_HEADS // 2,
+            cos_weight=settings.cos_weight,
+            teacher_layers=session.teacher_layers,
+            attention=session.attention_loss,
+        )
     session.optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(session.trainable, 1.0)
@@ -287,7 +315,10 @@ def train_step(session: Session, settings: Settings, step: int) -> tuple[float, 
 def evaluate(session: Session, step: int, eval_sentences: list[str] | None) -> None:
     """Held-out cosine of the student to the teacher on `eval_sentences` (if any), into the log."""
     if eval_sentences:
-        cosine = pooled_cosine(session.student, session.teacher, session.tokenizer, eval_sentences)
+        model: torch.nn.Module = session.student
+        if session.projections is not None:  # a narrower student is compared through W_h
+            model = tinybert.Projected(session.student, session.projections)
+        cosine = pooled_cosine(model, session.teacher, session.tokenizer, eval_sentences)
         session.log["evals"].append({"step": step, "heldout_cosine": cosine})
 
 
@@ -299,6 +330,7 @@ def save_checkpoint(session: Session, step: int) -> None:
         "scheduler": session.scheduler.state_dict(),
         "step": step,
         "log": session.log,
+        "projections": session.projections.state_dict() if session.projections is not None else None,
     }
     training_data.save_atomically(state, session.out_dir / CHECKPOINT)
 
@@ -306,45 +338,25 @@ def save_checkpoint(session: Session, step: int) -> None:
 def run(
     corpus_dir: str,
     out: str,
-    steps: int = 1500,
-    batch: int = 32,
-    max_len: int = 64,
-    lr: float = 3e-4,
-    warmup: int = 50,
-    seed: int = 0,
-    save_every: int = 50,
-    eval_every: int = 100,
     eval_sentences: list[str] | None = None,
     threads: int | None = None,
     progress: bool = True,
-    cos_weight: float = 2.0,
-    short_frac: float = 0.0,
-    kind: str = "convbert",
     init_from: str | None = None,
     extra_sentences: list[str] | None = None,
     augmented: int = 0,
+    **settings: Any,
 ) -> Path:
-    """`init_from`: a student folder (e.g. shipped interim weights) to start from instead of the
+    """Train (or go on training) a student into `out`; `settings`: the fields of Settings (steps, batch, kind, ...).
+    `init_from`: a student folder (e.g. shipped interim weights) to start from instead of the
     teacher's weights, when `out` holds no checkpoint yet (the optimizer then starts afresh)."""
     from tqdm import tqdm
 
-    settings = Settings(
-        steps=steps,
-        batch=batch,
-        max_len=max_len,
-        lr=lr,
-        warmup=warmup,
-        seed=seed,
-        save_every=save_every,
-        eval_every=eval_every,
-        cos_weight=cos_weight,
-        short_frac=short_frac,
-        kind=kind,
-    )
+    config = Settings(**settings)
+    steps, kind = config.steps, config.kind
     session = setup(
         corpus_dir,
         out,
-        settings,
+        config,
         threads=threads,
         init_from=init_from,
         extra_sentences=extra_sentences,
@@ -362,18 +374,20 @@ def run(
     )
     t0 = time.time() - log["wall_seconds"]
     for step in bar:
-        loss, parts = train_step(session, settings, step)
+        loss, parts = train_step(session, config, step)
         log["wall_seconds"] = time.time() - t0
         log["steps"].append({"step": step + 1, "loss": loss, **parts, "lr": session.scheduler.get_last_lr()[0]})
-        bar.set_postfix(loss=f"{loss:.4f}", cos=f"{parts['cos']:.4f}")
-        if (step + 1) % eval_every == 0 or step + 1 == steps:
+        bar.set_postfix(loss=f"{loss:.4f}", **{k: f"{v:.4f}" for k, v in parts.items() if k == "cos"})
+        if (step + 1) % config.eval_every == 0 or step + 1 == steps:
             evaluate(session, step + 1, eval_sentences)
             if log["evals"]:
                 bar.write(f"step {step + 1}: held-out cosine {log['evals'][-1]['heldout_cosine']:.4f}")
-        if (step + 1) % save_every == 0 or step + 1 == steps:
+        if (step + 1) % config.save_every == 0 or step + 1 == steps:
             save_checkpoint(session, step + 1)
 
     st.save_student(session.student, session.out_dir, kind=kind)
+    if session.projections is not None:
+        tinybert.save_projections(session.projections, session.out_dir)
     (session.out_dir / LOG).write_text(json.dumps(log, indent=1))
     return session.out_dir
 
@@ -388,6 +402,7 @@ def main(argv: list[str] | None = None) -> None:
         "convbert-free: no attention loss, query/key not copied; "
         "distilbert3: 3-layer DistilBERT from teacher layers 0, 3, 5 (distilbert-minilm-l3); "
         "distilbert2, distilbert4: 2 and 4 layers, the depth curve (teacher layers 0, 5 and 0, 2, 3, 5); "
+        "tinybert4: TinyBERT-4's shape (hidden 312), TinyBERT's layer-to-layer losses (tinybert-minilm-l4); "
         "deberta: DeBERTa-v2 with relative positions only, no attention loss (deberta-minilm-l6)",
     )
     ap.add_argument(
@@ -424,6 +439,12 @@ def main(argv: list[str] | None = None) -> None:
         default=0.0,
         help="fraction of examples cropped to a random window of 1-12 word pieces",
     )
+    ap.add_argument(
+        "--output-from",
+        type=int,
+        default=None,
+        help="tinybert4: the step from which the loss is the output stage (pooled cosine) instead of the layers",
+    )
     a = ap.parse_args(argv)
     eval_sentences = None
     if a.eval_conllu:
@@ -438,24 +459,18 @@ def main(argv: list[str] | None = None) -> None:
         if a.augment:
             variants = augment_sentences(words, a.augment, seed=a.seed)
             extra += variants
+    fields = ("steps", "batch", "max_len", "lr", "seed", "save_every", "eval_every", "cos_weight", "short_frac")
     run(
         a.corpus,
         a.out,
-        a.steps,
-        a.batch,
-        a.max_len,
-        a.lr,
-        seed=a.seed,
-        save_every=a.save_every,
-        eval_every=a.eval_every,
         eval_sentences=eval_sentences,
         threads=a.threads,
-        cos_weight=a.cos_weight,
-        short_frac=a.short_frac,
-        kind=a.student,
         init_from=a.init_from,
         extra_sentences=extra,
         augmented=len(variants),
+        kind=a.student,
+        output_from=a.output_from,
+        **{f: getattr(a, f) for f in fields},
     )
 
 
