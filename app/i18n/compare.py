@@ -314,6 +314,13 @@ TEXT = {
         "zh": "模型 {side}（{model}）是一个 3 层 DistilBERT，以 {teacher} 的第 0、3、5 层为初值（复制全部权重），"
         "并在隐藏状态上训练：它的头起初与这些层的头完全相同。",
     },
+    "research_prov_tinybert4": {
+        "en": "Model {side} ({model}) has TinyBERT-4's shape (4 layers, hidden 312) and was distilled from {teacher} "
+        "layer to layer: its layers 1-4 learned {teacher}'s layers 2, 3, 5 and 6 (hidden states through a learned "
+        "projection, attention scores head by head), then its pooled output.",
+        "zh": "模型 {side}（{model}）采用 TinyBERT-4 的结构（4 层，隐藏维度 312），从 {teacher} 逐层蒸馏而来：它的第 1-4 层"
+        "学习 {teacher} 的第 2、3、5、6 层（隐藏状态经过一个学习得到的投影，注意力分数逐头对齐），然后学习池化输出。",
+    },
     "research_prov_deberta": {
         "en": "Model {side} ({model}) is a DeBERTa-v2 distilled from {teacher} on outputs only (no attention loss). "
         "Its query, key and value projections started as {teacher}'s, but every score adds two relative-position "
@@ -353,6 +360,11 @@ TEXT = {
     "research_prov_teacher_distilbert3": {
         "en": "So matches to {teacher}'s layers 0, 3 and 5 are inherited from the copy, not found.",
         "zh": "因此与 {teacher} 第 0、3、5 层的匹配来自复制，而不是发现。",
+    },
+    "research_prov_teacher_tinybert4": {
+        "en": "So where its head Hk matches {teacher}'s Hk of the layer it learned from, the attention loss put it "
+        "there: a training target, not a finding.",
+        "zh": "因此，它的头 Hk 与 {teacher} 对应层的 Hk 相匹配之处，是注意力损失的训练目标，而不是发现。",
     },
     "research_prov_teacher_deberta": {
         "en": "So where its heads match {teacher}'s heads of the same index, the copied projections may be why; "

@@ -22,6 +22,13 @@ PROVENANCE = {
         "hidden states: its heads start as exact copies of those layers' heads, so matches to them are "
         "inherited, not found."
     ),
+    "tinybert4": (
+        "TinyBERT-4's shape (4 layers, hidden 312) distilled from {teacher} layer to layer (as in TinyBERT): student "
+        "layers 1-4 were trained to reproduce {teacher}'s layers 2, 3, 5 and 6 (hidden states through a learned "
+        "projection, and attention scores head by head), then its pooled output. Its layers started random, so where "
+        "its head Hk matches {teacher}'s Hk of the mapped layer, the attention loss put it there: a training target, "
+        "not a finding."
+    ),
     "deberta": (
         "A DeBERTa-v2 distilled from {teacher} on outputs only (hidden states and the mean-pooled output; no "
         "attention loss). Its query, key and value projections started as {teacher}'s, but its scores add two "

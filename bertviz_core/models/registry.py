@@ -50,10 +50,10 @@ REGISTRY: tuple[ModelEntry, ...] = (
     ModelEntry(
         "distilbert-minilm-l3",
         "DistilBERT · 3 layers (bundled)",
-        "bert",
+        "distilbert",
         "bundled",
         "",
-        "3 layers x 12 heads, distilled here from bert-minilm-l6 (layers 0, 3, 5), DistilBERT-style",
+        "a DistilBertModel, 3 layers x 12 heads, distilled here from bert-minilm-l6 (layers 0, 3, 5) as DistilBERT was",
     ),
     ModelEntry(
         "deberta-minilm-l6",
