@@ -5,6 +5,7 @@ Scenarios (bundled models, n tokens, default 512):
     attention      type a new n-token sentence on /attention (Enter -> heatmap message)
     model-view     the same on /model-view
     matching       /compare: type a new sentence, then open the "Matching heads" tab (first opening)
+    compare        /compare: type a new sentence (Enter -> A, B and A - B)
 
     python bench/profile_server.py attention --runs 4
     python bench/profile_server.py matching --runs 2 --tokens 512
@@ -41,6 +42,7 @@ PAGES = {
     "attention": ("attention", {"model": "bert-minilm-l6"}),
     "model-view": ("model-view", {"model": "bert-minilm-l6"}),
     "matching": ("compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6"}),
+    "compare": ("compare", {"model_a": "bert-minilm-l6", "model_b": "convbert-minilm-l6"}),
 }
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 
