@@ -1,10 +1,11 @@
 """Compression numbers shipped with the app (bertviz_core/data/compress_results.json) for /compress.
 
 For the bundled BERT: Michel et al. head importance (UD EWT dev sample), then for each variant
-(`@int8`, `@prune=30%`, `@prune=50%`, `distilbert-minilm-l3` when its weights are shipped) its size,
+(`@int8`, `@prune=30%`, `@prune=50%`) its size,
 parameters, speed (ms per sentence at 16 and 128 tokens, models interleaved) and quality (mean
 cosine of mean-pooled embeddings to the original on a UD EWT test sample); the pruning curve
-(10-60% of heads, importance order vs 3 random orders). For the bundled ConvBERT: int8 only.
+(10-60% of heads, importance order vs 3 random orders). For the bundled ConvBERT: int8 only. The distilled
+students are measured by bench/bench_students.py.
 
     .venv/bin/python bench/bench_compress.py            # everything (~10-20 min on 2 busy cores)
     .venv/bin/python bench/bench_compress.py --reuse-importance   # keep the shipped importances
@@ -38,7 +39,6 @@ def main(argv=None) -> None:
     import bertviz_core as bc
     from bertviz_core.analysis import compress, compress_measure
     from bertviz_core.analysis import interventions as iv
-    from bertviz_core.models import registry, student
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
@@ -57,11 +57,7 @@ def main(argv=None) -> None:
                 compress.remember_importance(base_id, entry["importance"])
             models = {base_id: base.model}
             for vid in entry["variants"]:
-                models[vid] = (
-                    student.load_student(compress.distilled_folder())
-                    if vid == compress.DISTILLED_ID
-                    else bc.load_model(vid).model
-                )
+                models[vid] = bc.load_model(vid).model
             for n in (16, 128):
                 for k, ms in compress_measure.speed_ms(models, base.tokenizer, n, args.repeats).items():
                     (entry if k == base_id else entry["variants"][k])[f"ms{n}"] = round(ms, 2)
@@ -130,13 +126,6 @@ def main(argv=None) -> None:
             }
         models[vid] = lm.model
         print(vid, entry["variants"][vid], flush=True)
-    folder = compress.distilled_folder()
-    if folder is not None:
-        distilled = student.load_student(folder)
-        entry["variants"][compress.DISTILLED_ID] = describe(distilled, base.model, base.tokenizer)
-        entry["variants"][compress.DISTILLED_ID]["registered"] = registry.entry(compress.DISTILLED_ID) is not None
-        models[compress.DISTILLED_ID] = distilled
-        print(compress.DISTILLED_ID, entry["variants"][compress.DISTILLED_ID], flush=True)
     for n in (16, 128):
         for k, ms in compress_measure.speed_ms(models, base.tokenizer, n, args.repeats).items():
             (entry if k == base.id else entry["variants"][k])[f"ms{n}"] = round(ms, 2)

@@ -30,9 +30,10 @@ st.info(t("compare_by_words", n=len(labels)) if by_words else t("compare_same_to
 exclude = st.toggle(t("research_exclude_special"), key="compare_exclude", help=t("research_exclude_help"))
 
 # Only the open tab runs (on_change="rerun"): head matching costs seconds at 512 tokens.
-tab_heads, tab_metrics, tab_matching, tab_many = st.tabs(
-    [t("tab_heads"), t("tab_metrics"), t("tab_matching"), t("tab_many")], key="compare_tab", on_change="rerun"
-)
+tab_labels = [t(f"tab_{name}") for name in state.url.COMPARE_TABS]
+if "tab" in st.session_state:  # a link's `tab=matching` (checked by state.url) opens that tab, once
+    st.session_state.setdefault("compare_tab", tab_labels[state.url.COMPARE_TABS.index(st.session_state.pop("tab"))])
+tab_heads, tab_metrics, tab_matching, tab_many = st.tabs(tab_labels, key="compare_tab", on_change="rerun")
 
 if tab_heads.open:
     with tab_heads:

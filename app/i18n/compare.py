@@ -314,6 +314,18 @@ TEXT = {
         "zh": "模型 {side}（{model}）是一个 3 层 DistilBERT，以 {teacher} 的第 0、3、5 层为初值（复制全部权重），"
         "并在隐藏状态上训练：它的头起初与这些层的头完全相同。",
     },
+    "research_prov_distilbert2": {
+        "en": "Model {side} ({model}) is a 2-layer DistilBERT initialised from {teacher}'s layers 0 and 5 "
+        "(every weight copied) and trained on hidden states: its heads start as exact copies of those layers' heads.",
+        "zh": "模型 {side}（{model}）是一个 2 层 DistilBERT，以 {teacher} 的第 0、5 层为初值（复制全部权重），"
+        "并在隐藏状态上训练：它的头起初与这些层的头完全相同。",
+    },
+    "research_prov_distilbert4": {
+        "en": "Model {side} ({model}) is a 4-layer DistilBERT initialised from {teacher}'s layers 0, 2, 3 and 5 "
+        "(every weight copied) and trained on hidden states: its heads start as exact copies of those layers' heads.",
+        "zh": "模型 {side}（{model}）是一个 4 层 DistilBERT，以 {teacher} 的第 0、2、3、5 层为初值（复制全部权重），"
+        "并在隐藏状态上训练：它的头起初与这些层的头完全相同。",
+    },
     "research_prov_tinybert4": {
         "en": "Model {side} ({model}) has TinyBERT-4's shape (4 layers, hidden 312) and was distilled from {teacher} "
         "layer to layer: its layers 1-4 learned {teacher}'s layers 2, 3, 5 and 6 (hidden states through a learned "
@@ -360,6 +372,14 @@ TEXT = {
     "research_prov_teacher_distilbert3": {
         "en": "So matches to {teacher}'s layers 0, 3 and 5 are inherited from the copy, not found.",
         "zh": "因此与 {teacher} 第 0、3、5 层的匹配来自复制，而不是发现。",
+    },
+    "research_prov_teacher_distilbert2": {
+        "en": "So matches to {teacher}'s layers 0 and 5 are inherited from the copy, not found.",
+        "zh": "因此与 {teacher} 第 0、5 层的匹配来自复制，而不是发现。",
+    },
+    "research_prov_teacher_distilbert4": {
+        "en": "So matches to {teacher}'s layers 0, 2, 3 and 5 are inherited from the copy, not found.",
+        "zh": "因此与 {teacher} 第 0、2、3、5 层的匹配来自复制，而不是发现。",
     },
     "research_prov_teacher_tinybert4": {
         "en": "So where its head Hk matches {teacher}'s Hk of the layer it learned from, the attention loss put it "

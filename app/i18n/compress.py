@@ -5,11 +5,10 @@ TEXT = {
     "cz_intro": {
         "en": "Three ways to compress a model, each a model id you can open on every page: "
         "`<model>@int8` (quantization; also `<model>@q=4` and Q-BERT's `<model>@qbert=4`, below), "
-        "`<model>@prune=30%` (head pruning) and a distilled 3-layer "
-        "student. The table compares them with the original; the maps show what happens to the heads.",
+        "`<model>@prune=30%` (head pruning) and distilled students (DistilBERT, TinyBERT). The table compares them with the original; the maps show what happens to the heads.",
         "zh": "三种压缩模型的方法，每一种都是可以在所有页面打开的模型 ID：`<模型>@int8`（量化；另有 `<模型>@q=4` "
         "和 Q-BERT 的 `<模型>@qbert=4`，见下文）、"
-        "`<模型>@prune=30%`（注意力头剪枝）以及蒸馏得到的 3 层学生模型。下表将它们与原模型比较；"
+        "`<模型>@prune=30%`（注意力头剪枝）以及蒸馏得到的学生模型（DistilBERT、TinyBERT）。下表将它们与原模型比较；"
         "热力图展示注意力头发生了什么。",
     },
     "cz_base": {"en": "Original model", "zh": "原始模型"},
@@ -37,7 +36,6 @@ TEXT = {
     "cz_kind_original": {"en": "original (fp32)", "zh": "原模型（fp32）"},
     "cz_kind_int8": {"en": "quantization: dynamic int8", "zh": "量化：动态 int8"},
     "cz_kind_prune": {"en": "pruning: {p}% of heads removed", "zh": "剪枝：移除 {p}% 的注意力头"},
-    "cz_kind_distil": {"en": "distillation: 3-layer student", "zh": "蒸馏：3 层学生模型"},
     "cz_int8_kept": {
         "en": "int8: per-channel int8 weights (one scale per output row) and activations quantized on the fly, "
         "on every Linear layer except the {n} feed-forward output projections, kept in fp32 because "
@@ -46,17 +44,6 @@ TEXT = {
         "zh": "int8：按通道量化的 int8 权重（每个输出行一个缩放因子），激活在运行时量化；作用于所有线性层，"
         "但 {n} 个前馈网络输出投影层保持 fp32，因为它们最敏感（Q-BERT 的思路：把比特花在损失曲面"
         "陡峭的地方）。若它们也量化为 int8，余弦相似度会降到约 0.97。设定阈值：余弦相似度 >= {thr}。",
-    },
-    "cz_distil_absent": {
-        "en": "distilbert-minilm-l3 (the distilled 3-layer student) is not here yet: its weights "
-        "(bertviz_core/weights/distilbert-minilm-l3) are still being trained. It appears in this "
-        "table once they are shipped.",
-        "zh": "distilbert-minilm-l3（蒸馏得到的 3 层学生模型）尚未就绪：其权重"
-        "（bertviz_core/weights/distilbert-minilm-l3）仍在训练中。权重发布后会出现在此表中。",
-    },
-    "cz_distil_unmeasured": {
-        "en": "distilbert-minilm-l3 is shipped but was not measured yet (rerun bench/bench_compress.py).",
-        "zh": "distilbert-minilm-l3 已发布，但尚未测量（请重新运行 bench/bench_compress.py）。",
     },
     "cz_prune_unsupported": {
         "en": "Head pruning does not apply to ConvBERT: its query feeds both its attention heads and "
@@ -137,8 +124,9 @@ TEXT = {
         "log 2 ≈ 0.69 = 完全不同）。空白格：被剪掉的头。",
     },
     "cz_js_distil_caption": {
-        "en": "The student has 3 layers: student layer i is compared with the teacher layer it started from ({pairs}).",
-        "zh": "学生模型有 3 层：第 i 个学生层与其初始化来源的教师层比较（{pairs}）。",
+        "en": "The student has {n} layers: student layer i is compared with the teacher layer it learned from "
+        "({pairs}).",
+        "zh": "学生模型有 {n} 层：第 i 个学生层与它所学习的教师层比较（{pairs}）。",
     },
     "cz_student_layer": {"en": "L{i} (teacher L{j})", "zh": "L{i}（教师 L{j}）"},
     "cz_load_failed": {"en": "Could not open {model}: {reason}", "zh": "无法打开 {model}：{reason}"},

@@ -30,6 +30,7 @@ from bertviz_core.models import heads
 
 NOTES_KEY = "_url_notes"  # session key: the notes still to show, with the raw values they are about
 RAW_ATTENTION = "attention"  # the method that is the attention weights themselves
+COMPARE_TABS = ("heads", "metrics", "matching", "many")  # /compare's tabs, in their order: the `tab` URL values
 COMPARE_METHODS = tuple(C.METHODS)  # /compare: raw attention or any other method, the library's order
 CONTRIB_METHODS = tuple(m for m in C.METHODS if m != RAW_ATTENTION)  # /contributions: beside raw attention
 
@@ -129,6 +130,8 @@ URL_PARAMS = {
     "big": flag_param,
     # /intervene: the switched-off heads ("L3H1 L0C2")
     "heads": heads_param,
+    # /compare: the tab a link opens (pages/compare.py turns it into the tab's label once)
+    "tab": choice_param(*COMPARE_TABS),
     # /compare: what is compared (raw attention or a method of bertviz_core.analysis.contributions.METHODS)
     "compare_method": choice_param(*COMPARE_METHODS),
     # /contributions: the method beside raw attention

@@ -53,7 +53,7 @@ import numpy.typing as npt
 
 from bertviz_core.analysis import interventions
 from bertviz_core.inputs import conllu
-from bertviz_core.models import families, registry, variants
+from bertviz_core.models import families, variants
 from bertviz_core.models.loading import LoadedModel, ModelLoadError, finish_loaded
 from bertviz_core.models.pooling import mean_pool
 from bertviz_core.tracing import hooks
@@ -70,7 +70,6 @@ INT8_MIN_COSINE = 0.98  # stated threshold for <id>@int8 (mean-pooled, held-out 
 IMPORTANCE_SENTENCES = 32  # UD EWT dev sample for head importance
 QUALITY_SENTENCES = 300  # UD EWT test sample for quality (bench)
 CURVE_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
-DISTILLED_ID = "distilbert-minilm-l3"
 EWT_ENV = "BERTVIZ_EWT_DIR"  # folder holding en_ewt-ud-{dev,test}.conllu
 EXAMPLE_SENTENCES = "example_sentences.txt"  # bertviz_core/data: the fallback sample, one sentence a line
 
@@ -399,19 +398,6 @@ def results() -> dict[str, Any] | None:
     if _results_cache.get("stamp") != stamp:
         _results_cache.update(stamp=stamp, data=json.loads(RESULTS_FILE.read_text()))
     return _results_cache["data"]
-
-
-def distilled_folder() -> Path | None:
-    """The shipped distilbert-minilm-l3 weights folder when present (trained by bertviz_core.training.distill)."""
-    from bertviz_core.models import student
-
-    folder = registry.WEIGHTS_DIR / DISTILLED_ID
-    return folder if student.is_student_folder(folder) else None
-
-
-def distilled_available() -> bool:
-    """Weights present and listed in the registry (so load_model / every page can open it)."""
-    return distilled_folder() is not None and registry.entry(DISTILLED_ID) is not None
 
 
 # ---------------------------------------------------------------- what a variant does to the heads

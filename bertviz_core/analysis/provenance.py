@@ -22,6 +22,15 @@ PROVENANCE = {
         "hidden states: its heads start as exact copies of those layers' heads, so matches to them are "
         "inherited, not found."
     ),
+    "distilbert2": (
+        "A 2-layer DistilBERT initialised from {teacher}'s layers 0 and 5 (every weight copied) and trained on hidden "
+        "states: its heads start as exact copies of those layers' heads, so matches to them are inherited, not found."
+    ),
+    "distilbert4": (
+        "A 4-layer DistilBERT initialised from {teacher}'s layers 0, 2, 3 and 5 (every weight copied) and trained on "
+        "hidden states: its heads start as exact copies of those layers' heads, so matches to them are inherited, "
+        "not found."
+    ),
     "tinybert4": (
         "TinyBERT-4's shape (4 layers, hidden 312) distilled from {teacher} layer to layer (as in TinyBERT): student "
         "layers 1-4 were trained to reproduce {teacher}'s layers 2, 3, 5 and 6 (hidden states through a learned "

@@ -78,7 +78,9 @@ DISTIL_LAYERS = {"distilbert2": (0, 5), "distilbert3": (0, 3, 5), "distilbert4":
 REGISTRY_IDS = {
     "convbert": "convbert-minilm-l6",
     "convbert-free": "convbert-minilm-l6-free",
+    "distilbert2": "distilbert-minilm-l2",
     "distilbert3": "distilbert-minilm-l3",
+    "distilbert4": "distilbert-minilm-l4",
     "tinybert4": "tinybert-minilm-l4",
     "deberta": "deberta-minilm-l6",
     "mlm": "bert-minilm-l6-mlm",

@@ -92,3 +92,16 @@ def test_compare_page_opens_a_variant():
     at = open_page("compare", model_a="bert-minilm-l6", model_b="bert-minilm-l6@int8", text="The cat sat.")
     assert not at.exception
     assert charts(at)
+
+
+def test_a_links_tab_parameter_opens_head_matching_and_a_bad_one_is_refused_with_a_note():
+    at = open_page(
+        "compare", model_a="bert-minilm-l6", model_b="distilbert-minilm-l3", text="The cat sat.", tab="matching"
+    )
+    assert not at.exception
+    assert at.session_state["compare_tab"] == "Matching heads"
+    assert len(at.dataframe) == 3  # the matching tab ran: A -> B, B -> A, one-to-one
+    at = open_page("compare", text="The cat sat.", tab="everything")
+    assert not at.exception
+    assert at.session_state["compare_tab"] == "Head by head"  # the first tab, as without the parameter
+    assert any("tab" in w.value and "everything" in w.value for w in at.warning)

@@ -1,6 +1,6 @@
 """The /compress page (AppTest): the variants table, the pruning curve and the attention change, in Chinese
-and for a ConvBERT, and the distilled student once it ships (the variants themselves:
-tests/analysis/test_compress.py)."""
+and for a ConvBERT, the distilled students once they ship (the depth curve, TinyBERT-4's layer map and losses) and
+Q-BERT (the variants themselves: tests/analysis/test_compress.py, tests/analysis/test_students.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from apptest_util import charts, decode, open_page, texts
 
-from bertviz_core.analysis import compress
+from bertviz_core.analysis import compress, students
+
+DISTILLED_ID = "distilbert-minilm-l3"
 
 
 def test_compress_page_shows_variants_curve_and_head_change():
@@ -19,13 +21,11 @@ def test_compress_page_shows_variants_curve_and_head_change():
     ids = list(table.iloc[:, 0])
     assert ids[:4] == ["bert-minilm-l6", "bert-minilm-l6@int8", "bert-minilm-l6@prune=30%", "bert-minilm-l6@prune=50%"]
     assert table.iloc[1, 6] >= compress.INT8_MIN_COSINE and table.iloc[1, 2] < table.iloc[0, 2]
-    assert "/compare?model_a=bert-minilm-l6&model_b=bert-minilm-l6%40int8" in list(table.iloc[:, 7])
+    assert "/compare?model_a=bert-minilm-l6&model_b=bert-minilm-l6%40int8" in list(table.iloc[:, 8])
     # the original model has no /compare link: the grid shows a dash there, not the word None
-    assert pd.isna(table.iloc[0, 7]) and at.dataframe[0].proto.placeholder == "—"
+    assert pd.isna(table.iloc[0, 8]) and at.dataframe[0].proto.placeholder == "—"
     page_text = texts(at)
     assert "Measured on" in page_text and "Michel et al." in page_text and "Q-BERT" in page_text
-    if not compress.distilled_available():
-        assert "distilbert-minilm-l3" in page_text and "still being trained" in page_text
     specs = {s["layout"]["title"]["text"][:20]: s for s in charts(at)}
     curve = next(s for k, s in specs.items() if k.startswith("Pruning curve"))
     assert [tr.get("name") for tr in curve["data"]][1:] == [
@@ -64,17 +64,17 @@ def fake_distilled(tmp_path, monkeypatch):
     weights.mkdir()
     for item in registry.WEIGHTS_DIR.iterdir():
         (weights / item.name).symlink_to(item)
-    if (weights / compress.DISTILLED_ID).exists():
-        (weights / compress.DISTILLED_ID).unlink()
+    if (weights / DISTILLED_ID).exists():
+        (weights / DISTILLED_ID).unlink()
     model = student.new_student(kind="distilbert3")
     student.init_from_teacher(model, student.teacher_state(), kind="distilbert3")
-    student.save_student(model, weights / compress.DISTILLED_ID, kind="distilbert3")
+    student.save_student(model, weights / DISTILLED_ID, kind="distilbert3")
     monkeypatch.setattr(registry, "WEIGHTS_DIR", weights)
 
     def forget():
         with loading._cache_lock:
-            loading._cache.pop(("registry", compress.DISTILLED_ID), None)
-        for key in [k for k in state.caches.traces if k[0] == compress.DISTILLED_ID]:
+            loading._cache.pop(("registry", DISTILLED_ID), None)
+        for key in [k for k in state.caches.traces if k[0] == DISTILLED_ID]:
             state.caches.traces.pop(key)
 
     forget()
@@ -86,16 +86,15 @@ def test_compress_page_includes_the_distilled_student_when_shipped(fake_distille
     from conftest import ROOT
     from streamlit.testing.v1 import AppTest
 
-    assert compress.distilled_available()
+    assert DISTILLED_ID in students.shipped()
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=300)
     at.query_params["text"] = "The cat sat on the mat."
-    at.session_state["cz_variant"] = compress.DISTILLED_ID
+    at.session_state["cz_variant"] = DISTILLED_ID
     at.run()
     at.switch_page("../pages/compress.py")
     at.run()
     assert not at.exception
-    assert compress.DISTILLED_ID in list(at.dataframe[0].value.iloc[:, 0])
-    assert "still being trained" not in texts(at)
+    assert DISTILLED_ID in list(at.dataframe[0].value.iloc[:, 0])
     spec = next(s for s in charts(at) if s["layout"]["title"]["text"].startswith("Attention change"))
     assert decode(spec["data"][0]["z"]).shape == (3, 12)
     assert spec["data"][0]["y"] == ["L0 (teacher L0)", "L1 (teacher L3)", "L2 (teacher L5)"]
@@ -183,3 +182,82 @@ def test_compress_page_qbert_section_in_chinese_and_for_an_unmeasured_model():
     assert not at.exception
     assert "measured for bert-minilm-l6 only" in texts(at)
     assert not any(s["layout"]["title"]["text"].startswith("Quality vs mean bits") for s in charts(at))
+
+
+@pytest.fixture
+def fake_tinybert(fake_distilled, tmp_path, monkeypatch):
+    """An untrained TinyBERT-4 (with its projections) shipped and registered in the stand-in weights folder, and a
+    students results file of hand-written numbers; caches that saw it emptied after."""
+    import json
+
+    from app import state
+    from bertviz_core.models import loading, registry, student, tinybert
+
+    sid = students.TINYBERT_ID
+    model = student.new_student(kind=tinybert.KIND)
+    _, projections = tinybert.init_from_teacher(model, student.teacher_state())
+    folder = student.save_student(model, registry.WEIGHTS_DIR / sid, kind=tinybert.KIND)
+    tinybert.save_projections(projections, folder)
+    entry = registry.ModelEntry(sid, "TinyBERT-4 (test)", "bert", "bundled", "")
+    monkeypatch.setattr(registry, "REGISTRY", (*registry.REGISTRY, entry))
+    layers = [
+        {"student": m, "teacher": g, "hidden": 0.1 * (m + 1), "attention": 1.5 + m} for m, g in enumerate((1, 2, 4, 5))
+    ]
+    first = [{"student": m, "teacher": g, "hidden": 0.9, "attention": 9.0} for m, g in enumerate((1, 2, 4, 5))]
+    row = {"layers": 3, "hidden": 384, "params": 17_000_000, "size_mb": 65.8, "ms16": 17.8, "ms128": 66.4}
+    results = {
+        "measured": "2026-12-06",
+        "quality_sentences": 500,
+        "teacher": {"id": "bert-minilm-l6", "layers": 6, "hidden": 384, "ms16": 36.2, "ms128": 135.0},
+        "students": {
+            DISTILLED_ID: row | {"kind": "distilbert3", "cosine": 0.8626, "low": 0.857, "high": 0.8683, "n": 500},
+            sid: row
+            | {"kind": "tinybert4", "layers": 4, "hidden": 312, "cosine": 0.8111, "low": 0.80, "high": 0.82, "n": 500}
+            | {
+                "transfer": {"embedding": 0.0123, "layers": layers, "sentences": 500},
+                "transfer_initial": {"embedding": 0.02, "layers": first, "sentences": 500},
+            },
+        },
+    }
+    results_file = tmp_path / "students_results.json"
+    results_file.write_text(json.dumps(results))
+    monkeypatch.setattr(students, "RESULTS_FILE", results_file)
+    yield results
+    with loading._cache_lock:
+        loading._cache.pop(("registry", sid), None)
+    for key in [k for k in state.caches.traces if k[0] == sid]:
+        state.caches.traces.pop(key)
+
+
+def test_compress_page_shows_the_depth_curve_and_tinybert_layer_map_from_measured_numbers(fake_tinybert):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    sid = students.TINYBERT_ID
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=300)
+    at.query_params["text"] = "The cat sat on the mat."
+    at.session_state["cz_variant"] = sid
+    at.run()
+    at.switch_page("../pages/compress.py")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    tiny = table[table.iloc[:, 0] == sid].iloc[0]
+    assert tiny.iloc[1] == "distillation: TinyBERT-4 (4 layers, hidden 312)"
+    assert tiny.iloc[6] == 0.8111 and tiny.iloc[7] == "[0.8000, 0.8200]"
+    specs = {s["layout"]["title"]["text"]: s for s in charts(at)}
+    depth = specs["Held-out cosine to the teacher by depth"]["data"][0]
+    assert list(decode(depth["x"])) == [3, 6] and list(decode(depth["y"])) == [0.8626, 1.0]
+    assert decode(depth["error_y"]["arrayminus"])[0] == pytest.approx(0.8626 - 0.857)
+    page_text = texts(at)
+    assert "Not shipped yet: the student(s) of 2, 4 layers" in page_text  # the curve claims only what was measured
+    layer_map = specs["Which teacher layer each student layer learned (line: hidden-state MSE after training)"]
+    labels = [a["text"] for a in layer_map["layout"]["annotations"]]
+    assert labels[:5] == ["0.012", "0.100", "0.200", "0.300", "0.400"]  # W_e, then student layers 1-4
+    losses = next(df.value for df in at.dataframe if "hidden MSE (trained)" in df.value.columns)
+    assert list(losses["teacher layer"]) == ["L1", "L2", "L4", "L5"]  # 0-based, as /compare names heads
+    assert list(losses["attention-score MSE (at start)"]) == [9.0] * 4
+    assert f"model_b={sid}&tab=matching" in page_text and "**0.8111** [0.8000, 0.8200]" in page_text
+    # its heads beside the heads of the teacher layer each student layer learned from
+    js = next(s for title, s in specs.items() if title.startswith("Attention change"))
+    assert js["data"][0]["y"] == ["L0 (teacher L1)", "L1 (teacher L2)", "L2 (teacher L4)", "L3 (teacher L5)"]

@@ -102,6 +102,7 @@ FAMILIES = {
     "research_prov_{}": lambda: student.REGISTRY_IDS,  # every shipped student can be compared with its teacher
     "research_prov_teacher_{}": lambda: student.REGISTRY_IDS,
     "research_method_{}": lambda: stats.SAMPLING_METHODS,
+    "tab_{}": lambda: state.url.COMPARE_TABS,  # /compare's tabs (a link's `tab` parameter)
     "research_{}": matchings,  # head matching columns
     # options written out in the page code itself
     "research_uniform{}": lambda: ("", "_many"),  # one sentence / many
