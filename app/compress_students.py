@@ -53,16 +53,9 @@ def depth_section() -> None:
     st.subheader(t("cz_depth_header"))
     st.markdown(t("cz_depth_intro"))
     res = students.results() or {}
-    measured = res.get("students", {})
-    points = [
-        {"layers": s["layers"], "cosine": s["cosine"], "low": s["low"], "high": s["high"], **_speeds(s)}
-        for sid, s in measured.items()
-        if s.get("kind") in students.DEPTH_KINDS and sid in students.shipped()
-    ]
+    points = students.depth_points(res)
     missing = [k for k in students.DEPTH_KINDS if not any(p["layers"] == students.n_layers(k) for p in points)]
     if points:
-        teacher = res["teacher"]
-        points.append({"layers": teacher["layers"], "cosine": 1.0, "low": 1.0, "high": 1.0, **_speeds(teacher)})
         fig = depth_curve_figure(
             points,
             title=t("cz_depth_title"),
@@ -76,10 +69,6 @@ def depth_section() -> None:
         st.caption(t("cz_depth_caption", n=res["quality_sentences"], date=res["measured"]))
     if missing:
         st.info(t("cz_depth_missing", layers=", ".join(str(students.n_layers(k)) for k in missing)))
-
-
-def _speeds(numbers: dict) -> dict:
-    return {"ms16": numbers.get("ms16", "—"), "ms128": numbers.get("ms128", "—")}
 
 
 def tinybert_section(base_id: str) -> None:

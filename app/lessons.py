@@ -105,6 +105,7 @@ LESSONS = (
             "text": "He went to the bank to get some money.",
         },
     ),
+    Lesson("small", "compress", {"text": "The keys to the old cabinet are on the kitchen table."}),
     Lesson(
         "steps",
         "step_by_step",

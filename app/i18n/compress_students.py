@@ -124,4 +124,10 @@ TEXT = {
         "| 数据 | 先在英文维基百科上做通用蒸馏，再用增强后的任务数据 | 公有领域的美国总统演讲（22,630 句）：{steps} |\n"
         "| 结果 | 达到 BERT-base GLUE 分数的 96.8%，小 7.5 倍，快 9.4 倍 | 见上表 |",
     },
+    "cz_pack_eig_caption": {
+        "en": "Q-BERT's sensitivity per layer: the top Hessian eigenvalue of the loss (bars: |mean| + std over "
+        "batches, Ω). Layers with a sharper loss keep more bits in @qbert.",
+        "zh": "Q-BERT 的逐层敏感度：损失的 Hessian 最大特征值（柱：各批的 |均值| + 标准差，Ω）。损失更陡的层在 @qbert 中"
+        "保留更多比特。",
+    },
 }

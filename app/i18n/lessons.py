@@ -92,6 +92,23 @@ TEXT = {
         "the weighted sum, with the model's real numbers.",
         "zh": "跟随 “it” 经过第 3 层第 1 个头：从 X 到查询和键、得分、softmax 与加权和，全部使用模型的真实数值。",
     },
+    "lesson_small_title": {
+        "en": "Making BERT small: which heads and layers can go?",
+        "zh": "让 BERT 变小：哪些头和层可以去掉？",
+    },
+    "lesson_small_text": {
+        "en": "Three measurements on the bundled BERT, one question. Heads: the pruning curve removes heads in order "
+        "of importance and in random orders; how many can go before the sentence embedding moves, and does the "
+        "order matter? The importance map says which heads those are. Layers: DistilBERT students of fewer layers, "
+        "trained the same way; where does the depth curve fall? Bits: Q-BERT's Hessian bars say which layers' loss "
+        "is sharpest, so which deserve more bits. Do the layers whose heads are important, the depth the students "
+        "need and the layers Q-BERT protects tell the same story? Then pick a variant at the bottom of the page "
+        "and see what it did to each head on this sentence.",
+        "zh": "在内置 BERT 上的三项测量，一个问题。头：剪枝曲线按重要性顺序和随机顺序移除注意力头；在句向量明显改变之前能去掉"
+        "多少个头，顺序重要吗？重要性热力图告诉你是哪些头。层：层数更少、用相同方法训练的 DistilBERT 学生模型；深度曲线在"
+        "哪里下降？比特：Q-BERT 的 Hessian 柱状图说明哪些层的损失曲面最陡，因而值得更多比特。头重要的层、学生模型需要的"
+        "深度、Q-BERT 保护的层，讲的是同一个故事吗？最后在页面底部选一个压缩版本，看看它在这个句子上对每个头做了什么。",
+    },
     # the lesson in the sidebar
     "lesson_now": {"en": "Lesson", "zh": "课程"},
     "lesson_hide": {"en": "Hide the lesson", "zh": "隐藏课程说明"},

@@ -136,3 +136,21 @@ def results() -> dict[str, Any] | None:
     import json
 
     return json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.is_file() else None
+
+
+def depth_points(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """The depth curve's points from a results dict (students.results()): each measured DistilBERT student's
+    layers, cosine and interval and speeds, then the teacher at its own depth (cosine 1); [] when none was
+    measured."""
+    shipped_ids = set(shipped())
+    points = [
+        _point(s, s["cosine"], s["low"], s["high"])
+        for sid, s in res.get("students", {}).items()
+        if s.get("kind") in DEPTH_KINDS and sid in shipped_ids
+    ]
+    return [*points, _point(res["teacher"], 1.0, 1.0, 1.0)] if points else []
+
+
+def _point(numbers: dict[str, Any], cosine: float, low: float, high: float) -> dict[str, Any]:
+    speeds = {k: numbers.get(k, "—") for k in ("ms16", "ms128")}
+    return {"layers": numbers["layers"], "cosine": cosine, "low": low, "high": high, **speeds}

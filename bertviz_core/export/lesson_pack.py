@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bertviz_core import export, figures
-from bertviz_core.export import lesson_deberta, lesson_pretraining
+from bertviz_core.export import lesson_compress, lesson_deberta, lesson_pretraining
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -88,10 +88,21 @@ LABEL_KEYS = (
     "conv4_text",
     *lesson_deberta.LABEL_KEYS,
     *lesson_pretraining.LABEL_KEYS,
+    *lesson_compress.LABEL_KEYS,
 )
 PLOT_PX = 720  # side of an attention square (plot area, px): what a projected 1920 x 1080 page shows well
 PAIR_PX = 1400  # width of A and B side by side: ~560 px squares
-PAGES = ("attention", "model_view", "convolution", "compare", "positions", "step_by_step", "deberta", "pretraining")
+PAGES = (
+    "attention",
+    "model_view",
+    "convolution",
+    "compare",
+    "positions",
+    "step_by_step",
+    "deberta",
+    "pretraining",
+    "compress",
+)
 POSITIONS_N = 128  # positions drawn on the positions view (its default)
 
 
@@ -457,6 +468,7 @@ _BUILDERS: dict[str, Callable[[dict[str, Any], Translate, Sources, int], Drawn]]
     "step_by_step": _step_by_step,
     "deberta": lesson_deberta.deberta_view,
     "pretraining": lesson_pretraining.pretraining_view,
+    "compress": lesson_compress.compress_view,
 }
 
 

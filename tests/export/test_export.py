@@ -313,6 +313,7 @@ def test_every_lesson_has_its_figures(all_lessons_pack):
         "step_by_step": 7,
         "deberta": 3,
         "pretraining": 3,
+        "compress": 4,  # pruning curve, head importance, depth curve, Hessian eigenvalues
     }
     for lesson, section in zip(LESSONS, sections):
         if lesson.page == "positions":  # learned + sinusoidal (cosine, PCA, dims each) + added embeddings
@@ -320,6 +321,27 @@ def test_every_lesson_has_its_figures(all_lessons_pack):
         else:
             assert len(section.figures) == expected[lesson.page], lesson.key
         assert section.text
+
+
+def test_compress_lesson_draws_the_shipped_measurements_in_the_pack():
+    """ "Making BERT small": the pack's figures hold the numbers bench/ shipped, read here from the JSON files."""
+    import json
+
+    from bertviz_core.analysis import compress, qbert, students
+
+    t = lesson_pack.translator(_app_text(), "zh")
+    section = lesson_pack.lesson_section("t", "x", "compress", {"text": "The cat sat."}, t=t)
+    curve, importance, depth, eigen = section.figures
+    shipped = json.loads(compress.RESULTS_FILE.read_text())["models"]["bert-minilm-l6"]
+    assert list(curve.data[-1].y) == pytest.approx(shipped["curve"]["importance"])
+    assert np.asarray(importance.data[0].z) == pytest.approx(np.asarray(shipped["importance"]), abs=1e-5)
+    measured = json.loads(students.RESULTS_FILE.read_text())["students"]
+    ladder = sorted((s for s in measured.values() if s["kind"] in students.DEPTH_KINDS), key=lambda s: s["layers"])
+    assert list(depth.data[0].x) == [s["layers"] for s in ladder] + [6]  # the teacher's 6 layers last
+    assert list(depth.data[0].y) == [s["cosine"] for s in ladder] + [1.0]
+    record = json.loads(qbert.hessian_file("bert-minilm-l6").read_text())
+    assert list(eigen.data[0].y) == pytest.approx([layer["omega"] for layer in record["layers"]])
+    assert eigen.layout.title.text.startswith("每层 Hessian 最大特征值")  # in the pack's language
 
 
 @pytest.mark.e2e
