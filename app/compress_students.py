@@ -69,6 +69,8 @@ def depth_section() -> None:
         st.caption(t("cz_depth_caption", n=res["quality_sentences"], date=res["measured"]))
     if missing:
         st.info(t("cz_depth_missing", layers=", ".join(str(students.n_layers(k)) for k in missing)))
+    st.markdown(f"**{t('cz_distil_paper')}**")
+    st.markdown(t("cz_distil_paper_table"))
 
 
 def tinybert_section(base_id: str) -> None:

@@ -130,4 +130,28 @@ TEXT = {
         "zh": "Q-BERT 的逐层敏感度：损失的 Hessian 最大特征值（柱：各批的 |均值| + 标准差，Ω）。损失更陡的层在 @qbert 中"
         "保留更多比特。",
     },
+    "cz_distil_paper": {"en": "DistilBERT's setting and ours", "zh": "DistilBERT 原文的设置与本页的设置"},
+    "cz_distil_paper_table": {
+        "en": "| | DistilBERT (Sanh et al. 2019) | here |\n| --- | --- | --- |\n"
+        "| teacher | BERT-base: 12 layers, 768 wide | bert-minilm-l6: 6 layers, 384 wide, a sentence encoder |\n"
+        "| student | 6 layers, the teacher's width; no token-type embeddings, no pooler | 2, 3 or 4 layers, the "
+        "teacher's width; the same architecture (`DistilBertModel`) |\n"
+        "| start | one teacher layer out of two | teacher layers 0, 5 / 0, 3, 5 / 0, 2, 3, 5 (token type 0 folded into "
+        "the position embeddings) |\n"
+        "| losses | soft-target cross-entropy on the teacher's MLM output, MLM, cosine of the last hidden states | "
+        "no MLM head on this teacher, so neither MLM term; hidden-state MSE of each student layer against its "
+        "teacher layer, and 5 × (1 - cosine) of the mean-pooled output |\n"
+        "| data | English Wikipedia and the Toronto Book Corpus, 90 hours on 8 V100 GPUs | public-domain presidential "
+        "speeches (22,630 sentences), 3,000 steps of 32 on a 2-core CPU |\n"
+        "| result | 97% of BERT's GLUE score, 40% smaller, 60% faster | the table and the curve above |",
+        "zh": "| | DistilBERT（Sanh 等 2019） | 本页 |\n| --- | --- | --- |\n"
+        "| 教师 | BERT-base：12 层，宽 768 | bert-minilm-l6：6 层，宽 384，句向量编码器 |\n"
+        "| 学生 | 6 层，宽度与教师相同；无句段类型嵌入，无池化层 | 2、3 或 4 层，宽度与教师相同；相同结构（`DistilBertModel`） |\n"
+        "| 初始化 | 教师每两层取一层 | 教师第 0、5 / 0、3、5 / 0、2、3、5 层（句段类型 0 并入位置嵌入） |\n"
+        "| 损失 | 教师 MLM 输出上的软目标交叉熵、MLM、最后一层隐藏状态的余弦 | 本教师没有 MLM 头，因此两个 MLM 项都不适用；"
+        "每个学生层与对应教师层的隐藏状态均方误差，加上平均池化输出的 5 × (1 - 余弦) |\n"
+        "| 数据 | 英文维基百科和 Toronto Book Corpus，8 块 V100 GPU 上 90 小时 | 公有领域的美国总统演讲（22,630 句），"
+        "在 2 核 CPU 上 3,000 步、每步 32 个样本 |\n"
+        "| 结果 | 达到 BERT GLUE 分数的 97%，小 40%，快 60% | 见上面的表和曲线 |",
+    },
 }
