@@ -62,13 +62,16 @@ def depth_section() -> None:
             x_title=t("cz_depth_x"),
             y_title=t("cz_curve_y"),
             hover_words=t("cz_depth_hover"),
+            teacher_name=t("cz_depth_teacher"),
+            student_name=t("cz_depth_students"),
             font_size=controls.font_size(),
         )
         st.plotly_chart(fig, width="stretch", key="cz_depth")
         export_ui.figure_downloads(fig, "compress-depth-curve")
         st.caption(t("cz_depth_caption", n=res["quality_sentences"], date=res["measured"]))
     if missing:
-        st.info(t("cz_depth_missing", layers=", ".join(str(students.n_layers(k)) for k in missing)))
+        items = [t("cz_depth_item", n=students.n_layers(k)) for k in missing]
+        st.info(t("cz_depth_missing", students=t("cz_depth_and").join(items)))
     st.markdown(f"**{t('cz_distil_paper')}**")
     st.markdown(t("cz_distil_paper_table"))
 

@@ -39,10 +39,14 @@ TEXT = {
         "（bench/bench_students.py）。",
     },
     "cz_depth_missing": {
-        "en": "Not shipped yet: the student(s) of {layers} layers (still in training with the same recipe). The curve "
-        "shows only what was measured.",
-        "zh": "尚未发布：{layers} 层的学生模型（仍在用相同方法训练）。曲线只显示已测量的部分。",
+        "en": "Not on the curve yet (still in training with the same recipe): {students}. The curve shows only what "
+        "was measured.",
+        "zh": "尚未出现在曲线上（仍在用相同方法训练）：{students}。曲线只显示已测量的部分。",
     },
+    "cz_depth_item": {"en": "the {n}-layer student", "zh": "{n} 层学生模型"},
+    "cz_depth_and": {"en": " and ", "zh": "和"},
+    "cz_depth_teacher": {"en": "teacher (6 layers)", "zh": "教师（6 层）"},
+    "cz_depth_students": {"en": "DistilBERT students", "zh": "DistilBERT 学生模型"},
     "cz_tiny_header": {"en": "TinyBERT-4: distilled layer by layer", "zh": "TinyBERT-4：逐层蒸馏"},
     "cz_tiny_intro": {
         "en": "TinyBERT (Jiao et al. 2020) makes the student narrower as well as shallower, so it cannot copy the "

@@ -34,6 +34,8 @@ LABEL_KEYS = (
     "cz_depth_title",
     "cz_depth_x",
     "cz_depth_hover",
+    "cz_depth_teacher",
+    "cz_depth_students",
     "cz_depth_caption",
     "cz_qbert_eig_title",
     "cz_qbert_eig_y",
@@ -103,6 +105,8 @@ def _depth(t: Callable[..., str], fs: int) -> tuple[list[go.Figure], list[str]] 
         x_title=t("cz_depth_x"),
         y_title=t("cz_curve_y"),
         hover_words=t("cz_depth_hover"),
+        teacher_name=t("cz_depth_teacher"),
+        student_name=t("cz_depth_students"),
         font_size=fs,
     )
     return [fig], [t("cz_depth_caption", n=res["quality_sentences"], date=res["measured"])]

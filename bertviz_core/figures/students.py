@@ -23,35 +23,46 @@ def depth_curve_figure(
     x_title: str,
     y_title: str,
     hover_words: str,
+    teacher_name: str,
+    student_name: str,
     font_size: int = 12,
     height: int = 380,
 ) -> go.Figure:
-    """Held-out cosine (with its interval) against the number of layers. `points`: dicts with layers, cosine, low,
-    high and the fields `hover_words` names (a str.format template, e.g. "{layers} layers: {ms128} ms")."""
-    ordered = sorted(points, key=lambda p: p["layers"])
-    fig = go.Figure(
-        go.Scatter(
-            x=[p["layers"] for p in ordered],
-            y=[p["cosine"] for p in ordered],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": [p["high"] - p["cosine"] for p in ordered],
-                "arrayminus": [p["cosine"] - p["low"] for p in ordered],
-            },
-            mode="lines+markers",
-            marker={"size": 10, "color": STUDENT_COLOUR},
-            hovertext=[escape_label(hover_words.format(**p)) for p in ordered],
-            hoverinfo="text",
-            showlegend=False,
+    """Held-out cosine (with its interval) against the number of layers: the students joined by a line, the
+    teacher (the last point, cosine 1 by definition) a marker of its own, so no line claims what lies between.
+    `points`: dicts with layers, cosine, low, high and the fields `hover_words` names (a str.format template,
+    e.g. "{layers} layers: {ms128} ms")."""
+    *measured, teacher = points
+    ordered = sorted(measured, key=lambda p: p["layers"])
+    fig = go.Figure()
+    for group, name, colour, mode in (
+        (ordered, student_name, STUDENT_COLOUR, "lines+markers"),
+        ([teacher], teacher_name, TEACHER_COLOUR, "markers"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[p["layers"] for p in group],
+                y=[p["cosine"] for p in group],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [p["high"] - p["cosine"] for p in group],
+                    "arrayminus": [p["cosine"] - p["low"] for p in group],
+                },
+                mode=mode,
+                name=escape_label(name),
+                marker={"size": 11, "color": colour},
+                hovertext=[escape_label(hover_words.format(**p)) for p in group],
+                hoverinfo="text",
+            )
         )
-    )
     fig.update_layout(
         title=escape_label(title),
-        xaxis={"title": escape_label(x_title), "dtick": 1},
+        xaxis={"title": escape_label(x_title), "dtick": 1, "range": [0.5, teacher["layers"] + 0.5]},
         yaxis={"title": escape_label(y_title)},
         font={"size": font_size},
         height=height,
+        legend={"orientation": "h", "y": -0.25},
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
     )
     return fig

@@ -246,11 +246,13 @@ def test_compress_page_shows_the_depth_curve_and_tinybert_layer_map_from_measure
     assert tiny.iloc[1] == "distillation: TinyBERT-4 (4 layers, hidden 312)"
     assert tiny.iloc[6] == 0.8111 and tiny.iloc[7] == "[0.8000, 0.8200]"
     specs = {s["layout"]["title"]["text"]: s for s in charts(at)}
-    depth = specs["Held-out cosine to the teacher by depth"]["data"][0]
-    assert list(decode(depth["x"])) == [3, 6] and list(decode(depth["y"])) == [0.8626, 1.0]
+    depth, teacher = specs["Held-out cosine to the teacher by depth"]["data"]
+    assert list(decode(depth["x"])) == [3] and list(decode(depth["y"])) == [0.8626]
     assert decode(depth["error_y"]["arrayminus"])[0] == pytest.approx(0.8626 - 0.857)
+    assert list(decode(teacher["x"])) == [6] and list(decode(teacher["y"])) == [1.0]
     page_text = texts(at)
-    assert "Not shipped yet: the student(s) of 2, 4 layers" in page_text  # the curve claims only what was measured
+    # the curve claims only what was measured
+    assert "still in training with the same recipe): the 2-layer student and the 4-layer student" in page_text
     layer_map = specs["Which teacher layer each student layer learned (line: hidden-state MSE after training)"]
     labels = [a["text"] for a in layer_map["layout"]["annotations"]]
     assert labels[:5] == ["0.012", "0.100", "0.200", "0.300", "0.400"]  # W_e, then student layers 1-4

@@ -337,8 +337,8 @@ def test_compress_lesson_draws_the_shipped_measurements_in_the_pack():
     assert np.asarray(importance.data[0].z) == pytest.approx(np.asarray(shipped["importance"]), abs=1e-5)
     measured = json.loads(students.RESULTS_FILE.read_text())["students"]
     ladder = sorted((s for s in measured.values() if s["kind"] in students.DEPTH_KINDS), key=lambda s: s["layers"])
-    assert list(depth.data[0].x) == [s["layers"] for s in ladder] + [6]  # the teacher's 6 layers last
-    assert list(depth.data[0].y) == [s["cosine"] for s in ladder] + [1.0]
+    assert list(depth.data[0].x) == [s["layers"] for s in ladder] and list(depth.data[1].x) == [6]  # the teacher
+    assert list(depth.data[0].y) == [s["cosine"] for s in ladder] and list(depth.data[1].y) == [1.0]
     record = json.loads(qbert.hessian_file("bert-minilm-l6").read_text())
     assert list(eigen.data[0].y) == pytest.approx([layer["omega"] for layer in record["layers"]])
     assert eigen.layout.title.text.startswith("每层 Hessian 最大特征值")  # in the pack's language

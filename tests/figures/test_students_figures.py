@@ -8,18 +8,27 @@ import pytest
 from bertviz_core.figures.students import depth_curve_figure, layer_map_figure
 
 
-def test_depth_curve_is_sorted_by_layers_with_asymmetric_interval_bars():
+def test_depth_curve_joins_the_students_by_layers_and_leaves_the_teacher_apart():
     points = [
-        {"layers": 6, "cosine": 1.0, "low": 1.0, "high": 1.0, "ms": 9},
+        {"layers": 4, "cosine": 0.9, "low": 0.89, "high": 0.92, "ms": 5},
         {"layers": 2, "cosine": 0.7, "low": 0.65, "high": 0.72, "ms": 3},
+        {"layers": 6, "cosine": 1.0, "low": 1.0, "high": 1.0, "ms": 9},  # the teacher, last
     ]
-    fig = depth_curve_figure(points, title="T", x_title="layers", y_title="cos", hover_words="{layers}: {ms} ms")
-    trace = fig.data[0]
-    assert list(trace.x) == [2, 6] and list(trace.y) == [0.7, 1.0]
-    assert list(trace.error_y.array) == pytest.approx([0.02, 0.0]) and list(trace.error_y.arrayminus) == pytest.approx(
-        [0.05, 0.0]
+    fig = depth_curve_figure(
+        points,
+        title="T",
+        x_title="layers",
+        y_title="cos",
+        hover_words="{layers}: {ms} ms",
+        teacher_name="teacher",
+        student_name="students",
     )
-    assert list(trace.hovertext) == ["2: 3 ms", "6: 9 ms"]
+    line, teacher = fig.data
+    assert list(line.x) == [2, 4] and list(line.y) == [0.7, 0.9] and line.mode == "lines+markers"
+    assert list(line.error_y.array) == pytest.approx([0.02, 0.02])
+    assert list(line.error_y.arrayminus) == pytest.approx([0.05, 0.01])
+    assert list(line.hovertext) == ["2: 3 ms", "4: 5 ms"]
+    assert (list(teacher.x), list(teacher.y), teacher.mode, teacher.name) == ([6], [1.0], "markers", "teacher")
 
 
 def test_layer_map_draws_one_line_from_each_student_box_to_its_teacher_box():
