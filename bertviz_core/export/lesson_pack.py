@@ -92,17 +92,6 @@ LABEL_KEYS = (
 )
 PLOT_PX = 720  # side of an attention square (plot area, px): what a projected 1920 x 1080 page shows well
 PAIR_PX = 1400  # width of A and B side by side: ~560 px squares
-PAGES = (
-    "attention",
-    "model_view",
-    "convolution",
-    "compare",
-    "positions",
-    "step_by_step",
-    "deberta",
-    "pretraining",
-    "compress",
-)
 POSITIONS_N = 128  # positions drawn on the positions view (its default)
 
 
@@ -470,6 +459,7 @@ _BUILDERS: dict[str, Callable[[dict[str, Any], Translate, Sources, int], Drawn]]
     "pretraining": lesson_pretraining.pretraining_view,
     "compress": lesson_compress.compress_view,
 }
+PAGES = tuple(_BUILDERS)  # the views a lesson pack can draw
 
 
 def lesson_section(
