@@ -11,6 +11,10 @@ TEXT = {
         "zh": "ConvBERT · MiniLM-L6，自学注意力（内置，本项目蒸馏）",
     },
     "mlabel_distilbert-minilm-l3": {"en": "DistilBERT · 3 layers (bundled)", "zh": "DistilBERT · 3 层（内置）"},
+    "mlabel_tinybert-minilm-l4": {
+        "en": "TinyBERT-4 · 4 layers, hidden 312 (bundled)",
+        "zh": "TinyBERT-4 · 4 层，隐藏维度 312（内置）",
+    },
     "mlabel_deberta-minilm-l6": {
         "en": "DeBERTa · MiniLM-L6 (bundled, distilled in-house)",
         "zh": "DeBERTa · MiniLM-L6（内置，本项目蒸馏）",

@@ -56,6 +56,16 @@ REGISTRY: tuple[ModelEntry, ...] = (
         "a DistilBertModel, 3 layers x 12 heads, distilled here from bert-minilm-l6 (layers 0, 3, 5) as DistilBERT was",
     ),
     ModelEntry(
+        "tinybert-minilm-l4",
+        "TinyBERT-4 · 4 layers, hidden 312 (bundled)",
+        "bert",
+        "bundled",
+        "",
+        "TinyBERT-4's shape (4 layers x 12 heads, hidden 312, FFN 1200), distilled here from bert-minilm-l6 layer to "
+        "layer as TinyBERT was (layers 1, 2, 4, 5 mapped; hidden states through a learned projection, attention "
+        "scores); same tokenizer",
+    ),
+    ModelEntry(
         "deberta-minilm-l6",
         "DeBERTa · MiniLM-L6 (bundled, distilled in-house)",
         "deberta-v2",

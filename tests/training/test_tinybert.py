@@ -126,3 +126,22 @@ def test_a_tiny_two_stage_run_exports_the_student_and_its_projections(tmp_path):
     assert projections.hidden.weight.shape == (384, 312)
     base = json.loads((out / student.BASE_FILE).read_text())
     assert base["from_base"] == []  # narrower than the teacher: nothing is read back from it
+
+
+def test_the_shipped_tinybert_minilm_l4_loads_as_tinybert_4_and_its_projection_maps_to_the_teacher():
+    import numpy as np
+
+    import bertviz_core as bc
+    from bertviz_core.analysis import students
+
+    lm = bc.load_model(students.TINYBERT_ID)
+    config = lm.model.config
+    assert (config.model_type, config.num_hidden_layers, config.hidden_size) == ("bert", 4, 312)
+    assert (config.num_attention_heads, config.intermediate_size) == (12, 1200)
+    trace = bc.capture(lm, "The cat sat on the mat.")
+    assert trace.attentions.shape[:2] == (4, 12)
+    np.testing.assert_allclose(trace.attentions.sum(-1), 1.0, atol=1e-4)
+    projected = tinybert.Projected(lm.model, tinybert.load_projections(students.folder(students.TINYBERT_ID)))
+    enc = lm.tokenizer("The cat sat on the mat.", return_tensors="pt")
+    with torch.no_grad():
+        assert projected(**enc).last_hidden_state.shape[-1] == 384  # the teacher's width, through W_h
