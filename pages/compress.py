@@ -85,6 +85,8 @@ if entry:
             n=results["quality_sentences"],
         )
     )
+    if results.get("speed_measured"):
+        st.caption(t("cz_speed_remeasured", date=results["speed_measured"]))
     int8 = entry["variants"].get(f"{base_id}@int8", {})
     st.caption(t("cz_int8_kept", n=len(int8.get("fp32_layers", [])), thr=compress.INT8_MIN_COSINE))
 else:

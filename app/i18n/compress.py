@@ -25,6 +25,10 @@ TEXT = {
         "不受机器上其他任务的影响；int8 权重为打包存储，参数量按原模型计）。质量：在 {n} 个未参与训练的 UD English EWT 测试句上，"
         "与原模型平均池化句向量的平均余弦相似度。",
     },
+    "cz_speed_remeasured": {
+        "en": "Speeds re-measured on {date} (the same script, `--speed-only`), so every row's speed is from one run.",
+        "zh": "速度于 {date} 重新测量（同一脚本，`--speed-only`），因此各行的速度来自同一次运行。",
+    },
     "cz_col_model": {"en": "model id", "zh": "模型 ID"},
     "cz_col_kind": {"en": "method", "zh": "方法"},
     "cz_col_size": {"en": "size (MB)", "zh": "大小（MB）"},
