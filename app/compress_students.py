@@ -45,7 +45,10 @@ def interval_text(numbers: dict) -> str | None:
 
 
 def compare_url(a: str, b: str, tab: str | None = None) -> str:
-    return "/compare?" + urlencode({"model_a": a, "model_b": b} | ({"tab": tab} if tab else {}))
+    """/compare of a and b on the sentence the page shows (once typed), opened at `tab` (a state.url.COMPARE_TABS)."""
+    text = st.session_state.get("text")
+    extra = ({"text": text} if text else {}) | ({"tab": tab} if tab else {})
+    return "/compare?" + urlencode({"model_a": a, "model_b": b} | extra)
 
 
 def depth_section() -> None:
@@ -131,7 +134,16 @@ def tinybert_section(base_id: str) -> None:
         )
     )
     st.markdown(f"**{t('cz_tiny_paper')}**")
-    st.markdown(t("cz_tiny_paper_table", steps=_steps(sid)))
+    teacher = students.results()["teacher"]
+    st.markdown(
+        t(
+            "cz_tiny_paper_table",
+            steps=_steps(sid),
+            cosine=numbers["cosine"],
+            smaller=teacher["params"] / numbers["params"],
+            faster=teacher.get("ms128", float("nan")) / numbers.get("ms128", float("nan")),
+        )
+    )
 
 
 def _steps(sid: str) -> str:
@@ -142,4 +154,6 @@ def _steps(sid: str) -> str:
     if not log_file.is_file():
         return "—"
     last = (json.loads(log_file.read_text()).get("phases") or [{}])[-1]  # the settings the run finished with
-    return t("cz_tiny_steps", steps=last.get("steps", "—"), output_from=last.get("output_from", "—"))
+    if not last.get("steps") or not last.get("output_from"):
+        return "—"
+    return t("cz_tiny_steps", steps=last["steps"], output_from=last["output_from"])

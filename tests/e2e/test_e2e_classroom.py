@@ -57,6 +57,7 @@ ALLOWED = {
     "base",
     "mbert",
     "distilbert",
+    "tinybert",
     "albert",
     "roberta",
     "electra",

@@ -642,7 +642,7 @@ def test_intervene_page_offers_the_attention_change_for_download(deferred):
 def test_compress_page_offers_its_figures_and_table_for_download(deferred):
     from apptest_util import open_page
 
-    from bertviz_core.analysis import compress
+    from bertviz_core.analysis import compress, students
 
     at = open_page("compress", text="The cat sat on the mat.")
     assert not at.exception
@@ -651,6 +651,13 @@ def test_compress_page_offers_its_figures_and_table_for_download(deferred):
     if (compress.results() or {}).get("models", {}).get("bert-minilm-l6", {}).get("curve"):
         stems += ["compress-pruning-curve-bert-minilm-l6", "compress-head-importance-bert-minilm-l6"]
     stems += ["compress-qbert-eigenvalues-bert-minilm-l6", "compress-qbert-bits-bert-minilm-l6"]  # Q-BERT's section
+    tables = 2  # the variants, Q-BERT's allocations
+    if students.depth_points(students.results() or {}):
+        stems.append("compress-depth-curve")
+    if students.TINYBERT_ID in (students.results() or {}).get("students", {}):
+        stems.append("compress-tinybert-layer-map")
+        tables += 1  # TinyBERT's transfer losses
+        assert files["compress-tinybert-transfer.csv"]["mime"] == "text/csv"
     for stem in stems:
         _assert_figure_downloads(files, stem)
     csv = files["compress-bert-minilm-l6.csv"]
@@ -660,7 +667,7 @@ def test_compress_page_offers_its_figures_and_table_for_download(deferred):
     assert text.splitlines()[0].split(",")[0] == table.columns[0]
     assert [line.split(",")[0] for line in text.splitlines()[1:]] == list(table.iloc[:, 0])
     assert files["compress-qbert-bert-minilm-l6.csv"]["mime"] == "text/csv"  # Q-BERT's table
-    assert len(files) == len(stems) * len(FIGURE_FILES) + 2
+    assert len(files) == len(stems) * len(FIGURE_FILES) + tables
 
 
 def _html_of(files: dict, stem: str) -> str:
