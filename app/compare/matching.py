@@ -13,12 +13,15 @@ from app.i18n import t
 from bertviz_core import figures
 from bertviz_core.analysis import compare
 from bertviz_core.figures import research as rfig
+from bertviz_core.models import heads
 
 
 def matching_section(summary: dict, key: str, many: bool = False) -> None:
     js, na, nb = summary["js"], summary["names_a"], summary["names_b"]
     fs = controls.font_size()
     st.markdown(f"**{t('js_title')}**")
+    if any(heads.CONV in list(summary.get(f"kinds_{side}", [])) for side in "ab"):  # a ConvBERT among the two
+        st.caption(t("research_js_note_conv"))
     st.caption(t("research_js_note"))
     fig = figures.matrix_heatmap(
         js,

@@ -279,12 +279,14 @@ TEXT = {
     "research_col_head": {"en": "head", "zh": "头"},
     "research_col_partner": {"en": "partner", "zh": "伙伴"},
     "research_col_js": {"en": "JS", "zh": "JS"},
-    "research_js_note": {
+    "research_js_note_conv": {
         "en": "Conv heads enter head matching as banded rows renormalised over the sentence's tokens "
-        "(the weight on padding past the ends is dropped). CKA uses every token; the special-token "
-        "switch does not apply to it.",
-        "zh": "卷积头以带状行参与头匹配，并在句子的词元上重新归一化（两端之外填充上的权重被舍去）。CKA 使用全部词元；"
-        "特殊词元开关对它不起作用。",
+        "(the weight on padding past the ends is dropped).",
+        "zh": "卷积头以带状行参与头匹配，并在句子的词元上重新归一化（两端之外填充上的权重被舍去）。",
+    },
+    "research_js_note": {
+        "en": "CKA uses every token; the special-token switch does not apply to it.",
+        "zh": "CKA 使用全部词元；特殊词元开关对它不起作用。",
     },
     "research_cka_skipped": {"en": "CKA was not computed: {reason}.", "zh": "未计算 CKA：{reason}。"},
     # provenance

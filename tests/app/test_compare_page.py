@@ -34,6 +34,7 @@ def test_compare_tabs_with_switches_and_click_to_picture():
     at.run()
     assert not at.exception
     assert len(at.dataframe) == 3  # A -> B, B -> A, one-to-one
+    assert "Conv heads enter head matching" in texts(at)  # B is a ConvBERT
     at.toggle(key="one_same_layer").set_value(True).run()
     assert not at.exception
     one_to_one = at.dataframe[2].value
@@ -101,6 +102,7 @@ def test_a_links_tab_parameter_opens_head_matching_and_a_bad_one_is_refused_with
     assert not at.exception
     assert at.session_state["compare_tab"] == "Matching heads"
     assert len(at.dataframe) == 3  # the matching tab ran: A -> B, B -> A, one-to-one
+    assert "Conv heads" not in texts(at)  # no ConvBERT here: its caption stays away
     at = open_page("compare", text="The cat sat.", tab="everything")
     assert not at.exception
     assert at.session_state["compare_tab"] == "Head by head"  # the first tab, as without the parameter
