@@ -16,7 +16,8 @@ import streamlit as st
 from app import controls, export_ui
 from app.i18n import t
 from bertviz_core.analysis import qbert
-from bertviz_core.figures.compress import bits_curve_figure, eigenvalue_figure
+from bertviz_core.export import lesson_compress
+from bertviz_core.figures.compress import bits_curve_figure
 
 
 def qbert_rows(res: dict, base_params: int | None) -> dict[str, dict]:
@@ -91,15 +92,7 @@ def qbert_figures(base: str, res: dict, record: dict) -> None:
         export_ui.figure_downloads(fig, f"compress-qbert-bits-{base}")
         st.caption(t("cz_qbert_curve_caption", n=res["quality_sentences"], date=res["measured"]))
     with c2:
-        fig = eigenvalue_figure(
-            record["layers"],
-            title=t("cz_qbert_eig_title"),
-            x_labels=[f"L{i}" for i in range(len(record["layers"]))],
-            y_title=t("cz_qbert_eig_y"),
-            omega_name=t("cz_qbert_omega"),
-            batch_name=t("cz_qbert_batch"),
-            font_size=controls.font_size(),
-        )
+        fig = lesson_compress.eigenvalue_bars(record, t, controls.font_size())
         st.plotly_chart(fig, width="stretch", key="cz_qbert_eig")
         export_ui.figure_downloads(fig, f"compress-qbert-eigenvalues-{base}")
         s = record["settings"]

@@ -20,7 +20,8 @@ import streamlit as st
 from app import controls, export_ui
 from app.i18n import t
 from bertviz_core.analysis import students
-from bertviz_core.figures.students import depth_curve_figure, layer_map_figure
+from bertviz_core.export import lesson_compress
+from bertviz_core.figures.students import layer_map_figure
 from bertviz_core.models import tinybert
 
 
@@ -59,16 +60,7 @@ def depth_section() -> None:
     points = students.depth_points(res)
     missing = [k for k in students.DEPTH_KINDS if not any(p["layers"] == students.n_layers(k) for p in points)]
     if points:
-        fig = depth_curve_figure(
-            points,
-            title=t("cz_depth_title"),
-            x_title=t("cz_depth_x"),
-            y_title=t("cz_curve_y"),
-            hover_words=t("cz_depth_hover"),
-            teacher_name=t("cz_depth_teacher"),
-            student_name=t("cz_depth_students"),
-            font_size=controls.font_size(),
-        )
+        fig = lesson_compress.depth_curve(points, t, controls.font_size())
         st.plotly_chart(fig, width="stretch", key="cz_depth")
         export_ui.figure_downloads(fig, "compress-depth-curve")
         st.caption(t("cz_depth_caption", n=res["quality_sentences"], date=res["measured"]))

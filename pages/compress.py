@@ -9,7 +9,7 @@ from app import compress_qbert, compress_students, controls, export_ui, state
 from app.i18n import t
 from bertviz_core import figures
 from bertviz_core.analysis import compress, metrics, qbert, students
-from bertviz_core.figures.compress import curve_figure
+from bertviz_core.export import lesson_compress
 
 BASES = ("bert-minilm-l6", "convbert-minilm-l6")
 
@@ -123,15 +123,7 @@ if entry and entry.get("curve"):
     curve = entry["curve"]
     c1, c2 = st.columns(2)
     with c1:
-        curve_fig = curve_figure(
-            curve,
-            title=t("cz_curve_title"),
-            x_title=t("cz_curve_x"),
-            y_title=t("cz_curve_y"),
-            importance_name=t("cz_curve_importance"),
-            random_name=t("cz_curve_random", n=len(curve["random"])),
-            font_size=controls.font_size(),
-        )
+        curve_fig = lesson_compress.pruning_curve(curve, t, controls.font_size())
         st.plotly_chart(curve_fig, width="stretch", key="cz_curve")
         export_ui.figure_downloads(curve_fig, f"compress-pruning-curve-{base_id}")
         st.caption(t("cz_curve_caption", n=results["quality_sentences"]))

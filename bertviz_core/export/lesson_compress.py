@@ -62,13 +62,9 @@ def compress_view(
     return figs, caps
 
 
-def _heads(t: Callable[..., str], fs: int) -> tuple[list[go.Figure], list[str]] | None:
-    res = compress.results() or {}
-    entry = res.get("models", {}).get(BASE)
-    if not entry or not entry.get("curve"):
-        return None
-    curve = entry["curve"]
-    curve_fig = curve_figure(
+def pruning_curve(curve: dict, t: Callable[..., str], fs: int) -> go.Figure:
+    """The pruning curve in `t`'s words (the /compress page draws the same)."""
+    return curve_figure(
         curve,
         title=t("cz_curve_title"),
         x_title=t("cz_curve_x"),
@@ -77,6 +73,41 @@ def _heads(t: Callable[..., str], fs: int) -> tuple[list[go.Figure], list[str]] 
         random_name=t("cz_curve_random", n=len(curve["random"])),
         font_size=fs,
     )
+
+
+def depth_curve(points: list[dict], t: Callable[..., str], fs: int) -> go.Figure:
+    """The depth curve (students.depth_points) in `t`'s words."""
+    return depth_curve_figure(
+        points,
+        title=t("cz_depth_title"),
+        x_title=t("cz_depth_x"),
+        y_title=t("cz_curve_y"),
+        hover_words=t("cz_depth_hover"),
+        teacher_name=t("cz_depth_teacher"),
+        student_name=t("cz_depth_students"),
+        font_size=fs,
+    )
+
+
+def eigenvalue_bars(record: dict, t: Callable[..., str], fs: int) -> go.Figure:
+    """Q-BERT's per-layer Hessian eigenvalues (qbert.shipped_sensitivity) in `t`'s words."""
+    return eigenvalue_figure(
+        record["layers"],
+        title=t("cz_qbert_eig_title"),
+        x_labels=[f"L{i}" for i in range(len(record["layers"]))],
+        y_title=t("cz_qbert_eig_y"),
+        omega_name=t("cz_qbert_omega"),
+        batch_name=t("cz_qbert_batch"),
+        font_size=fs,
+    )
+
+
+def _heads(t: Callable[..., str], fs: int) -> tuple[list[go.Figure], list[str]] | None:
+    res = compress.results() or {}
+    entry = res.get("models", {}).get(BASE)
+    if not entry or not entry.get("curve"):
+        return None
+    curve_fig = pruning_curve(entry["curve"], t, fs)
     importance = np.asarray(entry["importance"], dtype=np.float32)
     importance_fig = figures.numeric_heatmap(
         importance,
@@ -99,16 +130,7 @@ def _depth(t: Callable[..., str], fs: int) -> tuple[list[go.Figure], list[str]] 
     points = students.depth_points(res)
     if not points:
         return None
-    fig = depth_curve_figure(
-        points,
-        title=t("cz_depth_title"),
-        x_title=t("cz_depth_x"),
-        y_title=t("cz_curve_y"),
-        hover_words=t("cz_depth_hover"),
-        teacher_name=t("cz_depth_teacher"),
-        student_name=t("cz_depth_students"),
-        font_size=fs,
-    )
+    fig = depth_curve(points, t, fs)
     return [fig], [t("cz_depth_caption", n=res["quality_sentences"], date=res["measured"])]
 
 
@@ -116,13 +138,5 @@ def _eigenvalues(t: Callable[..., str], fs: int) -> tuple[list[go.Figure], list[
     record = qbert.shipped_sensitivity(BASE)
     if record is None:
         return None
-    fig = eigenvalue_figure(
-        record["layers"],
-        title=t("cz_qbert_eig_title"),
-        x_labels=[f"L{i}" for i in range(len(record["layers"]))],
-        y_title=t("cz_qbert_eig_y"),
-        omega_name=t("cz_qbert_omega"),
-        batch_name=t("cz_qbert_batch"),
-        font_size=fs,
-    )
+    fig = eigenvalue_bars(record, t, fs)
     return [fig], [t("cz_pack_eig_caption")]
