@@ -427,11 +427,6 @@ if __name__ == "__main__":
             sizes=tuple(int(x) for x in args[0].split(",")) if args else (16, 128, 512),
             runs=int(args[1]) if len(args) > 1 else 5,
         )
-    elif "--heatmap-compare" in sys.argv:  # --heatmap-compare [tokens [runs]]: /compare's A, B, A - B
-        import bench_heatmap_compare
-
-        args = [x for x in sys.argv[sys.argv.index("--heatmap-compare") + 1 :] if not x.startswith("--")]
-        bench_heatmap_compare.compare_main(n=int(args[0]) if args else 512, runs=int(args[1]) if len(args) > 1 else 5)
     elif "--matching" in sys.argv:  # --matching [16,128,512] [--no-post-gc]
         no_gc = "--no-post-gc" in sys.argv
         rest = sys.argv[sys.argv.index("--matching") + 1 :]

@@ -1,7 +1,7 @@
 """/compare's three matrices (A, B and A - B) at n tokens: Enter-to-painted with the canvas heatmap against the Plotly
 figures, side by side in one run (issue #29: <= 1.0 s at 512 tokens).
 
-    python bench/bench_heatmap_compare.py [tokens [runs]]      # or: python bench/bench_app.py --heatmap-compare 512 5
+    python bench/bench_heatmap_compare.py [tokens [runs]]
 
 Two servers (the default canvas path and BERTVIZ_HEATMAP=plotly), one Chromium page on each (1400 x 1000, the heads
 tab, bert-minilm-l6 against convbert-minilm-l6); each sentence is typed into the canvas page, then into the Plotly

@@ -17,6 +17,9 @@ import re
 import common
 
 from bertviz_core.models.registry import WEIGHTS_DIR
+from bertviz_core.models.student import DISTIL_LAYERS
+
+DISTIL_KINDS = tuple(DISTIL_LAYERS)
 
 TEACHER = "bert-minilm-l6"
 PROVENANCE_SENTENCES = 100  # UD EWT test sentences for the head-similarity measurement
@@ -102,12 +105,13 @@ def provenance_section(kind: str, measured: dict | None) -> str:
             "(though their values start from heads 6-11). To see what ConvBERT's attention heads learn by "
             "themselves, compare with `convbert-minilm-l6-free`. `/compare` states this beside the teacher."
         )
-    elif kind == "distilbert3":
+    elif kind in DISTIL_KINDS:
+        n, layers = len(DISTIL_LAYERS[kind]), words(DISTIL_LAYERS[kind])
         how = (
-            "A 3-layer DistilBERT whose layers 0, 1, 2 started as **copies of the teacher's layers 0, 3 and 5** (all 12 "
-            "heads each, DistilBERT-style initialisation from teacher layers, Sanh et al. 2019), trained on hidden "
-            "states (student layer l against teacher layer 0, 3, 5's output) and the pooled output; no attention "
-            "loss."
+            f"A {n}-layer DistilBERT whose layers {words(range(n))} started as **copies of the teacher's layers "
+            f"{layers}** (all 12 heads each, DistilBERT-style initialisation from teacher layers, Sanh et al. 2019), "
+            f"trained on hidden states (student layer l against the output of the l-th of teacher layers {layers}) and the pooled "
+            "output; no attention loss."
         )
         implication = (
             "So its heads start as the teacher's heads of those layers; where they still match (JS near 0), "
@@ -175,12 +179,6 @@ INIT = {
         "heads' value projection (`conv_out_layer`) = the teacher's value rows of heads 6-11. The kernel\n"
         "generator (`key_conv_attn_layer`, `conv_kernel_layer`) starts random."
     ),
-    "distilbert3": (
-        "Embeddings from the teacher, its token-type embedding of type 0 added to the position embeddings\n"
-        "(DistilBERT has no token types: the sum is what BERT adds for a one-segment input, so nothing is lost);\n"
-        "student layer 0, 1, 2 = teacher layer 0, 3, 5 (every tensor: attention, feed-forward, LayerNorms).\n"
-        "Copied without training, these three layers give a mean-pooled cosine of 0.64 to the full teacher."
-    ),
     "convbert-free": (
         "From the teacher wherever shapes match: embeddings, LayerNorms, feed-forward, attention output\n"
         "projection; the value of the 6 attention heads = the teacher's heads 0-5, their **query and key\n"
@@ -198,11 +196,6 @@ LOSS = {
     "convbert": (
         "per-layer hidden-state MSE (layers 1-6) + KL(teacher heads 0-5 || student attention heads)\n"
         "  + w x (1 - cosine of the mean-pooled last layer), w = 2 (phases 1-3) then 5 (phases 4-5)."
-    ),
-    "distilbert3": (
-        "hidden-state MSE of student layers 1-3 against teacher layers 1, 4, 6 + w x (1 - cosine of the\n"
-        "  mean-pooled last layer), w = 5; no attention loss (DistilBERT's recipe without its MLM terms: the\n"
-        "  teacher has no MLM head)."
     ),
     "convbert-free": (
         "per-layer hidden-state MSE (layers 1-6) + w x (1 - cosine of the mean-pooled last layer);\n"
@@ -224,18 +217,6 @@ WordPiece tokenizer as the teacher: both models split every sentence identically
 INTRO = {
     "convbert": CONV_INTRO,
     "convbert-free": CONV_INTRO,
-    "distilbert3": """A 3-layer DistilBERT distilled in this project from the bundled BERT (all-MiniLM-L6-v2), the
-distillation chapter of the compression lesson (DistilBERT, Sanh et al. 2019): half the layers, what does it keep?
-
-## Architecture
-DistilBERT (transformers `DistilBertModel`, `model_type` `distilbert`): **3 layers** x 12 heads, hidden 384,
-feed-forward 1536, GELU; like DistilBERT, no token-type embeddings and no pooler. The teacher's embeddings and
-uncased WordPiece tokenizer (both models split every sentence identically).
-
-It was trained as a 3-layer `BertModel` (kind `bert3`, the training log's name) and converted **exactly** to
-`DistilBertModel` afterwards (`bertviz_core.models.student.bert_to_distilbert`: layers renamed, token type 0
-folded into the position embeddings, the unused pooler dropped); {conversion} The folded position embeddings are
-stored with the student (fp32, 0.8 MB); the word embeddings and their LayerNorm are still read from the teacher.""",
     "deberta": """A DeBERTa-v2 encoder distilled in this project from the bundled BERT (all-MiniLM-L6-v2), so that
 DeBERTa's disentangled attention (He et al., 2021) can be seen term by term offline: every score is the sum of
 content-to-content, content-to-position and position-to-content terms over relative positions.
@@ -253,7 +234,6 @@ TARGET_NOTE = """
 test sentences are web text (reviews, e-mails, short lines); the dev cosine was still rising slowly at the
 last step. The next phase adds the UD EWT *dev* sentences to the training text (`--extra-conllu`, the
 monitored ones left out) and resumes from these weights (`--init-from`)."""
-SIZE_MB = {"convbert": 20, "convbert-free": 20, "distilbert3": 11, "deberta": 21}
 # The shipped convbert-minilm-l6 run, told in words (later runs are listed from their log's phases).
 CONVBERT_RUN = """- How the run went (one run, resumed from its checkpoint; every flag is in the command below):
   1. `--steps 1500`, stopped at step 250 to shorten the schedule to the session's CPU budget;
@@ -303,6 +283,95 @@ def conversion_text(folder) -> str:
     )
 
 
+def words(numbers) -> str:
+    """0, 3, 5 -> "0, 3 and 5"."""
+    items = [str(x) for x in numbers]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def distil_texts(kind: str, folder, log) -> dict[str, str]:
+    """The card's words for a DistilBERT student of kind `kind` (distilbert2, -3, -4): intro, init, loss."""
+    n, layers = len(DISTIL_LAYERS[kind]), DISTIL_LAYERS[kind]
+    converted = (folder / "conversion.json").is_file()
+    how_built = (
+        f"It was trained as a {n}-layer `BertModel` (kind `bert{n}`, the training log's name) and converted **exactly** "
+        "to `DistilBertModel` afterwards (`bertviz_core.models.student.bert_to_distilbert`: layers renamed, token "
+        f"type 0 folded into the position embeddings, the unused pooler dropped); {conversion_text(folder)}"
+        if converted
+        else "It was built and trained as a `DistilBertModel` from the start (`bertviz_core.models.student."
+        "bert_to_distilbert` copies the teacher's tensors into it: layers renamed, token type 0 folded into the "
+        "position embeddings)."
+    )
+    role = {2: "the shallow end of the depth curve", 3: "half the layers", 4: "two thirds of the layers"}[n]
+    intro = f"""A {n}-layer DistilBERT distilled in this project from the bundled BERT (all-MiniLM-L6-v2), for the
+distillation chapter of the compression lesson (DistilBERT, Sanh et al. 2019): {role}, what does it keep?
+With its siblings of 2, 3 and 4 layers it draws /compress's depth curve (same data, steps and loss).
+
+## Architecture
+DistilBERT (transformers `DistilBertModel`, `model_type` `distilbert`): **{n} layers** x 12 heads, hidden 384,
+feed-forward 1536, GELU; like DistilBERT, no token-type embeddings and no pooler. The teacher's embeddings and
+uncased WordPiece tokenizer (both models split every sentence identically).
+
+{how_built} The folded position embeddings are stored with the student (fp32, 0.8 MB); the word embeddings and
+their LayerNorm are still read from the teacher."""
+    start = log["evals"][0]["heldout_cosine"] if log.get("evals") else float("nan")
+    init = (
+        "Embeddings from the teacher, its token-type embedding of type 0 added to the position embeddings\n"
+        "(DistilBERT has no token types: the sum is what BERT adds for a one-segment input, so nothing is lost);\n"
+        f"student layer {words(range(n))} = teacher layer {words(layers)} (every tensor: attention, feed-forward, "
+        f"LayerNorms).\nCopied without training, these {n} layers give a mean-pooled cosine of {start:.2f} to the "
+        "full teacher (EWT dev, step 0 below)."
+    )
+    loss = (
+        f"hidden-state MSE of student layers 1-{n} against teacher layers {words(x + 1 for x in layers)} + w x (1 - "
+        "cosine of the\n  mean-pooled last layer), w = 5; no attention loss (DistilBERT's recipe without its MLM "
+        "terms: the\n  teacher has no MLM head)."
+    )
+    return {"intro": intro, "init": init, "loss": loss}
+
+
+def distil_quality(model_id: str) -> dict:
+    """Held-out quality of a DistilBERT student as bench/bench_students.py measured it, in the card's keys."""
+    from bertviz_core.analysis import students
+
+    row = students.results()["students"].get(model_id)
+    if not row:
+        return {}
+    return {"sentences": row["n"], "heldout_cosine": row["cosine"], "ci95": [row["low"], row["high"]]}
+
+
+def quality_section(quality: dict, distil: bool, by_length: str) -> str:
+    """The card's Quality section: held-out cosine with its interval, and by sentence length when measured."""
+    ci = quality.get("ci95")
+    interval = f", 95% interval {ci[0]:.4f}-{ci[1]:.4f} (Student's t over sentences)" if ci else ""
+    cosine = quality.get("heldout_cosine", float("nan"))
+    bench = "bench/bench_students.py" if distil else "bench/convbert_quality.py"
+    text = f"""## Quality
+Mean cosine similarity between teacher and student mean-pooled sentence embeddings on
+{quality.get("sentences", "?")} UD English EWT **test** sentences (never seen in training), measured on
+the shipped fp16 weights by `{bench}`:
+
+**{cosine:.4f}**{interval}"""
+    if distil:
+        return text + (
+            ". /compress draws it beside the 2-, 3- and 4-layer siblings and TinyBERT-4 (`bench/RESULTS.md`, "
+            '"Distilled students").'
+        )
+    text += f" (the same student before training: {quality.get('untrained_cosine', float('nan')):.4f})."
+    text += TARGET_NOTE if cosine < 0.95 else ""
+    return (
+        text
+        + f"""
+
+By sentence length (word pieces, [CLS] and [SEP] included): where the student is weaker, its heads
+are a looser picture of what the teacher does.
+
+| tokens | sentences | cosine |
+| --- | --- | --- |
+{by_length}"""
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="convbert-minilm-l6")
@@ -318,8 +387,19 @@ def main():
     if args.provenance_only:
         write_provenance_only(folder, kind, measured)
         return
+    write_card(args.model, folder, kind, measured)
+
+
+def write_card(model_id: str, folder, kind: str, measured: dict) -> None:
+    """Write the folder's MODEL_CARD.md and loss_curve.png from its training log and the quality benchmark."""
     log = json.loads((folder / "training_log.json").read_text())
-    quality = common.load("quality" if args.model == "convbert-minilm-l6" else f"quality-{args.model}") or {}
+    distil = kind in DISTIL_KINDS
+    if distil:
+        quality, texts = distil_quality(model_id), distil_texts(kind, folder, log)
+        intro, init, loss = texts["intro"], texts["init"], texts["loss"]
+    else:
+        quality = common.load("quality" if model_id == "convbert-minilm-l6" else f"quality-{model_id}") or {}
+        intro, init, loss = INTRO[kind].replace("{conversion}", conversion_text(folder)), INIT[kind], LOSS[kind]
     plot(log, folder / "loss_curve.png")
     cfg = log["config"]
     hours = log["wall_seconds"] / 3600
@@ -328,8 +408,6 @@ def main():
         f"| {b['tokens']} | {b['sentences']} | {b['cosine']:.4f} |" for b in quality.get("by_length", [])
     )
     run = CONVBERT_RUN if kind == "convbert" else phases_text(log)
-    ci = quality.get("ci95")
-    interval = f", 95% interval {ci[0]:.4f}-{ci[1]:.4f} (Student's t over sentences)" if ci else ""
     last = (log.get("phases") or [{}])[-1]
     speeches = cfg["sentences"] - last.get("extra_sentences", 0)
     added = (
@@ -340,12 +418,12 @@ def main():
         if last.get("extra_sentences")
         else ""
     )
-    card = f"""# {args.model}
+    card = f"""# {model_id}
 
-{INTRO[kind].replace("{conversion}", conversion_text(folder))}
+{intro}
 
 ## Initialisation
-{INIT[kind]}
+{init}
 
 {provenance_section(kind, measured).rstrip()}
 
@@ -353,8 +431,8 @@ def main():
 - Data: the public-domain US presidential speeches in `shared/data/corpora` (State of the Union
   1945-2006 and inaugural addresses 1789-2021): {speeches:,} sentences{added}; packed into
   {cfg["examples"]:,} examples of 1-4 consecutive sentences, at most {cfg["max_len"]} word pieces.
-- Loss: {LOSS[kind]} Embeddings frozen (so they are not stored).
-- AdamW, {"peak lr per phase (below)" if len(log.get("phases", [])) > 1 else f"lr {cfg['lr']}"}, 50 warm-up steps, cosine decay; batch {cfg["batch"]}; seed {cfg["seed"]};
+- Loss: {loss} Embeddings frozen (so they are not stored).
+- AdamW, {"peak lr per phase (below)" if len({p["lr"] for p in log.get("phases", [])}) > 1 else f"lr {cfg['lr']}"}, 50 warm-up steps, cosine decay; batch {cfg["batch"]}; seed {cfg["seed"]};
   {len(log["steps"])} steps; {cfg["threads"]} CPU threads; wall time {hours:.2f} h on a 2-core CPU
   (shared with other work).
 {run}
@@ -367,23 +445,11 @@ Held-out cosine during training (256 UD English EWT *dev* sentences):
 | --- | --- |
 {evals}
 
-## Quality
-Mean cosine similarity between teacher and student mean-pooled sentence embeddings on the
-{quality.get("sentences", "?")} UD English EWT **test** sentences (never seen in training), measured on
-the shipped fp16 weights by `bench/convbert_quality.py`:
-
-**{quality.get("heldout_cosine", float("nan")):.4f}**{interval} (the same student before training: {quality.get("untrained_cosine", float("nan")):.4f}).{TARGET_NOTE if quality.get("heldout_cosine", 1.0) < 0.95 else ""}
-
-By sentence length (word pieces, [CLS] and [SEP] included): where the student is weaker, its heads
-are a looser picture of what the teacher does.
-
-| tokens | sentences | cosine |
-| --- | --- | --- |
-{by_length}
+{quality_section(quality, distil, by_length)}
 
 ## Storage
 `student.safetensors` holds only the tensors that differ from the teacher, in fp16
-(about {SIZE_MB[kind]} MB); the frozen embeddings are read from the bundled teacher package at load time
+(about {(folder / "student.safetensors").stat().st_size / 1e6:.0f} MB); the frozen embeddings are read from the bundled teacher package at load time
 (`bertviz_base.json` lists them). `bertviz_core.models.student.load_student` rebuilds the full model.
 
 ## Limits

@@ -36,6 +36,24 @@ def _scan_components_once():
 
 _scan_components_once()
 
+
+def _shipped_weights_state() -> dict[str, tuple[int, int]]:
+    from bertviz_core.models.registry import WEIGHTS_DIR
+
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(WEIGHTS_DIR.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shipped_weights_stay_untouched():
+    """No test may write into the shipped weights folder (a fixture once saved an untrained TinyBERT-4 through a
+    symlink there, and it was committed): every file's size and modification time are the same after the run."""
+    before = _shipped_weights_state()
+    yield
+    after = _shipped_weights_state()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"tests wrote into the shipped weights: {changed}"
+
+
 FAMILIES = ("bert", "convbert", "distilbert", "albert", "roberta", "electra", "deberta-v2")
 
 

@@ -10,6 +10,7 @@ import pytest
 from apptest_util import charts, decode, open_page, texts
 
 from bertviz_core.analysis import compress, students
+from bertviz_core.models.registry import WEIGHTS_DIR as SHIPPED_WEIGHTS
 
 DISTILLED_ID = "distilbert-minilm-l3"
 
@@ -56,6 +57,17 @@ def test_compress_page_in_chinese_and_for_convbert():
     assert js.shape == (6, 12)  # 6 attention + 6 conv heads
 
 
+def own_entry(weights, model_id: str):
+    """`weights / model_id` in a stand-in weights folder, its link to the shipped folder removed first: a fixture
+    that saves there must never write through the link into the shipped weights (one did, and TinyBERT-4 shipped
+    untrained)."""
+    assert weights.resolve() != SHIPPED_WEIGHTS.resolve(), "a stand-in weights folder, never the shipped one"
+    entry = weights / model_id
+    if entry.is_symlink():
+        entry.unlink()
+    return entry
+
+
 @pytest.fixture
 def fake_distilled(tmp_path, monkeypatch):
     """An untrained 3-layer student (teacher layers 0, 3, 5) in a stand-in weights folder, then every
@@ -67,11 +79,9 @@ def fake_distilled(tmp_path, monkeypatch):
     weights.mkdir()
     for item in registry.WEIGHTS_DIR.iterdir():
         (weights / item.name).symlink_to(item)
-    if (weights / DISTILLED_ID).exists():
-        (weights / DISTILLED_ID).unlink()
     model = student.new_student(kind="distilbert3")
     student.init_from_teacher(model, student.teacher_state(), kind="distilbert3")
-    student.save_student(model, weights / DISTILLED_ID, kind="distilbert3")
+    student.save_student(model, own_entry(weights, DISTILLED_ID), kind="distilbert3")
     monkeypatch.setattr(registry, "WEIGHTS_DIR", weights)
 
     def forget():
@@ -199,7 +209,7 @@ def fake_tinybert(fake_distilled, tmp_path, monkeypatch):
     sid = students.TINYBERT_ID
     model = student.new_student(kind=tinybert.KIND)
     _, projections = tinybert.init_from_teacher(model, student.teacher_state())
-    folder = student.save_student(model, registry.WEIGHTS_DIR / sid, kind=tinybert.KIND)
+    folder = student.save_student(model, own_entry(registry.WEIGHTS_DIR, sid), kind=tinybert.KIND)
     tinybert.save_projections(projections, folder)
     entry = registry.ModelEntry(sid, "TinyBERT-4 (test)", "bert", "bundled", "")
     monkeypatch.setattr(registry, "REGISTRY", (*registry.REGISTRY, entry))
