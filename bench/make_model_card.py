@@ -302,10 +302,12 @@ def distil_texts(kind: str, folder, log) -> dict[str, str]:
         "bert_to_distilbert` copies the teacher's tensors into it: layers renamed, token type 0 folded into the "
         "position embeddings)."
     )
+    others = [len(v) for k, v in DISTIL_LAYERS.items() if k != kind]
+    siblings = f"its {words(others)}-layer siblings".replace(" and ", "- and ")
     role = {2: "the shallow end of the depth curve", 3: "half the layers", 4: "two thirds of the layers"}[n]
     intro = f"""A {n}-layer DistilBERT distilled in this project from the bundled BERT (all-MiniLM-L6-v2), for the
 distillation chapter of the compression lesson (DistilBERT, Sanh et al. 2019): {role}, what does it keep?
-With its siblings of 2, 3 and 4 layers it draws /compress's depth curve (same data, steps and loss).
+With {siblings} (same data, steps and loss) it draws /compress's depth curve.
 
 ## Architecture
 DistilBERT (transformers `DistilBertModel`, `model_type` `distilbert`): **{n} layers** x 12 heads, hidden 384,
@@ -314,7 +316,11 @@ uncased WordPiece tokenizer (both models split every sentence identically).
 
 {how_built} The folded position embeddings are stored with the student (fp32, 0.8 MB); the word embeddings and
 their LayerNorm are still read from the teacher."""
-    start = log["evals"][0]["heldout_cosine"] if log.get("evals") else float("nan")
+    evals = log.get("evals") or [{}]
+    if evals[0].get("step") != 0:
+        raise SystemExit("the training log has no held-out cosine at step 0 (the copied, untrained layers)")
+    start = evals[0]["heldout_cosine"]
+    weights = sorted({p["cos_weight"] for p in log.get("phases", [])}) or [log["config"].get("cos_weight")]
     init = (
         "Embeddings from the teacher, its token-type embedding of type 0 added to the position embeddings\n"
         "(DistilBERT has no token types: the sum is what BERT adds for a one-segment input, so nothing is lost);\n"
@@ -323,9 +329,9 @@ their LayerNorm are still read from the teacher."""
         "full teacher (EWT dev, step 0 below)."
     )
     loss = (
-        f"hidden-state MSE of student layers 1-{n} against teacher layers {words(x + 1 for x in layers)} + w x (1 - "
-        "cosine of the\n  mean-pooled last layer), w = 5; no attention loss (DistilBERT's recipe without its MLM "
-        "terms: the\n  teacher has no MLM head)."
+        f"hidden-state MSE of student layer l's output against the output of the l-th of teacher layers "
+        f"{words(layers)} + w x (1 - cosine of the\n  mean-pooled last layer), w = {words(weights)}; no attention loss "
+        "(DistilBERT's recipe without its MLM terms: the\n  teacher has no MLM head)."
     )
     return {"intro": intro, "init": init, "loss": loss}
 
@@ -334,9 +340,9 @@ def distil_quality(model_id: str) -> dict:
     """Held-out quality of a DistilBERT student as bench/bench_students.py measured it, in the card's keys."""
     from bertviz_core.analysis import students
 
-    row = students.results()["students"].get(model_id)
+    row = ((students.results() or {}).get("students") or {}).get(model_id)
     if not row:
-        return {}
+        raise SystemExit(f"{model_id}: no held-out quality measured yet; run bench/bench_students.py first.")
     return {"sentences": row["n"], "heldout_cosine": row["cosine"], "ci95": [row["low"], row["high"]]}
 
 
@@ -354,7 +360,7 @@ the shipped fp16 weights by `{bench}`:
 **{cosine:.4f}**{interval}"""
     if distil:
         return text + (
-            ". /compress draws it beside the 2-, 3- and 4-layer siblings and TinyBERT-4 (`bench/RESULTS.md`, "
+            ". /compress draws it beside the other DistilBERT depths and TinyBERT-4 (`bench/RESULTS.md`, "
             '"Distilled students").'
         )
     text += f" (the same student before training: {quality.get('untrained_cosine', float('nan')):.4f})."

@@ -37,21 +37,27 @@ def _scan_components_once():
 _scan_components_once()
 
 
-def _shipped_weights_state() -> dict[str, tuple[int, int]]:
-    from bertviz_core.models.registry import WEIGHTS_DIR
-
-    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(WEIGHTS_DIR.rglob("*")) if p.is_file()}
+SHIPPED_FOLDERS = (ROOT / "bertviz_core" / "weights", ROOT / "bertviz_core" / "data")  # fixed here, never patched
 
 
-@pytest.fixture(scope="session", autouse=True)
-def shipped_weights_stay_untouched():
-    """No test may write into the shipped weights folder (a fixture once saved an untrained TinyBERT-4 through a
-    symlink there, and it was committed): every file's size and modification time are the same after the run."""
-    before = _shipped_weights_state()
+def _shipped_state() -> dict[str, tuple[int, int]]:
+    files = (p for folder in SHIPPED_FOLDERS for p in sorted(folder.rglob("*")) if p.is_file())
+    return {str(p.relative_to(ROOT)): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shipped_files_stay_untouched(request):
+    """No test may write into the shipped weights or results (a fixture once saved an untrained TinyBERT-4 through a
+    symlink into bertviz_core/weights, and it was committed): every file's size and modification time are the same
+    after each test module, so a failure names the module that wrote."""
+    before = _shipped_state()
     yield
-    after = _shipped_weights_state()
+    after = _shipped_state()
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
-    assert not changed, f"tests wrote into the shipped weights: {changed}"
+    assert not changed, (
+        f"{request.module.__name__} wrote into the shipped files: {changed} (or another process did meanwhile: a "
+        "training export, bench/make_model_card.py, a git checkout)"
+    )
 
 
 FAMILIES = ("bert", "convbert", "distilbert", "albert", "roberta", "electra", "deberta-v2")

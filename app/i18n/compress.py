@@ -63,11 +63,15 @@ TEXT = {
         "teacher's outputs; TinyBERT also matches hidden states and attention maps layer by layer. "
         "`distilbert-minilm-l3` is a DistilBERT (no token types, no pooler) made by the DistilBERT recipe: 3 layers "
         "initialised from teacher layers 0, 3 and 5, trained on the teacher's hidden states and pooled output. It is half the depth, so its heads "
-        "are compared with the teacher layer each student layer started from.",
+        "are compared with the teacher layer each student layer started from. Its 2- and 4-layer siblings "
+        "(`distilbert-minilm-l2`, `distilbert-minilm-l4`: teacher layers 0, 5 and 0, 2, 3, 5, the same recipe) draw "
+        "the depth curve with it.",
         "zh": "**蒸馏（教程：DistilBERT、TinyBERT）。** 让小的学生模型学会复现大的教师模型。DistilBERT 保留 BERT 的"
         "隔层结构，用教师的权重初始化，并以教师的输出为训练目标；TinyBERT 还逐层匹配隐藏状态和注意力图。"
         "`distilbert-minilm-l3` 是一个 DistilBERT（无句段类型嵌入、无池化层），采用 DistilBERT 的做法：3 层，分别由教师的第 0、3、5 层初始化，以教师的隐藏状态"
-        "和池化输出为目标训练。它的深度只有一半，因此每个学生层的注意力头与其初始化来源的教师层比较。",
+        "和池化输出为目标训练。它的深度只有一半，因此每个学生层的注意力头与其初始化来源的教师层比较。"
+        "它的 2 层和 4 层兄弟模型（`distilbert-minilm-l2`、`distilbert-minilm-l4`：分别由教师第 0、5 层和第 0、2、3、5 层初始化，"
+        "训练方法相同）与它一起画出深度曲线。",
     },
     "cz_explain_quant": {
         "en": "**Quantization (tutorial: Q-BERT).** Store weights as 8-bit integers with a scale instead of 32-bit "
